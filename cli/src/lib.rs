@@ -1,0 +1,1 @@
+//! `timectl` as a library, so tests and the xtask reach its command definition.

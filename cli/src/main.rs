@@ -1,0 +1,5 @@
+//! `timectl` binary entry point.
+
+fn main() {
+    println!("timectl {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,8 @@
+//! `timed`, the Timecoin masternode daemon, as a library so tests and benches can
+//! run nodes in-process.
+//!
+//! # Layout
+//! - [`net`]: peer connections: framing, handshake, the connection manager and its
+//!   collision rule.
+
+pub mod net;

@@ -1,0 +1,13 @@
+//! Types that `timed` and `timectl` must agree on, with no I/O runtime in them.
+//!
+//! # Layout
+//! - [`wire`]: the P2P frame payloads (`Handshake`, `Ack`, `Disconnect`, ...) and
+//!   the identifiers they carry.
+//! - [`rpc`]: the JSON bodies of the daemon's HTTP RPC, which operators and
+//!   `timectl` read.
+//!
+//! Everything here is a contract: renaming a field breaks deployed nodes or the
+//! scripts that read them, so changes are additive.
+
+pub mod rpc;
+pub mod wire;
