@@ -1,0 +1,122 @@
+//! Mesh benchmark (issue 2 item 6): how fast real `timed` processes on loopback
+//! reach a full mesh, and how fast a restarted or killed node is back in it.
+//!
+//! For each cluster size it starts N daemons back to back, each listing all the
+//! others, and times start-to-full-mesh (every node's `/consensus_info` reports
+//! `connected_peers = N-1`). Then, on the running cluster, it stops one node with
+//! SIGTERM and starts it again, then with SIGKILL, and times from the new
+//! process's spawn to full mesh. Every measure is repeated; the table gives
+//! min / median / max.
+//!
+//! Run with `cargo build --release -p timed && cargo run --release -p timed
+//! --example mesh_bench -- [--sizes 4,8,16,32] [--reps 5]`. The daemon binary is
+//! taken from `--timed PATH`, else from beside this example in the target dir.
+//! Timing goals live here, not in tests: a loaded machine moves these figures.
+
+mod cluster;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use color_eyre::eyre::{Result, WrapErr, bail};
+
+use crate::cluster::{Cluster, Stop};
+use crate::stats::Samples;
+
+#[derive(Parser, Debug)]
+#[command(about = "Time to full mesh and rejoin time of real timed processes on loopback")]
+struct Args {
+    /// The `timed` binary to run (default: the one built beside this example).
+    #[arg(long)]
+    timed: Option<PathBuf>,
+    /// Cluster sizes to measure, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "4,8,16,32")]
+    sizes: Vec<usize>,
+    /// Repetitions of each measure.
+    #[arg(long, default_value_t = 5)]
+    reps: usize,
+    /// Longest wait for one full mesh before the run is reported as failed.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    deadline: Duration,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    color_eyre::install()?;
+    let args = Args::parse();
+    let timed = match args.timed {
+        Some(path) => path,
+        None => beside_this_example()?,
+    };
+    if args.sizes.iter().any(|&n| n < 2) || args.reps == 0 {
+        bail!("sizes must be at least 2 and reps at least 1");
+    }
+    println!("timed: {}", timed.display());
+    println!(
+        "{:>4}  {:<22} {:>9} {:>9} {:>9}",
+        "N", "measure", "min", "median", "max"
+    );
+    for &n in &args.sizes {
+        let (mesh, term, kill) = measure(&timed, n, args.reps, args.deadline)
+            .await
+            .wrap_err_with(|| format!("cluster of {n}"))?;
+        for (name, samples) in [
+            ("start to full mesh", mesh),
+            ("rejoin after SIGTERM", term),
+            ("rejoin after SIGKILL", kill),
+        ] {
+            println!("{n:>4}  {name:<22} {samples}");
+        }
+    }
+    Ok(())
+}
+
+/// Runs `reps` fresh clusters of `n`; on each, one cold start, then one
+/// SIGTERM restart and one SIGKILL restart of a node (a different one each rep).
+async fn measure(
+    timed: &Path,
+    n: usize,
+    reps: usize,
+    deadline: Duration,
+) -> Result<(Samples, Samples, Samples)> {
+    let (mut mesh, mut term, mut kill) =
+        (Samples::default(), Samples::default(), Samples::default());
+    for rep in 0..reps {
+        let mut cluster = Cluster::new(timed, n)?;
+        let start = Instant::now();
+        cluster.start_all()?;
+        mesh.push(cluster.wait_full_mesh(start, deadline).await?);
+        let victim = rep % cluster.len();
+        for (how, samples) in [(Stop::Term, &mut term), (Stop::Kill, &mut kill)] {
+            cluster.stop(victim, how)?;
+            let start = Instant::now();
+            cluster.start(victim)?;
+            samples.push(
+                cluster
+                    .wait_full_mesh(start, deadline)
+                    .await
+                    .wrap_err_with(|| format!("rejoin of node{victim} after {how:?}"))?,
+            );
+        }
+    }
+    Ok((mesh, term, kill))
+}
+
+/// `target/<profile>/timed`, next to `target/<profile>/examples/mesh_bench`.
+fn beside_this_example() -> Result<PathBuf> {
+    let me = std::env::current_exe().wrap_err("locate this executable")?;
+    let path = me
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile| profile.join("timed"))
+        .filter(|p| p.is_file());
+    match path {
+        Some(p) => Ok(p),
+        None => bail!(
+            "no timed binary beside {}; build it (`cargo build --release -p timed`) or pass --timed PATH",
+            me.display()
+        ),
+    }
+}
