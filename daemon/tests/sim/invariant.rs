@@ -140,10 +140,18 @@ fn same_link(a: &NodeView, a_link: &LinkView, b: &NodeView) -> Result<(), Violat
     );
     // The dialer's end: its stream runs from an ephemeral port to the
     // acceptor's listener, and the acceptor reports that ephemeral address.
-    let (dialer, acceptor, acceptor_link) = match a_link.direction {
-        Direction::Outbound => (a, b, b_link),
-        Direction::Inbound => (b, a, a_link),
+    let (dialer, dialer_link, acceptor, acceptor_link) = match a_link.direction {
+        Direction::Outbound => (a, a_link, b, b_link),
+        Direction::Inbound => (b, b_link, a, a_link),
     };
+    ensure!(
+        dialer_link.addr == acceptor.listen,
+        "node{} reports its outbound link to node{} at {}, not at its listener {}",
+        dialer.ix,
+        acceptor.ix,
+        dialer_link.addr,
+        acceptor.listen
+    );
     let stream = (acceptor_link.addr, acceptor.listen);
     ensure!(
         dialer.open_streams.contains(&stream),
