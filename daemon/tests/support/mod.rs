@@ -161,6 +161,13 @@ impl Node {
         }
     }
 
+    /// Sends a signal that does not end the process (SIGSTOP, SIGCONT).
+    pub fn signal(&self, signal: Signal) {
+        let child = self.child.as_ref().expect("node is running");
+        let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid fits"));
+        kill(pid, signal).expect("signal timed");
+    }
+
     /// Starts the process again with the same addresses and data dir.
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "stop the node first");
