@@ -98,6 +98,10 @@ pub async fn establish<S: Stream>(
     let conn_id = match mgr.register(candidate) {
         Registration::Live(id) => id,
         Registration::Duplicate => {
+            // Probe the link that won: if it is a half-open leftover (the peer's
+            // machine restarted), the write draws a reset and frees the slot now
+            // instead of at the next keepalive timeout. A live peer just answers.
+            mgr.send_to(&node, Message::Ping { nonce: 0 });
             log_duplicate(mgr, direction, addr, node);
             close_with(conn, DisconnectReason::Duplicate).await;
             return LinkEnd::Duplicate;
