@@ -98,6 +98,10 @@ pub async fn establish<S: Stream>(
     let conn_id = match mgr.register(candidate) {
         Registration::Live(id) => id,
         Registration::Duplicate => {
+            // Probe the link that won: if it is a half-open leftover (the peer's
+            // machine restarted), the write draws a reset and frees the slot now
+            // instead of at the next keepalive timeout. A live peer just answers.
+            mgr.send_to(&node, Message::Ping { nonce: 0 });
             log_duplicate(mgr, direction, addr, node);
             close_with(conn, DisconnectReason::Duplicate).await;
             return LinkEnd::Duplicate;
@@ -317,4 +321,104 @@ pub async fn linger<S: Stream>(mut stream: S) {
         while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
     };
     let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use timecoin_shared::wire::PROTOCOL_VERSION;
+    use tokio::io::DuplexStream;
+    use tokio_util::codec::Framed;
+    use tokio_util::sync::CancellationToken;
+    use tokio_util::task::TaskTracker;
+
+    use super::*;
+    use crate::net::codec::MessageCodec;
+    use crate::net::settings::NetSettings;
+
+    const PEER: NodeId = NodeId([2; 32]);
+
+    fn core() -> Core {
+        let mut settings = NetSettings::new("test", 1);
+        settings.ping_interval = Duration::from_secs(1);
+        settings.ping_timeout = Duration::from_secs(3);
+        Core {
+            mgr: Manager::new(NodeId([1; 32]), true, 1, 0, mpsc::channel(64).0),
+            settings,
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+        }
+    }
+
+    fn theirs() -> Handshake {
+        Handshake {
+            network: "test".into(),
+            protocol_version: PROTOCOL_VERSION,
+            node_id: PEER,
+            listen_port: 1,
+            masternode: true,
+            best_height: 0,
+            software: "test".into(),
+            session: 1,
+        }
+    }
+
+    fn pair() -> (Conn<DuplexStream>, Conn<DuplexStream>) {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        (
+            Framed::new(a, MessageCodec::default()),
+            Framed::new(b, MessageCodec::default()),
+        )
+    }
+
+    fn addr() -> SocketAddr {
+        "127.0.0.1:9".parse().expect("addr")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn silent_peer_is_dropped_after_the_ping_timeout() {
+        let core = core();
+        let (ours, _silent) = pair();
+        let started = Instant::now();
+        let end = establish(ours, &core, theirs(), addr(), Direction::Outbound, 1).await;
+        assert_eq!(end, LinkEnd::Lost);
+        let took = started.elapsed();
+        // First ping after one interval, found stale at the first tick past the timeout.
+        assert!(
+            took >= Duration::from_secs(4) && took <= Duration::from_secs(5),
+            "{took:?}"
+        );
+        assert_eq!(core.mgr.counters.snapshot().ping_timeouts, 1);
+        assert!(!core.mgr.is_linked(&PEER), "unregistered when it ends");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answering_peer_stays_until_shutdown_and_hears_why() {
+        let core = core();
+        let (ours, mut peer) = pair();
+        let answering = tokio::spawn(async move {
+            while let Some(Ok(msg)) = peer.next().await {
+                match msg {
+                    Message::Ping { nonce } => {
+                        peer.send(&Message::Pong { nonce }).await.expect("pong")
+                    }
+                    Message::Disconnect { reason } => return Some(reason),
+                    _ => {}
+                }
+            }
+            None
+        });
+        let link = establish(ours, &core, theirs(), addr(), Direction::Inbound, 1);
+        let stop = async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            assert!(core.mgr.is_linked(&PEER), "still live after 30 s of pings");
+            assert!(core.mgr.peers()[0].rtt.is_some(), "rtt measured");
+            core.shutdown.cancel();
+        };
+        let (end, ()) = tokio::join!(link, stop);
+        assert_eq!(end, LinkEnd::Shutdown);
+        let said = answering.await.expect("peer task");
+        assert_eq!(said, Some(DisconnectReason::ShuttingDown));
+    }
 }
