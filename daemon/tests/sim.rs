@@ -16,9 +16,10 @@
 //!   1 to 3 graceful restarts (SIGTERM, wait for exit, start: what a deploy
 //!   does); two in four get a storm of 1 to 6 faults in the first 4 s: held
 //!   messages released in a burst, partitions that heal (leaving stalled
-//!   streams only keepalive finds), killed processes started again later,
-//!   power losses (cut off, killed, restarted: peers keep half-open
-//!   leftovers), crash-restarts and graceful restarts. Then everything heals.
+//!   streams only keepalive finds), flaky paths losing random messages,
+//!   killed processes started again later, power losses (cut off, killed,
+//!   restarted: peers keep half-open leftovers), crash-restarts and graceful
+//!   restarts. Then everything heals.
 //!
 //! # What the check reads (`sim/invariant.rs`, `sim/run.rs`)
 //! After the heal the driver reads every node's handle every 10 ms of simulated
@@ -39,8 +40,18 @@
 //! (one per core). A failing seed prints itself and the command that reruns
 //! only it: `SIM_SEED=N cargo test -p timed --test sim -- --nocapture`, where
 //! `RUST_LOG=turmoil=info,timed=debug` adds the nodes' logs, each line stamped
-//! with simulated time and its node.
-//! `SIM_SEEDS=N` runs N seeds instead of [`SEEDS`] (a longer soak).
+//! with simulated time and its node. `SIM_SEEDS=N` runs N seeds instead of
+//! [`SEEDS`] (a longer soak).
+//!
+//! # Determinism
+//! The seed fixes the plan, the keys, every latency and loss, the order hosts
+//! run in each step, and the net layer's own RNG. One thing it cannot fix:
+//! `tokio::select!` polls ready branches in a random order drawn from a
+//! thread-local generator that only a `--cfg tokio_unstable` build lets
+//! turmoil seed. So a rerun replays the same schedule but, where a `select!`
+//! has two branches ready at once (a shutdown racing a handshake), not always
+//! the same interleaving: `SIM_REPEAT=N` reruns the seed up to N times and
+//! stops at the first failure.
 
 #[path = "sim/invariant.rs"]
 mod invariant;
@@ -93,9 +104,14 @@ fn run_shard(shard: u64) {
             logs::init();
             let plan = Plan::from_seed(seed);
             println!("{plan:#?}");
-            match run::run(&plan) {
-                Ok(outcome) => println!("seed {seed} passed: {outcome:?}"),
-                Err(f) => panic!("seed {seed} failed at {:?}: {}", f.at, f.what),
+            for attempt in 1..=env_u64("SIM_REPEAT").unwrap_or(1) {
+                match run::run(&plan) {
+                    Ok(outcome) => println!("seed {seed} passed (run {attempt}): {outcome:?}"),
+                    Err(f) => panic!(
+                        "seed {seed} failed (run {attempt}) at {:?}: {}",
+                        f.at, f.what
+                    ),
+                }
             }
         }
         return;
@@ -111,7 +127,7 @@ fn run_shard(shard: u64) {
                 slowest = slowest.max((outcome.converged_after_heal, seed));
             }
             Err(f) => failures.push(format!(
-                "seed {seed} failed at {:?}: {}\n  rerun: SIM_SEED={seed} cargo test -p timed --test sim -- --nocapture",
+                "seed {seed} failed at {:?}: {}\n  rerun: SIM_SEED={seed} SIM_REPEAT=10 cargo test -p timed --test sim -- --nocapture",
                 f.at, f.what
             )),
         }

@@ -26,6 +26,9 @@ const STORM: Duration = Duration::from_secs(4);
 /// Longest single fault. Longer than the sim's handshake timeout and ping
 /// timeout so that some faults kill handshakes and links, and some do not.
 const MAX_FAULT: Duration = Duration::from_secs(3);
+/// Chance that a message on a flaky path is lost: a few losses per second of
+/// keepalive traffic, so most handshakes on the path still get through.
+pub(crate) const FLAKY_LOSS: f64 = 0.05;
 /// Most faults in one storm.
 const MAX_FAULTS: usize = 6;
 /// Latest start of a node in a staggered start: long enough to let a node
@@ -76,6 +79,10 @@ pub(crate) enum FaultKind {
     /// lost a segment stay stalled for good (no retransmission in the simulator),
     /// like a link a middlebox silently dropped: only keepalive finds them.
     Partition(NodeIx, NodeIx),
+    /// A flaky path: each message between two nodes is lost with probability
+    /// [`FLAKY_LOSS`]. Every loss stalls its stream for good, as a partition
+    /// does, but at random moments: mid-handshake, mid-ping, mid-close.
+    Flaky(NodeIx, NodeIx),
     /// The process is killed (its sockets are closed by the "kernel": FIN or RST
     /// reaches the peers) and started again after `lasts`.
     Kill(NodeIx),
@@ -178,12 +185,13 @@ fn storm(rng: &mut Rng, nodes: usize) -> Vec<Fault> {
         .map(|_| {
             let a = rng.usize(0..nodes);
             let b = (a + rng.usize(1..nodes)) % nodes;
-            let kind = match rng.u8(0..6) {
+            let kind = match rng.u8(0..7) {
                 0 => FaultKind::Hold(a, b),
                 1 => FaultKind::Partition(a, b),
-                2 => FaultKind::Kill(a),
-                3 => FaultKind::PowerLoss(a),
-                4 => FaultKind::Stop(a),
+                2 => FaultKind::Flaky(a, b),
+                3 => FaultKind::Kill(a),
+                4 => FaultKind::PowerLoss(a),
+                5 => FaultKind::Stop(a),
                 _ => FaultKind::Restart(a),
             };
             let lasts = match kind {

@@ -227,6 +227,7 @@ impl Driver<'_> {
             Action::Release(a, b) => self.sim.release(host(a), host(b)),
             Action::Partition(a, b) => self.sim.partition(host(a), host(b)),
             Action::Repair(a, b) => self.sim.repair(host(a), host(b)),
+            Action::Loss(a, b, rate) => self.sim.set_link_fail_rate(host(a), host(b), rate),
             Action::Isolate(a) => (0..n)
                 .filter(|&b| b != a)
                 .for_each(|b| self.sim.partition(host(a), host(b))),
@@ -259,6 +260,7 @@ impl Driver<'_> {
             Action::HealAll => {
                 for a in 0..n {
                     for b in (a + 1)..n {
+                        self.sim.set_link_fail_rate(host(a), host(b), 0.0);
                         self.sim.release(host(a), host(b));
                         self.sim.repair(host(a), host(b));
                     }

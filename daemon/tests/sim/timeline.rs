@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use crate::plan::{FaultKind, NodeIx, Plan};
+use crate::plan::{FLAKY_LOSS, FaultKind, NodeIx, Plan};
 
 /// One thing the driver does to the simulation at a given simulated time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Action {
     /// Hold every message between two nodes in flight.
     Hold(NodeIx, NodeIx),
@@ -16,6 +16,8 @@ pub(crate) enum Action {
     Partition(NodeIx, NodeIx),
     /// Let messages between two nodes through again.
     Repair(NodeIx, NodeIx),
+    /// Lose each message between two nodes with the given probability (0 ends it).
+    Loss(NodeIx, NodeIx, f64),
     /// Cut a node off from every other.
     Isolate(NodeIx),
     /// Undo [`Action::Isolate`].
@@ -44,6 +46,11 @@ pub(crate) fn timeline(plan: &Plan) -> Vec<(Duration, Action)> {
             FaultKind::Hold(a, b) => {
                 actions.push((at, Action::Hold(a, b)));
                 actions.push((end, Action::Release(a, b)));
+            }
+            FaultKind::Flaky(a, b) => {
+                actions.push((at, Action::Loss(a, b, FLAKY_LOSS)));
+                actions.push((end, Action::Loss(a, b, 0.0)));
+                actions.push((end, Action::Repair(a, b)));
             }
             FaultKind::Partition(a, b) => {
                 actions.push((at, Action::Partition(a, b)));
