@@ -2,7 +2,9 @@
 //! run nodes in-process.
 //!
 //! # Layout
+//! - [`chain`]: blocks, their production, validation, storage and sync.
 //! - [`net`]: peer connections: framing, handshake, the connection manager and its
 //!   collision rule.
 
+pub mod chain;
 pub mod net;
