@@ -290,3 +290,31 @@ async fn quorum_gate_and_sigkill_never_lower_the_height() {
         nodes[3].log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_chain_store_is_refused_by_name() {
+    let mut node = Node::start(NodeSpec::new());
+    assert!(
+        first_height(&node).await.is_some(),
+        "node did not start:\n{}",
+        node.log()
+    );
+    node.stop(Signal::SIGTERM);
+    let store = node.data_dir().join("chain.redb");
+    assert!(store.exists(), "the chain store lives in the data dir");
+    std::fs::write(&store, b"not a chain store\n".repeat(512)).expect("overwrite store");
+    node.restart();
+    let named = || async {
+        node.log()
+            .contains(&format!("chain store {}", store.display()))
+    };
+    assert!(
+        wait_until(WITHIN, named).await,
+        "no error naming the store:\n{}",
+        node.log()
+    );
+    assert!(
+        height(&node).await.is_none(),
+        "the node must not serve on a corrupt store"
+    );
+}
