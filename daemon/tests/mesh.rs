@@ -1,12 +1,14 @@
 //! Real `timed` processes racing to mesh: four nodes started together, each dialing
 //! the three others, must converge to exactly one agreed link per pair, with no
 //! reset and no ACK failure, round after round with random start order and delays.
+//! The surviving link of every pair must be the one the higher node id dialed: a
+//! rule that merely converges (say, "last registered wins") leaves either.
 
 mod support;
 
 use std::time::Duration;
 
-use support::{Node, forbidden_lines, full_mesh_specs, wait_for_mesh};
+use support::{Node, Rule, forbidden_lines, full_mesh_specs, wait_for_mesh_with};
 
 const ROUNDS: usize = 50;
 const CONVERGE_WITHIN: Duration = Duration::from_secs(15);
@@ -26,7 +28,7 @@ async fn four_nodes_racing_always_converge_to_one_link_per_pair() {
                 tokio::time::sleep(Duration::from_millis(jitter)).await;
             }
         }
-        if let Err(problem) = wait_for_mesh(&nodes, CONVERGE_WITHIN).await {
+        if let Err(problem) = wait_for_mesh_with(&nodes, CONVERGE_WITHIN, Rule::HigherDials).await {
             panic!("round {round}: no full mesh within {CONVERGE_WITHIN:?}: {problem}");
         }
         for (i, node) in nodes.iter().enumerate() {

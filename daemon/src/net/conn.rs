@@ -9,11 +9,11 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{info, warn};
 
+use super::close::{close_with, linger};
 use super::codec::CodecError;
 use super::core::Core;
 use super::counters::bump;
@@ -21,7 +21,7 @@ use super::event::{NetEvent, PeerSnapshot};
 use super::handshake::Conn;
 use super::manager::{Candidate, Closer, Manager, Registration};
 use super::transport::Stream;
-use crate::constants::{CLOSE_LINGER, PEER_QUEUE};
+use crate::constants::PEER_QUEUE;
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +98,10 @@ pub async fn establish<S: Stream>(
     let conn_id = match mgr.register(candidate) {
         Registration::Live(id) => id,
         Registration::Duplicate => {
+            // Probe the link that won: if it is a half-open leftover (the peer's
+            // machine restarted), the write draws a reset and frees the slot now
+            // instead of at the next keepalive timeout. A live peer just answers.
+            mgr.send_to(&node, Message::Ping { nonce: 0 });
             log_duplicate(mgr, direction, addr, node);
             close_with(conn, DisconnectReason::Duplicate).await;
             return LinkEnd::Duplicate;
@@ -215,6 +219,12 @@ impl Link<'_> {
     ) -> Result<(), Ending> {
         match tokio::time::timeout(limit, conn.send(msg)).await {
             Ok(Ok(())) => Ok(()),
+            // Our own message did not encode (too large for a frame): drop it, keep
+            // the link; the peer did nothing wrong.
+            Ok(Err(e @ (CodecError::TooLarge { .. } | CodecError::Json(_)))) => {
+                warn!(peer = %self.node, kind = msg.kind(), "Not sending {} to {}: {e}", msg.kind(), self.addr);
+                Ok(())
+            }
             Ok(Err(e)) => Err(self.on_read_error(e)),
             Err(_) => {
                 warn!(peer = %self.node, "Sending to {} timed out - closing connection", self.addr);
@@ -299,22 +309,102 @@ impl Link<'_> {
     }
 }
 
-/// Sends `Disconnect {reason}` and closes without provoking a reset.
-pub async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {
-    let said = tokio::time::timeout(CLOSE_LINGER, conn.send(&Message::Disconnect { reason })).await;
-    if matches!(said, Ok(Ok(()))) {
-        linger(conn.into_inner()).await;
-    }
-}
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
 
-/// Closes our side, then reads until the peer closes too (or a bound passes).
-/// Correctness: dropping a socket with unread bytes makes the kernel send a reset,
-/// which the peer would log as `Connection reset by peer`; draining first avoids it.
-pub async fn linger<S: Stream>(mut stream: S) {
-    let drain = async {
-        let _ = stream.shutdown().await;
-        let mut buf = [0u8; 4096];
-        while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
-    };
-    let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
+    use timecoin_shared::wire::PROTOCOL_VERSION;
+    use tokio::io::DuplexStream;
+    use tokio_util::codec::Framed;
+    use tokio_util::sync::CancellationToken;
+    use tokio_util::task::TaskTracker;
+
+    use super::*;
+    use crate::net::codec::MessageCodec;
+    use crate::net::settings::NetSettings;
+
+    const PEER: NodeId = NodeId([2; 32]);
+
+    fn core() -> Core {
+        let mut settings = NetSettings::new("test", 1);
+        settings.ping_interval = Duration::from_secs(1);
+        settings.ping_timeout = Duration::from_secs(3);
+        Core {
+            mgr: Manager::new(NodeId([1; 32]), true, 1, 0, mpsc::channel(64).0),
+            settings,
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+        }
+    }
+
+    fn theirs() -> Handshake {
+        Handshake {
+            network: "test".into(),
+            protocol_version: PROTOCOL_VERSION,
+            node_id: PEER,
+            listen_port: 1,
+            masternode: true,
+            best_height: 0,
+            software: "test".into(),
+            session: 1,
+        }
+    }
+
+    fn pair() -> (Conn<DuplexStream>, Conn<DuplexStream>) {
+        let (a, b) = tokio::io::duplex(1 << 16);
+        (
+            Framed::new(a, MessageCodec::default()),
+            Framed::new(b, MessageCodec::default()),
+        )
+    }
+
+    fn addr() -> SocketAddr {
+        "127.0.0.1:9".parse().expect("addr")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn silent_peer_is_dropped_after_the_ping_timeout() {
+        let core = core();
+        let (ours, _silent) = pair();
+        let started = Instant::now();
+        let end = establish(ours, &core, theirs(), addr(), Direction::Outbound, 1).await;
+        assert_eq!(end, LinkEnd::Lost);
+        let took = started.elapsed();
+        // First ping after one interval, found stale at the first tick past the timeout.
+        assert!(
+            took >= Duration::from_secs(4) && took <= Duration::from_secs(5),
+            "{took:?}"
+        );
+        assert_eq!(core.mgr.counters.snapshot().ping_timeouts, 1);
+        assert!(!core.mgr.is_linked(&PEER), "unregistered when it ends");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answering_peer_stays_until_shutdown_and_hears_why() {
+        let core = core();
+        let (ours, mut peer) = pair();
+        let answering = tokio::spawn(async move {
+            while let Some(Ok(msg)) = peer.next().await {
+                match msg {
+                    Message::Ping { nonce } => {
+                        peer.send(&Message::Pong { nonce }).await.expect("pong")
+                    }
+                    Message::Disconnect { reason } => return Some(reason),
+                    _ => {}
+                }
+            }
+            None
+        });
+        let link = establish(ours, &core, theirs(), addr(), Direction::Inbound, 1);
+        let stop = async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            assert!(core.mgr.is_linked(&PEER), "still live after 30 s of pings");
+            assert!(core.mgr.peers()[0].rtt.is_some(), "rtt measured");
+            core.shutdown.cancel();
+        };
+        let (end, ()) = tokio::join!(link, stop);
+        assert_eq!(end, LinkEnd::Shutdown);
+        let said = answering.await.expect("peer task");
+        assert_eq!(said, Some(DisconnectReason::ShuttingDown));
+    }
 }

@@ -40,26 +40,44 @@ enum DialError {
 }
 
 /// Keeps a link to `addr` until shutdown.
-pub async fn dial_loop<D: Dialer>(addr: SocketAddr, dialer: D, core: Arc<Core>, backoff: Backoff) {
-    core.shutdown
-        .clone()
-        .run_until_cancelled(keep_linked(addr, dialer, &core, backoff))
-        .await;
-}
-
-async fn keep_linked<D: Dialer>(addr: SocketAddr, dialer: D, core: &Core, mut backoff: Backoff) {
+///
+/// Correctness: only the waits are cut short by shutdown; a live link is left to
+/// end by itself, so it still says `shutting_down` and closes without a reset.
+pub async fn dial_loop<D: Dialer>(
+    addr: SocketAddr,
+    dialer: D,
+    core: Arc<Core>,
+    mut backoff: Backoff,
+) {
+    let core = &*core;
     let mgr = &core.mgr;
     // The node behind `addr`, once a handshake has told us.
     let mut known: Option<NodeId> = None;
     loop {
-        if mgr.is_self(&addr) {
+        if mgr.is_self(&addr) || core.shutdown.is_cancelled() {
             return;
         }
-        if let Some(node) = known {
-            mgr.until_unlinked(&node).await;
+        if let Some(node) = known
+            && mgr.is_linked(&node)
+        {
+            // Reachable through another link: wait for it to end, then redial after
+            // the shortest delay (see below for why not zero).
+            if unless_shutdown(core, mgr.until_unlinked(&node))
+                .await
+                .is_none()
+            {
+                return;
+            }
+            backoff.reset();
+            pause(core, backoff.next_delay()).await;
+            continue;
         }
         let session = mgr.next_session();
-        match connect(&dialer, addr, core, session).await {
+        let Some(attempt) = unless_shutdown(core, connect(&dialer, addr, core, session)).await
+        else {
+            return;
+        };
+        match attempt {
             Ok((conn, theirs)) => {
                 known = Some(theirs.node_id);
                 bump(&mgr.counters.handshakes_completed);
@@ -68,18 +86,20 @@ async fn keep_linked<D: Dialer>(addr: SocketAddr, dialer: D, core: &Core, mut ba
                 match establish(conn, core, theirs, addr, Direction::Outbound, session).await {
                     LinkEnd::Duplicate => {
                         backoff.reset();
-                        tokio::time::sleep(DUPLICATE_GRACE).await;
+                        pause(core, DUPLICATE_GRACE).await;
                     }
                     LinkEnd::Shutdown => return,
                     LinkEnd::Lost => {
-                        // A link that lived a while was healthy: redial at once. One that
-                        // died young counts as a failure, so a peer that accepts and
-                        // drops at once is not hammered.
+                        // A link that lived a while was healthy: start over from the
+                        // shortest delay. One that died young counts as a failure, so
+                        // a peer that accepts and drops at once is not hammered.
+                        // Correctness: even the shortest delay is not zero, so a peer
+                        // that is exiting has closed its listener before we knock; a
+                        // dial into a dying listener's backlog would be reset.
                         if started.elapsed() >= core.settings.backoff_max {
                             backoff.reset();
-                        } else {
-                            tokio::time::sleep(backoff.next_delay()).await;
                         }
+                        pause(core, backoff.next_delay()).await;
                     }
                 }
             }
@@ -106,10 +126,20 @@ async fn keep_linked<D: Dialer>(addr: SocketAddr, dialer: D, core: &Core, mut ba
                     retry_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     "Connection to {addr} failed (attempt {attempt}): {e}"
                 );
-                tokio::time::sleep(delay).await;
+                pause(core, delay).await;
             }
         }
     }
+}
+
+/// Runs `fut` unless shutdown comes first (then `None`).
+async fn unless_shutdown<F: Future>(core: &Core, fut: F) -> Option<F::Output> {
+    core.shutdown.run_until_cancelled(fut).await
+}
+
+/// Sleeps, or returns early on shutdown (the loop then sees the shutdown).
+async fn pause(core: &Core, delay: std::time::Duration) {
+    unless_shutdown(core, tokio::time::sleep(delay)).await;
 }
 
 /// Dials and handshakes, each under its own timeout.

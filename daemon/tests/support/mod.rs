@@ -161,6 +161,13 @@ impl Node {
         }
     }
 
+    /// Sends a signal that does not end the process (SIGSTOP, SIGCONT).
+    pub fn signal(&self, signal: Signal) {
+        let child = self.child.as_ref().expect("node is running");
+        let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid fits"));
+        kill(pid, signal).expect("signal timed");
+    }
+
     /// Starts the process again with the same addresses and data dir.
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "stop the node first");
@@ -243,10 +250,20 @@ pub fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
     specs
 }
 
+/// Which links a converged mesh may keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Any link both ends agree on.
+    Agreed,
+    /// Only links dialed by the higher node id: what the collision rule must leave
+    /// when every node dials every other (the higher one's dial always wins).
+    HigherDials,
+}
+
 /// What is wrong with the mesh right now, or `None` if every node has `n - 1`
 /// peers and `n` active masternodes, and both ends of every link agree on it
-/// (each sees the other once, with opposite directions).
-pub async fn mesh_problem(nodes: &[Node]) -> Option<String> {
+/// (each sees the other once, with opposite directions), and `rule` holds.
+pub async fn mesh_problem(nodes: &[Node], rule: Rule) -> Option<String> {
     let n = nodes.len();
     let mut views: Vec<(NodeId, Vec<PeerInfo>)> = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
@@ -266,6 +283,13 @@ pub async fn mesh_problem(nodes: &[Node]) -> Option<String> {
     }
     for (id, peers) in &views {
         for p in peers {
+            let dialed_by_higher = (p.direction == Direction::Outbound) == (*id > p.node_id);
+            if rule == Rule::HigherDials && !dialed_by_higher {
+                return Some(format!(
+                    "{id:?} keeps {:?} link to {:?}",
+                    p.direction, p.node_id
+                ));
+            }
             let Some((_, theirs)) = views.iter().find(|(other, _)| *other == p.node_id) else {
                 return Some(format!("{id:?} links to unknown {:?}", p.node_id));
             };
@@ -309,9 +333,18 @@ pub fn directions(peers: &[PeerInfo]) -> (usize, usize) {
 
 /// Waits until [`mesh_problem`] finds nothing; the last problem seen otherwise.
 pub async fn wait_for_mesh(nodes: &[Node], within: Duration) -> Result<(), String> {
+    wait_for_mesh_with(nodes, within, Rule::Agreed).await
+}
+
+/// [`wait_for_mesh`] with a stricter [`Rule`].
+pub async fn wait_for_mesh_with(
+    nodes: &[Node],
+    within: Duration,
+    rule: Rule,
+) -> Result<(), String> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let Some(problem) = mesh_problem(nodes).await else {
+        let Some(problem) = mesh_problem(nodes, rule).await else {
             return Ok(());
         };
         if tokio::time::Instant::now() >= deadline {
