@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
-use timed::chain::limits::SYNC_BATCH_BLOCKS;
+use timed::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
 use timed::chain::{Block, Chain, ChainConfig, Gossip, Hash32, Store, schedule};
 
 #[derive(Default)]
@@ -213,7 +213,7 @@ fn a_node_far_behind_syncs_in_batches_to_the_tip() {
     assert_eq!(info.height, 1_200);
     assert_eq!(info.tip_hash, blocks[1_199].hash());
     assert_eq!(batches, 3, "1200 blocks in batches of {SYNC_BATCH_BLOCKS}");
-    assert_eq!(info.finalized_transactions, 1_197);
+    assert_eq!(info.finalized_transactions, 1_200 - FINALITY_DEPTH);
 }
 
 #[test]

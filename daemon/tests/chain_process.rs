@@ -10,11 +10,10 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
 use support::{Node, NodeSpec, full_mesh_specs, wait_for_mesh, wait_until};
+use timed::chain::limits::FINALITY_DEPTH;
 
 /// Block interval of the fleets here: short, so a test sees many blocks quickly.
 const INTERVAL: &str = "1s";
-/// Finality depth of the chain (blocks this deep under the tip are final).
-const FINALITY_DEPTH: u64 = 3;
 /// Generous bound for anything that takes a few block intervals, on a busy CI box.
 const WITHIN: Duration = Duration::from_secs(60);
 
@@ -119,7 +118,7 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
 
     // (1) Heights rise on every node and agree within one block.
     assert!(
-        wait_until(WITHIN, || agree_at_least(&all, 6)).await,
+        wait_until(WITHIN, || agree_at_least(&all, FINALITY_DEPTH + 3)).await,
         "heights {:?}",
         heights(&all).await
     );

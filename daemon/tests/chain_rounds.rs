@@ -11,6 +11,7 @@ use std::time::Duration;
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
+use timed::chain::limits::FINALITY_DEPTH;
 use timed::chain::{Chain, ChainConfig, Gossip, Store, TxStatus, run_rounds, skip_message};
 use tokio_util::sync::CancellationToken;
 
@@ -139,13 +140,13 @@ async fn a_transaction_goes_from_pending_to_final_and_resubmitting_changes_nothi
         Duration::from_secs(1),
         shutdown.clone(),
     ));
-    // Alone among three, the node leads one round in three: 30 rounds give ~10 blocks.
-    tokio::time::sleep(Duration::from_millis(30_500)).await;
+    // Alone among three, the node leads one round in three: 45 rounds give ~15 blocks.
+    tokio::time::sleep(Duration::from_millis(45_500)).await;
     shutdown.cancel();
     rounds.await.expect("rounds task");
 
     let info = chain.info();
-    assert!(info.height >= 5, "height {}", info.height);
+    assert!(info.height > FINALITY_DEPTH, "height {}", info.height);
     assert_eq!(info.pending_transactions, 0);
     assert_eq!(info.finalized_transactions, 1);
     let (_, status) = chain.submit_tx(tx).expect("resubmit after final");
