@@ -10,12 +10,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{Handshake, NodeId};
+use timecoin_shared::wire::{DisconnectReason, Handshake, NodeId};
 use tokio::time::Instant;
 use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
 use super::backoff::Backoff;
+use super::close::close_with;
 use super::codec::MessageCodec;
 use super::conn::{LinkEnd, establish};
 use super::core::Core;
@@ -32,11 +33,13 @@ enum DialError {
     #[error("{0}")]
     Connect(std::io::Error),
     #[error("handshake refused: {0}")]
-    Refused(timecoin_shared::wire::DisconnectReason),
+    Refused(DisconnectReason),
     #[error("Handshake ACK failed: {0}")]
     Ack(HandshakeError),
     #[error("connected to ourselves")]
     SelfConnection,
+    #[error("shutting down")]
+    Shutdown,
 }
 
 /// Keeps a link to `addr` until shutdown.
@@ -73,11 +76,7 @@ pub async fn dial_loop<D: Dialer>(
             continue;
         }
         let session = mgr.next_session();
-        let Some(attempt) = unless_shutdown(core, connect(&dialer, addr, core, session)).await
-        else {
-            return;
-        };
-        match attempt {
+        match connect(&dialer, addr, core, session).await {
             Ok((conn, theirs)) => {
                 known = Some(theirs.node_id);
                 bump(&mgr.counters.handshakes_completed);
@@ -103,6 +102,7 @@ pub async fn dial_loop<D: Dialer>(
                     }
                 }
             }
+            Err(DialError::Shutdown) => return,
             Err(DialError::SelfConnection) => {
                 mgr.mark_self(addr);
                 info!(
@@ -142,21 +142,32 @@ async fn pause(core: &Core, delay: std::time::Duration) {
     unless_shutdown(core, tokio::time::sleep(delay)).await;
 }
 
-/// Dials and handshakes, each under its own timeout.
+/// Dials and handshakes, each under its own timeout. Shutdown cuts the dial short;
+/// a handshake under way is closed with `Disconnect {shutting_down}` rather than
+/// dropped, because the peer's unread answer would make the kernel send a reset.
 async fn connect<D: Dialer>(
     dialer: &D,
     addr: SocketAddr,
     core: &Core,
     session: u64,
 ) -> Result<(Conn<D::Stream>, Handshake), DialError> {
-    let stream = tokio::time::timeout(DIAL_TIMEOUT, dialer.dial(addr))
+    let dial = tokio::time::timeout(DIAL_TIMEOUT, dialer.dial(addr));
+    let stream = unless_shutdown(core, dial)
         .await
+        .ok_or(DialError::Shutdown)?
         .map_err(|_| DialError::ConnectTimeout)?
         .map_err(DialError::Connect)?;
     info!(direction = "outbound", "Connected to peer: {addr}");
     let mut conn = Framed::new(stream, MessageCodec::default());
-    let handshake = handshake::outbound(&mut conn, core.hello(session));
-    match tokio::time::timeout(core.settings.handshake_timeout, handshake).await {
+    let handshake = tokio::time::timeout(
+        core.settings.handshake_timeout,
+        handshake::outbound(&mut conn, core.hello(session)),
+    );
+    let Some(result) = unless_shutdown(core, handshake).await else {
+        close_with(conn, DisconnectReason::ShuttingDown).await;
+        return Err(DialError::Shutdown);
+    };
+    match result {
         Ok(Ok(theirs)) => Ok((conn, theirs)),
         Ok(Err(HandshakeError::SelfConnection)) => Err(DialError::SelfConnection),
         Ok(Err(HandshakeError::Refused(reason))) => Err(DialError::Refused(reason)),

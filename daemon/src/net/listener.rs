@@ -71,9 +71,15 @@ async fn inbound<S: Stream>(
         core.settings.handshake_timeout,
         handshake::inbound(&mut conn, core.hello(0)),
     );
-    let result = tokio::select! {
-        () = core.shutdown.cancelled() => return,
-        result = handshake => result.map_err(HandshakeError::from).and_then(|r| r),
+    let outcome = tokio::select! {
+        () = core.shutdown.cancelled() => None,
+        result = handshake => Some(result.map_err(HandshakeError::from).and_then(|r| r)),
+    };
+    let Some(result) = outcome else {
+        // Correctness: dropping the socket now could leave the dialer's handshake
+        // unread, and the kernel would answer it with a reset; say why instead.
+        close_with(conn, DisconnectReason::ShuttingDown).await;
+        return;
     };
     let theirs = match result {
         Ok(theirs) => theirs,
