@@ -12,9 +12,11 @@
 //! - [`validate`]: the checks a block must pass.
 //! - [`mempool`]: pending transactions.
 //! - [`store`]: the redb file.
-//! - [`engine`], [`producer`], [`sync`]: one node's chain and how blocks reach it.
+//! - [`engine`], [`adopt`], [`producer`], [`sync`]: one node's chain and how blocks
+//!   reach it.
 //! - [`limits`]: every limit in one place.
 
+pub mod adopt;
 pub mod block;
 pub mod engine;
 pub mod forkchoice;

@@ -1,6 +1,6 @@
 //! The HTTP RPC: `GET /consensus_info`, `GET /peers`, `GET /health`, and the
 //! chain's `GET /blocks/tip`, `GET /blocks/{height}`, `POST /tx`, `GET /metrics`
-//! (in [`chain_routes`] and [`metrics`]). Answers are
+//! (in `chain_routes` and `metrics`). Answers are
 //! JSON; every error (unknown path, wrong method, missing token) is a 4xx with an
 //! `ErrorBody`, never a panic. Bound to a non-loopback address it requires a bearer
 //! token (config refuses to start without one).

@@ -1,8 +1,8 @@
 //! The chain engine: one node's chain, mempool and sync state behind one lock,
-//! and the single path by which any block (produced, gossiped or synced) joins it.
+//! and how messages from peers reach it; blocks join through [`adopt`](super::adopt).
 //!
 //! Every method takes the lock briefly, decides, writes the store, then sends the
-//! resulting messages after unlocking (see [`Outbox`]). The lock is never held
+//! resulting messages after unlocking (see `gossip::Outbox`). The lock is never held
 //! across an `.await`; the P2P layer feeds messages in through [`Chain::on_message`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,16 +11,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use timecoin_shared::wire::{Message, NodeId};
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
+use super::adopt::Adopted;
 use super::block::Block;
-use super::forkchoice::{self, BranchKey};
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::mempool::{Mempool, TxError, check_tx};
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
-use super::validate::check_block;
 
 /// What the chain needs to know about its node.
 #[derive(Clone, Debug)]
@@ -86,22 +85,6 @@ pub enum TxStatus {
     Pending,
     Included { height: u64 },
     Final { height: u64 },
-}
-
-/// What became of a branch offered to [`Chain`] (one gossiped block, a sync batch,
-/// or our own new block).
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Adopted {
-    /// It extended our tip or replaced a weaker branch, reverting this many blocks.
-    Switched { reverted: usize },
-    /// We have every block of it already.
-    Known,
-    /// It loses to our branch under the fork-choice rule.
-    Stale,
-    /// It does not connect to our chain: blocks below it are missing.
-    Detached,
-    /// It breaks a rule, or forks at or below a final block.
-    Invalid { height: u64, reason: String },
 }
 
 impl Chain {
@@ -275,183 +258,6 @@ impl Chain {
             }
         }
         self.send(outbox);
-    }
-
-    /// Offers a branch (consecutive blocks, lowest first) to the chain, and adopts
-    /// it if it is valid and the fork-choice rule prefers it.
-    ///
-    /// # Errors
-    /// Only store failures; a bad branch is an [`Adopted::Invalid`], logged here.
-    pub(super) fn adopt(
-        &self,
-        state: &mut State,
-        branch: Vec<Block>,
-        from: Option<NodeId>,
-    ) -> Result<Adopted, StoreError> {
-        let outcome = self.try_adopt(state, branch, from)?;
-        if let Adopted::Invalid { height, reason } = &outcome {
-            self.counters
-                .blocks_rejected
-                .fetch_add(1, Ordering::Relaxed);
-            let peer = from.map_or_else(|| "self".to_string(), |p| p.short());
-            warn!(height, peer = %peer, "Rejected block at height {height} from {peer}: {reason}");
-        }
-        Ok(outcome)
-    }
-
-    fn try_adopt(
-        &self,
-        state: &mut State,
-        branch: Vec<Block>,
-        from: Option<NodeId>,
-    ) -> Result<Adopted, StoreError> {
-        let invalid = |height, reason: String| Ok(Adopted::Invalid { height, reason });
-        let Some(first) = branch.first() else {
-            return Ok(Adopted::Known);
-        };
-        if first.height == 0 {
-            return invalid(0, "height 0 is the empty chain".into());
-        }
-        for pair in branch.windows(2) {
-            if pair[1].height != pair[0].height + 1 || pair[1].parent != pair[0].hash() {
-                return invalid(
-                    pair[1].height,
-                    "batch is not a chain of consecutive blocks".into(),
-                );
-            }
-        }
-        // Skip the blocks we already hold.
-        let tip_height = state.height();
-        let mut skip = 0;
-        for block in &branch {
-            if block.height > tip_height
-                || state.store.block(block.height)?.map(|b| b.hash()) != Some(block.hash())
-            {
-                break;
-            }
-            skip += 1;
-        }
-        let branch = &branch[skip..];
-        let Some(fork) = branch.first().map(|b| b.height) else {
-            return Ok(Adopted::Known);
-        };
-        if fork > tip_height + 1 {
-            return Ok(Adopted::Detached);
-        }
-        if !forkchoice::may_fork_at(fork, state.finality.final_height) {
-            return invalid(fork, format!("conflicts with final block at height {fork}"));
-        }
-        let parent = if fork == 1 {
-            None
-        } else {
-            state.store.block(fork - 1)?
-        };
-        if branch[0].parent != parent.as_ref().map_or(Hash32::ZERO, Block::hash) {
-            return Ok(Adopted::Detached);
-        }
-        let mut ours = Vec::new();
-        for height in fork..=tip_height {
-            if let Some(b) = state.store.block(height)? {
-                ours.push(BranchKey {
-                    round: b.round,
-                    hash: b.hash(),
-                });
-            }
-        }
-        let theirs: Vec<BranchKey> = branch
-            .iter()
-            .map(|b| BranchKey {
-                round: b.round,
-                hash: b.hash(),
-            })
-            .collect();
-        if !forkchoice::prefer(&ours, &theirs) {
-            return Ok(Adopted::Stale);
-        }
-        let mut included = std::collections::HashSet::new();
-        let mut prev = parent;
-        for block in branch {
-            let store = &state.store;
-            let mut lookup_failed = None;
-            let mut already = |id: &Hash32| {
-                included.contains(id)
-                    || match store.tx_height(id) {
-                        Ok(h) => h.is_some_and(|h| h < fork),
-                        Err(e) => {
-                            lookup_failed = Some(e);
-                            true
-                        }
-                    }
-            };
-            let result = check_block(
-                prev.as_ref(),
-                block,
-                self.config.min_masternodes,
-                &mut already,
-            );
-            if let Some(e) = lookup_failed {
-                return Err(e);
-            }
-            match result {
-                Ok(ids) => included.extend(ids),
-                Err(reason) => return invalid(block.height, reason.to_string()),
-            }
-            prev = Some(block.clone());
-        }
-        self.commit(state, fork, branch, from)
-    }
-
-    fn commit(
-        &self,
-        state: &mut State,
-        fork: u64,
-        branch: &[Block],
-        from: Option<NodeId>,
-    ) -> Result<Adopted, StoreError> {
-        let new_tip = branch.last().cloned();
-        let new_height = new_tip.as_ref().map_or(0, |b| b.height);
-        let new_final = forkchoice::final_height(new_height).max(state.finality.final_height);
-        let reverted = state.store.apply(fork, branch, new_final)?;
-        for block in &reverted {
-            for tx in &block.transactions {
-                if let Ok((id, size)) = check_tx(tx) {
-                    // A full pool drops the reverted transaction; its sender may resubmit.
-                    let _ = state.mempool.insert(id, size, tx.clone());
-                }
-            }
-        }
-        for block in branch {
-            for tx in &block.transactions {
-                if let Ok((id, _)) = check_tx(tx) {
-                    state.mempool.remove(&id);
-                }
-            }
-            if from.is_none() {
-                self.counters
-                    .blocks_produced
-                    .fetch_add(1, Ordering::Relaxed);
-                info!(height = block.height, round = block.round, txs = block.transactions.len(), hash = %block.hash().short(), "Produced block at height {}", block.height);
-            } else {
-                self.counters
-                    .blocks_accepted
-                    .fetch_add(1, Ordering::Relaxed);
-                info!(height = block.height, round = block.round, producer = %block.producer.short(), txs = block.transactions.len(), hash = %block.hash().short(), "Accepted block at height {}", block.height);
-            }
-        }
-        if !reverted.is_empty() {
-            self.counters.reorgs.fetch_add(1, Ordering::Relaxed);
-            info!(
-                fork,
-                reverted = reverted.len(),
-                "Switched to a better branch at height {fork}"
-            );
-        }
-        state.tip = new_tip;
-        state.finality = state.store.finality()?;
-        self.gossip.set_best_height(new_height);
-        Ok(Adopted::Switched {
-            reverted: reverted.len(),
-        })
     }
 }
 

@@ -14,8 +14,9 @@ use timecoin_shared::wire::{Message, NodeId};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use super::adopt::Adopted;
 use super::block::Block;
-use super::engine::{Adopted, Chain};
+use super::engine::Chain;
 use super::gossip::Outbox;
 use super::hash::Hash32;
 use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS};

@@ -14,8 +14,9 @@ use serde_json::Value;
 use timecoin_shared::wire::{Message, NodeId};
 use tracing::{debug, info, warn};
 
+use super::adopt::Adopted;
 use super::block::Block;
-use super::engine::{Adopted, Chain, State};
+use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
 
