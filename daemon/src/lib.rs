@@ -2,6 +2,8 @@
 //! simulations can run nodes in-process.
 //!
 //! # Layout
+//! - [`chain`]: blocks, their production, validation, storage and sync.
+//! - [`chain_link`]: runs the chain on the P2P layer inside the node.
 //! - [`config`]: flags and the TOML file, validated into one `Config`.
 //! - [`constants`]: every timeout and limit, with why.
 //! - [`identity`]: the node's ed25519 key and id.
@@ -11,6 +13,8 @@
 //! - [`node`]: wires everything for the binary and owns shutdown.
 //! - [`version`]: version and git commit of the build.
 
+pub mod chain;
+pub mod chain_link;
 pub mod config;
 pub mod constants;
 pub mod identity;

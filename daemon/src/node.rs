@@ -8,8 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
+use crate::chain_link;
 use crate::config::Config;
 use crate::constants::SHUTDOWN_GRACE;
 use crate::identity::{Identity, IdentityError};
@@ -34,6 +36,8 @@ pub enum NodeError {
     },
     #[error("cannot install signal handler: {0}")]
     Signal(std::io::Error),
+    #[error(transparent)]
+    Chain(#[from] crate::chain::StoreError),
 }
 
 /// The P2P settings a config implies. Seeds and the session start come from the
@@ -96,14 +100,22 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         TcpDialer,
         shutdown.clone(),
     );
-    // Until the chain consumes them, application events are simply not read; the
-    // P2P layer counts what it drops and never blocks on this.
-    let _events = events;
+    let chain_tasks = TaskTracker::new();
+    let chain = chain_link::start(
+        &config,
+        &identity,
+        net.clone(),
+        events,
+        &chain_tasks,
+        shutdown.clone(),
+    )?;
+    chain_tasks.close();
     let state = Arc::new(RpcState {
         net: net.clone(),
         min_masternodes: config.min_masternodes,
         started: Instant::now(),
         token: config.rpc_token.clone(),
+        chain,
     });
     let rpc_task = tokio::spawn(rpc::serve(
         rpc_listener,
@@ -119,6 +131,12 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         .is_err()
     {
         warn!("Peer connections did not close within {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    if tokio::time::timeout(SHUTDOWN_GRACE, chain_tasks.wait())
+        .await
+        .is_err()
+    {
+        warn!("Chain tasks did not stop within {SHUTDOWN_GRACE:?}");
     }
     match tokio::time::timeout(SHUTDOWN_GRACE, rpc_task).await {
         Ok(Ok(Err(e))) => warn!("RPC server ended with an error: {e}"),

@@ -1,4 +1,6 @@
-//! The HTTP RPC: `GET /consensus_info`, `GET /peers`, `GET /health`. Answers are
+//! The HTTP RPC: `GET /consensus_info`, `GET /peers`, `GET /health`, and the
+//! chain's `GET /blocks/tip`, `GET /blocks/{height}`, `POST /tx`, `GET /metrics`
+//! (in `chain_routes` and `metrics`). Answers are
 //! JSON; every error (unknown path, wrong method, missing token) is a 4xx with an
 //! `ErrorBody`, never a panic. Bound to a non-loopback address it requires a bearer
 //! token (config refuses to start without one).
@@ -7,17 +9,23 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use timecoin_shared::rpc::{ConsensusInfo, ErrorBody, Health, PeerInfo};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use crate::chain::Chain;
+use crate::chain::producer::unix_millis;
 use crate::net::Network;
 use crate::version::{COMMIT, VERSION};
+
+mod chain_routes;
+mod metrics;
 
 /// What the handlers read.
 pub struct RpcState {
@@ -26,6 +34,7 @@ pub struct RpcState {
     pub started: Instant,
     /// Required bearer token, if any.
     pub token: Option<String>,
+    pub chain: Arc<Chain>,
 }
 
 /// The RPC routes over `state`.
@@ -34,6 +43,11 @@ pub fn router(state: Arc<RpcState>) -> Router {
         .route("/consensus_info", get(consensus_info))
         .route("/peers", get(peers))
         .route("/health", get(health))
+        .route("/blocks/tip", get(chain_routes::tip))
+        .route("/blocks/{height}", get(chain_routes::at_height))
+        .route("/tx", post(chain_routes::submit))
+        .route("/metrics", get(metrics::metrics))
+        .layer(DefaultBodyLimit::max(chain_routes::MAX_TX_BODY))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -84,22 +98,46 @@ async fn require_token(
 
 async fn consensus_info(State(state): State<Arc<RpcState>>) -> Json<ConsensusInfo> {
     let net = &state.net;
+    let chain = chain_info(&state);
     Json(ConsensusInfo {
         active_masternodes: net.active_masternodes().len(),
         connected_peers: net.peers().len(),
-        // Chain fields stay at their empty values until the chain is wired in.
-        pending_transactions: 0,
-        finalized_transactions: 0,
-        block_height: 0,
-        tip_hash: "00".repeat(32),
+        pending_transactions: chain.pending,
+        finalized_transactions: chain.finalized,
+        block_height: chain.block_height,
+        tip_hash: chain.tip_hash,
         node_id: net.node_id(),
         network: net.network().to_owned(),
         version: VERSION.to_owned(),
         commit: COMMIT.to_owned(),
         uptime_secs: state.started.elapsed().as_secs(),
-        last_block_age_secs: None,
+        last_block_age_secs: chain.last_block_age_secs,
         min_masternodes: state.min_masternodes,
     })
+}
+
+/// The chain's figures as the RPC reports them.
+struct ChainFigures {
+    block_height: u64,
+    tip_hash: String,
+    last_block_age_secs: Option<u64>,
+    final_height: u64,
+    pending: usize,
+    finalized: u64,
+}
+
+fn chain_info(state: &RpcState) -> ChainFigures {
+    let info = state.chain.info();
+    ChainFigures {
+        block_height: info.height,
+        tip_hash: info.tip_hash.to_string(),
+        last_block_age_secs: info
+            .tip_timestamp_ms
+            .map(|ts| unix_millis().saturating_sub(ts) / 1000),
+        final_height: info.final_height,
+        pending: info.pending_transactions,
+        finalized: info.finalized_transactions,
+    }
 }
 
 async fn peers(State(state): State<Arc<RpcState>>) -> Json<Vec<PeerInfo>> {

@@ -1,0 +1,50 @@
+//! The chain's only view of the network: a small trait, so the chain can run on
+//! the real P2P layer or on an in-memory bus in simulations.
+
+use timecoin_shared::wire::{Message, NodeId};
+
+/// What the chain needs from the P2P layer.
+pub trait Gossip: Send + Sync {
+    /// Sends to every peer with a live link. Must not block.
+    fn broadcast(&self, msg: Message);
+    /// Sends to one peer; `false` when there is no live link to it. Must not block.
+    fn send_to(&self, peer: &NodeId, msg: Message) -> bool;
+    /// Itself (if a masternode) plus peers with a live link that announced
+    /// `masternode`, sorted.
+    fn active_masternodes(&self) -> Vec<NodeId>;
+    /// Tells the P2P layer our height, which it advertises in handshakes.
+    fn set_best_height(&self, height: u64);
+}
+
+/// Messages decided while the chain's state was locked, sent once it is unlocked
+/// so that a gossip implementation can never re-enter the chain under its lock.
+#[derive(Default)]
+pub(super) struct Outbox {
+    items: Vec<(Option<NodeId>, Message)>,
+}
+
+impl Outbox {
+    pub(super) fn broadcast(&mut self, msg: Message) {
+        self.items.push((None, msg));
+    }
+
+    pub(super) fn send_to(&mut self, peer: NodeId, msg: Message) {
+        self.items.push((Some(peer), msg));
+    }
+
+    /// Sends everything; returns the peers a direct send could not reach.
+    pub(super) fn flush(self, gossip: &dyn Gossip) -> Vec<NodeId> {
+        let mut unreachable = Vec::new();
+        for (to, msg) in self.items {
+            match to {
+                None => gossip.broadcast(msg),
+                Some(peer) => {
+                    if !gossip.send_to(&peer, msg) {
+                        unreachable.push(peer);
+                    }
+                }
+            }
+        }
+        unreachable
+    }
+}

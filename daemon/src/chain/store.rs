@@ -1,0 +1,499 @@
+//! The chain on disk: an embedded redb database, one file in the data dir.
+//!
+//! Every change to the chain (append, reorg, finality) is one redb write
+//! transaction committed with immediate durability, so a crash or `kill -9` leaves
+//! either the old chain or the new one, never a mix, and never a lower height than
+//! was committed. The file records the network it belongs to and a format tag; a
+//! file of another network, another program or an unreadable one is refused with
+//! an error naming it, never silently reused or overwritten.
+
+use std::path::Path;
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
+use serde_json::Value;
+
+use super::block::Block;
+use super::hash::Hash32;
+use super::mempool::check_tx;
+
+/// Blocks of our chain by height, as JSON.
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Height of the block of our chain that holds each transaction id.
+const TXS: TableDefinition<&[u8], u64> = TableDefinition::new("txs");
+/// Small facts about the chain, keyed by the names below.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+const META_FORMAT: &str = "format";
+const META_NETWORK: &str = "network";
+const META_FINAL_HEIGHT: &str = "final_height";
+const META_FINALIZED_TXS: &str = "finalized_txs";
+
+/// Tag of this store layout; a different tag is a file this build cannot read.
+const FORMAT: &[u8] = b"timed-chain-1";
+
+/// Why the chain store cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "chain store {origin} cannot be opened (corrupt, not a database, or in use by another timed): {source}"
+    )]
+    Open {
+        origin: String,
+        #[source]
+        source: Box<redb::DatabaseError>,
+    },
+    #[error(
+        "chain store {origin} belongs to another program (no timed format tag); refusing to use it"
+    )]
+    Foreign { origin: String },
+    #[error("chain store {origin} has format {found:?}, this build reads {expected:?}")]
+    Format {
+        origin: String,
+        found: String,
+        expected: String,
+    },
+    #[error(
+        "chain store {origin} belongs to network {found:?}, not {expected:?}; use another data dir"
+    )]
+    WrongNetwork {
+        origin: String,
+        found: String,
+        expected: String,
+    },
+    #[error("chain store {origin} is corrupt: {what}")]
+    Corrupt { origin: String, what: String },
+    #[error("chain store {origin}: {source}")]
+    Db {
+        origin: String,
+        #[source]
+        source: Box<redb::Error>,
+    },
+}
+
+/// The persistent chain. Only whole changes are written (see [`Store::apply`]).
+pub struct Store {
+    db: Database,
+    /// The file path (or `memory`), named in every error.
+    origin: String,
+}
+
+/// The durable finality figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Finality {
+    pub final_height: u64,
+    pub finalized_txs: u64,
+}
+
+impl Store {
+    /// Opens or creates the store file for `network`.
+    ///
+    /// # Errors
+    /// An unreadable, foreign, other-network or locked file, named in the error.
+    pub fn open(path: &Path, network: &str) -> Result<Store, StoreError> {
+        let origin = path.display().to_string();
+        let db = Database::create(path).map_err(|source| StoreError::Open {
+            origin: origin.clone(),
+            source: Box::new(source),
+        })?;
+        Store::init(db, origin, network)
+    }
+
+    /// A store held in memory by redb's in-memory backend: the same code paths as
+    /// the file store, for simulations that run many nodes and seeds.
+    ///
+    /// # Errors
+    /// Only if redb cannot set the backend up.
+    pub fn in_memory(network: &str) -> Result<Store, StoreError> {
+        let origin = "memory".to_string();
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|source| StoreError::Open {
+                origin: origin.clone(),
+                source: Box::new(source),
+            })?;
+        Store::init(db, origin, network)
+    }
+
+    fn init(db: Database, origin: String, network: &str) -> Result<Store, StoreError> {
+        let store = Store { db, origin };
+        let txn = store.db.begin_write().map_err(|e| store.db_err(e))?;
+        {
+            let foreign = txn
+                .list_tables()
+                .map_err(|e| store.db_err(e))?
+                .any(|t| !matches!(t.name(), "blocks" | "txs" | "meta"));
+            let mut meta = txn.open_table(META).map_err(|e| store.db_err(e))?;
+            let format = meta
+                .get(META_FORMAT)
+                .map_err(|e| store.db_err(e))?
+                .map(|g| g.value().to_vec());
+            match format {
+                None if foreign || !meta.is_empty().map_err(|e| store.db_err(e))? => {
+                    return Err(StoreError::Foreign {
+                        origin: store.origin.clone(),
+                    });
+                }
+                None => {
+                    meta.insert(META_FORMAT, FORMAT)
+                        .map_err(|e| store.db_err(e))?;
+                    meta.insert(META_NETWORK, network.as_bytes())
+                        .map_err(|e| store.db_err(e))?;
+                }
+                Some(found) if found != FORMAT => {
+                    return Err(StoreError::Format {
+                        origin: store.origin.clone(),
+                        found: String::from_utf8_lossy(&found).into_owned(),
+                        expected: String::from_utf8_lossy(FORMAT).into_owned(),
+                    });
+                }
+                Some(_) => {
+                    let found = meta
+                        .get(META_NETWORK)
+                        .map_err(|e| store.db_err(e))?
+                        .map(|g| String::from_utf8_lossy(g.value()).into_owned())
+                        .unwrap_or_default();
+                    if found != network {
+                        return Err(StoreError::WrongNetwork {
+                            origin: store.origin.clone(),
+                            found,
+                            expected: network.to_string(),
+                        });
+                    }
+                }
+            }
+            // Create the other tables so that readers never meet a missing table.
+            txn.open_table(BLOCKS).map_err(|e| store.db_err(e))?;
+            txn.open_table(TXS).map_err(|e| store.db_err(e))?;
+        }
+        txn.commit().map_err(|e| store.db_err(e))?;
+        Ok(store)
+    }
+
+    fn db_err(&self, e: impl Into<redb::Error>) -> StoreError {
+        StoreError::Db {
+            origin: self.origin.clone(),
+            source: Box::new(e.into()),
+        }
+    }
+
+    fn decode(&self, height: u64, bytes: &[u8]) -> Result<Block, StoreError> {
+        serde_json::from_slice::<Block>(bytes)
+            .ok()
+            .filter(|b| b.height == height)
+            .ok_or_else(|| StoreError::Corrupt {
+                origin: self.origin.clone(),
+                what: format!("block at height {height} does not decode"),
+            })
+    }
+
+    /// The highest block, `None` for an empty chain.
+    ///
+    /// # Errors
+    /// Database or decoding failure.
+    pub fn tip(&self) -> Result<Option<Block>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
+        match table.last().map_err(|e| self.db_err(e))? {
+            Some((h, bytes)) => self.decode(h.value(), bytes.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The block of our chain at `height`.
+    ///
+    /// # Errors
+    /// Database or decoding failure.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
+        match table.get(height).map_err(|e| self.db_err(e))? {
+            Some(bytes) => self.decode(height, bytes.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Consecutive blocks from `from` as JSON values, at most `limit` of them and,
+    /// past the first, at most `max_bytes` in total: one sync answer.
+    ///
+    /// # Errors
+    /// Database or decoding failure.
+    pub fn block_values(
+        &self,
+        from: u64,
+        limit: u32,
+        max_bytes: usize,
+    ) -> Result<Vec<Value>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
+        let mut out = Vec::new();
+        let mut bytes_total = 0;
+        for entry in table
+            .range(from..)
+            .map_err(|e| self.db_err(e))?
+            .take(limit as usize)
+        {
+            let (h, bytes) = entry.map_err(|e| self.db_err(e))?;
+            let bytes = bytes.value();
+            if !out.is_empty() && bytes_total + bytes.len() > max_bytes {
+                break;
+            }
+            bytes_total += bytes.len();
+            let value = serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt {
+                origin: self.origin.clone(),
+                what: format!("block at height {} is not JSON", h.value()),
+            })?;
+            out.push(value);
+        }
+        Ok(out)
+    }
+
+    /// Height of the block of our chain holding transaction `id`.
+    ///
+    /// # Errors
+    /// Database failure.
+    pub fn tx_height(&self, id: &Hash32) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let table = txn.open_table(TXS).map_err(|e| self.db_err(e))?;
+        Ok(table
+            .get(id.0.as_slice())
+            .map_err(|e| self.db_err(e))?
+            .map(|g| g.value()))
+    }
+
+    /// The durable final height and finalized transaction count.
+    ///
+    /// # Errors
+    /// Database or decoding failure.
+    pub fn finality(&self) -> Result<Finality, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
+        let meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
+        Ok(Finality {
+            final_height: self.read_u64(&meta, META_FINAL_HEIGHT)?,
+            finalized_txs: self.read_u64(&meta, META_FINALIZED_TXS)?,
+        })
+    }
+
+    fn read_u64(
+        &self,
+        meta: &impl ReadableTable<&'static str, &'static [u8]>,
+        key: &str,
+    ) -> Result<u64, StoreError> {
+        match meta.get(key).map_err(|e| self.db_err(e))? {
+            None => Ok(0),
+            Some(g) => <[u8; 8]>::try_from(g.value())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    origin: self.origin.clone(),
+                    what: format!("meta {key} is not a u64"),
+                }),
+        }
+    }
+
+    /// Replaces every block from `fork_height` up with `blocks` (which start at
+    /// `fork_height`, or are empty), then raises the final height to `final_height`
+    /// if higher, counting the transactions that became final, all in one durable
+    /// transaction. Returns the blocks that were removed, lowest first.
+    ///
+    /// # Errors
+    /// Database or decoding failure; nothing is changed then.
+    pub fn apply(
+        &self,
+        fork_height: u64,
+        blocks: &[Block],
+        final_height: u64,
+    ) -> Result<Vec<Block>, StoreError> {
+        let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
+        let mut reverted = Vec::new();
+        {
+            let mut table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
+            let mut txs = txn.open_table(TXS).map_err(|e| self.db_err(e))?;
+            let mut meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
+            let old: Vec<(u64, Vec<u8>)> = table
+                .range(fork_height..)
+                .map_err(|e| self.db_err(e))?
+                .map(|entry| entry.map(|(h, b)| (h.value(), b.value().to_vec())))
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.db_err(e))?;
+            for (height, bytes) in old {
+                let block = self.decode(height, &bytes)?;
+                table.remove(height).map_err(|e| self.db_err(e))?;
+                for tx in &block.transactions {
+                    if let Ok((id, _)) = check_tx(tx) {
+                        txs.remove(id.0.as_slice()).map_err(|e| self.db_err(e))?;
+                    }
+                }
+                reverted.push(block);
+            }
+            for block in blocks {
+                let bytes = serde_json::to_vec(block).map_err(|_| StoreError::Corrupt {
+                    origin: self.origin.clone(),
+                    what: format!("block at height {} does not encode", block.height),
+                })?;
+                table
+                    .insert(block.height, bytes.as_slice())
+                    .map_err(|e| self.db_err(e))?;
+                for tx in &block.transactions {
+                    if let Ok((id, _)) = check_tx(tx) {
+                        txs.insert(id.0.as_slice(), block.height)
+                            .map_err(|e| self.db_err(e))?;
+                    }
+                }
+            }
+            let old_final = self.read_u64(&meta, META_FINAL_HEIGHT)?;
+            if final_height > old_final {
+                let mut newly_final = 0u64;
+                for height in old_final + 1..=final_height {
+                    let bytes = table
+                        .get(height)
+                        .map_err(|e| self.db_err(e))?
+                        .map(|g| g.value().to_vec())
+                        .ok_or_else(|| StoreError::Corrupt {
+                            origin: self.origin.clone(),
+                            what: format!("final height {final_height} but no block at {height}"),
+                        })?;
+                    newly_final += self.decode(height, &bytes)?.transactions.len() as u64;
+                }
+                let finalized = self.read_u64(&meta, META_FINALIZED_TXS)? + newly_final;
+                meta.insert(META_FINAL_HEIGHT, final_height.to_be_bytes().as_slice())
+                    .map_err(|e| self.db_err(e))?;
+                meta.insert(META_FINALIZED_TXS, finalized.to_be_bytes().as_slice())
+                    .map_err(|e| self.db_err(e))?;
+            }
+        }
+        txn.commit().map_err(|e| self.db_err(e))?;
+        Ok(reverted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use serde_json::json;
+    use timecoin_shared::wire::NodeId;
+
+    use super::*;
+
+    fn chain(len: u64, salt: u32) -> Vec<Block> {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let me = NodeId(key.verifying_key().to_bytes());
+        let mut parent = Hash32::ZERO;
+        (1..=len)
+            .map(|h| {
+                let b = Block::sign(
+                    &key,
+                    h,
+                    parent,
+                    h * 1000,
+                    salt,
+                    vec![me],
+                    vec![json!({"h": h, "s": salt})],
+                );
+                parent = b.hash();
+                b
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_and_finality_survive_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chain.redb");
+        let blocks = chain(5, 0);
+        {
+            let store = Store::open(&path, "devnet").expect("open");
+            assert_eq!(store.apply(1, &blocks, 2).expect("apply"), vec![]);
+        }
+        let store = Store::open(&path, "devnet").expect("reopen");
+        assert_eq!(store.tip().expect("tip"), blocks.last().cloned());
+        assert_eq!(store.block(3).expect("block"), Some(blocks[2].clone()));
+        assert_eq!(
+            store.finality().expect("finality"),
+            Finality {
+                final_height: 2,
+                finalized_txs: 2
+            }
+        );
+        let (id, _) = check_tx(&blocks[3].transactions[0]).expect("tx");
+        assert_eq!(store.tx_height(&id).expect("tx index"), Some(4));
+    }
+
+    #[test]
+    fn a_reorg_replaces_the_branch_and_its_tx_index() {
+        let store = Store::in_memory("devnet").expect("store");
+        let ours = chain(4, 0);
+        store.apply(1, &ours, 0).expect("apply");
+        let theirs = chain(5, 1);
+        let reverted = store.apply(3, &theirs[2..], 2).expect("reorg");
+        assert_eq!(reverted, ours[2..].to_vec());
+        assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
+        let (gone, _) = check_tx(&ours[3].transactions[0]).expect("tx");
+        assert_eq!(store.tx_height(&gone).expect("index"), None);
+        let values = store.block_values(2, 2, usize::MAX).expect("values");
+        assert_eq!(values.len(), 2);
+        assert_eq!(
+            Block::from_value(values[1].clone()).expect("block"),
+            theirs[2]
+        );
+        assert_eq!(
+            store.block_values(1, 10, 1).expect("capped").len(),
+            1,
+            "always one block"
+        );
+    }
+
+    #[test]
+    fn another_network_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chain.redb");
+        drop(Store::open(&path, "testnet").expect("open"));
+        let err = Store::open(&path, "mainnet").err().expect("must refuse");
+        let text = err.to_string();
+        assert!(matches!(err, StoreError::WrongNetwork { .. }), "{text}");
+        assert!(
+            text.contains("testnet") && text.contains(&path.display().to_string()),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn garbage_and_foreign_files_are_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chain.redb");
+        std::fs::write(
+            &path,
+            b"this is not a database, it is a shopping list\n".repeat(200),
+        )
+        .expect("write");
+        let err = Store::open(&path, "devnet")
+            .err()
+            .expect("must refuse garbage");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+
+        let other = dir.path().join("other.redb");
+        {
+            let db = Database::create(&other).expect("create");
+            let txn = db.begin_write().expect("txn");
+            txn.open_table(TableDefinition::<u64, u64>::new("accounts"))
+                .expect("table");
+            txn.commit().expect("commit");
+        }
+        let err = Store::open(&other, "devnet")
+            .err()
+            .expect("must refuse foreign");
+        assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_store_in_use_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chain.redb");
+        let _held = Store::open(&path, "devnet").expect("open");
+        let err = Store::open(&path, "devnet")
+            .err()
+            .expect("second open must fail");
+        assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! Catching up: a node behind asks a peer that is ahead for batches of blocks
+//! (`GetBlocks` / `Blocks`) until it reaches that peer's tip.
+//!
+//! Peers announce their height with `Status` (on link-up and every round). A node
+//! that hears of a higher height asks that peer for blocks starting just above its
+//! own final height, which covers any non-final fork it may be on; each batch
+//! adopted leads to the next request from the new tip. One request is in flight at
+//! a time; one left unanswered for two round ticks is abandoned so another peer
+//! can be asked.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use timecoin_shared::wire::{Message, NodeId};
+use tracing::{debug, info, warn};
+
+use super::adopt::Adopted;
+use super::block::Block;
+use super::engine::{Chain, State};
+use super::gossip::Outbox;
+use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
+
+/// Round ticks after which an unanswered sync request is abandoned.
+///
+/// Correctness: at least two, so a request sent just before a tick is never
+/// abandoned before it could be answered.
+const SYNC_REQUEST_TICKS: u64 = 2;
+
+/// What the node knows about its peers' heights and its own outstanding request.
+#[derive(Debug, Default)]
+pub(super) struct SyncState {
+    peer_heights: HashMap<NodeId, u64>,
+    in_flight: Option<(NodeId, u64)>,
+    ticks: u64,
+}
+
+impl SyncState {
+    pub(super) fn forget_requests_to(&mut self, peers: &[NodeId]) {
+        if self.in_flight.is_some_and(|(p, _)| peers.contains(&p)) {
+            self.in_flight = None;
+        }
+    }
+
+    /// Called every round tick: ages the outstanding request.
+    pub(super) fn tick(&mut self) {
+        self.ticks += 1;
+        if self
+            .in_flight
+            .is_some_and(|(_, sent)| self.ticks - sent >= SYNC_REQUEST_TICKS)
+        {
+            self.in_flight = None;
+        }
+    }
+
+    /// The peer with the highest known height above `ours`, if any.
+    fn best_peer_above(&self, ours: u64) -> Option<NodeId> {
+        self.peer_heights
+            .iter()
+            .filter(|(_, h)| **h > ours)
+            .max_by_key(|(id, h)| (**h, **id))
+            .map(|(id, _)| *id)
+    }
+}
+
+impl Chain {
+    /// Tells a newly linked peer our height, so whichever side is behind syncs.
+    pub fn on_peer_up(&self, peer: NodeId) {
+        let height = self.lock().height();
+        self.send_status(peer, height);
+    }
+
+    pub fn on_peer_down(&self, peer: NodeId) {
+        let mut state = self.lock();
+        state.sync.peer_heights.remove(&peer);
+        state.sync.forget_requests_to(&[peer]);
+    }
+
+    fn send_status(&self, peer: NodeId, best_height: u64) {
+        let mut outbox = Outbox::default();
+        outbox.send_to(peer, Message::Status { best_height });
+        self.send(outbox);
+    }
+
+    pub(super) fn on_status(&self, from: NodeId, best_height: u64) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            state.sync.peer_heights.insert(from, best_height);
+            if best_height > state.height() {
+                let start = state.finality.final_height + 1;
+                self.request_blocks(&mut state, &mut outbox, from, start);
+            }
+        }
+        self.send(outbox);
+    }
+
+    /// Asks `peer` for blocks from `start` unless a request is already out.
+    pub(super) fn request_blocks(
+        &self,
+        state: &mut State,
+        outbox: &mut Outbox,
+        peer: NodeId,
+        start: u64,
+    ) {
+        if state.sync.in_flight.is_some() {
+            return;
+        }
+        state.sync.in_flight = Some((peer, state.sync.ticks));
+        debug!(peer = %peer.short(), from = start, "requesting blocks");
+        outbox.send_to(
+            peer,
+            Message::GetBlocks {
+                from: start,
+                limit: SYNC_BATCH_BLOCKS,
+            },
+        );
+    }
+
+    pub(super) fn on_get_blocks(&self, from: NodeId, start: u64, limit: u32) {
+        let blocks = {
+            let state = self.lock();
+            state
+                .store
+                .block_values(start.max(1), limit.min(SYNC_BATCH_BLOCKS), SYNC_BATCH_BYTES)
+        };
+        match blocks {
+            Ok(blocks) => {
+                let mut outbox = Outbox::default();
+                outbox.send_to(from, Message::Blocks { blocks });
+                self.send(outbox);
+            }
+            Err(e) => warn!("chain store error while serving blocks: {e}"),
+        }
+    }
+
+    pub(super) fn on_blocks(&self, from: NodeId, values: Vec<Value>) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            if state.sync.in_flight.is_some_and(|(p, _)| p == from) {
+                state.sync.in_flight = None;
+            }
+            let branch: Result<Vec<Block>, _> = values.into_iter().map(Block::from_value).collect();
+            let branch = match branch {
+                Ok(branch) => branch,
+                Err(e) => {
+                    warn!(peer = %from.short(), "Rejected blocks from {}: malformed: {e}", from.short());
+                    return;
+                }
+            };
+            let Some(first) = branch.first().map(|b| b.height) else {
+                return;
+            };
+            let count = branch.len();
+            let before = state.height();
+            match self.adopt(&mut state, branch, Some(from)) {
+                Ok(Adopted::Switched { .. } | Adopted::Known | Adopted::Stale) => {
+                    if state.height() > before {
+                        info!(peer = %from.short(), from = first, count, height = state.height(), "Synced blocks up to height {}", state.height());
+                    }
+                    if let Some(peer) = state.sync.best_peer_above(state.height()) {
+                        let start = state.height() + 1;
+                        self.request_blocks(&mut state, &mut outbox, peer, start);
+                    }
+                }
+                Ok(Adopted::Detached) if first > state.finality.final_height + 1 => {
+                    let start = state.finality.final_height + 1;
+                    self.request_blocks(&mut state, &mut outbox, from, start);
+                }
+                Ok(Adopted::Detached) => {
+                    warn!(peer = %from.short(), "blocks from {} do not connect to our final chain", from.short());
+                }
+                Ok(Adopted::Invalid { .. }) => {}
+                Err(e) => warn!("chain store error while syncing: {e}"),
+            }
+        }
+        self.send(outbox);
+    }
+}

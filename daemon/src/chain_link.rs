@@ -1,0 +1,84 @@
+//! Connects the chain to the P2P layer inside the node: the [`Gossip`] the chain
+//! speaks through is the [`Network`] handle, and a task feeds the chain every
+//! application event the P2P layer delivers. Kept out of both modules so that
+//! neither depends on the other.
+
+use std::sync::Arc;
+
+use timecoin_shared::wire::{Message, NodeId};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::chain::{Chain, ChainConfig, Gossip, Store, StoreError, run_rounds};
+use crate::config::Config;
+use crate::identity::Identity;
+use crate::net::{NetEvent, Network};
+
+/// File name of the chain store inside the data dir.
+pub const CHAIN_FILE: &str = "chain.redb";
+
+impl Gossip for Network {
+    fn broadcast(&self, msg: Message) {
+        // A peer whose queue is full misses this one; the periodic status lets it
+        // notice and sync what it missed.
+        Network::broadcast(self, msg);
+    }
+
+    fn send_to(&self, peer: &NodeId, msg: Message) -> bool {
+        Network::send_to(self, peer, msg)
+    }
+
+    fn active_masternodes(&self) -> Vec<NodeId> {
+        Network::active_masternodes(self)
+    }
+
+    fn set_best_height(&self, height: u64) {
+        Network::set_best_height(self, height);
+    }
+}
+
+/// Opens the chain in the config's data dir and starts its tasks (event pump,
+/// block rounds) on `tracker` until `shutdown`.
+///
+/// # Errors
+/// The chain store is unreadable, foreign, of another network or in use.
+pub fn start(
+    config: &Config,
+    identity: &Identity,
+    net: Network,
+    events: mpsc::Receiver<NetEvent>,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) -> Result<Arc<Chain>, StoreError> {
+    let store = Store::open(&config.data_dir.join(CHAIN_FILE), &config.network)?;
+    let chain_config = ChainConfig {
+        min_masternodes: config.min_masternodes,
+        masternode: config.masternode,
+    };
+    let key = identity.signing_key().clone();
+    let chain = Arc::new(Chain::new(key, chain_config, store, Arc::new(net))?);
+    tracker.spawn(pump(chain.clone(), events, shutdown.clone()));
+    tracker.spawn(run_rounds(chain.clone(), config.block_interval, shutdown));
+    Ok(chain)
+}
+
+/// Hands every P2P event to the chain, in order, until shutdown or the P2P layer ends.
+async fn pump(
+    chain: Arc<Chain>,
+    mut events: mpsc::Receiver<NetEvent>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let event = tokio::select! {
+            () = shutdown.cancelled() => return,
+            event = events.recv() => event,
+        };
+        match event {
+            Some(NetEvent::Message { from, message }) => chain.on_message(from, message),
+            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id),
+            Some(NetEvent::PeerDown(peer)) => chain.on_peer_down(peer),
+            None => return,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! `GET /metrics`: the node's figures in the Prometheus text format, so a standard
+//! scraper can chart heights, links, quorum and the incident's symptoms (resets,
+//! duplicate links, skipped rounds) without parsing JSON.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::{RpcState, chain_info};
+
+/// One sample: name, help text, type, value.
+struct Metric {
+    name: &'static str,
+    help: &'static str,
+    counter: bool,
+    value: f64,
+}
+
+/// Renders samples in the text exposition format (version 0.0.4).
+fn render(metrics: &[Metric]) -> String {
+    let mut out = String::new();
+    for m in metrics {
+        let kind = if m.counter { "counter" } else { "gauge" };
+        // Writing into a String cannot fail.
+        let _ = writeln!(out, "# HELP {} {}", m.name, m.help);
+        let _ = writeln!(out, "# TYPE {} {kind}", m.name);
+        let _ = writeln!(out, "{} {}", m.name, m.value);
+    }
+    out
+}
+
+pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResponse {
+    let info = chain_info(&state);
+    let net = state.net.counters();
+    let chain = state.chain.counters();
+    let load = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed) as f64;
+    let gauge = |name, help, value: f64| Metric {
+        name,
+        help,
+        counter: false,
+        value,
+    };
+    let counter = |name, help, value: f64| Metric {
+        name,
+        help,
+        counter: true,
+        value,
+    };
+    let metrics = [
+        gauge(
+            "timed_block_height",
+            "Height of the tip block.",
+            info.block_height as f64,
+        ),
+        gauge(
+            "timed_final_height",
+            "Highest final block.",
+            info.final_height as f64,
+        ),
+        gauge(
+            "timed_last_block_age_seconds",
+            "Seconds since the tip block was made (-1 before the first block).",
+            info.last_block_age_secs.map_or(-1.0, |s| s as f64),
+        ),
+        gauge(
+            "timed_connected_peers",
+            "Peers with a live, handshaken link.",
+            state.net.peers().len() as f64,
+        ),
+        gauge(
+            "timed_active_masternodes",
+            "Active masternodes including this node.",
+            state.net.active_masternodes().len() as f64,
+        ),
+        gauge(
+            "timed_min_masternodes",
+            "Active masternodes needed to produce.",
+            state.min_masternodes as f64,
+        ),
+        gauge(
+            "timed_pending_transactions",
+            "Transactions waiting for a block.",
+            info.pending as f64,
+        ),
+        counter(
+            "timed_finalized_transactions_total",
+            "Transactions in final blocks.",
+            info.finalized as f64,
+        ),
+        counter(
+            "timed_handshakes_completed_total",
+            "Outbound handshakes acknowledged.",
+            net.handshakes_completed as f64,
+        ),
+        counter(
+            "timed_handshakes_accepted_total",
+            "Inbound handshakes acknowledged.",
+            net.handshakes_accepted as f64,
+        ),
+        counter(
+            "timed_duplicates_rejected_total",
+            "Links closed by the duplicate-link rule.",
+            net.duplicates_rejected as f64,
+        ),
+        counter(
+            "timed_connection_resets_total",
+            "Connections ended by a reset.",
+            net.resets as f64,
+        ),
+        counter(
+            "timed_ack_failures_total",
+            "Handshakes that never got their Ack.",
+            net.ack_failures as f64,
+        ),
+        counter(
+            "timed_failed_dials_total",
+            "Dial attempts that failed.",
+            net.failed_dials as f64,
+        ),
+        counter(
+            "timed_ping_timeouts_total",
+            "Links closed for missed pongs.",
+            net.ping_timeouts as f64,
+        ),
+        counter(
+            "timed_block_rounds_total",
+            "Block rounds run with a quorum.",
+            load(&chain.rounds),
+        ),
+        counter(
+            "timed_block_rounds_skipped_total",
+            "Block rounds skipped for too few active masternodes.",
+            load(&chain.skipped_rounds),
+        ),
+        counter(
+            "timed_blocks_produced_total",
+            "Blocks this node produced.",
+            load(&chain.blocks_produced),
+        ),
+        counter(
+            "timed_blocks_accepted_total",
+            "Blocks accepted from peers.",
+            load(&chain.blocks_accepted),
+        ),
+        counter(
+            "timed_blocks_rejected_total",
+            "Blocks refused as invalid.",
+            load(&chain.blocks_rejected),
+        ),
+        counter(
+            "timed_reorgs_total",
+            "Switches to a better branch.",
+            load(&chain.reorgs),
+        ),
+        gauge(
+            "timed_uptime_seconds",
+            "Seconds since start.",
+            state.started.elapsed().as_secs() as f64,
+        ),
+    ];
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        render(&metrics),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_render_in_the_text_format() {
+        let text = render(&[
+            Metric {
+                name: "timed_block_height",
+                help: "Height.",
+                counter: false,
+                value: 12.0,
+            },
+            Metric {
+                name: "timed_resets_total",
+                help: "Resets.",
+                counter: true,
+                value: 0.0,
+            },
+        ]);
+        assert_eq!(
+            text,
+            "# HELP timed_block_height Height.\n# TYPE timed_block_height gauge\ntimed_block_height 12\n\
+             # HELP timed_resets_total Resets.\n# TYPE timed_resets_total counter\ntimed_resets_total 0\n"
+        );
+    }
+}
