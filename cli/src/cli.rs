@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::completions;
+use crate::cmd::{completions, devnet, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -40,6 +40,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Status(status::Args),
+    Devnet(devnet::Args),
     Completions(completions::Args),
 }
 

@@ -7,14 +7,18 @@
 //! - [`fleet`]: finding and loading the fleet file.
 //! - [`remote`]: transports (`ssh`, `local`): run, stream lines, forward a port.
 //! - [`rpc_client`]: a node's HTTP RPC through a tunnel or a URL.
+//! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
+//! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
 
 pub mod cli;
 pub mod cmd;
 pub mod constants;
+pub mod devnet;
 pub mod fleet;
 pub mod remote;
 pub mod rpc_client;
+pub mod table;
 
 use std::process::ExitCode;
 
@@ -72,10 +76,12 @@ pub fn run() -> ExitCode {
 }
 
 async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
-    let _options = remote::ConnectOptions {
+    let options = remote::ConnectOptions {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
     match cli.command {
+        cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
+        cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }
 }

@@ -5,4 +5,5 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod sshd;
+pub mod timed;
 pub mod wait;
