@@ -63,14 +63,16 @@ pub fn run() -> ExitCode {
             if is_broken_pipe(&report) {
                 return ExitCode::from(exit::OK);
             }
-            eprintln!("Error: {report:?}");
             let bad_input = report.downcast_ref::<fleet::LoadError>().is_some()
                 || report.downcast_ref::<BadInput>().is_some();
-            ExitCode::from(if bad_input {
-                exit::BAD_INPUT
+            if bad_input {
+                // The operator's own mistake: the message is the whole story.
+                eprintln!("error: {report}");
+                ExitCode::from(exit::BAD_INPUT)
             } else {
-                exit::FAILED
-            })
+                eprintln!("Error: {report:?}");
+                ExitCode::from(exit::FAILED)
+            }
         }
     }
 }

@@ -59,26 +59,17 @@ fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
     .expect("devnet status json");
 
     // The same daemons, now reached as four SSH hosts with tunnelled RPC.
-    let names = ["ssh1", "ssh2", "ssh3", "ssh4"];
-    let mut text = sshd.fleet_toml(&names, "");
-    for (i, node) in devnet["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .enumerate()
-    {
-        let rpc: std::net::SocketAddr = node["rpc"].as_str().expect("rpc").parse().expect("addr");
-        text = text.replacen(
-            &format!("name = {:?}\n", names[i]),
-            &format!(
-                "name = {:?}\nrpc_host = \"{}\"\nrpc_port = {}\n",
-                names[i],
-                rpc.ip(),
-                rpc.port()
-            ),
-            1,
-        );
-    }
+    let nodes: Vec<(&str, std::net::SocketAddr)> = ["ssh1", "ssh2", "ssh3", "ssh4"]
+        .into_iter()
+        .zip(devnet["nodes"].as_array().expect("nodes"))
+        .map(|(name, node)| {
+            (
+                name,
+                node["rpc"].as_str().expect("rpc").parse().expect("addr"),
+            )
+        })
+        .collect();
+    let mut text = sshd.fleet_toml_with_rpc(&nodes);
     let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
