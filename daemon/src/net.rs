@@ -3,6 +3,7 @@
 //! simulation) uses.
 
 pub mod backoff;
+pub mod close;
 pub mod codec;
 pub mod conn;
 pub mod core;

@@ -9,11 +9,11 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{info, warn};
 
+use super::close::{close_with, linger};
 use super::codec::CodecError;
 use super::core::Core;
 use super::counters::bump;
@@ -21,7 +21,7 @@ use super::event::{NetEvent, PeerSnapshot};
 use super::handshake::Conn;
 use super::manager::{Candidate, Closer, Manager, Registration};
 use super::transport::Stream;
-use crate::constants::{CLOSE_LINGER, PEER_QUEUE};
+use crate::constants::PEER_QUEUE;
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,26 +307,6 @@ impl Link<'_> {
             }
         }
     }
-}
-
-/// Sends `Disconnect {reason}` and closes without provoking a reset.
-pub async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {
-    let said = tokio::time::timeout(CLOSE_LINGER, conn.send(&Message::Disconnect { reason })).await;
-    if matches!(said, Ok(Ok(()))) {
-        linger(conn.into_inner()).await;
-    }
-}
-
-/// Closes our side, then reads until the peer closes too (or a bound passes).
-/// Correctness: dropping a socket with unread bytes makes the kernel send a reset,
-/// which the peer would log as `Connection reset by peer`; draining first avoids it.
-pub async fn linger<S: Stream>(mut stream: S) {
-    let drain = async {
-        let _ = stream.shutdown().await;
-        let mut buf = [0u8; 4096];
-        while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
-    };
-    let _ = tokio::time::timeout(CLOSE_LINGER, drain).await;
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
+use super::close::{close_with, linger};
 use super::codec::MessageCodec;
-use super::conn::{close_with, establish, linger};
+use super::conn::establish;
 use super::core::Core;
 use super::counters::bump;
 use super::handshake::{self, HandshakeError};

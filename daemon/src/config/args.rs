@@ -1,0 +1,65 @@
+//! The `timed` command line (clap). Every flag is also a config-file key; the
+//! merge with the file lives in `load.rs`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::version::LONG_VERSION;
+
+/// Command-line flags. Each also exists as a config key of the same name with
+/// `_` instead of `-` (`--rpc-bind` is `rpc_bind`; `--peer` is `peers`).
+#[derive(Debug, Default, Parser)]
+#[command(name = "timed", version = LONG_VERSION, about = "Timecoin masternode daemon")]
+pub struct Args {
+    /// TOML config file; flags override its fields.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Network name; nodes of different networks never mesh.
+    #[arg(long, value_name = "NAME")]
+    pub network: Option<String>,
+    /// P2P listen address [default: 0.0.0.0:24100].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// HTTP RPC address [default: 127.0.0.1:8332]; non-loopback needs --rpc-token.
+    #[arg(long, value_name = "ADDR")]
+    pub rpc_bind: Option<SocketAddr>,
+    /// Bearer token the RPC requires (mandatory when --rpc-bind is not loopback).
+    #[arg(long, value_name = "TOKEN")]
+    pub rpc_token: Option<String>,
+    /// Peer address to dial (repeatable); replaces the config file's `peers`.
+    #[arg(long = "peer", value_name = "ADDR")]
+    pub peers: Vec<SocketAddr>,
+    /// Run as a masternode (`--masternode=false` overrides a config file's true).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub masternode: Option<bool>,
+    /// Active masternodes needed for block production [default: 3].
+    #[arg(long, value_name = "N")]
+    pub min_masternodes: Option<usize>,
+    /// Time between block rounds, e.g. `2s`, `10m` [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub block_interval: Option<Duration>,
+    /// Data directory (identity key, chain) [default: /var/lib/timed].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Time a connection has to complete its handshake [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub handshake_timeout: Option<Duration>,
+    /// Keepalive ping interval [default: 5s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub ping_interval: Option<Duration>,
+    /// Unanswered-ping age that closes a link [default: 15s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub ping_timeout: Option<Duration>,
+    /// First retry delay after a failed dial [default: 100ms].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub backoff_initial: Option<Duration>,
+    /// Cap of the retry delay [default: 2s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub backoff_max: Option<Duration>,
+    /// Inbound connections allowed at once [default: 128].
+    #[arg(long, value_name = "N")]
+    pub max_inbound: Option<usize>,
+}

@@ -1,0 +1,246 @@
+//! The effective configuration: flags over the file over the defaults in
+//! `constants.rs`, then checked as a whole. A bad value is one error naming the field.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::args::Args;
+use super::file::{FileConfig, read_file};
+use crate::constants as c;
+
+/// The effective configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub network: String,
+    pub listen: SocketAddr,
+    pub rpc_bind: SocketAddr,
+    pub rpc_token: Option<String>,
+    pub peers: Vec<SocketAddr>,
+    pub masternode: bool,
+    pub min_masternodes: usize,
+    pub block_interval: Duration,
+    pub data_dir: PathBuf,
+    pub handshake_timeout: Duration,
+    pub ping_interval: Duration,
+    pub ping_timeout: Duration,
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    pub max_inbound: usize,
+}
+
+/// A configuration that cannot be used, naming the field at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("config field `{field}`: {message}")]
+    Field { field: String, message: String },
+}
+
+pub(super) fn field_err(field: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Field {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Builds the effective config from flags and, if `--config` names one, a file.
+    ///
+    /// # Errors
+    /// When the file cannot be read or parsed, a field has a bad value or type, an
+    /// unknown field is present, or the fields contradict each other.
+    pub fn load(args: Args) -> Result<Config, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let config = Config {
+            network: args
+                .network
+                .or(file.network)
+                .unwrap_or_else(|| c::DEFAULT_NETWORK.into()),
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| default_addr(c::DEFAULT_LISTEN)),
+            rpc_bind: args
+                .rpc_bind
+                .or(file.rpc_bind)
+                .unwrap_or_else(|| default_addr(c::DEFAULT_RPC_BIND)),
+            rpc_token: args.rpc_token.or(file.rpc_token),
+            peers: if args.peers.is_empty() {
+                file.peers.unwrap_or_default()
+            } else {
+                args.peers
+            },
+            masternode: args.masternode.or(file.masternode).unwrap_or(false),
+            min_masternodes: args
+                .min_masternodes
+                .or(file.min_masternodes)
+                .unwrap_or(c::DEFAULT_MIN_MASTERNODES),
+            block_interval: args
+                .block_interval
+                .or(file.block_interval)
+                .unwrap_or(c::DEFAULT_BLOCK_INTERVAL),
+            data_dir: args
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| c::DEFAULT_DATA_DIR.into()),
+            handshake_timeout: args
+                .handshake_timeout
+                .or(file.handshake_timeout)
+                .unwrap_or(c::HANDSHAKE_TIMEOUT),
+            ping_interval: args
+                .ping_interval
+                .or(file.ping_interval)
+                .unwrap_or(c::PING_INTERVAL),
+            ping_timeout: args
+                .ping_timeout
+                .or(file.ping_timeout)
+                .unwrap_or(c::PING_TIMEOUT),
+            backoff_initial: args
+                .backoff_initial
+                .or(file.backoff_initial)
+                .unwrap_or(c::BACKOFF_INITIAL),
+            backoff_max: args
+                .backoff_max
+                .or(file.backoff_max)
+                .unwrap_or(c::BACKOFF_MAX),
+            max_inbound: args
+                .max_inbound
+                .or(file.max_inbound)
+                .unwrap_or(c::MAX_INBOUND),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let name_ok = |ch: char| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_';
+        if self.network.is_empty() || !self.network.chars().all(name_ok) {
+            return Err(field_err("network", "must be letters, digits, `-` or `_`"));
+        }
+        if self.min_masternodes == 0 {
+            return Err(field_err("min_masternodes", "must be at least 1"));
+        }
+        for (field, value) in [
+            ("block_interval", self.block_interval),
+            ("handshake_timeout", self.handshake_timeout),
+            ("ping_interval", self.ping_interval),
+            ("ping_timeout", self.ping_timeout),
+            ("backoff_initial", self.backoff_initial),
+            ("backoff_max", self.backoff_max),
+        ] {
+            if value.is_zero() {
+                return Err(field_err(field, "must be longer than zero"));
+            }
+        }
+        if self.ping_timeout < self.ping_interval {
+            return Err(field_err(
+                "ping_timeout",
+                "must not be shorter than ping_interval",
+            ));
+        }
+        if self.backoff_max < self.backoff_initial {
+            return Err(field_err(
+                "backoff_max",
+                "must not be shorter than backoff_initial",
+            ));
+        }
+        if self.max_inbound == 0 {
+            return Err(field_err("max_inbound", "must be at least 1"));
+        }
+        match &self.rpc_token {
+            Some(token) if token.trim().is_empty() => {
+                return Err(field_err("rpc_token", "must not be empty"));
+            }
+            None if !self.rpc_bind.ip().is_loopback() => {
+                return Err(field_err(
+                    "rpc_token",
+                    format!("required when rpc_bind ({}) is not loopback", self.rpc_bind),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn default_addr(text: &str) -> SocketAddr {
+    // The defaults are literals in constants.rs; a test below parses each of them.
+    text.parse()
+        .unwrap_or_else(|_| unreachable!("default address {text} parses"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let config = Config::load(Args::default()).expect("defaults are valid");
+        assert_eq!(config.listen, default_addr(c::DEFAULT_LISTEN));
+        assert_eq!(config.rpc_bind, default_addr(c::DEFAULT_RPC_BIND));
+        assert!(!config.masternode);
+    }
+
+    #[test]
+    fn contradictions_are_named() {
+        let check = |args: Args, field: &str| match Config::load(args) {
+            Err(ConfigError::Field { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected {field} error, got {other:?}"),
+        };
+        check(
+            Args {
+                rpc_bind: Some("0.0.0.0:8332".parse().expect("addr")),
+                ..Args::default()
+            },
+            "rpc_token",
+        );
+        check(
+            Args {
+                min_masternodes: Some(0),
+                ..Args::default()
+            },
+            "min_masternodes",
+        );
+        check(
+            Args {
+                ping_interval: Some(Duration::from_secs(10)),
+                ping_timeout: Some(Duration::from_secs(1)),
+                ..Args::default()
+            },
+            "ping_timeout",
+        );
+        check(
+            Args {
+                network: Some("two words".into()),
+                ..Args::default()
+            },
+            "network",
+        );
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("timed.toml");
+        std::fs::write(&path, "network = \"filenet\"\nmasternode = true\n").expect("write");
+        let config = Config::load(Args {
+            config: Some(path),
+            network: Some("flagnet".into()),
+            masternode: Some(false),
+            ..Args::default()
+        })
+        .expect("valid");
+        assert_eq!(config.network, "flagnet");
+        assert!(!config.masternode);
+    }
+}
