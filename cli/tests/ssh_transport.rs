@@ -240,6 +240,44 @@ async fn an_unreachable_node_fails_fast_with_its_name() {
     );
 }
 
+#[tokio::test]
+async fn a_silent_host_costs_no_more_than_the_connect_timeout() {
+    // Accepts TCP and never speaks: a hung machine, or a port that swallows traffic.
+    let ip = format!(
+        "127.{}.{}.{}",
+        fastrand::u8(1..255),
+        fastrand::u8(..),
+        fastrand::u8(1..255)
+    );
+    let listener = tokio::net::TcpListener::bind((ip.as_str(), 0))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let text = format!(
+        "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"LW-Hung\"\nhost = \"{}\"\nport = {}\n",
+        addr.ip(),
+        addr.port()
+    );
+    let fleet = timectl::fleet::parse_named("f.toml", &text).expect("fleet");
+    let started = Instant::now();
+    let err = Remote::connect(&fleet.nodes[0], &ConnectOptions::default())
+        .await
+        .expect_err("a silent host cannot be connected");
+    let took = started.elapsed();
+    assert!(err.to_string().starts_with("LW-Hung:"), "{err}");
+    // Correctness: ssh's ConnectTimeout covers the banner wait; our outer bound is
+    // twice that. Allow a little for process start-up on a loaded machine.
+    let bound = timectl::constants::SSH_CONNECT_TIMEOUT * 2 + Duration::from_secs(3);
+    assert!(took < bound, "took {took:?}, bound {bound:?}: {err}");
+    hold.abort();
+}
+
 /// A one-response HTTP server on a random loopback address: the "node's RPC".
 mod support_http {
     use std::net::SocketAddr;
