@@ -5,9 +5,11 @@
 //!   the identifiers they carry.
 //! - [`rpc`]: the JSON bodies of the daemon's HTTP RPC, which operators and
 //!   `timectl` read.
+//! - [`classify`]: the log classifier (event kinds, peer, numbers of a line).
 //!
 //! Everything here is a contract: renaming a field breaks deployed nodes or the
 //! scripts that read them, so changes are additive.
 
+pub mod classify;
 pub mod rpc;
 pub mod wire;
