@@ -1,0 +1,222 @@
+//! One node's log stream, kept alive: when it drops (SSH dies, the node reboots)
+//! it is reported lost, retried with backoff, and resumed strictly after the last
+//! journal cursor seen, so nothing is replayed and no gap goes unmarked.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::command::{self, Request};
+use super::constants::{RECONNECT_FIRST, RECONNECT_MAX, WINDOW_RETRIES};
+use super::input::Entry;
+use super::record::Record;
+
+/// How a log command's output ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The command ran to its end; `detail` says how (exit code, stderr tail).
+    Exited { success: bool, detail: String },
+    /// The way to the node broke (SSH master gone, connection reset, node down).
+    Lost(String),
+}
+
+/// What a running log command delivers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Chunk {
+    Line(String),
+    End(StreamEnd),
+}
+
+/// Runs a log command on a node: the transport seen from `logs`.
+pub trait LogSource: Send + Sync + 'static {
+    /// Starts `command` on `node`. Its stdout lines arrive on the receiver as they
+    /// come, then one [`Chunk::End`]. Dropping the receiver stops the command.
+    fn open(
+        &self,
+        node: &str,
+        command: &str,
+    ) -> impl Future<Output = Result<mpsc::Receiver<Chunk>, String>> + Send;
+}
+
+/// How a stream came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// Strictly after this journal cursor: nothing missed, nothing repeated.
+    AfterCursor(String),
+    /// The source has no cursors (a plain log file): lines at or before the last
+    /// time seen are skipped; lines without a time may repeat.
+    ByTime,
+    /// No line had been seen yet: started over.
+    FromStart,
+}
+
+/// What a node's follower reports to the merger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Record(Box<Record>),
+    Lost {
+        node: String,
+        reason: String,
+        retry_in: Duration,
+    },
+    Resumed {
+        node: String,
+        how: Resume,
+    },
+    /// The window was read to its end.
+    Done {
+        node: String,
+    },
+    /// Gave up: the command itself fails, or a window could not be read.
+    Failed {
+        node: String,
+        reason: String,
+    },
+}
+
+/// What to stream from one node.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub node: String,
+    /// The fleet's logs command, placeholders already filled.
+    pub command: String,
+    pub follow: bool,
+    pub since: Option<String>,
+    /// Lines with a time before this (µs since epoch) are dropped: `--since` for
+    /// sources that cannot filter themselves.
+    pub since_us: Option<i64>,
+    pub lines: Option<u32>,
+}
+
+/// Streams `plan` until done, failed, or the receiver of `events` is gone.
+pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<Event>) {
+    let node = plan.node.clone();
+    let mut cursor: Option<String> = None;
+    let mut last_time: Option<i64> = None;
+    let mut seen_any = false;
+    let mut failures = 0u32;
+    let mut backoff = RECONNECT_FIRST;
+    let mut reconnecting = false;
+    loop {
+        let request = Request {
+            follow: plan.follow,
+            since: plan.since.clone(),
+            after_cursor: cursor.clone(),
+            lines: if seen_any { None } else { plan.lines },
+        };
+        let command = match command::build(&plan.command, &request) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = events
+                    .send(Event::Failed {
+                        node,
+                        reason: e.to_string(),
+                    })
+                    .await;
+                return;
+            }
+        };
+        let mut lines_this_time = 0u64;
+        let end = match source.open(&node, &command).await {
+            Err(reason) => StreamEnd::Lost(reason),
+            Ok(mut rx) => {
+                if reconnecting {
+                    let how = match (&cursor, seen_any) {
+                        (Some(c), _) => Resume::AfterCursor(c.clone()),
+                        (None, true) => Resume::ByTime,
+                        (None, false) => Resume::FromStart,
+                    };
+                    if events
+                        .send(Event::Resumed {
+                            node: node.clone(),
+                            how,
+                        })
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                loop {
+                    match rx.recv().await {
+                        Some(Chunk::Line(line)) => {
+                            lines_this_time += 1;
+                            let entry = Entry::parse(&line);
+                            let record = Record::new(entry, Some(&node));
+                            let resumed_by_time = reconnecting && cursor.is_none();
+                            if resumed_by_time
+                                && record
+                                    .time_us
+                                    .zip(last_time)
+                                    .is_some_and(|(t, last)| t <= last)
+                            {
+                                continue;
+                            }
+                            if record
+                                .time_us
+                                .zip(plan.since_us)
+                                .is_some_and(|(t, since)| t < since)
+                            {
+                                continue;
+                            }
+                            seen_any = true;
+                            if record.cursor.is_some() {
+                                cursor.clone_from(&record.cursor);
+                            }
+                            last_time = record.time_us.or(last_time);
+                            if events.send(Event::Record(Box::new(record))).await.is_err() {
+                                return;
+                            }
+                        }
+                        Some(Chunk::End(end)) => break end,
+                        None => break StreamEnd::Lost("stream closed".to_owned()),
+                    }
+                }
+            }
+        };
+        let reason = match end {
+            StreamEnd::Exited { success: true, .. } if !plan.follow => {
+                let _ = events.send(Event::Done { node }).await;
+                return;
+            }
+            StreamEnd::Exited {
+                success: false,
+                detail,
+            } if lines_this_time == 0 && !reconnecting => {
+                // The command itself is wrong (bad flag, no such unit): retrying
+                // would only repeat it.
+                let _ = events
+                    .send(Event::Failed {
+                        node,
+                        reason: detail,
+                    })
+                    .await;
+                return;
+            }
+            StreamEnd::Exited { detail, .. } => format!("log command ended: {detail}"),
+            StreamEnd::Lost(reason) => reason,
+        };
+        if lines_this_time > 0 {
+            backoff = RECONNECT_FIRST;
+            failures = 0;
+        }
+        failures += 1;
+        if !plan.follow && failures > WINDOW_RETRIES {
+            let reason = format!("gave up after {WINDOW_RETRIES} reconnects: {reason}");
+            let _ = events.send(Event::Failed { node, reason }).await;
+            return;
+        }
+        let lost = Event::Lost {
+            node: node.clone(),
+            reason,
+            retry_in: backoff,
+        };
+        if events.send(lost).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(RECONNECT_MAX);
+        reconnecting = true;
+    }
+}
