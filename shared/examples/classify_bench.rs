@@ -16,6 +16,9 @@ use timecoin_shared::classify::{Classifier, Envelope};
 /// (pings, pongs, status lines) where most lines are noise.
 const NOISE_PERCENT: u64 = 80;
 
+/// Rounds over the file; the best counts (others are disturbed by neighbours).
+const ROUNDS: usize = 3;
+
 /// Lines carrying kinds; `{a}` is an address, `{n}` a small number.
 const EVENTS: &[&str] = &[
     "Connected to peer: {a} peer=ab12cd34",
@@ -109,6 +112,13 @@ fn to_ere(source: &str) -> String {
         .replace("([:alnum:]_", "([[:alnum:]_]")
 }
 
+/// This thread's time on a CPU so far (Linux `schedstat`), if readable.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let lines: u64 = args
@@ -137,34 +147,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::metadata(&log_path)?.len();
 
     let classifier = Classifier::new();
+    // The machine may be shared: report on-CPU time beside wall time, and the
+    // best of a few rounds.
     for with_envelope in [false, true] {
-        let reader = BufReader::new(std::fs::File::open(&log_path)?);
-        let start = Instant::now();
+        let mut best: Option<(f64, f64)> = None;
         let (mut total, mut classified) = (0u64, 0u64);
-        for line in reader.lines() {
-            let line = line?;
-            let kinds = if with_envelope {
-                classifier.classify(&Envelope::split(&line).message).kinds
-            } else {
-                classifier.classify(&line).kinds
-            };
-            total += 1;
-            classified += u64::from(!kinds.is_empty());
+        for _ in 0..ROUNDS {
+            let reader = BufReader::new(std::fs::File::open(&log_path)?);
+            let (start, cpu_start) = (Instant::now(), cpu_seconds());
+            (total, classified) = (0, 0);
+            for line in reader.lines() {
+                let line = line?;
+                let kinds = if with_envelope {
+                    classifier.classify(&Envelope::split(&line).message).kinds
+                } else {
+                    classifier.classify(&line).kinds
+                };
+                total += 1;
+                classified += u64::from(!kinds.is_empty());
+            }
+            let wall = start.elapsed().as_secs_f64();
+            let cpu = cpu_seconds()
+                .zip(cpu_start)
+                .map_or(wall, |(end, start)| end - start);
+            if best.is_none_or(|(_, c)| cpu < c) {
+                best = Some((wall, cpu));
+            }
         }
-        let secs = start.elapsed().as_secs_f64();
+        let (wall, cpu) = best.unwrap_or((f64::NAN, f64::NAN));
         println!(
-            "classifier{}: {total} lines ({:.1} MB) in {secs:.3} s = {:.0} lines/s, {classified} lines with a kind",
+            "classifier{}: {total} lines ({:.1} MB), best of {ROUNDS}: {cpu:.3} s CPU ({wall:.3} s wall) = {:.0} lines/s CPU, {classified} lines with a kind",
             if with_envelope {
                 " + envelope split"
             } else {
                 ""
             },
             bytes as f64 / 1e6,
-            total as f64 / secs,
+            total as f64 / cpu,
         );
     }
     println!(
-        "compare: time grep -ciE -f {} {}",
+        "compare (user time): time grep -ciE -f {} {}",
         ere_path.display(),
         log_path.display()
     );

@@ -18,7 +18,7 @@ use super::{EventKind, KindSet};
 ///
 /// Correctness: each rule above contains one of these literally; the vector test
 /// `prefilter_covers_every_rule` checks it on a line per rule.
-const PREFILTER: &str = r"(?i)connect|handshake|duplicate|reset|104|ping|before|skipping|block";
+const PREFILTER: &str = r"(?i)connected to|connection to|connect to|handshake|duplicate|reset|104|ping ti|before|skipping block|block round|produced";
 
 /// What one line says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-/// A syslog-style prefix: time, host, then optionally `ident[pid]`, then `:`.
-const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +(?P<host>[^\s:\[]+)(?: +(?P<ident>[^\s:\[]+)(?:\[\d+\])?)?: ";
+/// A syslog-style prefix: time (which ends at the `host` group), host, then
+/// optionally `ident[pid]`, then `:`. Only its extent is searched for (cheaper
+/// than captures on every line); the host is the word after the time.
+const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +[^\s:\[]+(?: +[^\s:\[]+(?:\[\d+\])?)?: ";
 
 /// The parts of one line. Borrowed from the line when it had no ANSI codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,11 +51,20 @@ impl<'a> Envelope<'a> {
         let mut node = None;
         let mut timestamp_us = None;
         if starts_like_prefix(rest)
-            && let Some(caps) = journal_prefix().captures(rest)
+            && let Some(prefix) = journal_prefix().find(rest)
         {
-            node = caps.name("host").map(|m| Cow::Borrowed(m.as_str()));
+            let words_of_time = if rest.as_bytes()[0].is_ascii_digit() {
+                1
+            } else {
+                3
+            };
+            node = prefix
+                .as_str()
+                .split_whitespace()
+                .nth(words_of_time)
+                .map(|host| Cow::Borrowed(host.trim_end_matches(':')));
             timestamp_us = parse_rfc3339_us(rest);
-            rest = &rest[caps.get(0).map_or(0, |m| m.end())..];
+            rest = &rest[prefix.end()..];
         }
         rest = rest.trim_start();
         if let Some((ts, after)) = split_word(rest)
