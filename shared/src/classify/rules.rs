@@ -1,7 +1,8 @@
 //! The phrase table: which wording means which event kind, for our daemon and for
 //! the incident daemon's many variants.
 //!
-//! Each rule is a case-insensitive regex. Optional named groups carry what the
+//! Each rule is a regex over the line with its ASCII letters lower-cased (so
+//! "Connection" and "connection" both match; see `classifier`). Optional named groups carry what the
 //! line tells: `addr` (the peer), `attempt`, `active`, `minimum`, `height`. A
 //! `veto` group that takes part in the match cancels the rule: the regex crate has
 //! no look-behind, so "already connected to" is matched whole and then refused.
@@ -26,18 +27,15 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    /// The regex source with the address pattern spliced in, case-insensitive.
+    /// The regex source with the address pattern spliced in, for lower-cased text.
     ///
     /// Word boundaries are ASCII ones: a Unicode `\b` stops the regex crate's
     /// fast DFA on any line with non-ASCII bytes, and the incident's lines are full
     /// of emoji. Every word we look for is ASCII, so nothing is lost.
     pub(crate) fn source(&self) -> String {
-        format!(
-            "(?i){}",
-            self.pattern
-                .replace("{addr}", ADDR)
-                .replace(r"\b", r"(?-u:\b)")
-        )
+        self.pattern
+            .replace("{addr}", ADDR)
+            .replace(r"\b", r"(?-u:\b)")
     }
 }
 
@@ -109,4 +107,4 @@ pub(crate) const RULES: &[Rule] = &[
 
 /// Where a produced block's height is written: `block 12`, `#12`, `height 12`,
 /// `height=12`.
-pub(crate) const HEIGHT: &str = r"(?i)(?:\bheight|\bblock|#)\s*[:=#]?\s*#?(\d{1,20})\b";
+pub(crate) const HEIGHT: &str = r"(?:\bheight|\bblock|#)\s*[:=#]?\s*#?(\d{1,20})\b";
