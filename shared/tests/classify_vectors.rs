@@ -100,6 +100,17 @@ const VECTORS: &[Vector] = &[
         peer: None,
         numbers: (None, None, None, Some(12)),
     },
+    Vector {
+        line: "2026-11-25T04:10:12.5Z  INFO timed::chain::engine: Produced block at height 13 height=13 round=0 txs=2 hash=77e1",
+        kinds: &[BlockProduced],
+        peer: None,
+        numbers: (None, None, None, Some(13)),
+    },
+    v(
+        "2026-11-25T04:12:00Z  WARN timed::net::conn: Connection to 127.0.0.2:24100 lost: Connection reset by peer (os error 104) peer=ab12cd34",
+        &[ConnectionReset],
+        None,
+    ),
     // Coloured output (a terminal, or NO_COLOR unset under systemd).
     v(
         "\x1b[2m2026-11-25T04:10:00.1Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mtimed::net::dialer\x1b[0m\x1b[2m:\x1b[0m Connected to peer: 127.0.0.1:24100",
@@ -226,6 +237,27 @@ const VECTORS: &[Vector] = &[
         None,
     ),
     v("INFO block production resumed", &[], None),
+    v(
+        "2026-11-25T04:12:00Z  INFO timed::net::dialer: Connection to 127.0.0.1:24100 reached this node itself - not dialing it again",
+        &[],
+        None,
+    ),
+    Vector {
+        line: "2026-11-25T04:12:00Z  WARN timed::net::dialer: Connection to 127.0.0.5:24100 failed (attempt 1): connected to ourselves",
+        kinds: &[ConnectFailed],
+        peer: Some("127.0.0.5:24100"),
+        numbers: (Some(1), None, None, None),
+    },
+    v(
+        "2026-11-25T04:12:00Z  INFO timed::net::conn: Peer 127.0.0.2:24100 closed the connection",
+        &[],
+        None,
+    ),
+    v(
+        "2026-11-25T04:12:00Z  INFO timed::chain::engine: Accepted block at height 13 producer=ab12cd34",
+        &[],
+        None,
+    ),
     v("", &[], None),
 ];
 
