@@ -1,8 +1,20 @@
-//! `timed`, the Timecoin masternode daemon, as a library so tests and benches can
-//! run nodes in-process.
+//! `timed`, the Timecoin masternode daemon, as a library so tests, benches and
+//! simulations can run nodes in-process.
 //!
 //! # Layout
+//! - [`config`]: flags and the TOML file, validated into one `Config`.
+//! - [`constants`]: every timeout and limit, with why.
+//! - [`identity`]: the node's ed25519 key and id.
 //! - [`net`]: peer connections: framing, handshake, the connection manager and its
-//!   collision rule.
+//!   collision rule, dialing with backoff; [`net::start`] is the entry point.
+//! - [`rpc`]: the HTTP RPC.
+//! - [`node`]: wires everything for the binary and owns shutdown.
+//! - [`version`]: version and git commit of the build.
 
+pub mod config;
+pub mod constants;
+pub mod identity;
 pub mod net;
+pub mod node;
+pub mod rpc;
+pub mod version;

@@ -1,5 +1,46 @@
-//! `timed` binary entry point.
+//! `timed` binary: parse flags, set up logging, run the node, map failures to exit
+//! codes (2 for a bad config, 1 for anything else that stops the node).
 
-fn main() {
-    println!("timed {}", env!("CARGO_PKG_VERSION"));
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use timed::config::{Args, Config};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_tracing();
+    let config = match Config::load(args) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("timed: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("timed: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(timed::node::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("timed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One event per line on stdout; colours only on a terminal; `RUST_LOG` filters.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .with_writer(std::io::stdout)
+        .init();
 }

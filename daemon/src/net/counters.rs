@@ -1,0 +1,71 @@
+//! Counts of what happened on the wire, for tests, benches and `/metrics`: the
+//! incident's symptoms (resets, ACK failures, failed dials) must be countable.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// Live counters; each only ever rises.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub handshakes_completed: AtomicU64,
+    pub handshakes_accepted: AtomicU64,
+    pub duplicates_rejected: AtomicU64,
+    pub ack_failures: AtomicU64,
+    pub resets: AtomicU64,
+    pub failed_dials: AtomicU64,
+    pub ping_timeouts: AtomicU64,
+    pub protocol_errors: AtomicU64,
+    pub handshake_timeouts: AtomicU64,
+    pub inbound_refused: AtomicU64,
+    pub events_dropped: AtomicU64,
+}
+
+/// A copy of [`Counters`] at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CountersSnapshot {
+    /// Outbound handshakes that got their Ack.
+    pub handshakes_completed: u64,
+    /// Inbound handshakes answered with an Ack.
+    pub handshakes_accepted: u64,
+    /// Links closed by the collision rule (either end's view).
+    pub duplicates_rejected: u64,
+    /// Outbound handshakes that never got an Ack (reset, close, timeout).
+    pub ack_failures: u64,
+    /// Connections that ended in `connection reset by peer`.
+    pub resets: u64,
+    /// Dial attempts that failed before a link was made.
+    pub failed_dials: u64,
+    pub ping_timeouts: u64,
+    pub protocol_errors: u64,
+    pub handshake_timeouts: u64,
+    /// Inbound connections refused for the connection limit.
+    pub inbound_refused: u64,
+    /// Application events dropped because the consumer lagged.
+    pub events_dropped: u64,
+}
+
+/// Adds one to a counter.
+pub fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl Counters {
+    /// Reads every counter.
+    pub fn snapshot(&self) -> CountersSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        CountersSnapshot {
+            handshakes_completed: get(&self.handshakes_completed),
+            handshakes_accepted: get(&self.handshakes_accepted),
+            duplicates_rejected: get(&self.duplicates_rejected),
+            ack_failures: get(&self.ack_failures),
+            resets: get(&self.resets),
+            failed_dials: get(&self.failed_dials),
+            ping_timeouts: get(&self.ping_timeouts),
+            protocol_errors: get(&self.protocol_errors),
+            handshake_timeouts: get(&self.handshake_timeouts),
+            inbound_refused: get(&self.inbound_refused),
+            events_dropped: get(&self.events_dropped),
+        }
+    }
+}

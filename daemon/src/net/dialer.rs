@@ -1,0 +1,156 @@
+//! The outbound side: one task per configured peer address keeps a link to it.
+//!
+//! - Genuine failures back off exponentially with jitter, capped low.
+//! - Told `duplicate`, it counts no failure: the node is reachable through the other
+//!   link, so it waits until that link ends, and redials at once if after a short
+//!   grace it holds no link to that node at all.
+//! - An address that turns out to be this node is never dialed again.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use timecoin_shared::rpc::Direction;
+use timecoin_shared::wire::{Handshake, NodeId};
+use tokio::time::Instant;
+use tokio_util::codec::Framed;
+use tracing::{info, warn};
+
+use super::backoff::Backoff;
+use super::codec::MessageCodec;
+use super::conn::{LinkEnd, establish};
+use super::core::Core;
+use super::counters::bump;
+use super::handshake::{self, Conn, HandshakeError};
+use super::transport::Dialer;
+use crate::constants::{DIAL_TIMEOUT, DUPLICATE_GRACE};
+
+/// Why a dial did not produce a handshaken connection.
+#[derive(Debug, thiserror::Error)]
+enum DialError {
+    #[error("connect timed out")]
+    ConnectTimeout,
+    #[error("{0}")]
+    Connect(std::io::Error),
+    #[error("handshake refused: {0}")]
+    Refused(timecoin_shared::wire::DisconnectReason),
+    #[error("Handshake ACK failed: {0}")]
+    Ack(HandshakeError),
+    #[error("connected to ourselves")]
+    SelfConnection,
+}
+
+/// Keeps a link to `addr` until shutdown.
+///
+/// Correctness: only the waits are cut short by shutdown; a live link is left to
+/// end by itself, so it still says `shutting_down` and closes without a reset.
+pub async fn dial_loop<D: Dialer>(
+    addr: SocketAddr,
+    dialer: D,
+    core: Arc<Core>,
+    mut backoff: Backoff,
+) {
+    let core = &*core;
+    let mgr = &core.mgr;
+    // The node behind `addr`, once a handshake has told us.
+    let mut known: Option<NodeId> = None;
+    loop {
+        if mgr.is_self(&addr) || core.shutdown.is_cancelled() {
+            return;
+        }
+        if let Some(node) = known
+            && unless_shutdown(core, mgr.until_unlinked(&node))
+                .await
+                .is_none()
+        {
+            return;
+        }
+        let session = mgr.next_session();
+        let Some(attempt) = unless_shutdown(core, connect(&dialer, addr, core, session)).await
+        else {
+            return;
+        };
+        match attempt {
+            Ok((conn, theirs)) => {
+                known = Some(theirs.node_id);
+                bump(&mgr.counters.handshakes_completed);
+                info!(peer = %theirs.node_id, direction = "outbound", "Handshake completed with {addr}");
+                let started = Instant::now();
+                match establish(conn, core, theirs, addr, Direction::Outbound, session).await {
+                    LinkEnd::Duplicate => {
+                        backoff.reset();
+                        pause(core, DUPLICATE_GRACE).await;
+                    }
+                    LinkEnd::Shutdown => return,
+                    LinkEnd::Lost => {
+                        // A link that lived a while was healthy: redial at once. One that
+                        // died young counts as a failure, so a peer that accepts and
+                        // drops at once is not hammered.
+                        if started.elapsed() >= core.settings.backoff_max {
+                            backoff.reset();
+                        } else {
+                            pause(core, backoff.next_delay()).await;
+                        }
+                    }
+                }
+            }
+            Err(DialError::SelfConnection) => {
+                mgr.mark_self(addr);
+                info!(
+                    reason = "self_connection",
+                    "Connection to {addr} reached this node itself - not dialing it again"
+                );
+                return;
+            }
+            Err(e) => {
+                bump(&mgr.counters.failed_dials);
+                if let DialError::Ack(ack) = &e {
+                    bump(&mgr.counters.ack_failures);
+                    if ack.is_reset() {
+                        bump(&mgr.counters.resets);
+                    }
+                }
+                let delay = backoff.next_delay();
+                let attempt = backoff.failures();
+                warn!(
+                    attempt,
+                    retry_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "Connection to {addr} failed (attempt {attempt}): {e}"
+                );
+                pause(core, delay).await;
+            }
+        }
+    }
+}
+
+/// Runs `fut` unless shutdown comes first (then `None`).
+async fn unless_shutdown<F: Future>(core: &Core, fut: F) -> Option<F::Output> {
+    core.shutdown.run_until_cancelled(fut).await
+}
+
+/// Sleeps, or returns early on shutdown (the loop then sees the shutdown).
+async fn pause(core: &Core, delay: std::time::Duration) {
+    unless_shutdown(core, tokio::time::sleep(delay)).await;
+}
+
+/// Dials and handshakes, each under its own timeout.
+async fn connect<D: Dialer>(
+    dialer: &D,
+    addr: SocketAddr,
+    core: &Core,
+    session: u64,
+) -> Result<(Conn<D::Stream>, Handshake), DialError> {
+    let stream = tokio::time::timeout(DIAL_TIMEOUT, dialer.dial(addr))
+        .await
+        .map_err(|_| DialError::ConnectTimeout)?
+        .map_err(DialError::Connect)?;
+    info!(direction = "outbound", "Connected to peer: {addr}");
+    let mut conn = Framed::new(stream, MessageCodec::default());
+    let handshake = handshake::outbound(&mut conn, core.hello(session));
+    match tokio::time::timeout(core.settings.handshake_timeout, handshake).await {
+        Ok(Ok(theirs)) => Ok((conn, theirs)),
+        Ok(Err(HandshakeError::SelfConnection)) => Err(DialError::SelfConnection),
+        Ok(Err(HandshakeError::Refused(reason))) => Err(DialError::Refused(reason)),
+        Ok(Err(e)) => Err(DialError::Ack(e)),
+        Err(elapsed) => Err(DialError::Ack(elapsed.into())),
+    }
+}

@@ -1,0 +1,53 @@
+//! What the P2P layer tells the application (the chain): messages from peers and
+//! peers coming and going.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use timecoin_shared::rpc::{Direction, PeerInfo};
+use timecoin_shared::wire::{Message, NodeId};
+use tokio::time::Instant;
+
+/// One application event, delivered in order per peer.
+#[derive(Clone, Debug)]
+pub enum NetEvent {
+    /// A non-control message (`block`, `get_blocks`, `blocks`, `tx`, `status`).
+    Message { from: NodeId, message: Message },
+    /// A node now has a live, handshaken link (it had none before). A link replaced
+    /// by a better one to the same node raises no event.
+    PeerUp(PeerSnapshot),
+    /// A node no longer has any live link.
+    PeerDown(NodeId),
+}
+
+/// A live link as the application and the RPC see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeerSnapshot {
+    pub node_id: NodeId,
+    /// The socket address of the other end.
+    pub addr: SocketAddr,
+    pub direction: Direction,
+    pub connected_since: Instant,
+    /// Round trip of the last answered ping.
+    pub rtt: Option<Duration>,
+    /// From the handshake, then from `status` messages.
+    pub best_height: u64,
+    pub masternode: bool,
+    pub software: String,
+}
+
+impl PeerSnapshot {
+    /// The `GET /peers` element for this link.
+    pub fn to_info(&self) -> PeerInfo {
+        PeerInfo {
+            node_id: self.node_id,
+            addr: self.addr.to_string(),
+            direction: self.direction,
+            connected_secs: self.connected_since.elapsed().as_secs(),
+            rtt_ms: self.rtt.map(|d| d.as_secs_f64() * 1000.0),
+            block_height: self.best_height,
+            masternode: self.masternode,
+            software: self.software.clone(),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Everything the P2P layer needs to know that is not an identity or a socket. Kept
+//! apart from the daemon's `Config` so simulations can build it directly, with their
+//! own seed and session start for reproducible runs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::constants as c;
+
+/// Settings of one node's P2P layer.
+#[derive(Clone, Debug)]
+pub struct NetSettings {
+    /// Network name; handshakes for any other name are refused.
+    pub network: String,
+    /// Port announced in handshakes (the port this node accepts connections on).
+    pub listen_port: u16,
+    /// Addresses to keep a link to.
+    pub peers: Vec<SocketAddr>,
+    /// Whether this node announces itself as a masternode.
+    pub masternode: bool,
+    /// `software` string announced in handshakes.
+    pub software: String,
+    pub handshake_timeout: Duration,
+    pub ping_interval: Duration,
+    pub ping_timeout: Duration,
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    /// Inbound connections (handshaking or live) allowed at once.
+    pub max_inbound: usize,
+    /// Seed of every random choice (backoff jitter, ping nonces): a simulation with
+    /// the same seed makes the same choices.
+    pub rng_seed: u64,
+    /// First dial session number; +1 per dial. Production uses the wall clock in
+    /// microseconds at start, so sessions keep rising across restarts and a
+    /// restarted node's new link beats its half-open leftover.
+    pub session_start: u64,
+}
+
+impl NetSettings {
+    /// Settings with the default timings from `constants.rs`.
+    pub fn new(network: impl Into<String>, listen_port: u16) -> Self {
+        NetSettings {
+            network: network.into(),
+            listen_port,
+            peers: Vec::new(),
+            masternode: true,
+            software: crate::version::software(),
+            handshake_timeout: c::HANDSHAKE_TIMEOUT,
+            ping_interval: c::PING_INTERVAL,
+            ping_timeout: c::PING_TIMEOUT,
+            backoff_initial: c::BACKOFF_INITIAL,
+            backoff_max: c::BACKOFF_MAX,
+            max_inbound: c::MAX_INBOUND,
+            rng_seed: 0,
+            session_start: 1,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Wires one daemon: identity, P2P listener and dialers, RPC server; owns shutdown.
+//! SIGTERM or Ctrl-C cancels the token, every peer is told `shutting_down`, and the
+//! process waits (bounded) for the tasks to finish.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::config::Config;
+use crate::constants::SHUTDOWN_GRACE;
+use crate::identity::{Identity, IdentityError};
+use crate::net::{self, NetSettings, TcpAcceptor, TcpDialer};
+use crate::rpc::{self, RpcState};
+use crate::version;
+
+/// Why the node could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error("cannot listen for peers on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot serve RPC on {addr}: {source}")]
+    Rpc {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot install signal handler: {0}")]
+    Signal(std::io::Error),
+}
+
+/// The P2P settings a config implies. Seeds and the session start come from the
+/// wall clock here (the only place), so sessions rise across restarts.
+pub fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+        .unwrap_or(1);
+    NetSettings {
+        network: config.network.clone(),
+        listen_port,
+        peers: config.peers.clone(),
+        masternode: config.masternode,
+        software: version::software(),
+        handshake_timeout: config.handshake_timeout,
+        ping_interval: config.ping_interval,
+        ping_timeout: config.ping_timeout,
+        backoff_initial: config.backoff_initial,
+        backoff_max: config.backoff_max,
+        max_inbound: config.max_inbound,
+        rng_seed: micros ^ u64::from(std::process::id()).rotate_left(32),
+        session_start: micros,
+    }
+}
+
+/// Runs the node until SIGTERM or Ctrl-C.
+///
+/// # Errors
+/// When the identity cannot be loaded or a socket cannot be bound.
+pub async fn run(config: Config) -> Result<(), NodeError> {
+    let identity = Identity::load_or_create(&config.data_dir)?;
+    let p2p = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| NodeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let rpc_listener =
+        TcpListener::bind(config.rpc_bind)
+            .await
+            .map_err(|source| NodeError::Rpc {
+                addr: config.rpc_bind,
+                source,
+            })?;
+    let listen_port = p2p
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(config.listen.port());
+    info!(node_id = %identity.node_id(), version = version::VERSION, commit = version::COMMIT,
+        network = %config.network, listen = %config.listen, rpc = %config.rpc_bind,
+        masternode = config.masternode, "Starting timed");
+
+    let shutdown = CancellationToken::new();
+    let settings = net_settings(&config, listen_port);
+    let (net, events) = net::start(
+        settings,
+        &identity,
+        TcpAcceptor(p2p),
+        TcpDialer,
+        shutdown.clone(),
+    );
+    // Until the chain consumes them, application events are simply not read; the
+    // P2P layer counts what it drops and never blocks on this.
+    let _events = events;
+    let state = Arc::new(RpcState {
+        net: net.clone(),
+        min_masternodes: config.min_masternodes,
+        started: Instant::now(),
+        token: config.rpc_token.clone(),
+    });
+    let rpc_task = tokio::spawn(rpc::serve(
+        rpc_listener,
+        rpc::router(state),
+        shutdown.clone(),
+    ));
+
+    wait_for_signal().await.map_err(NodeError::Signal)?;
+    info!("Shutting down");
+    shutdown.cancel();
+    if tokio::time::timeout(SHUTDOWN_GRACE, net.closed())
+        .await
+        .is_err()
+    {
+        warn!("Peer connections did not close within {SHUTDOWN_GRACE:?}; exiting anyway");
+    }
+    match tokio::time::timeout(SHUTDOWN_GRACE, rpc_task).await {
+        Ok(Ok(Err(e))) => warn!("RPC server ended with an error: {e}"),
+        Err(_) => warn!("RPC server did not stop within {SHUTDOWN_GRACE:?}"),
+        _ => {}
+    }
+    info!("Stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        res = tokio::signal::ctrl_c() => res?,
+    }
+    Ok(())
+}
