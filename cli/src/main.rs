@@ -1,5 +1,11 @@
-//! `timectl` binary entry point.
+//! `timectl` binary entry point: install error reporting, then hand over to the
+//! library.
 
-fn main() {
-    println!("timectl {}", env!("CARGO_PKG_VERSION"));
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    if let Err(e) = color_eyre::install() {
+        eprintln!("warning: error reporting not installed: {e}");
+    }
+    timectl::run()
 }

@@ -174,6 +174,19 @@ mod tests {
     }
 
     #[test]
+    fn oversize_outgoing_message_is_refused_and_nothing_is_written() {
+        let tx = Message::Tx {
+            tx: serde_json::Value::String("x".repeat(PRE_HANDSHAKE_FRAME_CAP)),
+        };
+        let mut buf = BytesMut::new();
+        let err = MessageCodec::default()
+            .encode(&tx, &mut buf)
+            .expect_err("oversize");
+        assert!(matches!(err, CodecError::TooLarge { .. }), "{err}");
+        assert!(buf.is_empty());
+    }
+
+    #[test]
     fn invalid_json_is_an_error_not_a_panic() {
         let mut buf = BytesMut::from(&3u32.to_be_bytes()[..]);
         buf.extend_from_slice(b"{x]");

@@ -219,6 +219,12 @@ impl Link<'_> {
     ) -> Result<(), Ending> {
         match tokio::time::timeout(limit, conn.send(msg)).await {
             Ok(Ok(())) => Ok(()),
+            // Our own message did not encode (too large for a frame): drop it, keep
+            // the link; the peer did nothing wrong.
+            Ok(Err(e @ (CodecError::TooLarge { .. } | CodecError::Json(_)))) => {
+                warn!(peer = %self.node, kind = msg.kind(), "Not sending {} to {}: {e}", msg.kind(), self.addr);
+                Ok(())
+            }
             Ok(Err(e)) => Err(self.on_read_error(e)),
             Err(_) => {
                 warn!(peer = %self.node, "Sending to {} timed out - closing connection", self.addr);

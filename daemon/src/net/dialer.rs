@@ -58,11 +58,19 @@ pub async fn dial_loop<D: Dialer>(
             return;
         }
         if let Some(node) = known
-            && unless_shutdown(core, mgr.until_unlinked(&node))
+            && mgr.is_linked(&node)
+        {
+            // Reachable through another link: wait for it to end, then redial after
+            // the shortest delay (see below for why not zero).
+            if unless_shutdown(core, mgr.until_unlinked(&node))
                 .await
                 .is_none()
-        {
-            return;
+            {
+                return;
+            }
+            backoff.reset();
+            pause(core, backoff.next_delay()).await;
+            continue;
         }
         let session = mgr.next_session();
         let Some(attempt) = unless_shutdown(core, connect(&dialer, addr, core, session)).await
@@ -82,14 +90,16 @@ pub async fn dial_loop<D: Dialer>(
                     }
                     LinkEnd::Shutdown => return,
                     LinkEnd::Lost => {
-                        // A link that lived a while was healthy: redial at once. One that
-                        // died young counts as a failure, so a peer that accepts and
-                        // drops at once is not hammered.
+                        // A link that lived a while was healthy: start over from the
+                        // shortest delay. One that died young counts as a failure, so
+                        // a peer that accepts and drops at once is not hammered.
+                        // Correctness: even the shortest delay is not zero, so a peer
+                        // that is exiting has closed its listener before we knock; a
+                        // dial into a dying listener's backlog would be reset.
                         if started.elapsed() >= core.settings.backoff_max {
                             backoff.reset();
-                        } else {
-                            pause(core, backoff.next_delay()).await;
                         }
+                        pause(core, backoff.next_delay()).await;
                     }
                 }
             }

@@ -4,7 +4,7 @@
 //! `.await`; every decision (register, unregister) is one short critical section, so
 //! registration is atomic. Links are keyed by node id, never by IP.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -83,10 +83,11 @@ struct Link {
 
 #[derive(Default)]
 struct State {
-    links: HashMap<NodeId, Link>,
+    // Ordered maps: a seeded simulation must iterate (broadcast) in the same order.
+    links: BTreeMap<NodeId, Link>,
     next_conn_id: u64,
     /// Addresses found to be ourselves: never dialed again.
-    self_addrs: HashSet<SocketAddr>,
+    self_addrs: BTreeSet<SocketAddr>,
 }
 
 /// Shared by every task of the P2P layer.
@@ -249,14 +250,11 @@ impl Manager {
 
     /// Every live link, sorted by node id.
     pub fn peers(&self) -> Vec<PeerSnapshot> {
-        let mut peers: Vec<_> = self
-            .lock()
+        self.lock()
             .links
             .values()
             .map(|l| l.snapshot.clone())
-            .collect();
-        peers.sort_by_key(|p| p.node_id);
-        peers
+            .collect()
     }
 
     /// Itself (if a masternode) plus peers with a live link that announced
@@ -271,8 +269,8 @@ impl Manager {
             .collect();
         if self.masternode {
             ids.push(self.own_id);
+            ids.sort();
         }
-        ids.sort();
         ids
     }
 

@@ -1,0 +1,59 @@
+//! The command line: every subcommand, flag and help text, as one clap definition
+//! that the binary parses and the xtask turns into completions and a man page.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::cmd::completions;
+
+const EXAMPLES: &str = "\
+Examples:
+  timectl devnet up --nodes 4 --dir /tmp/devnet     # a local fleet of 4 daemons
+  timectl --fleet /tmp/devnet/fleet.toml status      # one row per node
+  timectl status --output json | jq '.nodes[].block_height'
+  timectl completions bash > /etc/bash_completion.d/timectl
+
+The fleet file is found by --fleet, $TIMECTL_FLEET, ./fleet.toml, then
+$XDG_CONFIG_HOME/timectl/fleet.toml (else ~/.config/timectl/fleet.toml).
+
+Exit codes: 0 success, 1 a node unreachable or an operation failed,
+2 bad input (flags, fleet file).";
+
+/// Operator tool for a Timecoin masternode fleet.
+#[derive(Debug, Parser)]
+#[command(name = "timectl", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
+
+    /// Trust SSH host keys never seen before (accept-new) for every node; changed
+    /// keys are still refused.
+    #[arg(long, global = true)]
+    pub accept_new_host_keys: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Completions(completions::Args),
+}
+
+/// The clap definition, for completions, the man page and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people (coloured on a terminal, NO_COLOR honoured).
+    #[default]
+    Text,
+    /// JSON for scripts.
+    Json,
+}

@@ -1,0 +1,48 @@
+//! Every timeout and limit of `timectl` in one place, with the reason for its value.
+
+use std::time::Duration;
+
+/// Establishing an SSH master: TCP connect plus key exchange and auth. Slow links
+/// (the fleet spans continents) finish in well under this; a dead host costs no
+/// more than this.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long an SSH master may sit with no session before it exits on its own, so
+/// no master outlives a crashed `timectl`. Long enough to span the gaps between
+/// the polls of a dashboard.
+pub const SSH_CONTROL_PERSIST_SECS: usize = 30;
+
+/// Keepalive probe of an SSH master, so a vanished host ends a log stream in
+/// seconds instead of at the TCP timeout.
+pub const SSH_SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(5);
+
+/// One RPC request, connect included. The RPC answers from memory in
+/// milliseconds; a node that takes longer is treated as unhealthy.
+pub const RPC_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything `status` does for one node (connect, forward, RPC, repo HEAD): the
+/// most a dead node can cost the whole command, since nodes are queried at once.
+pub const STATUS_NODE_TIMEOUT: Duration = Duration::from_secs(12);
+
+/// Lines buffered between a streaming command and its reader; a slow reader
+/// pauses the remote command instead of growing memory.
+pub const STREAM_BUFFER_LINES: usize = 1024;
+
+/// A line longer than this is cut (a runaway log line must not exhaust memory).
+pub const STREAM_MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The tail of stderr kept from a streaming command to explain why it ended.
+pub const STREAM_STDERR_TAIL_BYTES: usize = 4 * 1024;
+
+/// `devnet down`: time a daemon gets to shut down cleanly after SIGTERM before
+/// SIGKILL. The daemon drains its peers in well under a second.
+pub const DEVNET_STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// `devnet down`: time after SIGKILL for the kernel to reap a daemon.
+pub const DEVNET_KILL_WAIT: Duration = Duration::from_secs(2);
+
+/// `devnet up`: how long a daemon may take to answer its RPC after spawning.
+pub const DEVNET_START_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How often conditions with a deadline are polled.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
