@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::completions;
+use crate::cmd::{completions, logs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -40,6 +40,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Logs(logs::Args),
     Completions(completions::Args),
 }
 

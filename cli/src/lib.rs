@@ -74,10 +74,11 @@ pub fn run() -> ExitCode {
 }
 
 async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
-    let _options = remote::ConnectOptions {
+    let options = remote::ConnectOptions {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
     match cli.command {
+        cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }
 }

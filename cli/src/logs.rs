@@ -8,6 +8,7 @@
 //! - `filter`: `--events` and `--grep`.
 //! - `command`: the node's log command adjusted for follow, since, cursor.
 //! - `follow`: one node's stream with loss, backoff and resume.
+//! - `source`: the fleet's transports as the streams' source.
 //! - `reorder`: the time-ordered merge buffer.
 //! - `run`: all nodes at once into a sink.
 //! - `offline`: `--from-file`.
@@ -25,4 +26,5 @@ pub mod render;
 pub mod reorder;
 pub mod run;
 pub mod sink;
+pub mod source;
 pub mod summary;

@@ -1,63 +1,41 @@
 //! `logs` following a real journald: a stream killed mid-way is reported lost,
 //! then resumed after the last cursor seen, with no line missed or repeated.
 
-#[path = "support/journald.rs"]
-mod journald;
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use support::journald::Journald;
+use support::wait;
 use timectl::logs::filter::Filter;
-use timectl::logs::follow::{Chunk, LogSource, Plan, StreamEnd};
+use timectl::logs::follow::Plan;
 use timectl::logs::run;
 use timectl::logs::sink::Sink;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::sync::mpsc;
+use timectl::logs::source::FleetSource;
+use timectl::remote::ConnectOptions;
 
 /// Longest wait for a condition: lines reach journald and journalctl in
 /// milliseconds; this only bounds a failure.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// Runs log commands as local processes (the `local` transport's job) and
-/// remembers their pids so the test can kill one.
-#[derive(Default)]
-struct Processes {
-    pids: Mutex<Vec<u32>>,
-}
-
-impl LogSource for Processes {
-    async fn open(&self, _node: &str, command: &str) -> Result<mpsc::Receiver<Chunk>, String> {
-        let mut child = tokio::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("exec {command}"))
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        self.pids.lock().unwrap().push(child.id().unwrap_or(0));
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let (tx, rx) = mpsc::channel(64);
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                if tx.send(Chunk::Line(line)).await.is_err() {
-                    return;
-                }
-            }
-            let status = child.wait().await.map_err(|e| e.to_string());
-            let end = match status {
-                Ok(s) => StreamEnd::Exited {
-                    success: s.success(),
-                    detail: s.to_string(),
-                },
-                Err(e) => StreamEnd::Lost(e),
-            };
-            let _ = tx.send(Chunk::End(end)).await;
-        });
-        Ok(rx)
-    }
+/// The pid of the `journalctl` reading namespace `ns`, found in /proc.
+fn journalctl_pid(ns: &str) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let text = String::from_utf8_lossy(&cmdline);
+            let mut args = text.split('\0');
+            let is_it = args.next().is_some_and(|a| a.ends_with("journalctl"))
+                && text.contains(&format!("--namespace={ns}"));
+            is_it
+                .then(|| entry.file_name().to_string_lossy().parse().ok())
+                .flatten()
+        })
 }
 
 /// A writer the test can read while `run` writes.
@@ -84,23 +62,15 @@ impl Shared {
 }
 
 async fn wait_for(what: &str, out: &Shared, done: impl Fn(&[serde_json::Value]) -> bool) {
-    let start = Instant::now();
-    loop {
-        if done(&out.objects()) {
-            return;
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "timed out waiting for {what}; got {:#?}",
-            out.objects()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait::until(what, DEADLINE, || async {
+        done(&out.objects()).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
-    let journal = journald::Journald::start();
+    let journal = Journald::start();
     // The writer: a real process whose stdout is a journald stream, as under
     // systemd with SyslogIdentifier=timed.
     let mut writer = Command::new("cat")
@@ -115,12 +85,31 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
     for i in 1..=5 {
         write_line(i);
     }
+    // Start streaming once the journal holds them (journalctl reading a journal
+    // file that journald is still filling can see only its newest entries).
+    let in_journal = || {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(journal.journalctl("timed"))
+            .output()
+            .expect("journalctl");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    wait::until("5 lines in the journal", DEADLINE, || async {
+        (in_journal() == 5).then_some(())
+    })
+    .await;
 
-    let source = Arc::new(Processes::default());
+    let command = format!("{} -f", journal.journalctl("timed"));
+    let fleet = timecoin_shared::fleet::parse(&format!(
+        "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"n1\"\nhost = \"localhost\"\ntransport = \"local\"\ncommands = {{ logs = {command:?} }}\n"
+    ))
+    .expect("fleet");
+    let source = Arc::new(FleetSource::new(fleet.nodes, ConnectOptions::default()));
     let out = Shared::default();
     let plan = Plan {
         node: "n1".into(),
-        command: format!("{} -f", journal.journalctl("timed")),
+        command,
         follow: true,
         since: None,
         since_us: None,
@@ -137,7 +126,17 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
     wait_for("the first 5 lines", &out, |o| records(o) == 5).await;
 
     // Lose the stream: kill the journalctl process under it.
-    let pid = source.pids.lock().unwrap()[0];
+    let ns = journal.journalctl("timed");
+    let ns = ns
+        .split("--namespace=")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let pid = wait::until("journalctl running", DEADLINE, || async {
+        journalctl_pid(&ns)
+    })
+    .await;
     nix_kill(pid);
     for i in 6..=8 {
         write_line(i);

@@ -3,7 +3,7 @@
 //! classified offline (`--from-file`).
 
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,6 +11,9 @@ use color_eyre::eyre::{WrapErr, eyre};
 use regex::Regex;
 use timecoin_shared::classify::EventKind;
 
+use crate::BadInput;
+use crate::cli::OutputFormat;
+use crate::fleet;
 use crate::logs::constants::DEFAULT_LINES;
 use crate::logs::filter::Filter;
 use crate::logs::follow::{LogSource, Plan};
@@ -18,19 +21,12 @@ use crate::logs::offline;
 use crate::logs::render::TextWriter;
 use crate::logs::run::{self, Outcome};
 use crate::logs::sink::Sink;
+use crate::logs::source::FleetSource;
 use crate::logs::summary::Summary;
+use crate::remote::ConnectOptions;
 
-/// Output shapes of `logs`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogsOutput {
-    /// Coloured lines with kind badges (colour off under NO_COLOR or a pipe).
-    #[default]
-    Text,
-    /// One JSON object per line: `line`, `kinds`, `peer`, `node`, numbers.
-    Json,
-}
-
-/// Arguments of `timectl logs`.
+/// Tail the journals of many nodes at once, merged, each line tagged with its
+/// event kinds.
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
   timectl logs -f                                 follow every node
@@ -38,7 +34,7 @@ pub enum LogsOutput {
   timectl logs --since 30m --events connection_reset,handshake_ack_failed
   timectl logs --since 1d --summary               counts per node and kind
   journalctl -u timed -o json | timectl logs --from-file - --output json")]
-pub struct LogsArgs {
+pub struct Args {
     /// Nodes to stream, by fleet name (default: every node).
     pub nodes: Vec<String>,
     /// Keep streaming new lines; a lost stream is reconnected and resumed.
@@ -57,9 +53,10 @@ pub struct LogsArgs {
     /// Only lines matching this regex.
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<Regex>,
-    /// Output shape.
+    /// Output shape: coloured lines with kind badges, or one JSON object per line
+    /// (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`).
     #[arg(long, value_enum, default_value_t)]
-    pub output: LogsOutput,
+    pub output: OutputFormat,
     /// Count lines per node and kind over the window, then print a table (or JSON).
     #[arg(long, conflicts_with = "follow")]
     pub summary: bool,
@@ -69,7 +66,7 @@ pub struct LogsArgs {
     pub from_file: Option<PathBuf>,
 }
 
-impl LogsArgs {
+impl Args {
     fn filter(&self) -> Filter {
         Filter {
             kinds: self.events.iter().copied().collect(),
@@ -81,7 +78,7 @@ impl LogsArgs {
         let choice = anstream::AutoStream::choice(&io::stdout());
         let raw: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stdout()));
         let out = anstream::AutoStream::new(raw, choice);
-        let json = self.output == LogsOutput::Json;
+        let json = self.output == OutputFormat::Json;
         if self.summary {
             Sink::Summary {
                 summary: Summary::new(nodes.iter().map(String::as_str)),
@@ -97,11 +94,61 @@ impl LogsArgs {
     }
 }
 
+/// Runs `timectl logs`: offline on a file, or streaming the selected nodes.
+///
+/// # Errors
+/// Bad input (unknown node, no fleet file), or a node's stream failed for good.
+pub async fn run(
+    args: &Args,
+    fleet_path: Option<&Path>,
+    options: &ConnectOptions,
+) -> color_eyre::Result<u8> {
+    if let Some(path) = &args.from_file {
+        run_from_file(args, path)?;
+        return Ok(crate::exit::OK);
+    }
+    let fleet = fleet::load(fleet_path)?.fleet;
+    let unknown: Vec<&str> = args
+        .nodes
+        .iter()
+        .filter(|n| fleet.node(n).is_none())
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = fleet.nodes.iter().map(|n| n.name.as_str()).collect();
+        return Err(BadInput(format!(
+            "no node named {} in fleet {:?} (nodes: {})",
+            unknown.join(", "),
+            fleet.name,
+            known.join(", ")
+        ))
+        .into());
+    }
+    let selected: Vec<_> = fleet
+        .nodes
+        .into_iter()
+        .filter(|n| args.nodes.is_empty() || args.nodes.contains(&n.name))
+        .collect();
+    let nodes = selected
+        .iter()
+        .map(|n| NodeLogs {
+            name: n.name.clone(),
+            command: n.commands.logs.clone(),
+        })
+        .collect();
+    let source = Arc::new(FleetSource::new(selected, options.clone()));
+    let result = run_nodes(args, Arc::clone(&source), nodes).await;
+    if let Ok(source) = Arc::try_unwrap(source) {
+        source.close().await;
+    }
+    result.map(|()| crate::exit::OK)
+}
+
 /// `--from-file`: classifies the file (or stdin) and prints it.
 ///
 /// # Errors
 /// The file cannot be opened or read, or stdout is closed.
-pub fn run_from_file(args: &LogsArgs, path: &std::path::Path) -> color_eyre::Result<()> {
+pub fn run_from_file(args: &Args, path: &Path) -> color_eyre::Result<()> {
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
@@ -128,7 +175,7 @@ pub struct NodeLogs {
 /// A node's stream failed for good (the others are still printed), or stdout
 /// is closed.
 pub async fn run_nodes<S: LogSource>(
-    args: &LogsArgs,
+    args: &Args,
     source: Arc<S>,
     nodes: Vec<NodeLogs>,
 ) -> color_eyre::Result<()> {

@@ -7,36 +7,22 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::command::{self, Request};
+use super::command::{self, Adjusted, Request};
 use super::constants::{RECONNECT_FIRST, RECONNECT_MAX, WINDOW_RETRIES};
 use super::input::Entry;
 use super::record::Record;
-
-/// How a log command's output ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StreamEnd {
-    /// The command ran to its end; `detail` says how (exit code, stderr tail).
-    Exited { success: bool, detail: String },
-    /// The way to the node broke (SSH master gone, connection reset, node down).
-    Lost(String),
-}
-
-/// What a running log command delivers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Chunk {
-    Line(String),
-    End(StreamEnd),
-}
+use crate::remote::{LineStream, StreamEnd, StreamEvent};
 
 /// Runs a log command on a node: the transport seen from `logs`.
 pub trait LogSource: Send + Sync + 'static {
-    /// Starts `command` on `node`. Its stdout lines arrive on the receiver as they
-    /// come, then one [`Chunk::End`]. Dropping the receiver stops the command.
+    /// Starts `command` on `node` (reconnecting first if the way to it broke).
+    /// Its stdout lines arrive as they come, then one end; dropping the stream
+    /// stops the command.
     fn open(
         &self,
         node: &str,
-        command: &str,
-    ) -> impl Future<Output = Result<mpsc::Receiver<Chunk>, String>> + Send;
+        command: &Adjusted,
+    ) -> impl Future<Output = Result<LineStream, String>> + Send;
 }
 
 /// How a stream came back.
@@ -105,7 +91,7 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
             after_cursor: cursor.clone(),
             lines: if seen_any { None } else { plan.lines },
         };
-        let command = match command::build(&plan.command, &request) {
+        let command = match command::adjust(&plan.command, &request) {
             Ok(c) => c,
             Err(e) => {
                 let _ = events
@@ -119,8 +105,8 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
         };
         let mut lines_this_time = 0u64;
         let end = match source.open(&node, &command).await {
-            Err(reason) => StreamEnd::Lost(reason),
-            Ok(mut rx) => {
+            Err(reason) => StreamEnd::Lost { reason },
+            Ok(mut stream) => {
                 if reconnecting {
                     let how = match (&cursor, seen_any) {
                         (Some(c), _) => Resume::AfterCursor(c.clone()),
@@ -139,11 +125,10 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                     }
                 }
                 loop {
-                    match rx.recv().await {
-                        Some(Chunk::Line(line)) => {
+                    match stream.next().await {
+                        Some(StreamEvent::Line(line)) => {
                             lines_this_time += 1;
-                            let entry = Entry::parse(&line);
-                            let record = Record::new(entry, Some(&node));
+                            let record = Record::new(Entry::parse(&line), Some(&node));
                             let resumed_by_time = reconnecting && cursor.is_none();
                             if resumed_by_time
                                 && record
@@ -169,33 +154,45 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                                 return;
                             }
                         }
-                        Some(Chunk::End(end)) => break end,
-                        None => break StreamEnd::Lost("stream closed".to_owned()),
+                        Some(StreamEvent::End(end)) => break end,
+                        None => {
+                            break StreamEnd::Lost {
+                                reason: "stream closed".to_owned(),
+                            };
+                        }
                     }
                 }
             }
         };
         let reason = match end {
-            StreamEnd::Exited { success: true, .. } if !plan.follow => {
+            StreamEnd::Cancelled => return,
+            StreamEnd::Exited { code: Some(0), .. } if !plan.follow => {
                 let _ = events.send(Event::Done { node }).await;
                 return;
             }
-            StreamEnd::Exited {
-                success: false,
-                detail,
-            } if lines_this_time == 0 && !reconnecting => {
-                // The command itself is wrong (bad flag, no such unit): retrying
-                // would only repeat it.
-                let _ = events
-                    .send(Event::Failed {
-                        node,
-                        reason: detail,
-                    })
-                    .await;
-                return;
+            StreamEnd::Exited { code, stderr } => {
+                let how = code.map_or_else(
+                    || "killed by a signal".to_owned(),
+                    |c| format!("exit code {c}"),
+                );
+                let detail = match stderr.trim() {
+                    "" => how,
+                    err => format!("{how}: {err}"),
+                };
+                if code != Some(0) && lines_this_time == 0 && !reconnecting {
+                    // The command itself is wrong (bad flag, no such unit):
+                    // retrying would only repeat it.
+                    let _ = events
+                        .send(Event::Failed {
+                            node,
+                            reason: format!("log command failed ({detail})"),
+                        })
+                        .await;
+                    return;
+                }
+                format!("log command ended ({detail})")
             }
-            StreamEnd::Exited { detail, .. } => format!("log command ended: {detail}"),
-            StreamEnd::Lost(reason) => reason,
+            StreamEnd::Lost { reason } => reason,
         };
         if lines_this_time > 0 {
             backoff = RECONNECT_FIRST;

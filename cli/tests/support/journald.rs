@@ -19,7 +19,7 @@ const JOURNALD: &str = "/lib/systemd/systemd-journald";
 const START_DEADLINE: Duration = Duration::from_secs(10);
 
 /// A running private journald; stopped and its files removed on drop.
-pub(crate) struct Journald {
+pub struct Journald {
     namespace: String,
     child: Child,
 }
@@ -30,7 +30,7 @@ impl Journald {
     /// # Panics
     /// When journald is missing or cannot start: the test cannot run without it,
     /// and says what to install.
-    pub(crate) fn start() -> Journald {
+    pub fn start() -> Journald {
         assert!(
             Path::new(JOURNALD).exists(),
             "{JOURNALD} is missing: install the `systemd` package (tests need a real journald)"
@@ -69,7 +69,7 @@ impl Journald {
     /// A stream into the journal under `identifier`, as systemd hands a service's
     /// stdout: give it to a child as its stdout and every line it prints is one
     /// journal entry.
-    pub(crate) fn stdout_stream(&self, identifier: &str) -> Stdio {
+    pub fn stdout_stream(&self, identifier: &str) -> Stdio {
         let mut stream = UnixStream::connect(self.socket_dir().join("stdout"))
             .unwrap_or_else(|e| panic!("connect to journald's stdout socket: {e}"));
         // identifier, unit, priority (6 = info), level prefix, forward to
@@ -79,7 +79,7 @@ impl Journald {
     }
 
     /// The journalctl command reading this journal's `identifier` lines as JSON.
-    pub(crate) fn journalctl(&self, identifier: &str) -> String {
+    pub fn journalctl(&self, identifier: &str) -> String {
         format!(
             "journalctl --namespace={} -t {identifier} -o json",
             self.namespace
