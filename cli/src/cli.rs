@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, logs};
+use crate::cmd::{completions, devnet, logs, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -40,6 +40,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Status(status::Args),
+    Devnet(devnet::Args),
     Logs(logs::Args),
     Completions(completions::Args),
 }

@@ -7,16 +7,20 @@
 //! - [`fleet`]: finding and loading the fleet file.
 //! - [`remote`]: transports (`ssh`, `local`): run, stream lines, forward a port.
 //! - [`rpc_client`]: a node's HTTP RPC through a tunnel or a URL.
+//! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
+//! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
 //! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
 
 pub mod cli;
 pub mod cmd;
 pub mod constants;
+pub mod devnet;
 pub mod fleet;
 pub mod logs;
 pub mod remote;
 pub mod rpc_client;
+pub mod table;
 
 use std::process::ExitCode;
 
@@ -61,14 +65,16 @@ pub fn run() -> ExitCode {
             if is_broken_pipe(&report) {
                 return ExitCode::from(exit::OK);
             }
-            eprintln!("Error: {report:?}");
             let bad_input = report.downcast_ref::<fleet::LoadError>().is_some()
                 || report.downcast_ref::<BadInput>().is_some();
-            ExitCode::from(if bad_input {
-                exit::BAD_INPUT
+            if bad_input {
+                // The operator's own mistake: the message is the whole story.
+                eprintln!("error: {report}");
+                ExitCode::from(exit::BAD_INPUT)
             } else {
-                exit::FAILED
-            })
+                eprintln!("Error: {report:?}");
+                ExitCode::from(exit::FAILED)
+            }
         }
     }
 }
@@ -78,6 +84,8 @@ async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
     match cli.command {
+        cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
+        cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
         cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }

@@ -12,10 +12,10 @@ use crate::remote::{Forward, Remote, RemoteError};
 pub enum RpcError {
     #[error(transparent)]
     Remote(#[from] RemoteError),
-    #[error("{node}: rpc {url}: {reason}")]
+    #[error("{node}: rpc at {target}: {reason}")]
     Http {
         node: String,
-        url: String,
+        target: String,
         reason: String,
     },
 }
@@ -25,6 +25,8 @@ pub enum RpcError {
 pub struct RpcClient {
     node: String,
     base: String,
+    /// Where the RPC is, as the operator knows it (not the local forward's port).
+    target: String,
     http: reqwest::Client,
     _forward: Option<Forward>,
 }
@@ -35,11 +37,16 @@ impl RpcClient {
     /// # Errors
     /// The forward could not be set up, or the HTTP client could not be built.
     pub async fn open(node: &Node, remote: &Remote) -> Result<Self, RpcError> {
-        let (base, forward) = match &node.rpc {
-            RpcAccess::Url(url) => (url.clone(), None),
+        let (base, target, forward) = match &node.rpc {
+            RpcAccess::Url(url) => (url.clone(), url.clone(), None),
             RpcAccess::Tunnel => {
                 let forward = remote.forward(&node.rpc_host, node.rpc_port).await?;
-                (format!("http://{}", forward.local_addr()), Some(forward))
+                let target = format!("{}:{} (tunnel)", node.rpc_host, node.rpc_port);
+                (
+                    format!("http://{}", forward.local_addr()),
+                    target,
+                    Some(forward),
+                )
             }
         };
         let http = reqwest::Client::builder()
@@ -49,12 +56,13 @@ impl RpcClient {
             .build()
             .map_err(|e| RpcError::Http {
                 node: node.name.clone(),
-                url: base.clone(),
+                target: target.clone(),
                 reason: e.to_string(),
             })?;
         Ok(RpcClient {
             node: node.name.clone(),
             base,
+            target,
             http,
             _forward: forward,
         })
@@ -88,7 +96,7 @@ impl RpcClient {
         let url = format!("{}{path}", self.base);
         let fail = |reason: String| RpcError::Http {
             node: self.node.clone(),
-            url: url.clone(),
+            target: format!("{}{path}", self.target),
             reason,
         };
         let response = self
@@ -106,16 +114,18 @@ impl RpcClient {
     }
 }
 
+/// The root cause: reqwest's outer layers repeat the URL, which here is a local
+/// forward port the operator never chose.
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         return format!("timed out after {}s", RPC_TIMEOUT.as_secs());
     }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+    let mut root: &dyn std::error::Error = e;
+    while let Some(cause) = root.source() {
+        root = cause;
     }
-    text
+    if e.is_decode() {
+        return format!("unexpected answer: {root}");
+    }
+    format!("{root} (is timed running with its RPC there?)")
 }

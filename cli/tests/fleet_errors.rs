@@ -119,3 +119,18 @@ fn each_broken_fleet_file_gives_its_precise_message() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+#[test]
+fn a_missing_fleet_file_says_where_it_was_looked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .arg("status")
+        .current_dir(dir.path())
+        .env_remove("TIMECTL_FLEET")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .expect("run timectl");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--fleet"), "{stderr}");
+    assert!(stderr.contains("timectl/fleet.toml"), "{stderr}");
+}

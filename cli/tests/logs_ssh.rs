@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
+use support::daemon::{Timed, random_ip};
 use support::journald::Journald;
 use support::sshd::Sshd;
-use support::timed::{Timed, random_ip};
 use support::wait;
 
 /// Bound on every wait: the daemons mesh and log within a second or two, SSH

@@ -1,3 +1,48 @@
-//! Project chores.
+//! Project chores, run as `cargo xtask TASK`.
+//!
+//! - `completions`: regenerate `completions/` (a script per shell and the man
+//!   page `timectl.1`) from timectl's clap definition. A test in `cli/` fails when
+//!   the committed files differ from what this writes.
 
-fn main() {}
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    let result = match task.as_deref() {
+        Some("completions") => completions(&root().join("completions")),
+        _ => Err("usage: cargo xtask completions".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the xtask crate's parent).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn completions(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (shell, file) in timectl::cmd::completions::SHELLS {
+        write(&dir.join(file), &timectl::cmd::completions::script(*shell))?;
+    }
+    let mut man = Vec::new();
+    clap_mangen::Man::new(timectl::cli::command())
+        .render(&mut man)
+        .map_err(|e| format!("rendering the man page: {e}"))?;
+    write(&dir.join("timectl.1"), &man)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}

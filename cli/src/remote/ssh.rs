@@ -184,13 +184,16 @@ impl SshNode {
             .request_port_forward(ForwardType::Local, socket.clone(), remote.clone())
             .await
             .map_err(|e| self.ssh_error(&format!("forwarding to {host}:{port}"), e))?;
-        let session = Arc::clone(&self.session);
+        // Weak: a forward must not keep the master open past `close`.
+        let session = Arc::downgrade(&self.session);
         let dir = Arc::clone(&self.socket_dir);
         let connect_to = socket.clone();
         let cleanup = async move {
-            let _ = session
-                .close_port_forward(ForwardType::Local, socket, remote)
-                .await;
+            if let Some(session) = session.upgrade() {
+                let _ = session
+                    .close_port_forward(ForwardType::Local, socket, remote)
+                    .await;
+            }
             drop(dir);
         };
         forward::serve(move || UnixStream::connect(connect_to.clone()), cleanup)
@@ -223,9 +226,32 @@ impl SshNode {
                 what: "closing the connection".into(),
                 source: e,
             }),
-            // A stream or forward still holds it; the master exits once they end
-            // and ControlPersist's idle time passes.
-            Err(_) => Ok(()),
+            // A stream still holds the session: tell the master to exit through
+            // its control socket, which ends that stream as lost.
+            Err(shared) => {
+                let status = tokio::process::Command::new("ssh")
+                    .arg("-S")
+                    .arg(shared.control_socket())
+                    .args(["-O", "exit", "timectl-close"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .await;
+                match status {
+                    Ok(s) if s.success() => Ok(()),
+                    Ok(s) => Err(RemoteError::Io {
+                        node: name,
+                        what: format!("ssh -O exit: {s}"),
+                        source: std::io::ErrorKind::Other.into(),
+                    }),
+                    Err(source) => Err(RemoteError::Io {
+                        node: name,
+                        what: "running ssh -O exit".into(),
+                        source,
+                    }),
+                }
+            }
         }
     }
 

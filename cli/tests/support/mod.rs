@@ -5,6 +5,7 @@
 //! Each test binary compiles this module and uses a part of it.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod daemon;
 pub mod journald;
 pub mod sshd;
 pub mod timed;

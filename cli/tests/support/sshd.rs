@@ -170,6 +170,44 @@ impl Sshd {
     }
 }
 
+impl Sshd {
+    /// Like [`Sshd::fleet_toml`], each node also reaching an RPC at `rpc` (as seen
+    /// from the sshd host, i.e. here) through an SSH tunnel.
+    pub fn fleet_toml_with_rpc(&self, nodes: &[(&str, SocketAddr)]) -> String {
+        let names: Vec<&str> = nodes.iter().map(|(name, _)| *name).collect();
+        let mut text = self.fleet_toml(&names, "");
+        for (name, rpc) in nodes {
+            text = text.replacen(
+                &format!("name = {name:?}\n"),
+                &format!(
+                    "name = {name:?}\nrpc_host = \"{}\"\nrpc_port = {}\n",
+                    rpc.ip(),
+                    rpc.port()
+                ),
+                1,
+            );
+        }
+        text
+    }
+
+    /// `ssh` arguments that reach `host` with this harness's key and known_hosts.
+    pub fn ssh_args(&self, host: &str) -> Vec<String> {
+        vec![
+            "-i".into(),
+            self.identity().display().to_string(),
+            "-o".into(),
+            format!("UserKnownHostsFile={}", self.known_hosts().display()),
+            "-o".into(),
+            "StrictHostKeyChecking=yes".into(),
+            "-o".into(),
+            "BatchMode=yes".into(),
+            "-p".into(),
+            self.port.to_string(),
+            format!("{}@{host}", self.user),
+        ]
+    }
+}
+
 impl Drop for Sshd {
     fn drop(&mut self) {
         let _ = self.child.kill();

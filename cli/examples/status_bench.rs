@@ -1,0 +1,174 @@
+//! Measures `timectl status` across four SSH nodes beside plain `ssh` to the same
+//! nodes: a real sshd at 127.0.0.1-4 (the tests' harness), four real `timed`
+//! daemons (a devnet), each node's RPC through an SSH tunnel.
+//!
+//! Build the binaries in the same profile first, then run:
+//!
+//! ```text
+//! cargo build --release -p timectl -p timed
+//! cargo run --release -p timectl --example status_bench [RUNS]
+//! ```
+//!
+//! Prints the first ("cold": fresh sshd, nothing cached) and the following
+//! ("warm") runs of each command, and, when `hyperfine` is installed, its figures
+//! for the same commands.
+
+#[path = "../tests/support/sshd.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod sshd;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Warm runs per command unless given.
+const DEFAULT_RUNS: usize = 10;
+
+fn main() {
+    let runs = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(DEFAULT_RUNS);
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(Path::to_path_buf))
+        .expect("target dir");
+    let timectl = bin_dir.join("timectl");
+    let timed = bin_dir.join("timed");
+    for bin in [&timectl, &timed] {
+        assert!(
+            bin.is_file(),
+            "{} missing: cargo build --release -p timectl -p timed",
+            bin.display()
+        );
+    }
+
+    let sshd = sshd::Sshd::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("devnet");
+    let _down = Down(timectl.clone(), dir.clone());
+    let up = Command::new(&timectl)
+        .args(["devnet", "up", "--nodes", "4", "--dir"])
+        .arg(&dir)
+        .arg("--timed")
+        .arg(&timed)
+        .output()
+        .expect("devnet up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("devnet.json")).expect("state"))
+            .expect("state json");
+    let nodes: Vec<(&str, std::net::SocketAddr)> = ["n1", "n2", "n3", "n4"]
+        .into_iter()
+        .zip(state["nodes"].as_array().expect("nodes"))
+        .map(|(name, n)| (name, n["rpc"].as_str().expect("rpc").parse().expect("addr")))
+        .collect();
+    let fleet = tmp.path().join("fleet.toml");
+    std::fs::write(&fleet, sshd.fleet_toml_with_rpc(&nodes)).expect("fleet");
+
+    let status = format!(
+        "{} --fleet {} status --output json",
+        timectl.display(),
+        fleet.display()
+    );
+    let ssh_one =
+        |host: &str, extra: &str| format!("ssh {extra} {} true", sshd.ssh_args(host).join(" "));
+    let parallel = |extra: &str| {
+        let each: Vec<String> = sshd::HOSTS
+            .iter()
+            .map(|h| format!("{} &", ssh_one(h, extra)))
+            .collect();
+        format!("{} wait", each.join(" "))
+    };
+    let control = tmp.path().join("cm-%h-%p");
+    let mux = format!(
+        "-o ControlMaster=auto -o ControlPersist=60 -o ControlPath={}",
+        control.display()
+    );
+    let commands = [
+        (
+            "timectl status (4 nodes, ssh + tunnel + rpc)",
+            status.clone(),
+        ),
+        (
+            "ssh true to 4 hosts in parallel, new connections",
+            parallel(""),
+        ),
+        (
+            "ssh true to 4 hosts in parallel, reused masters",
+            parallel(&mux),
+        ),
+    ];
+    println!("runs: 1 cold + {runs} warm each\n");
+    for (what, cmd) in &commands {
+        let cold = time(cmd);
+        let warm: Vec<Duration> = (0..runs).map(|_| time(cmd)).collect();
+        let mean = warm.iter().sum::<Duration>() / u32::try_from(runs.max(1)).unwrap_or(1);
+        let min = warm.iter().min().copied().unwrap_or_default();
+        let max = warm.iter().max().copied().unwrap_or_default();
+        println!(
+            "{what}\n  cold {:>7.1} ms   warm mean {:>7.1} ms  (min {:.1}, max {:.1})",
+            ms(cold),
+            ms(mean),
+            ms(min),
+            ms(max)
+        );
+    }
+    if Command::new("hyperfine").arg("--version").output().is_ok() {
+        println!("\nhyperfine:");
+        let mut hf = Command::new("hyperfine");
+        hf.args([
+            "--warmup",
+            "2",
+            "--runs",
+            &runs.to_string(),
+            "--style",
+            "basic",
+        ]);
+        for (_, cmd) in &commands {
+            hf.arg(cmd);
+        }
+        let _ = hf.status();
+    }
+    // Close the reused masters.
+    for host in sshd::HOSTS {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ssh {mux} -O exit {} 2>/dev/null",
+                sshd.ssh_args(host).join(" ")
+            ))
+            .status();
+    }
+}
+
+fn time(cmd: &str) -> Duration {
+    let started = Instant::now();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run");
+    assert!(status.success(), "failed: {cmd}");
+    started.elapsed()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Down(PathBuf, PathBuf);
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.0)
+            .args(["devnet", "down", "--dir"])
+            .arg(&self.1)
+            .output();
+    }
+}

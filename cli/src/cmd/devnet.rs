@@ -1,0 +1,415 @@
+//! `timectl devnet up|status|down|restart`: N `timed` daemons on loopback, each
+//! with its own address, ports and data dir, all masternodes, all meshed, recorded
+//! in a directory with a `fleet.toml` that points the other commands at them.
+
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use color_eyre::eyre::{WrapErr as _, eyre};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::constants::{DEVNET_START_TIMEOUT, POLL_INTERVAL, RPC_TIMEOUT};
+use crate::devnet::fleet_file;
+use crate::devnet::process::{self, ProcessId};
+use crate::devnet::state::{DevnetNode, DevnetState};
+use crate::table::{Cell, Table, theme};
+use crate::{BadInput, exit};
+
+/// Most nodes in one devnet: they share one /24 of loopback addresses.
+const MAX_NODES: usize = 250;
+
+/// Run a local fleet of timed daemons on loopback.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  timectl devnet up --nodes 4 --dir /tmp/devnet --block-interval 2s
+  timectl --fleet /tmp/devnet/fleet.toml status
+  timectl devnet status --dir /tmp/devnet --output json
+  timectl devnet restart --dir /tmp/devnet node2
+  timectl devnet down --dir /tmp/devnet")]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+/// What to do with the devnet.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Start N daemons that outlive this command; write DIR/fleet.toml.
+    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet")]
+    Up(UpArgs),
+    /// Show which recorded daemons still run.
+    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json")]
+    Status(StatusArgs),
+    /// Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone.
+    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet")]
+    Down(DirArgs),
+    /// Restart one daemon with the flags it was started with.
+    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2")]
+    Restart(RestartArgs),
+}
+
+/// The devnet's directory.
+#[derive(Debug, clap::Args)]
+pub struct DirArgs {
+    /// Directory holding devnet.json, fleet.toml and each node's data and log.
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `devnet up`.
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// How many daemons.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub nodes: usize,
+    /// Time between block rounds (e.g. 2s).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub block_interval: String,
+    /// Active masternodes needed to produce blocks [default: 3, or N if smaller].
+    #[arg(long, value_name = "N")]
+    pub min_masternodes: Option<usize>,
+    /// Network name the daemons use.
+    #[arg(long, default_value = "devnet", value_name = "NAME")]
+    pub network: String,
+    /// The timed executable [default: next to timectl, else on PATH].
+    #[arg(long, value_name = "PATH")]
+    pub timed: Option<PathBuf>,
+}
+
+/// `devnet status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// text or json (`{"nodes": [{"name", "pid", "running", "p2p", "rpc"}]}`).
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+/// `devnet restart`.
+#[derive(Debug, clap::Args)]
+pub struct RestartArgs {
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// The node to restart (node1, node2, ...).
+    pub node: String,
+}
+
+/// Runs `devnet`.
+///
+/// # Errors
+/// Bad arguments, a devnet already running, `timed` not found or not starting,
+/// or processes that would not stop.
+pub async fn run(args: &Args) -> color_eyre::Result<u8> {
+    match &args.action {
+        Action::Up(up_args) => up(up_args).await,
+        Action::Status(status_args) => status(status_args),
+        Action::Down(dir) => down(&dir.dir),
+        Action::Restart(restart_args) => restart(restart_args).await,
+    }
+}
+
+async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
+    if args.nodes == 0 || args.nodes > MAX_NODES {
+        return Err(BadInput(format!("--nodes must be 1 to {MAX_NODES}")).into());
+    }
+    humantime::parse_duration(&args.block_interval)
+        .map_err(|e| BadInput(format!("--block-interval {:?}: {e}", args.block_interval)))?;
+    let timed = process::find_timed(args.timed.as_deref()).map_err(BadInput)?;
+    let dir = absolute(&args.dir.dir)?;
+    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    if let Ok(old) = DevnetState::load(&dir)
+        && old.nodes.iter().any(|n| process::is_running(id(n)))
+    {
+        return Err(BadInput(format!(
+            "a devnet in {} is running; stop it first: timectl devnet down --dir {}",
+            dir.display(),
+            dir.display()
+        ))
+        .into());
+    }
+    let min_masternodes = args.min_masternodes.unwrap_or(3.min(args.nodes));
+    let addresses = pick_addresses(args.nodes)?;
+    let mut state = DevnetState {
+        network: args.network.clone(),
+        timed: timed.clone(),
+        nodes: Vec::new(),
+    };
+    for (i, (p2p, rpc)) in addresses.iter().enumerate() {
+        let name = format!("node{}", i + 1);
+        let node_dir = dir.join(&name);
+        let data_dir = node_dir.join("data");
+        std::fs::create_dir_all(&data_dir)
+            .wrap_err_with(|| format!("creating {}", data_dir.display()))?;
+        let mut flags = vec![
+            "--network".to_string(),
+            args.network.clone(),
+            "--listen".into(),
+            p2p.to_string(),
+            "--rpc-bind".into(),
+            rpc.to_string(),
+            "--data-dir".into(),
+            data_dir.display().to_string(),
+            "--masternode".into(),
+            "--min-masternodes".into(),
+            min_masternodes.to_string(),
+            "--block-interval".into(),
+            args.block_interval.clone(),
+        ];
+        for (other, _) in addresses.iter().filter(|(a, _)| a != p2p) {
+            flags.push("--peer".into());
+            flags.push(other.to_string());
+        }
+        state.nodes.push(DevnetNode {
+            name,
+            pid: 0,
+            start_time: 0,
+            p2p: *p2p,
+            rpc: *rpc,
+            data_dir,
+            log: node_dir.join("timed.log"),
+            args: flags,
+        });
+    }
+    // Start all, recording each as it starts, so `down` can stop a partial devnet.
+    for i in 0..state.nodes.len() {
+        let node = &state.nodes[i];
+        let started = process::spawn_detached(&timed, &node.args, &node.log);
+        match started {
+            Ok(pid) => {
+                let node = &mut state.nodes[i];
+                node.pid = pid.pid;
+                node.start_time = pid.start_time;
+                state.save(&dir).wrap_err("recording the devnet")?;
+            }
+            Err(e) => {
+                stop_all(&state);
+                return Err(eyre!("starting {}: {e}", state.nodes[i].name));
+            }
+        }
+    }
+    for node in &state.nodes {
+        if let Err(e) = wait_healthy(node).await {
+            stop_all(&state);
+            return Err(e);
+        }
+    }
+    let timectl = std::env::current_exe().wrap_err("locating timectl")?;
+    let repo = git_toplevel();
+    let fleet_path = dir.join("fleet.toml");
+    let text = fleet_file::render(&state, &dir, &timectl, repo.as_deref(), min_masternodes);
+    std::fs::write(&fleet_path, text)
+        .wrap_err_with(|| format!("writing {}", fleet_path.display()))?;
+    let mut out = anstream::stdout();
+    writeln!(
+        out,
+        "{} daemons up (network {}, min_masternodes {min_masternodes}).\n\
+         fleet file: {}\n\
+         try:  timectl --fleet {} status\n\
+         stop: timectl devnet down --dir {}",
+        state.nodes.len(),
+        state.network,
+        fleet_path.display(),
+        fleet_path.display(),
+        dir.display()
+    )?;
+    Ok(exit::OK)
+}
+
+fn status(args: &StatusArgs) -> color_eyre::Result<u8> {
+    #[derive(Serialize)]
+    struct Row {
+        name: String,
+        pid: u32,
+        running: bool,
+        p2p: SocketAddr,
+        rpc: SocketAddr,
+        log: PathBuf,
+    }
+    #[derive(Serialize)]
+    struct Report {
+        nodes: Vec<Row>,
+    }
+    let state = DevnetState::load(&args.dir.dir).map_err(BadInput)?;
+    let rows: Vec<Row> = state
+        .nodes
+        .iter()
+        .map(|n| Row {
+            name: n.name.clone(),
+            pid: n.pid,
+            running: process::is_running(id(n)),
+            p2p: n.p2p,
+            rpc: n.rpc,
+            log: n.log.clone(),
+        })
+        .collect();
+    let all_running = rows.iter().all(|r| r.running);
+    let mut out = anstream::stdout();
+    match args.output {
+        OutputFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&Report { nodes: rows })?
+        )?,
+        OutputFormat::Text => {
+            let mut table = Table::new(&["NODE", "PID", "STATE", "P2P", "RPC", "LOG"]);
+            for r in &rows {
+                table.push(vec![
+                    Cell::plain(&r.name),
+                    Cell::plain(r.pid.to_string()),
+                    if r.running {
+                        Cell::new("running", theme::GOOD)
+                    } else {
+                        Cell::new("stopped", theme::BAD)
+                    },
+                    Cell::plain(r.p2p.to_string()),
+                    Cell::plain(r.rpc.to_string()),
+                    Cell::plain(r.log.display().to_string()),
+                ]);
+            }
+            write!(out, "{}", table.render())?;
+        }
+    }
+    Ok(if all_running { exit::OK } else { exit::FAILED })
+}
+
+fn down(dir: &Path) -> color_eyre::Result<u8> {
+    let state = DevnetState::load(dir).map_err(BadInput)?;
+    let ids: Vec<ProcessId> = state.nodes.iter().map(id).collect();
+    let running = ids.iter().filter(|i| process::is_running(**i)).count();
+    process::stop(&ids).map_err(|left| eyre!("still running after SIGKILL: pids {left:?}"))?;
+    writeln!(
+        anstream::stdout(),
+        "stopped {running} of {} daemons; none of them runs any more",
+        ids.len()
+    )?;
+    Ok(exit::OK)
+}
+
+async fn restart(args: &RestartArgs) -> color_eyre::Result<u8> {
+    let dir = &args.dir.dir;
+    let mut state = DevnetState::load(dir).map_err(BadInput)?;
+    let timed = state.timed.clone();
+    let known: Vec<String> = state.nodes.iter().map(|n| n.name.clone()).collect();
+    let node = state.node_mut(&args.node).ok_or_else(|| {
+        BadInput(format!(
+            "no node {:?} in this devnet (nodes: {})",
+            args.node,
+            known.join(", ")
+        ))
+    })?;
+    process::stop(&[id(node)]).map_err(|left| eyre!("{}: still running: {left:?}", node.name))?;
+    let started = process::spawn_detached(&timed, &node.args, &node.log)
+        .wrap_err_with(|| format!("starting {}", node.name))?;
+    node.pid = started.pid;
+    node.start_time = started.start_time;
+    let node = node.clone();
+    state.save(dir).wrap_err("recording the devnet")?;
+    wait_healthy(&node).await?;
+    writeln!(
+        anstream::stdout(),
+        "{} restarted (pid {})",
+        node.name,
+        node.pid
+    )?;
+    Ok(exit::OK)
+}
+
+fn id(node: &DevnetNode) -> ProcessId {
+    ProcessId {
+        pid: node.pid,
+        start_time: node.start_time,
+    }
+}
+
+fn stop_all(state: &DevnetState) {
+    let ids: Vec<ProcessId> = state.nodes.iter().filter(|n| n.pid != 0).map(id).collect();
+    let _ = process::stop(&ids);
+}
+
+/// Waits until the node's RPC answers `/health`, or its process died, or the
+/// start timeout passed.
+async fn wait_healthy(node: &DevnetNode) -> color_eyre::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(RPC_TIMEOUT)
+        .no_proxy()
+        .build()?;
+    let url = format!("http://{}/health", node.rpc);
+    let end = Instant::now() + DEVNET_START_TIMEOUT;
+    loop {
+        if !process::is_running(id(node)) {
+            return Err(eyre!(
+                "{} exited during start-up; its log ({}) ends with:\n{}",
+                node.name,
+                node.log.display(),
+                log_tail(&node.log)
+            ));
+        }
+        if let Ok(response) = client.get(&url).send().await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        if Instant::now() >= end {
+            return Err(eyre!(
+                "{}: no answer on {url} within {}s; its log ({}) ends with:\n{}",
+                node.name,
+                DEVNET_START_TIMEOUT.as_secs(),
+                node.log.display(),
+                log_tail(&node.log)
+            ));
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(10)..].join("\n")
+}
+
+/// P2P and RPC addresses for `n` nodes: a random /24 inside 127.0.0.0/8 (all of it
+/// is loopback on Linux), node i at `.i+1`, each port picked by the kernel. Random
+/// addresses keep concurrent devnets and tests from colliding.
+fn pick_addresses(n: usize) -> color_eyre::Result<Vec<(SocketAddr, SocketAddr)>> {
+    let (a, b) = (fastrand::u8(100..=254), fastrand::u8(..));
+    // Hold every probe socket until all are chosen, so no two nodes get one port.
+    let mut held = Vec::with_capacity(2 * n);
+    let mut addresses = Vec::with_capacity(n);
+    for i in 0..n {
+        let host = u8::try_from(i + 1).map_err(|_| BadInput("too many nodes".into()))?;
+        let ip = IpAddr::V4(Ipv4Addr::new(127, a, b, host));
+        let p2p = TcpListener::bind((ip, 0)).wrap_err_with(|| format!("binding {ip}"))?;
+        let rpc = TcpListener::bind((ip, 0)).wrap_err_with(|| format!("binding {ip}"))?;
+        addresses.push((p2p.local_addr()?, rpc.local_addr()?));
+        held.push(p2p);
+        held.push(rpc);
+    }
+    Ok(addresses)
+}
+
+fn absolute(path: &Path) -> color_eyre::Result<PathBuf> {
+    if path.is_absolute() {
+        Ok(path.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+/// The git checkout we are run from, so `status` can compare commits with HEAD.
+fn git_toplevel() -> Option<PathBuf> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}

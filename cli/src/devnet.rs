@@ -1,0 +1,12 @@
+//! A local fleet of `timed` daemons on loopback, for trying every command on one
+//! machine. The subcommand lives in `cmd/devnet.rs`; these are its parts.
+//!
+//! # Layout
+//! - [`state`]: the record of a devnet in its directory (`devnet.json`).
+//! - [`process`]: finding `timed`, starting it detached, and stopping exactly
+//!   the recorded processes.
+//! - [`fleet_file`]: the `fleet.toml` that points the other commands at it.
+
+pub mod fleet_file;
+pub mod process;
+pub mod state;

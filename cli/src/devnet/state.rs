@@ -1,0 +1,71 @@
+//! `DIR/devnet.json`: which daemons a devnet started (pid and start time, so a
+//! reused pid is never mistaken for ours), their addresses, and the flags to start
+//! each again.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The state file's name inside the devnet directory.
+pub const STATE_FILE: &str = "devnet.json";
+
+/// A devnet as recorded on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DevnetState {
+    pub network: String,
+    /// The `timed` executable the nodes run.
+    pub timed: PathBuf,
+    pub nodes: Vec<DevnetNode>,
+}
+
+/// One daemon of a devnet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DevnetNode {
+    pub name: String,
+    pub pid: u32,
+    /// Start time of the process in clock ticks since boot (`/proc/PID/stat`
+    /// field 22): with the pid, identifies the process across pid reuse.
+    pub start_time: u64,
+    pub p2p: SocketAddr,
+    pub rpc: SocketAddr,
+    pub data_dir: PathBuf,
+    pub log: PathBuf,
+    /// The flags `timed` was started with.
+    pub args: Vec<String>,
+}
+
+impl DevnetState {
+    /// Reads `DIR/devnet.json`.
+    ///
+    /// # Errors
+    /// Missing (no devnet there) or unreadable.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        let path = dir.join(STATE_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "{}: {e} (no devnet here? start one with `timectl devnet up --dir {}`)",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Writes `DIR/devnet.json` atomically (write then rename), so a crash never
+    /// leaves a half-written record of running processes.
+    ///
+    /// # Errors
+    /// The directory is not writable.
+    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        let tmp = dir.join(format!("{STATE_FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, dir.join(STATE_FILE))
+    }
+
+    /// The node called `name`.
+    pub fn node_mut(&mut self, name: &str) -> Option<&mut DevnetNode> {
+        self.nodes.iter_mut().find(|n| n.name == name)
+    }
+}

@@ -1,0 +1,127 @@
+//! Plain-text tables with coloured cells, and the colour theme of every command.
+//!
+//! Cells carry an `anstyle::Style`; output goes through `anstream`, which drops
+//! the colours when stdout is not a terminal or `NO_COLOR` is set.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+/// The colours `timectl` uses, in one place.
+pub mod theme {
+    use super::{AnsiColor, Style};
+
+    /// Healthy, matching, reachable.
+    pub const GOOD: Style = AnsiColor::Green.on_default();
+    /// Worth a look: a commit other than HEAD, a stale block.
+    pub const WARN: Style = AnsiColor::Yellow.on_default();
+    /// Broken: unreachable, below quorum.
+    pub const BAD: Style = AnsiColor::Red.on_default().bold();
+    /// Column headers.
+    pub const HEADER: Style = Style::new().bold();
+    /// Missing values.
+    pub const DIM: Style = Style::new().dimmed();
+    /// No styling.
+    pub const PLAIN: Style = Style::new();
+}
+
+/// One cell: its text and how to colour it.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    text: String,
+    style: Style,
+}
+
+impl Cell {
+    /// A cell with a style.
+    pub fn new(text: impl Into<String>, style: Style) -> Self {
+        Cell {
+            text: text.into(),
+            style,
+        }
+    }
+
+    /// An uncoloured cell.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Cell::new(text, theme::PLAIN)
+    }
+
+    /// A dimmed dash for a value that is not known.
+    pub fn missing() -> Self {
+        Cell::new("-", theme::DIM)
+    }
+}
+
+/// Rows under headers, columns padded to their widest cell.
+#[derive(Debug, Clone)]
+pub struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// An empty table with these column headers.
+    pub fn new(headers: &[&'static str]) -> Self {
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (as many cells as headers).
+    pub fn push(&mut self, row: Vec<Cell>) {
+        self.rows.push(row);
+    }
+
+    /// The table as text with ANSI styles (stripped later if colour is off).
+    pub fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(cell.text.chars().count());
+                }
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<Cell> = self
+            .headers
+            .iter()
+            .map(|h| Cell::new(*h, theme::HEADER))
+            .collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let last = row.len().saturating_sub(1);
+            for (i, cell) in row.iter().enumerate() {
+                let pad = widths
+                    .get(i)
+                    .map_or(0, |w| w.saturating_sub(cell.text.chars().count()));
+                let _ = write!(
+                    out,
+                    "{}{}{}",
+                    cell.style.render(),
+                    cell.text,
+                    cell.style.render_reset()
+                );
+                if i < last {
+                    out.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_on_visible_width() {
+        let mut table = Table::new(&["NODE", "H"]);
+        table.push(vec![Cell::new("a", theme::BAD), Cell::plain("10")]);
+        table.push(vec![Cell::plain("long-name"), Cell::missing()]);
+        let text = anstream::adapter::strip_str(&table.render()).to_string();
+        assert_eq!(text, "NODE       H\na          10\nlong-name  -\n");
+    }
+}

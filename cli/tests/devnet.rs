@@ -1,0 +1,160 @@
+//! `timectl devnet` with real `timed` daemons: four come up meshed and reachable
+//! through the fleet file it writes (`status --output json`), one restarts under a
+//! new pid, and `down` leaves no process behind (checked by pid).
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::wait;
+
+/// Four daemons find each other and answer in a few seconds; allow for a loaded
+/// CI machine.
+const MESH_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn timectl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run timectl")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Runs `devnet down` on drop, so a failing test leaves no daemons.
+struct Down<'a>(&'a Path);
+
+impl Drop for Down<'_> {
+    fn drop(&mut self) {
+        let _ = timectl(&["devnet", "down", "--dir", &self.0.display().to_string()]);
+    }
+}
+
+fn pids(dir: &str) -> Vec<u32> {
+    let out = timectl(&["devnet", "status", "--dir", dir, "--output", "json"]);
+    json(&out)["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["pid"].as_u64().expect("pid") as u32)
+        .collect()
+}
+
+/// Polls `status --output json` until every node is reachable with a full mesh.
+fn wait_meshed(fleet: &str) -> Value {
+    wait::until_blocking("4 reachable, fully meshed nodes", MESH_TIMEOUT, || {
+        let out = timectl(&["--fleet", fleet, "status", "--output", "json"]);
+        let report = json(&out);
+        let nodes = report["nodes"].as_array()?;
+        let meshed = nodes.len() == 4
+            && nodes.iter().all(|n| {
+                n["reachable"] == true && n["connected_peers"] == 3 && n["active_masternodes"] == 4
+            });
+        (meshed && out.status.success()).then_some(report)
+    })
+}
+
+#[test]
+fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
+    let timed = support::timed::binary();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("devnet");
+    let dir_s = dir.display().to_string();
+    let _down = Down(&dir);
+
+    let up = timectl(&[
+        "devnet",
+        "up",
+        "--nodes",
+        "4",
+        "--dir",
+        &dir_s,
+        "--block-interval",
+        "1s",
+        "--timed",
+        &timed.display().to_string(),
+    ]);
+    assert!(
+        up.status.success(),
+        "devnet up: {}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let fleet = dir.join("fleet.toml").display().to_string();
+
+    let report = wait_meshed(&fleet);
+    let heights: Vec<u64> = report["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["block_height"].as_u64().expect("height"))
+        .collect();
+    let (lo, hi) = (heights.iter().min(), heights.iter().max());
+    assert!(
+        hi.zip(lo).is_some_and(|(h, l)| h - l <= 1),
+        "heights disagree: {heights:?}"
+    );
+    for node in report["nodes"].as_array().expect("nodes") {
+        for key in [
+            "name",
+            "commit",
+            "pending_transactions",
+            "finalized_transactions",
+        ] {
+            assert!(!node[key].is_null(), "missing {key}: {node}");
+        }
+    }
+
+    let before = pids(&dir_s);
+    assert_eq!(before.len(), 4);
+    assert!(before.iter().all(|p| wait::process_alive(*p)), "{before:?}");
+
+    // The fleet's restart command is `timectl devnet restart`.
+    let restart = timectl(&["devnet", "restart", "--dir", &dir_s, "node2"]);
+    assert!(
+        restart.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restart.stderr)
+    );
+    let after = pids(&dir_s);
+    assert_ne!(before[1], after[1], "node2 has a new process");
+    assert!(!wait::process_alive(before[1]), "the old node2 is gone");
+    wait_meshed(&fleet);
+
+    let down = timectl(&["devnet", "down", "--dir", &dir_s]);
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    for pid in &after {
+        assert!(
+            !wait::process_alive(*pid),
+            "pid {pid} still running after down"
+        );
+    }
+    let status = timectl(&["devnet", "status", "--dir", &dir_s, "--output", "json"]);
+    assert_eq!(
+        status.status.code(),
+        Some(1),
+        "status reports stopped nodes as failure"
+    );
+    assert!(
+        json(&status)["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .all(|n| n["running"] == false)
+    );
+}

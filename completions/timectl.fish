@@ -1,0 +1,100 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_timectl_global_optspecs
+    string join \n fleet= accept-new-host-keys h/help V/version
+end
+
+function __fish_timectl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_timectl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_timectl_using_subcommand
+    set -l cmd (__fish_timectl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c timectl -n "__fish_timectl_needs_command" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_needs_command" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_needs_command" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_needs_command" -s V -l version -d 'Print version'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand status" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand status" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -f -a "status" -d 'Show which recorded daemons still run'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -f -a "restart" -d 'Restart one daemon with the flags it was started with'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l dir -d 'Directory holding devnet.json, fleet.toml and each node\'s data and log' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l nodes -d 'How many daemons' -r
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l block-interval -d 'Time between block rounds (e.g. 2s)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l min-masternodes -d 'Active masternodes needed to produce blocks [default: 3, or N if smaller]' -r
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l network -d 'Network name the daemons use' -r
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l timed -d 'The timed executable [default: next to timectl, else on PATH]' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from status" -l dir -d 'Directory holding devnet.json, fleet.toml and each node\'s data and log' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from status" -l output -d 'text or json (`{"nodes": [{"name", "pid", "running", "p2p", "rpc"}]}`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from status" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from status" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from down" -l dir -d 'Directory holding devnet.json, fleet.toml and each node\'s data and log' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from down" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from down" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from restart" -l dir -d 'Directory holding devnet.json, fleet.toml and each node\'s data and log' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from restart" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from restart" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show which recorded daemons still run'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart one daemon with the flags it was started with'
+complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l since -d 'Start of the window: a duration back from now (`10m`, `2h 30m`) or a time journalctl understands (`2026-11-25 04:00:00`, `today`)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s n -l lines -d 'Past lines shown first when neither --since nor a cursor says where to start' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l events -d 'Only lines carrying one of these kinds (comma-separated)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l grep -d 'Only lines matching this regex' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l output -d 'Output shape: coloured lines with kind badges, or one JSON object per line (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l from-file -d 'Classify a saved log (plain text or `journalctl -o json` lines) instead of streaming nodes; `-` reads stdin' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s f -l follow -d 'Keep streaming new lines; a lost stream is reconnected and resumed'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l summary -d 'Count lines per node and kind over the window, then print a table (or JSON)'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand completions" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand completions" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "status" -d 'Show which recorded daemons still run'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "restart" -d 'Restart one daemon with the flags it was started with'
