@@ -186,7 +186,8 @@ pub async fn run_nodes<S: LogSource>(
         }
         None => (None, None),
     };
-    let lines = since.is_none().then(|| args.lines.unwrap_or(DEFAULT_LINES));
+    // A summary counts the whole window: without --since, all there is.
+    let lines = (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(DEFAULT_LINES));
     let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     let plans = nodes
         .into_iter()
