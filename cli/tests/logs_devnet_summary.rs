@@ -138,6 +138,27 @@ fn summary_counts_match_the_logs_of_a_devnet_with_a_restart() {
         "node2 meshed twice with 3 peers: {handshakes} handshakes\n{summary:#}"
     );
 
+    // -n on a tailed file: the file's last lines, in order.
+    let last = timectl(&[
+        "--fleet", &fleet, "logs", "node2", "-n", "3", "--output", "json",
+    ]);
+    let got: Vec<String> = String::from_utf8_lossy(&last.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("json")["line"]
+                .as_str()
+                .expect("line")
+                .to_owned()
+        })
+        .collect();
+    let file = std::fs::read_to_string(dir.join("node2").join("timed.log")).expect("log");
+    let all: Vec<&str> = file.lines().collect();
+    let want: Vec<String> = all[all.len().saturating_sub(3)..]
+        .iter()
+        .map(|l| (*l).to_owned())
+        .collect();
+    assert_eq!(got, want);
+
     // The table says the same for people.
     let table = timectl(&["--fleet", &fleet, "logs", "--summary"]);
     let table = String::from_utf8(table.stdout).expect("utf-8");

@@ -2,6 +2,7 @@
 //! it is reported lost, retried with backoff, and resumed strictly after the last
 //! journal cursor seen, so nothing is replayed and no gap goes unmarked.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
@@ -103,6 +104,12 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                 return;
             }
         };
+        // A source that cannot limit itself to the last N lines (a tailed file)
+        // when not following: keep the last N here and send them at the end.
+        let mut tail = (!plan.follow && command.args.is_empty())
+            .then_some(request.lines)
+            .flatten()
+            .map(|n| (n as usize, VecDeque::new()));
         let mut lines_this_time = 0u64;
         let end = match source.open(&node, &command).await {
             Err(reason) => StreamEnd::Lost { reason },
@@ -150,7 +157,12 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                                 cursor.clone_from(&record.cursor);
                             }
                             last_time = record.time_us.or(last_time);
-                            if events.send(Event::Record(Box::new(record))).await.is_err() {
+                            if let Some((keep, tail)) = tail.as_mut() {
+                                tail.push_back(record);
+                                if tail.len() > *keep {
+                                    tail.pop_front();
+                                }
+                            } else if events.send(Event::Record(Box::new(record))).await.is_err() {
                                 return;
                             }
                         }
@@ -167,6 +179,11 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
         let reason = match end {
             StreamEnd::Cancelled => return,
             StreamEnd::Exited { code: Some(0), .. } if !plan.follow => {
+                for record in tail.into_iter().flat_map(|(_, t)| t) {
+                    if events.send(Event::Record(Box::new(record))).await.is_err() {
+                        return;
+                    }
+                }
                 let _ = events.send(Event::Done { node }).await;
                 return;
             }
