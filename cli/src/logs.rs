@@ -13,10 +13,10 @@
 //! - `run`: all nodes at once into a sink.
 //! - `offline`: `--from-file`.
 //! - `render`, `sink`, `summary`: text, JSON lines, the summary table.
-//! - `constants`: timings and limits.
+//!
+//! Its timings and limits are in [`crate::constants`].
 
 pub mod command;
-pub mod constants;
 pub mod filter;
 pub mod follow;
 pub mod input;

@@ -13,8 +13,8 @@ use timecoin_shared::classify::EventKind;
 
 use crate::BadInput;
 use crate::cli::OutputFormat;
+use crate::constants::LOGS_DEFAULT_LINES;
 use crate::fleet;
-use crate::logs::constants::DEFAULT_LINES;
 use crate::logs::filter::Filter;
 use crate::logs::follow::{LogSource, Plan};
 use crate::logs::offline;
@@ -187,7 +187,8 @@ pub async fn run_nodes<S: LogSource>(
         None => (None, None),
     };
     // A summary counts the whole window: without --since, all there is.
-    let lines = (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(DEFAULT_LINES));
+    let lines =
+        (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(LOGS_DEFAULT_LINES));
     let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     let plans = nodes
         .into_iter()

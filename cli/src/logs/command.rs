@@ -6,7 +6,8 @@
 //! only removes whole follow flags or appends arguments (which the transport
 //! quotes), so the operator's quoting is left as written.
 
-use super::constants::FOLLOW_FLAGS;
+/// Words that make a log command follow (journalctl `-f`, tail `-f`/`-F`).
+const FOLLOW_FLAGS: [&str; 3] = ["-f", "-F", "--follow"];
 
 /// What this run of the command must cover.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

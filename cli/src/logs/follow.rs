@@ -9,9 +9,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::command::{self, Adjusted, Request};
-use super::constants::{RECONNECT_FIRST, RECONNECT_MAX, WINDOW_RETRIES};
 use super::input::Entry;
 use super::record::Record;
+use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
 use crate::remote::{LineStream, StreamEnd, StreamEvent};
 
 /// Runs a log command on a node: the transport seen from `logs`.
@@ -83,7 +83,7 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
     let mut last_time: Option<i64> = None;
     let mut seen_any = false;
     let mut failures = 0u32;
-    let mut backoff = RECONNECT_FIRST;
+    let mut backoff = LOGS_RECONNECT_FIRST;
     let mut reconnecting = false;
     loop {
         let request = Request {
@@ -212,12 +212,12 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
             StreamEnd::Lost { reason } => reason,
         };
         if lines_this_time > 0 {
-            backoff = RECONNECT_FIRST;
+            backoff = LOGS_RECONNECT_FIRST;
             failures = 0;
         }
         failures += 1;
-        if !plan.follow && failures > WINDOW_RETRIES {
-            let reason = format!("gave up after {WINDOW_RETRIES} reconnects: {reason}");
+        if !plan.follow && failures > LOGS_WINDOW_RETRIES {
+            let reason = format!("gave up after {LOGS_WINDOW_RETRIES} reconnects: {reason}");
             let _ = events.send(Event::Failed { node, reason }).await;
             return;
         }
@@ -230,7 +230,7 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
             return;
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(RECONNECT_MAX);
+        backoff = (backoff * 2).min(LOGS_RECONNECT_MAX);
         reconnecting = true;
     }
 }

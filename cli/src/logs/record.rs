@@ -26,8 +26,6 @@ pub struct Record {
     /// The daemon's message without journal prefix, time, level and target.
     #[serde(skip)]
     pub message: String,
-    #[serde(skip)]
-    pub level: Option<&'static str>,
 }
 
 impl Record {
@@ -42,7 +40,6 @@ impl Record {
         let time_us = entry.realtime_us.or(env.timestamp_us);
         let message = env.message.into_owned();
         Record {
-            level: env.level,
             line: entry.message,
             class,
             node,

@@ -7,16 +7,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::constants::REORDER_HOLD;
 use super::filter::Filter;
 use super::follow::{self, Event, LogSource, Plan};
 use super::record::Record;
 use super::reorder::Reorder;
 use super::sink::{Marker, Sink};
-
-/// Room for lines in flight between followers and the printer: enough for a
-/// burst, bounded so a flooding node waits instead of eating memory.
-const EVENT_QUEUE: usize = 4096;
+use crate::constants::{LOGS_EVENT_QUEUE, LOGS_REORDER_HOLD};
 
 /// How a run ended.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -47,7 +43,7 @@ pub async fn run<S: LogSource, W: Write>(
     filter: &Filter,
     sink: &mut Sink<W>,
 ) -> io::Result<Outcome> {
-    let (tx, mut rx) = mpsc::channel(EVENT_QUEUE);
+    let (tx, mut rx) = mpsc::channel(LOGS_EVENT_QUEUE);
     let mut tasks = JoinSet::new();
     for plan in plans {
         let (source, tx) = (Arc::clone(&source), tx.clone());
@@ -56,7 +52,7 @@ pub async fn run<S: LogSource, W: Write>(
     drop(tx);
 
     let mut outcome = Outcome::default();
-    let mut buffer = Reorder::new(REORDER_HOLD);
+    let mut buffer = Reorder::new(LOGS_REORDER_HOLD);
     loop {
         let wake = buffer.next_ready_at();
         let event = tokio::select! {
