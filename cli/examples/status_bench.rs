@@ -89,10 +89,19 @@ fn main() {
         "-o ControlMaster=auto -o ControlPersist=60 -o ControlPath={}",
         control.display()
     );
+    let local_status = format!(
+        "{} --fleet {} status --output json",
+        timectl.display(),
+        dir.join("fleet.toml").display()
+    );
     let commands = [
         (
             "timectl status (4 nodes, ssh + tunnel + rpc)",
             status.clone(),
+        ),
+        (
+            "timectl status (same daemons, local transport: no ssh)",
+            local_status,
         ),
         (
             "ssh true to 4 hosts in parallel, new connections",

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::wait;
+use timectl::remote::{ConnectOptions, Remote, StreamEvent, node_command};
 
 /// Four daemons find each other and answer in a few seconds; allow for a loaded
 /// CI machine.
@@ -120,13 +121,26 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
     assert_eq!(before.len(), 4);
     assert!(before.iter().all(|p| wait::process_alive(*p)), "{before:?}");
 
-    // The fleet's restart command is `timectl devnet restart`.
-    let restart = timectl(&["devnet", "restart", "--dir", &dir_s, "node2"]);
-    assert!(
-        restart.status.success(),
-        "{}",
-        String::from_utf8_lossy(&restart.stderr)
-    );
+    // The fleet file's own commands work over its local transport: `logs` shows
+    // the daemon's output, `restart` (`timectl devnet restart`) restarts node2.
+    let fleet_file = timectl::fleet::load_file(Path::new(&fleet)).expect("written fleet parses");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let options = ConnectOptions::default();
+        let node1 = fleet_file.node("node1").expect("node1");
+        let remote = Remote::connect(node1, &options).await.expect("local");
+        let logs = node_command(node1, &node1.commands.logs).expect("logs command");
+        let mut stream = remote.stream_lines(&logs).await.expect("stream logs");
+        match tokio::time::timeout(MESH_TIMEOUT, stream.next()).await {
+            Ok(Some(StreamEvent::Line(line))) => assert!(!line.is_empty()),
+            other => panic!("expected a log line, got {other:?}"),
+        }
+        stream.cancel();
+        let node2 = fleet_file.node("node2").expect("node2");
+        let restart = node_command(node2, &node2.commands.restart).expect("restart command");
+        let out = remote.run(&restart).await.expect("run restart");
+        assert!(out.success(), "{out:?}");
+    });
     let after = pids(&dir_s);
     assert_ne!(before[1], after[1], "node2 has a new process");
     assert!(!wait::process_alive(before[1]), "the old node2 is gone");

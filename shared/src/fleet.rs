@@ -519,6 +519,22 @@ restart = "systemctl restart timed"
         assert_eq!(arizona.commands.build, "cargo build --release --offline");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_any_text_gives_a_fleet_or_an_error_never_a_panic(text in "(?s).{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn error_lines_point_inside_the_file(extra in "[a-z_]{1,12}") {
+            let text = format!("[fleet]\nname = \"x\"\n[[nodes]]\nname = \"n\"\nhost = \"h\"\n{extra} = 1\n");
+            if let Err(e) = parse(&text) {
+                let line = e.line.unwrap_or(0);
+                proptest::prop_assert!(line >= 1 && line <= text.lines().count(), "{e}");
+            }
+        }
+    }
+
     #[test]
     fn node_keys_list_matches_the_struct() {
         let full = NodeTable {

@@ -41,6 +41,8 @@ pub fn render(
     let _ = write!(
         text,
         "\n[defaults.commands]\n\
+         # The checkout is the developer's own: deploy builds what it holds, never pulls.\n\
+         pull = \"true\"\n\
          build = \"cargo build -p timed\"\n\
          restart = {}\n\
          logs = {}\n",
