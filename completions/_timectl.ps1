@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -114,6 +115,23 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
         'timectl;devnet;help;help' {
             break
         }
+        'timectl;logs' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start of the window: a duration back from now (`10m`, `2h 30m`) or a time journalctl understands (`2026-11-25 04:00:00`, `today`)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Past lines shown first when neither --since nor a cursor says where to start')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Past lines shown first when neither --since nor a cursor says where to start')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Only lines carrying one of these kinds (comma-separated)')
+            [CompletionResult]::new('--grep', '--grep', [CompletionResultType]::ParameterName, 'Only lines matching this regex')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output shape: coloured lines with kind badges, or one JSON object per line (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`)')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Classify a saved log (plain text or `journalctl -o json` lines) instead of streaming nodes; `-` reads stdin')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep streaming new lines; a lost stream is reconnected and resumed')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep streaming new lines; a lost stream is reconnected and resumed')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Count lines per node and kind over the window, then print a table (or JSON)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'timectl;completions' {
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
@@ -124,6 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
         'timectl;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -148,6 +167,9 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;devnet;restart' {
+            break
+        }
+        'timectl;help;logs' {
             break
         }
         'timectl;help;completions' {

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --version 'Print version'
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
+            cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -98,6 +99,22 @@ set edit:completion:arg-completer[timectl] = {|@words|
         }
         &'timectl;devnet;help;help'= {
         }
+        &'timectl;logs'= {
+            cand --since 'Start of the window: a duration back from now (`10m`, `2h 30m`) or a time journalctl understands (`2026-11-25 04:00:00`, `today`)'
+            cand -n 'Past lines shown first when neither --since nor a cursor says where to start'
+            cand --lines 'Past lines shown first when neither --since nor a cursor says where to start'
+            cand --events 'Only lines carrying one of these kinds (comma-separated)'
+            cand --grep 'Only lines matching this regex'
+            cand --output 'Output shape: coloured lines with kind badges, or one JSON object per line (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`)'
+            cand --from-file 'Classify a saved log (plain text or `journalctl -o json` lines) instead of streaming nodes; `-` reads stdin'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand -f 'Keep streaming new lines; a lost stream is reconnected and resumed'
+            cand --follow 'Keep streaming new lines; a lost stream is reconnected and resumed'
+            cand --summary 'Count lines per node and kind over the window, then print a table (or JSON)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'timectl;completions'= {
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
@@ -107,6 +124,7 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help'= {
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
+            cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -125,6 +143,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help;devnet;down'= {
         }
         &'timectl;help;devnet;restart'= {
+        }
+        &'timectl;help;logs'= {
         }
         &'timectl;help;completions'= {
         }

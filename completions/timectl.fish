@@ -30,6 +30,7 @@ complete -c timectl -n "__fish_timectl_needs_command" -s h -l help -d 'Print hel
 complete -c timectl -n "__fish_timectl_needs_command" -s V -l version -d 'Print version'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
@@ -73,13 +74,26 @@ complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart one daemon with the flags it was started with'
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l since -d 'Start of the window: a duration back from now (`10m`, `2h 30m`) or a time journalctl understands (`2026-11-25 04:00:00`, `today`)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s n -l lines -d 'Past lines shown first when neither --since nor a cursor says where to start' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l events -d 'Only lines carrying one of these kinds (comma-separated)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l grep -d 'Only lines matching this regex' -r
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l output -d 'Output shape: coloured lines with kind badges, or one JSON object per line (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l from-file -d 'Classify a saved log (plain text or `journalctl -o json` lines) instead of streaming nodes; `-` reads stdin' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s f -l follow -d 'Keep streaming new lines; a lost stream is reconnected and resumed'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l summary -d 'Count lines per node and kind over the window, then print a table (or JSON)'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "status" -d 'Show which recorded daemons still run'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, devnet, status};
+use crate::cmd::{completions, devnet, logs, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -42,6 +42,7 @@ pub struct Cli {
 pub enum Command {
     Status(status::Args),
     Devnet(devnet::Args),
+    Logs(logs::Args),
     Completions(completions::Args),
 }
 

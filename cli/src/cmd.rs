@@ -2,4 +2,5 @@
 
 pub mod completions;
 pub mod devnet;
+pub mod logs;
 pub mod status;

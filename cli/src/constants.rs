@@ -46,3 +46,30 @@ pub const DEVNET_START_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How often conditions with a deadline are polled.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+// `timectl logs`.
+
+/// How long a live line waits before printing, so lines from nodes whose streams
+/// lag a little still print in time order. Above SSH's usual jitter on a fleet,
+/// below what feels laggy when watching.
+pub const LOGS_REORDER_HOLD: Duration = Duration::from_millis(300);
+
+/// First wait before reconnecting a lost stream: a restarting node's sshd is
+/// usually back within a second, a dead SSH master can be re-made at once.
+pub const LOGS_RECONNECT_FIRST: Duration = Duration::from_millis(250);
+
+/// Longest wait between reconnects: a rebooting node is picked up within this
+/// after it is back, without hammering it while it is down.
+pub const LOGS_RECONNECT_MAX: Duration = Duration::from_secs(5);
+
+/// Reconnects of a finite window (`--since` without `-f`) before giving up on a
+/// node; following retries forever.
+pub const LOGS_WINDOW_RETRIES: u32 = 5;
+
+/// Past lines shown before following when neither `--since` nor a cursor says
+/// where to start (journalctl's own `-f` default).
+pub const LOGS_DEFAULT_LINES: u32 = 10;
+
+/// Lines in flight between the node followers of `logs` and its printer: enough
+/// for a burst, bounded so a flooding node waits instead of eating memory.
+pub const LOGS_EVENT_QUEUE: usize = 4096;

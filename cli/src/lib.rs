@@ -10,12 +10,14 @@
 //! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
 //! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
+//! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
 
 pub mod cli;
 pub mod cmd;
 pub mod constants;
 pub mod devnet;
 pub mod fleet;
+pub mod logs;
 pub mod remote;
 pub mod rpc_client;
 pub mod table;
@@ -84,6 +86,7 @@ async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
     match cli.command {
         cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
+        cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }
 }

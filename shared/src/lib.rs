@@ -5,11 +5,13 @@
 //!   the identifiers they carry.
 //! - [`rpc`]: the JSON bodies of the daemon's HTTP RPC, which operators and
 //!   `timectl` read.
+//! - [`classify`]: the log classifier (event kinds, peer, numbers of a line).
 //! - [`fleet`]: the fleet file's schema, and parsing it into resolved nodes.
 //!
 //! Everything here is a contract: renaming a field breaks deployed nodes or the
 //! scripts that read them, so changes are additive.
 
+pub mod classify;
 pub mod fleet;
 pub mod rpc;
 pub mod wire;

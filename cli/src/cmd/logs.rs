@@ -1,0 +1,265 @@
+//! `timectl logs`: the journals of many nodes at once, merged in time order,
+//! node-coloured, each line tagged with its event kinds; or a saved log
+//! classified offline (`--from-file`).
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use color_eyre::eyre::{WrapErr, eyre};
+use regex::Regex;
+use timecoin_shared::classify::EventKind;
+
+use crate::BadInput;
+use crate::cli::OutputFormat;
+use crate::constants::LOGS_DEFAULT_LINES;
+use crate::fleet;
+use crate::logs::filter::Filter;
+use crate::logs::follow::{LogSource, Plan};
+use crate::logs::offline;
+use crate::logs::render::TextWriter;
+use crate::logs::run::{self, Outcome};
+use crate::logs::sink::Sink;
+use crate::logs::source::FleetSource;
+use crate::logs::summary::Summary;
+use crate::remote::ConnectOptions;
+
+/// Tail the journals of many nodes at once, merged, each line tagged with its
+/// event kinds.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:
+  timectl logs -f                                 follow every node
+  timectl logs LW-London LW-Arizona --since 1h    the last hour of two nodes
+  timectl logs --since 30m --events connection_reset,handshake_ack_failed
+  timectl logs --since 1d --summary               counts per node and kind
+  journalctl -u timed -o json | timectl logs --from-file - --output json")]
+pub struct Args {
+    /// Nodes to stream, by fleet name (default: every node).
+    pub nodes: Vec<String>,
+    /// Keep streaming new lines; a lost stream is reconnected and resumed.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Start of the window: a duration back from now (`10m`, `2h 30m`) or a time
+    /// journalctl understands (`2026-11-25 04:00:00`, `today`).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Past lines shown first when neither --since nor a cursor says where to start.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub lines: Option<u32>,
+    /// Only lines carrying one of these kinds (comma-separated).
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub events: Vec<EventKind>,
+    /// Only lines matching this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<Regex>,
+    /// Output shape: coloured lines with kind badges, or one JSON object per line
+    /// (`line`, `kinds`, `peer`, `node`, numbers; stream markers carry `marker`).
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+    /// Count lines per node and kind over the window, then print a table (or JSON).
+    #[arg(long, conflicts_with = "follow")]
+    pub summary: bool,
+    /// Classify a saved log (plain text or `journalctl -o json` lines) instead of
+    /// streaming nodes; `-` reads stdin.
+    #[arg(long, value_name = "PATH|-", conflicts_with_all = ["nodes", "follow", "since", "lines"])]
+    pub from_file: Option<PathBuf>,
+}
+
+impl Args {
+    fn filter(&self) -> Filter {
+        Filter {
+            kinds: self.events.iter().copied().collect(),
+            grep: self.grep.clone(),
+        }
+    }
+
+    fn sink(&self, nodes: &[String]) -> Sink<anstream::AutoStream<Box<dyn Write + Send>>> {
+        let choice = anstream::AutoStream::choice(&io::stdout());
+        let raw: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stdout()));
+        let out = anstream::AutoStream::new(raw, choice);
+        let json = self.output == OutputFormat::Json;
+        if self.summary {
+            Sink::Summary {
+                summary: Summary::new(nodes.iter().map(String::as_str)),
+                out,
+                json,
+            }
+        } else if json {
+            Sink::Json(out)
+        } else {
+            let width = nodes.iter().map(String::len).max().unwrap_or(1);
+            Sink::Text(TextWriter::new(out, width))
+        }
+    }
+}
+
+/// Runs `timectl logs`: offline on a file, or streaming the selected nodes.
+///
+/// # Errors
+/// Bad input (unknown node, no fleet file), or a node's stream failed for good.
+pub async fn run(
+    args: &Args,
+    fleet_path: Option<&Path>,
+    options: &ConnectOptions,
+) -> color_eyre::Result<u8> {
+    if let Some(path) = &args.from_file {
+        run_from_file(args, path)?;
+        return Ok(crate::exit::OK);
+    }
+    let fleet = fleet::load(fleet_path)?.fleet;
+    let unknown: Vec<&str> = args
+        .nodes
+        .iter()
+        .filter(|n| fleet.node(n).is_none())
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = fleet.nodes.iter().map(|n| n.name.as_str()).collect();
+        return Err(BadInput(format!(
+            "no node named {} in fleet {:?} (nodes: {})",
+            unknown.join(", "),
+            fleet.name,
+            known.join(", ")
+        ))
+        .into());
+    }
+    let selected: Vec<_> = fleet
+        .nodes
+        .into_iter()
+        .filter(|n| args.nodes.is_empty() || args.nodes.contains(&n.name))
+        .collect();
+    let nodes = selected
+        .iter()
+        .map(|n| NodeLogs {
+            name: n.name.clone(),
+            command: n.commands.logs.clone(),
+        })
+        .collect();
+    let source = Arc::new(FleetSource::new(selected, options.clone()));
+    let result = run_nodes(args, Arc::clone(&source), nodes).await;
+    if let Ok(source) = Arc::try_unwrap(source) {
+        source.close().await;
+    }
+    result.map(|()| crate::exit::OK)
+}
+
+/// `--from-file`: classifies the file (or stdin) and prints it.
+///
+/// # Errors
+/// The file cannot be opened or read, or stdout is closed.
+pub fn run_from_file(args: &Args, path: &Path) -> color_eyre::Result<()> {
+    let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
+        Box::new(BufReader::new(io::stdin()))
+    } else {
+        let file =
+            std::fs::File::open(path).wrap_err_with(|| format!("open {}", path.display()))?;
+        Box::new(BufReader::new(file))
+    };
+    let mut sink = args.sink(&[]);
+    offline::classify_all(input, &args.filter(), &mut sink)
+        .wrap_err_with(|| format!("classify {}", path.display()))?;
+    Ok(())
+}
+
+/// One node to stream: its fleet name and its logs command, placeholders filled.
+#[derive(Clone, Debug)]
+pub struct NodeLogs {
+    pub name: String,
+    pub command: String,
+}
+
+/// Streams `nodes` through `source`, merged.
+///
+/// # Errors
+/// A node's stream failed for good (the others are still printed), or stdout
+/// is closed.
+pub async fn run_nodes<S: LogSource>(
+    args: &Args,
+    source: Arc<S>,
+    nodes: Vec<NodeLogs>,
+) -> color_eyre::Result<()> {
+    let (since, since_us) = match &args.since {
+        Some(s) => {
+            let (since, us) = parse_since(s)?;
+            (Some(since), us)
+        }
+        None => (None, None),
+    };
+    // A summary counts the whole window: without --since, all there is.
+    let lines =
+        (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(LOGS_DEFAULT_LINES));
+    let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    let plans = nodes
+        .into_iter()
+        .map(|n| Plan {
+            node: n.name,
+            command: n.command,
+            follow: args.follow,
+            since: since.clone(),
+            since_us,
+            lines,
+        })
+        .collect();
+    let mut sink = args.sink(&names);
+    let Outcome { failed } = run::run(source, plans, &args.filter(), &mut sink).await?;
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let list: Vec<String> = failed
+            .iter()
+            .map(|(n, why)| format!("{n}: {why}"))
+            .collect();
+        Err(eyre!(
+            "log stream failed on {} node(s): {}",
+            failed.len(),
+            list.join("; ")
+        ))
+    }
+}
+
+/// `--since` for journalctl, and as a time (µs since epoch) when we can tell it,
+/// to filter sources that cannot (a tailed file).
+///
+/// # Errors
+/// An empty value.
+pub fn parse_since(value: &str) -> color_eyre::Result<(String, Option<i64>)> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(eyre!(
+            "--since needs a value such as 10m, 2h or \"2026-11-25 04:00:00\""
+        ));
+    }
+    let now = SystemTime::now();
+    if let Ok(back) = humantime::parse_duration(value) {
+        let at = now.checked_sub(back).unwrap_or(UNIX_EPOCH);
+        return Ok((format!("-{}s", back.as_secs().max(1)), Some(micros(at))));
+    }
+    let at = humantime::parse_rfc3339_weak(value).ok().map(micros);
+    Ok((value.to_owned(), at))
+}
+
+fn micros(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_micros()
+        .try_into()
+        .unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_durations_and_times() {
+        let (since, us) = parse_since("10m").unwrap();
+        assert_eq!(since, "-600s");
+        assert!(us.is_some());
+        let (since, us) = parse_since("2026-11-25 04:00:00").unwrap();
+        assert_eq!(since, "2026-11-25 04:00:00");
+        assert_eq!(us, Some(1_795_579_200_000_000));
+        assert_eq!(parse_since("today").unwrap(), ("today".to_owned(), None));
+        assert!(parse_since(" ").is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! The parts of `timectl logs`: reading journal or text lines, classifying them
+//! (with `timecoin_shared::classify`), following each node's stream through
+//! losses, merging the streams in time order, and printing or counting.
+//!
+//! # Layout
+//! - `input`: a journal JSON object or a plain line, as an [`input::Entry`].
+//! - `record`: a classified line ([`record::Record`]), the JSON contract shape.
+//! - `filter`: `--events` and `--grep`.
+//! - `command`: the node's log command adjusted for follow, since, cursor.
+//! - `follow`: one node's stream with loss, backoff and resume.
+//! - `source`: the fleet's transports as the streams' source.
+//! - `reorder`: the time-ordered merge buffer.
+//! - `run`: all nodes at once into a sink.
+//! - `offline`: `--from-file`.
+//! - `render`, `sink`, `summary`: text, JSON lines, the summary table.
+//!
+//! Its timings and limits are in [`crate::constants`].
+
+pub mod command;
+pub mod filter;
+pub mod follow;
+pub mod input;
+pub mod offline;
+pub mod record;
+pub mod render;
+pub mod reorder;
+pub mod run;
+pub mod sink;
+pub mod source;
+pub mod summary;

@@ -1,0 +1,197 @@
+//! Turning one line into its kinds, peer and numbers.
+//!
+//! Cost matters: `timectl logs` classifies every line of every node, and a node in
+//! trouble floods (backoff spam, resets). The line's ASCII letters are lower-cased
+//! into a reused buffer first: then every pattern is case-sensitive, which lets
+//! the regex crate use its SIMD literal search instead of a case-folding DFA, and
+//! byte offsets stay those of the original line, so captured addresses are taken
+//! from the original. Most lines carry no kind, so a literal prefilter rejects
+//! them before the [`RegexSet`]; only the rules the set reports are run again for
+//! their captures.
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+
+use super::rules::{HEIGHT, RULES};
+use super::{EventKind, KindSet};
+
+/// Words at least one of which every rule needs (in lower case). A line with
+/// none of them cannot match, whatever the rules say.
+///
+/// Correctness: each rule above contains one of these literally; the vector test
+/// `prefilter_covers_every_rule` checks it on a line per rule.
+const PREFILTER: &str = r"connected to|connection to|connect to|handshake|duplicate|reset|104|ping ti|before|skipping block|block round|produced";
+
+/// What one line says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    /// Zero or more kinds: one line may carry several (a failed dial whose reason
+    /// is an ACK failure caused by a reset is three).
+    pub kinds: KindSet,
+    /// The peer address named by the first rule that names one.
+    pub peer: Option<String>,
+    /// `connect_failed`: the dial attempt number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// `production_skipped`: masternodes active, as the node saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<u32>,
+    /// `production_skipped`: masternodes required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<u32>,
+    /// `block_produced`: the height of the block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+}
+
+/// The compiled rules. Build once ([`Classifier::global`]) and share: compiling
+/// costs milliseconds, classifying microseconds.
+pub struct Classifier {
+    prefilter: Regex,
+    set: RegexSet,
+    rules: Vec<(EventKind, Regex)>,
+    height: Regex,
+}
+
+impl Classifier {
+    /// Compiles the rule table.
+    ///
+    /// # Panics
+    /// Never on a released build: the patterns are constants and the unit tests
+    /// compile them.
+    pub fn new() -> Self {
+        let sources: Vec<String> = RULES.iter().map(|r| r.source()).collect();
+        Classifier {
+            prefilter: Regex::new(PREFILTER).expect("prefilter compiles"),
+            set: RegexSet::new(&sources).expect("rules compile"),
+            rules: RULES
+                .iter()
+                .zip(&sources)
+                .map(|(r, s)| (r.kind, Regex::new(s).expect("rule compiles")))
+                .collect(),
+            height: Regex::new(HEIGHT).expect("height pattern compiles"),
+        }
+    }
+
+    /// The kind and regex source of every rule, so other tools (the benchmark's
+    /// `grep` comparison, docs) use exactly the patterns we do.
+    pub fn patterns() -> impl Iterator<Item = (EventKind, String)> {
+        RULES.iter().map(|r| (r.kind, r.source()))
+    }
+
+    /// The process-wide instance, compiled on first use.
+    pub fn global() -> &'static Classifier {
+        static GLOBAL: OnceLock<Classifier> = OnceLock::new();
+        GLOBAL.get_or_init(Classifier::new)
+    }
+
+    /// Classifies `text` (a whole line or just its message). Never fails: a line
+    /// that says nothing known gets no kinds.
+    pub fn classify(&self, text: &str) -> Classification {
+        thread_local! {
+            static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        LOWER.with_borrow_mut(|lower| {
+            lower.clear();
+            lower.push_str(text);
+            lower.make_ascii_lowercase();
+            self.classify_lowered(text, lower)
+        })
+    }
+
+    /// `lower` is `text` with ASCII letters lower-cased: same length, same char
+    /// boundaries, so a match's range in `lower` is valid in `text`.
+    fn classify_lowered(&self, text: &str, lower: &str) -> Classification {
+        let mut out = Classification::default();
+        if !self.prefilter.is_match(lower) {
+            return out;
+        }
+        for index in self.set.matches(lower).iter() {
+            let (kind, regex) = &self.rules[index];
+            let Some(caps) = regex.captures(lower) else {
+                continue;
+            };
+            if caps.name("veto").is_some() {
+                continue;
+            }
+            out.kinds.insert(*kind);
+            if out.peer.is_none() {
+                out.peer = caps.name("addr").map(|m| text[m.range()].to_owned());
+            }
+            let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse().ok());
+            out.attempt = out.attempt.or_else(|| number("attempt"));
+            out.active = out.active.or_else(|| number("active"));
+            out.minimum = out.minimum.or_else(|| number("minimum"));
+        }
+        if out.kinds.contains(EventKind::BlockProduced) {
+            out.height = self.height.captures(lower).and_then(|c| c[1].parse().ok());
+        }
+        out
+    }
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Classifier::new()
+    }
+}
+
+/// Classifies with the [global](Classifier::global) classifier.
+pub fn classify(text: &str) -> Classification {
+    Classifier::global().classify(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One line per rule and per alternative inside a rule.
+    const SAMPLES: &[&str] = &[
+        "Connection to 1.2.3.4 failed (attempt 1)",
+        "failed to connect to 1.2.3.4:5",
+        "Connected to peer: 1.2.3.4",
+        "Handshake completed with 1.2.3.4",
+        "Accepted handshake from 1.2.3.4",
+        "Dropping duplicate link to 1.2.3.4",
+        "duplicate connection from 1.2.3.4 rejected",
+        "Handshake ACK timeout",
+        "error reading handshake ack",
+        "failed to receive handshake ack",
+        "connection reset",
+        "reset by peer",
+        "os error 104",
+        "ECONNRESET",
+        "Ping timed out",
+        "1.2.3.4 sent data before handshake",
+        "Skipping block production",
+        "Starting block round",
+        "new block round",
+        "produced a block",
+        "block 7 produced",
+        "block produced",
+    ];
+
+    #[test]
+    fn prefilter_covers_every_rule() {
+        let classifier = Classifier::new();
+        let mut hit = vec![false; RULES.len()];
+        for sample in SAMPLES {
+            let sample = &sample.to_ascii_lowercase();
+            let matched: Vec<usize> = classifier.set.matches(sample).iter().collect();
+            assert!(!matched.is_empty(), "sample {sample:?} matches no rule");
+            assert!(
+                classifier.prefilter.is_match(sample),
+                "prefilter drops {sample:?}"
+            );
+            for i in matched {
+                hit[i] = true;
+            }
+        }
+        for (i, was_hit) in hit.iter().enumerate() {
+            assert!(was_hit, "rule {i} ({:?}) has no sample", RULES[i].kind);
+        }
+    }
+}

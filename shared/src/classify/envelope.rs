@@ -1,0 +1,272 @@
+//! Splitting a log line into what the logging system added (journal prefix,
+//! timestamp, level, tracing target) and the daemon's message.
+//!
+//! Lines reach us in many shapes: `journalctl` short output
+//! (`Dec 17 02:28:28 LW-Michigan timed[83172]: ...`), its ISO variant, the
+//! incident's hand-pasted `Dec 13 04:30:00 LW-Michigan2: WARN ...`, tracing's fmt
+//! layer (`2026-11-25T04:10:00.123456Z  INFO timed::net::dialer: ...`), with or
+//! without ANSI colours. The node name and the time come from here; the kinds
+//! from the message.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// A syslog-style prefix: time (which ends at the `host` group), host, then
+/// optionally `ident[pid]`, then `:`. Only its extent is searched for (cheaper
+/// than captures on every line); the host is the word after the time.
+const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +[^\s:\[]+(?: +[^\s:\[]+(?:\[\d+\])?)?: ";
+
+/// The parts of one line. Borrowed from the line when it had no ANSI codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// Host name from a journal prefix.
+    pub node: Option<Cow<'a, str>>,
+    /// Microseconds since the Unix epoch, when the line carries a full RFC 3339
+    /// time (a syslog prefix has no year, so it gives none).
+    pub timestamp_us: Option<i64>,
+    /// `INFO`, `WARN`, ... as written (upper-cased forms only).
+    pub level: Option<&'static str>,
+    /// The daemon's own words.
+    pub message: Cow<'a, str>,
+}
+
+const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"];
+
+impl<'a> Envelope<'a> {
+    /// Splits `line`. Never fails: whatever is not recognised stays in `message`.
+    pub fn split(line: &'a str) -> Envelope<'a> {
+        if line.contains('\x1b') {
+            let plain = strip_ansi(line);
+            let env = Envelope::split(&plain);
+            return Envelope {
+                node: env.node.map(|n| Cow::Owned(n.into_owned())),
+                timestamp_us: env.timestamp_us,
+                level: env.level,
+                message: Cow::Owned(env.message.into_owned()),
+            };
+        }
+        let mut rest = line.trim_start();
+        let mut node = None;
+        let mut timestamp_us = None;
+        if starts_like_prefix(rest)
+            && let Some(prefix) = journal_prefix().find(rest)
+        {
+            let words_of_time = if rest.as_bytes()[0].is_ascii_digit() {
+                1
+            } else {
+                3
+            };
+            node = prefix
+                .as_str()
+                .split_whitespace()
+                .nth(words_of_time)
+                .map(|host| Cow::Borrowed(host.trim_end_matches(':')));
+            timestamp_us = parse_rfc3339_us(rest);
+            rest = &rest[prefix.end()..];
+        }
+        rest = rest.trim_start();
+        if let Some((ts, after)) = split_word(rest)
+            && let Some(us) = parse_rfc3339_us(ts)
+        {
+            timestamp_us = Some(us);
+            rest = after;
+        }
+        let mut level = None;
+        if let Some((word, after)) = split_word(rest) {
+            let word = word.trim_end_matches(':');
+            if let Some(found) = LEVELS.iter().find(|l| **l == word) {
+                level = Some(*found);
+                rest = after;
+            }
+        }
+        // tracing's target, e.g. `timed::net::dialer:`.
+        if let Some((word, after)) = split_word(rest)
+            && word.ends_with(':')
+            && word.contains("::")
+        {
+            rest = after;
+        }
+        Envelope {
+            node,
+            timestamp_us,
+            level,
+            message: Cow::Borrowed(rest),
+        }
+    }
+}
+
+fn journal_prefix() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(JOURNAL_PREFIX).expect("journal prefix compiles"))
+}
+
+/// A cheap test before the prefix regex: a month name or a year.
+fn starts_like_prefix(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 16
+        && (b[0].is_ascii_uppercase() && b[3] == b' ' || b[..4].iter().all(u8::is_ascii_digit))
+}
+
+/// The first whitespace-separated word and the rest after the spaces.
+fn split_word(s: &str) -> Option<(&str, &str)> {
+    let end = s.find(char::is_whitespace)?;
+    Some((&s[..end], s[end..].trim_start()))
+}
+
+/// Removes CSI escape sequences (`ESC [ ... final-byte`), as tracing's colours use.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.clone().next() == Some('[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Parses the RFC 3339 time at the start of `s` (`2026-11-25T04:10:00.123456Z`,
+/// `...+01:00`, `...+0100`) into microseconds since the epoch. Anything else,
+/// including out-of-range fields, is `None`.
+pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut i = 19;
+    let mut micros = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 6 {
+                micros = micros * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        for _ in (i - start)..6 {
+            micros *= 10;
+        }
+    }
+    let offset_secs = match b.get(i) {
+        Some(b'Z' | b'z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let hh = num(i + 1..i + 3)?;
+            let mm_at = if b.get(i + 3) == Some(&b':') {
+                i + 4
+            } else {
+                i + 3
+            };
+            let mm = num(mm_at..mm_at + 2)?;
+            let off = hh * 3600 + mm * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(secs * 1_000_000 + micros)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// well-known algorithm, written out here).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracing_line() {
+        let env = Envelope::split(
+            "2026-11-25T04:10:00.123456Z  INFO timed::net::dialer: Connected to peer: 127.0.0.1:24100 peer=ab12cd34",
+        );
+        assert_eq!(env.node, None);
+        assert_eq!(env.level, Some("INFO"));
+        assert_eq!(
+            env.message,
+            "Connected to peer: 127.0.0.1:24100 peer=ab12cd34"
+        );
+        assert_eq!(env.timestamp_us, Some(1_795_579_800_123_456));
+    }
+
+    #[test]
+    fn journal_prefixes() {
+        let env = Envelope::split("Dec 17 02:28:28 LW-Michigan timed[83172]: WARN ⚠️ hello");
+        assert_eq!(env.node.as_deref(), Some("LW-Michigan"));
+        assert_eq!(env.level, Some("WARN"));
+        assert_eq!(env.message, "⚠️ hello");
+        let env = Envelope::split("Dec 13 04:30:00 LW-Michigan2: WARN ⚠️ Skipping");
+        assert_eq!(env.node.as_deref(), Some("LW-Michigan2"));
+        assert_eq!(env.message, "⚠️ Skipping");
+        let env = Envelope::split("2025-12-17T02:28:28+0000 LW-Michigan timed[1]: x");
+        assert_eq!(env.node.as_deref(), Some("LW-Michigan"));
+        assert_eq!(env.timestamp_us, Some(1_765_938_508_000_000));
+    }
+
+    #[test]
+    fn ansi_is_stripped() {
+        let env = Envelope::split(
+            "\x1b[2m2026-11-25T04:10:00Z\x1b[0m \x1b[32m INFO\x1b[0m \x1b[2mtimed::x\x1b[0m\x1b[2m:\x1b[0m hi",
+        );
+        assert_eq!(env.level, Some("INFO"));
+        assert_eq!(env.message, "hi");
+    }
+
+    #[test]
+    fn odd_times_are_none() {
+        for bad in [
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T00:00:00",
+            "2026-01-01T0a:00:00Z",
+            "20",
+        ] {
+            assert_eq!(parse_rfc3339_us(bad), None, "{bad}");
+        }
+        assert_eq!(
+            parse_rfc3339_us("1970-01-01T00:00:01.5+00:00"),
+            Some(1_500_000)
+        );
+    }
+}
