@@ -237,8 +237,14 @@ fn same_commit(running: &str, head: &str) -> bool {
     !running.is_empty() && running != "unknown" && head.starts_with(running)
 }
 
+/// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
+/// built from an uncommitted tree must never pass for the commit it started from.
 fn short(commit: &str) -> String {
-    commit.chars().take(12).collect()
+    let (hash, dirty) = match commit.strip_suffix("-dirty") {
+        Some(hash) => (hash, "-dirty"),
+        None => (commit, ""),
+    };
+    format!("{}{dirty}", hash.chars().take(12).collect::<String>())
 }
 
 /// The status table, then one line per unreachable node with the reason.
@@ -263,8 +269,8 @@ pub fn render(statuses: &[NodeStatus]) -> String {
             Cell::new("unreachable", theme::BAD)
         };
         let commit = match (&s.commit, s.commit_matches_head) {
-            (Some(c), Some(true)) => Cell::new(short(c), theme::GOOD),
-            (Some(c), Some(false)) => Cell::new(short(c), theme::WARN),
+            (Some(c), Some(true)) if !c.ends_with("-dirty") => Cell::new(short(c), theme::GOOD),
+            (Some(c), Some(_)) => Cell::new(short(c), theme::WARN),
             (Some(c), None) => Cell::plain(short(c)),
             (None, _) => Cell::missing(),
         };
@@ -325,6 +331,13 @@ pub fn render(statuses: &[NodeStatus]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keeps_the_dirty_mark() {
+        assert_eq!(short("0123456789abcdef0123"), "0123456789ab");
+        assert_eq!(short("0123456789ab-dirty"), "0123456789ab-dirty");
+        assert_eq!(short("unknown"), "unknown");
+    }
 
     #[test]
     fn short_commits_match_full_heads_dirty_or_not() {
