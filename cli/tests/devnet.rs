@@ -5,43 +5,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::Duration;
 
 use serde_json::Value;
+use support::timectl::{Down, MESH_TIMEOUT, json, timectl};
 use support::wait;
 use timectl::remote::{ConnectOptions, Remote, StreamEvent, node_command};
-
-/// Four daemons find each other and answer in a few seconds; allow for a loaded
-/// CI machine.
-const MESH_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn timectl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run timectl")
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// Runs `devnet down` on drop, so a failing test leaves no daemons.
-struct Down<'a>(&'a Path);
-
-impl Drop for Down<'_> {
-    fn drop(&mut self) {
-        let _ = timectl(&["devnet", "down", "--dir", &self.0.display().to_string()]);
-    }
-}
 
 fn pids(dir: &str) -> Vec<u32> {
     let out = timectl(&["devnet", "status", "--dir", dir, "--output", "json"]);
@@ -73,7 +41,7 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet");
     let dir_s = dir.display().to_string();
-    let _down = Down(&dir);
+    let _down = Down(dir.clone());
 
     let up = timectl(&[
         "devnet",

@@ -7,31 +7,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::Duration;
 
 use serde_json::Value;
+use support::timectl::{Down, MESH_TIMEOUT, timectl};
 use support::wait;
-
-/// Bound on the mesh forming (and re-forming after the restart); seconds here.
-const MESH_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn timectl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run timectl")
-}
-
-/// Stops the devnet however the test ends.
-struct Down(String);
-
-impl Drop for Down {
-    fn drop(&mut self) {
-        let _ = timectl(&["devnet", "down", "--dir", &self.0]);
-    }
-}
 
 fn meshed(fleet: &str) -> Option<()> {
     let out = timectl(&["--fleet", fleet, "status", "--output", "json"]);
@@ -73,7 +52,7 @@ fn summary_counts_match_the_logs_of_a_devnet_with_a_restart() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet");
     let dir_s = dir.display().to_string();
-    let _down = Down(dir_s.clone());
+    let _down = Down(dir.clone());
     let up = timectl(&[
         "devnet",
         "up",

@@ -6,30 +6,13 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+
+use std::time::Instant;
 
 use serde_json::Value;
 use support::sshd::Sshd;
+use support::timectl::{Down, MESH_TIMEOUT, timectl};
 use support::wait;
-
-const MESH_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn timectl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run timectl")
-}
-
-struct Down(String);
-
-impl Drop for Down {
-    fn drop(&mut self) {
-        let _ = timectl(&["devnet", "down", "--dir", &self.0]);
-    }
-}
 
 #[test]
 fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
@@ -37,7 +20,7 @@ fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
     let timed = support::timed::binary();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet").display().to_string();
-    let _down = Down(dir.clone());
+    let _down = Down(dir.clone().into());
     let up = timectl(&[
         "devnet",
         "up",

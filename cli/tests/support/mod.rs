@@ -8,5 +8,6 @@
 pub mod daemon;
 pub mod journald;
 pub mod sshd;
+pub mod timectl;
 pub mod timed;
 pub mod wait;
