@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::timectl::{Down, MESH_TIMEOUT, json, timectl};
+use support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
 use support::wait;
 use timectl::remote::{ConnectOptions, Remote, StreamEvent, node_command};
 
@@ -37,30 +37,9 @@ fn wait_meshed(fleet: &str) -> Value {
 
 #[test]
 fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
-    let timed = support::timed::binary();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("devnet");
-    let dir_s = dir.display().to_string();
-    let _down = Down(dir.clone());
-
-    let up = timectl(&[
-        "devnet",
-        "up",
-        "--nodes",
-        "4",
-        "--dir",
-        &dir_s,
-        "--block-interval",
-        "1s",
-        "--timed",
-        &timed.display().to_string(),
-    ]);
-    assert!(
-        up.status.success(),
-        "devnet up: {}",
-        String::from_utf8_lossy(&up.stderr)
-    );
-    let fleet = dir.join("fleet.toml").display().to_string();
+    let devnet = Devnet::up(&["--block-interval", "1s"]);
+    let dir_s = devnet.dir_arg();
+    let fleet = devnet.fleet_arg();
 
     let report = wait_meshed(&fleet);
     let heights: Vec<u64> = report["nodes"]

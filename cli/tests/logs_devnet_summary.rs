@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::timectl::{Down, MESH_TIMEOUT, timectl};
+use support::timectl::{Devnet, MESH_TIMEOUT, timectl};
 use support::wait;
 
 fn meshed(fleet: &str) -> Option<()> {
@@ -48,27 +48,10 @@ fn phrase_counts(log: &Path) -> Vec<(&'static str, u64)> {
 
 #[test]
 fn summary_counts_match_the_logs_of_a_devnet_with_a_restart() {
-    let timed = support::timed::binary();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("devnet");
-    let dir_s = dir.display().to_string();
-    let _down = Down(dir.clone());
-    let up = timectl(&[
-        "devnet",
-        "up",
-        "--nodes",
-        "4",
-        "--dir",
-        &dir_s,
-        "--timed",
-        &timed.display().to_string(),
-    ]);
-    assert!(
-        up.status.success(),
-        "devnet up: {}",
-        String::from_utf8_lossy(&up.stderr)
-    );
-    let fleet = dir.join("fleet.toml").display().to_string();
+    let devnet = Devnet::up(&[]);
+    let dir = &devnet.dir;
+    let dir_s = devnet.dir_arg();
+    let fleet = devnet.fleet_arg();
     wait::until_blocking("4 meshed nodes", MESH_TIMEOUT, || meshed(&fleet));
 
     let restart = timectl(&["devnet", "restart", "--dir", &dir_s, "node2"]);

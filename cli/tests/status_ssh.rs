@@ -11,31 +11,15 @@ use std::time::Instant;
 
 use serde_json::Value;
 use support::sshd::Sshd;
-use support::timectl::{Down, MESH_TIMEOUT, timectl};
+use support::timectl::{Devnet, MESH_TIMEOUT, timectl};
 use support::wait;
 
 #[test]
 fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
     let sshd = Sshd::start();
-    let timed = support::timed::binary();
+    let devnet = Devnet::up(&[]);
+    let dir = devnet.dir_arg();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("devnet").display().to_string();
-    let _down = Down(dir.clone().into());
-    let up = timectl(&[
-        "devnet",
-        "up",
-        "--nodes",
-        "4",
-        "--dir",
-        &dir,
-        "--timed",
-        &timed.display().to_string(),
-    ]);
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
     let devnet: Value = serde_json::from_slice(
         &timectl(&["devnet", "status", "--dir", &dir, "--output", "json"]).stdout,
     )

@@ -38,3 +38,49 @@ impl Drop for Down {
         let _ = timectl(&["devnet", "down", "--dir", &dir]);
     }
 }
+
+/// A 4-node devnet of the workspace's own `timed`, in a temporary directory,
+/// stopped on drop (before the directory goes).
+pub struct Devnet {
+    /// The devnet's directory (`fleet.toml`, `devnet.json`, one folder per node).
+    pub dir: PathBuf,
+    _down: Down,
+    _tmp: tempfile::TempDir,
+}
+
+impl Devnet {
+    /// Runs `timectl devnet up --nodes 4` plus `extra` arguments, and fails the test
+    /// with timectl's stderr if it does not succeed.
+    pub fn up(extra: &[&str]) -> Devnet {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("devnet");
+        let down = Down(dir.clone());
+        let dir_s = dir.display().to_string();
+        let timed = super::timed::binary().display().to_string();
+        let mut args = vec![
+            "devnet", "up", "--nodes", "4", "--dir", &dir_s, "--timed", &timed,
+        ];
+        args.extend_from_slice(extra);
+        let up = timectl(&args);
+        assert!(
+            up.status.success(),
+            "devnet up: {}",
+            String::from_utf8_lossy(&up.stderr)
+        );
+        Devnet {
+            dir,
+            _down: down,
+            _tmp: tmp,
+        }
+    }
+
+    /// The directory as a command-line argument.
+    pub fn dir_arg(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    /// The devnet's fleet file as a command-line argument.
+    pub fn fleet_arg(&self) -> String {
+        self.dir.join("fleet.toml").display().to_string()
+    }
+}
