@@ -3,12 +3,8 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::wait;
+use support::wait::{self, EVENT_TIMEOUT, next_event};
 use timectl::remote::{ConnectOptions, Remote, ShellCommand, StreamEnd, StreamEvent};
-
-const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn local() -> Remote {
     let fleet = timectl::fleet::parse_named(
@@ -19,13 +15,6 @@ async fn local() -> Remote {
     Remote::connect(&fleet.nodes[0], &ConnectOptions::default())
         .await
         .expect("local connects")
-}
-
-async fn next_event(stream: &mut timectl::remote::LineStream) -> StreamEvent {
-    tokio::time::timeout(EVENT_TIMEOUT, stream.next())
-        .await
-        .expect("stream event in time")
-        .expect("stream still open")
 }
 
 #[tokio::test]

@@ -9,12 +9,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::sshd::Sshd;
-use support::wait;
+use support::wait::{self, EVENT_TIMEOUT, next_event};
 use timecoin_shared::fleet::{Fleet, Node};
 use timectl::remote::{ConnectOptions, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent};
-
-/// Generous bound for one stream event on a loaded CI machine.
-const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn fleet(sshd: &Sshd, names: &[&str], extra: &str) -> Fleet {
     timectl::fleet::parse_named("test-fleet.toml", &sshd.fleet_toml(names, extra)).expect("fleet")
@@ -24,13 +21,6 @@ async fn connect(node: &Node) -> Remote {
     Remote::connect(node, &ConnectOptions::default())
         .await
         .unwrap_or_else(|e| panic!("connect {}: {e}", node.name))
-}
-
-async fn next_event(stream: &mut timectl::remote::LineStream) -> StreamEvent {
-    tokio::time::timeout(EVENT_TIMEOUT, stream.next())
-        .await
-        .expect("stream event in time")
-        .expect("stream still open")
 }
 
 #[tokio::test]

@@ -59,3 +59,17 @@ pub fn process_alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+/// Generous bound for one stream event on a loaded CI machine.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The next event of a transport's line stream.
+///
+/// # Panics
+/// When none comes within [`EVENT_TIMEOUT`], or the stream has ended.
+pub async fn next_event(stream: &mut timectl::remote::LineStream) -> timectl::remote::StreamEvent {
+    tokio::time::timeout(EVENT_TIMEOUT, stream.next())
+        .await
+        .expect("stream event in time")
+        .expect("stream still open")
+}
