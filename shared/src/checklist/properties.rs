@@ -39,6 +39,16 @@ const ALL_ITEMS: &[&str] = &[
     "same_chain",
 ];
 
+/// The items that read a node's last probe whatever its journal says.
+const PROBE_READERS: &[&str] = &[
+    "masternodes_active",
+    "peers_stable",
+    "production_running",
+    "heights_advancing",
+    "one_link_per_pair",
+    "same_commit",
+];
+
 impl Gap {
     /// Applies the gap to node `i` and returns the items that read the missing
     /// data (every healthy node has three probes, the last at index 2).
@@ -58,14 +68,7 @@ impl Gap {
                     };
                 });
                 if at(probe) == END {
-                    &[
-                        "masternodes_active",
-                        "peers_stable",
-                        "production_running",
-                        "heights_advancing",
-                        "one_link_per_pair",
-                        "same_commit",
-                    ]
+                    PROBE_READERS
                 } else {
                     &["masternodes_active", "peers_stable", "heights_advancing"]
                 }
@@ -125,14 +128,7 @@ impl Gap {
             }
             Gap::NoProbes => {
                 f.facts.nodes[i].probes.clear();
-                &[
-                    "masternodes_active",
-                    "peers_stable",
-                    "production_running",
-                    "heights_advancing",
-                    "one_link_per_pair",
-                    "same_commit",
-                ]
+                PROBE_READERS
             }
         }
     }

@@ -45,7 +45,6 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
                         node,
                         log,
                         EventKind::ConnectFailed,
-                        "failed connects",
                     );
                 }
             }

@@ -58,7 +58,7 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
             ));
             continue;
         };
-        if !same(&running, &expected) {
+        if !same_commit(&running, &expected) {
             tally.fail(format!(
                 "{name}: runs {running}, expected {expected} ({source})"
             ));
@@ -95,8 +95,9 @@ fn is_commit(commit: &str) -> bool {
     bare.len() >= MIN_PREFIX && bare.chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Whether two spellings (full or short) name the same commit.
-fn same(a: &str, b: &str) -> bool {
+/// Whether two spellings of a commit (full or short, maybe `-dirty`) name the
+/// same commit; text that is no commit (`unknown`) matches nothing.
+pub fn same_commit(a: &str, b: &str) -> bool {
     let (a, b) = (bare(a), bare(b));
     is_commit(&a) && is_commit(&b) && (a.starts_with(&b) || b.starts_with(&a))
 }
@@ -109,11 +110,11 @@ mod tests {
 
     #[test]
     fn short_and_full_spellings_match_and_others_do_not() {
-        assert!(same("0123456", COMMIT));
-        assert!(same("0123456789AB-dirty", COMMIT));
-        assert!(!same("012345", COMMIT));
-        assert!(!same("unknown", "unknown"));
-        assert!(!same("1123456", COMMIT));
+        assert!(same_commit("0123456", COMMIT));
+        assert!(same_commit("0123456789AB-dirty", COMMIT));
+        assert!(!same_commit("012345", COMMIT));
+        assert!(!same_commit("unknown", "unknown"));
+        assert!(!same_commit("1123456", COMMIT));
     }
 
     #[test]

@@ -64,15 +64,12 @@ pub(super) fn note_lines(
     node: &NodeFacts,
     log: &LogEvidence,
     kind: EventKind,
-    what: &str,
 ) {
+    let count = log.count(kind);
+    let lines = if count == 1 { "line" } else { "lines" };
     tally.note(
         status,
-        format!(
-            "{}: {} {what} ({kind}) in the window",
-            node.name,
-            log.count(kind)
-        ),
+        format!("{}: {count} {kind} {lines} in the window", node.name),
     );
     for line in log.samples(kind) {
         tally.note(status, format!("{} log: {line}", node.name));
@@ -105,10 +102,17 @@ fn value<T>(
 fn unanswered(node: &NodeFacts, probe: &NodeSnapshot, label: &str) -> Option<Missing> {
     match &probe.reach {
         Reach::Reachable => None,
-        Reach::Unreachable { error } => Some(format!(
-            "{}: did not answer at the {label} probe: {error}",
-            node.name
-        )),
+        Reach::Unreachable { error } => {
+            // The probe's error starts with the node's name; say it once.
+            let error = error
+                .strip_prefix(node.name.as_str())
+                .and_then(|rest| rest.strip_prefix(": "))
+                .unwrap_or(error);
+            Some(format!(
+                "{}: did not answer at the {label} probe: {error}",
+                node.name
+            ))
+        }
         Reach::WrongApi { expected, detail } => Some(format!(
             "{}: did not answer as the {expected} API at the {label} probe: {detail}",
             node.name

@@ -32,7 +32,6 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
                 node,
                 log,
                 EventKind::ProductionSkipped,
-                "skipped rounds",
             ),
             Ok(log) if log.count(EventKind::BlockRound) == 0 => tally.fail(format!(
                 "{name}: no block round logged in the {} window",
@@ -77,7 +76,7 @@ mod tests {
         assert!(
             v.evidence
                 .iter()
-                .any(|e| e.starts_with("n1: 1 skipped rounds")),
+                .any(|e| e == "n1: 1 production_skipped line in the window"),
             "{v:?}"
         );
         assert!(

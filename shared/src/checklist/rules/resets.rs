@@ -32,7 +32,6 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
                 node,
                 log,
                 EventKind::ConnectionReset,
-                "resets",
             ),
         }
     }
@@ -50,10 +49,8 @@ mod tests {
         f.log(2, INCIDENT_LINE);
         let v = judge(&f.facts, &f.thresholds);
         assert_eq!(v.status, Status::Fail);
-        assert!(
-            v.evidence.iter().any(|e| e.starts_with("n2: 1 resets")),
-            "{v:?}"
-        );
+        // The worst evidence comes first: summaries show only that line.
+        assert_eq!(v.evidence[0], "n2: 1 connection_reset line in the window");
         assert!(
             v.evidence
                 .iter()

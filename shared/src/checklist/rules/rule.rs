@@ -20,18 +20,16 @@ pub(crate) struct Rule {
     pub(crate) judge: fn(&CheckFacts, &Thresholds) -> ItemVerdict,
 }
 
-/// The status so far and the evidence for it. Starts at pass; every note can
-/// only make it worse, so one bad node decides the item.
+/// The evidence noted so far, each line with the status it argues for. The
+/// item's status is the worst of them, so one bad node decides the item.
 #[derive(Debug, Default)]
 pub(super) struct Tally {
-    status: Option<Status>,
-    evidence: Vec<String>,
+    notes: Vec<(Status, String)>,
 }
 
 impl Tally {
     pub(super) fn note(&mut self, status: Status, line: impl Into<String>) {
-        self.status = Some(self.status.map_or(status, |s| s.max(status)));
-        self.evidence.push(line.into());
+        self.notes.push((status, line.into()));
     }
 
     pub(super) fn pass(&mut self, line: impl Into<String>) {
@@ -50,11 +48,19 @@ impl Tally {
         self.note(Status::Unknown, line);
     }
 
-    /// The verdict. With no nodes checked nothing was noted, and nothing noted
-    /// is unknown: an empty check must not pass.
-    pub(super) fn finish(self, item: Item, facts: &CheckFacts) -> ItemVerdict {
-        let (status, evidence) = match (self.status, facts.nodes.is_empty()) {
-            (Some(status), false) => (status, self.evidence),
+    /// The verdict, its evidence worst first (in the order noted within a
+    /// status), so the first line says why; summaries show only that one. With
+    /// no nodes checked nothing was noted, and nothing noted is unknown: an
+    /// empty check must not pass.
+    pub(super) fn finish(mut self, item: Item, facts: &CheckFacts) -> ItemVerdict {
+        self.notes
+            .sort_by_key(|(status, _)| std::cmp::Reverse(*status));
+        let worst = self.notes.first().map(|(status, _)| *status);
+        let (status, evidence) = match (worst, facts.nodes.is_empty()) {
+            (Some(status), false) => (
+                status,
+                self.notes.into_iter().map(|(_, line)| line).collect(),
+            ),
             _ => (Status::Unknown, vec!["no nodes were checked".to_owned()]),
         };
         ItemVerdict {
