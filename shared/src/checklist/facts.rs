@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Classification, EventKind};
+use crate::classify::{Classification, EventKind, classify};
 use crate::snapshot::NodeSnapshot;
 
 /// Lines kept per node and kind as evidence. Enough to show the pattern (the
@@ -137,10 +137,21 @@ impl LogEvidence {
     }
 }
 
+/// Classifies raw journal lines with the shared classifier, for callers that
+/// have not classified them already.
+impl<'a> FromIterator<&'a str> for LogEvidence {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(lines: I) -> Self {
+        let mut log = LogEvidence::default();
+        for line in lines {
+            log.record(line, &classify(line));
+        }
+        log
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::classify;
 
     #[test]
     fn evidence_counts_every_line_and_keeps_the_first_few() {
@@ -153,6 +164,10 @@ mod tests {
         }
         log.record("INFO nothing to see", &classify("INFO nothing to see"));
         assert_eq!(log.count(EventKind::ConnectionReset), 5);
+        let again: LogEvidence = ["INFO Starting new block round", "INFO idle"]
+            .into_iter()
+            .collect();
+        assert_eq!(again.count(EventKind::BlockRound), 1);
         assert_eq!(log.count(EventKind::ConnectFailed), 5);
         assert_eq!(log.count(EventKind::BlockRound), 0);
         assert_eq!(log.samples(EventKind::ConnectionReset).len(), SAMPLE_LINES);
