@@ -2,13 +2,14 @@
 //! `journalctl -o json` object or plain text (a log file, `journalctl` short
 //! output, a paste from a chat).
 
-use serde::Deserialize;
-use serde_json::Value;
+use timecoin_shared::classify::{JournalEntry, strip_ansi};
 
 /// The parts of an input line that `logs` uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Entry {
-    /// The log line itself: `MESSAGE` of a journal object, else the whole line.
+    /// The log line itself: `MESSAGE` of a journal object, else the whole line;
+    /// without terminal colour escapes either way (the upstream daemon colours
+    /// what journald keeps), so what `logs` prints or writes as JSON is clean.
     pub message: String,
     /// `__CURSOR`: where to resume after this entry.
     pub cursor: Option<String>,
@@ -18,55 +19,23 @@ pub struct Entry {
     pub hostname: Option<String>,
 }
 
-/// The journal fields we read; journalctl writes every value as a string, except
-/// `MESSAGE` which is an array of bytes when it is not valid UTF-8 and null when
-/// it is too large.
-#[derive(Deserialize)]
-struct JournalObject {
-    #[serde(rename = "MESSAGE")]
-    message: Value,
-    #[serde(rename = "__CURSOR")]
-    cursor: Option<String>,
-    #[serde(rename = "__REALTIME_TIMESTAMP")]
-    realtime: Option<String>,
-    #[serde(rename = "_HOSTNAME")]
-    hostname: Option<String>,
-}
-
 impl Entry {
     /// Reads one line. A line that looks like JSON but is not a journal object is
     /// plain text: nothing is ever dropped for its shape.
     pub fn parse(line: &str) -> Entry {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim_start().starts_with('{')
-            && let Ok(object) = serde_json::from_str::<JournalObject>(line)
-        {
-            return Entry {
-                message: message_text(&object.message),
-                cursor: object.cursor,
-                realtime_us: object.realtime.and_then(|t| t.parse().ok()),
-                hostname: object.hostname,
-            };
+        match JournalEntry::parse(line) {
+            Some(journal) => Entry {
+                message: strip_ansi(&journal.message).into_owned(),
+                cursor: journal.cursor,
+                realtime_us: journal.realtime_us,
+                hostname: journal.hostname,
+            },
+            None => Entry {
+                message: strip_ansi(line).into_owned(),
+                ..Entry::default()
+            },
         }
-        Entry {
-            message: line.to_owned(),
-            ..Entry::default()
-        }
-    }
-}
-
-fn message_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Array(bytes) => {
-            let bytes: Vec<u8> = bytes
-                .iter()
-                .filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
-                .collect();
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 
@@ -92,6 +61,17 @@ mod tests {
             "hi\u{fffd}"
         );
         assert_eq!(Entry::parse(r#"{"MESSAGE":null}"#).message, "");
+    }
+
+    #[test]
+    fn colour_escapes_are_dropped() {
+        // `\x1b[33m WARN\x1b[0m x`, as journald keeps upstream's stdout.
+        let json = r#"{"MESSAGE":[27,91,51,51,109,32,87,65,82,78,27,91,48,109,32,120]}"#;
+        assert_eq!(Entry::parse(json).message, " WARN x");
+        assert_eq!(
+            Entry::parse("\x1b[2m2026-11-25T04:10:00Z\x1b[0m hi").message,
+            "2026-11-25T04:10:00Z hi"
+        );
     }
 
     #[test]

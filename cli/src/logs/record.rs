@@ -9,7 +9,8 @@ use super::input::Entry;
 /// `kinds`, `peer`, `node`, then what else is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
-    /// The log line (a journal entry's `MESSAGE`, else the input line).
+    /// The log line (a journal entry's `MESSAGE`, else the input line), without
+    /// colour escapes.
     pub line: String,
     #[serde(flatten)]
     pub class: Classification,
