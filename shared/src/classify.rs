@@ -11,15 +11,15 @@
 //! - `rules`: the phrase table.
 //! - [`classifier`](Classifier): runs the table over a line.
 //! - [`envelope`](Envelope): splits a line into journal prefix, time, level and message.
-//! - [`journal`](JournalEntry): decodes a `journalctl -o json` line.
+//! - [`entry`](LogEntry): reads an input line, `journalctl -o json` or plain text.
 
 mod classifier;
+mod entry;
 mod envelope;
-mod journal;
 mod kind;
 mod rules;
 
 pub use classifier::{Classification, Classifier, classify};
+pub use entry::LogEntry;
 pub use envelope::{Envelope, parse_rfc3339_us, strip_ansi};
-pub use journal::JournalEntry;
 pub use kind::{EventKind, KindSet, UnknownKind};

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use timecoin_shared::classify::{Classification, Envelope, EventKind, JournalEntry, classify};
+use timecoin_shared::classify::{Classification, Envelope, EventKind, LogEntry, classify};
 
 use EventKind::*;
 
@@ -234,28 +234,19 @@ struct Seen {
     level: Option<&'static str>,
 }
 
-/// Every line of a recorded file (journal JSON or debug.log).
+/// Every line of a recorded file (journal JSON or debug.log), read as `logs`
+/// reads it: the journal's node and time, else the envelope's.
 fn read_recorded(path: &Path) -> Vec<Seen> {
     let text = std::fs::read_to_string(path).expect("recorded log");
     text.lines()
-        .map(|line| match JournalEntry::parse(line) {
-            Some(entry) => {
-                let env = Envelope::split(&entry.message);
-                Seen {
-                    message: env.message.into_owned(),
-                    node: entry.hostname,
-                    time_us: entry.realtime_us,
-                    level: env.level,
-                }
-            }
-            None => {
-                let env = Envelope::split(line);
-                Seen {
-                    message: env.message.into_owned(),
-                    node: env.node.map(|n| n.into_owned()),
-                    time_us: env.timestamp_us,
-                    level: env.level,
-                }
+        .map(|line| {
+            let entry = LogEntry::parse(line);
+            let env = Envelope::split(&entry.message);
+            Seen {
+                message: env.message.to_string(),
+                node: entry.hostname.or_else(|| env.node.map(|n| n.into_owned())),
+                time_us: entry.realtime_us.or(env.timestamp_us),
+                level: env.level,
             }
         })
         .collect()

@@ -6,10 +6,10 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
+use timecoin_shared::classify::LogEntry;
 use tokio::sync::mpsc;
 
 use super::command::{self, Adjusted, Request};
-use super::input::Entry;
 use super::record::Record;
 use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
 use crate::remote::{LineStream, StreamEnd, StreamEvent};
@@ -135,7 +135,7 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                     match stream.next().await {
                         Some(StreamEvent::Line(line)) => {
                             lines_this_time += 1;
-                            let record = Record::new(Entry::parse(&line), Some(&node));
+                            let record = Record::new(LogEntry::parse(&line), Some(&node));
                             let resumed_by_time = reconnecting && cursor.is_none();
                             if resumed_by_time
                                 && record

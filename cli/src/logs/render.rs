@@ -134,11 +134,11 @@ impl<W: Write> TextWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::input::Entry;
+    use timecoin_shared::classify::LogEntry;
 
     fn render(line: &str) -> String {
         let mut buf = Vec::new();
-        let record = Record::new(Entry::parse(line), Some("n1"));
+        let record = Record::new(LogEntry::parse(line), Some("n1"));
         TextWriter::new(&mut buf, 4).record(&record).unwrap();
         String::from_utf8(buf).unwrap()
     }
