@@ -10,7 +10,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::chain::{Chain, ChainConfig, Gossip, Schedule, Store, StoreError, run_rounds};
+use crate::chain::{
+    Chain, ChainConfig, Gossip, Schedule, Store, StoreError, run_rounds, unix_millis,
+};
 use crate::config::Config;
 use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
@@ -65,7 +67,7 @@ pub fn start(
     let key = identity.signing_key().clone();
     let chain = Arc::new(Chain::new(key, chain_config, store, Arc::new(net))?);
     tracker.spawn(pump(chain.clone(), events, shutdown.clone()));
-    tracker.spawn(run_rounds(chain.clone(), shutdown));
+    tracker.spawn(run_rounds(chain.clone(), unix_millis, shutdown));
     Ok(chain)
 }
 

@@ -54,17 +54,23 @@ pub fn skip_message(active: usize, min: usize) -> String {
 }
 
 /// Runs a round at the start of every slot until `shutdown` is cancelled.
+/// `clock` reads milliseconds since the Unix epoch: [`unix_millis`] in the daemon,
+/// a clock that follows tokio's paused time in tests.
 ///
 /// # Cancel safety
 /// Each round runs to completion between two waits; cancelling stops before the next.
-pub async fn run_rounds(chain: Arc<Chain>, shutdown: CancellationToken) {
+pub async fn run_rounds(
+    chain: Arc<Chain>,
+    clock: impl Fn() -> u64 + Send,
+    shutdown: CancellationToken,
+) {
     loop {
-        let now = unix_millis();
+        let now = clock();
         let wait = Duration::from_millis(chain.next_round_start(now).saturating_sub(now));
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(wait) => {
-                chain.round(unix_millis());
+                chain.round(clock());
             }
         }
     }
