@@ -84,7 +84,7 @@ async fn pump(
         };
         match event {
             Some(NetEvent::Message { from, message }) => chain.on_message(from, message),
-            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id),
+            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id, peer.best_height),
             Some(NetEvent::PeerDown(peer)) => chain.on_peer_down(peer),
             None => return,
         }

@@ -95,22 +95,29 @@ impl SyncState {
 }
 
 impl Chain {
-    /// Tells a newly linked peer our height, so whichever side is behind syncs.
-    pub fn on_peer_up(&self, peer: NodeId) {
-        let height = self.lock().height();
-        self.send_status(peer, height);
+    /// Tells a newly linked peer our height, so whichever side is behind syncs,
+    /// and notes the height its handshake announced (a hint like any other), so a
+    /// node that just regained its peers knows it is behind before its next round.
+    pub fn on_peer_up(&self, peer: NodeId, announced: u64) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            state.sync.peer_heights.insert(peer, announced);
+            outbox.send_to(
+                peer,
+                Message::Status {
+                    best_height: state.height(),
+                },
+            );
+            self.resume_sync(&mut state, &mut outbox);
+        }
+        self.send(outbox);
     }
 
     pub fn on_peer_down(&self, peer: NodeId) {
         let mut state = self.lock();
         state.sync.peer_heights.remove(&peer);
         state.sync.forget_requests_to(&[peer]);
-    }
-
-    fn send_status(&self, peer: NodeId, best_height: u64) {
-        let mut outbox = Outbox::default();
-        outbox.send_to(peer, Message::Status { best_height });
-        self.send(outbox);
     }
 
     pub(super) fn on_status(&self, from: NodeId, best_height: u64) {

@@ -370,7 +370,12 @@ impl Driver<'_> {
         let live: u64 = self
             .slots
             .iter()
-            .filter_map(|s| s.borrow().handle.as_ref().map(|h| h.counters().auth_failures))
+            .filter_map(|s| {
+                s.borrow()
+                    .handle
+                    .as_ref()
+                    .map(|h| h.counters().auth_failures)
+            })
             .sum();
         live + self.retired.iter().map(|f| f.auth_failures).sum::<u64>()
     }

@@ -1,8 +1,10 @@
 //! Test harness for real `timed` processes on loopback, shared by every daemon test
-//! (and by the simulation/bench helpers): each node gets its own temp data dir,
-//! random 127.x.y.z addresses (so concurrent runs never collide), stdout captured to
-//! a file for log assertions, and is killed on drop. Waiting is always
-//! `wait_until(deadline, condition)` polling RPC or logs, never a sleep.
+//! (and by the simulation/bench helpers): each node gets its own temp data dir
+//! with its key made up front, a network file listing the keys of the nodes
+//! specified together (the network definition they share), random 127.x.y.z
+//! addresses (so concurrent runs never collide), stdout captured to a file for log
+//! assertions, and is killed on drop. Waiting is always `wait_until(deadline,
+//! condition)` polling RPC or logs, never a sleep.
 
 #![allow(dead_code, unreachable_pub)] // Each test binary uses a different part.
 
@@ -11,13 +13,15 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tempfile::TempDir;
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 use timecoin_shared::wire::NodeId;
+use timed::identity::Identity;
 
 /// Timing flags that keep tests quick: fast keepalive, short handshake timeout,
 /// short backoff.
@@ -65,18 +69,89 @@ pub struct NodeSpec {
     pub rpc: SocketAddr,
     pub peers: Vec<SocketAddr>,
     pub args: Vec<String>,
+    /// The node's id: its key is made in the data dir when the spec is.
+    pub node_id: NodeId,
+    /// The network file it is started with.
+    pub network_file: PathBuf,
+    dir: Arc<TempDir>,
+}
+
+/// The parts of a network definition a test chooses.
+#[derive(Clone, Copy, Debug)]
+pub struct NetworkDef {
+    pub min_masternodes: usize,
+    pub block_interval: &'static str,
+}
+
+impl NetworkDef {
+    /// What a mesh test needs: production possible but rare (the daemon's default
+    /// interval), the quorum of at most three.
+    pub fn for_mesh(n: usize) -> NetworkDef {
+        NetworkDef {
+            min_masternodes: n.clamp(1, 3),
+            block_interval: "10s",
+        }
+    }
 }
 
 impl NodeSpec {
-    /// A masternode on fresh random addresses with the [`FAST`] timings.
+    /// A masternode on fresh random addresses with the [`FAST`] timings, alone in
+    /// its own network (itself the only masternode).
     pub fn new() -> Self {
+        let mut spec = Self::unlisted();
+        write_network(
+            std::slice::from_mut(&mut spec),
+            &[],
+            NetworkDef::for_mesh(1),
+        );
+        spec
+    }
+
+    /// A node with a key but no network file yet.
+    fn unlisted() -> Self {
         let ip = random_ip();
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let identity = Identity::load_or_create(&dir.path().join("data")).expect("node key");
         NodeSpec {
             p2p: free_addr(ip),
             rpc: free_addr(ip),
             peers: Vec::new(),
             args: FAST.iter().map(|s| (*s).to_owned()).collect(),
+            node_id: identity.node_id(),
+            network_file: dir.path().join("network.toml"),
+            dir,
         }
+    }
+
+    /// A node that joins the network of `member` without being one of its
+    /// masternodes (an ordinary node: it syncs, it is never counted).
+    pub fn joining(member: &NodeSpec) -> Self {
+        let spec = Self::unlisted();
+        std::fs::copy(&member.network_file, &spec.network_file).expect("copy network file");
+        spec
+    }
+}
+
+/// The text of a network file listing `ids` as masternodes; genesis is now.
+pub fn network_toml(name: &str, ids: &[NodeId], def: NetworkDef) -> String {
+    let keys: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    let genesis = humantime::format_rfc3339_seconds(SystemTime::now());
+    format!(
+        "name = \"{name}\"\nmasternodes = [{}]\nmin_masternodes = {}\nblock_interval = \"{}\"\ngenesis = \"{genesis}\"\n",
+        keys.join(", "),
+        def.min_masternodes,
+        def.block_interval
+    )
+}
+
+/// Writes one network file for `specs` (and `extra` ids, keys held elsewhere)
+/// and gives every spec its own copy.
+pub fn write_network(specs: &mut [NodeSpec], extra: &[NodeId], def: NetworkDef) {
+    let mut ids: Vec<NodeId> = specs.iter().map(|s| s.node_id).collect();
+    ids.extend_from_slice(extra);
+    let text = network_toml(NETWORK, &ids, def);
+    for spec in specs {
+        std::fs::write(&spec.network_file, &text).expect("write network file");
     }
 }
 
@@ -84,16 +159,14 @@ impl NodeSpec {
 pub struct Node {
     pub spec: NodeSpec,
     child: Option<Child>,
-    dir: TempDir,
     log: PathBuf,
     http: reqwest::Client,
 }
 
 impl Node {
-    /// Starts `timed` with `spec` in a new temp data dir.
+    /// Starts `timed` with `spec` in its data dir.
     pub fn start(spec: NodeSpec) -> Node {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("stdout.log");
+        let log = spec.dir.path().join("stdout.log");
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(2))
@@ -102,7 +175,6 @@ impl Node {
         let mut node = Node {
             spec,
             child: None,
-            dir,
             log,
             http,
         };
@@ -118,14 +190,14 @@ impl Node {
             .expect("log file");
         let err = out.try_clone().expect("log file");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_timed"));
-        cmd.arg("--network")
-            .arg(NETWORK)
+        cmd.arg("--network-file")
+            .arg(&self.spec.network_file)
             .arg("--listen")
             .arg(self.spec.p2p.to_string())
             .arg("--rpc-bind")
             .arg(self.spec.rpc.to_string())
             .arg("--data-dir")
-            .arg(self.dir.path().join("data"))
+            .arg(self.data_dir())
             .arg("--masternode")
             .args(&self.spec.args)
             .env("RUST_LOG", "info")
@@ -181,7 +253,7 @@ impl Node {
 
     /// The data dir.
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.spec.dir.path().join("data")
     }
 
     /// `GET path` on the node's RPC, parsed; `None` while it does not answer.
@@ -235,9 +307,16 @@ where
     }
 }
 
-/// Specs for `n` nodes that each list all the others as peers.
+/// Specs for `n` masternodes of one network that each list all the others as
+/// peers.
 pub fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
-    let mut specs: Vec<NodeSpec> = (0..n).map(|_| NodeSpec::new()).collect();
+    network_specs(n, NetworkDef::for_mesh(n))
+}
+
+/// [`full_mesh_specs`] with a chosen quorum and interval.
+pub fn network_specs(n: usize, def: NetworkDef) -> Vec<NodeSpec> {
+    let mut specs: Vec<NodeSpec> = (0..n).map(|_| NodeSpec::unlisted()).collect();
+    write_network(&mut specs, &[], def);
     let addrs: Vec<SocketAddr> = specs.iter().map(|s| s.p2p).collect();
     for (i, spec) in specs.iter_mut().enumerate() {
         spec.peers = addrs
