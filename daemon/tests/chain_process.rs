@@ -1,5 +1,5 @@
-//! The chain on real `timed` processes on loopback: production and agreement in a
-//! four-node fleet, transactions finalized everywhere, a fresh node syncing the
+//! The chain on real `timed` processes on loopback: production at one block per
+//! interval and agreement in a four-node fleet, transactions finalized everywhere, a fresh node syncing the
 //! whole chain, the quorum gate with nodes stopped and back, and SIGKILL in a loop
 //! during production never lowering the height or corrupting the store.
 
@@ -125,6 +125,19 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
     );
     let final_height = same_final_blocks(&all).await.expect("same final blocks");
     assert!(final_height >= 2, "final height {final_height}");
+
+    // Rounds honour the interval: eight more blocks take about eight intervals,
+    // never about four (each node's own timer used to start a round as soon as a
+    // block arrived, so a fleet made two blocks per interval). A slow machine only
+    // makes this longer.
+    let from = height(&nodes[0]).await.expect("height");
+    let started = tokio::time::Instant::now();
+    assert!(wait_until(WITHIN, || agree_at_least(&all, from + 8)).await);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(6_500),
+        "8 blocks at a 1 s interval in {took:?}"
+    );
     for node in &nodes {
         let log = node.log();
         assert!(log.contains("Starting new block round"), "no round logged");
