@@ -13,15 +13,16 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use tempfile::TempDir;
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 use timecoin_shared::wire::NodeId;
-use timed::identity::Identity;
+
+mod spec;
+#[allow(unused_imports)] // Each test binary uses a different part.
+pub use spec::{NetworkDef, NodeSpec, full_mesh_specs, network_specs};
 
 /// Timing flags that keep tests quick: fast keepalive, short handshake timeout,
 /// short backoff.
@@ -59,99 +60,6 @@ pub fn free_addr(ip: Ipv4Addr) -> SocketAddr {
         if TcpListener::bind(addr).is_ok() {
             return addr;
         }
-    }
-}
-
-/// How to start one node.
-#[derive(Clone, Debug)]
-pub struct NodeSpec {
-    pub p2p: SocketAddr,
-    pub rpc: SocketAddr,
-    pub peers: Vec<SocketAddr>,
-    pub args: Vec<String>,
-    /// The node's id: its key is made in the data dir when the spec is.
-    pub node_id: NodeId,
-    /// The network file it is started with.
-    pub network_file: PathBuf,
-    dir: Arc<TempDir>,
-}
-
-/// The parts of a network definition a test chooses.
-#[derive(Clone, Copy, Debug)]
-pub struct NetworkDef {
-    pub min_masternodes: usize,
-    pub block_interval: &'static str,
-}
-
-impl NetworkDef {
-    /// What a mesh test needs: production possible but rare (the daemon's default
-    /// interval), the quorum of at most three.
-    pub fn for_mesh(n: usize) -> NetworkDef {
-        NetworkDef {
-            min_masternodes: n.clamp(1, 3),
-            block_interval: "10s",
-        }
-    }
-}
-
-impl NodeSpec {
-    /// A masternode on fresh random addresses with the [`FAST`] timings, alone in
-    /// its own network (itself the only masternode).
-    pub fn new() -> Self {
-        let mut spec = Self::unlisted();
-        write_network(
-            std::slice::from_mut(&mut spec),
-            &[],
-            NetworkDef::for_mesh(1),
-        );
-        spec
-    }
-
-    /// A node with a key but no network file yet.
-    fn unlisted() -> Self {
-        let ip = random_ip();
-        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        let identity = Identity::load_or_create(&dir.path().join("data")).expect("node key");
-        NodeSpec {
-            p2p: free_addr(ip),
-            rpc: free_addr(ip),
-            peers: Vec::new(),
-            args: FAST.iter().map(|s| (*s).to_owned()).collect(),
-            node_id: identity.node_id(),
-            network_file: dir.path().join("network.toml"),
-            dir,
-        }
-    }
-
-    /// A node that joins the network of `member` without being one of its
-    /// masternodes (an ordinary node: it syncs, it is never counted).
-    pub fn joining(member: &NodeSpec) -> Self {
-        let spec = Self::unlisted();
-        std::fs::copy(&member.network_file, &spec.network_file).expect("copy network file");
-        spec
-    }
-}
-
-/// The text of a network file listing `ids` as masternodes; genesis is now.
-pub fn network_toml(name: &str, ids: &[NodeId], def: NetworkDef) -> String {
-    let keys: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-    let genesis = humantime::format_rfc3339_seconds(SystemTime::now());
-    format!(
-        "name = \"{name}\"\nmasternodes = [{}]\nmin_masternodes = {}\nblock_interval = \"{}\"\ngenesis = \"{genesis}\"\n",
-        keys.join(", "),
-        def.min_masternodes,
-        def.block_interval
-    )
-}
-
-/// Writes one network file for `specs` (and `extra` ids, keys held elsewhere)
-/// and gives every spec its own copy.
-pub fn write_network(specs: &mut [NodeSpec], extra: &[NodeId], def: NetworkDef) {
-    let mut ids: Vec<NodeId> = specs.iter().map(|s| s.node_id).collect();
-    ids.extend_from_slice(extra);
-    let text = network_toml(NETWORK, &ids, def);
-    for spec in specs {
-        std::fs::write(&spec.network_file, &text).expect("write network file");
     }
 }
 
@@ -305,28 +213,6 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// Specs for `n` masternodes of one network that each list all the others as
-/// peers.
-pub fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
-    network_specs(n, NetworkDef::for_mesh(n))
-}
-
-/// [`full_mesh_specs`] with a chosen quorum and interval.
-pub fn network_specs(n: usize, def: NetworkDef) -> Vec<NodeSpec> {
-    let mut specs: Vec<NodeSpec> = (0..n).map(|_| NodeSpec::unlisted()).collect();
-    write_network(&mut specs, &[], def);
-    let addrs: Vec<SocketAddr> = specs.iter().map(|s| s.p2p).collect();
-    for (i, spec) in specs.iter_mut().enumerate() {
-        spec.peers = addrs
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, a)| *a)
-            .collect();
-    }
-    specs
 }
 
 /// Which links a converged mesh may keep.
