@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::constants::{DEVNET_START_TIMEOUT, POLL_INTERVAL, RPC_TIMEOUT};
-use crate::devnet::fleet_file;
 use crate::devnet::process::{self, ProcessId};
 use crate::devnet::state::{DevnetNode, DevnetState};
+use crate::devnet::{fleet_file, network_file};
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 
@@ -136,7 +136,11 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         )));
     }
     let min_masternodes = args.min_masternodes.unwrap_or(3.min(args.nodes));
+    if min_masternodes == 0 || min_masternodes > args.nodes {
+        return Err(BadInput(format!("--min-masternodes must be 1 to {}", args.nodes)).into());
+    }
     let addresses = pick_addresses(args.nodes)?;
+    let network_path = dir.join(network_file::NETWORK_FILE);
     let mut state = DevnetState {
         network: args.network.clone(),
         timed: timed.clone(),
@@ -149,8 +153,8 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
         let mut flags = vec![
-            "--network".to_string(),
-            args.network.clone(),
+            "--network-file".to_string(),
+            network_path.display().to_string(),
             "--listen".into(),
             p2p.to_string(),
             "--rpc-bind".into(),
@@ -158,10 +162,6 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             "--data-dir".into(),
             data_dir.display().to_string(),
             "--masternode".into(),
-            "--min-masternodes".into(),
-            min_masternodes.to_string(),
-            "--block-interval".into(),
-            args.block_interval.clone(),
         ];
         for (other, _) in addresses.iter().filter(|(a, _)| a != p2p) {
             flags.push("--peer".into());
@@ -178,6 +178,21 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             args: flags,
         });
     }
+    let ids = state
+        .nodes
+        .iter()
+        .map(|n| network_file::keygen(&timed, &n.data_dir))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| eyre!(e))?;
+    let text = network_file::render(
+        &args.network,
+        &ids,
+        min_masternodes,
+        &args.block_interval,
+        std::time::SystemTime::now(),
+    );
+    std::fs::write(&network_path, text)
+        .wrap_err_with(|| format!("writing {}", network_path.display()))?;
     // Start all, recording each as it starts, so `down` can stop a partial devnet.
     for i in 0..state.nodes.len() {
         let node = &state.nodes[i];
@@ -214,11 +229,13 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         out,
         "{} daemons up (network {}, min_masternodes {min_masternodes}).\n\
          fleet file: {}\n\
+         network file: {}\n\
          try:  timectl --fleet {} status\n\
          stop: timectl devnet down --dir {}",
         state.nodes.len(),
         state.network,
         fleet_path.display(),
+        network_path.display(),
         fleet_path.display(),
         dir.display()
     )?;
