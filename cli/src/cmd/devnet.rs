@@ -137,7 +137,10 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
     }
     let min_masternodes = args.min_masternodes.unwrap_or(3.min(args.nodes));
     if min_masternodes == 0 || min_masternodes > args.nodes {
-        return Err(BadInput(format!("--min-masternodes must be 1 to {}", args.nodes)).into());
+        return Err(Error::bad_input(format!(
+            "--min-masternodes must be 1 to {}",
+            args.nodes
+        )));
     }
     let addresses = pick_addresses(args.nodes)?;
     let network_path = dir.join(network_file::NETWORK_FILE);
@@ -183,7 +186,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         .iter()
         .map(|n| network_file::keygen(&timed, &n.data_dir))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| eyre!(e))?;
+        .map_err(Error::failed)?;
     let text = network_file::render(
         &args.network,
         &ids,
@@ -192,7 +195,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         std::time::SystemTime::now(),
     );
     std::fs::write(&network_path, text)
-        .wrap_err_with(|| format!("writing {}", network_path.display()))?;
+        .map_err(|e| Error::io(format!("writing {}", network_path.display()), e))?;
     // Start all, recording each as it starts, so `down` can stop a partial devnet.
     for i in 0..state.nodes.len() {
         let node = &state.nodes[i];
