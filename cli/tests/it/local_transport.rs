@@ -1,9 +1,7 @@
 //! The `local` transport: the same interface as ssh, commands run here. Used by
 //! devnets and by the other commands' tests.
 
-mod support;
-
-use support::wait::{self, EVENT_TIMEOUT, next_event};
+use crate::support::{EVENT_TIMEOUT, next_event};
 use timectl::remote::{ConnectOptions, Remote, ShellCommand, StreamEnd, StreamEvent};
 
 async fn local() -> Remote {
@@ -66,8 +64,8 @@ async fn streams_lines_live_and_cancel_stops_the_whole_pipeline() {
         next_event(&mut stream).await,
         StreamEvent::End(StreamEnd::Cancelled)
     );
-    wait::until("the sleep to stop", EVENT_TIMEOUT, || async {
-        (!wait::process_alive(pid)).then_some(())
+    testkit::wait_until("the sleep to stop", EVENT_TIMEOUT, || async {
+        (!testkit::process::alive(pid)).then_some(())
     })
     .await;
 }

@@ -1,15 +1,13 @@
-//! The `ssh` transport against a real sshd on loopback (see `support::sshd`):
+//! The `ssh` transport against a real sshd on loopback (see `testkit::sshd`):
 //! commands run with their output and exit codes, output streams as it is
 //! written, a stream sees the master die, cancelling stops the remote command,
 //! a port forward reaches an HTTP server, unknown host keys are refused with
 //! advice, and an unreachable node fails fast with its name.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::sshd::Sshd;
-use support::wait::{self, EVENT_TIMEOUT, next_event};
+use crate::support::{EVENT_TIMEOUT, next_event};
+use testkit::sshd::Sshd;
 use timecoin_shared::fleet::{Fleet, Node};
 use timectl::remote::{ConnectOptions, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent};
 
@@ -98,8 +96,8 @@ async fn cancelling_a_stream_stops_the_remote_command() {
         panic!("expected a pid line");
     };
     let pid: u32 = pid.trim().parse().expect("pid");
-    wait::until("the remote sleep to start", EVENT_TIMEOUT, || async {
-        wait::process_alive(pid).then_some(())
+    testkit::wait_until("the remote sleep to start", EVENT_TIMEOUT, || async {
+        testkit::process::alive(pid).then_some(())
     })
     .await;
     stream.cancel();
@@ -107,8 +105,8 @@ async fn cancelling_a_stream_stops_the_remote_command() {
         next_event(&mut stream).await,
         StreamEvent::End(StreamEnd::Cancelled)
     );
-    wait::until("the remote command to stop", EVENT_TIMEOUT, || async {
-        (!wait::process_alive(pid)).then_some(())
+    testkit::wait_until("the remote command to stop", EVENT_TIMEOUT, || async {
+        (!testkit::process::alive(pid)).then_some(())
     })
     .await;
     remote.close().await.expect("close");
