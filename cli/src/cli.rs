@@ -18,7 +18,8 @@ The fleet file is found by --fleet, $TIMECTL_FLEET, ./fleet.toml, then
 $XDG_CONFIG_HOME/timectl/fleet.toml (else ~/.config/timectl/fleet.toml).
 
 Exit codes: 0 success, 1 a node unreachable or an operation failed,
-2 bad input (flags, fleet file).";
+2 bad input (flags, fleet file), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM); each subcommand's --help lists its own.";
 
 /// Operator tool for a Timecoin masternode fleet.
 #[derive(Debug, Parser)]
@@ -59,4 +60,28 @@ pub enum OutputFormat {
     Text,
     /// JSON for scripts.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and subcommand, by its path of names.
+    fn all(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
+        out.push((path.to_owned(), cmd.clone()));
+        for sub in cmd.get_subcommands() {
+            all(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_help_states_its_exit_codes() {
+        let mut commands = Vec::new();
+        all(&command(), "timectl", &mut commands);
+        assert!(commands.len() > 5, "{}", commands.len());
+        for (path, mut cmd) in commands {
+            let help = cmd.render_long_help().to_string();
+            assert!(help.contains("Exit codes:"), "{path} --help:\n{help}");
+        }
+    }
 }

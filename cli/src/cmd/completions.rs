@@ -12,7 +12,9 @@ use crate::{Code, Ctx, Error};
 #[command(after_help = "Examples:
   timectl completions bash > ~/.local/share/bash-completion/completions/timectl
   timectl completions zsh > \"${fpath[1]}/_timectl\"
-  timectl completions fish > ~/.config/fish/completions/timectl.fish")]
+  timectl completions fish > ~/.config/fish/completions/timectl.fish
+
+Exit codes: 0 printed, 2 bad input (an unknown shell).")]
 pub struct Args {
     /// bash, zsh, fish, elvish or powershell.
     pub shell: Shell,

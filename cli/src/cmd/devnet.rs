@@ -27,7 +27,9 @@ const MAX_NODES: usize = 250;
   timectl --fleet /tmp/devnet/fleet.toml status
   timectl devnet status --dir /tmp/devnet --output json
   timectl devnet restart --dir /tmp/devnet node2
-  timectl devnet down --dir /tmp/devnet")]
+  timectl devnet down --dir /tmp/devnet
+
+Exit codes: 0 done, 1 failed (a daemon did not start or stop), 2 bad input.")]
 pub struct Args {
     #[command(subcommand)]
     pub action: Action,
@@ -37,16 +39,22 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Start N daemons that outlive this command; write DIR/fleet.toml.
-    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet")]
+    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
+        Exit codes: 0 all up and answering, 1 a daemon did not start, 2 bad input \
+        (flags, a devnet already running there).")]
     Up(UpArgs),
     /// Show which recorded daemons still run.
-    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json")]
+    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json\n\n\
+        Exit codes: 0 every daemon runs, 1 one does not, 2 no devnet there.")]
     Status(StatusArgs),
     /// Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone.
-    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet")]
+    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet\n\n\
+        Exit codes: 0 none runs any more, 1 one would not stop, 2 no devnet there.")]
     Down(DirArgs),
     /// Restart one daemon with the flags it was started with.
-    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2")]
+    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2\n\n\
+        Exit codes: 0 restarted and answering, 1 it did not come back, 2 bad input \
+        (no devnet there, no such node).")]
     Restart(RestartArgs),
 }
 

@@ -33,7 +33,10 @@ use crate::{Code, Ctx, Error};
   timectl logs LW-London LW-Arizona --since 1h    the last hour of two nodes
   timectl logs --since 30m --events connection_reset,handshake_ack_failed
   timectl logs --since 1d --summary               counts per node and kind
-  journalctl -u timed -o json | timectl logs --from-file - --output json")]
+  journalctl -u timed -o json | timectl logs --from-file - --output json
+
+Exit codes: 0 done, 1 a node's stream failed for good (the others still print),
+2 bad input (flags, fleet file, unknown node), 130 interrupted (Ctrl-C).")]
 pub struct Args {
     /// Nodes to stream, by fleet name (default: every node).
     pub nodes: Vec<String>,
