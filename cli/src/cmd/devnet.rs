@@ -39,22 +39,28 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
     /// Start N daemons that outlive this command; write DIR/fleet.toml.
-    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
+    #[command(
+        after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
         Exit codes: 0 all up and answering, 1 a daemon did not start, 2 bad input \
-        (flags, a devnet already running there).")]
+        (flags, a devnet already running there)."
+    )]
     Up(UpArgs),
     /// Show which recorded daemons still run.
-    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json\n\n\
-        Exit codes: 0 every daemon runs, 1 one does not, 2 no devnet there.")]
+    #[command(
+        after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json\n\n\
+        Exit codes: 0 every daemon runs, 1 one does not, 2 no devnet there."
+    )]
     Status(StatusArgs),
     /// Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone.
     #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet\n\n\
         Exit codes: 0 none runs any more, 1 one would not stop, 2 no devnet there.")]
     Down(DirArgs),
     /// Restart one daemon with the flags it was started with.
-    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2\n\n\
+    #[command(
+        after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2\n\n\
         Exit codes: 0 restarted and answering, 1 it did not come back, 2 bad input \
-        (no devnet there, no such node).")]
+        (no devnet there, no such node)."
+    )]
     Restart(RestartArgs),
 }
 

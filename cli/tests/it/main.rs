@@ -6,6 +6,7 @@ mod support;
 
 mod completions_fresh;
 mod devnet;
+mod errors;
 mod fleet_discovery;
 mod fleet_errors;
 mod interrupt;
