@@ -24,7 +24,7 @@ Exit codes: 0 success, 1 a node unreachable or an operation failed,
 /// Operator tool for a Timecoin masternode fleet.
 #[derive(Debug, Parser)]
 #[command(name = "timectl", version, after_help = EXAMPLES)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir).
     #[arg(long, global = true, value_name = "FILE")]
     pub fleet: Option<PathBuf>,
@@ -40,7 +40,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     Status(status::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
@@ -54,7 +54,7 @@ pub fn command() -> clap::Command {
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// A table for people (coloured on a terminal, NO_COLOR honoured).
     #[default]
     Text,

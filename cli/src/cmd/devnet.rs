@@ -30,14 +30,14 @@ const MAX_NODES: usize = 250;
   timectl devnet down --dir /tmp/devnet
 
 Exit codes: 0 done, 1 failed (a daemon did not start or stop), 2 bad input.")]
-pub struct Args {
+pub(crate) struct Args {
     #[command(subcommand)]
     pub action: Action,
 }
 
 /// What to do with the devnet.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// Start N daemons that outlive this command; write DIR/fleet.toml.
     #[command(
         after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
@@ -66,7 +66,7 @@ pub enum Action {
 
 /// The devnet's directory.
 #[derive(Debug, clap::Args)]
-pub struct DirArgs {
+pub(crate) struct DirArgs {
     /// Directory holding devnet.json, fleet.toml and each node's data and log.
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
@@ -74,7 +74,7 @@ pub struct DirArgs {
 
 /// `devnet up`.
 #[derive(Debug, clap::Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// How many daemons.
@@ -96,7 +96,7 @@ pub struct UpArgs {
 
 /// `devnet status`.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// text or json (`{"nodes": [{"name", "pid", "running", "p2p", "rpc"}]}`).
@@ -106,7 +106,7 @@ pub struct StatusArgs {
 
 /// `devnet restart`.
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {
+pub(crate) struct RestartArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// The node to restart (node1, node2, ...).
@@ -118,7 +118,7 @@ pub struct RestartArgs {
 /// # Errors
 /// Bad arguments, a devnet already running, `timed` not found or not starting,
 /// or processes that would not stop.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     match &args.action {
         Action::Up(up_args) => up(up_args).await,
         Action::Status(status_args) => status(ctx, status_args),

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
 use serde_json::Value;
-use timectl::remote::{ConnectOptions, Remote, StreamEvent, node_command};
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, StreamEvent, node_command};
 
 fn pids(dir: &str) -> Vec<u32> {
     let out = timectl(&["devnet", "status", "--dir", dir, "--output", "json"]);
@@ -70,7 +71,7 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
 
     // The fleet file's own commands work over its local transport: `logs` shows
     // the daemon's output, `restart` (`timectl devnet restart`) restarts node2.
-    let fleet_file = timectl::fleet::load_file(Path::new(&fleet)).expect("written fleet parses");
+    let fleet_file = timectl::testing::load_file(Path::new(&fleet)).expect("written fleet parses");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let options = ConnectOptions::default();

@@ -4,7 +4,8 @@
 
 use std::process::Output;
 
-use timectl::remote::{ConnectOptions, Remote};
+use timectl::ConnectOptions;
+use timectl::testing::Remote;
 
 use crate::support::timectl::timectl;
 

@@ -2,10 +2,11 @@
 //! devnets and by the other commands' tests.
 
 use crate::support::{EVENT_TIMEOUT, next_event};
-use timectl::remote::{ConnectOptions, Remote, ShellCommand, StreamEnd, StreamEvent};
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, ShellCommand, StreamEnd, StreamEvent};
 
 async fn local() -> Remote {
-    let fleet = timectl::fleet::parse_named(
+    let fleet = timectl::testing::parse_named(
         "f.toml",
         "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"here\"\ntransport = \"local\"\n",
     )

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use testkit::journald::Journald;
-use timectl::logs::filter::Filter;
-use timectl::logs::follow::Plan;
-use timectl::logs::run;
-use timectl::logs::sink::Sink;
-use timectl::logs::source::FleetSource;
-use timectl::remote::Pool;
+use timectl::Pool;
+use timectl::testing::Filter;
+use timectl::testing::FleetSource;
+use timectl::testing::Plan;
+use timectl::testing::Sink;
+use timectl::testing::run_logs;
 
 /// Longest wait for a condition: lines reach journald and journalctl in
 /// milliseconds; this only bounds a failure.
@@ -99,7 +99,7 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
         let (source, mut sink) = (Arc::clone(&source), Sink::Json(out.clone()));
         tokio::spawn(async move {
             let stop = tokio_util::sync::CancellationToken::new();
-            run::run(source, vec![plan], &Filter::default(), &mut sink, &stop).await
+            run_logs(source, vec![plan], &Filter::default(), &mut sink, &stop).await
         })
     };
     let records =

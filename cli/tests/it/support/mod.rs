@@ -15,8 +15,8 @@ pub(crate) const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// # Panics
 /// When none comes within [`EVENT_TIMEOUT`], or the stream has ended.
 pub(crate) async fn next_event(
-    stream: &mut ::timectl::remote::LineStream,
-) -> ::timectl::remote::StreamEvent {
+    stream: &mut ::timectl::testing::LineStream,
+) -> ::timectl::testing::StreamEvent {
     tokio::time::timeout(EVENT_TIMEOUT, stream.next())
         .await
         .expect("stream event in time")
