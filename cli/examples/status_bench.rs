@@ -13,9 +13,7 @@
 //! ("warm") runs of each command, and, when `hyperfine` is installed, its figures
 //! for the same commands.
 
-#[path = "../tests/support/sshd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod sshd;
+use testkit::sshd;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! One module per subcommand, each with its `Args` and `run`.
 
-pub mod completions;
-pub mod devnet;
-pub mod logs;
-pub mod status;
+pub(crate) mod completions;
+pub(crate) mod devnet;
+pub(crate) mod logs;
+pub(crate) mod status;

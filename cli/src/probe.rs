@@ -7,8 +7,8 @@
 //! - [`api`]: the [`NodeApi`] trait, what a daemon's API must answer.
 //! - [`timed`]: our daemon's API (`api = "timed"`).
 
-pub mod api;
-pub mod timed;
+pub(crate) mod api;
+pub(crate) mod timed;
 
 use std::time::{Instant, SystemTime};
 
@@ -26,7 +26,7 @@ use crate::rpc_client::RpcError;
 ///
 /// # Errors
 /// The node or its RPC cannot be reached.
-pub async fn api(pool: &Pool, node: &Node) -> Result<Box<dyn NodeApi>, RpcError> {
+pub(crate) async fn api(pool: &Pool, node: &Node) -> Result<Box<dyn NodeApi>, RpcError> {
     let rpc = pool.rpc(node).await?;
     // Correctness: the fleet file names one API per node; ours is the only one
     // so far, and the next is one more arm here.

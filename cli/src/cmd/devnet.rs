@@ -27,32 +27,46 @@ const MAX_NODES: usize = 250;
   timectl --fleet /tmp/devnet/fleet.toml status
   timectl devnet status --dir /tmp/devnet --output json
   timectl devnet restart --dir /tmp/devnet node2
-  timectl devnet down --dir /tmp/devnet")]
-pub struct Args {
+  timectl devnet down --dir /tmp/devnet
+
+Exit codes: 0 done, 1 failed (a daemon did not start or stop), 2 bad input.")]
+pub(crate) struct Args {
     #[command(subcommand)]
     pub action: Action,
 }
 
 /// What to do with the devnet.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// Start N daemons that outlive this command; write DIR/fleet.toml.
-    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet")]
+    #[command(
+        after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
+        Exit codes: 0 all up and answering, 1 a daemon did not start, 2 bad input \
+        (flags, a devnet already running there)."
+    )]
     Up(UpArgs),
     /// Show which recorded daemons still run.
-    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json")]
+    #[command(
+        after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json\n\n\
+        Exit codes: 0 every daemon runs, 1 one does not, 2 no devnet there."
+    )]
     Status(StatusArgs),
     /// Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone.
-    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet")]
+    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet\n\n\
+        Exit codes: 0 none runs any more, 1 one would not stop, 2 no devnet there.")]
     Down(DirArgs),
     /// Restart one daemon with the flags it was started with.
-    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2")]
+    #[command(
+        after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2\n\n\
+        Exit codes: 0 restarted and answering, 1 it did not come back, 2 bad input \
+        (no devnet there, no such node)."
+    )]
     Restart(RestartArgs),
 }
 
 /// The devnet's directory.
 #[derive(Debug, clap::Args)]
-pub struct DirArgs {
+pub(crate) struct DirArgs {
     /// Directory holding devnet.json, fleet.toml and each node's data and log.
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
@@ -60,7 +74,7 @@ pub struct DirArgs {
 
 /// `devnet up`.
 #[derive(Debug, clap::Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// How many daemons.
@@ -82,7 +96,7 @@ pub struct UpArgs {
 
 /// `devnet status`.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// text or json (`{"nodes": [{"name", "pid", "running", "p2p", "rpc"}]}`).
@@ -92,7 +106,7 @@ pub struct StatusArgs {
 
 /// `devnet restart`.
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {
+pub(crate) struct RestartArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// The node to restart (node1, node2, ...).
@@ -104,7 +118,7 @@ pub struct RestartArgs {
 /// # Errors
 /// Bad arguments, a devnet already running, `timed` not found or not starting,
 /// or processes that would not stop.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     match &args.action {
         Action::Up(up_args) => up(up_args).await,
         Action::Status(status_args) => status(ctx, status_args),

@@ -27,7 +27,7 @@ const STALE_BLOCK_SECS: u64 = 120;
 
 Exit codes: 0 every node answered, 1 a node did not, 2 bad input (flags, fleet
 file, unknown node), 130 interrupted (Ctrl-C).")]
-pub struct Args {
+pub(crate) struct Args {
     /// Only these nodes (by name); all when none given.
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
@@ -42,7 +42,7 @@ pub struct Args {
 
 /// One node's row, as `--output json` prints it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeStatus {
+pub(crate) struct NodeStatus {
     pub name: String,
     pub reachable: bool,
     /// Why the node is unreachable.
@@ -112,7 +112,7 @@ struct Report<'a> {
 ///
 /// # Errors
 /// No usable fleet file, an unknown node name, or stdout closed.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let fleet = &ctx.fleet()?.fleet.name;
     let nodes = ctx.select(&args.nodes)?;
     let mut out = ctx.output().stdout();
@@ -174,7 +174,7 @@ fn short(commit: &str) -> String {
 }
 
 /// The status table, then one line per unreachable node with the reason.
-pub fn render(statuses: &[NodeStatus]) -> String {
+pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
         "STATE",

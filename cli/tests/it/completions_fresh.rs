@@ -11,12 +11,12 @@ fn completions_dir() -> &'static Path {
 #[test]
 fn committed_completions_and_man_page_are_fresh() {
     let mut stale = Vec::new();
-    let mut expected: Vec<(String, Vec<u8>)> = timectl::cmd::completions::SHELLS
+    let mut expected: Vec<(String, Vec<u8>)> = timectl::COMPLETION_SHELLS
         .iter()
-        .map(|(shell, file)| (file.to_string(), timectl::cmd::completions::script(*shell)))
+        .map(|(shell, file)| (file.to_string(), timectl::completion_script(*shell)))
         .collect();
     let mut man = Vec::new();
-    clap_mangen::Man::new(timectl::cli::command())
+    clap_mangen::Man::new(timectl::command())
         .render(&mut man)
         .expect("render man page");
     expected.push(("timectl.1".into(), man));
@@ -35,7 +35,7 @@ fn committed_completions_and_man_page_are_fresh() {
 
 #[test]
 fn the_completions_command_prints_the_committed_script() {
-    for (shell, file) in timectl::cmd::completions::SHELLS {
+    for (shell, file) in timectl::COMPLETION_SHELLS {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
             .args(["completions", &shell.to_string()])
             .output()

@@ -3,7 +3,7 @@
 //! its placeholder sits in the template.
 
 use proptest::prelude::*;
-use timectl::remote::{ShellCommand, Vars};
+use timectl::testing::{ShellCommand, Vars};
 
 /// What `sh -c SCRIPT` prints.
 fn shell_output(cmd: &ShellCommand) -> Vec<u8> {

@@ -1,20 +1,19 @@
-//! The `ssh` transport against a real sshd on loopback (see `support::sshd`):
+//! The `ssh` transport against a real sshd on loopback (see `testkit::sshd`):
 //! commands run with their output and exit codes, output streams as it is
 //! written, a stream sees the master die, cancelling stops the remote command,
 //! a port forward reaches an HTTP server, unknown host keys are refused with
 //! advice, and an unreachable node fails fast with its name.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::sshd::Sshd;
-use support::wait::{self, EVENT_TIMEOUT, next_event};
+use crate::support::{EVENT_TIMEOUT, next_event};
+use testkit::sshd::Sshd;
 use timecoin_shared::fleet::{Fleet, Node};
-use timectl::remote::{ConnectOptions, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent};
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent};
 
 fn fleet(sshd: &Sshd, names: &[&str], extra: &str) -> Fleet {
-    timectl::fleet::parse_named("test-fleet.toml", &sshd.fleet_toml(names, extra)).expect("fleet")
+    timectl::testing::parse_named("test-fleet.toml", &sshd.fleet_toml(names, extra)).expect("fleet")
 }
 
 async fn connect(node: &Node) -> Remote {
@@ -31,7 +30,7 @@ async fn commands_run_on_every_node_with_output_and_exit_code() {
         let remote = connect(node).await;
         let cmd = ShellCommand::template(
             "echo {node} on $SSH_CONNECTION; echo oops >&2; exit 3",
-            &timectl::remote::node_vars(node),
+            &timectl::testing::node_vars(node),
         )
         .expect("cmd");
         let out = remote.run(&cmd).await.expect("run");
@@ -98,8 +97,8 @@ async fn cancelling_a_stream_stops_the_remote_command() {
         panic!("expected a pid line");
     };
     let pid: u32 = pid.trim().parse().expect("pid");
-    wait::until("the remote sleep to start", EVENT_TIMEOUT, || async {
-        wait::process_alive(pid).then_some(())
+    testkit::wait_until("the remote sleep to start", EVENT_TIMEOUT, || async {
+        testkit::process::alive(pid).then_some(())
     })
     .await;
     stream.cancel();
@@ -107,8 +106,8 @@ async fn cancelling_a_stream_stops_the_remote_command() {
         next_event(&mut stream).await,
         StreamEvent::End(StreamEnd::Cancelled)
     );
-    wait::until("the remote command to stop", EVENT_TIMEOUT, || async {
-        (!wait::process_alive(pid)).then_some(())
+    testkit::wait_until("the remote command to stop", EVENT_TIMEOUT, || async {
+        (!testkit::process::alive(pid)).then_some(())
     })
     .await;
     remote.close().await.expect("close");
@@ -180,7 +179,7 @@ async fn an_unknown_host_key_is_refused_with_advice_unless_accept_new() {
         &["stranger"],
         &format!("known_hosts = {:?}", empty.display().to_string()),
     );
-    let fleet = timectl::fleet::parse_named("f.toml", &text).expect("fleet");
+    let fleet = timectl::testing::parse_named("f.toml", &text).expect("fleet");
     let node = &fleet.nodes[0];
     let err = Remote::connect(node, &ConnectOptions::default())
         .await
@@ -216,7 +215,7 @@ async fn an_unreachable_node_fails_fast_with_its_name() {
     let text = format!(
         "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"LW-Gone\"\nhost = \"127.0.0.1\"\nport = {port}\n"
     );
-    let fleet = timectl::fleet::parse_named("f.toml", &text).expect("fleet");
+    let fleet = timectl::testing::parse_named("f.toml", &text).expect("fleet");
     let started = Instant::now();
     let err = Remote::connect(&fleet.nodes[0], &ConnectOptions::default())
         .await
@@ -224,7 +223,7 @@ async fn an_unreachable_node_fails_fast_with_its_name() {
     assert!(err.to_string().starts_with("LW-Gone:"), "{err}");
     assert!(err.to_string().contains("refused"), "{err}");
     assert!(
-        started.elapsed() < timectl::constants::SSH_CONNECT_TIMEOUT,
+        started.elapsed() < timectl::testing::SSH_CONNECT_TIMEOUT,
         "a refused connection must not wait for the connect timeout: {:?}",
         started.elapsed()
     );
@@ -254,7 +253,7 @@ async fn a_silent_host_costs_no_more_than_the_connect_timeout() {
         addr.ip(),
         addr.port()
     );
-    let fleet = timectl::fleet::parse_named("f.toml", &text).expect("fleet");
+    let fleet = timectl::testing::parse_named("f.toml", &text).expect("fleet");
     let started = Instant::now();
     let err = Remote::connect(&fleet.nodes[0], &ConnectOptions::default())
         .await
@@ -263,7 +262,7 @@ async fn a_silent_host_costs_no_more_than_the_connect_timeout() {
     assert!(err.to_string().starts_with("LW-Hung:"), "{err}");
     // Correctness: ssh's ConnectTimeout covers the banner wait; our outer bound is
     // twice that. Allow a little for process start-up on a loaded machine.
-    let bound = timectl::constants::SSH_CONNECT_TIMEOUT * 2 + Duration::from_secs(3);
+    let bound = timectl::testing::SSH_CONNECT_TIMEOUT * 2 + Duration::from_secs(3);
     assert!(took < bound, "took {took:?}, bound {bound:?}: {err}");
     hold.abort();
 }

@@ -2,14 +2,12 @@
 //! through the fleet file it writes (`status --output json`), one restarts under a
 //! new pid, and `down` leaves no process behind (checked by pid).
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
 use serde_json::Value;
-use support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
-use support::wait;
-use timectl::remote::{ConnectOptions, Remote, StreamEvent, node_command};
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, StreamEvent, node_command};
 
 fn pids(dir: &str) -> Vec<u32> {
     let out = timectl(&["devnet", "status", "--dir", dir, "--output", "json"]);
@@ -23,7 +21,7 @@ fn pids(dir: &str) -> Vec<u32> {
 
 /// Polls `status --output json` until every node is reachable with a full mesh.
 fn wait_meshed(fleet: &str) -> Value {
-    wait::until_blocking("4 reachable, fully meshed nodes", MESH_TIMEOUT, || {
+    testkit::wait_until_blocking("4 reachable, fully meshed nodes", MESH_TIMEOUT, || {
         let out = timectl(&["--fleet", fleet, "status", "--output", "json"]);
         let report = json(&out);
         let nodes = report["nodes"].as_array()?;
@@ -66,11 +64,14 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
 
     let before = pids(&dir_s);
     assert_eq!(before.len(), 4);
-    assert!(before.iter().all(|p| wait::process_alive(*p)), "{before:?}");
+    assert!(
+        before.iter().all(|p| testkit::process::alive(*p)),
+        "{before:?}"
+    );
 
     // The fleet file's own commands work over its local transport: `logs` shows
     // the daemon's output, `restart` (`timectl devnet restart`) restarts node2.
-    let fleet_file = timectl::fleet::load_file(Path::new(&fleet)).expect("written fleet parses");
+    let fleet_file = timectl::testing::load_file(Path::new(&fleet)).expect("written fleet parses");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let options = ConnectOptions::default();
@@ -90,7 +91,7 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
     });
     let after = pids(&dir_s);
     assert_ne!(before[1], after[1], "node2 has a new process");
-    assert!(!wait::process_alive(before[1]), "the old node2 is gone");
+    assert!(!testkit::process::alive(before[1]), "the old node2 is gone");
     wait_meshed(&fleet);
 
     let down = timectl(&["devnet", "down", "--dir", &dir_s]);
@@ -101,7 +102,7 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
     );
     for pid in &after {
         assert!(
-            !wait::process_alive(*pid),
+            !testkit::process::alive(*pid),
             "pid {pid} still running after down"
         );
     }

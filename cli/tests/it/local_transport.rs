@@ -1,13 +1,12 @@
 //! The `local` transport: the same interface as ssh, commands run here. Used by
 //! devnets and by the other commands' tests.
 
-mod support;
-
-use support::wait::{self, EVENT_TIMEOUT, next_event};
-use timectl::remote::{ConnectOptions, Remote, ShellCommand, StreamEnd, StreamEvent};
+use crate::support::{EVENT_TIMEOUT, next_event};
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, ShellCommand, StreamEnd, StreamEvent};
 
 async fn local() -> Remote {
-    let fleet = timectl::fleet::parse_named(
+    let fleet = timectl::testing::parse_named(
         "f.toml",
         "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"here\"\ntransport = \"local\"\n",
     )
@@ -66,8 +65,8 @@ async fn streams_lines_live_and_cancel_stops_the_whole_pipeline() {
         next_event(&mut stream).await,
         StreamEvent::End(StreamEnd::Cancelled)
     );
-    wait::until("the sleep to stop", EVENT_TIMEOUT, || async {
-        (!wait::process_alive(pid)).then_some(())
+    testkit::wait_until("the sleep to stop", EVENT_TIMEOUT, || async {
+        (!testkit::process::alive(pid)).then_some(())
     })
     .await;
 }

@@ -45,7 +45,9 @@ impl Journald {
             .unwrap_or_else(|e| panic!("cannot start {JOURNALD}: {e}"));
         let mut journald = Journald { namespace, child };
         let deadline = Instant::now() + START_DEADLINE;
-        while !journald.socket_dir().join("stdout").exists() {
+        // Correctness: the socket file exists from bind(), before listen(); only a
+        // connection that succeeds says journald is ready.
+        while UnixStream::connect(journald.socket_dir().join("stdout")).is_err() {
             if let Ok(Some(status)) = journald.child.try_wait() {
                 let mut err = String::new();
                 if let Some(mut e) = journald.child.stderr.take() {
@@ -76,6 +78,18 @@ impl Journald {
         // syslog, kmsg, console.
         write!(stream, "{identifier}\n\n6\n0\n0\n0\n0\n").expect("journald stream header");
         Stdio::from(std::os::fd::OwnedFd::from(stream))
+    }
+
+    /// The journal namespace, unique to this journald.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The `journalctl` processes reading this journal now (to prove a stream's
+    /// reader was stopped).
+    pub fn readers(&self) -> Vec<crate::process::Process> {
+        let option = format!("--namespace={}", self.namespace);
+        crate::process::find(|p| p.is("journalctl") && p.mentions(&option))
     }
 
     /// The journalctl command reading this journal's `identifier` lines as JSON.

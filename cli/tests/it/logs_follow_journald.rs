@@ -1,42 +1,22 @@
 //! `logs` following a real journald: a stream killed mid-way is reported lost,
 //! then resumed after the last cursor seen, with no line missed or repeated.
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use support::journald::Journald;
-use support::wait;
-use timectl::logs::filter::Filter;
-use timectl::logs::follow::Plan;
-use timectl::logs::run;
-use timectl::logs::sink::Sink;
-use timectl::logs::source::FleetSource;
-use timectl::remote::Pool;
+use testkit::journald::Journald;
+use timectl::Pool;
+use timectl::testing::Filter;
+use timectl::testing::FleetSource;
+use timectl::testing::Plan;
+use timectl::testing::Sink;
+use timectl::testing::run_logs;
 
 /// Longest wait for a condition: lines reach journald and journalctl in
 /// milliseconds; this only bounds a failure.
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// The pid of the `journalctl` reading namespace `ns`, found in /proc.
-fn journalctl_pid(ns: &str) -> Option<u32> {
-    std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .find_map(|entry| {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let text = String::from_utf8_lossy(&cmdline);
-            let mut args = text.split('\0');
-            let is_it = args.next().is_some_and(|a| a.ends_with("journalctl"))
-                && text.contains(&format!("--namespace={ns}"));
-            is_it
-                .then(|| entry.file_name().to_string_lossy().parse().ok())
-                .flatten()
-        })
-}
 
 /// A writer the test can read while `run` writes.
 #[derive(Clone, Default)]
@@ -62,7 +42,7 @@ impl Shared {
 }
 
 async fn wait_for(what: &str, out: &Shared, done: impl Fn(&[serde_json::Value]) -> bool) {
-    wait::until(what, DEADLINE, || async {
+    testkit::wait_until(what, DEADLINE, || async {
         done(&out.objects()).then_some(())
     })
     .await;
@@ -95,7 +75,7 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
             .expect("journalctl");
         String::from_utf8_lossy(&out.stdout).lines().count()
     };
-    wait::until("5 lines in the journal", DEADLINE, || async {
+    testkit::wait_until("5 lines in the journal", DEADLINE, || async {
         (in_journal() == 5).then_some(())
     })
     .await;
@@ -119,7 +99,7 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
         let (source, mut sink) = (Arc::clone(&source), Sink::Json(out.clone()));
         tokio::spawn(async move {
             let stop = tokio_util::sync::CancellationToken::new();
-            run::run(source, vec![plan], &Filter::default(), &mut sink, &stop).await
+            run_logs(source, vec![plan], &Filter::default(), &mut sink, &stop).await
         })
     };
     let records =
@@ -127,15 +107,8 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
     wait_for("the first 5 lines", &out, |o| records(o) == 5).await;
 
     // Lose the stream: kill the journalctl process under it.
-    let ns = journal.journalctl("timed");
-    let ns = ns
-        .split("--namespace=")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .unwrap()
-        .to_owned();
-    let pid = wait::until("journalctl running", DEADLINE, || async {
-        journalctl_pid(&ns)
+    let pid = testkit::wait_until("journalctl running", DEADLINE, || async {
+        journal.readers().first().map(|p| p.pid)
     })
     .await;
     nix_kill(pid);

@@ -3,44 +3,22 @@
 //! loopback address, plus one dead node that shows as unreachable with its name
 //! and reason, costs no more than its timeout, and makes the exit code 1.
 
-mod support;
-
 use std::fmt::Write as _;
 
 use std::time::Instant;
 
+use crate::support::timectl::{Devnet, MESH_TIMEOUT, timectl};
 use serde_json::Value;
-use support::sshd::Sshd;
-use support::timectl::{Devnet, MESH_TIMEOUT, timectl};
-use support::wait;
+use testkit::sshd::Sshd;
 
 #[test]
 fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
     let sshd = Sshd::start();
     let devnet = Devnet::up(&[]);
-    let dir = devnet.dir_arg();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let devnet: Value = serde_json::from_slice(
-        &timectl(&["devnet", "status", "--dir", &dir, "--output", "json"]).stdout,
-    )
-    .expect("devnet status json");
-
     // The same daemons, now reached as four SSH hosts with tunnelled RPC.
-    let nodes: Vec<(&str, std::net::SocketAddr)> = ["ssh1", "ssh2", "ssh3", "ssh4"]
-        .into_iter()
-        .zip(devnet["nodes"].as_array().expect("nodes"))
-        .map(|(name, node)| {
-            (
-                name,
-                node["rpc"].as_str().expect("rpc").parse().expect("addr"),
-            )
-        })
-        .collect();
-    let mut text = sshd.fleet_toml_with_rpc(&nodes);
-    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let mut text = devnet.ssh_fleet(&sshd);
+    let dead_port = testkit::net::free_port();
     write!(
         text,
         "\n[[nodes]]\nname = \"LW-Dead\"\nhost = \"127.0.0.1\"\nport = {dead_port}\n"
@@ -51,7 +29,7 @@ fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
     let fleet = fleet.display().to_string();
 
     let (report, out, took) =
-        wait::until_blocking("4 nodes reachable over ssh", MESH_TIMEOUT, || {
+        testkit::wait_until_blocking("4 nodes reachable over ssh", MESH_TIMEOUT, || {
             let started = Instant::now();
             let out = timectl(&["--fleet", &fleet, "status", "--output", "json"]);
             let took = started.elapsed();
@@ -79,7 +57,7 @@ fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
         "{reason}"
     );
     assert!(
-        took < timectl::constants::PROBE_TIMEOUT,
+        took < timectl::testing::PROBE_TIMEOUT,
         "a refused node must not hold the command to the timeout: {took:?}"
     );
     let node_ids: std::collections::BTreeSet<&str> = nodes[..4]

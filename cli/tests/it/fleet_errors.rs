@@ -112,7 +112,7 @@ fn each_broken_fleet_file_gives_its_precise_message() {
     for (what, text, expected) in cases {
         let mut file = std::fs::File::create(&path).expect("create");
         file.write_all(text.as_bytes()).expect("write");
-        let err = timectl::fleet::load_file(&path)
+        let err = timectl::testing::load_file(&path)
             .expect_err(what)
             .to_string();
         let shown = err

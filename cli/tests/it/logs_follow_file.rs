@@ -2,13 +2,9 @@
 //! file): when the tail is killed the stream is reported lost, then resumed by
 //! time, and the lines `tail` replays on restart are not shown twice.
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-use support::wait;
 
 /// Bound on each wait; the lines travel in milliseconds.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -89,11 +85,11 @@ fn killed_tail_resumes_by_time_without_replay() {
             .filter_map(|o| o["attempt"].as_u64())
             .collect()
     };
-    wait::until_blocking("5 lines", DEADLINE, || {
+    testkit::wait_until_blocking("5 lines", DEADLINE, || {
         (attempts().len() == 5).then_some(())
     });
 
-    let pid = wait::until_blocking("tail running", DEADLINE, || tail_pid(&log_s));
+    let pid = testkit::wait_until_blocking("tail running", DEADLINE, || tail_pid(&log_s));
     assert!(
         Command::new("kill")
             .arg(pid.to_string())
@@ -102,11 +98,11 @@ fn killed_tail_resumes_by_time_without_replay() {
             .success()
     );
     write(3);
-    wait::until_blocking("8 lines after the resume", DEADLINE, || {
+    testkit::wait_until_blocking("8 lines after the resume", DEADLINE, || {
         (attempts().len() >= 8).then_some(())
     });
     write(2);
-    wait::until_blocking("10 lines", DEADLINE, || {
+    testkit::wait_until_blocking("10 lines", DEADLINE, || {
         (attempts().len() >= 10).then_some(())
     });
     let _ = child.kill();

@@ -4,86 +4,30 @@
 //! are exactly a contiguous run of the journal's own (no gap, no replay).
 //! Then the text view: badges, colour only when asked, NO_COLOR honoured.
 
-mod support;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::ssh_masters;
+use crate::support::timectl::Running;
+use crate::support::timed::spec;
 use serde_json::Value;
-use support::daemon::{Timed, random_ip};
-use support::journald::Journald;
-use support::sshd::Sshd;
-use support::wait;
+use testkit::journald::Journald;
+use testkit::net::random_ip;
+use testkit::sshd::Sshd;
+use testkit::timed::Timed;
 
 /// Bound on every wait: the daemons mesh and log within a second or two, SSH
 /// reconnects within the follower's backoff; this only bounds a failure.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// A `timectl logs -f --output json` run, its stdout collected as it comes.
-struct Tail {
-    child: Child,
-    objects: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Tail {
-    fn start(fleet: &std::path::Path) -> Tail {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_timectl"))
-            .arg("--fleet")
-            .arg(fleet)
-            .args(["logs", "-f", "--output", "json"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start timectl logs");
-        let stdout = child.stdout.take().expect("stdout");
-        let objects = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&objects);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-                sink.lock().unwrap().push(value);
-            }
-        });
-        Tail { child, objects }
-    }
-
-    fn snapshot(&self) -> Vec<Value> {
-        self.objects.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Tail {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The SSH master process serving `port` (the openssh crate starts it detached):
-/// its control socket, from its `-S` argument.
+/// The control socket of the SSH master serving `port`, from its `-S` argument.
 fn master_control_socket(port: u16) -> Option<String> {
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        let args: Vec<String> = cmdline
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        let is_master = args.first().is_some_and(|a| a.ends_with("ssh"))
-            && args.iter().any(|a| a == "-M")
-            && args
-                .windows(2)
-                .any(|w| w[0] == "-p" && w[1] == port.to_string());
-        if is_master {
-            return args.windows(2).find(|w| w[0] == "-S").map(|w| w[1].clone());
-        }
-    }
-    None
+    let master = ssh_masters(port).into_iter().next()?;
+    master
+        .args
+        .windows(2)
+        .find(|w| w[0] == "-S")
+        .map(|w| w[1].clone())
 }
 
 fn records(objects: &[Value]) -> Vec<&Value> {
@@ -113,9 +57,11 @@ fn journal_truth(journal: &Journald) -> Vec<(String, String)> {
 async fn ssh_stream_survives_a_dead_master_without_gap_or_replay() {
     let journal = Journald::start();
     let sshd = Sshd::start();
-    let (ip_a, ip_b) = (random_ip(), random_ip());
-    let _a = Timed::start(ip_a, &[ip_b], journal.stdout_stream("timed"));
-    let b = Timed::start(ip_b, &[ip_a], Stdio::null());
+    let (mut spec_a, mut spec_b) = (spec(random_ip()), spec(random_ip()));
+    spec_a.peers = vec![spec_b.p2p];
+    spec_b.peers = vec![spec_a.p2p];
+    let _a = Timed::start(spec_a, journal.stdout_stream("timed"));
+    let b = Timed::start(spec_b, Stdio::null());
 
     let logs = format!("{} -f", journal.journalctl("timed"));
     let fleet = sshd.dir().join("fleet.toml");
@@ -125,8 +71,8 @@ async fn ssh_stream_survives_a_dead_master_without_gap_or_replay() {
     )
     .unwrap();
 
-    let tail = Tail::start(&fleet);
-    wait::until("a classified handshake from alpha", DEADLINE, || async {
+    let tail = Running::start(&fleet, &["logs", "-f", "--output", "json"]);
+    testkit::wait_until("a classified handshake from alpha", DEADLINE, || async {
         let objs = tail.snapshot();
         records(&objs)
             .iter()
@@ -143,7 +89,7 @@ async fn ssh_stream_survives_a_dead_master_without_gap_or_replay() {
 
     // Kill the SSH master under the stream, and peer b, so alpha logs its
     // failed redials while the stream is down and after.
-    let socket = wait::until("the ssh master", DEADLINE, || async {
+    let socket = testkit::wait_until("the ssh master", DEADLINE, || async {
         master_control_socket(sshd.port)
     })
     .await;
@@ -159,7 +105,7 @@ async fn ssh_stream_survives_a_dead_master_without_gap_or_replay() {
         "ssh -O exit: {}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let b_data = b.kill();
+    let (spec_b, b_data) = b.kill();
 
     let after_resume = |kinds: &'static [&'static str]| {
         let tail = &tail;
@@ -176,15 +122,15 @@ async fn ssh_stream_survives_a_dead_master_without_gap_or_replay() {
                 .then_some(())
         }
     };
-    wait::until(
+    testkit::wait_until(
         "lost, resumed, then a failed redial of b",
         DEADLINE,
         after_resume(&["connect_failed"]),
     )
     .await;
-    let _b = Timed::start_in(ip_b, &[ip_a], Stdio::null(), b_data);
+    let _b = Timed::start_in(spec_b, Stdio::null(), b_data);
     let handshakes = &["handshake_completed", "handshake_accepted"];
-    wait::until(
+    testkit::wait_until(
         "b back: a handshake after the resume",
         DEADLINE,
         after_resume(handshakes),

@@ -4,13 +4,10 @@
 //! phrases in each node's log file, and the restarted node shows the handshakes
 //! of both of its lives.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::timectl::{Devnet, MESH_TIMEOUT, timectl};
 use serde_json::Value;
-use support::timectl::{Devnet, MESH_TIMEOUT, timectl};
-use support::wait;
 
 fn meshed(fleet: &str) -> Option<()> {
     let out = timectl(&["--fleet", fleet, "status", "--output", "json"]);
@@ -52,7 +49,7 @@ fn summary_counts_match_the_logs_of_a_devnet_with_a_restart() {
     let dir = &devnet.dir;
     let dir_s = devnet.dir_arg();
     let fleet = devnet.fleet_arg();
-    wait::until_blocking("4 meshed nodes", MESH_TIMEOUT, || meshed(&fleet));
+    testkit::wait_until_blocking("4 meshed nodes", MESH_TIMEOUT, || meshed(&fleet));
 
     let restart = timectl(&["devnet", "restart", "--dir", &dir_s, "node2"]);
     assert!(
@@ -60,7 +57,7 @@ fn summary_counts_match_the_logs_of_a_devnet_with_a_restart() {
         "restart: {}",
         String::from_utf8_lossy(&restart.stderr)
     );
-    wait::until_blocking("4 meshed nodes after the restart", MESH_TIMEOUT, || {
+    testkit::wait_until_blocking("4 meshed nodes after the restart", MESH_TIMEOUT, || {
         meshed(&fleet)
     });
 

@@ -7,12 +7,14 @@
 //! never skipped silently.
 
 use std::fmt::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tempfile::TempDir;
+
+use crate::net::free_port;
 
 const SSHD: &str = "/usr/sbin/sshd";
 /// Addresses sshd listens on: four "hosts" with their own known_hosts lines.
@@ -228,12 +230,6 @@ fn keygen(path: &Path) {
 fn whoami() -> String {
     let out = Command::new("id").arg("-un").output().expect("id -un");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A port free on 127.0.0.1 now (sshd binds it on all four addresses).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }
 
 fn sshd_config(dir: &Path, port: u16) -> String {

@@ -1,0 +1,16 @@
+//! The seams `timectl`'s integration tests drive below the command line: the
+//! transports, the fleet parser, the `logs` engine, and the limits tests bound
+//! their timings by. Compiled only with the `testing` feature, which only the
+//! crate's own tests enable.
+
+pub use crate::constants::{PROBE_TIMEOUT, SSH_CONNECT_TIMEOUT};
+pub use crate::fleet::{load_file, parse_named};
+pub use crate::logs::filter::Filter;
+pub use crate::logs::follow::Plan;
+pub use crate::logs::run::run as run_logs;
+pub use crate::logs::sink::Sink;
+pub use crate::logs::source::FleetSource;
+pub use crate::remote::command::Vars;
+pub use crate::remote::{
+    LineStream, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent, node_command, node_vars,
+};
