@@ -22,6 +22,10 @@ const START_DEADLINE: Duration = Duration::from_secs(10);
 pub struct Journald {
     namespace: String,
     child: Child,
+    /// A stream held open for the fixture's life: a namespaced journald exits
+    /// when no client has been connected for a while, which a slow step of a
+    /// test (building `timed` on a busy machine) can exceed.
+    _keepalive: Option<UnixStream>,
 }
 
 impl Journald {
@@ -43,11 +47,20 @@ impl Journald {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {JOURNALD}: {e}"));
-        let mut journald = Journald { namespace, child };
+        let mut journald = Journald {
+            namespace,
+            child,
+            _keepalive: None,
+        };
         let deadline = Instant::now() + START_DEADLINE;
         // Correctness: the socket file exists from bind(), before listen(); only a
         // connection that succeeds says journald is ready.
-        while UnixStream::connect(journald.socket_dir().join("stdout")).is_err() {
+        loop {
+            if let Ok(mut stream) = UnixStream::connect(journald.socket_dir().join("stdout")) {
+                write!(stream, "{}", header("testkit")).expect("journald stream header");
+                journald._keepalive = Some(stream);
+                break;
+            }
             if let Ok(Some(status)) = journald.child.try_wait() {
                 let mut err = String::new();
                 if let Some(mut e) = journald.child.stderr.take() {
@@ -74,9 +87,7 @@ impl Journald {
     pub fn stdout_stream(&self, identifier: &str) -> Stdio {
         let mut stream = UnixStream::connect(self.socket_dir().join("stdout"))
             .unwrap_or_else(|e| panic!("connect to journald's stdout socket: {e}"));
-        // identifier, unit, priority (6 = info), level prefix, forward to
-        // syslog, kmsg, console.
-        write!(stream, "{identifier}\n\n6\n0\n0\n0\n0\n").expect("journald stream header");
+        write!(stream, "{}", header(identifier)).expect("journald stream header");
         Stdio::from(std::os::fd::OwnedFd::from(stream))
     }
 
@@ -99,6 +110,12 @@ impl Journald {
             self.namespace
         )
     }
+}
+
+/// The header of a journald stdout stream: identifier, unit, priority (6 =
+/// info), level prefix, forward to syslog, kmsg, console.
+fn header(identifier: &str) -> String {
+    format!("{identifier}\n\n6\n0\n0\n0\n0\n")
 }
 
 impl Drop for Journald {

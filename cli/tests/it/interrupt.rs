@@ -15,7 +15,7 @@ use crate::support::ssh_masters;
 
 /// Bound on the first lines reaching the terminal: journald and SSH take
 /// milliseconds; the margin is for a loaded CI machine.
-const FIRST_LINES: Duration = Duration::from_secs(30);
+const FIRST_LINES: Duration = Duration::from_secs(60);
 
 /// "Promptly": the command cancels its stream and closes one master.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(10);

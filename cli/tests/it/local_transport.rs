@@ -1,7 +1,7 @@
 //! The `local` transport: the same interface as ssh, commands run here. Used by
 //! devnets and by the other commands' tests.
 
-use crate::support::{EVENT_TIMEOUT, next_event};
+use crate::support::{EVENT_TIMEOUT, cancel_stops_command, next_event};
 use timectl::ConnectOptions;
 use timectl::testing::{Remote, ShellCommand, StreamEnd, StreamEvent};
 
@@ -56,19 +56,7 @@ async fn streams_lines_live_and_cancel_stops_the_whole_pipeline() {
     let cmd = ShellCommand::template("sh -c 'echo $$; exec sleep 600' | cat", &Default::default())
         .expect("cmd");
     let mut stream = remote.stream_lines(&cmd).await.expect("stream");
-    let StreamEvent::Line(pid) = next_event(&mut stream).await else {
-        panic!("expected a pid");
-    };
-    let pid: u32 = pid.trim().parse().expect("pid");
-    stream.cancel();
-    assert_eq!(
-        next_event(&mut stream).await,
-        StreamEvent::End(StreamEnd::Cancelled)
-    );
-    testkit::wait_until("the sleep to stop", EVENT_TIMEOUT, || async {
-        (!testkit::process::alive(pid)).then_some(())
-    })
-    .await;
+    cancel_stops_command(&mut stream).await;
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use testkit::timed::Timed;
 
 /// Bound on every wait: the daemons mesh and log within a second or two, SSH
 /// reconnects within the follower's backoff; this only bounds a failure.
-const DEADLINE: Duration = Duration::from_secs(30);
+const DEADLINE: Duration = Duration::from_secs(60);
 
 /// The control socket of the SSH master serving `port`, from its `-S` argument.
 fn master_control_socket(port: u16) -> Option<String> {

@@ -37,7 +37,11 @@ proptest! {
             (r#"printf %s "node is {node}""#, format!("node is {value}")),
             ("printf %s 'node is {node}!'", format!("node is {value}!")),
             (r#"printf %s \"{node}"#, format!("\"{value}")),
-            (r#"printf %s "$(printf %s "{node}")""#, value.clone()),
+            // A command substitution drops trailing newlines, whatever made them.
+            (
+                r#"printf %s "$(printf %s "{node}")""#,
+                value.trim_end_matches('\n').to_owned(),
+            ),
         ] {
             let cmd = ShellCommand::template(template, &vars).expect("template");
             let out = shell_output(&cmd);

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{EVENT_TIMEOUT, next_event};
+use crate::support::{EVENT_TIMEOUT, cancel_stops_command, next_event};
 use testkit::sshd::Sshd;
 use timecoin_shared::fleet::{Fleet, Node};
 use timectl::ConnectOptions;
@@ -93,23 +93,7 @@ async fn cancelling_a_stream_stops_the_remote_command() {
     // `sh -c 'echo $$; exec sleep'` prints the pid the sleep will have.
     let cmd = ShellCommand::program(["sh", "-c", "echo $$; exec sleep 600"]).expect("cmd");
     let mut stream = remote.stream_lines(&cmd).await.expect("stream");
-    let StreamEvent::Line(pid) = next_event(&mut stream).await else {
-        panic!("expected a pid line");
-    };
-    let pid: u32 = pid.trim().parse().expect("pid");
-    testkit::wait_until("the remote sleep to start", EVENT_TIMEOUT, || async {
-        testkit::process::alive(pid).then_some(())
-    })
-    .await;
-    stream.cancel();
-    assert_eq!(
-        next_event(&mut stream).await,
-        StreamEvent::End(StreamEnd::Cancelled)
-    );
-    testkit::wait_until("the remote command to stop", EVENT_TIMEOUT, || async {
-        (!testkit::process::alive(pid)).then_some(())
-    })
-    .await;
+    cancel_stops_command(&mut stream).await;
     remote.close().await.expect("close");
 }
 
