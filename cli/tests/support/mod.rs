@@ -10,4 +10,5 @@ pub mod journald;
 pub mod sshd;
 pub mod timectl;
 pub mod timed;
+pub mod upstream;
 pub mod wait;

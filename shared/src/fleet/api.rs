@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::{FleetError, NodeTable, Parser, Table};
+use crate::classify::EventKind;
 
 /// The daemon API a node's RPC speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,21 @@ impl DaemonApi {
         match self {
             DaemonApi::Timed => "timed",
             DaemonApi::TimeMasternode => "time-masternode",
+        }
+    }
+
+    /// Why this daemon's journal cannot show `kind` at its default log level;
+    /// `None` when it can. A check must not read "no such lines" as "none
+    /// happened" where the daemon never writes them.
+    pub fn silent_on(self, kind: EventKind) -> Option<&'static str> {
+        match (self, kind) {
+            (DaemonApi::TimeMasternode, EventKind::ConnectFailed) => {
+                Some("time-masternode logs failed dials and their backoff only at debug level")
+            }
+            (DaemonApi::TimeMasternode, EventKind::HandshakeAckFailed) => {
+                Some("time-masternode no longer logs handshake ACK failures")
+            }
+            _ => None,
         }
     }
 }
