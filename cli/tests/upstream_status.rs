@@ -22,10 +22,9 @@ fn status_shows_heights_and_commits_of_upstream_nodes() {
         ..Behaviour::default()
     });
     let dir = tempfile::tempdir().expect("tempdir");
-    let fleet = dir.path().join("fleet.toml");
-    std::fs::write(
-        &fleet,
-        format!(
+    let fleet = write_fleet(
+        &dir,
+        &format!(
             "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n\n\
              [[nodes]]\nname = \"n2\"\nrpc = \"{}\"\n\n\
              [[nodes]]\nname = \"n4\"\nrpc = \"{}\"\nrpc_fingerprint = \"{}\"\n\
@@ -34,9 +33,7 @@ fn status_shows_heights_and_commits_of_upstream_nodes() {
             n4.url("https"),
             n4.fingerprint
         ),
-    )
-    .expect("fleet file");
-    let fleet = fleet.display().to_string();
+    );
 
     let out = timectl(&["--fleet", &fleet, "status"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -86,16 +83,14 @@ fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
         ..Behaviour::default()
     });
     let dir = tempfile::tempdir().expect("tempdir");
-    let fleet = dir.path().join("fleet.toml");
-    std::fs::write(
-        &fleet,
-        format!(
+    let fleet = write_fleet(
+        &dir,
+        &format!(
             "[fleet]\nname = \"mixed\"\n[[nodes]]\nname = \"n2\"\ntransport = \"local\"\nrpc = \"{}\"\n",
             n2.url("http")
         ),
-    )
-    .expect("fleet file");
-    let out = timectl(&["--fleet", &fleet.display().to_string(), "status"]);
+    );
+    let out = timectl(&["--fleet", &fleet, "status"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("wrong api"), "{text}");
@@ -103,4 +98,11 @@ fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
         text.contains("n2: reachable, wrong API (expected timed)"),
         "{text}"
     );
+}
+
+/// Writes `text` as `fleet.toml` in `dir`; its path.
+fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("fleet.toml");
+    std::fs::write(&path, text).expect("fleet file");
+    path.display().to_string()
 }

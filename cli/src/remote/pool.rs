@@ -109,9 +109,10 @@ impl Pool {
         // A tunnel runs over the connection; a cookie file is read over it.
         let needs_remote =
             node.rpc == RpcAccess::Tunnel || matches!(node.rpc_auth, Some(RpcAuth::Cookie { .. }));
-        let remote = match needs_remote {
-            false => None,
-            true => Some(self.live_remote(node, &mut held).await?),
+        let remote = if needs_remote {
+            Some(self.live_remote(node, &mut held).await?)
+        } else {
+            None
         };
         if let Some(rpc) = &held.rpc {
             return Ok(Arc::clone(rpc));
