@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -112,7 +112,7 @@ impl PinnedVerifier {
 
 /// Writes a first-seen fingerprint to a new trust file, and says so on stderr:
 /// trust on first use must never be silent.
-fn record(path: &PathBuf, fingerprint: &[u8; 32]) -> Result<(), String> {
+fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), String> {
     let shown = show_fingerprint(fingerprint);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
