@@ -10,7 +10,9 @@ pub use crate::logs::follow::Plan;
 pub use crate::logs::run::run as run_logs;
 pub use crate::logs::sink::Sink;
 pub use crate::logs::source::FleetSource;
+pub use crate::probe::api as node_api;
 pub use crate::remote::command::Vars;
 pub use crate::remote::{
     LineStream, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent, node_command, node_vars,
 };
+pub use crate::rpc_client::RpcError;

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fleet::DaemonApi;
 use crate::rpc::Direction;
 
 /// One probe of one node.
@@ -18,6 +19,10 @@ pub struct NodeSnapshot {
     pub at: SystemTime,
     /// How long the probe took.
     pub took: Duration,
+    /// The daemon API the probe spoke (the fleet file's `api`): what the node's
+    /// answers and journal can tell depends on it.
+    #[serde(default)]
+    pub api: DaemonApi,
     /// Whether the node answered, and in which language.
     pub reach: Reach,
     /// The node's view of its chain and network; all `None` when unreachable.

@@ -45,6 +45,8 @@ pub(crate) struct Args {
 pub(crate) struct NodeStatus {
     pub name: String,
     pub reachable: bool,
+    /// Something answered at the RPC, but not in the API the fleet file names.
+    pub wrong_api: bool,
     /// Why the node is unreachable.
     pub error: Option<String>,
     pub block_height: Option<u64>,
@@ -71,9 +73,17 @@ impl From<&NodeSnapshot> for NodeStatus {
         let error = match &s.reach {
             Reach::Reachable => None,
             Reach::Unreachable { error } => Some(error.clone()),
-            Reach::WrongApi { expected, detail } => Some(format!(
-                "{detail} (is this node running the {expected:?} API?)"
-            )),
+            Reach::WrongApi { expected, detail } => {
+                // The detail starts with the node's name; say it once.
+                let detail = detail
+                    .strip_prefix(s.node.as_str())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .unwrap_or(detail);
+                Some(format!(
+                    "{}: reachable, wrong API (expected {expected}): {detail}",
+                    s.node
+                ))
+            }
         };
         let c = &s.chain;
         let commit_matches_head = c
@@ -84,6 +94,7 @@ impl From<&NodeSnapshot> for NodeStatus {
         NodeStatus {
             name: s.node.clone(),
             reachable: s.is_reachable(),
+            wrong_api: matches!(s.reach, Reach::WrongApi { .. }),
             error,
             block_height: c.block_height,
             active_masternodes: c.active_masternodes,
@@ -187,18 +198,27 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
         "FINALIZED",
         "LAST BLOCK",
     ]);
-    let number = |v: Option<u64>| v.map_or_else(Cell::missing, |v| Cell::plain(v.to_string()));
     for s in statuses {
-        let state = if s.reachable {
-            Cell::new("up", theme::GOOD)
-        } else {
-            Cell::new("unreachable", theme::BAD)
+        // A node that answered but whose API cannot tell a value: "unknown";
+        // a node that did not answer: "-".
+        let gap = || {
+            if s.reachable {
+                Cell::new("unknown", theme::DIM)
+            } else {
+                Cell::missing()
+            }
+        };
+        let number = |v: Option<u64>| v.map_or_else(gap, |v| Cell::plain(v.to_string()));
+        let state = match (s.reachable, s.wrong_api) {
+            (true, _) => Cell::new("up", theme::GOOD),
+            (false, true) => Cell::new("wrong api", theme::BAD),
+            (false, false) => Cell::new("unreachable", theme::BAD),
         };
         let commit = match (&s.commit, s.commit_matches_head) {
             (Some(c), Some(true)) if !c.ends_with("-dirty") => Cell::new(short(c), theme::GOOD),
             (Some(c), Some(_)) => Cell::new(short(c), theme::WARN),
             (Some(c), None) => Cell::plain(short(c)),
-            (None, _) => Cell::missing(),
+            (None, _) => gap(),
         };
         let head = s
             .repo_head
@@ -213,7 +233,9 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                     theme::GOOD
                 },
             ),
-            _ => Cell::missing(),
+            // The upstream API does not say its minimum.
+            (Some(active), None) => Cell::plain(active.to_string()),
+            (None, _) => gap(),
         };
         let age = match (s.reachable, s.last_block_age_secs) {
             (true, Some(secs)) => Cell::new(
@@ -224,8 +246,10 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                     theme::PLAIN
                 },
             ),
-            (true, None) => Cell::new("no blocks", theme::DIM),
-            (false, _) => Cell::missing(),
+            (true, None) if s.block_height == Some(0) => Cell::new("no blocks", theme::DIM),
+            // An API that cannot tell the age: unknown, not "no blocks".
+            (_, None) => gap(),
+            (false, Some(_)) => Cell::missing(),
         };
         table.push(vec![
             Cell::plain(&s.name),

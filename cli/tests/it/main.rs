@@ -21,3 +21,5 @@ mod pool;
 mod quoting;
 mod ssh_transport;
 mod status_ssh;
+mod upstream_rpc;
+mod upstream_status;

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::classify::classify;
+use crate::fleet::DaemonApi;
 use crate::rpc::Direction;
 use crate::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
@@ -94,6 +95,7 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
             node: name.clone(),
             at: start + Duration::from_secs(30 * k as u64),
             took: Duration::from_millis(5),
+            api: DaemonApi::Timed,
             reach: Reach::Reachable,
             chain: ChainView {
                 block_height: Some(height),

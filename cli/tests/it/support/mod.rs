@@ -4,6 +4,7 @@
 
 pub(crate) mod timectl;
 pub(crate) mod timed;
+pub(crate) mod upstream;
 
 use std::time::Duration;
 
