@@ -21,6 +21,7 @@ pub mod logs;
 pub mod remote;
 pub mod rpc_client;
 pub mod table;
+pub mod tui;
 
 use std::process::ExitCode;
 
