@@ -16,7 +16,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::links::{self, Link};
 
 /// Characters of the row label (node name) column.
-const LABEL: usize = 7;
+const LABEL: usize = 9;
 /// Characters per matrix column.
 const CELL: usize = 3;
 /// Room for the title's summary and a disputed pair per line.
