@@ -4,3 +4,4 @@ pub mod completions;
 pub mod devnet;
 pub mod logs;
 pub mod status;
+pub mod tui;

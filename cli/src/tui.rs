@@ -22,7 +22,7 @@ mod links;
 mod logview;
 mod msg;
 mod node;
-// pub mod runtime;
+pub mod runtime;
 mod ui;
 mod update;
 
