@@ -89,6 +89,7 @@ async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
         cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
         cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
         cli::Command::Tui(args) => cmd::tui::run(cli.fleet.as_deref(), &options, &args).await,
+        cli::Command::Demo(args) => cmd::demo::run(&options, &args).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }
 }

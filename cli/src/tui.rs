@@ -14,10 +14,12 @@
 //! - `msg`: messages and keys.
 //! - `update`: the state transitions.
 //! - `ui`: drawing, one file per pane, colours in `ui/theme`.
+//! - `demo`: `timectl demo`'s devnet and its stop, kill and restart keys.
 //! - `runtime`: pollers, the event loop, the terminal, and the plain-text mode
 //!   used when stdout is not a terminal.
 
 mod app;
+pub mod demo;
 mod links;
 mod logview;
 mod msg;
