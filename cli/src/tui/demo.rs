@@ -202,9 +202,9 @@ fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, String> {
     }
     kill(Pid::from_raw(id.pid.cast_signed()), signal).map_err(|e| e.to_string())?;
     let verb = if signal == Signal::SIGKILL {
-        "killed (SIGKILL)"
+        "killed"
     } else {
-        "stopped (SIGTERM)"
+        "stopped"
     };
     Ok(format!("{node} {verb}"))
 }

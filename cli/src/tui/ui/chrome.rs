@@ -33,15 +33,15 @@ fn verdict(app: &App, theme: Theme) -> Span<'static> {
 
 pub(crate) fn title(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let (up, down) = counts(app);
+    // The program's full name only where there is room for it and a notice.
+    let name = match (app.demo, area.width >= 100) {
+        (true, true) => "timectl demo",
+        (true, false) => "demo",
+        (false, true) => "timectl tui",
+        (false, false) => "tui",
+    };
     let mut spans = vec![
-        Span::styled(
-            if app.demo {
-                "timectl demo"
-            } else {
-                "timectl tui"
-            },
-            theme.header(),
-        ),
+        Span::styled(name, theme.header()),
         Span::raw(format!(" · {} · ", app.fleet)),
     ];
     if down > 0 {
@@ -51,7 +51,7 @@ pub(crate) fn title(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) 
         spans.push(Span::raw(format!("{up} up · ")));
     }
     spans.push(verdict(app, theme));
-    spans.push(Span::raw(format!(" · {} UTC", clock(app.now))));
+    spans.push(Span::raw(format!(" · {}", clock(app.now))));
     if let Some(notice) = &app.notice {
         spans.push(Span::styled(format!(" · {notice}"), theme.warn()));
     }
@@ -65,19 +65,17 @@ pub(crate) fn footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme)
             Span::raw("  text or a kind (connection_reset...) · Enter apply · Esc clear"),
         ])
     } else {
-        let mut keys = vec![
-            ("q", "quit"),
-            ("?", "help"),
-            ("Tab", "pane"),
-            ("↑↓", "move"),
-        ];
+        let mut keys = vec![("q", "quit"), ("?", "help"), ("Tab", "pane")];
+        if !app.demo {
+            keys.push(("↑↓", "move"));
+        }
         match app.view {
             View::Detail(_) => keys.push(("Esc", "back")),
             View::Dashboard => keys.push(("Enter", "node")),
         }
         keys.extend([("/", "filter"), ("p", "pause")]);
         if app.demo {
-            keys.extend([("s", "stop"), ("x", "kill"), ("r", "restart")]);
+            keys.push(("s/x/r", "stop/kill/restart"));
         }
         let mut spans = Vec::new();
         for (key, what) in keys {
