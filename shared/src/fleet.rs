@@ -310,6 +310,17 @@ impl<'t> Parser<'t> {
         let d = defaults.clone();
         let transport = node.transport.or(d.transport).unwrap_or_default();
         let host = match (node.host, transport) {
+            // Correctness: ssh reads a destination starting with `-` as an option
+            // (`-oProxyCommand=...` runs a command here).
+            (Some(host), _) if host.starts_with('-') => {
+                let span = table.get("host").map_or(span, Spanned::span);
+                return Err(self.at(
+                    span,
+                    format!(
+                        "{ctx}host {host:?} starts with '-' and would be read as an ssh option"
+                    ),
+                ));
+            }
             (Some(host), _) if !host.trim().is_empty() => host,
             (_, Transport::Local) => "localhost".into(),
             (_, Transport::Ssh) => {

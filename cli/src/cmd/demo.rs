@@ -6,14 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use color_eyre::eyre::WrapErr as _;
-use tokio_util::sync::CancellationToken;
-
-use crate::remote::ConnectOptions;
+use crate::error::render;
 use crate::tui::DemoAction;
-use crate::tui::demo::{DemoDevnet, DemoPlan};
+use crate::tui::demo::{DemoDevnet, DemoError, DemoPlan};
 use crate::tui::runtime::Control;
-use crate::{BadInput, cmd, fleet};
+use crate::{Code, Ctx, Error, cmd, fleet};
 
 /// Most nodes a demo starts: the matrix and the table stay readable on a laptop screen.
 const MAX_NODES: usize = 16;
@@ -47,23 +44,19 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad arguments, the devnet would not start, or the terminal failed.
-pub async fn run(options: &ConnectOptions, args: &Args) -> color_eyre::Result<u8> {
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     if args.nodes == 0 || args.nodes > MAX_NODES {
-        return Err(BadInput(format!("--nodes must be 1 to {MAX_NODES}")).into());
+        return Err(Error::bad_input(format!(
+            "--nodes must be 1 to {MAX_NODES}"
+        )));
     }
-    let shutdown = CancellationToken::new();
-    let on_signal = shutdown.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_signal.cancel();
-        }
-    });
     let plan = DemoPlan {
         nodes: args.nodes,
         block_interval: args.block_interval.clone(),
         timed: args.timed.clone(),
     };
-    let devnet = DemoDevnet::up(&plan).await?;
+    let failed = |e: DemoError| Error::failed(render(&e));
+    let devnet = DemoDevnet::up(&plan).await.map_err(failed)?;
     let shown = async {
         let fleet = fleet::load_file(&devnet.fleet_file())?;
         let (timectl, dir) = (devnet.timectl_path().to_owned(), devnet.dir().to_owned());
@@ -71,18 +64,11 @@ pub async fn run(options: &ConnectOptions, args: &Args) -> color_eyre::Result<u8
             let (timectl, dir) = (timectl.clone(), dir.clone());
             Box::pin(async move { DemoDevnet::act(&timectl, &dir, &node, action).await })
         });
-        cmd::tui::watch(
-            &fleet.name,
-            fleet.nodes,
-            options,
-            args.interval,
-            Some(control),
-            shutdown,
-        )
-        .await
+        cmd::tui::watch(ctx, &fleet.name, fleet.nodes, args.interval, Some(control)).await
     }
     .await;
-    let down = devnet.down().await.wrap_err("taking the demo devnet down");
+    // The devnet goes whatever happened to the dashboard.
+    let down = devnet.down().await.map_err(failed);
     let code = shown?;
     down?;
     Ok(code)

@@ -29,6 +29,10 @@ use crate::logs::follow::LogSource;
 /// Messages in flight to the event loop: pollers wait when it is this far behind.
 const MSG_QUEUE: usize = 1024;
 
+/// How long the pollers get, once the dashboard closes, to cancel their remote
+/// log commands and wait for them; then they are dropped.
+const DRAIN: Duration = Duration::from_secs(3);
+
 /// Carries out a demo action on a node and says what happened (for the status line).
 pub type Control = Arc<dyn Fn(String, DemoAction) -> BoxFuture<'static, String> + Send + Sync>;
 
@@ -66,15 +70,23 @@ pub async fn run<P: Prober, S: LogSource>(
     app.demo = session.control.is_some();
     let (tx, rx) = mpsc::channel(MSG_QUEUE);
     let mut pollers = JoinSet::new();
+    let stop = shutdown.child_token();
     poll::spawn_probes(
         &mut pollers,
         &session.prober,
         &session.nodes,
         session.poll_interval,
         &tx,
+        &stop,
     );
-    poll::spawn_logs(&mut pollers, &session.logs, &session.nodes, &tx);
+    poll::spawn_logs(&mut pollers, &session.logs, &session.nodes, &tx, &stop);
     let result = screen::run(app, rx, tx, session.control, shutdown).await;
-    pollers.shutdown().await;
+    stop.cancel();
+    let drained = tokio::time::timeout(DRAIN, async {
+        while pollers.join_next().await.is_some() {}
+    });
+    if drained.await.is_err() {
+        pollers.shutdown().await;
+    }
     result
 }

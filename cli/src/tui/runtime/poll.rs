@@ -12,6 +12,7 @@ use timecoin_shared::snapshot::NodeSnapshot;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
 use crate::tui::{LogLine, Msg};
@@ -32,38 +33,54 @@ pub trait Prober: Send + Sync + 'static {
     fn probe(&self, node: &Node) -> impl Future<Output = NodeSnapshot> + Send;
 }
 
-/// Probes every node every `every`, each in its own task, until `tx` closes.
+impl Prober for crate::remote::Pool {
+    async fn probe(&self, node: &Node) -> NodeSnapshot {
+        crate::probe::probe(self, node).await
+    }
+}
+
+/// Probes every node every `every`, each in its own task, until `tx` closes or
+/// `stop` fires.
 pub(crate) fn spawn_probes<P: Prober>(
     tasks: &mut JoinSet<()>,
     prober: &Arc<P>,
     nodes: &[Node],
     every: Duration,
     tx: &mpsc::Sender<Msg>,
+    stop: &CancellationToken,
 ) {
     for node in nodes.iter().cloned() {
-        let (prober, tx) = (Arc::clone(prober), tx.clone());
+        let (prober, tx, stop) = (Arc::clone(prober), tx.clone(), stop.clone());
         tasks.spawn(async move {
             let mut next = Instant::now();
             loop {
-                let snapshot = prober.probe(&node).await;
+                let snapshot = tokio::select! {
+                    snapshot = prober.probe(&node) => snapshot,
+                    () = stop.cancelled() => return,
+                };
                 if tx.send(Msg::Snapshot(Box::new(snapshot))).await.is_err() {
                     return;
                 }
                 // A probe slower than the interval starts the next one at once.
                 next = (next + every).max(Instant::now());
-                tokio::time::sleep_until(next).await;
+                tokio::select! {
+                    () = tokio::time::sleep_until(next) => {}
+                    () = stop.cancelled() => return,
+                }
             }
         });
     }
 }
 
 /// Follows every node's log (its fleet `logs` command) and sends its lines and
-/// stream markers, until `tx` closes.
+/// stream markers, until `tx` closes or `stop` fires (which cancels the remote
+/// commands and waits for them).
 pub(crate) fn spawn_logs<S: LogSource>(
     tasks: &mut JoinSet<()>,
     source: &Arc<S>,
     nodes: &[Node],
     tx: &mpsc::Sender<Msg>,
+    stop: &CancellationToken,
 ) {
     let (events, mut rx) = mpsc::channel(LOG_QUEUE);
     for node in nodes {
@@ -75,8 +92,8 @@ pub(crate) fn spawn_logs<S: LogSource>(
             since_us: None,
             lines: Some(LOG_BACKLOG),
         };
-        let (source, events) = (Arc::clone(source), events.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, events).await });
+        let (source, events, stop) = (Arc::clone(source), events.clone(), stop.clone());
+        tasks.spawn(async move { follow::follow(&*source, plan, events, stop).await });
     }
     let tx = tx.clone();
     tasks.spawn(async move {
