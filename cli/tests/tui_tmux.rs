@@ -343,6 +343,6 @@ fn demo_without_a_terminal_prints_and_cleans_up_on_ctrl_c() {
         Duration::from_secs(30),
         || child.try_wait().expect("wait"),
     );
-    assert!(exited.success(), "exit {exited:?}; output:\n{}", text());
+    assert_eq!(exited.code(), Some(130), "output:\n{}", text());
     assert_cleaned_up(tmp.path(), &pids);
 }
