@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use timecoin_shared::classify::classify;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 use timectl::tui::{App, LogLine, Msg, draw, update};
@@ -131,11 +132,14 @@ fn frame_time(nodes: usize, w: u16, h: u16) -> (Duration, Duration) {
         }
     }
     for n in 0..5000 {
-        let line = LogLine::marker(
-            &names[n % nodes],
-            0,
-            format!("line {n} Starting new block round"),
-        );
+        let text = format!("Starting new block round height={n} round=0");
+        let line = LogLine {
+            node: names[n % nodes].clone(),
+            time_us: Some(1_795_579_200_000_000),
+            class: classify(&text),
+            text,
+            marker: None,
+        };
         update(&mut app, Msg::Log(Box::new(line)));
     }
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");

@@ -29,7 +29,7 @@ mod ui;
 mod update;
 
 pub use app::{App, Pane, View};
-pub use logview::{Filter, LogLine, LogView};
+pub use logview::{Filter, LogLine, LogView, Stream};
 pub use msg::{Command, DemoAction, Key, Msg};
 pub use node::{Health, NodeRow, SeenBlock};
 pub use ui::draw;

@@ -23,8 +23,28 @@ pub struct LogLine {
     pub class: Classification,
     /// The daemon's message, without journal prefix, time and level.
     pub text: String,
-    /// A note about the stream itself (lost, resumed), not a daemon line.
-    pub marker: bool,
+    /// A note about the node's stream itself, not a daemon line.
+    pub marker: Option<Stream>,
+}
+
+/// What a stream marker says about a node's log stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Lost; being reconnected.
+    Lost,
+    /// Back after a loss.
+    Resumed,
+    /// Ended (the log command exited).
+    Ended,
+    /// Given up on.
+    Failed,
+}
+
+impl Stream {
+    /// Whether the node's log is being read after this marker.
+    pub fn reading(self) -> bool {
+        self == Stream::Resumed
+    }
 }
 
 impl LogLine {
@@ -40,18 +60,18 @@ impl LogLine {
             time_us: record.time_us,
             class: record.class.clone(),
             text,
-            marker: false,
+            marker: None,
         }
     }
 
     /// A note about a node's stream.
-    pub fn marker(node: &str, time_us: i64, text: String) -> Self {
+    pub fn marker(node: &str, time_us: i64, stream: Stream, text: String) -> Self {
         LogLine {
             node: node.to_owned(),
             time_us: Some(time_us),
             class: Classification::default(),
             text,
-            marker: true,
+            marker: Some(stream),
         }
     }
 }
@@ -230,7 +250,7 @@ mod tests {
     use super::*;
 
     fn line(n: usize) -> LogLine {
-        LogLine::marker("n1", 0, format!("line {n}"))
+        LogLine::marker("n1", 0, Stream::Resumed, format!("line {n}"))
     }
 
     #[test]

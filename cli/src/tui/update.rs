@@ -203,7 +203,7 @@ fn step(app: &mut App, delta: isize) {
 mod tests {
     use super::*;
     use crate::tui::fixtures;
-    use crate::tui::logview::LogLine;
+    use crate::tui::logview::{LogLine, Stream};
     use crate::tui::node::Health;
     use timecoin_shared::classify::EventKind;
 
@@ -298,7 +298,12 @@ mod tests {
         let before = app.log.window(None, 100).0.len();
         let out = update(
             &mut app,
-            Msg::Log(Box::new(LogLine::marker("node1", 0, "new".into()))),
+            Msg::Log(Box::new(LogLine::marker(
+                "node1",
+                0,
+                Stream::Resumed,
+                "new".into(),
+            ))),
         );
         assert!(out.redraw, "the held-back counter moved");
         assert_eq!(app.log.window(None, 100).0.len(), before);

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
-use crate::tui::{LogLine, Msg};
+use crate::tui::{LogLine, Msg, Stream};
 
 /// Past lines of each node shown when the dashboard opens: enough to see what
 /// was happening, few enough to read at a glance.
@@ -120,6 +120,7 @@ fn line(event: Event) -> LogLine {
         } => LogLine::marker(
             &node,
             now,
+            Stream::Lost,
             format!(
                 "stream lost: {reason}; retrying in {}",
                 humantime::format_duration(retry_in)
@@ -131,12 +132,15 @@ fn line(event: Event) -> LogLine {
                 Resume::ByTime => "by time: lines logged meanwhile may be missing",
                 Resume::FromStart => "from the start",
             };
-            LogLine::marker(&node, now, format!("stream resumed {how}"))
+            LogLine::marker(&node, now, Stream::Resumed, format!("stream resumed {how}"))
         }
-        Event::Done { node } => LogLine::marker(&node, now, "stream ended".into()),
-        Event::Failed { node, reason } => {
-            LogLine::marker(&node, now, format!("stream failed: {reason}"))
-        }
+        Event::Done { node } => LogLine::marker(&node, now, Stream::Ended, "stream ended".into()),
+        Event::Failed { node, reason } => LogLine::marker(
+            &node,
+            now,
+            Stream::Failed,
+            format!("stream failed: {reason}"),
+        ),
     }
 }
 

@@ -70,7 +70,7 @@ fn render<'a>(
         Span::styled(format!("{:<node_w$}", line.node), theme.node(&line.node)),
         Span::raw(" "),
     ];
-    if line.marker {
+    if line.marker.is_some() {
         spans.push(Span::styled(format!("-- {} --", line.text), theme.warn()));
         return spans;
     }
