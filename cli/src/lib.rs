@@ -15,6 +15,7 @@
 //! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
 //! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - [`output`]: renderers of a checklist report (text, JSON, JUnit, Nagios).
 
 pub mod cli;
 pub mod cmd;
@@ -24,6 +25,7 @@ pub mod devnet;
 pub mod error;
 pub mod fleet;
 pub mod logs;
+pub mod output;
 pub mod probe;
 pub mod remote;
 pub mod rpc_client;

@@ -6,11 +6,11 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
+use timecoin_shared::classify::LogEntry;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::command::{self, Adjusted, Request};
-use super::input::Entry;
 use super::record::Record;
 use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
 use crate::remote::{LineStream, StreamEnd, StreamEvent};
@@ -155,7 +155,7 @@ pub async fn follow<S: LogSource>(
                     match next {
                         Some(StreamEvent::Line(line)) => {
                             lines_this_time += 1;
-                            let record = Record::new(Entry::parse(&line), Some(&node));
+                            let record = Record::new(LogEntry::parse(&line), Some(&node));
                             let resumed_by_time = reconnecting && cursor.is_none();
                             if resumed_by_time
                                 && record
