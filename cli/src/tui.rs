@@ -13,6 +13,7 @@
 //! - `logview`: the bounded log ring, its filter, pause and cursor.
 //! - `msg`: messages and keys.
 //! - `update`: the state transitions.
+//! - `window`: the live checklist: the last window of probes and lines, judged.
 //! - `ui`: drawing, one file per pane, colours in `ui/theme`.
 //! - `demo`: `timectl demo`'s devnet and its stop, kill and restart keys.
 //! - `runtime`: pollers, the event loop, the terminal, and the plain-text mode
@@ -27,6 +28,7 @@ mod node;
 pub mod runtime;
 mod ui;
 mod update;
+mod window;
 
 pub use app::{App, Pane, View};
 pub use logview::{Filter, LogLine, LogView, Stream};
@@ -34,6 +36,7 @@ pub use msg::{Command, DemoAction, Key, Msg};
 pub use node::{Health, NodeRow, SeenBlock};
 pub use ui::draw;
 pub use update::{Outcome, update};
+pub use window::Window;
 
 #[cfg(test)]
 mod fixtures;

@@ -64,7 +64,8 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
             let (timectl, dir) = (timectl.clone(), dir.clone());
             Box::pin(async move { DemoDevnet::act(&timectl, &dir, &node, action).await })
         });
-        cmd::tui::watch(ctx, &fleet.name, fleet.nodes, args.interval, Some(control)).await
+        let nodes = fleet.nodes.clone();
+        cmd::tui::watch(ctx, &fleet, nodes, args.interval, Some(control)).await
     }
     .await;
     // The devnet goes whatever happened to the dashboard.

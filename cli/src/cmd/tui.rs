@@ -5,7 +5,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
-use timecoin_shared::fleet::Node;
+use timecoin_shared::fleet::{Fleet, Node};
 
 use crate::cli::OutputFormat;
 use crate::cmd::logs::NodeLogs;
@@ -41,7 +41,7 @@ pub struct Args {
 /// # Errors
 /// No usable fleet file, an unknown node, or the terminal failed.
 pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
-    let fleet = ctx.fleet()?.fleet.name.clone();
+    let fleet = ctx.fleet()?.fleet.clone();
     let nodes = ctx.select(&args.nodes)?;
     watch(ctx, &fleet, nodes, args.interval, None).await
 }
@@ -53,7 +53,7 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
 /// The terminal failed, or stdout closed.
 pub async fn watch(
     ctx: &Ctx,
-    fleet: &str,
+    fleet: &Fleet,
     nodes: Vec<Node>,
     interval: Duration,
     control: Option<Control>,
@@ -62,13 +62,15 @@ pub async fn watch(
     let shutdown = ctx.shutdown().token().clone();
     if std::io::stdout().is_terminal() {
         let session = Session {
-            fleet: fleet.to_owned(),
+            fleet: fleet.name.clone(),
             nodes,
             prober: Arc::new(ctx.pool().clone()),
             logs,
             poll_interval: interval,
             colour: ctx.output().colour(),
             control,
+            thresholds: fleet.check.clone(),
+            fleet_size: fleet.nodes.len(),
         };
         runtime::run(session, shutdown)
             .await

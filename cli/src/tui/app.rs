@@ -3,11 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use timecoin_shared::checklist::Report;
+use timecoin_shared::checklist::{Report, Thresholds};
 
 use super::links::{self, Link};
 use super::logview::LogView;
 use super::node::{Health, NodeRow};
+use super::window::Window;
 
 /// The panes, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +50,10 @@ pub struct App {
     pub now: SystemTime,
     /// How often nodes are probed; an answer older than two of these is stale.
     pub poll_interval: Duration,
-    /// The checklist's live verdicts; `None` until enough is known to judge.
+    /// The checklist's live verdicts; `None` until every node was probed once.
     pub report: Option<Report>,
+    /// What the checklist judges: the last window of probes and log lines.
+    pub window: Window,
     pub log: LogView,
     pub focus: Pane,
     pub view: View,
@@ -70,15 +73,18 @@ pub struct App {
 }
 
 impl App {
-    /// A dashboard for these nodes, nothing known yet.
+    /// A dashboard for these nodes, nothing known yet, the checklist judged
+    /// with default thresholds.
     pub fn new(
         fleet: impl Into<String>,
         names: impl IntoIterator<Item = String>,
         now: SystemTime,
     ) -> Self {
+        let nodes: Vec<NodeRow> = names.into_iter().map(NodeRow::new).collect();
         App {
             fleet: fleet.into(),
-            nodes: names.into_iter().map(NodeRow::new).collect(),
+            window: Window::new(nodes.len(), Thresholds::default()),
+            nodes,
             now,
             poll_interval: Duration::from_secs(1),
             report: None,

@@ -4,7 +4,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use timecoin_shared::checklist::{ItemVerdict, Report, Status};
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
@@ -12,8 +11,8 @@ use super::app::App;
 use super::logview::LogLine;
 use super::msg::Msg;
 use super::update::update;
-use crate::logs::input::Entry;
 use crate::logs::record::Record;
+use timecoin_shared::classify::LogEntry;
 
 /// 2026-11-25 04:00:00 UTC.
 fn epoch() -> SystemTime {
@@ -72,7 +71,7 @@ fn answered(i: usize, height: u64, peers: &[usize], at: SystemTime) -> NodeSnaps
 }
 
 /// A probe of `node` that got no answer.
-pub fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
+pub(super) fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
     NodeSnapshot {
         node: node.into(),
         at,
@@ -88,38 +87,10 @@ pub fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
     }
 }
 
-fn item(id: &str, title: &str, status: Status, evidence: &[&str]) -> ItemVerdict {
-    ItemVerdict {
-        id: id.into(),
-        title: title.into(),
-        status,
-        evidence: evidence.iter().map(|e| (*e).to_owned()).collect(),
-    }
-}
-
-/// The ten checklist items, all passing, with `changes` applied by id.
-fn report(changes: &[(&str, Status, &[&str])]) -> Report {
-    let titles = [
-        ("no_resets", "No connection resets"),
-        ("masternodes_active", "All masternodes active"),
-        ("peers_stable", "Peer count stable"),
-        ("production_running", "Block production running"),
-        ("height_advancing", "Heights rising and agreeing"),
-        ("no_backoff_spam", "No reconnection backoff spam"),
-        ("clean_handshakes", "Clean handshakes"),
-        ("one_link_per_pair", "One link per peer pair"),
-        ("same_commit", "Same commit everywhere"),
-        ("no_fork", "Agreement at the final height"),
-    ];
-    Report::new(
-        titles
-            .iter()
-            .map(|(id, title)| match changes.iter().find(|c| c.0 == *id) {
-                Some((_, status, evidence)) => item(id, title, *status, evidence),
-                None => item(id, title, Status::Pass, &[]),
-            })
-            .collect(),
-    )
+/// Judges the checklist as the dashboard does on its next tick.
+fn judge(app: &mut App) {
+    let now = app.now;
+    update(app, Msg::Tick(now));
 }
 
 /// Feeds `text` through the real classifier as a line of `node`, `secs` after the epoch.
@@ -128,14 +99,14 @@ fn log(app: &mut App, node: &str, secs: u64, text: &str) {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_micros();
-    let record = Record::new(Entry::parse(text), Some(node));
+    let record = Record::new(LogEntry::parse(text), Some(node));
     let mut line = LogLine::from_record(&record, node);
     line.time_us = i64::try_from(time).ok();
     update(app, Msg::Log(Box::new(line)));
 }
 
 /// Four nodes, fully meshed, heights rising together, every item passing.
-pub fn healthy() -> App {
+pub(super) fn healthy() -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
     for round in 0..12u64 {
@@ -167,13 +138,13 @@ pub fn healthy() -> App {
         2,
         "INFO timed::net: Handshake completed with 127.0.0.1:24100",
     );
-    app.report = Some(report(&[]));
+    judge(&mut app);
     app
 }
 
 /// node3 stopped answering 8 s ago (its last answer is 11 s old); the others
 /// see three masternodes.
-pub fn node_down() -> App {
+pub(super) fn node_down() -> App {
     let mut app = healthy();
     let now = epoch() + Duration::from_secs(10);
     let down_at = now - Duration::from_secs(8);
@@ -200,24 +171,12 @@ pub fn node_down() -> App {
         4,
         "WARN timed::net: Connection to 127.0.0.3:24100 failed (attempt 2): Connection refused (os error 111)",
     );
-    app.report = Some(report(&[
-        (
-            "masternodes_active",
-            Status::Unknown,
-            &["node3: unreachable"],
-        ),
-        (
-            "peers_stable",
-            Status::Fail,
-            &["node1: peers 3 -> 2", "node2: peers 3 -> 2"],
-        ),
-        ("height_advancing", Status::Unknown, &["node3: unreachable"]),
-    ]));
+    judge(&mut app);
     app
 }
 
 /// Only two masternodes link up: production skipped everywhere.
-pub fn production_skipped() -> App {
+pub(super) fn production_skipped() -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
     for round in 0..6u64 {
@@ -239,28 +198,12 @@ pub fn production_skipped() -> App {
             "WARN ⚠️ Skipping block production: only 2 masternodes active (minimum 3 required)",
         );
     }
-    app.report = Some(report(&[
-        (
-            "masternodes_active",
-            Status::Fail,
-            &["node1: 2 of 4 active", "node2: 2 of 4 active"],
-        ),
-        (
-            "production_running",
-            Status::Fail,
-            &["4 production_skipped lines (2 of 3 active)"],
-        ),
-        (
-            "height_advancing",
-            Status::Fail,
-            &["every node at 12 for 6s"],
-        ),
-    ]));
+    judge(&mut app);
     app
 }
 
 /// A burst of duplicate rejections: links churn, one pair held twice.
-pub fn duplicate_burst() -> App {
+pub(super) fn duplicate_burst() -> App {
     let mut app = healthy();
     let mut snap = app.nodes[0]
         .last_ok
@@ -288,23 +231,12 @@ pub fn duplicate_burst() -> App {
         9,
         "INFO timed::chain: Starting new block round",
     );
-    app.report = Some(report(&[
-        (
-            "one_link_per_pair",
-            Status::Fail,
-            &["node1 holds 2 links to node2"],
-        ),
-        (
-            "clean_handshakes",
-            Status::Warn,
-            &["20 duplicate_rejected lines in 5s"],
-        ),
-    ]));
+    judge(&mut app);
     app
 }
 
 /// node1 and node2 on one chain, node3 and node4 on another at the same height.
-pub fn fork() -> App {
+pub(super) fn fork() -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
     for round in 0..8u64 {
@@ -321,22 +253,6 @@ pub fn fork() -> App {
         }
     }
     update(&mut app, Msg::Tick(epoch()));
-    app.report = Some(report(&[
-        (
-            "no_fork",
-            Status::Fail,
-            &["height 32: node1, node2 have 0003dd8e...; node3, node4 have 0033b5b2..."],
-        ),
-        (
-            "same_commit",
-            Status::Warn,
-            &["node3, node4 run 9c0ffee12345"],
-        ),
-        (
-            "one_link_per_pair",
-            Status::Fail,
-            &["node1 and node3 hold no link"],
-        ),
-    ]));
+    judge(&mut app);
     app
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
+use timecoin_shared::checklist::Thresholds;
 use timecoin_shared::fleet::Node;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -23,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use poll::Prober;
 
-use super::{App, DemoAction};
+use super::{App, DemoAction, Window};
 use crate::logs::follow::LogSource;
 
 /// Messages in flight to the event loop: pollers wait when it is this far behind.
@@ -49,6 +50,10 @@ pub struct Session<P, S> {
     pub colour: bool,
     /// `timectl demo`: what the stop, kill and restart keys do.
     pub control: Option<Control>,
+    /// The checklist's limits (the fleet file's `[check]`).
+    pub thresholds: Thresholds,
+    /// Every node of the fleet file, watched or not: the masternodes expected.
+    pub fleet_size: usize,
 }
 
 /// Runs the dashboard on the terminal until the operator quits or `shutdown`
@@ -68,6 +73,8 @@ pub async fn run<P: Prober, S: LogSource>(
     app.poll_interval = session.poll_interval;
     app.colour = session.colour;
     app.demo = session.control.is_some();
+    app.window = Window::new(session.nodes.len(), session.thresholds);
+    app.window.fleet_size = session.fleet_size;
     let (tx, rx) = mpsc::channel(MSG_QUEUE);
     let mut pollers = JoinSet::new();
     let stop = shutdown.child_token();

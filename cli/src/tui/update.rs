@@ -41,12 +41,18 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         Msg::Resize => Outcome::redraw(),
         Msg::Tick(now) => {
             app.now = now;
+            // The checklist is judged once a tick at most, once every node answered
+            // or failed a probe: a flood of lines costs one evaluation a second.
+            if app.window.changed && app.nodes.iter().all(|n| n.probed_at.is_some()) {
+                app.report = Some(app.window.evaluate(now, &app.nodes));
+            }
             Outcome::redraw()
         }
         Msg::Snapshot(snapshot) => {
             let Some(i) = app.index(&snapshot.node) else {
                 return Outcome::default();
             };
+            app.window.probe(i, &snapshot);
             let changed = app.nodes[i].apply(*snapshot);
             Outcome {
                 redraw: changed,
@@ -56,6 +62,9 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         Msg::Log(line) => {
             let visible = app.log.paused_at.is_none()
                 && app.log.filter.as_ref().is_none_or(|f| f.matches(&line));
+            if let Some(i) = app.index(&line.node) {
+                app.window.line(i, app.now, &line);
+            }
             app.log.push(*line);
             Outcome {
                 // Paused or filtered out: only a counter in a title moved.

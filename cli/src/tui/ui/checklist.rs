@@ -13,6 +13,9 @@ use super::text::fit;
 use super::theme::Theme;
 use crate::tui::app::{App, Pane};
 
+/// Title characters kept on a narrow screen (the evidence needs the rest).
+const TITLE_MAX: usize = 30;
+
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let inner_w = usize::from(area.width.saturating_sub(2));
     let inner_h = usize::from(area.height.saturating_sub(2));
@@ -38,6 +41,14 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     if !fits {
         order.sort_by_key(|i| std::cmp::Reverse(report.items[*i].status));
     }
+    // Titles whole where there is room; the evidence keeps at least a third.
+    let longest = report
+        .items
+        .iter()
+        .map(|i| i.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let title_w = longest.min(TITLE_MAX.max(inner_w / 3));
     let mut lines: Vec<Line<'_>> = Vec::new();
     let focused = app.focus == Pane::Checklist;
     for (row, &i) in order.iter().enumerate() {
@@ -54,15 +65,27 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             break;
         }
         let selected = focused && i == app.item;
-        lines.push(item_line(&report.items[i], inner_w, selected, theme));
+        lines.push(item_line(
+            &report.items[i],
+            inner_w,
+            title_w,
+            selected,
+            theme,
+        ));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn item_line(item: &ItemVerdict, width: usize, selected: bool, theme: Theme) -> Line<'static> {
+fn item_line(
+    item: &ItemVerdict,
+    width: usize,
+    title_w: usize,
+    selected: bool,
+    theme: Theme,
+) -> Line<'static> {
     let (glyph, word, style) = theme.status(item.status);
     let head = format!("{glyph} {word:<7} ");
-    let title_w = 30.min(width.saturating_sub(head.chars().count()));
+    let title_w = title_w.min(width.saturating_sub(head.chars().count()));
     let title = format!("{:<title_w$}", fit(&item.title, title_w));
     let room = width.saturating_sub(head.chars().count() + title_w + 1);
     let evidence = match item.evidence.as_slice() {

@@ -12,6 +12,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table};
+use timecoin_shared::checklist::same_commit;
 
 use super::text::{ago, clock, fit, opt, short_commit, sparkline};
 use super::theme::Theme;
@@ -285,12 +286,6 @@ fn cell<'a>(
             Cell::from(format!("{}{flag}", short_commit(commit))).style(style)
         }
     }
-}
-
-/// Whether a daemon's (maybe short, maybe `-dirty`) commit names the repo's HEAD.
-fn same_commit(running: &str, head: &str) -> bool {
-    let running = running.trim_end_matches("-dirty");
-    !running.is_empty() && running != "unknown" && head.starts_with(running)
 }
 
 #[cfg(test)]

@@ -70,7 +70,9 @@ impl Theme {
     pub(crate) fn kind(self, kind: EventKind) -> Style {
         match kind {
             k if k.is_problem() => self.bad(),
-            EventKind::BlockRound | EventKind::BlockProduced => self.fg(Color::Blue),
+            EventKind::BlockRound | EventKind::BlockProduced | EventKind::BlockFinalized => {
+                self.fg(Color::Blue)
+            }
             _ => self.good(),
         }
     }
@@ -128,5 +130,9 @@ pub(crate) fn badge(kind: EventKind) -> &'static str {
         EventKind::ProductionSkipped => "SKIP",
         EventKind::BlockRound => "round",
         EventKind::BlockProduced => "block",
+        EventKind::Disconnected => "disc",
+        EventKind::BlockFinalized => "final",
+        EventKind::Syncing => "sync",
+        EventKind::NetworkPartition => "PARTITION",
     }
 }
