@@ -155,9 +155,9 @@ mod tests {
                 ..Summary::default()
             }
         );
-        for a in 0..4 {
-            for b in 0..4 {
-                match (m[a][b], m[b][a]) {
+        for (a, row) in m.iter().enumerate() {
+            for (b, link) in row.iter().enumerate() {
+                match (*link, m[b][a]) {
                     (Link::Itself, Link::Itself) => assert_eq!(a, b),
                     (Link::Agreed(Some(x)), Link::Agreed(Some(y))) => assert_eq!(x, y.reversed()),
                     other => panic!("{a},{b}: {other:?}"),

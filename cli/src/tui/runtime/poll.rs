@@ -49,7 +49,8 @@ pub(crate) fn spawn_probes<P: Prober>(
     tx: &mpsc::Sender<Msg>,
     stop: &CancellationToken,
 ) {
-    for node in nodes.iter().cloned() {
+    for node in nodes {
+        let node = node.clone();
         let (prober, tx, stop) = (Arc::clone(prober), tx.clone(), stop.clone());
         tasks.spawn(async move {
             let mut next = Instant::now();
