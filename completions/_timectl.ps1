@@ -30,6 +30,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
+            [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -133,6 +135,25 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'timectl;tui' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often each node is probed')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'timectl;demo' {
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'How many daemons')
+            [CompletionResult]::new('--block-interval', '--block-interval', [CompletionResultType]::ParameterName, 'Time between block rounds')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often each node is probed')
+            [CompletionResult]::new('--timed', '--timed', [CompletionResultType]::ParameterName, 'The timed executable [default: next to timectl, else on PATH]')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'timectl;completions' {
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
@@ -144,6 +165,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
+            [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -171,6 +194,12 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;logs' {
+            break
+        }
+        'timectl;help;tui' {
+            break
+        }
+        'timectl;help;demo' {
             break
         }
         'timectl;help;completions' {

@@ -19,6 +19,9 @@ _timectl() {
             timectl,completions)
                 cmd="timectl__subcmd__completions"
                 ;;
+            timectl,demo)
+                cmd="timectl__subcmd__demo"
+                ;;
             timectl,devnet)
                 cmd="timectl__subcmd__devnet"
                 ;;
@@ -30,6 +33,9 @@ _timectl() {
                 ;;
             timectl,status)
                 cmd="timectl__subcmd__status"
+                ;;
+            timectl,tui)
+                cmd="timectl__subcmd__tui"
                 ;;
             timectl__subcmd__devnet,down)
                 cmd="timectl__subcmd__devnet__subcmd__down"
@@ -64,6 +70,9 @@ _timectl() {
             timectl__subcmd__help,completions)
                 cmd="timectl__subcmd__help__subcmd__completions"
                 ;;
+            timectl__subcmd__help,demo)
+                cmd="timectl__subcmd__help__subcmd__demo"
+                ;;
             timectl__subcmd__help,devnet)
                 cmd="timectl__subcmd__help__subcmd__devnet"
                 ;;
@@ -75,6 +84,9 @@ _timectl() {
                 ;;
             timectl__subcmd__help,status)
                 cmd="timectl__subcmd__help__subcmd__status"
+                ;;
+            timectl__subcmd__help,tui)
+                cmd="timectl__subcmd__help__subcmd__tui"
                 ;;
             timectl__subcmd__help__subcmd__devnet,down)
                 cmd="timectl__subcmd__help__subcmd__devnet__subcmd__down"
@@ -95,7 +107,7 @@ _timectl() {
 
     case "${cmd}" in
         timectl)
-            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs completions help"
+            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs tui demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,6 +131,40 @@ _timectl() {
                 return 0
             fi
             case "${prev}" in
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__demo)
+            opts="-h --nodes --block-interval --interval --timed --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --block-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -345,7 +391,7 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help)
-            opts="status devnet logs completions help"
+            opts="status devnet logs tui demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +405,20 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -484,6 +544,20 @@ _timectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        timectl__subcmd__help__subcmd__tui)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         timectl__subcmd__logs)
             opts="-f -n -h --follow --since --lines --events --grep --output --summary --from-file --fleet --accept-new-host-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -542,6 +616,28 @@ _timectl() {
                     return 0
                     ;;
                 --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__tui)
+            opts="-h --interval --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+            cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
+            cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -116,6 +118,23 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'timectl;tui'= {
+            cand --interval 'How often each node is probed'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'timectl;demo'= {
+            cand --nodes 'How many daemons'
+            cand --block-interval 'Time between block rounds'
+            cand --interval 'How often each node is probed'
+            cand --timed 'The timed executable [default: next to timectl, else on PATH]'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'timectl;completions'= {
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
@@ -126,6 +145,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+            cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
+            cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -146,6 +167,10 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help;devnet;restart'= {
         }
         &'timectl;help;logs'= {
+        }
+        &'timectl;help;tui'= {
+        }
+        &'timectl;help;demo'= {
         }
         &'timectl;help;completions'= {
         }

@@ -31,6 +31,8 @@ complete -c timectl -n "__fish_timectl_needs_command" -s V -l version -d 'Print 
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
@@ -87,14 +89,27 @@ complete -c timectl -n "__fish_timectl_using_subcommand logs" -s f -l follow -d 
 complete -c timectl -n "__fish_timectl_using_subcommand logs" -l summary -d 'Count lines per node and kind over the window, then print a table (or JSON)'
 complete -c timectl -n "__fish_timectl_using_subcommand logs" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand tui" -l interval -d 'How often each node is probed' -r
+complete -c timectl -n "__fish_timectl_using_subcommand tui" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand tui" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand tui" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l nodes -d 'How many daemons' -r
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l block-interval -d 'Time between block rounds' -r
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l interval -d 'How often each node is probed' -r
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l timed -d 'The timed executable [default: next to timectl, else on PATH]' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "status" -d 'Show which recorded daemons still run'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'

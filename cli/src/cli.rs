@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, devnet, logs, status};
+use crate::cmd::{completions, demo, devnet, logs, status, tui};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -44,6 +44,8 @@ pub(crate) enum Command {
     Status(status::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
+    Tui(tui::Args),
+    Demo(demo::Args),
     Completions(completions::Args),
 }
 

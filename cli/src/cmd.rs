@@ -1,6 +1,8 @@
 //! One module per subcommand, each with its `Args` and `run`.
 
 pub(crate) mod completions;
+pub(crate) mod demo;
 pub(crate) mod devnet;
 pub(crate) mod logs;
 pub(crate) mod status;
+pub(crate) mod tui;

@@ -16,3 +16,8 @@ pub use crate::remote::{
     LineStream, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent, node_command, node_vars,
 };
 pub use crate::rpc_client::RpcError;
+
+/// The dashboard's state, update and drawing, for the frame-time benchmark.
+pub mod tui {
+    pub use crate::tui::{App, LogLine, Msg, draw, update};
+}

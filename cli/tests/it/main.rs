@@ -21,5 +21,6 @@ mod pool;
 mod quoting;
 mod ssh_transport;
 mod status_ssh;
+mod tui_tmux;
 mod upstream_rpc;
 mod upstream_status;
