@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, devnet, logs, status};
+use crate::cmd::{check, completions, devnet, logs, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,6 +41,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Status(status::Args),
+    Check(check::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
     Completions(completions::Args),

@@ -14,9 +14,11 @@
 //! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
 //! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
+//! - [`check`]: the engine of `timectl check` (one window, facts, verdict).
 //! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
 //! - [`output`]: renderers of a checklist report (text, JSON, JUnit, Nagios).
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod constants;
@@ -43,7 +45,7 @@ use crate::shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -91,6 +93,7 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
 async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
     match command {
         cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Command::Check(args) => cmd::check::run(ctx, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
         cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
         cli::Command::Completions(args) => cmd::completions::run(ctx, &args),
