@@ -17,10 +17,12 @@
 //! - `devnet`: the parts of a local devnet (state, processes, fleet file).
 //! - `table`: tables and colour for terminal output.
 //! - `constants`: every timeout and limit.
+//! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
+mod check;
 mod cli;
 mod cmd;
 // Correctness: the seams `testing` re-exports are `pub`; without that feature
@@ -37,8 +39,6 @@ mod error;
 mod fleet;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
-// Used by `check`, whose command lands on its own branch; until then only its tests call it.
-#[allow(dead_code, unreachable_pub)]
 mod output;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -68,7 +68,7 @@ pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -116,6 +116,7 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
 async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
     match command {
         cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Command::Check(args) => cmd::check::run(ctx, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
         cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
         cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,

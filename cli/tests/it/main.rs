@@ -4,6 +4,7 @@
 
 mod support;
 
+mod check_devnet;
 mod completions_fresh;
 mod devnet;
 mod errors;
