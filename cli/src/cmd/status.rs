@@ -7,6 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
+use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
@@ -170,12 +171,6 @@ fn pretty(report: &Report<'_>) -> String {
 
 fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
-}
-
-/// Whether a daemon's short commit (maybe `-dirty`) names the repo's HEAD.
-fn same_commit(running: &str, head: &str) -> bool {
-    let running = running.trim_end_matches("-dirty");
-    !running.is_empty() && running != "unknown" && head.starts_with(running)
 }
 
 /// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
