@@ -196,6 +196,7 @@ fn snapshot(i: usize, nodes: usize, height: u64, at: SystemTime) -> NodeSnapshot
             commit: Some("0123456789ab".into()),
             uptime_secs: Some(600),
             last_block_age_secs: Some(1),
+            listed_masternode: Some(true),
         },
         peers: Some(peers),
         repo_head: None,

@@ -70,6 +70,10 @@ pub struct ChainView {
     pub commit: Option<String>,
     pub uptime_secs: Option<u64>,
     pub last_block_age_secs: Option<u64>,
+    /// Whether the node's id is a masternode of its network definition; a node
+    /// that is not is never counted, never leads and never signs.
+    #[serde(default)]
+    pub listed_masternode: Option<bool>,
 }
 
 /// One live link of a node, as that node reports it.

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
+use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
@@ -47,6 +48,9 @@ pub(crate) struct NodeStatus {
     pub reachable: bool,
     /// Something answered at the RPC, but not in the API the fleet file names.
     pub wrong_api: bool,
+    /// Whether its id is a masternode of its network definition (`false`: it is
+    /// never counted, never leads, never signs).
+    pub in_network_definition: Option<bool>,
     /// Why the node is unreachable.
     pub error: Option<String>,
     pub block_height: Option<u64>,
@@ -95,6 +99,7 @@ impl From<&NodeSnapshot> for NodeStatus {
             name: s.node.clone(),
             reachable: s.is_reachable(),
             wrong_api: matches!(s.reach, Reach::WrongApi { .. }),
+            in_network_definition: c.listed_masternode,
             error,
             block_height: c.block_height,
             active_masternodes: c.active_masternodes,
@@ -168,12 +173,6 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// Whether a daemon's short commit (maybe `-dirty`) names the repo's HEAD.
-fn same_commit(running: &str, head: &str) -> bool {
-    let running = running.trim_end_matches("-dirty");
-    !running.is_empty() && running != "unknown" && head.starts_with(running)
-}
-
 /// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
 /// built from an uncommitted tree must never pass for the commit it started from.
 fn short(commit: &str) -> String {
@@ -210,6 +209,9 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
         };
         let number = |v: Option<u64>| v.map_or_else(gap, |v| Cell::plain(v.to_string()));
         let state = match (s.reachable, s.wrong_api) {
+            (true, _) if s.in_network_definition == Some(false) => {
+                Cell::new("up, unlisted", theme::WARN)
+            }
             (true, _) => Cell::new("up", theme::GOOD),
             (false, true) => Cell::new("wrong api", theme::BAD),
             (false, false) => Cell::new("unreachable", theme::BAD),
@@ -266,6 +268,15 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     }
     let mut text = table.render();
     for s in statuses {
+        if s.reachable && s.in_network_definition == Some(false) {
+            text.push_str(&format!(
+                "{}{}: its id {} is not a masternode of the network definition: never counted, never a leader, never a signer{}\n",
+                theme::WARN.render(),
+                s.name,
+                s.node_id.as_deref().unwrap_or("(unknown)"),
+                theme::WARN.render_reset()
+            ));
+        }
         if let Some(error) = &s.error {
             text.push_str(&format!(
                 "{}{}{}\n",
@@ -281,6 +292,39 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_outside_the_network_definition_is_flagged_in_its_row_and_below() {
+        let mut snapshot = timecoin_shared::snapshot::NodeSnapshot {
+            node: "node5".into(),
+            at: std::time::SystemTime::now(),
+            took: Duration::from_millis(3),
+            api: Default::default(),
+            reach: Reach::Reachable,
+            chain: timecoin_shared::snapshot::ChainView {
+                node_id: Some("ab".repeat(32)),
+                listed_masternode: Some(false),
+                ..Default::default()
+            },
+            peers: None,
+            repo_head: None,
+        };
+        let text = render(&[NodeStatus::from(&snapshot)]);
+        assert!(text.contains("up, unlisted"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "node5: its id {} is not a masternode",
+                "ab".repeat(32)
+            )),
+            "{text}"
+        );
+        snapshot.chain.listed_masternode = Some(true);
+        let text = render(&[NodeStatus::from(&snapshot)]);
+        assert!(
+            !text.contains("unlisted") && !text.contains("not a masternode"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn short_keeps_the_dirty_mark() {

@@ -99,6 +99,7 @@ fn chain_view(info: ConsensusInfo) -> ChainView {
         commit: Some(info.commit),
         uptime_secs: Some(info.uptime_secs),
         last_block_age_secs: info.last_block_age_secs,
+        listed_masternode: info.in_network_definition,
     }
 }
 

@@ -157,6 +157,8 @@ impl UpstreamApi {
             commit: Some(status.git_hash),
             uptime_secs: Some(info.uptime),
             last_block_age_secs,
+            // Correctness: its RPC has no network definition to be listed in.
+            listed_masternode: None,
         })
     }
 

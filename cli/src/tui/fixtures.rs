@@ -65,6 +65,7 @@ fn answered(i: usize, height: u64, peers: &[usize], at: SystemTime) -> NodeSnaps
             commit: Some("1f50bb8c0ffe".into()),
             uptime_secs: Some(900),
             last_block_age_secs: Some(1),
+            listed_masternode: Some(true),
         },
         peers: Some(peer_views),
         repo_head: Some("1f50bb8c0ffee0000000000000000000000000000".into()),

@@ -27,7 +27,10 @@ fn wait_meshed(fleet: &str) -> Value {
         let nodes = report["nodes"].as_array()?;
         let meshed = nodes.len() == 4
             && nodes.iter().all(|n| {
-                n["reachable"] == true && n["connected_peers"] == 3 && n["active_masternodes"] == 4
+                n["reachable"] == true
+                    && n["connected_peers"] == 3
+                    && n["active_masternodes"] == 4
+                    && n["in_network_definition"] == true
             });
         (meshed && out.status.success()).then_some(report)
     })

@@ -111,6 +111,7 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
                 commit: Some(COMMIT.into()),
                 uptime_secs: Some(600),
                 last_block_age_secs: Some(3),
+                listed_masternode: Some(true),
             },
             peers: Some(
                 (0..n)
