@@ -1,8 +1,9 @@
 //! `timectl check` on real devnets: a healthy fleet passes every item and its
 //! reports are well formed (JSON contract, JUnit XML, a Nagios line under a
-//! comma-decimal locale); stopped nodes, the incident's journal lines and an
-//! unreachable RPC each give the verdict and the exit code they should, with
-//! evidence naming the node; `--watch` prints a node going down and back.
+//! comma-decimal locale); stopped nodes, the incident's journal lines, an
+//! unreachable RPC and two pairs on different chains each give the verdict and
+//! the exit code they should, with evidence naming the node; `--watch` prints a
+//! node going down and back.
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::process::{Command, Output, Stdio};
@@ -69,13 +70,18 @@ fn built_commit() -> (String, bool) {
 
 /// `timectl --fleet FLEET check --window WINDOW --expect-commit BUILT ARGS`.
 fn check(fleet: &str, args: &[&str]) -> Output {
+    check_over(WINDOW, fleet, args)
+}
+
+/// `check` over another window than [`WINDOW`].
+fn check_over(window: &str, fleet: &str, args: &[&str]) -> Output {
     let (commit, _) = built_commit();
     let mut all = vec![
         "--fleet",
         fleet,
         "check",
         "--window",
-        WINDOW,
+        window,
         "--expect-commit",
         &commit,
     ];
@@ -286,8 +292,10 @@ fn an_unreachable_rpc_is_unknown_with_exit_3() {
 #[test]
 fn the_incident_lines_in_a_journal_fail_resets_and_handshakes() {
     let devnet = meshed_devnet();
-    // Stamped a little ahead, so they fall inside the window that starts next.
-    let at = humantime::format_rfc3339_micros(SystemTime::now() + Duration::from_secs(3));
+    // Stamped well ahead, so they fall inside the window that opens next even
+    // when `timectl` is slow to start on a busy machine (10 s was seen); the
+    // window outlasts the stamp.
+    let at = humantime::format_rfc3339_micros(SystemTime::now() + Duration::from_secs(20));
     let mut log = std::fs::OpenOptions::new()
         .append(true)
         .open(devnet.dir.join("node2").join("timed.log"))
@@ -301,7 +309,7 @@ fn the_incident_lines_in_a_journal_fail_resets_and_handshakes() {
     }
     drop(log);
 
-    let out = check(&devnet.fleet_arg(), &["--output", "json"]);
+    let out = check_over("30s", &devnet.fleet_arg(), &["--output", "json"]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(2), "{report:#}\n{}", stderr(&out));
     for id in ["no_resets", "clean_handshakes"] {
@@ -315,6 +323,66 @@ fn the_incident_lines_in_a_journal_fail_resets_and_handshakes() {
         );
     }
     assert_eq!(item(&report, "masternodes_active")["status"], "pass");
+}
+
+/// Two 2-node devnets, each making its own chain from the same genesis, read
+/// as one fleet: the second pair renamed `b1`, `b2`, its logs from its own dir.
+#[test]
+fn two_pairs_on_different_chains_fail_same_chain_and_links() {
+    let pairs = [
+        Devnet::up_sized(2, &["--block-interval", "1s"]),
+        Devnet::up_sized(2, &["--block-interval", "1s"]),
+    ];
+    for pair in &pairs {
+        let fleet = pair.fleet_arg();
+        until_blocking("a pair making blocks", MESH_TIMEOUT, || {
+            let status = json(&timectl(&["--fleet", &fleet, "status", "--output", "json"]));
+            status["nodes"]
+                .as_array()?
+                .iter()
+                .all(|n| n["block_height"].as_u64() >= Some(3))
+                .then_some(())
+        });
+    }
+    let first = std::fs::read_to_string(pairs[0].dir.join("fleet.toml")).expect("fleet A");
+    let second = std::fs::read_to_string(pairs[1].dir.join("fleet.toml")).expect("fleet B");
+    let mut joined = first;
+    let b_nodes = &second[second.find("[[nodes]]").expect("B's nodes")..];
+    for n in 1..=2 {
+        let log = pairs[1].dir.join(format!("node{n}")).join("timed.log");
+        let renamed = format!(
+            "name = \"b{n}\"\ncommands = {{ logs = \"tail -n +1 -F {}\" }}",
+            log.display()
+        );
+        joined.push('\n');
+        let block = b_nodes
+            .split("[[nodes]]")
+            .nth(n)
+            .expect("node block")
+            .replace(&format!("name = \"node{n}\""), &renamed);
+        joined.push_str("[[nodes]]");
+        joined.push_str(&block);
+    }
+    let fleet = pairs[0].dir.join("joined.toml");
+    std::fs::write(&fleet, joined).expect("joined fleet");
+
+    let out = check(&fleet.display().to_string(), &["--output", "json"]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{report:#}\n{}", stderr(&out));
+    let chain = item(&report, "same_chain");
+    assert_eq!(chain["status"], "fail", "{chain:#}");
+    let text = evidence(chain);
+    assert!(text.contains("fork at height"), "{text}");
+    assert!(
+        text.contains("node1, node2: block") && text.contains("b1, b2: block"),
+        "{text}"
+    );
+    let links = item(&report, "one_link_per_pair");
+    assert_eq!(links["status"], "fail", "{links:#}");
+    assert!(
+        evidence(links).contains("node1 and b1: no link"),
+        "{links:#}"
+    );
 }
 
 #[test]
