@@ -23,5 +23,6 @@ mod quoting;
 mod ssh_transport;
 mod status_ssh;
 mod tui_tmux;
+mod upstream_check;
 mod upstream_rpc;
 mod upstream_status;
