@@ -30,9 +30,6 @@ mod cmd;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod constants;
 mod ctx;
-// The devnet engine is being reworked on another branch (issue 12); its items
-// become `pub(crate)` once that lands.
-#[allow(unreachable_pub)]
 mod devnet;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -46,9 +43,7 @@ mod remote;
 mod rpc_client;
 mod shutdown;
 mod table;
-// The dashboard's items are `pub` so the frame-time bench reaches a few of them
-// through `testing`; narrowing the rest to `pub(crate)` is left for later.
-#[allow(unreachable_pub)]
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod tui;
 
 #[cfg(feature = "testing")]
@@ -61,6 +56,7 @@ use clap::Parser;
 pub use cli::command;
 pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
 pub use ctx::{Ctx, Output};
+pub use devnet::error::DevnetError;
 pub use error::{Code, Error};
 pub use probe::{NodeApi, probe, probe_all};
 pub use remote::{ConnectOptions, Pool};

@@ -27,7 +27,7 @@ const LOG_QUEUE: usize = 1024;
 
 /// Where node snapshots come from: the probe over the connection pool, or a
 /// stand-in in tests and benchmarks.
-pub trait Prober: Send + Sync + 'static {
+pub(crate) trait Prober: Send + Sync + 'static {
     /// One probe of `node`. Never fails (what went wrong is in the snapshot) and
     /// bounds its own time.
     fn probe(&self, node: &Node) -> impl Future<Output = NodeSnapshot> + Send;
