@@ -1,8 +1,6 @@
 //! The `timed` binary's command line: `--version` names the commit, and a bad config
 //! is one error naming the field with exit code 2.
 
-mod support;
-
 use std::process::{Command, Output};
 
 fn timed(args: &[&str]) -> Output {

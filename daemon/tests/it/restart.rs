@@ -2,12 +2,12 @@
 //! (peers are told `shutting_down`, nothing is reset) and after SIGKILL (whatever the
 //! others still hold of the old process must not block the new one).
 
-mod support;
-
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use support::{Node, forbidden_lines, full_mesh_specs, wait_for_mesh, wait_until};
+use testkit::wait::within;
+
+use crate::support::{Node, forbidden_lines, full_mesh_specs, wait_for_mesh};
 
 const WITHIN: Duration = Duration::from_secs(10);
 
@@ -21,12 +21,13 @@ async fn stopped_node_rejoins_after_sigterm_and_after_sigkill() {
     let status = nodes[1].stop(Signal::SIGTERM);
     assert!(status.success(), "timed exits 0 on SIGTERM: {status:?}");
     assert!(nodes[1].log().contains("Stopped"));
-    let others_saw_goodbye = wait_until(WITHIN, || async {
+    let others_saw_goodbye = within(WITHIN, || async {
         [0, 2, 3]
             .iter()
             .all(|&i| nodes[i].log().contains("disconnected: shutting_down"))
     })
-    .await;
+    .await
+    .is_some();
     assert!(others_saw_goodbye, "peers are told shutting_down");
     nodes[1].restart();
     wait_for_mesh(&nodes, WITHIN)
@@ -60,15 +61,16 @@ async fn frozen_peer_is_dropped_by_keepalive_and_rejoins_when_thawed() {
 
     // A stopped process keeps its sockets open but never answers a ping.
     nodes[2].signal(Signal::SIGSTOP);
-    let timed_out = wait_until(WITHIN, || async {
+    let timed_out = within(WITHIN, || async {
         nodes[..2].iter().all(|n| {
             n.log()
                 .lines()
                 .any(|l| l.contains("Ping timeout from") && l.contains(&frozen))
         })
     })
-    .await;
-    let dropped = wait_until(WITHIN, || async {
+    .await
+    .is_some();
+    let dropped = within(WITHIN, || async {
         for n in &nodes[..2] {
             if n.consensus().await.map(|c| c.connected_peers) != Some(1) {
                 return false;
@@ -76,7 +78,8 @@ async fn frozen_peer_is_dropped_by_keepalive_and_rejoins_when_thawed() {
         }
         true
     })
-    .await;
+    .await
+    .is_some();
     nodes[2].signal(Signal::SIGCONT);
     assert!(
         timed_out,

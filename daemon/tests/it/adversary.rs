@@ -10,9 +10,6 @@
 //! - a peer announcing a height of 2^63 and never answering cannot stall a node
 //!   catching up after a pause, nor fork it.
 
-mod support;
-
-#[path = "adversary/liar.rs"]
 mod liar;
 
 use std::collections::BTreeMap;
@@ -21,13 +18,15 @@ use std::time::Duration;
 use liar::{Linked, Target, id_of, impersonate, outsider};
 use nix::sys::signal::Signal;
 use serde_json::json;
-use support::{NetworkDef, Node, Rule, mesh_problem, network_specs, wait_for_mesh, wait_until};
+use testkit::wait::within;
 use timecoin_shared::rpc::PeerInfo;
 use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
-use timed::chain::limits::FINALITY_DEPTH;
-use timed::chain::{Block, Hash32, Schedule, unix_millis};
-use timed::definition::Definition;
-use timed::identity::Identity;
+use timed::Identity;
+use timed::testing::Definition;
+use timed::testing::chain::FINALITY_DEPTH;
+use timed::testing::chain::{Block, Hash32, Schedule, unix_millis};
+
+use crate::support::{NetworkDef, Node, Rule, mesh_problem, network_specs, wait_for_mesh};
 
 /// Generous bound for anything that takes a few block intervals on a busy box.
 const WITHIN: Duration = Duration::from_secs(60);
@@ -145,7 +144,9 @@ async fn an_impostor_per_pair_takes_no_link_and_splits_nothing() {
     assert_eq!(links(&nodes).await, before, "every real link was kept");
     // No split: the fleet keeps producing one chain.
     assert!(
-        wait_until(WITHIN, || agree_at_least(&nodes, start + 3)).await,
+        within(WITHIN, || agree_at_least(&nodes, start + 3))
+            .await
+            .is_some(),
         "{:?}",
         heights(&nodes).await
     );
@@ -179,7 +180,10 @@ async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
             .await
             .is_some_and(|c| c.connected_peers == 8)
     };
-    assert!(wait_until(WITHIN, counted).await, "the fakes are linked");
+    assert!(
+        within(WITHIN, counted).await.is_some(),
+        "the fakes are linked"
+    );
     let info = nodes[0].consensus().await.expect("consensus");
     assert_eq!(info.active_masternodes, 4, "fakes are never counted");
     assert_eq!(info.in_network_definition, Some(true));
@@ -198,10 +202,14 @@ async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
     }
     let skip = "Skipping block production: only 1 masternodes active (minimum 3 required)";
     let skips = || nodes[0].log().matches(skip).count();
-    assert!(wait_until(WITHIN, || async { skips() >= 1 }).await);
+    assert!(within(WITHIN, || async { skips() >= 1 }).await.is_some());
     let stalled = height(&nodes[0]).await.expect("height");
     let seen = skips();
-    assert!(wait_until(WITHIN, || async { skips() >= seen + 3 }).await);
+    assert!(
+        within(WITHIN, || async { skips() >= seen + 3 })
+            .await
+            .is_some()
+    );
     assert_eq!(
         height(&nodes[0]).await,
         Some(stalled),
@@ -217,7 +225,11 @@ async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
 async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     let nodes = fleet();
     wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
-    assert!(wait_until(WITHIN, || agree_at_least(&nodes, FINALITY_DEPTH + 3)).await);
+    assert!(
+        within(WITHIN, || agree_at_least(&nodes, FINALITY_DEPTH + 3))
+            .await
+            .is_some()
+    );
     let tip: serde_json::Value = nodes[0].get("/blocks/tip").await.expect("tip");
     let tip = Block::from_value(tip).expect("tip block");
     let before = hashes(&nodes[0], tip.height).await;
@@ -294,7 +306,7 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
 
     let rejected = || nodes[0].log().matches("Rejected block").count();
     assert!(
-        wait_until(WITHIN, || async { rejected() >= 4 }).await,
+        within(WITHIN, || async { rejected() >= 4 }).await.is_some(),
         "{}",
         nodes[0].log()
     );
@@ -313,7 +325,11 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     for (b, n) in floor.iter().zip(&now) {
         assert!(n >= b, "a height went down: {floor:?} -> {now:?}");
     }
-    assert!(wait_until(WITHIN, || agree_at_least(&nodes, tip.height + 2)).await);
+    assert!(
+        within(WITHIN, || agree_at_least(&nodes, tip.height + 2))
+            .await
+            .is_some()
+    );
     for node in &nodes[1..] {
         assert_eq!(hashes(node, tip.height).await, before);
     }
@@ -323,7 +339,7 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
 async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
     let nodes = fleet();
     wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
-    assert!(wait_until(WITHIN, || agree_at_least(&nodes, 3)).await);
+    assert!(within(WITHIN, || agree_at_least(&nodes, 3)).await.is_some());
     let lagging = &nodes[3];
     let announce = Message::Status {
         best_height: 1 << 63,
@@ -339,7 +355,10 @@ async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
             .into_iter()
             .all(|h| h.is_some_and(|h| h >= paused_at.unwrap_or(0) + 5))
     };
-    assert!(wait_until(WITHIN, others_ahead).await, "the others went on");
+    assert!(
+        within(WITHIN, others_ahead).await.is_some(),
+        "the others went on"
+    );
     lagging.signal(Signal::SIGCONT);
     // Another liar links as soon as the node runs again.
     let after_pause = Linked::connect(&target(lagging), &outsider()).await;
@@ -352,10 +371,11 @@ async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
         .unwrap_or(0);
     let started = tokio::time::Instant::now();
     assert!(
-        wait_until(WITHIN, || async {
+        within(WITHIN, || async {
             height(lagging).await.is_some_and(|h| h >= goal)
         })
-        .await,
+        .await
+        .is_some(),
         "the paused node did not catch up: {:?}\n{}",
         heights(&nodes).await,
         lagging.log()
@@ -367,7 +387,11 @@ async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
     );
     // Never forked: once every block it caught up on is final everywhere, all four
     // hold the same blocks.
-    assert!(wait_until(WITHIN, || agree_at_least(&nodes, goal + FINALITY_DEPTH + 1)).await);
+    assert!(
+        within(WITHIN, || agree_at_least(&nodes, goal + FINALITY_DEPTH + 1))
+            .await
+            .is_some()
+    );
     let reference = hashes(&nodes[0], goal).await;
     for node in &nodes[1..] {
         assert_eq!(hashes(node, goal).await, reference);

@@ -15,14 +15,14 @@ use std::time::Duration;
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::wire::{Handshake, Message, NodeId, PROTOCOL_VERSION};
-use timed::net::auth::{self, Role};
-use timed::net::codec::MessageCodec;
+use timed::testing::net::MessageCodec;
+use timed::testing::net::auth::{self, Role};
 use tokio_util::codec::Framed;
 use turmoil::net::TcpStream;
 
-use crate::knobs;
-use crate::node::P2P_PORT;
-use crate::plan::Impersonation;
+use super::knobs;
+use super::node::P2P_PORT;
+use super::plan::Impersonation;
 
 /// Longest an attempt is kept open: beyond the target's handshake timeout and
 /// close linger, so the target always ends it first.

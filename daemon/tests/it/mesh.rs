@@ -4,11 +4,9 @@
 //! The surviving link of every pair must be the one the higher node id dialed: a
 //! rule that merely converges (say, "last registered wins") leaves either.
 
-mod support;
-
 use std::time::Duration;
 
-use support::{Node, Rule, forbidden_lines, full_mesh_specs, wait_for_mesh_with};
+use crate::support::{Node, Rule, forbidden_lines, full_mesh_specs, wait_for_mesh_with};
 
 const ROUNDS: usize = 50;
 const CONVERGE_WITHIN: Duration = Duration::from_secs(15);

@@ -2,16 +2,16 @@
 //! leaves the node unharmed (mesh kept, RPC answering). Raw sockets speak the wire
 //! format by hand here, because the point is to send what our own code never would.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Node, full_mesh_specs, wait_for_mesh, wait_until};
+use testkit::wait::within;
 use timecoin_shared::wire::{DisconnectReason, Message, PROTOCOL_VERSION};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::support::{Node, full_mesh_specs, wait_for_mesh};
 
 const WITHIN: Duration = Duration::from_secs(10);
 
@@ -66,7 +66,9 @@ async fn connect(addr: SocketAddr) -> (TcpStream, SocketAddr) {
 }
 
 async fn assert_logged(node: &Node, line: &str) {
-    let seen = wait_until(WITHIN, || async { node.log().contains(line) }).await;
+    let seen = within(WITHIN, || async { node.log().contains(line) })
+        .await
+        .is_some();
     assert!(seen, "expected log line containing {line:?}");
 }
 
@@ -152,7 +154,7 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
 
     // An incompatible protocol version.
     let (mut s, local) = connect(addr).await;
-    s.write_all(&hello(support::NETWORK, PROTOCOL_VERSION + 1))
+    s.write_all(&hello(testkit::timed::NETWORK, PROTOCOL_VERSION + 1))
         .await
         .expect("write");
     assert_eq!(

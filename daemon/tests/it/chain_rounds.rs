@@ -11,8 +11,8 @@ use std::time::Duration;
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
-use timed::chain::limits::FINALITY_DEPTH;
-use timed::chain::{
+use timed::testing::chain::FINALITY_DEPTH;
+use timed::testing::chain::{
     Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, skip_message, unix_millis,
 };
 use tokio_util::sync::CancellationToken;

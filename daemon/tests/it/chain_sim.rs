@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
-use timed::chain::{Chain, ChainConfig, Gossip, Hash32, Schedule, Store};
+use timed::testing::chain::{Chain, ChainConfig, Gossip, Hash32, Schedule, Store};
 
 /// Simulated milliseconds per step.
 const STEP_MS: u64 = 50;

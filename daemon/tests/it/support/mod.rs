@@ -3,30 +3,29 @@
 //! with its key made up front, a network file listing the keys of the nodes
 //! specified together (the network definition they share), random 127.x.y.z
 //! addresses (so concurrent runs never collide), stdout captured to a file for log
-//! assertions, and is killed on drop. Waiting is always `wait_until(deadline,
-//! condition)` polling RPC or logs, never a sleep.
+//! assertions, and is killed on drop. Addresses, the kill-on-drop guard, the
+//! command line and waiting come from `testkit`; what is here is the daemon's
+//! own: network files with the nodes' keys, RPC reads, and the mesh checks.
 
-#![allow(dead_code, unreachable_pub)] // Each test binary uses a different part.
-
+use std::cell::RefCell;
 use std::fs::File;
-use std::future::Future;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitStatus;
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use testkit::process::Guard;
+use testkit::timed::{NETWORK, TimedSpec};
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 use timecoin_shared::wire::NodeId;
 
 mod spec;
-#[allow(unused_imports)] // Each test binary uses a different part.
-pub use spec::{NetworkDef, NodeSpec, full_mesh_specs, network_specs};
+pub(crate) use spec::{NetworkDef, NodeSpec, full_mesh_specs, network_specs};
 
 /// Timing flags that keep tests quick: fast keepalive, short handshake timeout,
 /// short backoff.
-pub const FAST: &[&str] = &[
+pub(crate) const FAST: &[&str] = &[
     "--handshake-timeout",
     "2s",
     "--ping-interval",
@@ -39,41 +38,26 @@ pub const FAST: &[&str] = &[
     "500ms",
 ];
 
-/// Network name every harness node uses.
-pub const NETWORK: &str = "testnet";
+/// How long a signalled node may take to exit: its shutdown grace and more, on
+/// a busy machine.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
 
-/// A random loopback IP in 127.0.0.0/8, avoiding 127.0.0.0/24 and .0/.255 ends.
-pub fn random_ip() -> Ipv4Addr {
-    Ipv4Addr::new(
-        127,
-        fastrand::u8(1..=254),
-        fastrand::u8(0..=255),
-        fastrand::u8(1..=254),
-    )
+/// The process id of a node's process, for `kill`.
+fn pid_of(guard: &Guard) -> Pid {
+    Pid::from_raw(i32::try_from(guard.id()).expect("pid fits"))
 }
 
-/// A free port on `ip` (checked by binding it; the random IP makes a race with
-/// another run practically impossible).
-pub fn free_addr(ip: Ipv4Addr) -> SocketAddr {
-    loop {
-        let addr = SocketAddr::from((ip, fastrand::u16(20_000..60_000)));
-        if TcpListener::bind(addr).is_ok() {
-            return addr;
-        }
-    }
-}
-
-/// One running `timed` process.
-pub struct Node {
-    pub spec: NodeSpec,
-    child: Option<Child>,
+/// One running `timed` process, killed on drop.
+pub(crate) struct Node {
+    pub(crate) spec: NodeSpec,
+    child: Option<Guard>,
     log: PathBuf,
     http: reqwest::Client,
 }
 
 impl Node {
     /// Starts `timed` with `spec` in its data dir.
-    pub fn start(spec: NodeSpec) -> Node {
+    pub(crate) fn start(spec: NodeSpec) -> Node {
         let log = spec.dir.path().join("stdout.log");
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -97,127 +81,85 @@ impl Node {
             .open(&self.log)
             .expect("log file");
         let err = out.try_clone().expect("log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_timed"));
-        cmd.arg("--network-file")
-            .arg(&self.spec.network_file)
-            .arg("--listen")
-            .arg(self.spec.p2p.to_string())
-            .arg("--rpc-bind")
-            .arg(self.spec.rpc.to_string())
-            .arg("--data-dir")
-            .arg(self.data_dir())
-            .arg("--masternode")
-            .args(&self.spec.args)
+        let timed = TimedSpec {
+            bin: env!("CARGO_BIN_EXE_timed").into(),
+            network: NETWORK.into(),
+            network_file: Some(self.spec.network_file.clone()),
+            p2p: self.spec.p2p,
+            rpc: self.spec.rpc,
+            peers: self.spec.peers.clone(),
+            args: self.spec.args.clone(),
+        };
+        let child = timed
+            .command(&self.data_dir())
             .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err);
-        for peer in &self.spec.peers {
-            cmd.arg("--peer").arg(peer.to_string());
-        }
-        self.child = Some(cmd.spawn().expect("spawn timed"));
-    }
-
-    /// The process id, while running.
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+            .stderr(err)
+            .spawn()
+            .expect("spawn timed");
+        self.child = Some(Guard(child));
     }
 
     /// Sends `signal` and waits (bounded) for the process to exit.
-    pub fn stop(&mut self, signal: Signal) -> ExitStatus {
-        let mut child = self.child.take().expect("node is running");
-        let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid fits"));
-        kill(pid, signal).expect("signal timed");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("timed did not exit after {signal}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    pub(crate) fn stop(&mut self, signal: Signal) -> ExitStatus {
+        let mut guard = self.child.take().expect("node is running");
+        kill(pid_of(&guard), signal).expect("signal timed");
+        testkit::wait_until_blocking(
+            &format!("timed to exit after {signal}"),
+            STOP_WITHIN,
+            || guard.0.try_wait().expect("wait"),
+        )
     }
 
     /// Sends a signal that does not end the process (SIGSTOP, SIGCONT).
-    pub fn signal(&self, signal: Signal) {
-        let child = self.child.as_ref().expect("node is running");
-        let pid = Pid::from_raw(i32::try_from(child.id()).expect("pid fits"));
-        kill(pid, signal).expect("signal timed");
+    pub(crate) fn signal(&self, signal: Signal) {
+        let guard = self.child.as_ref().expect("node is running");
+        kill(pid_of(guard), signal).expect("signal timed");
     }
 
     /// Starts the process again with the same addresses and data dir.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         assert!(self.child.is_none(), "stop the node first");
         self.spawn();
     }
 
     /// Everything the node has printed so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// The data dir.
-    pub fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.spec.dir.path().join("data")
     }
 
     /// `GET path` on the node's RPC, parsed; `None` while it does not answer.
-    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Option<T> {
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Option<T> {
         let url = format!("http://{}{path}", self.spec.rpc);
         let resp = self.http.get(url).send().await.ok()?;
         resp.json().await.ok()
     }
 
     /// The raw answer to `GET path`: status and body.
-    pub async fn get_raw(&self, path: &str) -> Option<(u16, String)> {
+    pub(crate) async fn get_raw(&self, path: &str) -> Option<(u16, String)> {
         let url = format!("http://{}{path}", self.spec.rpc);
         let resp = self.http.get(url).send().await.ok()?;
         let status = resp.status().as_u16();
         Some((status, resp.text().await.ok()?))
     }
 
-    pub async fn consensus(&self) -> Option<ConsensusInfo> {
+    pub(crate) async fn consensus(&self) -> Option<ConsensusInfo> {
         self.get("/consensus_info").await
     }
 
-    pub async fn peers(&self) -> Option<Vec<PeerInfo>> {
+    pub(crate) async fn peers(&self) -> Option<Vec<PeerInfo>> {
         self.get("/peers").await
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Polls `condition` every 50 ms until it holds or `within` passes.
-pub async fn wait_until<F, Fut>(within: Duration, mut condition: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if condition().await {
-            return true;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// Which links a converged mesh may keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// Any link both ends agree on.
     Agreed,
     /// Only links dialed by the higher node id: what the collision rule must leave
@@ -228,7 +170,7 @@ pub enum Rule {
 /// What is wrong with the mesh right now, or `None` if every node has `n - 1`
 /// peers and `n` active masternodes, and both ends of every link agree on it
 /// (each sees the other once, with opposite directions), and `rule` holds.
-pub async fn mesh_problem(nodes: &[Node], rule: Rule) -> Option<String> {
+pub(crate) async fn mesh_problem(nodes: &[Node], rule: Rule) -> Option<String> {
     let n = nodes.len();
     let mut views: Vec<(NodeId, Vec<PeerInfo>)> = Vec::new();
     for (i, node) in nodes.iter().enumerate() {
@@ -281,40 +223,33 @@ pub async fn mesh_problem(nodes: &[Node], rule: Rule) -> Option<String> {
 }
 
 /// Log lines that must never appear: the incident's symptoms.
-pub fn forbidden_lines(log: &str) -> Vec<&str> {
+pub(crate) fn forbidden_lines(log: &str) -> Vec<&str> {
     log.lines()
         .filter(|l| l.contains("reset by peer") || l.contains("ACK failed"))
         .collect()
 }
 
-/// Counts of each direction in a `/peers` answer.
-pub fn directions(peers: &[PeerInfo]) -> (usize, usize) {
-    let inbound = peers
-        .iter()
-        .filter(|p| p.direction == Direction::Inbound)
-        .count();
-    (inbound, peers.len() - inbound)
-}
-
 /// Waits until [`mesh_problem`] finds nothing; the last problem seen otherwise.
-pub async fn wait_for_mesh(nodes: &[Node], within: Duration) -> Result<(), String> {
+pub(crate) async fn wait_for_mesh(nodes: &[Node], within: Duration) -> Result<(), String> {
     wait_for_mesh_with(nodes, within, Rule::Agreed).await
 }
 
 /// [`wait_for_mesh`] with a stricter [`Rule`].
-pub async fn wait_for_mesh_with(
+pub(crate) async fn wait_for_mesh_with(
     nodes: &[Node],
     within: Duration,
     rule: Rule,
 ) -> Result<(), String> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let Some(problem) = mesh_problem(nodes, rule).await else {
-            return Ok(());
-        };
-        if tokio::time::Instant::now() >= deadline {
-            return Err(problem);
+    let last = RefCell::new(String::new());
+    let meshed = testkit::wait::within(within, || async {
+        match mesh_problem(nodes, rule).await {
+            None => true,
+            Some(problem) => {
+                *last.borrow_mut() = problem;
+                false
+            }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    meshed.ok_or_else(|| last.into_inner())
 }

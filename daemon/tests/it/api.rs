@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use timecoin_shared::wire::{Message, NodeId};
-use timed::definition::Definition;
-use timed::identity::Identity;
-use timed::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
+use timed::Identity;
+use timed::testing::Definition;
+use timed::testing::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::Receiver;
 use tokio_util::sync::CancellationToken;
@@ -38,12 +38,7 @@ async fn node(
     CancellationToken,
     std::net::SocketAddr,
 ) {
-    let ip = std::net::Ipv4Addr::new(
-        127,
-        fastrand::u8(1..=254),
-        fastrand::u8(..),
-        fastrand::u8(1..=254),
-    );
+    let ip = testkit::net::random_ip();
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let mut settings = NetSettings::for_definition(network, addr.port());

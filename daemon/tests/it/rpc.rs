@@ -1,24 +1,28 @@
 //! The RPC of a real `timed`: the documented bodies, JSON 4xx errors for anything
 //! else, and the bearer token when one is configured.
 
-mod support;
-
 use std::time::Duration;
 
-use support::{Node, NodeSpec, wait_until};
+use testkit::wait::within;
 use timecoin_shared::rpc::{ConsensusInfo, ErrorBody, Health};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{Node, NodeSpec};
 
 const WITHIN: Duration = Duration::from_secs(10);
 
 #[tokio::test]
 async fn rpc_answers_documented_bodies_and_json_errors() {
     let node = Node::start(NodeSpec::new());
-    assert!(wait_until(WITHIN, || async { node.consensus().await.is_some() }).await);
+    assert!(
+        within(WITHIN, || async { node.consensus().await.is_some() })
+            .await
+            .is_some()
+    );
     let info: ConsensusInfo = node.consensus().await.expect("consensus_info");
     assert_eq!(info.connected_peers, 0);
     assert_eq!(info.active_masternodes, 1, "itself, as a masternode");
-    assert_eq!(info.network, support::NETWORK);
+    assert_eq!(info.network, testkit::timed::NETWORK);
     let health: Health = node.get("/health").await.expect("health");
     assert_eq!(health.status, "ok");
     assert_eq!(health.commit, info.commit);
@@ -69,7 +73,9 @@ async fn rpc_token_is_required_when_configured() {
         .build()
         .expect("client");
     let url = format!("http://{}/consensus_info", node.spec.rpc);
-    let up = wait_until(WITHIN, || async { http.get(&url).send().await.is_ok() }).await;
+    let up = within(WITHIN, || async { http.get(&url).send().await.is_ok() })
+        .await
+        .is_some();
     assert!(up, "rpc up");
     let denied = http.get(&url).send().await.expect("answer");
     assert_eq!(denied.status().as_u16(), 401);

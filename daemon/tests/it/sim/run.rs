@@ -23,16 +23,16 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use timecoin_shared::wire::NodeId;
-use timed::identity::Identity;
+use timed::Identity;
 use tokio_util::sync::CancellationToken;
 use turmoil::Sim;
 
-use crate::impostor::{self, ImpostorSpec};
-use crate::invariant::{self, LinkView, NodeView, Violation};
-use crate::knobs;
-use crate::node::{self, NodeSpec, Slot};
-use crate::plan::{NodeIx, Plan};
-use crate::timeline::{Action, timeline};
+use super::impostor::{self, ImpostorSpec};
+use super::invariant::{self, LinkView, NodeView, Violation};
+use super::knobs;
+use super::node::{self, NodeSpec, Slot};
+use super::plan::{NodeIx, Plan};
+use super::timeline::{Action, timeline};
 
 /// What a passing seed measured.
 #[derive(Clone, Copy, Debug)]

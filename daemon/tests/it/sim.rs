@@ -41,9 +41,9 @@
 //! restart, and after the storm's echo has died down otherwise.
 //!
 //! # Running
-//! `cargo test -p timed --test sim` runs [`SEEDS`] seeds split over two tests
+//! `cargo test -p timed --test it sim::seeds` runs [`SEEDS`] seeds split over two tests
 //! (one per core). A failing seed prints itself and the command that reruns
-//! only it: `SIM_SEED=N cargo test -p timed --test sim -- --nocapture`, where
+//! only it: `SIM_SEED=N cargo test -p timed --test it sim::seeds -- --nocapture`, where
 //! `RUST_LOG=turmoil=info,timed=debug` adds the nodes' logs, each line stamped
 //! with simulated time and its node. `SIM_SEEDS=N` runs N seeds instead of
 //! [`SEEDS`] (a longer soak).
@@ -58,26 +58,18 @@
 //! the same interleaving: `SIM_REPEAT=N` reruns the seed up to N times and
 //! stops at the first failure.
 
-#[path = "sim/impostor.rs"]
 mod impostor;
-#[path = "sim/invariant.rs"]
 mod invariant;
-#[path = "sim/knobs.rs"]
 mod knobs;
-#[path = "sim/node.rs"]
 mod node;
-#[path = "sim/plan.rs"]
 mod plan;
-#[path = "sim/run.rs"]
 mod run;
-#[path = "sim/timeline.rs"]
 mod timeline;
-#[path = "sim/transport.rs"]
 mod transport;
 
 use std::time::Duration;
 
-use crate::plan::Plan;
+use plan::Plan;
 
 /// Seeds per `cargo test` run: 400 of each node count, enough for each
 /// collision order of a small mesh to come up many times, and a couple of
@@ -138,7 +130,7 @@ fn run_shard(shard: u64) {
                 refused += outcome.auth_refusals;
             }
             Err(f) => failures.push(format!(
-                "seed {seed} failed at {:?}: {}\n  rerun: SIM_SEED={seed} SIM_REPEAT=10 cargo test -p timed --test sim -- --nocapture",
+                "seed {seed} failed at {:?}: {}\n  rerun: SIM_SEED={seed} SIM_REPEAT=10 cargo test -p timed --test it sim::seeds -- --nocapture",
                 f.at, f.what
             )),
         }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
-use timed::net::PeerSnapshot;
-use timed::net::manager::{Candidate, Closer, Manager, Registration};
+use timed::testing::net::PeerSnapshot;
+use timed::testing::net::{Candidate, Closer, Manager, Registration};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -37,7 +37,7 @@ struct End {
     offered: Vec<Option<(bool, Arc<Closer>)>>,
     shutdown: CancellationToken,
     // Held so the manager's event queue stays open.
-    _events: mpsc::Receiver<timed::net::NetEvent>,
+    _events: mpsc::Receiver<timed::testing::net::NetEvent>,
 }
 
 impl End {

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::NodeId;
 
-use crate::plan::{NodeIx, Plan};
+use super::plan::{NodeIx, Plan};
 
 /// One node as the invariant sees it.
 #[derive(Clone, Debug)]

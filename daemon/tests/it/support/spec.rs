@@ -9,35 +9,38 @@ use std::time::SystemTime;
 
 use tempfile::TempDir;
 use timecoin_shared::wire::NodeId;
-use timed::identity::Identity;
+use timed::Identity;
 
-use super::{FAST, NETWORK, free_addr, random_ip};
+use testkit::net::{free_addr, random_ip};
+use testkit::timed::NETWORK;
+
+use super::FAST;
 
 /// How to start one node.
 #[derive(Clone, Debug)]
-pub struct NodeSpec {
-    pub p2p: SocketAddr,
-    pub rpc: SocketAddr,
-    pub peers: Vec<SocketAddr>,
-    pub args: Vec<String>,
+pub(crate) struct NodeSpec {
+    pub(crate) p2p: SocketAddr,
+    pub(crate) rpc: SocketAddr,
+    pub(crate) peers: Vec<SocketAddr>,
+    pub(crate) args: Vec<String>,
     /// The node's id: its key is made in the data dir when the spec is.
-    pub node_id: NodeId,
+    pub(crate) node_id: NodeId,
     /// The network file it is started with.
-    pub network_file: PathBuf,
+    pub(crate) network_file: PathBuf,
     pub(super) dir: Arc<TempDir>,
 }
 
 /// The parts of a network definition a test chooses.
 #[derive(Clone, Copy, Debug)]
-pub struct NetworkDef {
-    pub min_masternodes: usize,
-    pub block_interval: &'static str,
+pub(crate) struct NetworkDef {
+    pub(crate) min_masternodes: usize,
+    pub(crate) block_interval: &'static str,
 }
 
 impl NetworkDef {
     /// What a mesh test needs: production possible but rare (the daemon's default
     /// interval), the quorum of at most three.
-    pub fn for_mesh(n: usize) -> NetworkDef {
+    pub(crate) fn for_mesh(n: usize) -> NetworkDef {
         NetworkDef {
             min_masternodes: n.clamp(1, 3),
             block_interval: "10s",
@@ -48,7 +51,7 @@ impl NetworkDef {
 impl NodeSpec {
     /// A masternode on fresh random addresses with the [`FAST`] timings, alone in
     /// its own network (itself the only masternode).
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut spec = Self::unlisted();
         write_network(std::slice::from_mut(&mut spec), NetworkDef::for_mesh(1));
         spec
@@ -72,7 +75,7 @@ impl NodeSpec {
 
     /// A node that joins the network of `member` without being one of its
     /// masternodes (an ordinary node: it syncs, it is never counted).
-    pub fn joining(member: &NodeSpec) -> Self {
+    pub(crate) fn joining(member: &NodeSpec) -> Self {
         let spec = Self::unlisted();
         std::fs::copy(&member.network_file, &spec.network_file).expect("copy network file");
         spec
@@ -102,12 +105,12 @@ fn write_network(specs: &mut [NodeSpec], def: NetworkDef) {
 
 /// Specs for `n` masternodes of one network that each list all the others as
 /// peers.
-pub fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
+pub(crate) fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
     network_specs(n, NetworkDef::for_mesh(n))
 }
 
 /// [`full_mesh_specs`] with a chosen quorum and interval.
-pub fn network_specs(n: usize, def: NetworkDef) -> Vec<NodeSpec> {
+pub(crate) fn network_specs(n: usize, def: NetworkDef) -> Vec<NodeSpec> {
     let mut specs: Vec<NodeSpec> = (0..n).map(|_| NodeSpec::unlisted()).collect();
     write_network(&mut specs, def);
     let addrs: Vec<SocketAddr> = specs.iter().map(|s| s.p2p).collect();

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fastrand::Rng;
 
-use crate::knobs::{IMPOSTOR_GONE_AFTER, IMPOSTOR_WINDOW};
+use super::knobs::{IMPOSTOR_GONE_AFTER, IMPOSTOR_WINDOW};
 
 /// Fewest nodes in a plan: one pair, the smallest mesh that can race.
 const MIN_NODES: usize = 2;

@@ -13,14 +13,14 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
-use timed::definition::Definition;
-use timed::identity::Identity;
-use timed::net::{NetSettings, Network};
+use timed::Identity;
+use timed::testing::Definition;
+use timed::testing::net::{NetSettings, Network};
 use tokio_util::sync::CancellationToken;
 use turmoil::net::TcpListener;
 
-use crate::knobs;
-use crate::transport::{SimDialer, SimListener, StreamBook};
+use super::knobs;
+use super::transport::{SimDialer, SimListener, StreamBook};
 
 /// Port every simulated node listens on (each host has its own address).
 pub(crate) const P2P_PORT: u16 = 24100;
@@ -89,7 +89,7 @@ pub(crate) async fn software(spec: NodeSpec, slot: Rc<RefCell<Slot>>) -> turmoil
     // Application events are not what this simulation checks: the receiver is
     // held undrained, and once its queue is full the layer drops and counts
     // new events without blocking any link.
-    let (handle, _events) = timed::net::start(
+    let (handle, _events) = timed::testing::net::start(
         settings,
         &spec.identity,
         SimListener {

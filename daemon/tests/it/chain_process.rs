@@ -3,14 +3,14 @@
 //! whole chain, the quorum gate with nodes stopped and back, and SIGKILL in a loop
 //! during production never lowering the height or corrupting the store.
 
-mod support;
-
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
-use support::{NetworkDef, Node, NodeSpec, network_specs, wait_for_mesh, wait_until};
-use timed::chain::limits::FINALITY_DEPTH;
+use testkit::wait::within;
+use timed::testing::chain::FINALITY_DEPTH;
+
+use crate::support::{NetworkDef, Node, NodeSpec, network_specs, wait_for_mesh};
 
 /// Block interval of the fleets here: short, so a test sees many blocks quickly.
 const INTERVAL: &str = "1s";
@@ -119,7 +119,9 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
 
     // (1) Heights rise on every node and agree within one block.
     assert!(
-        wait_until(WITHIN, || agree_at_least(&all, FINALITY_DEPTH + 3)).await,
+        within(WITHIN, || agree_at_least(&all, FINALITY_DEPTH + 3))
+            .await
+            .is_some(),
         "heights {:?}",
         heights(&all).await
     );
@@ -132,7 +134,11 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
     // makes this longer.
     let from = height(&nodes[0]).await.expect("height");
     let started = tokio::time::Instant::now();
-    assert!(wait_until(WITHIN, || agree_at_least(&all, from + 8)).await);
+    assert!(
+        within(WITHIN, || agree_at_least(&all, from + 8))
+            .await
+            .is_some()
+    );
     let took = started.elapsed();
     assert!(
         took >= Duration::from_millis(6_500),
@@ -167,7 +173,7 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
         true
     };
     assert!(
-        wait_until(WITHIN, finalized_everywhere).await,
+        within(WITHIN, finalized_everywhere).await.is_some(),
         "tx not finalized everywhere"
     );
     let (status, again) = post_tx(&nodes[2], tx).await;
@@ -177,7 +183,11 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
         (receipt["id"].clone(), json!("final"))
     );
     let h = height(&nodes[0]).await.expect("height");
-    assert!(wait_until(WITHIN, || agree_at_least(&all, h + 2)).await);
+    assert!(
+        within(WITHIN, || agree_at_least(&all, h + 2))
+            .await
+            .is_some()
+    );
     assert!(
         finalized_everywhere().await,
         "resubmitting changed the counts"
@@ -213,7 +223,9 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
     let mut with_fresh = all.clone();
     with_fresh.push(&fresh);
     assert!(
-        wait_until(WITHIN, || agree_at_least(&with_fresh, target)).await,
+        within(WITHIN, || agree_at_least(&with_fresh, target))
+            .await
+            .is_some(),
         "fresh node did not catch up: {:?}",
         heights(&with_fresh).await
     );
@@ -228,7 +240,7 @@ async fn quorum_gate_and_sigkill_never_lower_the_height() {
     wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
     {
         let all: Vec<&Node> = nodes.iter().collect();
-        assert!(wait_until(WITHIN, || agree_at_least(&all, 3)).await);
+        assert!(within(WITHIN, || agree_at_least(&all, 3)).await.is_some());
     }
 
     // (2) Two of four stopped: the others skip with the contract line and stop producing.
@@ -237,14 +249,19 @@ async fn quorum_gate_and_sigkill_never_lower_the_height() {
     let skip_line = "Skipping block production: only 2 masternodes active (minimum 3 required)";
     let skips = |n: &Node| n.log().matches(skip_line).count();
     assert!(
-        wait_until(WITHIN, || async {
+        within(WITHIN, || async {
             skips(&nodes[0]) >= 1 && skips(&nodes[1]) >= 1
         })
         .await
+        .is_some()
     );
     let stalled = heights(&[&nodes[0], &nodes[1]]).await.expect("heights");
     let seen = skips(&nodes[0]);
-    assert!(wait_until(WITHIN, || async { skips(&nodes[0]) >= seen + 3 }).await);
+    assert!(
+        within(WITHIN, || async { skips(&nodes[0]) >= seen + 3 })
+            .await
+            .is_some()
+    );
     assert_eq!(
         heights(&[&nodes[0], &nodes[1]]).await.expect("heights"),
         stalled,
@@ -258,7 +275,9 @@ async fn quorum_gate_and_sigkill_never_lower_the_height() {
     {
         let all: Vec<&Node> = nodes.iter().collect();
         assert!(
-            wait_until(WITHIN, || agree_at_least(&all, top + 2)).await,
+            within(WITHIN, || agree_at_least(&all, top + 2))
+                .await
+                .is_some(),
             "{:?}",
             heights(&all).await
         );
@@ -289,7 +308,9 @@ async fn quorum_gate_and_sigkill_never_lower_the_height() {
         .max()
         .unwrap_or(0);
     assert!(
-        wait_until(WITHIN, || agree_at_least(&all, top + 1)).await,
+        within(WITHIN, || agree_at_least(&all, top + 1))
+            .await
+            .is_some(),
         "{:?}",
         heights(&all).await
     );
@@ -321,7 +342,7 @@ async fn a_corrupt_chain_store_is_refused_by_name() {
             .contains(&format!("chain store {}", store.display()))
     };
     assert!(
-        wait_until(WITHIN, named).await,
+        within(WITHIN, named).await.is_some(),
         "no error naming the store:\n{}",
         node.log()
     );

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use timecoin_shared::wire::NodeId;
-use timed::definition::Definition;
+use timed::testing::Definition;
 
 /// Network name every simulated node announces.
 pub(crate) const NETWORK: &str = "sim";

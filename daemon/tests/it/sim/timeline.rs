@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::plan::{FLAKY_LOSS, FaultKind, NodeIx, Plan};
+use super::plan::{FLAKY_LOSS, FaultKind, NodeIx, Plan};
 
 /// One thing the driver does to the simulation at a given simulated time.
 #[derive(Clone, Copy, Debug, PartialEq)]

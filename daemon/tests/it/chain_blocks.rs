@@ -13,8 +13,10 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
-use timed::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
-use timed::chain::{Block, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store};
+use timed::testing::chain::{
+    Block, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
+};
+use timed::testing::chain::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
 
 /// Genesis of the test network: in the past, so every test block's time is too.
 const GENESIS: u64 = 1_700_000_000_000;
