@@ -2,7 +2,8 @@
 //! shell over [`run`]. The modules are private; what is public is the chosen
 //! list below (what `main.rs` needs to start a node or make its key). The seams
 //! the integration tests drive sit in `testing`, behind the `testing` feature,
-//! so the compiler's `unreachable_pub` and dead-code lints speak for the rest.
+//! and the fuzz targets' harnesses in `fuzzing`, behind `fuzzing`, so the
+//! compiler's `unreachable_pub` and dead-code lints speak for the rest.
 //!
 //! # Layout
 //! - `chain`: blocks, their production, validation, storage and sync.
@@ -36,6 +37,8 @@ mod node;
 mod rpc;
 mod version;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
