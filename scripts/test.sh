@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"): installs the system parts the
-# tests drive for real (sshd, tmux, journald), then format, lint and test.
+# tests drive for real (sshd, tmux, journald) and the C++ compiler libFuzzer is
+# built with, then format, lint, test, and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,7 @@ need=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -x /lib/systemd/systemd-journald ] || need+=(systemd)
+command -v c++ >/dev/null 2>&1 || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root)" >&2
@@ -21,3 +23,6 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --all-targets --locked
+# About 15 s a target (fuzz/run.sh says how it builds on stable Rust); a crash
+# fails the run with its input kept under target/fuzz/artifacts/.
+fuzz/run.sh 15

@@ -16,24 +16,24 @@
 //!   reach it.
 //! - [`limits`]: every limit in one place.
 
-pub mod adopt;
-pub mod block;
-pub mod engine;
-pub mod forkchoice;
-pub mod gossip;
-pub mod hash;
-pub mod limits;
-pub mod mempool;
-pub mod producer;
-pub mod schedule;
-pub mod store;
-pub mod sync;
-pub mod validate;
+pub(crate) mod adopt;
+pub(crate) mod block;
+pub(crate) mod engine;
+pub(crate) mod forkchoice;
+pub(crate) mod gossip;
+pub(crate) mod hash;
+pub(crate) mod limits;
+pub(crate) mod mempool;
+pub(crate) mod producer;
+pub(crate) mod schedule;
+pub(crate) mod store;
+pub(crate) mod sync;
+pub(crate) mod validate;
 
-pub use block::Block;
-pub use engine::{Chain, ChainConfig, ChainInfo, Counters, SubmitError, TxStatus};
+pub(crate) use engine::SubmitError;
+pub use engine::{Chain, ChainConfig, TxStatus};
 pub use gossip::Gossip;
-pub use hash::Hash32;
-pub use producer::{RoundOutcome, run_rounds, skip_message, unix_millis};
+pub use producer::{run_rounds, unix_millis};
 pub use schedule::Schedule;
-pub use store::{Store, StoreError};
+pub use store::Store;
+pub(crate) use store::StoreError;

@@ -18,7 +18,7 @@ use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
 
 /// File name of the chain store inside the data dir.
-pub const CHAIN_FILE: &str = "chain.redb";
+pub(crate) const CHAIN_FILE: &str = "chain.redb";
 
 impl Gossip for Network {
     fn broadcast(&self, msg: Message) {
@@ -45,7 +45,7 @@ impl Gossip for Network {
 ///
 /// # Errors
 /// The chain store is unreadable, foreign, of another network or in use.
-pub fn start(
+pub(crate) fn start(
     config: &Config,
     identity: &Identity,
     net: Network,

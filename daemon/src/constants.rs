@@ -6,88 +6,88 @@ use std::time::Duration;
 
 /// Largest frame accepted before the handshake. A handshake is a few hundred
 /// bytes; a stranger who has not said who it is gets no more buffer than this.
-pub const PRE_HANDSHAKE_FRAME_CAP: usize = 64 * 1024;
+pub(crate) const PRE_HANDSHAKE_FRAME_CAP: usize = 64 * 1024;
 
 /// Largest frame accepted from a handshaken peer. Room for a batch of blocks in a
 /// `blocks` answer; anything larger is a protocol error (log and close, never
 /// allocated: the codec checks the length prefix before reserving).
-pub const FRAME_CAP: usize = 4 * 1024 * 1024;
+pub(crate) const FRAME_CAP: usize = 4 * 1024 * 1024;
 
 /// Default time a new connection has to complete its handshake. Loopback and
 /// intercontinental links both finish in well under a second; a peer that takes
 /// longer is broken or a slowloris and must not hold an inbound slot.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Default keepalive interval. Frequent enough that a dead link is noticed within
 /// seconds, rare enough to be free (a ping is ~30 bytes).
-pub const PING_INTERVAL: Duration = Duration::from_secs(5);
+pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Default time an unanswered ping may stay outstanding before the link is closed
 /// (`Ping timeout from ADDR`). Three intervals tolerates a hiccup without letting a
 /// half-open link linger for long.
-pub const PING_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Default first retry delay after a genuine dial failure. Short, because the
 /// common failure is a peer that is restarting right now.
-pub const BACKOFF_INITIAL: Duration = Duration::from_millis(100);
+pub(crate) const BACKOFF_INITIAL: Duration = Duration::from_millis(100);
 
 /// Default cap of the retry delay. Low on purpose: the incident's 10/20/40/80 s
 /// ladder kept nodes apart for minutes; with this cap a restarted peer is redialed
 /// within about two seconds, and a handful of peers dialing a dead one every two
 /// seconds costs nothing.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(2);
+pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(2);
 
 /// How long a dialer told `duplicate` waits before checking that it really holds a
 /// live link to that node. Long enough for the winning link's registration (already
 /// in flight on both ends) to land, short enough that a lost winner is replaced fast.
-pub const DUPLICATE_GRACE: Duration = Duration::from_millis(500);
+pub(crate) const DUPLICATE_GRACE: Duration = Duration::from_millis(500);
 
 /// Time allowed to dial a TCP connection. A dial that hangs (filtered port) counts
 /// as a genuine failure and backs off like a refused one.
-pub const DIAL_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DIAL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Time allowed to write a `Disconnect` and wait for the other end to close its
 /// side. Closing a socket with unread data makes the kernel send a reset, which is
 /// exactly what operators must never see; waiting for the peer's close avoids it,
 /// and this bound keeps a silent peer from holding the task.
-pub const CLOSE_LINGER: Duration = Duration::from_secs(1);
+pub(crate) const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 /// Default limit of inbound connections (handshaking plus live). A fleet has tens of
 /// nodes; hundreds of sockets from one source are a flood. Connections over the
 /// limit get `Disconnect {too_many_connections}`, and live links are never evicted.
-pub const MAX_INBOUND: usize = 128;
+pub(crate) const MAX_INBOUND: usize = 128;
 
 /// Messages queued for one peer before `send_to`/`broadcast` report it as full.
 /// A peer that does not drain this many is stuck; dropping is better than
 /// unbounded memory.
-pub const PEER_QUEUE: usize = 1024;
+pub(crate) const PEER_QUEUE: usize = 1024;
 
 /// Application events buffered before new ones are dropped (and counted). The
 /// connection tasks must never block on a slow consumer: that would stop their pings.
-pub const EVENT_QUEUE: usize = 4096;
+pub(crate) const EVENT_QUEUE: usize = 4096;
 
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again,
 /// so the accept loop does not spin while the condition lasts.
-pub const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+pub(crate) const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 /// How long shutdown waits for connection tasks to send `Disconnect {shutting_down}`
 /// and close before the process exits anyway.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Default P2P listen address.
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:24100";
+pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";
 
 /// Default RPC address: loopback, so RPC is private unless an operator opts out.
-pub const DEFAULT_RPC_BIND: &str = "127.0.0.1:8332";
+pub(crate) const DEFAULT_RPC_BIND: &str = "127.0.0.1:8332";
 
 /// Default network name.
-pub const DEFAULT_NETWORK: &str = "mainnet";
+pub(crate) const DEFAULT_NETWORK: &str = "mainnet";
 
 /// Default data directory (the systemd unit's `StateDirectory`).
 pub const DEFAULT_DATA_DIR: &str = "/var/lib/timed";
 
 /// Default minimum of active masternodes for block production.
-pub const DEFAULT_MIN_MASTERNODES: usize = 3;
+pub(crate) const DEFAULT_MIN_MASTERNODES: usize = 3;
 
 /// Default block interval.
-pub const DEFAULT_BLOCK_INTERVAL: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_BLOCK_INTERVAL: Duration = Duration::from_secs(10);

@@ -11,7 +11,7 @@ use ed25519_dalek::SigningKey;
 use timecoin_shared::wire::NodeId;
 
 /// File name of the secret key inside the data dir (32 raw bytes, hex-encoded).
-pub const KEY_FILE: &str = "node_key";
+pub(crate) const KEY_FILE: &str = "node_key";
 
 /// Why the identity could not be loaded or created.
 #[derive(Debug, thiserror::Error)]

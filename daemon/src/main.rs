@@ -6,9 +6,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use timed::config::{Args, Command, Config};
-use timed::constants::DEFAULT_DATA_DIR;
-use timed::identity::Identity;
+use timed::{Args, Command, Config, DEFAULT_DATA_DIR, Identity};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -35,7 +33,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(timed::node::run(config)) {
+    match runtime.block_on(timed::run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

@@ -2,25 +2,24 @@
 //! [`start`] and [`Network`] are the entry point the rest of the daemon (and the
 //! simulation) uses.
 
-pub mod auth;
-pub mod backoff;
-pub mod close;
-pub mod codec;
-pub mod conn;
-pub mod core;
-pub mod counters;
-pub mod dialer;
-pub mod event;
-pub mod handle;
-pub mod handshake;
-pub mod listener;
-pub mod manager;
-pub mod settings;
-pub mod tiebreak;
-pub mod transport;
+pub(crate) mod auth;
+pub(crate) mod backoff;
+pub(crate) mod close;
+pub(crate) mod codec;
+pub(crate) mod conn;
+pub(crate) mod core;
+pub(crate) mod counters;
+pub(crate) mod dialer;
+pub(crate) mod event;
+pub(crate) mod handle;
+pub(crate) mod handshake;
+pub(crate) mod listener;
+pub(crate) mod manager;
+pub(crate) mod settings;
+pub(crate) mod tiebreak;
+pub(crate) mod transport;
 
-pub use counters::CountersSnapshot;
-pub use event::{NetEvent, PeerSnapshot};
+pub use event::NetEvent;
 pub use handle::{Network, start};
 pub use settings::NetSettings;
-pub use transport::{Dialer, Listener, TcpAcceptor, TcpDialer};
+pub use transport::{TcpAcceptor, TcpDialer};

@@ -42,7 +42,7 @@ pub enum NodeError {
 
 /// The P2P settings a config implies. Seeds and the session start come from the
 /// wall clock here (the only place), so sessions rise across restarts.
-pub fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
+pub(crate) fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
     let micros = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))

@@ -28,7 +28,7 @@ mod chain_routes;
 mod metrics;
 
 /// What the handlers read.
-pub struct RpcState {
+pub(crate) struct RpcState {
     pub net: Network,
     pub min_masternodes: usize,
     /// Whether this node's id is a masternode of the network definition.
@@ -40,7 +40,7 @@ pub struct RpcState {
 }
 
 /// The RPC routes over `state`.
-pub fn router(state: Arc<RpcState>) -> Router {
+pub(crate) fn router(state: Arc<RpcState>) -> Router {
     Router::new()
         .route("/consensus_info", get(consensus_info))
         .route("/peers", get(peers))
@@ -60,7 +60,7 @@ pub fn router(state: Arc<RpcState>) -> Router {
 ///
 /// # Errors
 /// When the server fails (not on client errors, which get 4xx answers).
-pub async fn serve(
+pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: CancellationToken,

@@ -2,14 +2,14 @@
 //! the RPC (`/consensus_info`, `/health`) and the `software` field of handshakes.
 
 /// The package version.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The git commit this binary was built from (see `build.rs`): a short hash,
 /// `-dirty` when built from a modified tree, or `unknown`.
-pub const COMMIT: &str = env!("TIMED_GIT_COMMIT");
+pub(crate) const COMMIT: &str = env!("TIMED_GIT_COMMIT");
 
 /// What `timed --version` prints after the binary name.
-pub const LONG_VERSION: &str = concat!(
+pub(crate) const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
     env!("TIMED_GIT_COMMIT"),
@@ -17,6 +17,6 @@ pub const LONG_VERSION: &str = concat!(
 );
 
 /// The `software` string announced in handshakes: `timed/VERSION (COMMIT)`.
-pub fn software() -> String {
+pub(crate) fn software() -> String {
     format!("timed/{VERSION} ({COMMIT})")
 }

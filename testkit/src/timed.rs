@@ -19,6 +19,9 @@ pub struct TimedSpec {
     /// The `timed` executable (`env!("CARGO_BIN_EXE_timed")` in the daemon's tests).
     pub bin: PathBuf,
     pub network: String,
+    /// A network definition file (`--network-file`); when set it names the
+    /// network, and `network` is not passed.
+    pub network_file: Option<PathBuf>,
     pub p2p: SocketAddr,
     pub rpc: SocketAddr,
     pub peers: Vec<SocketAddr>,
@@ -32,6 +35,7 @@ impl TimedSpec {
         TimedSpec {
             bin: bin.into(),
             network: NETWORK.to_owned(),
+            network_file: None,
             p2p: free_addr(ip),
             rpc: free_addr(ip),
             peers: Vec::new(),
@@ -53,9 +57,11 @@ impl TimedSpec {
     /// The command line that starts this daemon with `data` as its data dir.
     pub fn command(&self, data: &std::path::Path) -> Command {
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("--network")
-            .arg(&self.network)
-            .arg("--listen")
+        match &self.network_file {
+            Some(file) => cmd.arg("--network-file").arg(file),
+            None => cmd.arg("--network").arg(&self.network),
+        };
+        cmd.arg("--listen")
             .arg(self.p2p.to_string())
             .arg("--rpc-bind")
             .arg(self.rpc.to_string())

@@ -133,6 +133,21 @@ mod tests {
         )
     }
 
+    /// Found by fuzzing (`fuzz/regressions/message`): a number that JSON parsing
+    /// rounded one way and its re-encoding the other gave a relayed block other
+    /// canonical bytes, so every peer refused its signature.
+    #[test]
+    fn a_block_holding_a_long_number_verifies_after_crossing_the_wire() {
+        let digits = format!("{}7{}10", "1".repeat(68), "0".repeat(9));
+        let tx: Value =
+            serde_json::from_str(&format!("{{\"amount\": {digits}}}")).expect("a transaction");
+        let block = Block::sign(&key(1), 1, Hash32::ZERO, 1_000, 0, vec![tx]);
+        let text = serde_json::to_string(&block).expect("serialize");
+        let relayed: Block = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(relayed.hash(), block.hash());
+        assert_eq!(relayed.verify_signature(), Ok(()));
+    }
+
     #[test]
     fn signed_block_verifies_and_survives_json() {
         let block = sample();

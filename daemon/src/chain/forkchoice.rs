@@ -17,30 +17,30 @@ use super::limits::FINALITY_DEPTH;
 
 /// What the fork-choice rule reads from each block of a branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct BranchKey {
+pub(crate) struct BranchKey {
     pub round: u32,
     pub hash: Hash32,
 }
 
 /// Whether `theirs` should replace `ours`, both listed from the fork point (the
 /// first height where they differ) upwards.
-pub fn prefer(ours: &[BranchKey], theirs: &[BranchKey]) -> bool {
+pub(crate) fn prefer(ours: &[BranchKey], theirs: &[BranchKey]) -> bool {
     compare(ours, theirs) == Ordering::Less
 }
 
 /// Orders two branches from a common fork point: `Greater` means `a` is better.
-pub fn compare(a: &[BranchKey], b: &[BranchKey]) -> Ordering {
+pub(crate) fn compare(a: &[BranchKey], b: &[BranchKey]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| b.cmp(a))
 }
 
 /// The highest final height for a chain whose tip is at `tip_height`.
-pub fn final_height(tip_height: u64) -> u64 {
+pub(crate) fn final_height(tip_height: u64) -> u64 {
     tip_height.saturating_sub(FINALITY_DEPTH)
 }
 
 /// Whether a branch forking at `fork_height` (its first block differing from ours)
 /// may be adopted at all, given our final height.
-pub fn may_fork_at(fork_height: u64, final_height: u64) -> bool {
+pub(crate) fn may_fork_at(fork_height: u64, final_height: u64) -> bool {
     fork_height > final_height
 }
 

@@ -70,7 +70,7 @@ impl<'de> Deserialize<'de> for Hash32 {
 }
 
 /// The canonical encoding of a JSON value: compact, object keys sorted.
-pub fn canonical_bytes(value: &Value) -> Vec<u8> {
+pub(crate) fn canonical_bytes(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     write_canonical(value, &mut out);
     out

@@ -15,18 +15,18 @@ pub const FINALITY_DEPTH: u64 = 6;
 
 /// Largest transaction accepted, measured as its canonical JSON bytes. The RPC
 /// contract promises "any JSON object up to 64 KiB".
-pub const MAX_TX_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_TX_BYTES: usize = 64 * 1024;
 
 /// Most transactions held pending at once: a flood of submissions must not grow
 /// memory without bound while production is stalled.
-pub const MAX_MEMPOOL_TXS: usize = 20_000;
+pub(crate) const MAX_MEMPOOL_TXS: usize = 20_000;
 
 /// Most transactions a block carries, and their total canonical bytes. Together
 /// they keep a block well inside the wire's 4 MiB frame cap even with the header,
 /// the hex signature and JSON escaping.
-pub const MAX_BLOCK_TXS: usize = 2_000;
+pub(crate) const MAX_BLOCK_TXS: usize = 2_000;
 /// See [`MAX_BLOCK_TXS`].
-pub const MAX_BLOCK_TX_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BLOCK_TX_BYTES: usize = 2 * 1024 * 1024;
 
 /// Most blocks asked for in one `GetBlocks`: large enough that a fresh node syncs
 /// thousands of blocks in a few round trips.
@@ -35,11 +35,11 @@ pub const SYNC_BATCH_BLOCKS: u32 = 512;
 /// Most bytes of blocks put in one `Blocks` answer (at least one block is always
 /// sent). Correctness: must stay under the wire's 4 MiB frame cap, or a full batch
 /// would be refused as a protocol error and sync would stall.
-pub const SYNC_BATCH_BYTES: usize = 3 * 1024 * 1024;
+pub(crate) const SYNC_BATCH_BYTES: usize = 3 * 1024 * 1024;
 
 /// How far ahead of the local clock a block's timestamp may be. Servers kept by NTP
 /// agree within tens of milliseconds; one second also tolerates an unsynced VM.
 /// Correctness: every later block must be stamped after this one, so a block from
 /// the future would freeze the chain's timestamps (and its rounds) until the clock
 /// caught up; this bound limits that to one second.
-pub const MAX_CLOCK_AHEAD_MS: u64 = 1_000;
+pub(crate) const MAX_CLOCK_AHEAD_MS: u64 = 1_000;

@@ -27,7 +27,7 @@ pub enum TxError {
 ///
 /// # Errors
 /// Not an object, or too large.
-pub fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
+pub(crate) fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
     if !tx.is_object() {
         return Err(TxError::NotAnObject);
     }
@@ -40,7 +40,7 @@ pub fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
 
 /// Pending transactions in arrival order.
 #[derive(Debug, Default)]
-pub struct Mempool {
+pub(crate) struct Mempool {
     by_id: HashMap<Hash32, (u64, usize, Value)>,
     order: BTreeMap<u64, Hash32>,
     next_seq: u64,
@@ -51,7 +51,7 @@ impl Mempool {
     ///
     /// # Errors
     /// [`TxError::Full`] when the pool is at its cap.
-    pub fn insert(&mut self, id: Hash32, size: usize, tx: Value) -> Result<bool, TxError> {
+    pub(crate) fn insert(&mut self, id: Hash32, size: usize, tx: Value) -> Result<bool, TxError> {
         if self.by_id.contains_key(&id) {
             return Ok(false);
         }
@@ -65,28 +65,20 @@ impl Mempool {
         Ok(true)
     }
 
-    pub fn contains(&self, id: &Hash32) -> bool {
-        self.by_id.contains_key(id)
-    }
-
     /// Forgets a transaction, typically because a block of our chain now holds it.
-    pub fn remove(&mut self, id: &Hash32) {
+    pub(crate) fn remove(&mut self, id: &Hash32) {
         if let Some((seq, _, _)) = self.by_id.remove(id) {
             self.order.remove(&seq);
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
     }
 
     /// The oldest pending transactions, up to `max_count` and `max_bytes` in total:
     /// what a producer puts in its next block. They stay pending until included.
-    pub fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Value> {
+    pub(crate) fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Value> {
         let mut picked = Vec::new();
         let mut bytes = 0;
         for id in self.order.values() {

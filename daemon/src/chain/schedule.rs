@@ -22,7 +22,7 @@ use timecoin_shared::wire::NodeId;
 /// Rotating by height spreads production over every masternode; adding the round
 /// makes the failover order the same ring, so within `n` rounds every masternode
 /// gets a turn.
-pub fn leader(height: u64, round: u32, masternodes: &[NodeId]) -> Option<NodeId> {
+pub(crate) fn leader(height: u64, round: u32, masternodes: &[NodeId]) -> Option<NodeId> {
     let n = masternodes.len() as u64;
     if n == 0 {
         return None;

@@ -19,7 +19,7 @@ use super::schedule::Schedule;
 
 /// Why a block is refused. Logged beside `Rejected block at height H`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum Invalid {
+pub(crate) enum Invalid {
     #[error("height {found} does not follow its parent (expected {expected})")]
     Height { found: u64, expected: u64 },
     #[error("parent hash {found} is not the block below ({expected})")]
@@ -66,7 +66,7 @@ pub enum Invalid {
 ///
 /// # Errors
 /// The first rule the block breaks.
-pub fn check_block(
+pub(crate) fn check_block(
     parent: Option<&Block>,
     block: &Block,
     schedule: &Schedule,

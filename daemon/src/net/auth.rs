@@ -71,7 +71,12 @@ pub fn prove(key: &SigningKey, signer: Role, dialer: &Handshake, acceptor: &Hand
 
 /// Whether `signature` proves that the `signer` end holds the key of the node id
 /// its handshake announced.
-pub fn verify(signature: &str, signer: Role, dialer: &Handshake, acceptor: &Handshake) -> bool {
+pub(crate) fn verify(
+    signature: &str,
+    signer: Role,
+    dialer: &Handshake,
+    acceptor: &Handshake,
+) -> bool {
     let claimed = match signer {
         Role::Dialer => dialer.node_id,
         Role::Acceptor => acceptor.node_id,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// Exponential backoff state for one peer address.
 #[derive(Debug)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     initial: Duration,
     max: Duration,
     failures: u32,
@@ -15,7 +15,7 @@ pub struct Backoff {
 
 impl Backoff {
     /// Delays start near `initial` and never exceed `max`.
-    pub fn new(initial: Duration, max: Duration, rng: fastrand::Rng) -> Self {
+    pub(crate) fn new(initial: Duration, max: Duration, rng: fastrand::Rng) -> Self {
         Backoff {
             initial,
             max: max.max(initial),
@@ -26,7 +26,7 @@ impl Backoff {
 
     /// Records a failure and returns how long to wait before the next attempt: a
     /// uniform pick in `[d/2, d]` where `d = min(max, initial * 2^failures)`.
-    pub fn next_delay(&mut self) -> Duration {
+    pub(crate) fn next_delay(&mut self) -> Duration {
         let exp = self.failures.min(20);
         self.failures = self.failures.saturating_add(1);
         let ceiling = self.initial.saturating_mul(1u32 << exp).min(self.max);
@@ -36,12 +36,12 @@ impl Backoff {
     }
 
     /// Failures since the last success: the `attempt` number in log lines.
-    pub fn failures(&self) -> u32 {
+    pub(crate) fn failures(&self) -> u32 {
         self.failures
     }
 
     /// A success: the next failure starts from `initial` again.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.failures = 0;
     }
 }

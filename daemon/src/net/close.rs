@@ -10,7 +10,7 @@ use super::transport::Stream;
 use crate::constants::CLOSE_LINGER;
 
 /// Sends `Disconnect {reason}` and closes without provoking a reset.
-pub async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {
+pub(crate) async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {
     let said = tokio::time::timeout(CLOSE_LINGER, conn.send(&Message::Disconnect { reason })).await;
     if matches!(said, Ok(Ok(()))) {
         linger(conn.into_inner()).await;
@@ -20,7 +20,7 @@ pub async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) 
 /// Closes our side, then reads until the peer closes too (or a bound passes).
 /// Correctness: dropping a socket with unread bytes makes the kernel send a reset,
 /// which the peer would log as `Connection reset by peer`; draining first avoids it.
-pub async fn linger<S: Stream>(mut stream: S) {
+pub(crate) async fn linger<S: Stream>(mut stream: S) {
     let drain = async {
         let _ = stream.shutdown().await;
         let mut buf = [0u8; 4096];

@@ -25,7 +25,7 @@ use crate::constants::PEER_QUEUE;
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkEnd {
+pub(crate) enum LinkEnd {
     /// Another link to the same node won the collision rule (here or at the peer):
     /// the node is reachable through it, so no backoff and no redial while it lives.
     Duplicate,
@@ -43,7 +43,7 @@ struct Keepalive {
 }
 
 /// The word for a direction in log lines and fields.
-pub fn direction_word(direction: Direction) -> &'static str {
+pub(crate) fn direction_word(direction: Direction) -> &'static str {
     match direction {
         Direction::Inbound => "inbound",
         Direction::Outbound => "outbound",
@@ -63,7 +63,7 @@ fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: No
 
 /// Registers a handshaken link and runs it until it ends. `session` is the
 /// dialer's session for this link (ours if outbound, the peer's if inbound).
-pub async fn establish<S: Stream>(
+pub(crate) async fn establish<S: Stream>(
     mut conn: Conn<S>,
     core: &Core,
     theirs: Handshake,

@@ -12,7 +12,7 @@ use super::settings::NetSettings;
 use crate::identity::Identity;
 
 /// Shared state of one node's P2P layer.
-pub struct Core {
+pub(crate) struct Core {
     /// Signs this node's handshake proofs.
     pub identity: Identity,
     pub mgr: Manager,
@@ -28,7 +28,7 @@ impl Core {
     ///
     /// # Errors
     /// When the OS has no randomness for the nonce.
-    pub fn hello(&self, session: u64) -> Result<Handshake, HandshakeError> {
+    pub(crate) fn hello(&self, session: u64) -> Result<Handshake, HandshakeError> {
         Ok(Handshake {
             network: self.settings.network.clone(),
             protocol_version: PROTOCOL_VERSION,

@@ -49,7 +49,7 @@ pub struct CountersSnapshot {
 }
 
 /// Adds one to a counter.
-pub fn bump(counter: &AtomicU64) {
+pub(crate) fn bump(counter: &AtomicU64) {
     counter.fetch_add(1, Ordering::Relaxed);
 }
 

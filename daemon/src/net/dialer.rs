@@ -49,7 +49,7 @@ enum DialError {
 ///
 /// Correctness: only the waits are cut short by shutdown; a live link is left to
 /// end by itself, so it still says `shutting_down` and closes without a reset.
-pub async fn dial_loop<D: Dialer>(
+pub(crate) async fn dial_loop<D: Dialer>(
     addr: SocketAddr,
     dialer: D,
     core: Arc<Core>,

@@ -23,11 +23,11 @@ use super::codec::{CodecError, MessageCodec};
 use super::transport::Stream;
 
 /// A framed connection.
-pub type Conn<S> = Framed<S, MessageCodec>;
+pub(crate) type Conn<S> = Framed<S, MessageCodec>;
 
 /// Why a handshake did not complete.
 #[derive(Debug, thiserror::Error)]
-pub enum HandshakeError {
+pub(crate) enum HandshakeError {
     #[error("handshake timed out")]
     Timeout(#[from] tokio::time::error::Elapsed),
     #[error("connection closed during handshake")]
@@ -59,7 +59,7 @@ pub enum HandshakeError {
 
 impl HandshakeError {
     /// Whether the error is a reset by the peer (the incident's symptom).
-    pub fn is_reset(&self) -> bool {
+    pub(crate) fn is_reset(&self) -> bool {
         matches!(self, HandshakeError::Codec(CodecError::Io(e))
             if e.kind() == std::io::ErrorKind::ConnectionReset)
     }
@@ -80,7 +80,7 @@ impl HandshakeError {
 ///
 /// # Errors
 /// The first mismatch, which names what differs.
-pub fn validate(theirs: &Handshake, ours: &Handshake) -> Result<(), HandshakeError> {
+pub(crate) fn validate(theirs: &Handshake, ours: &Handshake) -> Result<(), HandshakeError> {
     if theirs.network != ours.network {
         return Err(HandshakeError::WrongNetwork(theirs.network.clone()));
     }
@@ -132,7 +132,7 @@ async fn refuse_proof<S: Stream>(conn: &mut Conn<S>, claimed: NodeId) -> Handsha
 /// `SelfConnection` when the acceptor proves our own id; `AuthFailed` when its
 /// proof does not verify (after telling it); `Refused` when it answers with
 /// `Disconnect`; I/O, codec and sequencing errors otherwise.
-pub async fn outbound<S: Stream>(
+pub(crate) async fn outbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
     key: &SigningKey,
@@ -188,7 +188,7 @@ pub async fn outbound<S: Stream>(
 /// message before handshake`); `WrongNetwork`, `NetworkMismatch`,
 /// `IncompatibleVersion`, `SelfConnection` and `AuthFailed` after telling the
 /// dialer; I/O and codec errors otherwise.
-pub async fn inbound<S: Stream>(
+pub(crate) async fn inbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
     key: &SigningKey,

@@ -22,7 +22,7 @@ use super::transport::{Listener, Stream};
 use crate::constants::ACCEPT_ERROR_PAUSE;
 
 /// Accepts connections until shutdown.
-pub async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
+pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
     let permits = Arc::new(Semaphore::new(core.settings.max_inbound));
     loop {
         let accepted = tokio::select! {

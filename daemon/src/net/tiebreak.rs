@@ -28,7 +28,7 @@ pub struct LinkKey {
 
 /// Which of two links to keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
+pub(crate) enum Keep {
     /// Keep the link already registered; reject the newcomer.
     Existing,
     /// Keep the newcomer; close the registered link.
@@ -42,7 +42,7 @@ pub enum Keep {
 /// asking or which link arrived first, so both ends agree. Two equal keys mean the
 /// same dial seen twice, which cannot happen on a live socket; the registered link
 /// is kept so that a replay never displaces a working link.
-pub fn keep(existing: LinkKey, incoming: LinkKey) -> Keep {
+pub(crate) fn keep(existing: LinkKey, incoming: LinkKey) -> Keep {
     if incoming > existing {
         Keep::Incoming
     } else {

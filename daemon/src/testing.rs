@@ -1,0 +1,33 @@
+//! The seams `timed`'s integration tests drive below the binary: the P2P layer
+//! started in-process, the chain on an in-memory bus, the connection manager,
+//! the wire codec and the handshake's proofs, and the limits tests bound their
+//! expectations by. Compiled only with the `testing` feature, which only the
+//! crate's own tests enable; nothing here is part of the daemon's interface.
+
+pub use crate::definition::Definition;
+
+/// The chain: blocks, rounds, the store, and the limits a test waits on.
+pub mod chain {
+    pub use crate::chain::block::Block;
+    pub use crate::chain::hash::Hash32;
+    pub use crate::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
+    pub use crate::chain::producer::{RoundOutcome, skip_message};
+    pub use crate::chain::{
+        Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, unix_millis,
+    };
+}
+
+/// The P2P layer: started in-process over any transport, its connection
+/// manager alone, and what a hand-written peer needs to speak the protocol.
+pub mod net {
+    pub use crate::net::codec::MessageCodec;
+    pub use crate::net::event::PeerSnapshot;
+    pub use crate::net::manager::{Candidate, Closer, Manager, Registration};
+    pub use crate::net::transport::{Dialer, Listener};
+    pub use crate::net::{NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer, start};
+
+    /// The handshake's proof of identity, for a peer that lies about who it is.
+    pub mod auth {
+        pub use crate::net::auth::{Role, fresh_nonce, prove};
+    }
+}
