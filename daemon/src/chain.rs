@@ -10,7 +10,8 @@
 //! - [`schedule`]: the leader of a height and round.
 //! - [`forkchoice`]: the branch rule and finality.
 //! - [`validate`]: the checks a block must pass.
-//! - [`mempool`]: pending transactions.
+//! - [`mempool`]: pending transactions, bounded in bytes; `tx_rate`: the per-peer
+//!   budget for gossiped ones.
 //! - [`store`]: the redb file.
 //! - [`engine`], [`adopt`], [`producer`], [`sync`]: one node's chain and how blocks
 //!   reach it.
@@ -28,10 +29,11 @@ pub mod producer;
 pub mod schedule;
 pub mod store;
 pub mod sync;
+mod tx_rate;
 pub mod validate;
 
 pub use block::Block;
-pub use engine::{Chain, ChainConfig, ChainInfo, Counters, SubmitError, TxStatus};
+pub use engine::{Chain, ChainConfig, ChainInfo, Counters, MempoolLimits, SubmitError, TxStatus};
 pub use gossip::Gossip;
 pub use hash::Hash32;
 pub use producer::{RoundOutcome, run_rounds, skip_message, unix_millis};

@@ -6,7 +6,8 @@
 //! own outsider id honestly and then lies with what it says on the link: that it
 //! is a masternode, a height it does not have, blocks signed by the wrong keys.
 //! Once linked it answers pings, so only its lies, never a dead link, can get it
-//! dropped.
+//! dropped, and it keeps everything else it hears for the test to read
+//! ([`Linked::hear`]).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -101,6 +102,7 @@ pub(crate) async fn impersonate(
 pub(crate) struct Linked {
     pub(crate) id: NodeId,
     say: mpsc::UnboundedSender<Message>,
+    heard: mpsc::UnboundedReceiver<Message>,
     task: JoinHandle<()>,
 }
 
@@ -132,6 +134,7 @@ impl Linked {
             .await
             .expect("send proof");
         let (say, mut to_send) = mpsc::unbounded_channel();
+        let (hears, heard) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -141,7 +144,9 @@ impl Linked {
                                 return;
                             }
                         }
-                        Some(Ok(_)) => {}
+                        Some(Ok(other)) => {
+                            let _ = hears.send(other);
+                        }
                         _ => return,
                     },
                     out = to_send.recv() => match out {
@@ -158,8 +163,19 @@ impl Linked {
         Linked {
             id: id_of(key),
             say,
+            heard,
             task,
         }
+    }
+
+    /// The next message heard from the node (pings aside), waiting at most
+    /// `within`; `None` if nothing came.
+    #[allow(dead_code)] // The hostile_rpc tests listen; the adversary tests do not.
+    pub(crate) async fn hear(&mut self, within: Duration) -> Option<Message> {
+        tokio::time::timeout(within, self.heard.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Sends `msg` on the link.

@@ -108,6 +108,7 @@ impl Node {
             .arg(self.data_dir())
             .arg("--masternode")
             .args(&self.spec.args)
+            .envs(self.spec.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(out)

@@ -20,6 +20,8 @@ pub struct NodeSpec {
     pub rpc: SocketAddr,
     pub peers: Vec<SocketAddr>,
     pub args: Vec<String>,
+    /// Environment variables set for the process.
+    pub env: Vec<(String, String)>,
     /// The node's id: its key is made in the data dir when the spec is.
     pub node_id: NodeId,
     /// The network file it is started with.
@@ -64,6 +66,7 @@ impl NodeSpec {
             rpc: free_addr(ip),
             peers: Vec::new(),
             args: FAST.iter().map(|s| (*s).to_owned()).collect(),
+            env: Vec::new(),
             node_id: identity.node_id(),
             network_file: dir.path().join("network.toml"),
             dir,
