@@ -1,8 +1,8 @@
 //! Benchmark for issue 13's store and mempool items, on real `timed` processes:
 //!
 //! 1. RPC latency while blocks are written: a one-masternode network produces a
-//!    block every `--interval`, each filled with about 2 MiB of transactions (the
-//!    block limit), so every round commits and fsyncs megabytes; a probe times
+//!    block every `--interval`, each with `--txs-per-block` transactions of 60 KB
+//!    (34 fill a block), so every round commits and fsyncs that much; a probe times
 //!    `GET /consensus_info` and `GET /health` back to back, first idle, then under
 //!    that load. While a commit ran on an async worker under the chain lock, the
 //!    probe waited for the disk.
@@ -42,6 +42,11 @@ struct Args {
     /// Seconds of each latency phase (idle, then writing).
     #[arg(long, default_value_t = 10)]
     secs: u64,
+    /// Transactions of 60 KB posted per block interval while writing (34 fill a
+    /// block). Keep it at what the build sustains, so that every version compared
+    /// writes the same blocks.
+    #[arg(long, default_value_t = 10)]
+    txs_per_block: u32,
     /// Transactions of 60 KB in the mempool flood.
     #[arg(long, default_value_t = 4000)]
     flood: usize,
@@ -203,33 +208,36 @@ fn report(label: &str, mut ms: Vec<f64>) {
 }
 
 /// Probes both endpoints for `secs`, with `load` posting transactions meanwhile
-/// when set; returns how many blocks the node made in that time.
+/// when set; returns how many transactions were posted and how many blocks the
+/// node made in that time.
 async fn latency_phase(
     label: &str,
     node: &Daemon,
     http: &reqwest::Client,
-    secs: u64,
+    (secs, interval, txs_per_block): (u64, Duration, u32),
     load: bool,
-) -> u64 {
+) -> (usize, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let start_height = node.height(http).await;
     let probes: Vec<_> = ["/consensus_info", "/health"]
         .into_iter()
         .map(|path| tokio::spawn(probe(http.clone(), node.url(path), stop.clone())))
         .collect();
-    let mut loaders = Vec::new();
-    if load {
-        for c in 0..2 {
-            let (http, url, stop) = (http.clone(), node.url("/tx"), stop.clone());
-            loaders.push(tokio::spawn(async move {
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
-                    let _ = http.post(&url).json(&tx(c, n)).send().await;
-                    n += 1;
-                }
-            }));
-        }
-    }
+    // Paced, so that every build compared writes the same blocks.
+    let loader = load.then(|| {
+        let (http, url, stop) = (http.clone(), node.url("/tx"), stop.clone());
+        tokio::spawn(async move {
+            let mut pace = tokio::time::interval(interval / txs_per_block);
+            pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                pace.tick().await;
+                let _ = http.post(&url).json(&tx(0, n)).send().await;
+                n += 1;
+            }
+            n
+        })
+    });
     tokio::time::sleep(Duration::from_secs(secs)).await;
     stop.store(true, Ordering::Relaxed);
     for (path, probe) in ["/consensus_info", "/health"].into_iter().zip(probes) {
@@ -238,10 +246,11 @@ async fn latency_phase(
             probe.await.unwrap_or_default(),
         );
     }
-    for loader in loaders {
-        let _ = loader.await;
-    }
-    node.height(http).await.saturating_sub(start_height)
+    let posted = match loader {
+        Some(loader) => loader.await.unwrap_or(0),
+        None => 0,
+    };
+    (posted, node.height(http).await.saturating_sub(start_height))
 }
 
 async fn flood(bin: &Path, http: &reqwest::Client, count: usize) -> Result<()> {
@@ -305,10 +314,11 @@ async fn main() -> Result<()> {
 
     let node = Daemon::start(&bin, args.interval, 0, 1)?;
     node.wait_up(&http).await?;
-    latency_phase("idle", &node, &http, args.secs, false).await;
-    let blocks = latency_phase("writing", &node, &http, args.secs, true).await;
+    let phase = (args.secs, args.interval, args.txs_per_block.max(1));
+    latency_phase("idle", &node, &http, phase, false).await;
+    let (posted, blocks) = latency_phase("writing", &node, &http, phase, true).await;
     println!(
-        "writing: {blocks} blocks of up to 2 MiB committed in {} s",
+        "writing: {posted} transactions of 60 KB posted, {blocks} blocks committed in {} s",
         args.secs
     );
     drop(node);
