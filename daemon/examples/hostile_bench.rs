@@ -27,9 +27,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use color_eyre::eyre::{Result, bail, eyre};
+use color_eyre::eyre::{Result, bail};
 use serde_json::json;
 use tempfile::TempDir;
+
+#[path = "support/timed_bin.rs"]
+mod timed_bin;
 
 #[derive(Parser)]
 struct Args {
@@ -71,9 +74,12 @@ impl Daemon {
     /// needs `quorum` of them to produce.
     fn start(bin: &Path, interval: Duration, extra_keys: usize, quorum: usize) -> Result<Daemon> {
         let dir = tempfile::tempdir()?;
-        let mut keys = vec![keygen(bin, &dir.path().join("data"))?];
+        let mut keys = vec![timed_bin::keygen(bin, &dir.path().join("data"))?];
         for k in 0..extra_keys {
-            keys.push(keygen(bin, &dir.path().join(format!("other{k}")))?);
+            keys.push(timed_bin::keygen(
+                bin,
+                &dir.path().join(format!("other{k}")),
+            )?);
         }
         let listed: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
         let network = dir.path().join("network.toml");
@@ -154,19 +160,6 @@ impl Daemon {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(f64::NAN, |kib| kib / 1024.0)
     }
-}
-
-/// Makes a key in `data_dir` with `timed keygen` and returns the node id.
-fn keygen(bin: &Path, data_dir: &Path) -> Result<String> {
-    let out = Command::new(bin)
-        .arg("keygen")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()?;
-    if !out.status.success() {
-        bail!("timed keygen: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
 fn tx(client: usize, n: usize) -> serde_json::Value {
@@ -292,20 +285,7 @@ async fn flood(bin: &Path, http: &reqwest::Client, count: usize) -> Result<()> {
 async fn main() -> Result<()> {
     color_eyre::install()?;
     let args = Args::parse();
-    let bin = match args.bin {
-        Some(bin) => bin,
-        None => std::env::current_exe()?
-            .parent()
-            .and_then(|examples| examples.parent())
-            .map(|dir| dir.join("timed"))
-            .ok_or_else(|| eyre!("cannot locate the timed binary; pass --bin"))?,
-    };
-    if !bin.exists() {
-        bail!(
-            "{} not found: build timed first or pass --bin",
-            bin.display()
-        );
-    }
+    let bin = timed_bin::locate(args.bin)?;
     println!("timed: {}", bin.display());
     let http = reqwest::Client::builder()
         .no_proxy()
