@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::args::Args;
 use super::file::{FileConfig, read_file};
+use super::token::read_token;
 use crate::chain::limits::{
     DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, ENTRY_OVERHEAD, MAX_TX_BYTES,
 };
@@ -250,34 +251,6 @@ impl Config {
     }
 }
 
-/// The RPC token: given directly, or read from a file (its first line, without
-/// surrounding whitespace), so it need not appear in a process's arguments.
-fn read_token(given: Option<String>, file: Option<PathBuf>) -> Result<Option<String>, ConfigError> {
-    let Some(path) = file else {
-        return Ok(given);
-    };
-    if given.is_some() {
-        return Err(field_err(
-            "rpc_token_file",
-            "set either rpc_token (or TIMED_RPC_TOKEN) or rpc_token_file, not both",
-        ));
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        field_err(
-            "rpc_token_file",
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    let token = text.lines().next().unwrap_or_default().trim();
-    if token.is_empty() {
-        return Err(field_err(
-            "rpc_token_file",
-            format!("{} holds no token", path.display()),
-        ));
-    }
-    Ok(Some(token.to_owned()))
-}
-
 /// A value set by flag or config file must agree with the network file, which is
 /// the one source of truth every node shares.
 fn agrees<T: PartialEq + std::fmt::Debug>(
@@ -383,41 +356,16 @@ mod tests {
     }
 
     #[test]
-    fn the_token_comes_from_a_file_or_directly_not_both() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("token");
-        std::fs::write(&path, "  s3cret \nignored\n").expect("write");
-        let config = Config::load(Args {
-            rpc_token_file: Some(path.clone()),
-            ..Args::default()
-        })
-        .expect("valid");
-        assert_eq!(config.rpc_token.as_deref(), Some("s3cret"));
-        let field = |args: Args| match Config::load(args) {
-            Err(ConfigError::Field { field, .. }) => field,
-            other => panic!("expected a field error, got {other:?}"),
-        };
-        let both = Args {
-            rpc_token: Some("x".into()),
-            rpc_token_file: Some(path),
-            ..Args::default()
-        };
-        assert_eq!(field(both), "rpc_token_file");
-        let empty = dir.path().join("empty");
-        std::fs::write(&empty, "\n").expect("write");
-        let missing = dir.path().join("missing");
-        for file in [empty, missing] {
-            let args = Args {
-                rpc_token_file: Some(file),
-                ..Args::default()
-            };
-            assert_eq!(field(args), "rpc_token_file");
-        }
-        let tiny = Args {
+    fn a_mempool_too_small_for_one_transaction_is_refused() {
+        let err = Config::load(Args {
             mempool_bytes: Some(1000),
             ..Args::default()
-        };
-        assert_eq!(field(tiny), "mempool_bytes");
+        })
+        .expect_err("too small");
+        assert!(
+            matches!(&err, ConfigError::Field { field, .. } if field == "mempool_bytes"),
+            "{err}"
+        );
     }
 
     #[test]
