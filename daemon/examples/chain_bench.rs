@@ -20,9 +20,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use color_eyre::eyre::{Result, bail, eyre};
+use color_eyre::eyre::{Result, bail};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+
+#[path = "support/timed_bin.rs"]
+mod timed_bin;
 
 #[derive(Parser)]
 struct Args {
@@ -59,22 +62,6 @@ impl Drop for Proc {
 
 fn free_addr(ip: Ipv4Addr) -> Result<SocketAddr> {
     Ok(TcpListener::bind((ip, 0))?.local_addr()?)
-}
-
-/// A data dir with a fresh key, made by `timed keygen`; returns the node id.
-fn keygen(bin: &Path, dir: &TempDir) -> Result<String> {
-    let out = Command::new(bin)
-        .arg("keygen")
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .output()?;
-    if !out.status.success() {
-        bail!(
-            "timed keygen failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
 /// The network file of the fleet: the four keys, quorum three, genesis now.
@@ -173,20 +160,7 @@ async fn wait_all(
 async fn main() -> Result<()> {
     color_eyre::install()?;
     let args = Args::parse();
-    let bin = match args.bin {
-        Some(bin) => bin,
-        None => std::env::current_exe()?
-            .parent()
-            .and_then(|examples| examples.parent())
-            .map(|dir| dir.join("timed"))
-            .ok_or_else(|| eyre!("cannot locate the timed binary; pass --bin"))?,
-    };
-    if !bin.exists() {
-        bail!(
-            "{} not found: run `cargo build --release -p timed` first or pass --bin",
-            bin.display()
-        );
-    }
+    let bin = timed_bin::locate(args.bin)?;
     let ip = Ipv4Addr::new(
         127,
         fastrand::u8(1..=254),
@@ -199,7 +173,7 @@ async fn main() -> Result<()> {
         .collect::<Result<_, _>>()?;
     let ids: Vec<String> = dirs
         .iter()
-        .map(|d| keygen(&bin, d))
+        .map(|d| timed_bin::keygen(&bin, &d.path().join("data")))
         .collect::<Result<_>>()?;
     let shared = tempfile::tempdir()?;
     let network = network_file(shared.path(), &ids, args.interval)?;

@@ -10,7 +10,8 @@
 //! - [`schedule`]: the leader of a height and round.
 //! - [`forkchoice`]: the branch rule and finality.
 //! - [`validate`]: the checks a block must pass.
-//! - [`mempool`]: pending transactions.
+//! - [`mempool`]: pending transactions, bounded in bytes; `tx_rate`: the per-peer
+//!   budget for gossiped ones.
 //! - [`store`]: the redb file.
 //! - [`engine`], [`adopt`], [`producer`], [`sync`]: one node's chain and how blocks
 //!   reach it.
@@ -28,10 +29,11 @@ pub(crate) mod producer;
 pub(crate) mod schedule;
 pub(crate) mod store;
 pub(crate) mod sync;
+mod tx_rate;
 pub(crate) mod validate;
 
-pub(crate) use engine::SubmitError;
 pub use engine::{Chain, ChainConfig, TxStatus};
+pub(crate) use engine::{MempoolLimits, SubmitError};
 pub use gossip::Gossip;
 pub use producer::{run_rounds, unix_millis};
 pub use schedule::Schedule;

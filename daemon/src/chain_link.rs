@@ -2,6 +2,10 @@
 //! speaks through is the [`Network`] handle, and a task feeds the chain every
 //! application event the P2P layer delivers. Kept out of both modules so that
 //! neither depends on the other.
+//!
+//! Handling an event may write the chain store (an fsync, milliseconds to seconds
+//! on a slow disk), so the pump hands each event to the blocking pool: a slow disk
+//! then delays the chain, never the P2P and RPC tasks on the async workers.
 
 use std::sync::Arc;
 
@@ -11,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::chain::{
-    Chain, ChainConfig, Gossip, Schedule, Store, StoreError, run_rounds, unix_millis,
+    Chain, ChainConfig, Gossip, MempoolLimits, Schedule, Store, StoreError, run_rounds, unix_millis,
 };
 use crate::config::Config;
 use crate::identity::Identity;
@@ -25,6 +29,14 @@ impl Gossip for Network {
         // A peer whose queue is full misses this one; the periodic status lets it
         // notice and sync what it missed.
         Network::broadcast(self, msg);
+    }
+
+    fn relay(&self, msg: Message, except: &NodeId) {
+        for peer in self.peers() {
+            if peer.node_id != *except {
+                Network::send_to(self, &peer.node_id, msg.clone());
+            }
+        }
     }
 
     fn send_to(&self, peer: &NodeId, msg: Message) -> bool {
@@ -65,13 +77,19 @@ pub(crate) fn start(
         ),
     };
     let key = identity.signing_key().clone();
-    let chain = Arc::new(Chain::new(key, chain_config, store, Arc::new(net))?);
+    let limits = MempoolLimits {
+        bytes: config.mempool_bytes,
+        gossip_rate: config.tx_gossip_rate,
+    };
+    let chain = Chain::new(key, chain_config, store, Arc::new(net))?.with_mempool_limits(limits);
+    let chain = Arc::new(chain);
     tracker.spawn(pump(chain.clone(), events, shutdown.clone()));
     tracker.spawn(run_rounds(chain.clone(), unix_millis, shutdown));
     Ok(chain)
 }
 
-/// Hands every P2P event to the chain, in order, until shutdown or the P2P layer ends.
+/// Hands every P2P event to the chain, in order (each one handled before the next
+/// is taken), until shutdown or the P2P layer ends.
 async fn pump(
     chain: Arc<Chain>,
     mut events: mpsc::Receiver<NetEvent>,
@@ -82,11 +100,15 @@ async fn pump(
             () = shutdown.cancelled() => return,
             event = events.recv() => event,
         };
-        match event {
-            Some(NetEvent::Message { from, message }) => chain.on_message(from, message),
-            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id, peer.best_height),
-            Some(NetEvent::PeerDown(peer)) => chain.on_peer_down(peer),
-            None => return,
+        let Some(event) = event else { return };
+        let chain = chain.clone();
+        let handled = tokio::task::spawn_blocking(move || match event {
+            NetEvent::Message { from, message } => chain.on_message(from, message),
+            NetEvent::PeerUp(peer) => chain.on_peer_up(peer.node_id, peer.best_height),
+            NetEvent::PeerDown(peer) => chain.on_peer_down(peer),
+        });
+        if handled.await.is_err() {
+            return; // The runtime is shutting down.
         }
     }
 }

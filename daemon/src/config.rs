@@ -7,6 +7,7 @@
 mod args;
 mod file;
 mod load;
+mod token;
 
 pub use args::{Args, Command};
 pub use load::{Config, ConfigError};

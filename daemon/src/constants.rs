@@ -74,6 +74,26 @@ pub(crate) const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 /// and close before the process exits anyway.
 pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
+/// Default time an RPC client has to send a request's headers, which is also how
+/// long an idle keep-alive connection is kept. A local client or an SSH tunnel
+/// sends its headers in one packet within milliseconds; ten seconds tolerates a
+/// congested tunnel, while a client that sends half a header (a slowloris) holds
+/// its connection slot no longer than this.
+pub(crate) const RPC_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default time an RPC request may take once its headers are in: reading a body
+/// of at most 256 KiB, the handler and writing the answer. Every handler answers
+/// from memory or one store read in milliseconds; thirty seconds covers a slow
+/// tunnel, and a client that stops reading its answer loses its slot after it.
+pub(crate) const RPC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default limit of RPC connections served at once; more wait in the kernel's
+/// accept queue, costing the daemon no file descriptor. A dashboard, a deploy
+/// and a check together poll with a handful; 256 leaves room for many operators
+/// while, with the P2P limits, keeping the daemon far below the 1024 descriptors
+/// a default soft limit allows.
+pub(crate) const RPC_MAX_CONNECTIONS: usize = 256;
+
 /// Default P2P listen address.
 pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";
 

@@ -121,11 +121,18 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         in_network_definition: listed,
         started: Instant::now(),
         token: config.rpc_token.clone(),
+        request_timeout: config.rpc_request_timeout,
         chain,
     });
+    let limits = rpc::RpcLimits {
+        header_timeout: config.rpc_header_timeout,
+        request_timeout: config.rpc_request_timeout,
+        max_connections: config.rpc_max_connections,
+    };
     let rpc_task = tokio::spawn(rpc::serve(
         rpc_listener,
         rpc::router(state),
+        limits,
         shutdown.clone(),
     ));
 

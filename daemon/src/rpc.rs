@@ -4,6 +4,10 @@
 //! JSON; every error (unknown path, wrong method, missing token) is a 4xx with an
 //! `ErrorBody`, never a panic. Bound to a non-loopback address it requires a bearer
 //! token (config refuses to start without one).
+//!
+//! Hostile clients meet limits at two levels: per connection in `server` (a
+//! connection limit, a header timeout, a stalled-write timeout) and per request in
+//! `guard` (an early 413, the constant-time token check, a request timeout).
 
 use std::sync::Arc;
 
@@ -11,13 +15,12 @@ use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use timecoin_shared::rpc::{ConsensusInfo, ErrorBody, Health, PeerInfo};
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use crate::chain::Chain;
 use crate::chain::producer::unix_millis;
@@ -25,7 +28,11 @@ use crate::net::Network;
 use crate::version::{COMMIT, VERSION};
 
 mod chain_routes;
+mod guard;
 mod metrics;
+mod server;
+
+pub(crate) use server::{RpcLimits, serve};
 
 /// What the handlers read.
 pub(crate) struct RpcState {
@@ -36,6 +43,8 @@ pub(crate) struct RpcState {
     pub started: Instant,
     /// Required bearer token, if any.
     pub token: Option<String>,
+    /// Longest a request may take once its headers are in.
+    pub request_timeout: std::time::Duration,
     pub chain: Arc<Chain>,
 }
 
@@ -49,25 +58,11 @@ pub(crate) fn router(state: Arc<RpcState>) -> Router {
         .route("/blocks/{height}", get(chain_routes::at_height))
         .route("/tx", post(chain_routes::submit))
         .route("/metrics", get(metrics::metrics))
-        .layer(DefaultBodyLimit::max(chain_routes::MAX_TX_BODY))
+        .layer(DefaultBodyLimit::max(guard::MAX_BODY))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state)
-}
-
-/// Serves `router` on `listener` until `shutdown` is cancelled.
-///
-/// # Errors
-/// When the server fails (not on client errors, which get 4xx answers).
-pub(crate) async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
@@ -78,24 +73,6 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
         }),
     )
         .into_response()
-}
-
-async fn require_token(
-    State(state): State<Arc<RpcState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(token) = &state.token {
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if presented != Some(token.as_str()) {
-            return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
-        }
-    }
-    next.run(request).await
 }
 
 async fn consensus_info(State(state): State<Arc<RpcState>>) -> Json<ConsensusInfo> {

@@ -15,6 +15,8 @@
 
 mod cluster;
 mod stats;
+#[path = "../support/timed_bin.rs"]
+mod timed_bin;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -46,10 +48,7 @@ struct Args {
 async fn main() -> Result<()> {
     color_eyre::install()?;
     let args = Args::parse();
-    let timed = match args.timed {
-        Some(path) => path,
-        None => beside_this_example()?,
-    };
+    let timed = timed_bin::locate(args.timed)?;
     if args.sizes.iter().any(|&n| n < 2) || args.reps == 0 {
         bail!("sizes must be at least 2 and reps at least 1");
     }
@@ -102,21 +101,4 @@ async fn measure(
         }
     }
     Ok((mesh, term, kill))
-}
-
-/// `target/<profile>/timed`, next to `target/<profile>/examples/mesh_bench`.
-fn beside_this_example() -> Result<PathBuf> {
-    let me = std::env::current_exe().wrap_err("locate this executable")?;
-    let path = me
-        .parent()
-        .and_then(Path::parent)
-        .map(|profile| profile.join("timed"))
-        .filter(|p| p.is_file());
-    match path {
-        Some(p) => Ok(p),
-        None => bail!(
-            "no timed binary beside {}; build it (`cargo build --release -p timed`) or pass --timed PATH",
-            me.display()
-        ),
-    }
 }

@@ -12,7 +12,7 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::check_tx;
+use super::mempool::{canonical_tx, check_tx};
 use super::store::StoreError;
 use super::validate::check_block;
 
@@ -84,7 +84,7 @@ impl Chain {
         let mut skip = 0;
         for block in &branch {
             if block.height > tip_height
-                || state.store.block(block.height)?.map(|b| b.hash()) != Some(block.hash())
+                || self.store.block(block.height)?.map(|b| b.hash()) != Some(block.hash())
             {
                 break;
             }
@@ -103,14 +103,14 @@ impl Chain {
         let parent = if fork == 1 {
             None
         } else {
-            state.store.block(fork - 1)?
+            self.store.block(fork - 1)?
         };
         if branch[0].parent != parent.as_ref().map_or(Hash32::ZERO, Block::hash) {
             return Ok(Adopted::Detached);
         }
         let mut ours = Vec::new();
         for height in fork..=tip_height {
-            if let Some(b) = state.store.block(height)? {
+            if let Some(b) = self.store.block(height)? {
                 ours.push(BranchKey {
                     round: b.round,
                     hash: b.hash(),
@@ -130,7 +130,7 @@ impl Chain {
         let mut included = std::collections::HashSet::new();
         let mut prev = parent;
         for block in branch {
-            let store = &state.store;
+            let store = &self.store;
             let mut lookup_failed = None;
             let mut already = |id: &Hash32| {
                 included.contains(id)
@@ -171,21 +171,27 @@ impl Chain {
         let new_tip = branch.last().cloned();
         let new_height = new_tip.as_ref().map_or(0, |b| b.height);
         let new_final = forkchoice::final_height(new_height).max(state.finality.final_height);
-        let reverted = state.store.apply(fork, branch, new_final)?;
-        for block in &reverted {
-            for tx in &block.transactions {
-                if let Ok((id, size)) = check_tx(tx) {
-                    // A full pool drops the reverted transaction; its sender may resubmit.
-                    let _ = state.mempool.insert(id, size, tx.clone());
+        let reverted = self.store.apply(fork, branch, new_final)?;
+        {
+            // After the write: see `Chain::submit_tx` for why the order matters.
+            let mut mempool = self.mempool();
+            for block in &reverted {
+                for tx in &block.transactions {
+                    if let Ok((id, bytes)) = canonical_tx(tx) {
+                        // A full pool drops the reverted transaction; its sender may resubmit.
+                        let _ = mempool.insert(id, bytes);
+                    }
+                }
+            }
+            for block in branch {
+                for tx in &block.transactions {
+                    if let Ok((id, _)) = check_tx(tx) {
+                        mempool.remove(&id);
+                    }
                 }
             }
         }
         for block in branch {
-            for tx in &block.transactions {
-                if let Ok((id, _)) = check_tx(tx) {
-                    state.mempool.remove(&id);
-                }
-            }
             if from.is_none() {
                 self.counters
                     .blocks_produced
@@ -207,7 +213,8 @@ impl Chain {
             );
         }
         state.tip = new_tip;
-        state.finality = state.store.finality()?;
+        state.finality = self.store.finality()?;
+        self.publish(state);
         self.gossip.set_best_height(new_height);
         Ok(Adopted::Switched {
             reverted: reverted.len(),

@@ -1,12 +1,21 @@
-//! The chain engine: one node's chain, mempool and sync state behind one lock,
-//! and how messages from peers reach it; blocks join through [`adopt`](super::adopt).
+//! The chain engine: one node's chain and sync state behind one lock, and how
+//! messages from peers reach it; blocks join through [`adopt`](super::adopt).
 //!
-//! Every method takes the lock briefly, decides, writes the store, then sends the
-//! resulting messages after unlocking (see `gossip::Outbox`). The lock is never held
-//! across an `.await`; the P2P layer feeds messages in through [`Chain::on_message`].
+//! Every method that changes the chain takes the lock, decides, writes the store,
+//! then sends the resulting messages after unlocking (see `gossip::Outbox`). The
+//! lock is never held across an `.await`; the P2P layer feeds messages in through
+//! [`Chain::on_message`].
+//!
+//! Writing the store ends in an fsync, so the writers run off the async workers
+//! (see `chain_link`) and the readers never wait for them: the RPC's figures come
+//! from a snapshot published after each change ([`Chain::info`]), blocks are read
+//! from the store directly (redb readers see the last commit while a write is in
+//! progress), and the mempool has its own lock, taken after the chain's when both
+//! are needed and never held across a store write.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
@@ -17,11 +26,13 @@ use super::adopt::Adopted;
 use super::block::Block;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
-use super::mempool::{Mempool, TxError, check_tx};
+use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, TX_GOSSIP_BURST};
+use super::mempool::{Mempool, TxError, canonical_tx};
 use super::producer::unix_millis;
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
+use super::tx_rate::TxRate;
 
 /// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
@@ -36,6 +47,25 @@ pub struct ChainConfig {
     pub schedule: Schedule,
 }
 
+/// How much the mempool holds and takes from each peer (config `mempool_bytes`
+/// and `tx_gossip_rate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MempoolLimits {
+    /// Bytes of pending transactions, entry overhead included.
+    pub bytes: usize,
+    /// Canonical bytes per second of transactions taken from one peer's gossip.
+    pub gossip_rate: u64,
+}
+
+impl Default for MempoolLimits {
+    fn default() -> Self {
+        MempoolLimits {
+            bytes: DEFAULT_MEMPOOL_BYTES,
+            gossip_rate: DEFAULT_TX_GOSSIP_RATE,
+        }
+    }
+}
+
 /// Counters for `/metrics`, monotonic since start.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -45,6 +75,10 @@ pub struct Counters {
     pub blocks_accepted: AtomicU64,
     pub blocks_rejected: AtomicU64,
     pub reorgs: AtomicU64,
+    /// Transactions refused because the mempool was full (RPC and gossip).
+    pub txs_refused_full: AtomicU64,
+    /// Gossiped transactions dropped because their peer was over its rate.
+    pub txs_over_peer_rate: AtomicU64,
 }
 
 /// One node's chain.
@@ -54,14 +88,18 @@ pub struct Chain {
     pub(super) config: ChainConfig,
     pub(super) gossip: Arc<dyn Gossip>,
     pub(super) counters: Counters,
+    /// Shared by the writers (under `state`) and lock-free readers.
+    pub(super) store: Store,
     state: Mutex<State>,
+    mempool: Mutex<Mempool>,
+    tx_rate: Mutex<TxRate>,
+    /// What readers see of the tip, updated after every change of it.
+    view: Mutex<TipView>,
 }
 
 pub(super) struct State {
-    pub(super) store: Store,
     pub(super) tip: Option<Block>,
     pub(super) finality: Finality,
-    pub(super) mempool: Mempool,
     /// The last `(height, round)` this node ran, so each is announced once.
     pub(super) last_round: Option<(u64, u32)>,
     pub(super) sync: SyncState,
@@ -70,6 +108,26 @@ pub(super) struct State {
 impl State {
     pub(super) fn height(&self) -> u64 {
         self.tip.as_ref().map_or(0, |b| b.height)
+    }
+}
+
+/// The tip as readers see it.
+#[derive(Clone, Copy, Debug, Default)]
+struct TipView {
+    height: u64,
+    tip_hash: Hash32,
+    tip_timestamp_ms: Option<u64>,
+    finality: Finality,
+}
+
+impl TipView {
+    fn of(tip: Option<&Block>, finality: Finality) -> TipView {
+        TipView {
+            height: tip.map_or(0, |b| b.height),
+            tip_hash: tip.map_or(Hash32::ZERO, Block::hash),
+            tip_timestamp_ms: tip.map(|b| b.timestamp_ms),
+            finality,
+        }
     }
 }
 
@@ -82,6 +140,9 @@ pub struct ChainInfo {
     pub final_height: u64,
     pub pending_transactions: usize,
     pub finalized_transactions: u64,
+    /// Bytes the pending transactions are charged against the limit.
+    pub mempool_bytes: usize,
+    pub mempool_limit_bytes: usize,
 }
 
 /// Where a submitted transaction stands.
@@ -106,21 +167,33 @@ impl Chain {
         let tip = store.tip()?;
         let finality = store.finality()?;
         gossip.set_best_height(tip.as_ref().map_or(0, |b| b.height));
+        let limits = MempoolLimits::default();
         Ok(Chain {
             id: NodeId(key.verifying_key().to_bytes()),
             key,
             config,
             gossip,
             counters: Counters::default(),
+            store,
+            view: Mutex::new(TipView::of(tip.as_ref(), finality)),
             state: Mutex::new(State {
-                store,
                 tip,
                 finality,
-                mempool: Mempool::default(),
                 last_round: None,
                 sync: SyncState::default(),
             }),
+            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
         })
+    }
+
+    /// The same chain with other mempool limits; call before any transaction.
+    pub fn with_mempool_limits(self, limits: MempoolLimits) -> Chain {
+        Chain {
+            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
+            ..self
+        }
     }
 
     pub fn id(&self) -> NodeId {
@@ -132,11 +205,22 @@ impl Chain {
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic under the lock is a bug already logged; the state itself is
-        // always consistent between statements, so keep serving.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        relock(&self.state)
+    }
+
+    /// The mempool. Correctness: when the chain's lock is also needed, take it first.
+    pub(super) fn mempool(&self) -> MutexGuard<'_, Mempool> {
+        relock(&self.mempool)
+    }
+
+    /// Makes the tip in `state` what readers see.
+    pub(super) fn publish(&self, state: &State) {
+        *relock(&self.view) = TipView::of(state.tip.as_ref(), state.finality);
+    }
+
+    /// Forgets what a peer whose link ended had used of its budgets.
+    pub(super) fn forget_tx_rate(&self, peer: &NodeId) {
+        relock(&self.tx_rate).forget(peer);
     }
 
     pub(super) fn send(&self, outbox: Outbox) {
@@ -146,28 +230,29 @@ impl Chain {
         }
     }
 
+    /// The chain's figures as of its last change; never waits for a store write.
     pub fn info(&self) -> ChainInfo {
-        let state = self.lock();
+        let view = *relock(&self.view);
+        let mempool = self.mempool();
         ChainInfo {
-            height: state.height(),
-            tip_hash: state.tip.as_ref().map_or(Hash32::ZERO, Block::hash),
-            tip_timestamp_ms: state.tip.as_ref().map(|b| b.timestamp_ms),
-            final_height: state.finality.final_height,
-            pending_transactions: state.mempool.len(),
-            finalized_transactions: state.finality.finalized_txs,
+            height: view.height,
+            tip_hash: view.tip_hash,
+            tip_timestamp_ms: view.tip_timestamp_ms,
+            final_height: view.finality.final_height,
+            pending_transactions: mempool.len(),
+            finalized_transactions: view.finality.finalized_txs,
+            mempool_bytes: mempool.used_bytes(),
+            mempool_limit_bytes: mempool.limit_bytes(),
         }
     }
 
-    /// The block of our chain at `height`, as served over RPC and sync.
+    /// The block of our chain at `height`, as served over RPC and sync; read from
+    /// the last commit, never waiting for a store write.
     ///
     /// # Errors
     /// The store cannot be read.
     pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
-        let state = self.lock();
-        if height == state.height() {
-            return Ok(state.tip.clone());
-        }
-        state.store.block(height)
+        self.store.block(height)
     }
 
     /// Takes a transaction from a client: checks it, keeps it pending and gossips
@@ -176,19 +261,29 @@ impl Chain {
     /// # Errors
     /// The transaction is malformed or the pool is full.
     pub fn submit_tx(&self, tx: Value) -> Result<(Hash32, TxStatus), SubmitError> {
-        let (id, size) = check_tx(&tx)?;
+        let (id, bytes) = canonical_tx(&tx)?;
         let mut outbox = Outbox::default();
         let status = {
-            let mut state = self.lock();
-            if let Some(height) = state.store.tx_height(&id)? {
-                if height <= state.finality.final_height {
+            // Correctness: the store is checked under the mempool lock, and a
+            // commit removes what it includes from the mempool after writing, so
+            // a transaction is never left pending once a block holds it.
+            let mut mempool = self.mempool();
+            if let Some(height) = self.store.tx_height(&id)? {
+                if height <= relock(&self.view).finality.final_height {
                     TxStatus::Final { height }
                 } else {
                     TxStatus::Included { height }
                 }
             } else {
-                if state.mempool.insert(id, size, tx.clone())? {
-                    outbox.broadcast(Message::Tx { tx });
+                match mempool.insert(id, bytes) {
+                    Ok(true) => outbox.broadcast(Message::Tx { tx }),
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.counters
+                            .txs_refused_full
+                            .fetch_add(1, Ordering::Relaxed);
+                        return Err(e.into());
+                    }
                 }
                 TxStatus::Pending
             }
@@ -240,29 +335,51 @@ impl Chain {
         self.send(outbox);
     }
 
+    /// A transaction gossiped by `from`: taken within that peer's rate, and
+    /// relayed to every other peer if new (never back to its sender).
     fn on_tx(&self, from: NodeId, tx: Value) {
-        let (id, size) = match check_tx(&tx) {
+        let (id, bytes) = match canonical_tx(&tx) {
             Ok(checked) => checked,
             Err(e) => {
                 warn!(peer = %from.short(), "Rejected transaction from {}: {e}", from.short());
                 return;
             }
         };
+        if !relock(&self.tx_rate).allow(from, bytes.len(), Instant::now()) {
+            self.counters
+                .txs_over_peer_rate
+                .fetch_add(1, Ordering::Relaxed);
+            debug!(peer = %from.short(), "dropping transaction {}: peer over its gossip rate", id.short());
+            return;
+        }
         let mut outbox = Outbox::default();
         {
-            let mut state = self.lock();
-            match state.store.tx_height(&id) {
+            let mut mempool = self.mempool();
+            match self.store.tx_height(&id) {
                 Ok(Some(_)) => {}
-                Ok(None) => match state.mempool.insert(id, size, tx.clone()) {
-                    Ok(true) => outbox.broadcast(Message::Tx { tx }),
+                Ok(None) => match mempool.insert(id, bytes) {
+                    Ok(true) => outbox.relay(Message::Tx { tx }, from),
                     Ok(false) => {}
-                    Err(e) => debug!("dropping gossiped transaction {}: {e}", id.short()),
+                    Err(e) => {
+                        self.counters
+                            .txs_refused_full
+                            .fetch_add(1, Ordering::Relaxed);
+                        debug!("dropping gossiped transaction {}: {e}", id.short());
+                    }
                 },
                 Err(e) => warn!("chain store error while checking a transaction: {e}"),
             }
         }
         self.send(outbox);
     }
+}
+
+/// Locks `mutex`. A panic under a lock is a bug already logged; the state behind
+/// each lock is consistent between statements, so keep serving.
+fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Why `POST /tx` refused a transaction.

@@ -7,6 +7,9 @@ use timecoin_shared::wire::{Message, NodeId};
 pub trait Gossip: Send + Sync {
     /// Sends to every peer with a live link. Must not block.
     fn broadcast(&self, msg: Message);
+    /// Sends to every peer with a live link but `except`: a message relayed from
+    /// `except` never goes back to it. Must not block.
+    fn relay(&self, msg: Message, except: &NodeId);
     /// Sends to one peer; `false` when there is no live link to it. Must not block.
     fn send_to(&self, peer: &NodeId, msg: Message) -> bool;
     /// Itself (if a masternode) plus peers with a live link that announced
@@ -20,16 +23,27 @@ pub trait Gossip: Send + Sync {
 /// so that a gossip implementation can never re-enter the chain under its lock.
 #[derive(Default)]
 pub(super) struct Outbox {
-    items: Vec<(Option<NodeId>, Message)>,
+    items: Vec<(To, Message)>,
+}
+
+/// Who an outbox item goes to.
+enum To {
+    All,
+    AllBut(NodeId),
+    One(NodeId),
 }
 
 impl Outbox {
     pub(super) fn broadcast(&mut self, msg: Message) {
-        self.items.push((None, msg));
+        self.items.push((To::All, msg));
+    }
+
+    pub(super) fn relay(&mut self, msg: Message, from: NodeId) {
+        self.items.push((To::AllBut(from), msg));
     }
 
     pub(super) fn send_to(&mut self, peer: NodeId, msg: Message) {
-        self.items.push((Some(peer), msg));
+        self.items.push((To::One(peer), msg));
     }
 
     /// Sends everything; returns the peers a direct send could not reach.
@@ -37,8 +51,9 @@ impl Outbox {
         let mut unreachable = Vec::new();
         for (to, msg) in self.items {
             match to {
-                None => gossip.broadcast(msg),
-                Some(peer) => {
+                To::All => gossip.broadcast(msg),
+                To::AllBut(from) => gossip.relay(msg, &from),
+                To::One(peer) => {
                     if !gossip.send_to(&peer, msg) {
                         unreachable.push(peer);
                     }

@@ -17,9 +17,35 @@ pub const FINALITY_DEPTH: u64 = 6;
 /// contract promises "any JSON object up to 64 KiB".
 pub(crate) const MAX_TX_BYTES: usize = 64 * 1024;
 
-/// Most transactions held pending at once: a flood of submissions must not grow
-/// memory without bound while production is stalled.
-pub(crate) const MAX_MEMPOOL_TXS: usize = 20_000;
+/// Default bound of the mempool in bytes (configurable as `mempool_bytes`): sixteen
+/// full blocks' worth of transactions ([`MAX_BLOCK_TX_BYTES`] each), so a backlog
+/// of sixteen intervals drains without a loss, while a flood that reaches every
+/// node (gossip carries it everywhere) adds at most this much to each node's
+/// memory, well inside a node's 256 MiB budget. The old bound of 20,000
+/// transactions let 64 KiB ones take 1.4 GB on every node.
+pub(crate) const DEFAULT_MEMPOOL_BYTES: usize = 32 * 1024 * 1024;
+
+/// What one pending entry costs beyond its bytes: its slot in the id map (id,
+/// sequence number, boxed slice), its slot in the arrival-order index and the
+/// allocator's rounding, about 150 bytes on a 64-bit target, rounded up. Charging
+/// it bounds the number of tiny transactions, not only their bytes.
+pub(crate) const ENTRY_OVERHEAD: usize = 192;
+
+/// Default rate, in canonical bytes per second, of transactions taken from one
+/// peer's gossip (configurable as `tx_gossip_rate`); the rest are dropped. Blocks
+/// take at most [`MAX_BLOCK_TX_BYTES`] per interval, 205 KiB/s at the default
+/// 10 s interval: an honest peer cannot relay transactions for long faster than
+/// the network includes them, and one peer cannot fill every node's pool at wire
+/// speed.
+pub(crate) const DEFAULT_TX_GOSSIP_RATE: u64 = 256 * 1024;
+
+/// Bytes of transactions one peer may gossip at once before its rate applies:
+/// one block's worth, so a burst of submissions relayed at once is not cut.
+pub(crate) const TX_GOSSIP_BURST: u64 = MAX_BLOCK_TX_BYTES as u64;
+
+/// Most peers whose gossip rate is remembered; far more than a node has links, so
+/// only identities that come and go faster than links close can reset it.
+pub(crate) const MAX_RATED_PEERS: usize = 4096;
 
 /// Most transactions a block carries, and their total canonical bytes. Together
 /// they keep a block well inside the wire's 4 MiB frame cap even with the header,

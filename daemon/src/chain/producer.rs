@@ -55,7 +55,8 @@ pub fn skip_message(active: usize, min: usize) -> String {
 
 /// Runs a round at the start of every slot until `shutdown` is cancelled.
 /// `clock` reads milliseconds since the Unix epoch: [`unix_millis`] in the daemon,
-/// a clock that follows tokio's paused time in tests.
+/// a clock that follows tokio's paused time in tests. A round may write the store
+/// (an fsync), so it runs on the blocking pool, never on an async worker.
 ///
 /// # Cancel safety
 /// Each round runs to completion between two waits; cancelling stops before the next.
@@ -70,7 +71,10 @@ pub async fn run_rounds(
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(wait) => {
-                chain.round(clock());
+                let (chain, now) = (chain.clone(), clock());
+                if tokio::task::spawn_blocking(move || chain.round(now)).await.is_err() {
+                    return; // The runtime is shutting down.
+                }
             }
         }
     }
@@ -84,9 +88,13 @@ pub fn unix_millis() -> u64 {
 }
 
 impl Chain {
-    /// When the next round begins after `now_ms`, on the current tip.
+    /// When the next round begins after `now_ms`, on the current tip (as last
+    /// published, so a timer never waits for a store write).
     pub fn next_round_start(&self, now_ms: u64) -> u64 {
-        let base = self.round_base(&self.lock());
+        let base = self
+            .info()
+            .tip_timestamp_ms
+            .unwrap_or(self.config.schedule.genesis_ms);
         self.config.schedule.next_round_start(base, now_ms)
     }
 
@@ -165,7 +173,7 @@ impl Chain {
             };
         }
         let parent = state.tip.clone();
-        let transactions = state.mempool.select(MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES);
+        let transactions = self.mempool().select(MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES);
         let block = Block::sign(
             &self.key,
             height,

@@ -115,6 +115,7 @@ impl Chain {
     }
 
     pub fn on_peer_down(&self, peer: NodeId) {
+        self.forget_tx_rate(&peer);
         let mut state = self.lock();
         state.sync.peer_heights.remove(&peer);
         state.sync.forget_requests_to(&[peer]);
@@ -161,12 +162,9 @@ impl Chain {
     }
 
     pub(super) fn on_get_blocks(&self, from: NodeId, start: u64, limit: u32) {
-        let blocks = {
-            let state = self.lock();
-            state
-                .store
-                .block_values(start.max(1), limit.min(SYNC_BATCH_BLOCKS), SYNC_BATCH_BYTES)
-        };
+        let blocks =
+            self.store
+                .block_values(start.max(1), limit.min(SYNC_BATCH_BLOCKS), SYNC_BATCH_BYTES);
         match blocks {
             Ok(blocks) => {
                 let mut outbox = Outbox::default();

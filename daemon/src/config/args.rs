@@ -34,8 +34,35 @@ pub struct Args {
     #[arg(long, value_name = "ADDR")]
     pub rpc_bind: Option<SocketAddr>,
     /// Bearer token the RPC requires (mandatory when --rpc-bind is not loopback).
-    #[arg(long, value_name = "TOKEN")]
+    /// Prefer the environment or --rpc-token-file: any user can read a process's
+    /// arguments with `ps`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "TIMED_RPC_TOKEN",
+        hide_env_values = true
+    )]
     pub rpc_token: Option<String>,
+    /// File holding the RPC bearer token (its first line); instead of --rpc-token.
+    #[arg(long, value_name = "FILE")]
+    pub rpc_token_file: Option<PathBuf>,
+    /// Time a client has to send a request's headers; also closes idle
+    /// keep-alive connections [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub rpc_header_timeout: Option<Duration>,
+    /// Time a request may take once its headers are in, body and answer
+    /// included [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub rpc_request_timeout: Option<Duration>,
+    /// RPC connections served at once; more wait to be accepted [default: 256].
+    #[arg(long, value_name = "N")]
+    pub rpc_max_connections: Option<usize>,
+    /// Bytes the mempool may hold, entry overhead included [default: 33554432, 32 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub mempool_bytes: Option<usize>,
+    /// Bytes per second of transactions taken from one peer's gossip [default: 262144].
+    #[arg(long, value_name = "BYTES")]
+    pub tx_gossip_rate: Option<u64>,
     /// Peer address to dial (repeatable); replaces the config file's `peers`.
     #[arg(long = "peer", value_name = "ADDR")]
     pub peers: Vec<SocketAddr>,

@@ -15,6 +15,12 @@ pub(super) struct FileConfig {
     pub(super) listen: Option<SocketAddr>,
     pub(super) rpc_bind: Option<SocketAddr>,
     pub(super) rpc_token: Option<String>,
+    pub(super) rpc_token_file: Option<PathBuf>,
+    pub(super) rpc_header_timeout: Option<Duration>,
+    pub(super) rpc_request_timeout: Option<Duration>,
+    pub(super) rpc_max_connections: Option<usize>,
+    pub(super) mempool_bytes: Option<usize>,
+    pub(super) tx_gossip_rate: Option<u64>,
     pub(super) peers: Option<Vec<SocketAddr>>,
     pub(super) masternode: Option<bool>,
     pub(super) min_masternodes: Option<usize>,
@@ -60,6 +66,18 @@ fn parse_file(text: &str) -> Result<FileConfig, ConfigError> {
         listen: take("listen").map(as_addr).transpose()?,
         rpc_bind: take("rpc_bind").map(as_addr).transpose()?,
         rpc_token: take("rpc_token").map(as_string).transpose()?,
+        rpc_token_file: take("rpc_token_file")
+            .map(as_string)
+            .transpose()?
+            .map(PathBuf::from),
+        rpc_header_timeout: take("rpc_header_timeout").map(as_duration).transpose()?,
+        rpc_request_timeout: take("rpc_request_timeout").map(as_duration).transpose()?,
+        rpc_max_connections: take("rpc_max_connections").map(as_count).transpose()?,
+        mempool_bytes: take("mempool_bytes").map(as_count).transpose()?,
+        tx_gossip_rate: take("tx_gossip_rate")
+            .map(as_count)
+            .transpose()?
+            .map(|n| n as u64),
         peers: take("peers").map(as_addrs).transpose()?,
         masternode: take("masternode").map(as_bool).transpose()?,
         min_masternodes: take("min_masternodes").map(as_count).transpose()?,
@@ -196,6 +214,8 @@ mod tests {
         assert_eq!(err_field(r#"min_masternodes = -1"#), "min_masternodes");
         assert_eq!(err_field(r#"block_interval = "soon""#), "block_interval");
         assert_eq!(err_field(r#"ping_timeout = 3"#), "ping_timeout");
+        assert_eq!(err_field(r#"mempool_bytes = "lots""#), "mempool_bytes");
+        assert_eq!(err_field(r#"rpc_token_file = 1"#), "rpc_token_file");
         assert_eq!(err_field(r#"colour = "blue""#), "colour");
     }
 

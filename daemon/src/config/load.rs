@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use super::args::Args;
 use super::file::{FileConfig, read_file};
+use super::token::read_token;
+use crate::chain::limits::{
+    DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, ENTRY_OVERHEAD, MAX_TX_BYTES,
+};
 use crate::constants as c;
 use crate::definition::{Definition, DefinitionError};
 
@@ -20,7 +24,14 @@ pub struct Config {
     pub network: String,
     pub listen: SocketAddr,
     pub rpc_bind: SocketAddr,
+    /// The RPC's bearer token, from `rpc_token` (flag, `TIMED_RPC_TOKEN` or
+    /// file) or read from `rpc_token_file`.
     pub rpc_token: Option<String>,
+    pub rpc_header_timeout: Duration,
+    pub rpc_request_timeout: Duration,
+    pub rpc_max_connections: usize,
+    pub mempool_bytes: usize,
+    pub tx_gossip_rate: u64,
     pub peers: Vec<SocketAddr>,
     pub masternode: bool,
     pub min_masternodes: usize,
@@ -107,7 +118,30 @@ impl Config {
                 .rpc_bind
                 .or(file.rpc_bind)
                 .unwrap_or_else(|| default_addr(c::DEFAULT_RPC_BIND)),
-            rpc_token: args.rpc_token.or(file.rpc_token),
+            rpc_token: read_token(
+                args.rpc_token.or(file.rpc_token),
+                args.rpc_token_file.or(file.rpc_token_file),
+            )?,
+            rpc_header_timeout: args
+                .rpc_header_timeout
+                .or(file.rpc_header_timeout)
+                .unwrap_or(c::RPC_HEADER_TIMEOUT),
+            rpc_request_timeout: args
+                .rpc_request_timeout
+                .or(file.rpc_request_timeout)
+                .unwrap_or(c::RPC_REQUEST_TIMEOUT),
+            rpc_max_connections: args
+                .rpc_max_connections
+                .or(file.rpc_max_connections)
+                .unwrap_or(c::RPC_MAX_CONNECTIONS),
+            mempool_bytes: args
+                .mempool_bytes
+                .or(file.mempool_bytes)
+                .unwrap_or(DEFAULT_MEMPOOL_BYTES),
+            tx_gossip_rate: args
+                .tx_gossip_rate
+                .or(file.tx_gossip_rate)
+                .unwrap_or(DEFAULT_TX_GOSSIP_RATE),
             peers: if args.peers.is_empty() {
                 file.peers.unwrap_or_default()
             } else {
@@ -162,6 +196,8 @@ impl Config {
             ("ping_timeout", self.ping_timeout),
             ("backoff_initial", self.backoff_initial),
             ("backoff_max", self.backoff_max),
+            ("rpc_header_timeout", self.rpc_header_timeout),
+            ("rpc_request_timeout", self.rpc_request_timeout),
         ] {
             if value.is_zero() {
                 return Err(field_err(field, "must be longer than zero"));
@@ -179,8 +215,25 @@ impl Config {
                 "must not be shorter than backoff_initial",
             ));
         }
-        if self.max_inbound == 0 {
-            return Err(field_err("max_inbound", "must be at least 1"));
+        for (field, value) in [
+            ("max_inbound", self.max_inbound),
+            ("rpc_max_connections", self.rpc_max_connections),
+        ] {
+            if value == 0 {
+                return Err(field_err(field, "must be at least 1"));
+            }
+        }
+        if self.mempool_bytes < MAX_TX_BYTES + ENTRY_OVERHEAD {
+            return Err(field_err(
+                "mempool_bytes",
+                format!(
+                    "must hold at least one largest transaction ({} bytes)",
+                    MAX_TX_BYTES + ENTRY_OVERHEAD
+                ),
+            ));
+        }
+        if self.tx_gossip_rate == 0 {
+            return Err(field_err("tx_gossip_rate", "must be at least 1"));
         }
         match &self.rpc_token {
             Some(token) if token.trim().is_empty() => {
@@ -298,6 +351,19 @@ mod tests {
         .expect_err("a flag that contradicts the network file");
         assert!(
             matches!(&err, ConfigError::Field { field, .. } if field == "block_interval"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_mempool_too_small_for_one_transaction_is_refused() {
+        let err = Config::load(Args {
+            mempool_bytes: Some(1000),
+            ..Args::default()
+        })
+        .expect_err("too small");
+        assert!(
+            matches!(&err, ConfigError::Field { field, .. } if field == "mempool_bytes"),
             "{err}"
         );
     }

@@ -1,6 +1,7 @@
 //! The chain's RPC: `GET /blocks/tip`, `GET /blocks/{height}` and `POST /tx`.
-//! Bad input (a height that is not a number, a body that is not a JSON object or
-//! is too large) gets a 4xx with a JSON error, never a panic.
+//! Bad input (a height that is not plain digits, a body not declared as JSON, not
+//! a JSON object or too large) gets a 4xx with a JSON error, never a panic; a
+//! full mempool is a 503 saying so.
 
 use std::sync::Arc;
 
@@ -8,19 +9,15 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::guard::{MAX_BODY, is_json};
 use super::{RpcState, error};
 use crate::chain::mempool::TxError;
 use crate::chain::{SubmitError, TxStatus};
-
-/// Largest `POST /tx` body read. Correctness: above the 64 KiB transaction limit
-/// (which counts canonical bytes) so that the same object with whitespace or
-/// escapes still reaches the precise size check and its clear error.
-pub(super) const MAX_TX_BODY: usize = 256 * 1024;
 
 pub(super) async fn tip(State(state): State<Arc<RpcState>>) -> Response {
     let height = state.chain.info().height;
@@ -34,9 +31,15 @@ pub(super) async fn at_height(
     State(state): State<Arc<RpcState>>,
     Path(height): Path<String>,
 ) -> Response {
-    match height.parse::<u64>() {
-        Ok(height) => block_response(&state, height),
-        Err(_) => error(
+    // Plain digits only: `u64::from_str` also takes a leading `+`.
+    let parsed = height
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| height.parse::<u64>().ok())
+        .flatten();
+    match parsed {
+        Some(height) => block_response(&state, height),
+        None => error(
             StatusCode::BAD_REQUEST,
             format!("block height must be a non-negative integer, not {height:?}"),
         ),
@@ -67,14 +70,21 @@ struct TxReceipt {
 
 pub(super) async fn submit(
     State(state): State<Arc<RpcState>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if !is_json(&headers) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a transaction must be sent with Content-Type: application/json",
+        );
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
             return error(
                 rejection.status(),
-                format!("cannot read the body (at most {MAX_TX_BODY} bytes): {rejection}"),
+                format!("cannot read the body (at most {MAX_BODY} bytes): {rejection}"),
             );
         }
     };
@@ -102,7 +112,7 @@ pub(super) async fn submit(
         Err(SubmitError::Invalid(e @ TxError::TooLarge { .. })) => {
             error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
         }
-        Err(SubmitError::Invalid(e @ TxError::Full)) => {
+        Err(SubmitError::Invalid(e @ TxError::Full { .. })) => {
             error(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
         }
         Err(SubmitError::Store(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),

@@ -35,6 +35,7 @@ fn render(metrics: &[Metric]) -> String {
 
 pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResponse {
     let info = chain_info(&state);
+    let mempool = state.chain.info();
     let net = state.net.counters();
     let chain = state.chain.counters();
     let load = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed) as f64;
@@ -85,6 +86,26 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             "timed_pending_transactions",
             "Transactions waiting for a block.",
             info.pending as f64,
+        ),
+        gauge(
+            "timed_mempool_bytes",
+            "Bytes the pending transactions are charged against the mempool limit.",
+            mempool.mempool_bytes as f64,
+        ),
+        gauge(
+            "timed_mempool_limit_bytes",
+            "The mempool's limit in bytes.",
+            mempool.mempool_limit_bytes as f64,
+        ),
+        counter(
+            "timed_txs_refused_full_total",
+            "Transactions refused because the mempool was full.",
+            load(&chain.txs_refused_full),
+        ),
+        counter(
+            "timed_txs_over_peer_rate_total",
+            "Gossiped transactions dropped because their peer was over its rate.",
+            load(&chain.txs_over_peer_rate),
         ),
         counter(
             "timed_finalized_transactions_total",

@@ -10,7 +10,7 @@
 //! - a peer announcing a height of 2^63 and never answering cannot stall a node
 //!   catching up after a pause, nor fork it.
 
-mod liar;
+pub(crate) mod liar;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

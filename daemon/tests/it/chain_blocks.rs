@@ -33,6 +33,9 @@ impl Gossip for Recorder {
     fn broadcast(&self, msg: Message) {
         self.sent.lock().expect("sent").push((None, msg));
     }
+    fn relay(&self, msg: Message, _except: &NodeId) {
+        self.broadcast(msg);
+    }
     fn send_to(&self, peer: &NodeId, msg: Message) -> bool {
         self.sent.lock().expect("sent").push((Some(*peer), msg));
         true

@@ -27,6 +27,9 @@ impl Gossip for Fixed {
     fn broadcast(&self, msg: Message) {
         self.sent.lock().expect("sent").push(msg);
     }
+    fn relay(&self, msg: Message, _except: &NodeId) {
+        self.broadcast(msg);
+    }
     fn send_to(&self, _peer: &NodeId, msg: Message) -> bool {
         self.sent.lock().expect("sent").push(msg);
         true

@@ -90,6 +90,14 @@ impl Gossip for Port {
         }
     }
 
+    fn relay(&self, msg: Message, except: &NodeId) {
+        for to in &self.bus.ids {
+            if to != except && self.bus.linked(&self.me, to) {
+                self.bus.post(self.me, *to, msg.clone());
+            }
+        }
+    }
+
     fn send_to(&self, peer: &NodeId, msg: Message) -> bool {
         let linked = self.bus.linked(&self.me, peer);
         if linked {

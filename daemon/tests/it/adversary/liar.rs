@@ -6,7 +6,8 @@
 //! own outsider id honestly and then lies with what it says on the link: that it
 //! is a masternode, a height it does not have, blocks signed by the wrong keys.
 //! Once linked it answers pings, so only its lies, never a dead link, can get it
-//! dropped.
+//! dropped, and it keeps everything else it hears for the test to read
+//! ([`Linked::hear`]).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -19,7 +20,7 @@ use timed::testing::net::auth::{self, Role};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_util::codec::Framed;
+use tokio_util::codec::{Framed, FramedRead, FramedWrite};
 
 /// Longest wait for any one answer from the node under attack.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
@@ -101,7 +102,8 @@ pub(crate) async fn impersonate(
 pub(crate) struct Linked {
     pub(crate) id: NodeId,
     say: mpsc::UnboundedSender<Message>,
-    task: JoinHandle<()>,
+    heard: mpsc::UnboundedReceiver<Message>,
+    tasks: [JoinHandle<()>; 2],
 }
 
 impl Linked {
@@ -132,34 +134,62 @@ impl Linked {
             .await
             .expect("send proof");
         let (say, mut to_send) = mpsc::unbounded_channel();
-        let task = tokio::spawn(async move {
+        let (hears, heard) = mpsc::unbounded_channel();
+        let (pongs, mut to_pong) = mpsc::unbounded_channel();
+        // Reading and writing run apart, so a liar that floods the node still
+        // reads what the node sends it (which the node waits on) and its pings.
+        let parts = conn.into_parts();
+        let (read, write) = parts.io.into_split();
+        let mut stream = FramedRead::new(read, parts.codec);
+        *stream.read_buffer_mut() = parts.read_buf;
+        let mut sink = FramedWrite::new(write, MessageCodec::default());
+        let reader = tokio::spawn(async move {
+            while let Some(Ok(msg)) = stream.next().await {
+                match msg {
+                    Message::Ping { nonce } => {
+                        if pongs.send(nonce).is_err() {
+                            return;
+                        }
+                    }
+                    other => {
+                        let _ = hears.send(other);
+                    }
+                }
+            }
+        });
+        let writer = tokio::spawn(async move {
             loop {
-                tokio::select! {
-                    msg = conn.next() => match msg {
-                        Some(Ok(Message::Ping { nonce })) => {
-                            if conn.send(&Message::Pong { nonce }).await.is_err() {
-                                return;
-                            }
-                        }
-                        Some(Ok(_)) => {}
-                        _ => return,
-                    },
+                // Pongs first: a long queue of its own messages must not make the
+                // liar miss a ping.
+                let msg = tokio::select! {
+                    biased;
+                    Some(nonce) = to_pong.recv() => Message::Pong { nonce },
                     out = to_send.recv() => match out {
-                        Some(msg) => {
-                            if conn.send(&msg).await.is_err() {
-                                return;
-                            }
-                        }
+                        Some(msg) => msg,
                         None => return,
                     },
+                };
+                if sink.send(&msg).await.is_err() {
+                    return;
                 }
             }
         });
         Linked {
             id: id_of(key),
             say,
-            task,
+            heard,
+            tasks: [reader, writer],
         }
+    }
+
+    /// The next message heard from the node (pings aside), waiting at most
+    /// `within`; `None` if nothing came.
+    #[allow(dead_code)] // The hostile_rpc tests listen; the adversary tests do not.
+    pub(crate) async fn hear(&mut self, within: Duration) -> Option<Message> {
+        tokio::time::timeout(within, self.heard.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Sends `msg` on the link.
@@ -169,12 +199,14 @@ impl Linked {
 
     /// Whether the node has closed the link (or said why it closes it).
     pub(crate) fn is_closed(&self) -> bool {
-        self.task.is_finished()
+        self.tasks.iter().any(JoinHandle::is_finished)
     }
 }
 
 impl Drop for Linked {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }

@@ -92,6 +92,7 @@ impl Node {
         };
         let child = timed
             .command(&self.data_dir())
+            .envs(self.spec.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "info")
             .stdout(out)
             .stderr(err)
@@ -109,6 +110,11 @@ impl Node {
             STOP_WITHIN,
             || guard.0.try_wait().expect("wait"),
         )
+    }
+
+    /// The process id, while running.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Guard::id)
     }
 
     /// Sends a signal that does not end the process (SIGSTOP, SIGCONT).

@@ -23,6 +23,8 @@ pub(crate) struct NodeSpec {
     pub(crate) rpc: SocketAddr,
     pub(crate) peers: Vec<SocketAddr>,
     pub(crate) args: Vec<String>,
+    /// Environment variables set for the process.
+    pub(crate) env: Vec<(String, String)>,
     /// The node's id: its key is made in the data dir when the spec is.
     pub(crate) node_id: NodeId,
     /// The network file it is started with.
@@ -67,6 +69,7 @@ impl NodeSpec {
             rpc: free_addr(ip),
             peers: Vec::new(),
             args: FAST.iter().map(|s| (*s).to_owned()).collect(),
+            env: Vec::new(),
             node_id: identity.node_id(),
             network_file: dir.path().join("network.toml"),
             dir,

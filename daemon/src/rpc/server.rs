@@ -1,0 +1,217 @@
+//! The RPC's accept loop, in place of `axum::serve`, for the limits a hostile
+//! client must meet (issue 13): at most `max_connections` connections are served at
+//! once (a permit is taken *before* `accept`, so more wait in the kernel's queue
+//! and cost no file descriptor); a client must send its headers within
+//! `header_timeout` (which also ends idle keep-alive connections); and a client
+//! that stops reading its answer loses its connection once a write has been stuck
+//! for `request_timeout` (see [`StallGuard`]). Half-sent headers, idle sockets and
+//! unread answers therefore each hold a slot for a bounded time, and `/health`
+//! keeps answering.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::time::Sleep;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, warn};
+
+use crate::constants::ACCEPT_ERROR_PAUSE;
+
+/// The limits every RPC connection is served under (from the config).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RpcLimits {
+    pub(crate) header_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_connections: usize,
+}
+
+/// Serves `router` on `listener` under `limits` until `shutdown` is cancelled;
+/// then stops accepting, lets requests in progress finish, and returns once every
+/// connection has closed.
+///
+/// # Errors
+/// None today: accept errors (out of file descriptors) pause the loop and are
+/// retried; the result type leaves room for fatal ones.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: RpcLimits,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let connections = TaskTracker::new();
+    loop {
+        let permit = tokio::select! {
+            () = shutdown.cancelled() => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break, // The semaphore is never closed.
+            },
+        };
+        let stream = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    warn!("RPC accept failed: {e}; pausing {ACCEPT_ERROR_PAUSE:?}");
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                    continue;
+                }
+            },
+        };
+        let router = router.clone();
+        let shutdown = shutdown.clone();
+        connections.spawn(async move {
+            serve_connection(stream, router, limits, shutdown).await;
+            drop(permit);
+        });
+    }
+    connections.close();
+    connections.wait().await;
+    Ok(())
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    router: Router,
+    limits: RpcLimits,
+    shutdown: CancellationToken,
+) {
+    // Answers are small; do not hold them back waiting for more to send.
+    let _ = stream.set_nodelay(true);
+    let io = TokioIo::new(StallGuard::new(stream, limits.request_timeout));
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, TowerToHyperService::new(router));
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        () = shutdown.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        debug!("RPC connection ended: {e}");
+    }
+}
+
+/// A socket whose writes fail once one has been stuck for `limit`: a client that
+/// never reads its answers cannot hold its connection (and its slot) forever.
+/// Reads are not timed here; hyper's header timeout bounds the wait for a request.
+pub(super) struct StallGuard<T> {
+    inner: T,
+    limit: Duration,
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<T> StallGuard<T> {
+    pub(super) fn new(inner: T, limit: Duration) -> Self {
+        StallGuard {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Passes a write-side poll through, and fails it once it has been pending
+    /// for the limit.
+    fn guard<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
+        if polled.is_ready() {
+            self.stalled = None;
+            return polled;
+        }
+        let limit = self.limit;
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        ready!(timer.as_mut().poll(cx));
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("the client read nothing for {limit:?}"),
+        )))
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StallGuard<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StallGuard<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.guard(cx, polled)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = Pin::new(&mut self.inner).poll_flush(cx);
+        self.guard(cx, polled)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.guard(cx, polled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_nobody_reads_fails_after_the_limit() {
+        // A pipe with a small buffer the other end never reads.
+        let (ours, _theirs) = tokio::io::duplex(64);
+        let mut guarded = StallGuard::new(ours, Duration::from_secs(5));
+        let started = tokio::time::Instant::now();
+        let err = guarded
+            .write_all(&[0u8; 1024])
+            .await
+            .expect_err("the write must fail");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_that_progresses_is_never_cut() {
+        let (ours, mut theirs) = tokio::io::duplex(64);
+        let reader = tokio::spawn(async move {
+            let mut sink = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut theirs, &mut sink)
+                .await
+                .map(|_| sink.len())
+        });
+        let mut guarded = StallGuard::new(ours, Duration::from_secs(5));
+        guarded.write_all(&[1u8; 4096]).await.expect("written");
+        guarded.shutdown().await.expect("closed");
+        assert_eq!(reader.await.expect("join").expect("read"), 4096);
+    }
+}
