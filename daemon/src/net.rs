@@ -13,9 +13,13 @@ pub mod dialer;
 pub mod event;
 pub mod handle;
 pub mod handshake;
+pub mod link;
 pub mod listener;
 pub mod manager;
+pub mod outbox;
+pub mod serve;
 pub mod settings;
+pub mod slots;
 pub mod tiebreak;
 pub mod transport;
 

@@ -15,6 +15,7 @@ use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
 use timed::net::PeerSnapshot;
 use timed::net::manager::{Candidate, Closer, Manager, Registration};
+use timed::net::outbox::Outbox;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -78,7 +79,7 @@ impl End {
                 masternode: true,
                 software: String::new(),
             },
-            sender: mpsc::channel(1).0,
+            outbox: Arc::new(Outbox::new(1)),
             closer: closer.clone(),
         };
         let live = matches!(self.mgr.register(candidate), Registration::Live(_));

@@ -1,0 +1,351 @@
+//! Issue 13 against real `timed` processes on loopback, each limit tried by a
+//! peer that exceeds it (`adversary/liar.rs` links as an outsider, `hog.rs`
+//! asks for blocks and never reads):
+//! - slow block readers keep the node's resident memory under the stated bound,
+//!   are dropped after the send timeout, and the memory comes back down;
+//! - a masternode restarted while strangers hold every inbound slot is back
+//!   within seconds (a stranger is evicted for it);
+//! - strangers get at most `max_inbound_per_ip` links per address, never the
+//!   reserved slots, and are evicted when idle;
+//! - a frame over the pre-handshake cap is answered with `Disconnect {reason}`.
+
+mod support;
+
+#[path = "adversary/hog.rs"]
+mod hog;
+#[path = "adversary/liar.rs"]
+mod liar;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use hog::SlowReader;
+use liar::{Linked, Target, handshaken, outsider};
+use nix::sys::signal::Signal;
+use serde_json::json;
+use support::{NetworkDef, Node, NodeSpec, network_specs, wait_until};
+use timecoin_shared::wire::{DisconnectReason, Message};
+use timed::constants::PRE_HANDSHAKE_FRAME_CAP;
+use timed::definition::Definition;
+use timed::net::codec::MessageCodec;
+use tokio::io::AsyncWriteExt;
+use tokio_util::codec::Framed;
+
+/// Generous bound for anything that takes a few seconds on a busy box.
+const WITHIN: Duration = Duration::from_secs(60);
+
+/// The resident-memory bound the daemon promises whatever its peers do, with
+/// full blocks (the bench prints the figures behind it).
+const RSS_BOUND_MIB: f64 = 256.0;
+
+/// Blocks of about 2 MiB put in the chain before the slow readers come.
+const FULL_BLOCKS: usize = 3;
+
+fn target(node: &Node) -> Target {
+    let def = Definition::load(&node.spec.network_file).expect("network file");
+    Target {
+        addr: node.spec.p2p,
+        network: def.name.clone(),
+        network_hash: def.hash_hex(),
+    }
+}
+
+/// Resident memory of the node's process in MiB (`VmRSS`).
+fn rss_mib(node: &Node) -> f64 {
+    let pid = node.pid().expect("running");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS");
+    kib / 1024.0
+}
+
+/// An address of its own in 127.0.0.0/8 for one stranger.
+fn address(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 13, last))
+}
+
+/// A single masternode producing every second, started with `args`.
+fn lone_node(args: &[&str]) -> Node {
+    let def = NetworkDef {
+        min_masternodes: 1,
+        block_interval: "1s",
+    };
+    let mut spec = network_specs(1, def).remove(0);
+    spec.args.extend(args.iter().map(|s| (*s).to_owned()));
+    Node::start(spec)
+}
+
+/// Fills the node's chain with `blocks` blocks of about 2 MiB each.
+async fn fill(node: &Node, blocks: usize) {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("http client");
+    let pad = "x".repeat(60_000);
+    for i in 0..blocks * 34 {
+        let tx = json!({ "pad": pad, "n": i });
+        let sent = http
+            .post(format!("http://{}/tx", node.spec.rpc))
+            .json(&tx)
+            .send()
+            .await
+            .expect("POST /tx");
+        assert!(sent.status().is_success(), "tx {i}: {}", sent.status());
+    }
+    let filled = wait_until(WITHIN, || async {
+        node.consensus()
+            .await
+            .is_some_and(|c| c.pending_transactions == 0 && c.block_height >= blocks as u64)
+    })
+    .await;
+    assert!(filled, "transactions into blocks");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_block_readers_stay_under_the_memory_bound_and_are_dropped() {
+    let node = lone_node(&[]);
+    assert!(wait_until(WITHIN, || async { node.consensus().await.is_some() }).await);
+    fill(&node, FULL_BLOCKS).await;
+    let before = rss_mib(&node);
+
+    // Two readers at a time for a while, each replaced when the node drops it:
+    // every request would be a 2 MiB answer, and none is ever read.
+    let attack = tokio::time::Instant::now() + Duration::from_secs(8);
+    let mut readers: Vec<SlowReader> = Vec::new();
+    let mut dropped = 0;
+    let mut peak = before;
+    while tokio::time::Instant::now() < attack {
+        let before_retain = readers.len();
+        readers.retain(|r| !r.is_dropped());
+        dropped += before_retain - readers.len();
+        while readers.len() < 2 {
+            let conn = handshaken(&target(&node), &outsider(), None)
+                .await
+                .expect("slow reader linked");
+            readers.push(SlowReader::start(conn, Duration::from_millis(2), 2_000));
+        }
+        peak = peak.max(rss_mib(&node));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        peak < RSS_BOUND_MIB,
+        "resident memory reached {peak:.0} MiB under slow readers (bound {RSS_BOUND_MIB} MiB, {before:.0} MiB before)"
+    );
+    assert!(
+        dropped >= 1,
+        "a reader that never reads is dropped after the send timeout"
+    );
+    assert!(
+        readers.iter().map(SlowReader::sent).sum::<u64>() > 100,
+        "the readers kept asking"
+    );
+    assert!(
+        node.log().contains("timed out - closing connection"),
+        "the drop is logged"
+    );
+
+    drop(readers);
+    let gone = wait_until(WITHIN, || async {
+        node.consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 0)
+    })
+    .await;
+    assert!(gone, "the readers' links are released");
+    let settled = wait_until(WITHIN, || async { rss_mib(&node) <= before + 32.0 }).await;
+    assert!(
+        settled,
+        "memory comes back down after the readers are gone: {:.0} MiB now, {before:.0} MiB before, {peak:.0} MiB at the peak",
+        rss_mib(&node)
+    );
+    assert!(
+        node.consensus().await.is_some(),
+        "the node answers throughout"
+    );
+}
+
+/// Whether `node` holds a link to `other`.
+async fn linked(node: &Node, other: &Node) -> bool {
+    node.peers()
+        .await
+        .is_some_and(|peers| peers.iter().any(|p| p.node_id == other.spec.node_id))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_masternode_restarted_while_strangers_hold_every_slot_is_back_within_seconds() {
+    let mut specs = network_specs(
+        2,
+        NetworkDef {
+            min_masternodes: 1,
+            block_interval: "1s",
+        },
+    );
+    // The node under test only accepts, so the other masternode comes back
+    // through an inbound slot; strangers may take every one of them.
+    specs[0].peers.clear();
+    specs[0]
+        .args
+        .extend(["--max-inbound", "6", "--reserved-inbound", "0"].map(String::from));
+    let mut nodes: Vec<Node> = specs.into_iter().map(Node::start).collect();
+    assert!(
+        wait_until(WITHIN, || linked(&nodes[0], &nodes[1])).await,
+        "first link"
+    );
+
+    let mut strangers = Vec::new();
+    for i in 0..5 {
+        let stranger = Linked::connect_from(&target(&nodes[0]), &outsider(), address(10 + i))
+            .await
+            .expect("a free slot");
+        strangers.push(stranger);
+    }
+    let full = wait_until(WITHIN, || async {
+        nodes[0]
+            .consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 6)
+    })
+    .await;
+    assert!(full, "five strangers and the masternode fill the six slots");
+
+    nodes[1].stop(Signal::SIGKILL);
+    let mut late = Linked::connect_from(&target(&nodes[0]), &outsider(), address(20))
+        .await
+        .expect("a slot freed by the kill");
+    let refilled = wait_until(WITHIN, || async {
+        nodes[0]
+            .consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 6)
+    })
+    .await;
+    assert!(
+        refilled,
+        "strangers hold every slot while the masternode is down"
+    );
+
+    let restarted = tokio::time::Instant::now();
+    nodes[1].restart();
+    assert!(
+        wait_until(Duration::from_secs(20), || linked(&nodes[0], &nodes[1])).await,
+        "the masternode is back in the mesh"
+    );
+    let took = restarted.elapsed();
+    assert!(took < Duration::from_secs(20), "back after {took:?}");
+    let mut evicted = 0;
+    for stranger in strangers.iter_mut().chain(std::iter::once(&mut late)) {
+        if let Some(reason) = stranger.closed_within(Duration::from_millis(200)).await {
+            assert_eq!(reason, Some(DisconnectReason::Evicted));
+            evicted += 1;
+        }
+    }
+    assert_eq!(evicted, 1, "exactly one stranger made room");
+    assert!(nodes[0].log().contains("to make room for masternode"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_get_few_links_per_address_never_the_reserved_slots_and_go_when_idle() {
+    let node = lone_node(&[
+        "--max-inbound",
+        "5",
+        "--reserved-inbound",
+        "2",
+        "--max-inbound-per-ip",
+        "2",
+        "--idle-timeout",
+        "3s",
+    ]);
+    assert!(wait_until(WITHIN, || async { node.consensus().await.is_some() }).await);
+    let t = target(&node);
+
+    // Two links from one address; the third is refused with the reason.
+    let first = Linked::connect_from(&t, &outsider(), address(1))
+        .await
+        .expect("linked");
+    let second = Linked::connect_from(&t, &outsider(), address(1))
+        .await
+        .expect("linked");
+    let mut third = Linked::connect_from(&t, &outsider(), address(1))
+        .await
+        .expect("handshake completes before the slot decision");
+    assert_eq!(
+        third.closed_within(WITHIN).await,
+        Some(Some(DisconnectReason::TooManyConnections)),
+        "a third link from one address"
+    );
+
+    // A third address gets the last stranger slot; a fourth finds none (two
+    // of the five are reserved for masternodes).
+    let other = Linked::connect_from(&t, &outsider(), address(2))
+        .await
+        .expect("linked");
+    let mut fourth = Linked::connect_from(&t, &outsider(), address(3))
+        .await
+        .expect("handshake completes before the slot decision");
+    assert_eq!(
+        fourth.closed_within(WITHIN).await,
+        Some(Some(DisconnectReason::TooManyConnections)),
+        "no stranger takes a reserved slot"
+    );
+    assert!(node.log().contains("Refusing inbound from"));
+    let three = wait_until(WITHIN, || async {
+        node.consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 3)
+    })
+    .await;
+    assert!(three, "the two from one address and the other stay linked");
+
+    // A stranger that keeps talking stays; the silent ones are evicted.
+    let chatty = other;
+    let keep_talking = async {
+        for _ in 0..40 {
+            chatty.say(Message::Status { best_height: 0 });
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    let evictions = async {
+        let mut silent = [first, second];
+        for stranger in &mut silent {
+            assert_eq!(
+                stranger.closed_within(WITHIN).await,
+                Some(Some(DisconnectReason::Evicted)),
+                "an idle stranger is evicted"
+            );
+        }
+    };
+    tokio::join!(keep_talking, evictions);
+    assert!(!chatty.is_closed(), "a stranger that talks is not idle");
+    assert!(node.log().contains("Evicting idle peer"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_over_the_pre_handshake_cap_is_told_why() {
+    let node = Node::start(NodeSpec::new());
+    assert!(wait_until(WITHIN, || async { node.consensus().await.is_some() }).await);
+    let stream = tokio::net::TcpStream::connect(node.spec.p2p)
+        .await
+        .expect("connect");
+    let mut conn = Framed::new(stream, MessageCodec::default());
+    let claimed = u32::try_from(PRE_HANDSHAKE_FRAME_CAP + 1).expect("fits");
+    conn.get_mut()
+        .write_all(&claimed.to_be_bytes())
+        .await
+        .expect("write the length");
+    conn.get_mut()
+        .write_all(&[b'{'; 1024])
+        .await
+        .expect("write some of the body");
+    let answer = tokio::time::timeout(WITHIN, conn.next()).await;
+    match answer {
+        Ok(Some(Ok(Message::Disconnect { reason }))) => {
+            assert_eq!(reason, DisconnectReason::ProtocolError);
+        }
+        other => panic!("expected Disconnect {{protocol_error}}, got {other:?}"),
+    }
+    assert!(node.log().contains("before handshake: frame larger than"));
+}
