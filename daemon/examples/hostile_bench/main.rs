@@ -15,7 +15,8 @@
 //!    takes to be linked.
 //!
 //! Run with `cargo build --release -p timed --bin timed --example hostile_bench`,
-//! then `target/release/examples/hostile_bench --timed target/release/timed`.
+//! then `target/release/examples/hostile_bench --timed target/release/timed
+//! --per-ip 64` (leave out `--per-ip` for a daemon older than the limit).
 
 #[path = "../../tests/adversary/hog.rs"]
 mod hog;
@@ -60,6 +61,11 @@ struct Args {
     /// Idle linked outsiders opened in the slot attack.
     #[arg(long, default_value_t = 140)]
     squatters: usize,
+    /// Passed as `--max-inbound-per-ip` to the node under test (a daemon that
+    /// has the limit): on loopback every joiner dials from 127.0.0.1, so the
+    /// idle measure with many peers needs more than the default per address.
+    #[arg(long)]
+    per_ip: Option<usize>,
 }
 
 /// Bytes of padding per transaction: under the 64 KiB transaction cap, so about
@@ -80,7 +86,11 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir().wrap_err("make a temporary directory")?;
     let net = Network::new(&args.timed, dir.path())?;
-    let node = net.start_node(&args.timed, 0)?;
+    let extra: Vec<String> = args
+        .per_ip
+        .map(|n| vec!["--max-inbound-per-ip".to_owned(), n.to_string()])
+        .unwrap_or_default();
+    let node = net.start_node(&args.timed, 0, &extra)?;
     wait("the node's RPC", || async {
         node.consensus().await.is_some()
     })
@@ -167,9 +177,9 @@ impl Network {
         })
     }
 
-    /// Starts masternode `i` of the network file.
-    fn start_node(&self, timed: &Path, i: usize) -> Result<Daemon> {
-        self.start(timed, &self.dir.join(format!("mn{i}")), &[])
+    /// Starts masternode `i` of the network file with `extra` flags.
+    fn start_node(&self, timed: &Path, i: usize, extra: &[String]) -> Result<Daemon> {
+        self.start(timed, &self.dir.join(format!("mn{i}")), extra)
     }
 
     fn start(&self, timed: &Path, dir: &Path, extra: &[String]) -> Result<Daemon> {
