@@ -6,7 +6,7 @@
 //!    each N of `--peers`.
 //! 2. Full blocks: its chain is filled with blocks of about 2 MiB through
 //!    `POST /tx`, so every `get_blocks` answer is as large as it can be.
-//! 3. Slow readers x1 and x2: linked outsiders that send `--requests` block
+//! 3. Slow readers (`--readers`, x1 and x2 by default): linked outsiders that send `--requests` block
 //!    requests at once and never read (`tests/adversary/hog.rs`); the peak
 //!    during `--window`, then the memory once they are closed and dropped.
 //! 4. Idle connections: `--squatters` linked outsiders, each from its own
@@ -51,6 +51,9 @@ struct Args {
     /// Full blocks to put in the chain before the slow readers come.
     #[arg(long, default_value_t = 6)]
     blocks: usize,
+    /// Slow readers at once in each slow-reader attack, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    readers: Vec<usize>,
     /// How long each slow-reader attack lasts.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     window: Duration,
@@ -125,7 +128,7 @@ async fn main() -> Result<()> {
     );
 
     let target = net.target(&node);
-    for readers in [1, 2] {
+    for &readers in &args.readers {
         let (peak, after) = slow_readers(&node, &target, readers, &args).await?;
         row(&format!("slow readers x{readers}: peak"), peak);
         row(
