@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// Largest frame accepted before the handshake. A handshake is a few hundred
 /// bytes; a stranger who has not said who it is gets no more buffer than this.
-pub(crate) const PRE_HANDSHAKE_FRAME_CAP: usize = 64 * 1024;
+pub const PRE_HANDSHAKE_FRAME_CAP: usize = 64 * 1024;
 
 /// Largest frame accepted from a handshaken peer. Room for a batch of blocks in a
 /// `blocks` answer; anything larger is a protocol error (log and close, never
@@ -52,15 +52,59 @@ pub(crate) const DIAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// and this bound keeps a silent peer from holding the task.
 pub(crate) const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
-/// Default limit of inbound connections (handshaking plus live). A fleet has tens of
-/// nodes; hundreds of sockets from one source are a flood. Connections over the
-/// limit get `Disconnect {too_many_connections}`, and live links are never evicted.
+/// Default limit of inbound links, and of inbound handshakes in progress. A fleet
+/// has tens of nodes; hundreds of sockets from strangers are a flood. Strangers
+/// over their share are told `Disconnect {too_many_connections}`; a configured
+/// masternode is always admitted, evicting a stranger when the node is full.
 pub(crate) const MAX_INBOUND: usize = 128;
 
-/// Messages queued for one peer before `send_to`/`broadcast` report it as full.
-/// A peer that does not drain this many is stuck; dropping is better than
-/// unbounded memory.
-pub(crate) const PEER_QUEUE: usize = 1024;
+/// Default inbound slots strangers can never take, so the configured masternodes
+/// (a fleet of tens, each dialing about half of the others) find room even while
+/// strangers hold every slot they may.
+pub(crate) const RESERVED_INBOUND: usize = 32;
+
+/// Default inbound stranger links (and handshakes in progress) from one IP
+/// address. A fleet runs one node per machine and a few behind one NAT at most;
+/// one host opening 135 sockets (issue 13) took every slot.
+pub(crate) const MAX_INBOUND_PER_IP: usize = 4;
+
+/// Default time an inbound stranger may send no application message before it is
+/// evicted. Every node sends `status` each block round, so only a squatter stays
+/// silent this long; ten minutes also covers the longest block intervals in use.
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Bytes queued for one peer before more messages to it are dropped (a block
+/// broadcast is re-announced by `status`, a sync answer re-asked). Room for two
+/// of the largest frames; broadcasts are shared between the queues, so many slow
+/// peers hold one copy of a block, not one each.
+pub(crate) const PEER_QUEUE_BYTES: usize = 2 * FRAME_CAP;
+
+/// Bytes every block answer being built or waiting to be written may take,
+/// node-wide: eight answers of the largest frame. An honest node asks one peer at
+/// a time, and only while behind; more requests wait for room instead of growing
+/// memory (issue 13: a queue of 1024 answers per peer grew 3 GiB).
+pub(crate) const SERVE_BUDGET_BYTES: usize = 8 * FRAME_CAP;
+
+/// What one block answer reserves of [`SERVE_BUDGET_BYTES`] until it is written:
+/// the largest frame, since its size is known only once built.
+pub(crate) const ANSWER_RESERVE: u32 = FRAME_CAP as u32;
+
+/// Bytes of block answers one peer is served per second, after a first burst of
+/// [`SERVE_BURST_BYTES`]. A node catching up gets about four full blocks, or
+/// thousands of small ones, a second; a peer asking faster waits.
+pub(crate) const SERVE_RATE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// See [`SERVE_RATE_BYTES`]: one largest frame at once after a pause.
+pub(crate) const SERVE_BURST_BYTES: u64 = FRAME_CAP as u64;
+
+/// Time after which a block request the chain has not answered (a store error,
+/// or the request dropped from a full event queue) frees its reservation.
+pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Read-buffer capacity a link keeps after a large frame. The codec grows the
+/// buffer to the largest frame received (up to 4 MiB); kept per peer, that is
+/// memory a peer could pin with a single frame.
+pub(crate) const READ_BUFFER_KEEP: usize = 64 * 1024;
 
 /// Application events buffered before new ones are dropped (and counted). The
 /// connection tasks must never block on a slow consumer: that would stop their pings.

@@ -27,6 +27,7 @@
 mod chain;
 mod chain_link;
 mod config;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod constants;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub, dead_code))]
 mod definition;

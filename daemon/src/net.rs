@@ -13,9 +13,13 @@ pub(crate) mod dialer;
 pub(crate) mod event;
 pub(crate) mod handle;
 pub(crate) mod handshake;
+pub(crate) mod link;
 pub(crate) mod listener;
 pub(crate) mod manager;
+pub(crate) mod outbox;
+pub(crate) mod serve;
 pub(crate) mod settings;
+pub(crate) mod slots;
 pub(crate) mod tiebreak;
 pub(crate) mod transport;
 

@@ -56,6 +56,9 @@ pub(crate) fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
         backoff_initial: config.backoff_initial,
         backoff_max: config.backoff_max,
         max_inbound: config.max_inbound,
+        reserved_inbound: config.reserved_inbound,
+        max_inbound_per_ip: config.max_inbound_per_ip,
+        idle_timeout: config.idle_timeout,
         rng_seed: micros ^ u64::from(std::process::id()).rotate_left(32),
         session_start: micros,
         ..NetSettings::for_definition(&config.definition, listen_port)

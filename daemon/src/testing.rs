@@ -4,6 +4,7 @@
 //! expectations by. Compiled only with the `testing` feature, which only the
 //! crate's own tests enable; nothing here is part of the daemon's interface.
 
+pub use crate::constants::PRE_HANDSHAKE_FRAME_CAP;
 pub use crate::definition::Definition;
 
 /// The chain: blocks, rounds, the store, and the limits a test waits on.
@@ -23,6 +24,7 @@ pub mod net {
     pub use crate::net::codec::MessageCodec;
     pub use crate::net::event::PeerSnapshot;
     pub use crate::net::manager::{Candidate, Closer, Manager, Registration};
+    pub use crate::net::outbox::Outbox;
     pub use crate::net::transport::{Dialer, Listener};
     pub use crate::net::{NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer, start};
 

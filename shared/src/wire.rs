@@ -119,6 +119,9 @@ pub enum DisconnectReason {
     NetworkMismatch,
     /// The peer's proof of its `node_id` did not verify.
     AuthFailed,
+    /// A stranger closed to make room for a configured masternode, or for
+    /// sending nothing for too long.
+    Evicted,
 }
 
 impl DisconnectReason {
@@ -134,6 +137,7 @@ impl DisconnectReason {
             DisconnectReason::ShuttingDown => "shutting_down",
             DisconnectReason::NetworkMismatch => "network_mismatch",
             DisconnectReason::AuthFailed => "auth_failed",
+            DisconnectReason::Evicted => "evicted",
         }
     }
 }

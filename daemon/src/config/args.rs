@@ -93,9 +93,18 @@ pub struct Args {
     /// Cap of the retry delay [default: 2s].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub backoff_max: Option<Duration>,
-    /// Inbound connections allowed at once [default: 128].
+    /// Inbound links (and inbound handshakes) allowed at once [default: 128].
     #[arg(long, value_name = "N")]
     pub max_inbound: Option<usize>,
+    /// Inbound slots kept for the network's masternodes [default: 32].
+    #[arg(long, value_name = "N")]
+    pub reserved_inbound: Option<usize>,
+    /// Inbound links from one IP address for non-masternode peers [default: 4].
+    #[arg(long, value_name = "N")]
+    pub max_inbound_per_ip: Option<usize>,
+    /// Silence after which an inbound non-masternode peer is evicted [default: 10m].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Option<Duration>,
 }
 
 /// Subcommands: tools for operators; without one, `timed` runs the node.

@@ -32,6 +32,9 @@ pub(super) struct FileConfig {
     pub(super) backoff_initial: Option<Duration>,
     pub(super) backoff_max: Option<Duration>,
     pub(super) max_inbound: Option<usize>,
+    pub(super) reserved_inbound: Option<usize>,
+    pub(super) max_inbound_per_ip: Option<usize>,
+    pub(super) idle_timeout: Option<Duration>,
 }
 
 pub(super) fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -92,6 +95,9 @@ fn parse_file(text: &str) -> Result<FileConfig, ConfigError> {
         backoff_initial: take("backoff_initial").map(as_duration).transpose()?,
         backoff_max: take("backoff_max").map(as_duration).transpose()?,
         max_inbound: take("max_inbound").map(as_count).transpose()?,
+        reserved_inbound: take("reserved_inbound").map(as_count).transpose()?,
+        max_inbound_per_ip: take("max_inbound_per_ip").map(as_count).transpose()?,
+        idle_timeout: take("idle_timeout").map(as_duration).transpose()?,
     };
     if let Some(unknown) = table.keys().next() {
         return Err(field_err(unknown, "unknown field"));

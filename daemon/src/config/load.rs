@@ -43,6 +43,9 @@ pub struct Config {
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
     pub max_inbound: usize,
+    pub reserved_inbound: usize,
+    pub max_inbound_per_ip: usize,
+    pub idle_timeout: Duration,
 }
 
 /// A configuration that cannot be used, naming the field at fault.
@@ -176,6 +179,18 @@ impl Config {
                 .max_inbound
                 .or(file.max_inbound)
                 .unwrap_or(c::MAX_INBOUND),
+            reserved_inbound: args
+                .reserved_inbound
+                .or(file.reserved_inbound)
+                .unwrap_or(c::RESERVED_INBOUND),
+            max_inbound_per_ip: args
+                .max_inbound_per_ip
+                .or(file.max_inbound_per_ip)
+                .unwrap_or(c::MAX_INBOUND_PER_IP),
+            idle_timeout: args
+                .idle_timeout
+                .or(file.idle_timeout)
+                .unwrap_or(c::IDLE_TIMEOUT),
         };
         config.validate()?;
         Ok(config)
@@ -198,6 +213,7 @@ impl Config {
             ("backoff_max", self.backoff_max),
             ("rpc_header_timeout", self.rpc_header_timeout),
             ("rpc_request_timeout", self.rpc_request_timeout),
+            ("idle_timeout", self.idle_timeout),
         ] {
             if value.is_zero() {
                 return Err(field_err(field, "must be longer than zero"));
@@ -234,6 +250,18 @@ impl Config {
         }
         if self.tx_gossip_rate == 0 {
             return Err(field_err("tx_gossip_rate", "must be at least 1"));
+        }
+        if self.reserved_inbound >= self.max_inbound {
+            return Err(field_err(
+                "reserved_inbound",
+                format!(
+                    "must be below max_inbound ({}), or no stranger could ever link",
+                    self.max_inbound
+                ),
+            ));
+        }
+        if self.max_inbound_per_ip == 0 {
+            return Err(field_err("max_inbound_per_ip", "must be at least 1"));
         }
         match &self.rpc_token {
             Some(token) if token.trim().is_empty() => {

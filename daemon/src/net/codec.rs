@@ -5,8 +5,9 @@
 //! The cap starts at [`PRE_HANDSHAKE_FRAME_CAP`] and is raised to [`FRAME_CAP`]
 //! once the handshake is done ([`MessageCodec::raise_cap`]).
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use timecoin_shared::wire::Message;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
 
 use crate::constants::{FRAME_CAP, PRE_HANDSHAKE_FRAME_CAP};
@@ -70,6 +71,36 @@ impl MessageCodec {
             CodecError::Io(e)
         }
     }
+}
+
+/// Encodes `msg` as a frame body for a handshaken peer: encoded once, it can be
+/// queued for many peers and written with [`write_frame`].
+///
+/// # Errors
+/// The message does not serialize, or is larger than [`FRAME_CAP`].
+pub(crate) fn encode_payload(msg: &Message) -> Result<Bytes, CodecError> {
+    let json = serde_json::to_vec(msg)?;
+    if json.len() > FRAME_CAP {
+        return Err(CodecError::TooLarge { cap: FRAME_CAP });
+    }
+    Ok(Bytes::from(json))
+}
+
+/// Writes one frame (length prefix, then `payload`) straight to `stream`, with
+/// no copy into a write buffer that would keep the largest frame's capacity.
+///
+/// # Errors
+/// The write fails.
+pub(crate) async fn write_frame<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    payload: &[u8],
+) -> Result<(), CodecError> {
+    let len = u32::try_from(payload.len()).map_err(|_| CodecError::TooLarge { cap: FRAME_CAP })?;
+    let head = len.to_be_bytes();
+    let mut frame = (&head[..]).chain(payload);
+    stream.write_all_buf(&mut frame).await?;
+    stream.flush().await?;
+    Ok(())
 }
 
 impl Decoder for MessageCodec {

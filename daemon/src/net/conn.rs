@@ -1,27 +1,28 @@
-//! A handshaken link: registration with the manager, then the message loop
-//! (keepalive, outgoing queue, application messages) until either end closes it.
-//! Every close it initiates sends `Disconnect {reason}` and waits for the peer's
-//! close, so the peer reads a reason, never a reset.
+//! A handshaken link: admission and registration with the manager, then the
+//! message loop (`link.rs`) until either end closes it. Every close it initiates
+//! sends `Disconnect {reason}` and waits for the peer's close, so the peer reads
+//! a reason, never a reset.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
 
-use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId};
-use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::close::{close_with, linger};
-use super::codec::CodecError;
 use super::core::Core;
 use super::counters::bump;
-use super::event::{NetEvent, PeerSnapshot};
+use super::event::PeerSnapshot;
 use super::handshake::Conn;
+use super::link::{Ending, Keepalive, Link};
 use super::manager::{Candidate, Closer, Manager, Registration};
+use super::outbox::Outbox;
+use super::serve::Gate;
+use super::slots::Refusal;
 use super::transport::Stream;
-use crate::constants::PEER_QUEUE;
+use crate::constants::{PEER_QUEUE_BYTES, SERVE_BURST_BYTES, SERVE_RATE_BYTES};
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,13 +34,6 @@ pub(crate) enum LinkEnd {
     Shutdown,
     /// The peer left, the link broke, or it misbehaved: redial.
     Lost,
-}
-
-/// Timings of the keepalive.
-#[derive(Clone, Copy, Debug)]
-struct Keepalive {
-    interval: Duration,
-    timeout: Duration,
 }
 
 /// The word for a direction in log lines and fields.
@@ -61,6 +55,16 @@ fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: No
     }
 }
 
+fn log_refused(mgr: &Manager, addr: SocketAddr, peer: NodeId, why: Refusal) {
+    bump(&mgr.counters.inbound_refused);
+    let why = match why {
+        Refusal::Full => "every stranger slot is taken",
+        Refusal::PerIp => "its address holds the most links one address may",
+    };
+    warn!(peer = %peer, reason = "too_many_connections",
+        "Refusing inbound from {addr} after handshake: {why}");
+}
+
 /// Registers a handshaken link and runs it until it ends. `session` is the
 /// dialer's session for this link (ours if outbound, the peer's if inbound).
 pub(crate) async fn establish<S: Stream>(
@@ -78,8 +82,9 @@ pub(crate) async fn establish<S: Stream>(
         timeout: core.settings.ping_timeout,
     };
     conn.codec_mut().raise_cap();
-    let (sender, outbox) = mpsc::channel(PEER_QUEUE);
+    let outbox = Arc::new(Outbox::new(PEER_QUEUE_BYTES));
     let node = theirs.node_id;
+    let masternode = mgr.is_configured_masternode(&node);
     let candidate = Candidate {
         key: mgr.link_key(direction, node, session),
         snapshot: PeerSnapshot {
@@ -89,10 +94,10 @@ pub(crate) async fn establish<S: Stream>(
             connected_since: Instant::now(),
             rtt: None,
             best_height: theirs.best_height,
-            masternode: mgr.is_configured_masternode(&node),
+            masternode,
             software: theirs.software,
         },
-        sender,
+        outbox: outbox.clone(),
         closer: closer.clone(),
     };
     let conn_id = match mgr.register(candidate) {
@@ -106,6 +111,11 @@ pub(crate) async fn establish<S: Stream>(
             close_with(conn, DisconnectReason::Duplicate).await;
             return LinkEnd::Duplicate;
         }
+        Registration::Refused(why) => {
+            log_refused(mgr, addr, node, why);
+            close_with(conn, DisconnectReason::TooManyConnections).await;
+            return LinkEnd::Lost;
+        }
     };
     let link = Link {
         mgr,
@@ -113,9 +123,22 @@ pub(crate) async fn establish<S: Stream>(
         addr,
         direction,
         conn_id,
+        idle_timeout: (direction == Direction::Inbound && !masternode)
+            .then_some(core.settings.idle_timeout),
     };
-    let end = link.run(&mut conn, outbox, &closer, keepalive).await;
+    let mut gate = Gate::new(
+        core.serve_budget.clone(),
+        SERVE_RATE_BYTES,
+        SERVE_BURST_BYTES,
+    );
+    let end = link
+        .run(&mut conn, &outbox, &mut gate, &closer, keepalive)
+        .await;
     mgr.unregister(node, conn_id);
+    // Correctness: frees what was queued for this peer now, not when the last
+    // sender's clone goes.
+    outbox.close();
+    drop(gate);
     match end {
         Ending::Close(reason, link_end) => {
             if reason == DisconnectReason::Duplicate {
@@ -133,191 +156,16 @@ pub(crate) async fn establish<S: Stream>(
     }
 }
 
-/// How the message loop ended: with a reason to tell the peer, quietly (the peer
-/// said goodbye or closed), or by dropping a socket that no longer works.
-enum Ending {
-    Close(DisconnectReason, LinkEnd),
-    Quiet(LinkEnd),
-    Drop,
-}
-
-struct Link<'a> {
-    mgr: &'a Manager,
-    node: NodeId,
-    addr: SocketAddr,
-    direction: Direction,
-    conn_id: u64,
-}
-
-impl Link<'_> {
-    async fn run<S: Stream>(
-        &self,
-        conn: &mut Conn<S>,
-        mut outbox: mpsc::Receiver<Message>,
-        closer: &Closer,
-        keepalive: Keepalive,
-    ) -> Ending {
-        let mut rng = self.mgr.fork_rng();
-        let mut ticks =
-            tokio::time::interval_at(Instant::now() + keepalive.interval, keepalive.interval);
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut outstanding: Option<(u64, Instant)> = None;
-        loop {
-            tokio::select! {
-                () = closer.closed() => {
-                    let reason = closer.reason();
-                    let end = if reason == DisconnectReason::Duplicate {
-                        LinkEnd::Duplicate
-                    } else {
-                        LinkEnd::Shutdown
-                    };
-                    return Ending::Close(reason, end);
-                }
-                frame = conn.next() => match frame {
-                    Some(Ok(msg)) => {
-                        if let Some(ending) = self.on_message(conn, msg, &mut outstanding, keepalive).await {
-                            return ending;
-                        }
-                    }
-                    Some(Err(e)) => return self.on_read_error(e),
-                    None => {
-                        info!(peer = %self.node, direction = direction_word(self.direction),
-                            "Peer {} closed the connection", self.addr);
-                        return Ending::Quiet(LinkEnd::Lost);
-                    }
-                },
-                Some(msg) = outbox.recv() => {
-                    if let Err(ending) = self.send(conn, &msg, keepalive.timeout).await {
-                        return ending;
-                    }
-                }
-                _ = ticks.tick() => {
-                    if let Some((_, sent)) = outstanding {
-                        if sent.elapsed() >= keepalive.timeout {
-                            bump(&self.mgr.counters.ping_timeouts);
-                            warn!(peer = %self.node, direction = direction_word(self.direction),
-                                "Ping timeout from {}", self.addr);
-                            return Ending::Drop;
-                        }
-                    } else {
-                        let nonce = rng.u64(..);
-                        outstanding = Some((nonce, Instant::now()));
-                        if let Err(ending) = self.send(conn, &Message::Ping { nonce }, keepalive.timeout).await {
-                            return ending;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    async fn send<S: Stream>(
-        &self,
-        conn: &mut Conn<S>,
-        msg: &Message,
-        limit: Duration,
-    ) -> Result<(), Ending> {
-        match tokio::time::timeout(limit, conn.send(msg)).await {
-            Ok(Ok(())) => Ok(()),
-            // Our own message did not encode (too large for a frame): drop it, keep
-            // the link; the peer did nothing wrong.
-            Ok(Err(e @ (CodecError::TooLarge { .. } | CodecError::Json(_)))) => {
-                warn!(peer = %self.node, kind = msg.kind(), "Not sending {} to {}: {e}", msg.kind(), self.addr);
-                Ok(())
-            }
-            Ok(Err(e)) => Err(self.on_read_error(e)),
-            Err(_) => {
-                warn!(peer = %self.node, "Sending to {} timed out - closing connection", self.addr);
-                Err(Ending::Drop)
-            }
-        }
-    }
-
-    fn on_read_error(&self, e: CodecError) -> Ending {
-        let dir = direction_word(self.direction);
-        match e {
-            CodecError::Io(io) => {
-                if io.kind() == std::io::ErrorKind::ConnectionReset {
-                    bump(&self.mgr.counters.resets);
-                }
-                warn!(peer = %self.node, direction = dir, "Connection to {} lost: {io}", self.addr);
-                Ending::Drop
-            }
-            protocol => {
-                bump(&self.mgr.counters.protocol_errors);
-                warn!(peer = %self.node, direction = dir, reason = "protocol_error",
-                    "Protocol error from {}: {protocol} - closing connection", self.addr);
-                Ending::Close(DisconnectReason::ProtocolError, LinkEnd::Lost)
-            }
-        }
-    }
-
-    /// Handles one message; `Some` ends the link.
-    async fn on_message<S: Stream>(
-        &self,
-        conn: &mut Conn<S>,
-        msg: Message,
-        outstanding: &mut Option<(u64, Instant)>,
-        keepalive: Keepalive,
-    ) -> Option<Ending> {
-        match msg {
-            Message::Ping { nonce } => self
-                .send(conn, &Message::Pong { nonce }, keepalive.timeout)
-                .await
-                .err(),
-            Message::Pong { nonce } => {
-                if let Some((expected, sent)) = *outstanding
-                    && expected == nonce
-                {
-                    *outstanding = None;
-                    let rtt = sent.elapsed();
-                    self.mgr
-                        .update(self.node, self.conn_id, |p| p.rtt = Some(rtt));
-                }
-                None
-            }
-            Message::Disconnect { reason } => {
-                info!(peer = %self.node, direction = direction_word(self.direction), reason = %reason,
-                    "Peer {} disconnected: {reason}", self.addr);
-                let end = match reason {
-                    DisconnectReason::Duplicate => LinkEnd::Duplicate,
-                    _ => LinkEnd::Lost,
-                };
-                Some(Ending::Quiet(end))
-            }
-            Message::Handshake(_) | Message::Ack { .. } => {
-                bump(&self.mgr.counters.protocol_errors);
-                warn!(peer = %self.node, reason = "protocol_error",
-                    "{} sent {} after handshake - closing connection", self.addr, msg.kind());
-                Some(Ending::Close(
-                    DisconnectReason::ProtocolError,
-                    LinkEnd::Lost,
-                ))
-            }
-            app => {
-                if let Message::Status { best_height } = app {
-                    self.mgr
-                        .update(self.node, self.conn_id, |p| p.best_height = best_height);
-                }
-                self.mgr.emit(NetEvent::Message {
-                    from: self.node,
-                    message: app,
-                });
-                None
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use futures_util::{SinkExt, StreamExt};
     use timecoin_shared::wire::PROTOCOL_VERSION;
     use tokio::io::DuplexStream;
+    use tokio::sync::mpsc;
     use tokio_util::codec::Framed;
     use tokio_util::sync::CancellationToken;
-    use tokio_util::task::TaskTracker;
 
     use super::*;
     use crate::identity::Identity;
@@ -330,13 +178,12 @@ mod tests {
         let mut settings = NetSettings::new("test", 1);
         settings.ping_interval = Duration::from_secs(1);
         settings.ping_timeout = Duration::from_secs(3);
-        Core {
-            identity: Identity::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[1; 32])),
-            mgr: Manager::new(NodeId([1; 32]), true, vec![PEER], 1, 0, mpsc::channel(64).0),
+        Core::new(
+            Identity::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[1; 32])),
+            Manager::new(NodeId([1; 32]), true, vec![PEER], 1, 0, mpsc::channel(64).0),
             settings,
-            shutdown: CancellationToken::new(),
-            tracker: TaskTracker::new(),
-        }
+            CancellationToken::new(),
+        )
     }
 
     fn theirs() -> Handshake {

@@ -1,7 +1,11 @@
-//! What every task of one node's P2P layer shares: the manager, the settings, and
-//! the shutdown token and task tracker that let the node drain on exit.
+//! What every task of one node's P2P layer shares: the manager, the settings, the
+//! node-wide budget for block answers, and the shutdown token and task tracker
+//! that let the node drain on exit.
+
+use std::sync::Arc;
 
 use timecoin_shared::wire::{Handshake, PROTOCOL_VERSION};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -9,6 +13,7 @@ use super::auth;
 use super::handshake::HandshakeError;
 use super::manager::Manager;
 use super::settings::NetSettings;
+use crate::constants::SERVE_BUDGET_BYTES;
 use crate::identity::Identity;
 
 /// Shared state of one node's P2P layer.
@@ -19,9 +24,29 @@ pub(crate) struct Core {
     pub settings: NetSettings,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
+    /// Bytes of block answers that may be built or waiting to be written, across
+    /// every link (see `serve.rs`).
+    pub serve_budget: Arc<Semaphore>,
 }
 
 impl Core {
+    /// Shared state for a node with these parts and a fresh task tracker.
+    pub(crate) fn new(
+        identity: Identity,
+        mgr: Manager,
+        settings: NetSettings,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Core {
+            identity,
+            mgr,
+            settings,
+            shutdown,
+            tracker: TaskTracker::new(),
+            serve_budget: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+        }
+    }
+
     /// This node's handshake for a connection with dial session `session` (the
     /// acceptor's reply carries 0: only the dialer's session keys a link), with a
     /// fresh nonce for the peer to sign.

@@ -20,6 +20,9 @@ pub struct Counters {
     pub inbound_refused: AtomicU64,
     pub events_dropped: AtomicU64,
     pub auth_failures: AtomicU64,
+    pub evictions: AtomicU64,
+    pub send_timeouts: AtomicU64,
+    pub frames_dropped: AtomicU64,
 }
 
 /// A copy of [`Counters`] at one moment.
@@ -46,6 +49,12 @@ pub struct CountersSnapshot {
     pub events_dropped: u64,
     /// Handshakes whose peer could not prove the node id it claimed (either end).
     pub auth_failures: u64,
+    /// Strangers closed to make room for a masternode, or for being idle.
+    pub evictions: u64,
+    /// Links dropped because a write did not finish within the send timeout.
+    pub send_timeouts: u64,
+    /// Messages not queued because a peer's queue was full.
+    pub frames_dropped: u64,
 }
 
 /// Adds one to a counter.
@@ -70,6 +79,9 @@ impl Counters {
             inbound_refused: get(&self.inbound_refused),
             events_dropped: get(&self.events_dropped),
             auth_failures: get(&self.auth_failures),
+            evictions: get(&self.evictions),
+            send_timeouts: get(&self.send_timeouts),
+            frames_dropped: get(&self.frames_dropped),
         }
     }
 }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use timecoin_shared::wire::{Message, NodeId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use super::backoff::Backoff;
 use super::core::Core;
@@ -48,14 +47,9 @@ pub fn start<L: Listener, D: Dialer>(
         settings.session_start,
         settings.rng_seed,
         events,
-    );
-    let core = Arc::new(Core {
-        identity: identity.clone(),
-        mgr,
-        settings,
-        shutdown,
-        tracker: TaskTracker::new(),
-    });
+    )
+    .with_slots(settings.slots());
+    let core = Arc::new(Core::new(identity.clone(), mgr, settings, shutdown));
     core.tracker
         .spawn(listener::accept_loop(listener, core.clone()));
     for &addr in &core.settings.peers {

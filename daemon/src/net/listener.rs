@@ -1,10 +1,15 @@
 //! The accept loop and the inbound side of every connection. Every connection is
 //! accepted; each handshake runs in its own task under the handshake timeout, holding
-//! one of `max_inbound` permits, so a slowloris never holds a slot for long and a
-//! flood is refused with `Disconnect {too_many_connections}` while live links stay.
+//! one of `max_inbound` handshake permits, of which one address may hold the
+//! strangers' share (`max_inbound - reserved_inbound`), so a slowloris never holds
+//! a slot for long, one host cannot take every handshake slot, and a flood is
+//! refused with
+//! `Disconnect {too_many_connections}` while live links stay. Once the peer has
+//! proven who it is, the manager decides whether it gets a link slot (`slots.rs`).
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::DisconnectReason;
@@ -13,7 +18,7 @@ use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
 use super::close::{close_with, linger};
-use super::codec::MessageCodec;
+use super::codec::{CodecError, MessageCodec};
 use super::conn::establish;
 use super::core::Core;
 use super::counters::bump;
@@ -21,32 +26,104 @@ use super::handshake::{self, HandshakeError};
 use super::transport::{Listener, Stream};
 use crate::constants::ACCEPT_ERROR_PAUSE;
 
+/// Handshakes in progress per IP address.
+#[derive(Default)]
+struct PerIp {
+    counts: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One handshake slot of an address, given back on drop.
+struct IpSlot {
+    table: Arc<PerIp>,
+    ip: IpAddr,
+}
+
+impl PerIp {
+    fn take(table: &Arc<PerIp>, ip: IpAddr, limit: usize) -> Option<IpSlot> {
+        let mut counts = table
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = counts.entry(ip).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(IpSlot {
+            table: table.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut counts = self
+            .table
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// What an accepted connection holds while it handshakes.
+struct HandshakeSlot {
+    _permit: OwnedSemaphorePermit,
+    _ip: IpSlot,
+}
+
 /// Accepts connections until shutdown.
 pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
     let permits = Arc::new(Semaphore::new(core.settings.max_inbound));
+    let per_ip = Arc::new(PerIp::default());
     loop {
         let accepted = tokio::select! {
             () = core.shutdown.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, addr)) => match permits.clone().try_acquire_owned() {
-                Ok(permit) => {
-                    core.tracker
-                        .spawn(inbound(stream, addr, core.clone(), permit));
+            Ok((stream, addr)) => {
+                // Correctness: not `max_inbound_per_ip`: on loopback, and behind
+                // NAT, every peer of a fleet may dial from one address, and which
+                // of them are masternodes is known only after the handshake.
+                let share = core
+                    .settings
+                    .max_inbound
+                    .saturating_sub(core.settings.reserved_inbound);
+                let ip_slot = PerIp::take(&per_ip, addr.ip(), share.max(1));
+                let permit = permits.clone().try_acquire_owned().ok();
+                match (permit, ip_slot) {
+                    (Some(permit), Some(ip)) => {
+                        let slot = HandshakeSlot {
+                            _permit: permit,
+                            _ip: ip,
+                        };
+                        core.tracker
+                            .spawn(inbound(stream, addr, core.clone(), slot));
+                    }
+                    (permit, _) => {
+                        bump(&core.mgr.counters.inbound_refused);
+                        let why = if permit.is_some() {
+                            "its address holds the strangers' share of handshakes".to_owned()
+                        } else {
+                            format!("{} handshakes already", core.settings.max_inbound)
+                        };
+                        warn!(
+                            reason = "too_many_connections",
+                            "Refusing inbound from {addr}: {why}"
+                        );
+                        let conn = Framed::new(stream, MessageCodec::default());
+                        core.tracker
+                            .spawn(close_with(conn, DisconnectReason::TooManyConnections));
+                    }
                 }
-                Err(_) => {
-                    bump(&core.mgr.counters.inbound_refused);
-                    warn!(
-                        reason = "too_many_connections",
-                        "Refusing inbound from {addr}: {} connections already",
-                        core.settings.max_inbound
-                    );
-                    let conn = Framed::new(stream, MessageCodec::default());
-                    core.tracker
-                        .spawn(close_with(conn, DisconnectReason::TooManyConnections));
-                }
-            },
+            }
             Err(e) => {
                 warn!("Accepting a connection failed: {e}");
                 tokio::select! {
@@ -59,12 +136,7 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
 }
 
 /// One inbound connection: handshake under the timeout, then the link.
-async fn inbound<S: Stream>(
-    stream: S,
-    addr: SocketAddr,
-    core: Arc<Core>,
-    _permit: OwnedSemaphorePermit,
-) {
+async fn inbound<S: Stream>(stream: S, addr: SocketAddr, core: Arc<Core>, slot: HandshakeSlot) {
     let mut conn = Framed::new(stream, MessageCodec::default());
     let network = core.settings.network.clone();
     let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
@@ -85,9 +157,13 @@ async fn inbound<S: Stream>(
         Ok(theirs) => theirs,
         Err(e) => {
             log_refusal(&core, addr, &network, &e);
+            // Correctness: a frame over the pre-handshake cap or not JSON is a
+            // protocol error the dialer is told about, not a silent close.
             if matches!(
                 e,
-                HandshakeError::Unexpected { .. } | HandshakeError::Random(_)
+                HandshakeError::Unexpected { .. }
+                    | HandshakeError::Random(_)
+                    | HandshakeError::Codec(CodecError::TooLarge { .. } | CodecError::Json(_))
             ) {
                 close_with(conn, DisconnectReason::ProtocolError).await;
             } else if !matches!(e, HandshakeError::Timeout(_)) {
@@ -96,6 +172,8 @@ async fn inbound<S: Stream>(
             return;
         }
     };
+    // The handshake slot is free again: a live link is counted by the manager.
+    drop(slot);
     bump(&core.mgr.counters.handshakes_accepted);
     info!(peer = %theirs.node_id, direction = "inbound", network = %network,
         "Handshake accepted from {addr} (network: {network})");
@@ -145,7 +223,7 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
                 "Handshake from {addr} timed out - closing connection"
             );
         }
-        HandshakeError::Codec(codec) if !matches!(codec, super::codec::CodecError::Io(_)) => {
+        HandshakeError::Codec(codec) if !matches!(codec, CodecError::Io(_)) => {
             bump(&counters.protocol_errors);
             warn!(
                 reason = "protocol_error",

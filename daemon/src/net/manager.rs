@@ -7,60 +7,30 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use bytes::Bytes;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
 use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
+use tokio::time::Instant;
+use tracing::{info, warn};
 
+pub use super::close::Closer;
+use super::codec::encode_payload;
 use super::counters::{Counters, bump};
 use super::event::{NetEvent, PeerSnapshot};
+use super::outbox::Outbox;
+use super::slots::{self, Admission, Occupant, Refusal, SlotLimits};
 use super::tiebreak::{self, Keep, LinkKey};
-
-/// Tells a link task to close, and why. Set once; the first reason wins.
-#[derive(Debug)]
-pub struct Closer {
-    token: CancellationToken,
-    reason: OnceLock<DisconnectReason>,
-}
-
-impl Closer {
-    /// A closer that also fires when `parent` (the node's shutdown) is cancelled.
-    pub fn child_of(parent: &CancellationToken) -> Arc<Self> {
-        Arc::new(Closer {
-            token: parent.child_token(),
-            reason: OnceLock::new(),
-        })
-    }
-
-    /// Asks the link to send `Disconnect {reason}` and close.
-    pub fn close(&self, reason: DisconnectReason) {
-        // Correctness: a second reason (e.g. shutdown after takeover) is ignored.
-        let _ = self.reason.set(reason);
-        self.token.cancel();
-    }
-
-    /// Resolves once the link must close.
-    pub async fn closed(&self) {
-        self.token.cancelled().await;
-    }
-
-    /// Why the link closes: the reason given, or shutdown (the parent's cancel).
-    pub fn reason(&self) -> DisconnectReason {
-        self.reason
-            .get()
-            .copied()
-            .unwrap_or(DisconnectReason::ShuttingDown)
-    }
-}
+use crate::constants as c;
 
 /// A handshaken link asking to be registered.
 #[derive(Debug)]
 pub struct Candidate {
     pub key: LinkKey,
     pub snapshot: PeerSnapshot,
-    pub sender: mpsc::Sender<Message>,
+    pub outbox: Arc<Outbox>,
     pub closer: Arc<Closer>,
 }
 
@@ -71,14 +41,29 @@ pub enum Registration {
     Live(u64),
     /// Another link to the same node wins: send `Disconnect {duplicate}` and close.
     Duplicate,
+    /// An inbound stranger gets no slot: send `Disconnect {too_many_connections}`.
+    Refused(Refusal),
 }
 
 struct Link {
     conn_id: u64,
     key: LinkKey,
     snapshot: PeerSnapshot,
-    sender: mpsc::Sender<Message>,
+    outbox: Arc<Outbox>,
     closer: Arc<Closer>,
+    /// When it last sent an application message (or linked).
+    last_active: Instant,
+}
+
+impl Link {
+    fn occupant(&self) -> Occupant {
+        Occupant {
+            node: self.snapshot.node_id,
+            ip: self.snapshot.addr.ip(),
+            masternode: self.snapshot.masternode,
+            last_active: self.last_active,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -103,6 +88,7 @@ pub struct Manager {
     best_height: AtomicU64,
     next_session: AtomicU64,
     rng: Mutex<fastrand::Rng>,
+    slots: SlotLimits,
     pub counters: Counters,
 }
 
@@ -127,8 +113,24 @@ impl Manager {
             best_height: AtomicU64::new(0),
             next_session: AtomicU64::new(session_start),
             rng: Mutex::new(fastrand::Rng::with_seed(rng_seed)),
+            slots: SlotLimits {
+                max_inbound: c::MAX_INBOUND,
+                reserved_inbound: c::RESERVED_INBOUND,
+                max_per_ip: c::MAX_INBOUND_PER_IP,
+            },
             counters: Counters::default(),
         }
+    }
+
+    /// The same manager with other inbound limits.
+    pub fn with_slots(mut self, slots: SlotLimits) -> Self {
+        self.slots = slots;
+        self
+    }
+
+    /// The inbound limits.
+    pub fn slots(&self) -> SlotLimits {
+        self.slots
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -168,9 +170,11 @@ impl Manager {
     }
 
     /// One atomic decision: make `candidate` the live link to its node, or refuse it
-    /// because the link already registered wins the collision rule. A displaced link
-    /// is told to close (`Disconnect {duplicate}`), so its task ends and its socket
-    /// closes, not only its map entry.
+    /// because the link already registered wins the collision rule, or because an
+    /// inbound stranger gets no slot. A displaced link is told to close
+    /// (`Disconnect {duplicate}`), a stranger evicted for a masternode
+    /// `Disconnect {evicted}`, so their tasks end and their sockets close, not only
+    /// their map entries.
     pub fn register(&self, candidate: Candidate) -> Registration {
         let node = candidate.snapshot.node_id;
         let mut state = self.lock();
@@ -181,6 +185,27 @@ impl Manager {
             },
             None => false,
         };
+        if !displaced && candidate.snapshot.direction == Direction::Inbound {
+            let occupants: Vec<Occupant> = state
+                .links
+                .values()
+                .filter(|l| l.snapshot.direction == Direction::Inbound)
+                .map(Link::occupant)
+                .collect();
+            let ip = candidate.snapshot.addr.ip();
+            match slots::admit(self.slots, &occupants, ip, candidate.snapshot.masternode) {
+                Admission::Admit => {}
+                Admission::Refuse(why) => return Registration::Refused(why),
+                Admission::Evict(victim) => {
+                    if let Some(link) = state.links.get(&victim) {
+                        bump(&self.counters.evictions);
+                        info!(peer = %victim, reason = "evicted",
+                            "Evicting {} to make room for masternode {node}", link.snapshot.addr);
+                        link.closer.close(DisconnectReason::Evicted);
+                    }
+                }
+            }
+        }
         state.next_conn_id += 1;
         let conn_id = state.next_conn_id;
         let snapshot = candidate.snapshot.clone();
@@ -190,8 +215,9 @@ impl Manager {
                 conn_id,
                 key: candidate.key,
                 snapshot: candidate.snapshot,
-                sender: candidate.sender,
+                outbox: candidate.outbox,
                 closer: candidate.closer,
+                last_active: Instant::now(),
             },
         );
         if let Some(old) = old {
@@ -222,6 +248,15 @@ impl Manager {
             && link.conn_id == conn_id
         {
             f(&mut link.snapshot);
+        }
+    }
+
+    /// Records that a live link's peer sent an application message at `now`.
+    pub fn touch(&self, node: NodeId, conn_id: u64, now: Instant) {
+        if let Some(link) = self.lock().links.get_mut(&node)
+            && link.conn_id == conn_id
+        {
+            link.last_active = now;
         }
     }
 
@@ -285,24 +320,52 @@ impl Manager {
         ids
     }
 
-    /// Queues `message` for `node`; false if there is no live link or its queue is full.
+    /// Queues `message` for `node`; false if there is no live link, the message
+    /// does not encode, or the peer's queue is full. A `blocks` message is the
+    /// answer the link asked the chain for, budgeted already (`serve.rs`).
     pub fn send_to(&self, node: &NodeId, message: Message) -> bool {
-        let sender = self.lock().links.get(node).map(|l| l.sender.clone());
-        sender.is_some_and(|s| s.try_send(message).is_ok())
+        let Some(outbox) = self.lock().links.get(node).map(|l| l.outbox.clone()) else {
+            return false;
+        };
+        let Some(payload) = self.encode(&message) else {
+            return false;
+        };
+        let queued = match message {
+            Message::Blocks { .. } => outbox.push_answer(payload),
+            _ => outbox.push(payload),
+        };
+        if !queued {
+            bump(&self.counters.frames_dropped);
+        }
+        queued
     }
 
-    /// Queues `message` for every live link; returns how many took it.
+    /// Queues `message` for every live link, encoded once and shared by every
+    /// queue; returns how many took it.
     pub fn broadcast(&self, message: &Message) -> usize {
-        let senders: Vec<_> = self
+        let outboxes: Vec<_> = self
             .lock()
             .links
             .values()
-            .map(|l| l.sender.clone())
+            .map(|l| l.outbox.clone())
             .collect();
-        senders
-            .iter()
-            .filter(|s| s.try_send(message.clone()).is_ok())
-            .count()
+        if outboxes.is_empty() {
+            return 0;
+        }
+        let Some(payload) = self.encode(message) else {
+            return 0;
+        };
+        let taken = outboxes.iter().filter(|o| o.push(payload.clone())).count();
+        for _ in taken..outboxes.len() {
+            bump(&self.counters.frames_dropped);
+        }
+        taken
+    }
+
+    fn encode(&self, message: &Message) -> Option<Bytes> {
+        encode_payload(message)
+            .inspect_err(|e| warn!(kind = message.kind(), "Not sending {}: {e}", message.kind()))
+            .ok()
     }
 
     /// Hands an event to the application without ever blocking a link task.
@@ -323,87 +386,4 @@ impl Manager {
 }
 
 #[cfg(test)]
-mod tests {
-    use tokio::time::Instant;
-
-    use super::*;
-
-    fn id(b: u8) -> NodeId {
-        NodeId([b; 32])
-    }
-
-    fn candidate(
-        mgr: &Manager,
-        peer: NodeId,
-        direction: Direction,
-        session: u64,
-        shutdown: &CancellationToken,
-    ) -> Candidate {
-        Candidate {
-            key: mgr.link_key(direction, peer, session),
-            snapshot: PeerSnapshot {
-                node_id: peer,
-                addr: "127.0.0.1:1".parse().expect("addr"),
-                direction,
-                connected_since: Instant::now(),
-                rtt: None,
-                best_height: 0,
-                masternode: true,
-                software: String::new(),
-            },
-            sender: mpsc::channel(1).0,
-            closer: Closer::child_of(shutdown),
-        }
-    }
-
-    #[tokio::test]
-    async fn higher_dialer_link_wins_and_loser_is_closed() {
-        let (tx, mut events) = mpsc::channel(16);
-        let shutdown = CancellationToken::new();
-        let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx);
-        // Peer id(9) > us: its inbound link beats our outbound one either order.
-        let ours = candidate(&mgr, id(9), Direction::Outbound, 5, &shutdown);
-        let ours_closer = ours.closer.clone();
-        assert!(matches!(mgr.register(ours), Registration::Live(_)));
-        let theirs = candidate(&mgr, id(9), Direction::Inbound, 1, &shutdown);
-        assert!(matches!(mgr.register(theirs), Registration::Live(_)));
-        ours_closer.closed().await;
-        assert_eq!(ours_closer.reason(), DisconnectReason::Duplicate);
-        // A second outbound link loses against the registered inbound one.
-        let again = candidate(&mgr, id(9), Direction::Outbound, 6, &shutdown);
-        assert_eq!(mgr.register(again), Registration::Duplicate);
-        assert_eq!(mgr.peers().len(), 1);
-        assert_eq!(mgr.peers()[0].direction, Direction::Inbound);
-        assert_eq!(mgr.active_masternodes(), vec![id(1), id(9)]);
-        assert!(matches!(events.try_recv(), Ok(NetEvent::PeerUp(_))));
-        assert!(
-            events.try_recv().is_err(),
-            "takeover raises no second PeerUp"
-        );
-    }
-
-    #[tokio::test]
-    async fn unregister_of_displaced_link_keeps_the_winner() {
-        let (tx, _events) = mpsc::channel(16);
-        let shutdown = CancellationToken::new();
-        let mgr = Manager::new(id(1), false, vec![id(1), id(2)], 1, 0, tx);
-        let Registration::Live(old) =
-            mgr.register(candidate(&mgr, id(2), Direction::Inbound, 1, &shutdown))
-        else {
-            panic!("first link registers");
-        };
-        let Registration::Live(new) =
-            mgr.register(candidate(&mgr, id(2), Direction::Inbound, 2, &shutdown))
-        else {
-            panic!("newer session from the same dialer wins");
-        };
-        mgr.unregister(id(2), old);
-        assert!(mgr.is_linked(&id(2)));
-        mgr.unregister(id(2), new);
-        assert!(!mgr.is_linked(&id(2)));
-        assert!(
-            mgr.active_masternodes().is_empty(),
-            "not acting as a masternode itself"
-        );
-    }
-}
+mod tests;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use timecoin_shared::wire::NodeId;
 
+use super::slots::SlotLimits;
 use crate::constants as c;
 use crate::definition::Definition;
 
@@ -33,8 +34,14 @@ pub struct NetSettings {
     pub ping_timeout: Duration,
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
-    /// Inbound connections (handshaking or live) allowed at once.
+    /// Inbound links, and inbound handshakes in progress, allowed at once.
     pub max_inbound: usize,
+    /// Inbound slots only configured masternodes may take.
+    pub reserved_inbound: usize,
+    /// Inbound stranger links (and handshakes) from one IP address.
+    pub max_inbound_per_ip: usize,
+    /// Silence after which an inbound stranger is evicted.
+    pub idle_timeout: Duration,
     /// Seed of every random choice (backoff jitter, ping nonces): a simulation with
     /// the same seed makes the same choices.
     pub rng_seed: u64,
@@ -45,6 +52,15 @@ pub struct NetSettings {
 }
 
 impl NetSettings {
+    /// The inbound limits the connection manager enforces.
+    pub fn slots(&self) -> SlotLimits {
+        SlotLimits {
+            max_inbound: self.max_inbound,
+            reserved_inbound: self.reserved_inbound,
+            max_per_ip: self.max_inbound_per_ip,
+        }
+    }
+
     /// Settings with the default timings from `constants.rs`, for a network
     /// without a definition file (no masternodes); see [`Self::for_definition`].
     pub fn new(network: &str, listen_port: u16) -> Self {
@@ -72,6 +88,9 @@ impl NetSettings {
             backoff_initial: c::BACKOFF_INITIAL,
             backoff_max: c::BACKOFF_MAX,
             max_inbound: c::MAX_INBOUND,
+            reserved_inbound: c::RESERVED_INBOUND,
+            max_inbound_per_ip: c::MAX_INBOUND_PER_IP,
+            idle_timeout: c::IDLE_TIMEOUT,
             rng_seed: 0,
             session_start: 1,
         }

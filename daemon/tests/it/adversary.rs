@@ -10,6 +10,7 @@
 //! - a peer announcing a height of 2^63 and never answering cannot stall a node
 //!   catching up after a pause, nor fork it.
 
+pub(crate) mod hog;
 pub(crate) mod liar;
 
 use std::collections::BTreeMap;
@@ -170,7 +171,10 @@ async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
     let fakes: Vec<Linked> = {
         let mut v = Vec::new();
         for _ in 0..5 {
-            v.push(Linked::connect(&target(&nodes[0]), &outsider()).await);
+            // Each from its own address: one address holds few stranger links.
+            let from = testkit::net::random_ip().into();
+            let fake = Linked::connect_from(&target(&nodes[0]), &outsider(), from).await;
+            v.push(fake.expect("linked"));
         }
         v
     };

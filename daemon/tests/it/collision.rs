@@ -13,6 +13,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
+use timed::testing::net::Outbox;
 use timed::testing::net::PeerSnapshot;
 use timed::testing::net::{Candidate, Closer, Manager, Registration};
 use tokio::sync::mpsc;
@@ -78,7 +79,7 @@ impl End {
                 masternode: true,
                 software: String::new(),
             },
-            sender: mpsc::channel(1).0,
+            outbox: Arc::new(Outbox::new(1)),
             closer: closer.clone(),
         };
         let live = matches!(self.mgr.register(candidate), Registration::Live(_));

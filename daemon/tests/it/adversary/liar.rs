@@ -5,11 +5,10 @@
 //! It either claims someone else's id (and then cannot prove it), or proves its
 //! own outsider id honestly and then lies with what it says on the link: that it
 //! is a masternode, a height it does not have, blocks signed by the wrong keys.
-//! Once linked it answers pings, so only its lies, never a dead link, can get it
-//! dropped, and it keeps everything else it hears for the test to read
-//! ([`Linked::hear`]).
+//! Once linked it answers pings (before anything of its own it has queued), so
+//! only its lies, never a dead link, can get it dropped.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
@@ -17,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId, PROTOCOL_VERSION};
 use timed::testing::net::MessageCodec;
 use timed::testing::net::auth::{self, Role};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::codec::{Framed, FramedRead, FramedWrite};
@@ -25,7 +24,7 @@ use tokio_util::codec::{Framed, FramedRead, FramedWrite};
 /// Longest wait for any one answer from the node under attack.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
-type Conn = Framed<TcpStream, MessageCodec>;
+pub(crate) type Conn = Framed<TcpStream, MessageCodec>;
 
 /// What a liar knows about the network it attacks.
 #[derive(Clone, Debug)]
@@ -97,42 +96,88 @@ pub(crate) async fn impersonate(
     None
 }
 
+/// Why a node did not link: the reason it gave, or `None` when it only closed
+/// (or never answered).
+pub(crate) type Refused = Option<DisconnectReason>;
+
+/// Dials `target` (from the loopback source address `from` when given) and
+/// completes an honest handshake as `key`'s id; the framed connection, ready for
+/// messages.
+///
+/// # Errors
+/// The node refused the handshake or the link right after it.
+pub(crate) async fn handshaken(
+    target: &Target,
+    key: &SigningKey,
+    from: Option<IpAddr>,
+) -> Result<Conn, Refused> {
+    let stream = match from {
+        Some(ip) => {
+            let socket = TcpSocket::new_v4().map_err(|_| None)?;
+            socket.bind(SocketAddr::new(ip, 0)).map_err(|_| None)?;
+            socket.connect(target.addr).await.map_err(|_| None)?
+        }
+        None => TcpStream::connect(target.addr).await.map_err(|_| None)?,
+    };
+    let mut conn = Framed::new(stream, MessageCodec::default());
+    let ours = hello(target, id_of(key), fastrand::u64(1..u64::MAX / 2));
+    conn.send(&Message::Handshake(ours.clone()))
+        .await
+        .map_err(|_| None)?;
+    let mut theirs = None;
+    loop {
+        match next(&mut conn).await {
+            Some(Message::Ack { .. }) => {}
+            Some(Message::Handshake(hs)) => theirs = Some(hs),
+            Some(Message::Proof { .. }) => break,
+            Some(Message::Disconnect { reason }) => return Err(Some(reason)),
+            _ => return Err(None),
+        }
+    }
+    let acceptor = theirs.ok_or(None)?;
+    let signature = auth::prove(key, Role::Dialer, &ours, &acceptor);
+    conn.send(&Message::Proof { signature })
+        .await
+        .map_err(|_| None)?;
+    Ok(conn)
+}
+
 /// An outsider linked to a node under its own, proven id. Dropping it closes the
 /// link.
 pub(crate) struct Linked {
     pub(crate) id: NodeId,
     say: mpsc::UnboundedSender<Message>,
     heard: mpsc::UnboundedReceiver<Message>,
-    tasks: [JoinHandle<()>; 2],
+    /// Ends when the node closes the link, with the reason it gave.
+    reader: JoinHandle<Refused>,
+    writer: JoinHandle<()>,
 }
 
 impl Linked {
     /// Completes an honest handshake as `key`'s id, then answers pings and
-    /// ignores everything else it hears.
+    /// keeps everything else it hears for [`Self::hear`].
     ///
     /// # Panics
     /// The node refuses the handshake or does not answer.
     pub(crate) async fn connect(target: &Target, key: &SigningKey) -> Linked {
-        let stream = TcpStream::connect(target.addr).await.expect("connect");
-        let mut conn = Framed::new(stream, MessageCodec::default());
-        let ours = hello(target, id_of(key), fastrand::u64(1..u64::MAX / 2));
-        conn.send(&Message::Handshake(ours.clone()))
+        let conn = handshaken(target, key, None)
             .await
-            .expect("send handshake");
-        let mut theirs = None;
-        loop {
-            match next(&mut conn).await.expect("handshake answer") {
-                Message::Ack { .. } => {}
-                Message::Handshake(hs) => theirs = Some(hs),
-                Message::Proof { .. } => break,
-                other => panic!("refused: {other:?}"),
-            }
-        }
-        let acceptor = theirs.expect("the node's handshake");
-        let signature = auth::prove(key, Role::Dialer, &ours, &acceptor);
-        conn.send(&Message::Proof { signature })
-            .await
-            .expect("send proof");
+            .unwrap_or_else(|refused| panic!("refused: {refused:?}"));
+        Linked::run(conn, id_of(key))
+    }
+
+    /// [`Self::connect`] from the loopback source address `from`; the reason
+    /// the node gave if it refused the link.
+    pub(crate) async fn connect_from(
+        target: &Target,
+        key: &SigningKey,
+        from: IpAddr,
+    ) -> Result<Linked, Refused> {
+        let conn = handshaken(target, key, Some(from)).await?;
+        Ok(Linked::run(conn, id_of(key)))
+    }
+
+    fn run(conn: Conn, id: NodeId) -> Linked {
         let (say, mut to_send) = mpsc::unbounded_channel();
         let (hears, heard) = mpsc::unbounded_channel();
         let (pongs, mut to_pong) = mpsc::unbounded_channel();
@@ -148,14 +193,16 @@ impl Linked {
                 match msg {
                     Message::Ping { nonce } => {
                         if pongs.send(nonce).is_err() {
-                            return;
+                            return None;
                         }
                     }
+                    Message::Disconnect { reason } => return Some(reason),
                     other => {
                         let _ = hears.send(other);
                     }
                 }
             }
+            None
         });
         let writer = tokio::spawn(async move {
             loop {
@@ -175,16 +222,16 @@ impl Linked {
             }
         });
         Linked {
-            id: id_of(key),
+            id,
             say,
             heard,
-            tasks: [reader, writer],
+            reader,
+            writer,
         }
     }
 
     /// The next message heard from the node (pings aside), waiting at most
     /// `within`; `None` if nothing came.
-    #[allow(dead_code)] // The hostile_rpc tests listen; the adversary tests do not.
     pub(crate) async fn hear(&mut self, within: Duration) -> Option<Message> {
         tokio::time::timeout(within, self.heard.recv())
             .await
@@ -199,14 +246,22 @@ impl Linked {
 
     /// Whether the node has closed the link (or said why it closes it).
     pub(crate) fn is_closed(&self) -> bool {
-        self.tasks.iter().any(JoinHandle::is_finished)
+        self.reader.is_finished() || self.writer.is_finished()
+    }
+
+    /// Waits up to `within` for the node to close the link: `Some` with the
+    /// reason it gave (itself `None` if it gave none), `None` if still open.
+    pub(crate) async fn closed_within(&mut self, within: Duration) -> Option<Refused> {
+        match tokio::time::timeout(within, &mut self.reader).await {
+            Ok(ended) => Some(ended.ok().flatten()),
+            Err(_) => None,
+        }
     }
 }
 
 impl Drop for Linked {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.reader.abort();
+        self.writer.abort();
     }
 }

@@ -13,8 +13,8 @@
 //! Both talk to the daemon over HTTP only, so the same bench measures any build:
 //!
 //! ```text
-//! cargo build --release -p timed --example hostile_bench
-//! target/release/examples/hostile_bench [--bin PATH] [--secs 10] [--flood 4000]
+//! cargo build --release -p timed --example hostile_rpc_bench
+//! target/release/examples/hostile_rpc_bench [--bin PATH] [--secs 10] [--flood 4000]
 //! ```
 //!
 //! Timing figures live here, not in tests: they depend on the machine and its disk.

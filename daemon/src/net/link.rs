@@ -1,0 +1,305 @@
+//! The message loop of one registered link: keepalive, the byte-bounded outgoing
+//! queue, block requests through the serving gate, idle eviction of strangers,
+//! and application messages handed to the chain, until either end closes it.
+//!
+//! Every write has the send timeout (the ping timeout): a peer that does not
+//! read is dropped after it, and everything queued for it is freed.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use timecoin_shared::rpc::Direction;
+use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::{info, warn};
+
+use super::codec::{CodecError, encode_payload, write_frame};
+use super::conn::{LinkEnd, direction_word};
+use super::counters::bump;
+use super::event::NetEvent;
+use super::handshake::Conn;
+use super::manager::{Closer, Manager};
+use super::outbox::Outbox;
+use super::serve::Gate;
+use super::transport::Stream;
+use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
+
+/// How often a link reports that it is active to the manager (which picks the
+/// longest-idle stranger to evict): often enough to rank squatters, rarely
+/// enough that a chatty peer does not take the manager's lock per message.
+const TOUCH_EVERY: Duration = Duration::from_secs(1);
+
+/// How the message loop ended: with a reason to tell the peer, quietly (the peer
+/// said goodbye or closed), or by dropping a socket that no longer works.
+pub(super) enum Ending {
+    Close(DisconnectReason, LinkEnd),
+    Quiet(LinkEnd),
+    Drop,
+}
+
+/// Timings of the keepalive; the timeout is also the send timeout.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Keepalive {
+    pub(super) interval: Duration,
+    pub(super) timeout: Duration,
+}
+
+/// What the loop needs besides the socket.
+pub(super) struct Link<'a> {
+    pub(super) mgr: &'a Manager,
+    pub(super) node: NodeId,
+    pub(super) addr: SocketAddr,
+    pub(super) direction: Direction,
+    pub(super) conn_id: u64,
+    /// Evicted after this long without an application message (inbound
+    /// strangers only).
+    pub(super) idle_timeout: Option<Duration>,
+}
+
+/// State the loop keeps between messages.
+struct Activity {
+    outstanding_ping: Option<(u64, Instant)>,
+    last_active: Instant,
+    last_touch: Instant,
+}
+
+impl Link<'_> {
+    pub(super) async fn run<S: Stream>(
+        &self,
+        conn: &mut Conn<S>,
+        outbox: &Outbox,
+        gate: &mut Gate,
+        closer: &Closer,
+        keepalive: Keepalive,
+    ) -> Ending {
+        let mut rng = self.mgr.fork_rng();
+        let mut ticks =
+            tokio::time::interval_at(Instant::now() + keepalive.interval, keepalive.interval);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let now = Instant::now();
+        let mut activity = Activity {
+            outstanding_ping: None,
+            last_active: now,
+            last_touch: now,
+        };
+        loop {
+            tokio::select! {
+                () = closer.closed() => {
+                    let reason = closer.reason();
+                    let end = if reason == DisconnectReason::Duplicate {
+                        LinkEnd::Duplicate
+                    } else {
+                        LinkEnd::Shutdown
+                    };
+                    return Ending::Close(reason, end);
+                }
+                frame = conn.next() => match frame {
+                    Some(Ok(msg)) => {
+                        shrink_read_buffer(conn);
+                        if let Some(ending) = self.on_message(conn, msg, &mut activity, gate, keepalive).await {
+                            return ending;
+                        }
+                    }
+                    Some(Err(e)) => return self.on_read_error(e),
+                    None => {
+                        info!(peer = %self.node, direction = direction_word(self.direction),
+                            "Peer {} closed the connection", self.addr);
+                        return Ending::Quiet(LinkEnd::Lost);
+                    }
+                },
+                frame = outbox.pop() => {
+                    if let Err(ending) = self.write(conn, &frame.payload, keepalive.timeout).await {
+                        return ending;
+                    }
+                    if frame.answer {
+                        gate.answered(frame.payload.len());
+                    }
+                }
+                Some(permit) = gate.turn(), if gate.has_turn_pending() => {
+                    if let Some(request) = gate.start(permit) {
+                        outbox.expect_answer(true);
+                        self.mgr.emit(NetEvent::Message { from: self.node, message: request });
+                    }
+                }
+                _ = ticks.tick() => {
+                    if gate.expire(ANSWER_TIMEOUT) {
+                        outbox.expect_answer(false);
+                    }
+                    if let Some(ending) = self.on_tick(conn, &mut activity, &mut rng, keepalive).await {
+                        return ending;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The keepalive and the idle check.
+    async fn on_tick<S: Stream>(
+        &self,
+        conn: &mut Conn<S>,
+        activity: &mut Activity,
+        rng: &mut fastrand::Rng,
+        keepalive: Keepalive,
+    ) -> Option<Ending> {
+        if let Some(idle) = self.idle_timeout
+            && activity.last_active.elapsed() >= idle
+        {
+            bump(&self.mgr.counters.evictions);
+            info!(peer = %self.node, reason = "evicted",
+                "Evicting idle peer {}: no message in {idle:?}", self.addr);
+            return Some(Ending::Close(DisconnectReason::Evicted, LinkEnd::Lost));
+        }
+        if let Some((_, sent)) = activity.outstanding_ping {
+            if sent.elapsed() >= keepalive.timeout {
+                bump(&self.mgr.counters.ping_timeouts);
+                warn!(peer = %self.node, direction = direction_word(self.direction),
+                    "Ping timeout from {}", self.addr);
+                return Some(Ending::Drop);
+            }
+            return None;
+        }
+        let nonce = rng.u64(..);
+        activity.outstanding_ping = Some((nonce, Instant::now()));
+        self.send(conn, &Message::Ping { nonce }, keepalive.timeout)
+            .await
+            .err()
+    }
+
+    /// Encodes and writes one control message.
+    async fn send<S: Stream>(
+        &self,
+        conn: &mut Conn<S>,
+        msg: &Message,
+        limit: Duration,
+    ) -> Result<(), Ending> {
+        match encode_payload(msg) {
+            Ok(payload) => self.write(conn, &payload, limit).await,
+            Err(e) => {
+                warn!(peer = %self.node, kind = msg.kind(), "Not sending {} to {}: {e}", msg.kind(), self.addr);
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes one frame within the send timeout.
+    async fn write<S: Stream>(
+        &self,
+        conn: &mut Conn<S>,
+        payload: &[u8],
+        limit: Duration,
+    ) -> Result<(), Ending> {
+        match tokio::time::timeout(limit, write_frame(conn.get_mut(), payload)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(self.on_read_error(e)),
+            Err(_) => {
+                bump(&self.mgr.counters.send_timeouts);
+                warn!(peer = %self.node, "Sending to {} timed out - closing connection", self.addr);
+                Err(Ending::Drop)
+            }
+        }
+    }
+
+    fn on_read_error(&self, e: CodecError) -> Ending {
+        let dir = direction_word(self.direction);
+        match e {
+            CodecError::Io(io) => {
+                if io.kind() == std::io::ErrorKind::ConnectionReset {
+                    bump(&self.mgr.counters.resets);
+                }
+                warn!(peer = %self.node, direction = dir, "Connection to {} lost: {io}", self.addr);
+                Ending::Drop
+            }
+            protocol => {
+                bump(&self.mgr.counters.protocol_errors);
+                warn!(peer = %self.node, direction = dir, reason = "protocol_error",
+                    "Protocol error from {}: {protocol} - closing connection", self.addr);
+                Ending::Close(DisconnectReason::ProtocolError, LinkEnd::Lost)
+            }
+        }
+    }
+
+    /// Handles one message; `Some` ends the link.
+    async fn on_message<S: Stream>(
+        &self,
+        conn: &mut Conn<S>,
+        msg: Message,
+        activity: &mut Activity,
+        gate: &mut Gate,
+        keepalive: Keepalive,
+    ) -> Option<Ending> {
+        match msg {
+            Message::Ping { nonce } => self
+                .send(conn, &Message::Pong { nonce }, keepalive.timeout)
+                .await
+                .err(),
+            Message::Pong { nonce } => {
+                if let Some((expected, sent)) = activity.outstanding_ping
+                    && expected == nonce
+                {
+                    activity.outstanding_ping = None;
+                    let rtt = sent.elapsed();
+                    self.mgr
+                        .update(self.node, self.conn_id, |p| p.rtt = Some(rtt));
+                }
+                None
+            }
+            Message::Disconnect { reason } => {
+                info!(peer = %self.node, direction = direction_word(self.direction), reason = %reason,
+                    "Peer {} disconnected: {reason}", self.addr);
+                let end = match reason {
+                    DisconnectReason::Duplicate => LinkEnd::Duplicate,
+                    _ => LinkEnd::Lost,
+                };
+                Some(Ending::Quiet(end))
+            }
+            Message::Handshake(_) | Message::Ack { .. } => {
+                bump(&self.mgr.counters.protocol_errors);
+                warn!(peer = %self.node, reason = "protocol_error",
+                    "{} sent {} after handshake - closing connection", self.addr, msg.kind());
+                Some(Ending::Close(
+                    DisconnectReason::ProtocolError,
+                    LinkEnd::Lost,
+                ))
+            }
+            app => {
+                self.active(activity);
+                match app {
+                    Message::GetBlocks { .. } => gate.request(app),
+                    Message::Status { best_height } => {
+                        self.mgr
+                            .update(self.node, self.conn_id, |p| p.best_height = best_height);
+                        self.mgr.emit(NetEvent::Message {
+                            from: self.node,
+                            message: app,
+                        });
+                    }
+                    _ => self.mgr.emit(NetEvent::Message {
+                        from: self.node,
+                        message: app,
+                    }),
+                }
+                None
+            }
+        }
+    }
+
+    /// Notes an application message (what keeps a stranger from being idle).
+    fn active(&self, activity: &mut Activity) {
+        let now = Instant::now();
+        activity.last_active = now;
+        if now.duration_since(activity.last_touch) >= TOUCH_EVERY {
+            activity.last_touch = now;
+            self.mgr.touch(self.node, self.conn_id, now);
+        }
+    }
+}
+
+/// Gives back the read buffer's capacity after a large frame, so a peer cannot
+/// pin megabytes with one frame.
+fn shrink_read_buffer<S: Stream>(conn: &mut Conn<S>) {
+    let buffer = conn.read_buffer_mut();
+    if buffer.is_empty() && buffer.capacity() > READ_BUFFER_KEEP {
+        *buffer = bytes::BytesMut::new();
+    }
+}

@@ -1,0 +1,116 @@
+//! The manager's collision and slot decisions, without sockets.
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+
+fn id(b: u8) -> NodeId {
+    NodeId([b; 32])
+}
+
+fn candidate(
+    mgr: &Manager,
+    peer: NodeId,
+    direction: Direction,
+    session: u64,
+    shutdown: &CancellationToken,
+) -> Candidate {
+    Candidate {
+        key: mgr.link_key(direction, peer, session),
+        snapshot: PeerSnapshot {
+            node_id: peer,
+            addr: "127.0.0.1:1".parse().expect("addr"),
+            direction,
+            connected_since: Instant::now(),
+            rtt: None,
+            best_height: 0,
+            masternode: mgr.is_configured_masternode(&peer),
+            software: String::new(),
+        },
+        outbox: Arc::new(Outbox::new(1)),
+        closer: Closer::child_of(shutdown),
+    }
+}
+
+#[tokio::test]
+async fn higher_dialer_link_wins_and_loser_is_closed() {
+    let (tx, mut events) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx);
+    // Peer id(9) > us: its inbound link beats our outbound one either order.
+    let ours = candidate(&mgr, id(9), Direction::Outbound, 5, &shutdown);
+    let ours_closer = ours.closer.clone();
+    assert!(matches!(mgr.register(ours), Registration::Live(_)));
+    let theirs = candidate(&mgr, id(9), Direction::Inbound, 1, &shutdown);
+    assert!(matches!(mgr.register(theirs), Registration::Live(_)));
+    ours_closer.closed().await;
+    assert_eq!(ours_closer.reason(), DisconnectReason::Duplicate);
+    // A second outbound link loses against the registered inbound one.
+    let again = candidate(&mgr, id(9), Direction::Outbound, 6, &shutdown);
+    assert_eq!(mgr.register(again), Registration::Duplicate);
+    assert_eq!(mgr.peers().len(), 1);
+    assert_eq!(mgr.peers()[0].direction, Direction::Inbound);
+    assert_eq!(mgr.active_masternodes(), vec![id(1), id(9)]);
+    assert!(matches!(events.try_recv(), Ok(NetEvent::PeerUp(_))));
+    assert!(
+        events.try_recv().is_err(),
+        "takeover raises no second PeerUp"
+    );
+}
+
+#[tokio::test]
+async fn unregister_of_displaced_link_keeps_the_winner() {
+    let (tx, _events) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let mgr = Manager::new(id(1), false, vec![id(1), id(2)], 1, 0, tx);
+    let Registration::Live(old) =
+        mgr.register(candidate(&mgr, id(2), Direction::Inbound, 1, &shutdown))
+    else {
+        panic!("first link registers");
+    };
+    let Registration::Live(new) =
+        mgr.register(candidate(&mgr, id(2), Direction::Inbound, 2, &shutdown))
+    else {
+        panic!("newer session from the same dialer wins");
+    };
+    mgr.unregister(id(2), old);
+    assert!(mgr.is_linked(&id(2)));
+    mgr.unregister(id(2), new);
+    assert!(!mgr.is_linked(&id(2)));
+    assert!(
+        mgr.active_masternodes().is_empty(),
+        "not acting as a masternode itself"
+    );
+}
+
+#[tokio::test]
+async fn a_masternode_evicts_a_stranger_when_inbound_is_full() {
+    let (tx, _events) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx).with_slots(SlotLimits {
+        max_inbound: 2,
+        reserved_inbound: 0,
+        max_per_ip: 2,
+    });
+    let first = candidate(&mgr, id(2), Direction::Inbound, 1, &shutdown);
+    let first_closer = first.closer.clone();
+    assert!(matches!(mgr.register(first), Registration::Live(_)));
+    let second = candidate(&mgr, id(3), Direction::Inbound, 1, &shutdown);
+    assert!(matches!(mgr.register(second), Registration::Live(_)));
+    let third = candidate(&mgr, id(4), Direction::Inbound, 1, &shutdown);
+    assert_eq!(
+        mgr.register(third),
+        Registration::Refused(Refusal::Full),
+        "a stranger finds no room"
+    );
+    let masternode = candidate(&mgr, id(9), Direction::Inbound, 1, &shutdown);
+    assert!(matches!(mgr.register(masternode), Registration::Live(_)));
+    first_closer.closed().await;
+    assert_eq!(
+        first_closer.reason(),
+        DisconnectReason::Evicted,
+        "the longest idle stranger"
+    );
+    assert_eq!(mgr.counters.snapshot().evictions, 1);
+}
