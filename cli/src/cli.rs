@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, devnet, logs, status};
+use crate::cmd::{completions, devnet, lock, logs, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,6 +43,7 @@ pub enum Command {
     Status(status::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
+    Lock(lock::Args),
     Completions(completions::Args),
 }
 

@@ -2,5 +2,6 @@
 
 pub mod completions;
 pub mod devnet;
+pub mod lock;
 pub mod logs;
 pub mod status;

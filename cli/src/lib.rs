@@ -11,12 +11,15 @@
 //! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
 //! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - [`deploy`], [`lock`]: the engine of `deploy` and `rollback`, and the node lock.
 
 pub mod cli;
 pub mod cmd;
 pub mod constants;
+pub mod deploy;
 pub mod devnet;
 pub mod fleet;
+pub mod lock;
 pub mod logs;
 pub mod remote;
 pub mod rpc_client;
@@ -87,6 +90,7 @@ async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
         cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
         cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
+        cli::Command::Lock(args) => cmd::lock::run(cli.fleet.as_deref(), &options, &args).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }
 }

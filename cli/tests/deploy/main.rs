@@ -1,0 +1,10 @@
+//! `timectl deploy`, `rollback` and `lock` against a real sshd on 127.0.0.1-4,
+//! a real git repo per node and real `timed` daemons.
+//!
+//! One binary with a module per area (it links once).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod fixture;
+mod lock;
