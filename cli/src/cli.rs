@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, devnet, lock, logs, status};
+use crate::cmd::{completions, deploy, devnet, lock, logs, rollback, status};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -44,6 +44,8 @@ pub enum Command {
     Devnet(devnet::Args),
     Logs(logs::Args),
     Lock(lock::Args),
+    Deploy(deploy::Args),
+    Rollback(rollback::Args),
     Completions(completions::Args),
 }
 

@@ -90,6 +90,10 @@ async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
         cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
         cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
+        cli::Command::Deploy(args) => cmd::deploy::run(cli.fleet.as_deref(), &options, &args).await,
+        cli::Command::Rollback(args) => {
+            cmd::rollback::run(cli.fleet.as_deref(), &options, &args).await
+        }
         cli::Command::Lock(args) => cmd::lock::run(cli.fleet.as_deref(), &options, &args).await,
         cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
     }

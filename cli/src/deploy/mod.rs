@@ -2,6 +2,22 @@
 //! never prints, so a progress bar, plain lines and a JSON stream render one run.
 //!
 //! # Layout
+//! - [`plan`]: the request, its validation, quorum batches and the pull step.
+//! - [`run`]: connect, lock, preflight, keep, stage, roll out, release.
+//! - [`steps`]: one node's steps as shell scripts over its link.
+//! - [`gate`]: the health gate after a restart.
+//! - [`event`]: what the engine reports as it goes.
+//! - [`report`]: outcome, exit codes, summary rows and the audit record.
 //! - [`link`]: a node with its open connection (the seam to the transports).
 
+pub mod event;
+pub mod gate;
 pub mod link;
+pub mod plan;
+pub mod report;
+pub mod run;
+pub mod steps;
+
+pub use event::{Emit, Event, Step};
+pub use plan::Request;
+pub use report::{Outcome, Report};

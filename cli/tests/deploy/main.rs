@@ -7,4 +7,6 @@
 mod support;
 
 mod fixture;
+mod fleet;
 mod lock;
+mod rollout;

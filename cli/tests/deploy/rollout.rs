@@ -1,0 +1,249 @@
+//! `timectl deploy` end to end over SSH with real daemons: a good release reaches
+//! every node; a build failure restarts none; a release that cannot join is
+//! rolled back on its node only; locks refuse and are stolen only when stale;
+//! Ctrl-C leaves every node running; a degraded fleet is not made worse.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::fleet::{DeployFleet, NODES, origin};
+use crate::support::timectl::MESH_TIMEOUT;
+use crate::support::wait;
+
+fn summary(out: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| {
+            panic!(
+                "no summary in {text}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+fn results(summary: &Value) -> Vec<String> {
+    summary["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["result"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn all_locks_free(fleet: &DeployFleet) -> bool {
+    let out = fleet.timectl(&["lock", "status", "--output", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("lock status json");
+    report["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .all(|n| n["result"] == "free")
+}
+
+#[test]
+fn a_good_release_reaches_every_node_gated_and_audited() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    assert!(
+        fleet
+            .running()
+            .iter()
+            .all(|c| o.old.starts_with(c.as_str())),
+        "{:?}",
+        fleet.running()
+    );
+    let out = fleet.timectl(&["deploy", "--yes", "--output", "json", "-m", "release 2"]);
+    let report = summary(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(report["outcome"], "deployed");
+    assert_eq!(report["target"], o.new.as_str());
+    assert_eq!(results(&report), vec!["deployed"; 4]);
+    let running = fleet.running();
+    assert!(
+        running.iter().all(|c| o.new.starts_with(c.as_str())),
+        "every node runs the release: {running:?}"
+    );
+    // Every gate passed on the chain's word, with its evidence in the stream.
+    let gates = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"event\":\"gate\"") && l.contains("\"passed\":true"))
+        .count();
+    assert_eq!(gates, 4);
+    assert!(all_locks_free(&fleet), "locks released");
+    let local = std::fs::read_to_string(&fleet.audit).expect("local audit");
+    assert!(
+        local.contains("\"outcome\":\"deployed\"") && local.contains("release 2") == false
+            || local.contains(&o.new),
+        "{local}"
+    );
+    for node in NODES {
+        let on_node = std::fs::read_to_string(
+            fleet
+                .ssh
+                .dir
+                .path()
+                .join(node)
+                .join("repo/.git/timectl/audit.jsonl"),
+        )
+        .expect("node audit");
+        assert!(on_node.contains(&o.new), "{on_node}");
+    }
+}
+
+#[test]
+fn a_build_failure_on_one_node_restarts_none() {
+    let o = origin();
+    let fleet = DeployFleet::start_with(&o.new, |node| {
+        if node == "node3" {
+            "[nodes.commands]\nbuild = \"sh build.sh && echo 'error: linking failed' && exit 101\""
+                .into()
+        } else {
+            String::new()
+        }
+    });
+    let pids = fleet.pids();
+    let out = fleet.timectl(&["deploy", "--yes", "--output", "json"]);
+    let report = summary(&out);
+    assert_eq!(out.status.code(), Some(3), "nothing changed: {report}");
+    assert_eq!(report["outcome"], "untouched");
+    assert!(
+        report["reason"].as_str().unwrap_or("").contains("node3"),
+        "{report}"
+    );
+    assert_eq!(fleet.pids(), pids, "no daemon restarted");
+    for node in NODES {
+        assert_eq!(fleet.head(node), o.old, "{node} is back on the old commit");
+    }
+    assert!(
+        fleet
+            .running()
+            .iter()
+            .all(|c| o.old.starts_with(c.as_str()))
+    );
+    assert!(all_locks_free(&fleet));
+}
+
+#[test]
+fn a_release_that_cannot_join_is_rolled_back_on_its_node_only() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.bad);
+    let pids = fleet.pids();
+    let out = fleet.timectl(&[
+        "deploy",
+        "--yes",
+        "--output",
+        "json",
+        "--gate-timeout",
+        "15s",
+    ]);
+    let report = summary(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "rolled back: {report}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        results(&report),
+        vec!["rolled_back", "untouched", "untouched", "untouched"]
+    );
+    let evidence = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.contains("\"event\":\"gate\"") && l.contains("\"passed\":false"))
+        .map(str::to_owned)
+        .expect("the failed gate's evidence");
+    assert!(
+        evidence.contains("masternodes") && evidence.contains("want 4"),
+        "{evidence}"
+    );
+    assert_eq!(&fleet.pids()[1..], &pids[1..], "only node1 restarted");
+    for node in NODES {
+        assert_eq!(fleet.head(node), o.old, "{node} is on the old commit");
+    }
+    fleet.wait_meshed();
+    assert!(
+        fleet
+            .running()
+            .iter()
+            .all(|c| o.old.starts_with(c.as_str())),
+        "{:?}",
+        fleet.running()
+    );
+    assert!(all_locks_free(&fleet));
+}
+
+#[test]
+fn a_held_lock_refuses_and_a_stale_one_is_stolen_only_when_asked() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    let pids = fleet.pids();
+    let taken = fleet.timectl(&["lock", "acquire", "-m", "disk swap", "--ttl", "1s", "node2"]);
+    assert_eq!(taken.status.code(), Some(0), "{taken:?}");
+    let out = fleet.timectl(&["deploy", "--yes", "--output", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("node2: locked") && text.contains("disk swap") && text.contains("pid"),
+        "{text}"
+    );
+    assert_eq!(fleet.pids(), pids, "nothing restarted");
+
+    wait::until_blocking("the lock to go stale", Duration::from_secs(30), || {
+        let out = fleet.timectl(&["lock", "status", "--output", "json", "node2"]);
+        let report: Value = serde_json::from_slice(&out.stdout).ok()?;
+        let lock = &report["nodes"][0]["lock"];
+        (lock["age"].as_u64()? > lock["ttl"].as_u64()?).then_some(())
+    });
+    let out = fleet.timectl(&["deploy", "--yes", "--output", "json", "--steal-stale"]);
+    let report = summary(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("took over from"),
+        "the takeover is shown"
+    );
+}
+
+#[test]
+fn a_degraded_fleet_is_not_made_worse() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    let pids = fleet.pids();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(pids[3]).expect("pid")),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .expect("kill node4");
+    wait::until_blocking("node1 to see node4 gone", MESH_TIMEOUT, || {
+        let report: Value = serde_json::from_slice(
+            &fleet
+                .timectl(&["status", "--output", "json", "node1"])
+                .stdout,
+        )
+        .ok()?;
+        (report["nodes"][0]["active_masternodes"] == 3).then_some(())
+    });
+    let out = fleet.timectl(&[
+        "deploy", "--yes", "--output", "json", "node1", "node2", "node3",
+    ]);
+    let report = summary(&out);
+    assert_eq!(out.status.code(), Some(3), "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("at its minimum"),
+        "{report}"
+    );
+    assert_eq!(&fleet.pids()[..3], &pids[..3], "no live node restarted");
+    for node in ["node1", "node2", "node3"] {
+        assert_eq!(fleet.head(node), o.old, "{node} files restored");
+    }
+}
