@@ -3,8 +3,7 @@
 //! sshd, each node with a git clone of one origin.
 //!
 //! The origin holds three commits: `old` (what runs at the start), `new` (a good
-//! release) and `bad` (a release whose daemon cannot join: it names another
-//! network). The "build" copies a `timed` built with `TIMED_BUILD_COMMIT` set to
+//! release) and `bad` (a release whose daemon starts but cannot join). The "build" copies a `timed` built with `TIMED_BUILD_COMMIT` set to
 //! the commit, so each daemon reports the commit its repo is at, as a real build
 //! would; those binaries are built once per test run.
 
@@ -39,17 +38,22 @@ mv -f target/release/timed.new target/release/timed
 echo "built timed $c"
 "#;
 
-/// Stand-in for a node's installed daemon: runs what the node's repo built, on
-/// the network its repo names when it names one (how `bad` breaks the join).
+/// Stand-in for a node's installed daemon: runs what the node's repo built. A
+/// repo holding `isolate` (the `bad` release) gets a daemon that starts and
+/// answers its RPC but can never join: it dials no peer and listens on a port
+/// nobody knows.
 const WRAPPER: &str = r#"#!/bin/sh
 for a; do [ "$p" = --data-dir ] && data=$a; p=$a; done
 node=$(basename "$(dirname "$data")")
 repo=$(cat "$(dirname "$0")/root")/$node/repo
-net=$(cat "$repo/network" 2>/dev/null)
-first=1 prev=
+iso=
+[ -f "$repo/isolate" ] && iso=1
+first=1 skip= prev=
 for a; do
   [ -n "$first" ] && { set --; first=; }
-  [ -n "$net" ] && [ "$prev" = --network ] && a=$net
+  if [ -n "$skip" ]; then skip=; continue; fi
+  if [ -n "$iso" ] && [ "$a" = --peer ]; then skip=1; continue; fi
+  [ -n "$iso" ] && [ "$prev" = --listen ] && a=${a%:*}:0
   set -- "$@" "$a"
   prev=$a
 done
@@ -78,9 +82,9 @@ pub(crate) fn origin() -> &'static Origin {
         std::fs::write(work.join("VERSION"), "2\n").expect("version");
         git(&work, &["commit", "-q", "-am", "new"]);
         let new = git(&work, &["rev-parse", "HEAD"]);
-        std::fs::write(work.join("network"), "elsewhere\n").expect("network");
-        git(&work, &["add", "network"]);
-        git(&work, &["commit", "-q", "-m", "bad: another network"]);
+        std::fs::write(work.join("isolate"), "").expect("isolate");
+        git(&work, &["add", "isolate"]);
+        git(&work, &["commit", "-q", "-m", "bad: cannot join"]);
         let bad = git(&work, &["rev-parse", "HEAD"]);
         git(&work, &["branch", "old", &old]);
         git(&work, &["branch", "new", &new]);

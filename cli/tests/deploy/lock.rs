@@ -135,3 +135,26 @@ fn another_operators_lock_is_broken_only_with_force_unlock() {
         "{audit}"
     );
 }
+
+#[test]
+fn refs_and_flags_that_would_reach_a_shell_are_bad_input() {
+    let fleet = SshFleet::start();
+    let file = fleet.write_fleet("", |_| String::new());
+    for bad in ["main;reboot", "$(id)", "-x", "a b"] {
+        let out = timectl(&["--fleet", &file, "deploy", "--yes", "--ref", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--ref"),
+            "{out:?}"
+        );
+    }
+    let out = timectl(&[
+        "--fleet",
+        &file,
+        "deploy",
+        "--yes",
+        "--max-unavailable",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

@@ -159,7 +159,7 @@ fn a_release_that_cannot_join_is_rolled_back_on_its_node_only() {
         .lines()
         .find(|l| l.contains("\"event\":\"gate\"") && l.contains("\"passed\":false"))
         .map(str::to_owned)
-        .expect("the failed gate's evidence");
+        .unwrap_or_else(|| panic!("no failed gate in {}", String::from_utf8_lossy(&out.stdout)));
     assert!(
         evidence.contains("masternodes") && evidence.contains("want 4"),
         "{evidence}"
@@ -246,4 +246,105 @@ fn a_degraded_fleet_is_not_made_worse() {
     for node in ["node1", "node2", "node3"] {
         assert_eq!(fleet.head(node), o.old, "{node} files restored");
     }
+}
+
+#[test]
+fn ctrl_c_during_a_gate_leaves_every_node_running_and_the_locks_released() {
+    use std::io::BufRead as _;
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet",
+            &fleet.fleet,
+            "deploy",
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .env("TIMECTL_AUDIT_LOG", &fleet.audit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start deploy");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("read");
+        let gating = line.contains("\"step\":\"gate\"") && line.contains("\"event\":\"started\"");
+        seen.push(line);
+        if gating {
+            break;
+        }
+    }
+    assert!(
+        seen.last().is_some_and(|l| l.contains("gate")),
+        "no gate began: {seen:?}"
+    );
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid")),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("SIGINT");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = wait::until_blocking("deploy to end after Ctrl-C", MESH_TIMEOUT, || {
+        child.try_wait().ok().flatten()
+    });
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let summary: Value = rest
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .expect("a summary after Ctrl-C");
+    assert_eq!(summary["outcome"], "interrupted");
+    // The node in its gate finished it; the rest never restarted.
+    assert_eq!(
+        results(&summary),
+        vec!["deployed", "untouched", "untouched", "untouched"]
+    );
+    assert!(
+        fleet.pids().iter().all(|p| *p != 0),
+        "every daemon runs: {:?}",
+        fleet.pids()
+    );
+    fleet.wait_meshed();
+    assert!(all_locks_free(&fleet));
+    for node in &NODES[1..] {
+        assert_eq!(fleet.head(node), o.old, "{node} files restored");
+    }
+}
+
+#[test]
+fn dry_run_shows_the_plan_and_touches_nothing() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    let pids = fleet.pids();
+    let out = fleet.timectl(&["deploy", "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("target commit: {}", o.new)),
+        "{text}"
+    );
+    assert!(
+        text.contains("1. node1") && text.contains("4. node4"),
+        "one at a time: {text}"
+    );
+    assert!(
+        text.contains("sh build.sh") && text.contains("devnet restart"),
+        "{text}"
+    );
+    assert_eq!(fleet.pids(), pids);
+    assert_eq!(fleet.head("node1"), o.old);
+    assert!(all_locks_free(&fleet));
+    // Without a terminal and without --yes it refuses.
+    let out = fleet.timectl(&["deploy"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
 }
