@@ -19,14 +19,23 @@ _timectl() {
             timectl,completions)
                 cmd="timectl__subcmd__completions"
                 ;;
+            timectl,deploy)
+                cmd="timectl__subcmd__deploy"
+                ;;
             timectl,devnet)
                 cmd="timectl__subcmd__devnet"
                 ;;
             timectl,help)
                 cmd="timectl__subcmd__help"
                 ;;
+            timectl,lock)
+                cmd="timectl__subcmd__lock"
+                ;;
             timectl,logs)
                 cmd="timectl__subcmd__logs"
+                ;;
+            timectl,rollback)
+                cmd="timectl__subcmd__rollback"
                 ;;
             timectl,status)
                 cmd="timectl__subcmd__status"
@@ -64,14 +73,23 @@ _timectl() {
             timectl__subcmd__help,completions)
                 cmd="timectl__subcmd__help__subcmd__completions"
                 ;;
+            timectl__subcmd__help,deploy)
+                cmd="timectl__subcmd__help__subcmd__deploy"
+                ;;
             timectl__subcmd__help,devnet)
                 cmd="timectl__subcmd__help__subcmd__devnet"
                 ;;
             timectl__subcmd__help,help)
                 cmd="timectl__subcmd__help__subcmd__help"
                 ;;
+            timectl__subcmd__help,lock)
+                cmd="timectl__subcmd__help__subcmd__lock"
+                ;;
             timectl__subcmd__help,logs)
                 cmd="timectl__subcmd__help__subcmd__logs"
+                ;;
+            timectl__subcmd__help,rollback)
+                cmd="timectl__subcmd__help__subcmd__rollback"
                 ;;
             timectl__subcmd__help,status)
                 cmd="timectl__subcmd__help__subcmd__status"
@@ -88,6 +106,39 @@ _timectl() {
             timectl__subcmd__help__subcmd__devnet,up)
                 cmd="timectl__subcmd__help__subcmd__devnet__subcmd__up"
                 ;;
+            timectl__subcmd__help__subcmd__lock,acquire)
+                cmd="timectl__subcmd__help__subcmd__lock__subcmd__acquire"
+                ;;
+            timectl__subcmd__help__subcmd__lock,release)
+                cmd="timectl__subcmd__help__subcmd__lock__subcmd__release"
+                ;;
+            timectl__subcmd__help__subcmd__lock,status)
+                cmd="timectl__subcmd__help__subcmd__lock__subcmd__status"
+                ;;
+            timectl__subcmd__lock,acquire)
+                cmd="timectl__subcmd__lock__subcmd__acquire"
+                ;;
+            timectl__subcmd__lock,help)
+                cmd="timectl__subcmd__lock__subcmd__help"
+                ;;
+            timectl__subcmd__lock,release)
+                cmd="timectl__subcmd__lock__subcmd__release"
+                ;;
+            timectl__subcmd__lock,status)
+                cmd="timectl__subcmd__lock__subcmd__status"
+                ;;
+            timectl__subcmd__lock__subcmd__help,acquire)
+                cmd="timectl__subcmd__lock__subcmd__help__subcmd__acquire"
+                ;;
+            timectl__subcmd__lock__subcmd__help,help)
+                cmd="timectl__subcmd__lock__subcmd__help__subcmd__help"
+                ;;
+            timectl__subcmd__lock__subcmd__help,release)
+                cmd="timectl__subcmd__lock__subcmd__help__subcmd__release"
+                ;;
+            timectl__subcmd__lock__subcmd__help,status)
+                cmd="timectl__subcmd__lock__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +146,7 @@ _timectl() {
 
     case "${cmd}" in
         timectl)
-            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs completions help"
+            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,6 +170,52 @@ _timectl() {
                 return 0
             fi
             case "${prev}" in
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__deploy)
+            opts="-y -m -h --ref --dry-run --yes --allow-dirty --steal-stale --force-unlock --max-unavailable --gate-timeout --no-rollback --rollback-all --parallel --message --output --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -345,7 +442,7 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help)
-            opts="status devnet logs completions help"
+            opts="status devnet logs lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,6 +456,20 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__deploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -456,7 +567,77 @@ _timectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        timectl__subcmd__help__subcmd__lock)
+            opts="status acquire release"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__lock__subcmd__acquire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__lock__subcmd__release)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__lock__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         timectl__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__rollback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -477,6 +658,172 @@ _timectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock)
+            opts="-h --fleet --accept-new-host-keys --help status acquire release help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__acquire)
+            opts="-m -h --output --message --ttl --steal-stale --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__help)
+            opts="status acquire release help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__help__subcmd__acquire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__help__subcmd__release)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__release)
+            opts="-h --output --force-unlock --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__lock__subcmd__status)
+            opts="-h --output --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -517,6 +864,40 @@ _timectl() {
                     ;;
                 --from-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__rollback)
+            opts="-y -m -h --yes --steal-stale --force-unlock --gate-timeout --message --output --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --fleet)

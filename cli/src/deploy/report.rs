@@ -89,6 +89,8 @@ pub struct Report {
     pub target: Option<String>,
     pub user: String,
     pub controller: String,
+    /// The operator's `-m` message.
+    pub message: String,
     /// Seconds since the epoch when it started.
     pub started: u64,
     pub secs: f64,

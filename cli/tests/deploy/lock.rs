@@ -141,7 +141,8 @@ fn refs_and_flags_that_would_reach_a_shell_are_bad_input() {
     let fleet = SshFleet::start();
     let file = fleet.write_fleet("", |_| String::new());
     for bad in ["main;reboot", "$(id)", "-x", "a b"] {
-        let out = timectl(&["--fleet", &file, "deploy", "--yes", "--ref", bad]);
+        let flag = format!("--ref={bad}");
+        let out = timectl(&["--fleet", &file, "deploy", "--yes", &flag]);
         assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("--ref"),

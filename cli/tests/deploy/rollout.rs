@@ -80,8 +80,9 @@ fn a_good_release_reaches_every_node_gated_and_audited() {
     assert!(all_locks_free(&fleet), "locks released");
     let local = std::fs::read_to_string(&fleet.audit).expect("local audit");
     assert!(
-        local.contains("\"outcome\":\"deployed\"") && local.contains("release 2") == false
-            || local.contains(&o.new),
+        local.contains("\"outcome\":\"deployed\"")
+            && local.contains("release 2")
+            && local.contains(&o.new),
         "{local}"
     );
     for node in NODES {
