@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"): installs the system parts the
-# tests drive for real (sshd, tmux, journald), then format, lint and test.
+# tests drive for real (sshd, tmux, journald, systemd-nspawn for the fleet lab; strip
+# for the deploy tests' fixture binaries), then format, lint and test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ need=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -x /lib/systemd/systemd-journald ] || need+=(systemd)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
+command -v strip >/dev/null 2>&1 || need+=(binutils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root)" >&2

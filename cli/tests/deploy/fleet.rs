@@ -24,7 +24,6 @@ pub(crate) struct Origin {
     pub(crate) old: String,
     pub(crate) new: String,
     pub(crate) bad: String,
-    _dir: tempfile::TempDir,
 }
 
 /// What the build step runs on a node: the binary for the checked-out commit,
@@ -64,13 +63,13 @@ exec "$repo/target/release/timed" "$@"
 pub(crate) fn origin() -> &'static Origin {
     static ORIGIN: OnceLock<Origin> = OnceLock::new();
     ORIGIN.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("tctl-origin-")
-            .tempdir()
-            .expect("tempdir");
-        let fixtures = dir.path().join("bin");
+        // Under the target dir, remade each run: a static is never dropped, so a
+        // temporary directory here would outlive every run.
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deploy-origin");
+        let _ = std::fs::remove_dir_all(&root);
+        let fixtures = root.join("bin");
         std::fs::create_dir_all(&fixtures).expect("mkdir bin");
-        let work = dir.path().join("work");
+        let work = root.join("work");
         std::fs::create_dir_all(&work).expect("mkdir work");
         git(&work, &["init", "-q", "-b", "main"]);
         std::fs::write(work.join("build.sh"), BUILD_SH).expect("build.sh");
@@ -89,9 +88,9 @@ pub(crate) fn origin() -> &'static Origin {
         git(&work, &["branch", "old", &old]);
         git(&work, &["branch", "new", &new]);
         git(&work, &["branch", "bad", &bad]);
-        let bare = dir.path().join("origin.git");
+        let bare = root.join("origin.git");
         git(
-            dir.path(),
+            &root,
             &[
                 "clone",
                 "-q",
@@ -110,7 +109,6 @@ pub(crate) fn origin() -> &'static Origin {
             old,
             new,
             bad,
-            _dir: dir,
         }
     })
 }
@@ -128,7 +126,14 @@ fn build_timed_at(commit: &str, fixtures: &Path) {
     assert!(status.success(), "building timed at {commit:?}");
     if !commit.is_empty() {
         let built = PathBuf::from(env!("CARGO_BIN_EXE_timectl")).with_file_name("timed");
-        std::fs::copy(&built, fixtures.join(format!("timed-{commit}"))).expect("copy timed");
+        let copy = fixtures.join(format!("timed-{commit}"));
+        std::fs::copy(&built, &copy).expect("copy timed");
+        // Stripped: every node keeps two copies, and a debug build is ~100 MB.
+        let stripped = Command::new("strip")
+            .arg(&copy)
+            .status()
+            .expect("run strip (binutils)");
+        assert!(stripped.success(), "strip {}", copy.display());
     }
 }
 
