@@ -38,7 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;status' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json (`{"nodes": [...]}`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Probe again every INTERVAL (e.g. 5s) over the same connections, until Ctrl-C; the exit code is that of the last round')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

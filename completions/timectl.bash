@@ -912,7 +912,7 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__status)
-            opts="-h --output --fleet --accept-new-host-keys --help"
+            opts="-h --output --watch --fleet --accept-new-host-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -920,6 +920,10 @@ _timectl() {
             case "${prev}" in
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fleet)

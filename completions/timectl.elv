@@ -34,7 +34,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'timectl;status'= {
-            cand --output 'text (a table) or json (`{"nodes": [...]}`)'
+            cand --output 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)'
+            cand --watch 'Probe again every INTERVAL (e.g. 5s) over the same connections, until Ctrl-C; the exit code is that of the last round'
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
             cand -h 'Print help (see more with ''--help'')'

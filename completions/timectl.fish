@@ -36,8 +36,9 @@ complete -c timectl -n "__fish_timectl_needs_command" -f -a "deploy" -d 'Roll a 
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "rollback" -d 'Return nodes to the version recorded before the last deploy'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
 json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand status" -l watch -d 'Probe again every INTERVAL (e.g. 5s) over the same connections, until Ctrl-C; the exit code is that of the last round' -r
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'

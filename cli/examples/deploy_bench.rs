@@ -96,11 +96,13 @@ fn main() {
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(devnet.join("devnet.json")).expect("state"))
             .expect("json");
+    // Serialised on a lock file: `devnet restart` rewrites the devnet's state
+    // file, and two at once would lose one's record.
     let restart = |node: &str| {
         format!(
-            "{} devnet restart --dir {} {node}",
-            timectl.display(),
-            devnet.display()
+            "flock {0}/restart.lock {1} devnet restart --dir {0} {node}",
+            devnet.display(),
+            timectl.display()
         )
     };
     let fleet = root.join("fleet.toml");
@@ -167,7 +169,10 @@ fn main() {
             "plain ssh, one node after another (the commands' own time)",
             serial,
         ),
-        ("plain ssh, all four at once (no quorum, no gate)", parallel),
+        (
+            "plain ssh, all four at once (no quorum, no gate; restarts serialised)",
+            parallel,
+        ),
         (
             "timectl deploy (lock, preflight, keep, stage, restart + gate x4)",
             deploy.clone(),

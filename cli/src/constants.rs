@@ -20,9 +20,10 @@ pub const SSH_SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(5);
 /// milliseconds; a node that takes longer is treated as unhealthy.
 pub const RPC_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Everything `status` does for one node (connect, forward, RPC, repo HEAD): the
-/// most a dead node can cost the whole command, since nodes are queried at once.
-pub const STATUS_NODE_TIMEOUT: Duration = Duration::from_secs(12);
+/// One probe of one node (connect, forward, RPC, repo HEAD): the most a dead
+/// node can cost `status` or a dashboard poll, since nodes are probed at once.
+/// Above the SSH connect bound (twice [`SSH_CONNECT_TIMEOUT`]) plus one RPC.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(12);
 
 /// Lines buffered between a streaming command and its reader; a slow reader
 /// pauses the remote command instead of growing memory.

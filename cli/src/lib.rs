@@ -3,47 +3,46 @@
 //!
 //! # Layout
 //! - [`cli`]: the clap definition (`command()`), shared by completions and the man page.
-//! - [`cmd`]: one module per subcommand.
+//! - [`cmd`]: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
+//! - [`ctx`]: what every subcommand runs in (fleet, selection, output, pool, shutdown).
+//! - [`error`]: the one error type and the exit codes.
+//! - [`shutdown`]: Ctrl-C and SIGTERM.
 //! - [`fleet`]: finding and loading the fleet file.
-//! - [`remote`]: transports (`ssh`, `local`): run, stream lines, forward a port.
+//! - [`remote`]: transports (`ssh`, `local`) and the connection pool.
 //! - [`rpc_client`]: a node's HTTP RPC through a tunnel or a URL.
+//! - [`probe`]: one node's state as a `NodeSnapshot`, behind the node's API.
 //! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
 //! - [`table`]: tables and colour for terminal output.
 //! - [`constants`]: every timeout and limit.
 //! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - [`output`]: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - [`deploy`], [`lock`]: the engine of `deploy` and `rollback`, and the node lock.
 
 pub mod cli;
 pub mod cmd;
 pub mod constants;
+pub mod ctx;
 pub mod deploy;
 pub mod devnet;
+pub mod error;
 pub mod fleet;
 pub mod lock;
 pub mod logs;
+pub mod output;
+pub mod probe;
 pub mod remote;
 pub mod rpc_client;
+pub mod shutdown;
 pub mod table;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Exit codes: the same for every subcommand, documented in `--help`.
-pub mod exit {
-    /// Everything asked for was done; every node answered.
-    pub const OK: u8 = 0;
-    /// A node was unreachable or an operation failed.
-    pub const FAILED: u8 = 1;
-    /// Bad input: flags or the fleet file.
-    pub const BAD_INPUT: u8 = 2;
-}
+pub use ctx::Ctx;
+pub use error::{Code, Error};
 
-/// An error caused by what the operator gave us (exit code 2), as opposed to
-/// what happened on the way (exit code 1).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadInput(pub String);
+use crate::shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
@@ -55,53 +54,51 @@ pub fn run() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(exit::FAILED);
+            error::report(&Error::io("cannot start the async runtime", e));
+            return Code::FAILED.into();
         }
     };
-    let result = runtime.block_on(dispatch(cli));
+    let code = runtime.block_on(run_in_runtime(cli));
     // Background tasks (forwards, streams) end with the runtime, not after it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(report) => {
-            if is_broken_pipe(&report) {
-                return ExitCode::from(exit::OK);
-            }
-            let bad_input = report.downcast_ref::<fleet::LoadError>().is_some()
-                || report.downcast_ref::<BadInput>().is_some();
-            if bad_input {
-                // The operator's own mistake: the message is the whole story.
-                eprintln!("error: {report}");
-                ExitCode::from(exit::BAD_INPUT)
-            } else {
-                eprintln!("Error: {report:?}");
-                ExitCode::from(exit::FAILED)
-            }
-        }
-    }
+    code.into()
 }
 
-async fn dispatch(cli: cli::Cli) -> color_eyre::Result<u8> {
+async fn run_in_runtime(cli: cli::Cli) -> Code {
+    let shutdown = Shutdown::new();
+    if let Err(e) = shutdown.listen() {
+        error::report(&Error::io("cannot handle Ctrl-C", e));
+        return Code::FAILED;
+    }
     let options = remote::ConnectOptions {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
-    match cli.command {
-        cli::Command::Status(args) => cmd::status::run(cli.fleet.as_deref(), &options, &args).await,
-        cli::Command::Devnet(args) => cmd::devnet::run(&args).await,
-        cli::Command::Logs(args) => cmd::logs::run(&args, cli.fleet.as_deref(), &options).await,
-        cli::Command::Deploy(args) => cmd::deploy::run(cli.fleet.as_deref(), &options, &args).await,
-        cli::Command::Rollback(args) => {
-            cmd::rollback::run(cli.fleet.as_deref(), &options, &args).await
+    let ctx = Ctx::new(cli.fleet.as_deref(), options, shutdown.clone());
+    let result = dispatch(&ctx, cli.command).await;
+    // Everything started is stopped before we exit: tasks, then connections.
+    shutdown.token().cancel();
+    shutdown.drain().await;
+    ctx.pool().close().await;
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            if shutdown.signal_code().is_none() {
+                error::report(&e);
+            }
+            e.code()
         }
-        cli::Command::Lock(args) => cmd::lock::run(cli.fleet.as_deref(), &options, &args).await,
-        cli::Command::Completions(args) => cmd::completions::run(&args).map(|()| exit::OK),
-    }
+    };
+    shutdown.signal_code().unwrap_or(code)
 }
 
-fn is_broken_pipe(report: &color_eyre::Report) -> bool {
-    report.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
+    match command {
+        cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
+        cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
+        cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
+        cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
+        cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,
+        cli::Command::Completions(args) => cmd::completions::run(ctx, &args),
+    }
 }

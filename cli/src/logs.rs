@@ -1,9 +1,8 @@
-//! The parts of `timectl logs`: reading journal or text lines, classifying them
+//! The parts of `timectl logs`: reading journal or text lines and classifying them
 //! (with `timecoin_shared::classify`), following each node's stream through
 //! losses, merging the streams in time order, and printing or counting.
 //!
 //! # Layout
-//! - `input`: a journal JSON object or a plain line, as an [`input::Entry`].
 //! - `record`: a classified line ([`record::Record`]), the JSON contract shape.
 //! - `filter`: `--events` and `--grep`.
 //! - `command`: the node's log command adjusted for follow, since, cursor.
@@ -19,7 +18,6 @@
 pub mod command;
 pub mod filter;
 pub mod follow;
-pub mod input;
 pub mod offline;
 pub mod record;
 pub mod render;

@@ -1,8 +1,10 @@
 //! A node's HTTP RPC, reached through a port forward over its transport
 //! (`rpc = "tunnel"`, the RPC stays on the node's loopback) or a direct URL.
+//! It knows HTTP and JSON, not what the paths mean: that is the daemon API's
+//! business (`crate::probe`).
 
+use serde::de::DeserializeOwned;
 use timecoin_shared::fleet::{Node, RpcAccess};
-use timecoin_shared::rpc::{ConsensusInfo, Health, PeerInfo};
 
 use crate::constants::RPC_TIMEOUT;
 use crate::remote::{Forward, Remote, RemoteError};
@@ -12,12 +14,39 @@ use crate::remote::{Forward, Remote, RemoteError};
 pub enum RpcError {
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    /// Nothing answered, or not in time.
     #[error("{node}: rpc at {target}: {reason}")]
-    Http {
+    Unreachable {
         node: String,
         target: String,
         reason: String,
     },
+    /// Something answered with an error status.
+    #[error("{node}: rpc at {target}: HTTP {status}: {body}")]
+    Status {
+        node: String,
+        target: String,
+        status: u16,
+        body: String,
+    },
+    /// Something answered, but not with the JSON expected.
+    #[error("{node}: rpc at {target}: unexpected answer: {reason}")]
+    Shape {
+        node: String,
+        target: String,
+        reason: String,
+    },
+}
+
+impl RpcError {
+    /// Whether something answered, but not as the API we expect would: a
+    /// missing path or a body of another shape.
+    pub fn is_wrong_api(&self) -> bool {
+        matches!(
+            self,
+            RpcError::Shape { .. } | RpcError::Status { status: 404, .. }
+        )
+    }
 }
 
 /// An RPC client for one node. Holds its port forward open while it lives.
@@ -35,18 +64,26 @@ impl RpcClient {
     /// Opens the node's RPC: a forward over `remote` for `tunnel`, else its URL.
     ///
     /// # Errors
-    /// The forward could not be set up, or the HTTP client could not be built.
-    pub async fn open(node: &Node, remote: &Remote) -> Result<Self, RpcError> {
-        let (base, target, forward) = match &node.rpc {
-            RpcAccess::Url(url) => (url.clone(), url.clone(), None),
-            RpcAccess::Tunnel => {
+    /// A tunnel without a connection, the forward could not be set up, or the
+    /// HTTP client could not be built.
+    pub async fn open(node: &Node, remote: Option<&Remote>) -> Result<Self, RpcError> {
+        let tunnel_target = format!("{}:{} (tunnel)", node.rpc_host, node.rpc_port);
+        let (base, target, forward) = match (&node.rpc, remote) {
+            (RpcAccess::Url(url), _) => (url.trim_end_matches('/').to_owned(), url.clone(), None),
+            (RpcAccess::Tunnel, Some(remote)) => {
                 let forward = remote.forward(&node.rpc_host, node.rpc_port).await?;
-                let target = format!("{}:{} (tunnel)", node.rpc_host, node.rpc_port);
                 (
                     format!("http://{}", forward.local_addr()),
-                    target,
+                    tunnel_target,
                     Some(forward),
                 )
+            }
+            (RpcAccess::Tunnel, None) => {
+                return Err(RpcError::Unreachable {
+                    node: node.name.clone(),
+                    target: tunnel_target,
+                    reason: "a tunnel needs a connection to the node".into(),
+                });
             }
         };
         let http = reqwest::Client::builder()
@@ -54,7 +91,7 @@ impl RpcClient {
             .connect_timeout(RPC_TIMEOUT)
             .no_proxy()
             .build()
-            .map_err(|e| RpcError::Http {
+            .map_err(|e| RpcError::Unreachable {
                 node: node.name.clone(),
                 target: target.clone(),
                 reason: e.to_string(),
@@ -68,49 +105,49 @@ impl RpcClient {
         })
     }
 
-    /// `GET /consensus_info`.
+    /// `GET path`, its JSON body as `T`.
     ///
     /// # Errors
     /// Unreachable, timed out, an error status, or a body of the wrong shape.
-    pub async fn consensus_info(&self) -> Result<ConsensusInfo, RpcError> {
-        self.get("/consensus_info").await
-    }
-
-    /// `GET /peers`.
-    ///
-    /// # Errors
-    /// As [`RpcClient::consensus_info`].
-    pub async fn peers(&self) -> Result<Vec<PeerInfo>, RpcError> {
-        self.get("/peers").await
-    }
-
-    /// `GET /health`.
-    ///
-    /// # Errors
-    /// As [`RpcClient::consensus_info`].
-    pub async fn health(&self) -> Result<Health, RpcError> {
-        self.get("/health").await
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, RpcError> {
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, RpcError> {
         let url = format!("{}{path}", self.base);
-        let fail = |reason: String| RpcError::Http {
-            node: self.node.clone(),
-            target: format!("{}{path}", self.target),
-            reason,
-        };
+        let target = || format!("{}{path}", self.target);
         let response = self
             .http
             .get(&url)
             .send()
             .await
-            .map_err(|e| fail(describe(&e)))?;
+            .map_err(|e| RpcError::Unreachable {
+                node: self.node.clone(),
+                target: target(),
+                reason: describe(&e),
+            })?;
         let status = response.status();
         if !status.is_success() {
             let body = response.text().await.unwrap_or_default();
-            return Err(fail(format!("HTTP {status}: {}", body.trim())));
+            return Err(RpcError::Status {
+                node: self.node.clone(),
+                target: target(),
+                status: status.as_u16(),
+                body: body.trim().to_owned(),
+            });
         }
-        response.json().await.map_err(|e| fail(describe(&e)))
+        response.json().await.map_err(|e| {
+            let reason = describe(&e);
+            if e.is_decode() {
+                RpcError::Shape {
+                    node: self.node.clone(),
+                    target: target(),
+                    reason,
+                }
+            } else {
+                RpcError::Unreachable {
+                    node: self.node.clone(),
+                    target: target(),
+                    reason,
+                }
+            }
+        })
     }
 }
 
@@ -125,7 +162,7 @@ fn describe(e: &reqwest::Error) -> String {
         root = cause;
     }
     if e.is_decode() {
-        return format!("unexpected answer: {root}");
+        return root.to_string();
     }
     format!("{root} (is timed running with its RPC there?)")
 }

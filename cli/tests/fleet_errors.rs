@@ -28,6 +28,13 @@ fn each_broken_fleet_file_gives_its_precise_message() {
             "fleet.toml:3: node \"nohost\": missing key \"host\" (required for transport \"ssh\")",
         ),
         (
+            "a host ssh would read as an option",
+            format!(
+                "{HEAD}[[nodes]]\nname = \"evil\"\nhost = \"-oProxyCommand=touch /tmp/pwned\"\n"
+            ),
+            "fleet.toml:5: node \"evil\": host \"-oProxyCommand=touch /tmp/pwned\" starts with '-' and would be read as an ssh option",
+        ),
+        (
             "bad transport",
             format!("{HEAD}[[nodes]]\nname = \"t\"\nhost = \"h\"\ntransport = \"telnet\"\n"),
             "fleet.toml:6: node \"t\": bad transport \"telnet\": expected \"ssh\" or \"local\"",

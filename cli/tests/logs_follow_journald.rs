@@ -15,7 +15,7 @@ use timectl::logs::follow::Plan;
 use timectl::logs::run;
 use timectl::logs::sink::Sink;
 use timectl::logs::source::FleetSource;
-use timectl::remote::ConnectOptions;
+use timectl::remote::Pool;
 
 /// Longest wait for a condition: lines reach journald and journalctl in
 /// milliseconds; this only bounds a failure.
@@ -105,7 +105,7 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
         "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"n1\"\nhost = \"localhost\"\ntransport = \"local\"\ncommands = {{ logs = {command:?} }}\n"
     ))
     .expect("fleet");
-    let source = Arc::new(FleetSource::new(fleet.nodes, ConnectOptions::default()));
+    let source = Arc::new(FleetSource::new(fleet.nodes, Pool::default()));
     let out = Shared::default();
     let plan = Plan {
         node: "n1".into(),
@@ -117,9 +117,10 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
     };
     let runner = {
         let (source, mut sink) = (Arc::clone(&source), Sink::Json(out.clone()));
-        tokio::spawn(
-            async move { run::run(source, vec![plan], &Filter::default(), &mut sink).await },
-        )
+        tokio::spawn(async move {
+            let stop = tokio_util::sync::CancellationToken::new();
+            run::run(source, vec![plan], &Filter::default(), &mut sink, &stop).await
+        })
     };
     let records =
         |objs: &[serde_json::Value]| objs.iter().filter(|o| o.get("line").is_some()).count();

@@ -1,13 +1,15 @@
 //! Throughput of the log classifier on a large generated file of mixed lines, to
-//! compare with `grep -ciE` running the same patterns over the same file.
+//! compare with `grep -ciE` running the same patterns over the same file, and on
+//! a second file in the upstream `time-masternode` daemon's wording and layout.
 //!
 //! Usage: `cargo run --release -p timecoin-shared --example classify_bench -- [LINES] [DIR]`
-//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`
-//! and `DIR/classify_bench.ere` (the rules as POSIX extended regexes), prints the
-//! classifier's lines/s and the `grep` command to time beside it.
+//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`,
+//! `DIR/classify_bench_upstream.log` and `DIR/classify_bench.ere` (the rules as
+//! POSIX extended regexes), prints the classifier's lines/s and the `grep`
+//! command to time beside it.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use timecoin_shared::classify::{Classifier, Envelope};
@@ -45,6 +47,31 @@ const NOISE: &[&str] = &[
     "Accepted block {n} from producer ab12cd34 parent=77e1",
 ];
 
+/// The upstream daemon's lines carrying kinds.
+const UPSTREAM_EVENTS: &[&str] = &[
+    "⏳ Peer gate: {n}/3 compatible peer(s) connected ({n}s elapsed, timeout in 570s)",
+    "🔄 Simultaneous connection with {i} — yielding Connected outbound and accepting inbound",
+    "🔌 Evicted writer for {i} so superseded connection can tear down",
+    "🔌 [Inbound] Connection closed by {i} (received {n} message(s))",
+    "🔌 Connection from {a} ended: Connection reset by peer (os error 104)",
+    "🎲 Block {n} VRF sortition: score=16075735399488524765, weight=1/4, eligible: NO",
+    "📦 Block {n} produced: 2 txs, 4 rewards - broadcasting for consensus",
+    "✅ [Outbound] Block {n} finalized via consensus!",
+    "⏳ Syncing from peers: {n} → 52357 (52357 blocks behind via time-based calculation)",
+];
+
+/// The upstream daemon's lines with no kind: its chatter, and its normal VRF deferral.
+const UPSTREAM_NOISE: &[&str] = &[
+    "📨 [Outbound] Received ping from {i} at height {n}  (nonce: 16356149043330339226)",
+    "✅ [Outbound] Sent pong to {i} (nonce: 16356149043330339226)",
+    "💓 heartbeat",
+    "✅ [Outbound] Precommit consensus reached for block 58d848b61c7e3cf911bc2918c45480a0",
+    "⚠️ Block {n} bitmap capacity 4 > local registry size 3 — producer had more masternodes",
+    "🔄 {n} blocks behind target but no peers ahead (height {n}, 3 peers checked).",
+    "⏭️  Skipping block production for height {n}: peer proposal has better VRF score (1 < 2)",
+    "🔌 [Outbound] Unified message loop ended for {i}",
+];
+
 /// A tiny deterministic generator: the file is the same on every run.
 struct Lcg(u64);
 
@@ -59,25 +86,46 @@ impl Lcg {
 }
 
 fn render(template: &str, rng: &mut Lcg) -> String {
-    let addr = format!(
-        "10.{}.{}.{}:24100",
+    let ip = format!(
+        "10.{}.{}.{}",
         rng.next() % 256,
         rng.next() % 256,
         rng.next() % 256
     );
     template
-        .replace("{a}", &addr)
+        .replace("{a}", &format!("{ip}:24100"))
+        .replace("{i}", &ip)
         .replace("{n}", &(rng.next() % 2000).to_string())
 }
 
-fn line(i: u64, rng: &mut Lcg) -> String {
+/// Which daemon's file a line is for.
+#[derive(Clone, Copy)]
+enum Dialect {
+    /// Ours and the incident's, half tracing fmt, half `journalctl` short output.
+    Ours,
+    /// Upstream's `debug.log`.
+    Upstream,
+}
+
+fn line(i: u64, rng: &mut Lcg, dialect: Dialect) -> String {
+    let (events, noise) = match dialect {
+        Dialect::Ours => (EVENTS, NOISE),
+        Dialect::Upstream => (UPSTREAM_EVENTS, UPSTREAM_NOISE),
+    };
     let message = if rng.next() % 100 < NOISE_PERCENT {
-        render(NOISE[(rng.next() as usize) % NOISE.len()], rng)
+        render(noise[(rng.next() as usize) % noise.len()], rng)
     } else {
-        render(EVENTS[(rng.next() as usize) % EVENTS.len()], rng)
+        render(events[(rng.next() as usize) % events.len()], rng)
     };
     let (secs, micros) = (i / 1000, (i % 1000) * 1000);
-    if i.is_multiple_of(2) {
+    if let Dialect::Upstream = dialect {
+        format!(
+            "2026-11-29 14:{:02}:{:02}.{:03} [up-n2]  INFO {message}",
+            (secs / 60) % 60,
+            secs % 60,
+            micros / 1000
+        )
+    } else if i.is_multiple_of(2) {
         format!(
             "2026-11-25T04:{:02}:{:02}.{micros:06}Z  INFO timed::net::conn: {message}",
             (secs / 60) % 60,
@@ -98,18 +146,14 @@ fn to_ere(source: &str) -> String {
     let body = source.strip_prefix("(?i)").unwrap_or(source);
     let mut out = body
         .replace(r"(?-u:\b)", r"\b")
+        .replace(r"(?-u:\s)", "[[:space:]]")
         .replace("(?:", "(")
-        .replace(".*?", ".*")
-        .replace(r"\w", "[:alnum:]_")
-        .replace(r"\d", "[0-9]")
-        .replace(r"\s", "[[:space:]]");
+        .replace(".*?", ".*");
     while let Some(start) = out.find("(?P<") {
         let end = out[start..].find('>').map_or(out.len(), |e| start + e + 1);
         out.replace_range(start..end, "(");
     }
-    // `[:alnum:]_` outside brackets came from a bare `\w`.
-    out.replace("][:alnum:]_", "]_[:alnum:]")
-        .replace("([:alnum:]_", "([[:alnum:]_]")
+    out
 }
 
 /// This thread's time on a CPU so far (Linux `schedstat`), if readable.
@@ -117,6 +161,59 @@ fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
     Some(nanos / 1e9)
+}
+
+/// Writes `lines` generated lines of `dialect` to `path`; gives its size in bytes.
+fn write_log(path: &Path, lines: u64, dialect: Dialect) -> std::io::Result<u64> {
+    let mut rng = Lcg(7);
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for i in 0..lines {
+        writeln!(out, "{}", line(i, &mut rng, dialect))?;
+    }
+    out.flush()?;
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// Classifies every line of `path`, the best of [`ROUNDS`] by on-CPU time (the
+/// machine may be shared), and prints the figures under `label`.
+fn time(
+    classifier: &Classifier,
+    path: &Path,
+    with_envelope: bool,
+    label: &str,
+) -> std::io::Result<()> {
+    let mut best: Option<(f64, f64)> = None;
+    let (mut total, mut classified) = (0u64, 0u64);
+    for _ in 0..ROUNDS {
+        let reader = BufReader::new(std::fs::File::open(path)?);
+        let (start, cpu_start) = (Instant::now(), cpu_seconds());
+        (total, classified) = (0, 0);
+        for line in reader.lines() {
+            let line = line?;
+            let kinds = if with_envelope {
+                classifier.classify(&Envelope::split(&line).message).kinds
+            } else {
+                classifier.classify(&line).kinds
+            };
+            total += 1;
+            classified += u64::from(!kinds.is_empty());
+        }
+        let wall = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds()
+            .zip(cpu_start)
+            .map_or(wall, |(end, start)| end - start);
+        if best.is_none_or(|(_, c)| cpu < c) {
+            best = Some((wall, cpu));
+        }
+    }
+    let (wall, cpu) = best.unwrap_or((f64::NAN, f64::NAN));
+    let bytes = std::fs::metadata(path)?.len();
+    println!(
+        "{label}: {total} lines ({:.1} MB), best of {ROUNDS}: {cpu:.3} s CPU ({wall:.3} s wall) = {:.0} lines/s CPU, {classified} lines with a kind",
+        bytes as f64 / 1e6,
+        total as f64 / cpu,
+    );
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -131,61 +228,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
     let log_path = dir.join("classify_bench.log");
+    let upstream_path = dir.join("classify_bench_upstream.log");
     let ere_path = dir.join("classify_bench.ere");
 
-    let mut rng = Lcg(7);
-    let mut out = BufWriter::new(std::fs::File::create(&log_path)?);
-    for i in 0..lines {
-        writeln!(out, "{}", line(i, &mut rng))?;
-    }
-    out.flush()?;
+    write_log(&log_path, lines, Dialect::Ours)?;
+    write_log(&upstream_path, lines, Dialect::Upstream)?;
     let mut ere = BufWriter::new(std::fs::File::create(&ere_path)?);
     for (_, source) in Classifier::patterns() {
         writeln!(ere, "{}", to_ere(&source))?;
     }
     ere.flush()?;
-    let bytes = std::fs::metadata(&log_path)?.len();
 
     let classifier = Classifier::new();
-    // The machine may be shared: report on-CPU time beside wall time, and the
-    // best of a few rounds.
-    for with_envelope in [false, true] {
-        let mut best: Option<(f64, f64)> = None;
-        let (mut total, mut classified) = (0u64, 0u64);
-        for _ in 0..ROUNDS {
-            let reader = BufReader::new(std::fs::File::open(&log_path)?);
-            let (start, cpu_start) = (Instant::now(), cpu_seconds());
-            (total, classified) = (0, 0);
-            for line in reader.lines() {
-                let line = line?;
-                let kinds = if with_envelope {
-                    classifier.classify(&Envelope::split(&line).message).kinds
-                } else {
-                    classifier.classify(&line).kinds
-                };
-                total += 1;
-                classified += u64::from(!kinds.is_empty());
-            }
-            let wall = start.elapsed().as_secs_f64();
-            let cpu = cpu_seconds()
-                .zip(cpu_start)
-                .map_or(wall, |(end, start)| end - start);
-            if best.is_none_or(|(_, c)| cpu < c) {
-                best = Some((wall, cpu));
-            }
-        }
-        let (wall, cpu) = best.unwrap_or((f64::NAN, f64::NAN));
-        println!(
-            "classifier{}: {total} lines ({:.1} MB), best of {ROUNDS}: {cpu:.3} s CPU ({wall:.3} s wall) = {:.0} lines/s CPU, {classified} lines with a kind",
-            if with_envelope {
-                " + envelope split"
-            } else {
-                ""
-            },
-            bytes as f64 / 1e6,
-            total as f64 / cpu,
-        );
-    }
+    time(&classifier, &log_path, false, "classifier")?;
+    time(&classifier, &log_path, true, "classifier + envelope split")?;
+    time(
+        &classifier,
+        &upstream_path,
+        true,
+        "upstream debug.log, classifier + envelope split",
+    )?;
     println!(
         "compare (user time): time grep -ciE -f {} {}",
         ere_path.display(),

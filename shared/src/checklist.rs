@@ -3,8 +3,31 @@
 //! Missing data is [`Status::Unknown`], never [`Status::Pass`].
 //!
 //! # Layout
-//! - [`verdict`]: statuses, item verdicts and the whole report.
+//! - [`verdict`](Report): statuses, item verdicts and the whole report.
+//! - [`facts`](CheckFacts): what a check collects per node over its window.
+//! - [`thresholds`](Thresholds): the limits, their defaults and the fleet file's `[check]`.
+//! - `rules`: the ten items, one module per concern.
+//! - [`evaluate`]: every rule over one set of facts.
+//! - [`measures`]: the numbers behind the items, for perfdata and gauges.
 
+mod evaluate;
+mod facts;
+#[cfg(test)]
+mod fixture;
+mod measures;
+#[cfg(test)]
+mod properties;
+mod rules;
+mod thresholds;
 mod verdict;
 
+pub use evaluate::{evaluate, items};
+pub use facts::{CheckFacts, Journal, LogEvidence, NodeFacts, SAMPLE_LINE_CHARS, SAMPLE_LINES};
+pub use measures::{Measure, measures};
+pub use rules::{Item, same_commit};
+pub use thresholds::{
+    CHECK_KEYS, CHECK_NODE_KEYS, CheckNodeTable, CheckTable, DEFAULT_BACKOFF_SPAM,
+    DEFAULT_HEIGHT_SPREAD, DEFAULT_STALE_BLOCK_AGE, DEFAULT_WINDOW, NodeLimits, ThresholdError,
+    Thresholds,
+};
 pub use verdict::{ItemVerdict, Report, Status};

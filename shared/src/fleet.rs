@@ -8,6 +8,9 @@
 //! Parsing walks the spanned TOML document first, so that an unknown key, a
 //! duplicate node or a missing host is reported at its own line with the node it
 //! belongs to, then lets serde type each table.
+//!
+//! # Layout
+//! - `check`: the `[check]` table (the checklist's thresholds and per-node overrides).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +19,10 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::checklist::Thresholds;
+
+mod check;
 
 /// How `timectl` reaches a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +123,7 @@ pub const NODE_KEYS: &[&str] = &[
 /// Keys of [`CommandTable`].
 pub const COMMAND_KEYS: &[&str] = &["pull", "build", "restart", "logs"];
 const FLEET_KEYS: &[&str] = &["name", "min_masternodes"];
-const TOP_KEYS: &[&str] = &["fleet", "defaults", "nodes"];
+const TOP_KEYS: &[&str] = &["fleet", "defaults", "nodes", "check"];
 /// Keys that only make sense on one node.
 const NODE_ONLY_KEYS: &[&str] = &["name", "host"];
 
@@ -166,6 +173,8 @@ pub struct Fleet {
     pub min_masternodes: usize,
     /// In file order; names are unique.
     pub nodes: Vec<Node>,
+    /// `[check]`: the checklist's thresholds, defaults where the file is silent.
+    pub check: Thresholds,
 }
 
 impl Fleet {
@@ -251,10 +260,15 @@ impl<'t> Parser<'t> {
                 message: "no nodes: add at least one [[nodes]] table with a name and a host".into(),
             });
         }
+        let check = match root.get("check") {
+            Some(value) => self.check(value, &nodes)?,
+            None => Thresholds::default(),
+        };
         Ok(Fleet {
             name: fleet.name,
             min_masternodes: fleet.min_masternodes,
             nodes,
+            check,
         })
     }
 
@@ -310,6 +324,17 @@ impl<'t> Parser<'t> {
         let d = defaults.clone();
         let transport = node.transport.or(d.transport).unwrap_or_default();
         let host = match (node.host, transport) {
+            // Correctness: ssh reads a destination starting with `-` as an option
+            // (`-oProxyCommand=...` runs a command here).
+            (Some(host), _) if host.starts_with('-') => {
+                let span = table.get("host").map_or(span, Spanned::span);
+                return Err(self.at(
+                    span,
+                    format!(
+                        "{ctx}host {host:?} starts with '-' and would be read as an ssh option"
+                    ),
+                ));
+            }
             (Some(host), _) if !host.trim().is_empty() => host,
             (_, Transport::Local) => "localhost".into(),
             (_, Transport::Ssh) => {

@@ -1,6 +1,7 @@
 //! Fixed vectors for the log classifier: real-looking lines from our daemon (its
 //! tracing fmt output and the journal around it) and from the incident daemon
-//! (emoji, journal prefixes, `[TAGS]`), including the traps that must not match.
+//! (emoji, journal prefixes, `[TAGS]`), a few of the upstream daemon's, including
+//! the traps that must not match.
 //! Plus a property test that no input makes it panic.
 
 use proptest::prelude::*;
@@ -190,6 +191,40 @@ const VECTORS: &[Vector] = &[
     v(
         "WARN ⚠️ Skipping block production: only 1 connected peer(s) (minimum 2 required for 3-node sync)",
         &[ProductionSkipped],
+        None,
+    ),
+    // --- The upstream daemon (more in tests/vectors/upstream_*.txt): one line per
+    // kind it brought, so the mangling property below covers its rules too.
+    v(
+        "2026-11-29 14:22:00.924 [up-n2]  INFO 🔌 [Inbound] Connection closed by 10.3.0.1 (received 201 message(s))",
+        &[Disconnected],
+        Some("10.3.0.1"),
+    ),
+    Vector {
+        line: "2026-11-29 14:19:02.763 [up-n2]  INFO ✅ [Outbound] Block 1 finalized via consensus!",
+        kinds: &[BlockFinalized],
+        peer: None,
+        numbers: (None, None, None, Some(1)),
+    },
+    v(
+        "\x1b[32m INFO\x1b[0m ⏳ Syncing from peers: 0 → 52357 (52357 blocks behind via time-based calculation)",
+        &[Syncing],
+        None,
+    ),
+    v(
+        "2026-11-29 14:18:21.630 [up-n2]  WARN 🔌 NETWORK PARTITION DETECTED — 0 peers for 30s, last block 65s ago",
+        &[NetworkPartition],
+        None,
+    ),
+    Vector {
+        line: "2026-11-29 14:17:46.681 [up-n2]  INFO ⏳ Peer gate: 0/3 compatible peer(s) connected (30s elapsed, timeout in 570s)",
+        kinds: &[ProductionSkipped],
+        peer: None,
+        numbers: (None, Some(0), Some(3), None),
+    },
+    v(
+        "2026-11-29 14:30:00.010 [up-n1]  INFO ⏭️  Skipping block production for height 12: peer proposal has better VRF score (1234 < 5678)",
+        &[],
         None,
     ),
     // --- Traps: must NOT match.

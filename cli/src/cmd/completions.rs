@@ -5,6 +5,8 @@ use std::io::Write;
 
 use clap_complete::Shell;
 
+use crate::{Code, Ctx, Error};
+
 /// Print the shell completion script for SHELL.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -36,7 +38,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
 ///
 /// # Errors
 /// Stdout is closed.
-pub fn run(args: &Args) -> color_eyre::Result<()> {
+pub fn run(_ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     std::io::stdout().write_all(&script(args.shell))?;
-    Ok(())
+    Ok(Code::OK)
 }

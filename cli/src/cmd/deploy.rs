@@ -5,22 +5,17 @@
 mod render;
 
 use std::io::IsTerminal as _;
-use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::WrapErr as _;
-use tokio_util::sync::CancellationToken;
-
-use crate::BadInput;
 use crate::cli::OutputFormat;
-use crate::cmd::status::select;
 use crate::constants::DEPLOY_NODE_TIMEOUT;
-use crate::deploy::link::{close_all, connect_all};
+use crate::deploy::link::connect_all;
 use crate::deploy::{Emit, Request, plan, report, run, steps};
 use crate::lock::Takeover;
-use crate::remote::{ConnectOptions, node_command};
+use crate::remote::node_command;
+use crate::{Code, Ctx, Error};
 
-pub(crate) use render::{Renderer, confirm, interrupt};
+pub(crate) use render::{Renderer, confirm, explain_interrupt};
 
 const AFTER_HELP: &str = "Examples:
   timectl deploy --dry-run                 # the plan, the commands, the target commit
@@ -88,15 +83,10 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad input (exit code 2) or stdout closed.
-pub async fn run(
-    fleet_path: Option<&Path>,
-    options: &ConnectOptions,
-    args: &Args,
-) -> color_eyre::Result<u8> {
-    let loaded = crate::fleet::load(fleet_path)?;
-    let nodes = select(&loaded.fleet, &args.nodes)?;
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+    let nodes = ctx.select(&args.nodes)?;
     let request = Request {
-        fleet: loaded.fleet.clone(),
+        fleet: ctx.fleet()?.fleet.clone(),
         nodes,
         git_ref: args.git_ref.clone(),
         allow_dirty: args.allow_dirty,
@@ -114,9 +104,9 @@ pub async fn run(
         parallel: args.parallel,
         message: args.message.clone(),
     };
-    plan::validate(&request).map_err(|e| BadInput(e.to_string()))?;
+    plan::validate(&request).map_err(|e| Error::bad_input(e.to_string()))?;
     if args.dry_run {
-        return dry_run(&request, options).await;
+        return dry_run(ctx, &request).await;
     }
     let question = format!(
         "Deploy {} node(s) of fleet {:?} to {}?",
@@ -126,30 +116,29 @@ pub async fn run(
     );
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            return Err(BadInput(
-                "refusing to deploy without confirmation: no terminal to ask on; pass --yes".into(),
-            )
-            .into());
+            return Err(Error::bad_input(
+                "refusing to deploy without confirmation: no terminal to ask on; pass --yes",
+            ));
         }
         if !confirm(&question)? {
-            return Ok(report::code::UNTOUCHED);
+            return Ok(Code::new(report::code::UNTOUCHED));
         }
     }
     let (emit, events) = Emit::channel();
-    let cancel = CancellationToken::new();
-    let watcher = tokio::spawn(interrupt(cancel.clone()));
+    let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
     let renderer = Renderer::start(args.output, events);
-    let report = run::deploy(request, options.clone(), emit, cancel).await;
+    let cancel = ctx.shutdown().token().clone();
+    let report = run::deploy(request, ctx.pool(), emit, cancel).await;
     watcher.abort();
-    renderer.finish(&report).await.wrap_err("writing stdout")?;
-    Ok(report.outcome.code())
+    renderer.finish(&report).await?;
+    Ok(Code::new(report.outcome.code()))
 }
 
 /// Prints the plan: connects read-only to resolve the target commit and the
 /// running one, and changes nothing on any node.
-async fn dry_run(request: &Request, options: &ConnectOptions) -> color_eyre::Result<u8> {
+async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
     use std::io::Write as _;
-    let links = connect_all(&request.nodes, options, DEPLOY_NODE_TIMEOUT).await;
+    let links = connect_all(ctx.pool(), &request.nodes, DEPLOY_NODE_TIMEOUT).await;
     let mut out = anstream::stdout();
     let n = request.fleet.nodes.len();
     let min = request.fleet.min_masternodes;
@@ -172,7 +161,6 @@ async fn dry_run(request: &Request, options: &ConnectOptions) -> color_eyre::Res
         }
         Err(why) => writeln!(out, "No restarts possible: {why}")?,
     }
-    let mut ok_links = Vec::new();
     for (node, link) in request.nodes.iter().zip(links) {
         writeln!(out, "\n{}:", node.name)?;
         let target = match &link {
@@ -210,10 +198,6 @@ async fn dry_run(request: &Request, options: &ConnectOptions) -> color_eyre::Res
             "  gate:    rpc, commit, peers, masternodes, height, journal via {}",
             shown(&node.commands.logs)
         )?;
-        if let Ok(link) = link {
-            ok_links.push(link);
-        }
     }
-    close_all(ok_links).await;
-    Ok(report::code::DEPLOYED)
+    Ok(Code::new(report::code::DEPLOYED))
 }

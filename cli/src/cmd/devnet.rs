@@ -7,7 +7,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use color_eyre::eyre::{WrapErr as _, eyre};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -16,7 +15,7 @@ use crate::devnet::fleet_file;
 use crate::devnet::process::{self, ProcessId};
 use crate::devnet::state::{DevnetNode, DevnetState};
 use crate::table::{Cell, Table, theme};
-use crate::{BadInput, exit};
+use crate::{Code, Ctx, Error};
 
 /// Most nodes in one devnet: they share one /24 of loopback addresses.
 const MAX_NODES: usize = 250;
@@ -105,33 +104,36 @@ pub struct RestartArgs {
 /// # Errors
 /// Bad arguments, a devnet already running, `timed` not found or not starting,
 /// or processes that would not stop.
-pub async fn run(args: &Args) -> color_eyre::Result<u8> {
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     match &args.action {
         Action::Up(up_args) => up(up_args).await,
-        Action::Status(status_args) => status(status_args),
+        Action::Status(status_args) => status(ctx, status_args),
         Action::Down(dir) => down(&dir.dir),
         Action::Restart(restart_args) => restart(restart_args).await,
     }
 }
 
-async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
+async fn up(args: &UpArgs) -> Result<Code, Error> {
     if args.nodes == 0 || args.nodes > MAX_NODES {
-        return Err(BadInput(format!("--nodes must be 1 to {MAX_NODES}")).into());
+        return Err(Error::bad_input(format!(
+            "--nodes must be 1 to {MAX_NODES}"
+        )));
     }
-    humantime::parse_duration(&args.block_interval)
-        .map_err(|e| BadInput(format!("--block-interval {:?}: {e}", args.block_interval)))?;
-    let timed = process::find_timed(args.timed.as_deref()).map_err(BadInput)?;
+    humantime::parse_duration(&args.block_interval).map_err(|e| {
+        Error::bad_input(format!("--block-interval {:?}: {e}", args.block_interval))
+    })?;
+    let timed = process::find_timed(args.timed.as_deref()).map_err(Error::BadInput)?;
     let dir = absolute(&args.dir.dir)?;
-    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     if let Ok(old) = DevnetState::load(&dir)
         && old.nodes.iter().any(|n| process::is_running(id(n)))
     {
-        return Err(BadInput(format!(
+        return Err(Error::bad_input(format!(
             "a devnet in {} is running; stop it first: timectl devnet down --dir {}",
             dir.display(),
             dir.display()
-        ))
-        .into());
+        )));
     }
     let min_masternodes = args.min_masternodes.unwrap_or(3.min(args.nodes));
     let addresses = pick_addresses(args.nodes)?;
@@ -145,7 +147,7 @@ async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
         let node_dir = dir.join(&name);
         let data_dir = node_dir.join("data");
         std::fs::create_dir_all(&data_dir)
-            .wrap_err_with(|| format!("creating {}", data_dir.display()))?;
+            .map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
         let mut flags = vec![
             "--network".to_string(),
             args.network.clone(),
@@ -185,11 +187,13 @@ async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
                 let node = &mut state.nodes[i];
                 node.pid = pid.pid;
                 node.start_time = pid.start_time;
-                state.save(&dir).wrap_err("recording the devnet")?;
+                state
+                    .save(&dir)
+                    .map_err(|e| Error::io("recording the devnet", e))?;
             }
             Err(e) => {
                 stop_all(&state);
-                return Err(eyre!("starting {}: {e}", state.nodes[i].name));
+                return Err(Error::io(format!("starting {}", state.nodes[i].name), e));
             }
         }
     }
@@ -199,12 +203,12 @@ async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
             return Err(e);
         }
     }
-    let timectl = std::env::current_exe().wrap_err("locating timectl")?;
+    let timectl = std::env::current_exe().map_err(|e| Error::io("locating timectl", e))?;
     let repo = git_toplevel();
     let fleet_path = dir.join("fleet.toml");
     let text = fleet_file::render(&state, &dir, &timectl, repo.as_deref(), min_masternodes);
     std::fs::write(&fleet_path, text)
-        .wrap_err_with(|| format!("writing {}", fleet_path.display()))?;
+        .map_err(|e| Error::io(format!("writing {}", fleet_path.display()), e))?;
     let mut out = anstream::stdout();
     writeln!(
         out,
@@ -218,10 +222,10 @@ async fn up(args: &UpArgs) -> color_eyre::Result<u8> {
         fleet_path.display(),
         dir.display()
     )?;
-    Ok(exit::OK)
+    Ok(Code::OK)
 }
 
-fn status(args: &StatusArgs) -> color_eyre::Result<u8> {
+fn status(ctx: &Ctx, args: &StatusArgs) -> Result<Code, Error> {
     #[derive(Serialize)]
     struct Row {
         name: String,
@@ -235,7 +239,7 @@ fn status(args: &StatusArgs) -> color_eyre::Result<u8> {
     struct Report {
         nodes: Vec<Row>,
     }
-    let state = DevnetState::load(&args.dir.dir).map_err(BadInput)?;
+    let state = DevnetState::load(&args.dir.dir).map_err(Error::BadInput)?;
     let rows: Vec<Row> = state
         .nodes
         .iter()
@@ -249,12 +253,13 @@ fn status(args: &StatusArgs) -> color_eyre::Result<u8> {
         })
         .collect();
     let all_running = rows.iter().all(|r| r.running);
-    let mut out = anstream::stdout();
+    let mut out = ctx.output().stdout();
     match args.output {
         OutputFormat::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&Report { nodes: rows })?
+            // A struct of strings, numbers and addresses always serialises.
+            serde_json::to_string_pretty(&Report { nodes: rows }).unwrap_or_default()
         )?,
         OutputFormat::Text => {
             let mut table = Table::new(&["NODE", "PID", "STATE", "P2P", "RPC", "LOG"]);
@@ -275,41 +280,45 @@ fn status(args: &StatusArgs) -> color_eyre::Result<u8> {
             write!(out, "{}", table.render())?;
         }
     }
-    Ok(if all_running { exit::OK } else { exit::FAILED })
+    Ok(if all_running { Code::OK } else { Code::FAILED })
 }
 
-fn down(dir: &Path) -> color_eyre::Result<u8> {
-    let state = DevnetState::load(dir).map_err(BadInput)?;
+fn down(dir: &Path) -> Result<Code, Error> {
+    let state = DevnetState::load(dir).map_err(Error::BadInput)?;
     let ids: Vec<ProcessId> = state.nodes.iter().map(id).collect();
     let running = ids.iter().filter(|i| process::is_running(**i)).count();
-    process::stop(&ids).map_err(|left| eyre!("still running after SIGKILL: pids {left:?}"))?;
+    process::stop(&ids)
+        .map_err(|left| Error::failed(format!("still running after SIGKILL: pids {left:?}")))?;
     writeln!(
         anstream::stdout(),
         "stopped {running} of {} daemons; none of them runs any more",
         ids.len()
     )?;
-    Ok(exit::OK)
+    Ok(Code::OK)
 }
 
-async fn restart(args: &RestartArgs) -> color_eyre::Result<u8> {
+async fn restart(args: &RestartArgs) -> Result<Code, Error> {
     let dir = &args.dir.dir;
-    let mut state = DevnetState::load(dir).map_err(BadInput)?;
+    let mut state = DevnetState::load(dir).map_err(Error::BadInput)?;
     let timed = state.timed.clone();
     let known: Vec<String> = state.nodes.iter().map(|n| n.name.clone()).collect();
     let node = state.node_mut(&args.node).ok_or_else(|| {
-        BadInput(format!(
+        Error::bad_input(format!(
             "no node {:?} in this devnet (nodes: {})",
             args.node,
             known.join(", ")
         ))
     })?;
-    process::stop(&[id(node)]).map_err(|left| eyre!("{}: still running: {left:?}", node.name))?;
+    process::stop(&[id(node)])
+        .map_err(|left| Error::failed(format!("{}: still running: {left:?}", node.name)))?;
     let started = process::spawn_detached(&timed, &node.args, &node.log)
-        .wrap_err_with(|| format!("starting {}", node.name))?;
+        .map_err(|e| Error::io(format!("starting {}", node.name), e))?;
     node.pid = started.pid;
     node.start_time = started.start_time;
     let node = node.clone();
-    state.save(dir).wrap_err("recording the devnet")?;
+    state
+        .save(dir)
+        .map_err(|e| Error::io("recording the devnet", e))?;
     wait_healthy(&node).await?;
     writeln!(
         anstream::stdout(),
@@ -317,7 +326,7 @@ async fn restart(args: &RestartArgs) -> color_eyre::Result<u8> {
         node.name,
         node.pid
     )?;
-    Ok(exit::OK)
+    Ok(Code::OK)
 }
 
 fn id(node: &DevnetNode) -> ProcessId {
@@ -334,21 +343,22 @@ fn stop_all(state: &DevnetState) {
 
 /// Waits until the node's RPC answers `/health`, or its process died, or the
 /// start timeout passed.
-async fn wait_healthy(node: &DevnetNode) -> color_eyre::Result<()> {
+async fn wait_healthy(node: &DevnetNode) -> Result<(), Error> {
     let client = reqwest::Client::builder()
         .timeout(RPC_TIMEOUT)
         .no_proxy()
-        .build()?;
+        .build()
+        .map_err(|e| Error::failed(format!("cannot build an HTTP client: {e}")))?;
     let url = format!("http://{}/health", node.rpc);
     let end = Instant::now() + DEVNET_START_TIMEOUT;
     loop {
         if !process::is_running(id(node)) {
-            return Err(eyre!(
+            return Err(Error::failed(format!(
                 "{} exited during start-up; its log ({}) ends with:\n{}",
                 node.name,
                 node.log.display(),
                 log_tail(&node.log)
-            ));
+            )));
         }
         if let Ok(response) = client.get(&url).send().await
             && response.status().is_success()
@@ -356,13 +366,13 @@ async fn wait_healthy(node: &DevnetNode) -> color_eyre::Result<()> {
             return Ok(());
         }
         if Instant::now() >= end {
-            return Err(eyre!(
+            return Err(Error::failed(format!(
                 "{}: no answer on {url} within {}s; its log ({}) ends with:\n{}",
                 node.name,
                 DEVNET_START_TIMEOUT.as_secs(),
                 node.log.display(),
                 log_tail(&node.log)
-            ));
+            )));
         }
         tokio::time::sleep(POLL_INTERVAL).await;
     }
@@ -377,28 +387,34 @@ fn log_tail(path: &Path) -> String {
 /// P2P and RPC addresses for `n` nodes: a random /24 inside 127.0.0.0/8 (all of it
 /// is loopback on Linux), node i at `.i+1`, each port picked by the kernel. Random
 /// addresses keep concurrent devnets and tests from colliding.
-fn pick_addresses(n: usize) -> color_eyre::Result<Vec<(SocketAddr, SocketAddr)>> {
+fn pick_addresses(n: usize) -> Result<Vec<(SocketAddr, SocketAddr)>, Error> {
     let (a, b) = (fastrand::u8(100..=254), fastrand::u8(..));
     // Hold every probe socket until all are chosen, so no two nodes get one port.
     let mut held = Vec::with_capacity(2 * n);
     let mut addresses = Vec::with_capacity(n);
     for i in 0..n {
-        let host = u8::try_from(i + 1).map_err(|_| BadInput("too many nodes".into()))?;
+        let host = u8::try_from(i + 1).map_err(|_| Error::bad_input("too many nodes"))?;
         let ip = IpAddr::V4(Ipv4Addr::new(127, a, b, host));
-        let p2p = TcpListener::bind((ip, 0)).wrap_err_with(|| format!("binding {ip}"))?;
-        let rpc = TcpListener::bind((ip, 0)).wrap_err_with(|| format!("binding {ip}"))?;
-        addresses.push((p2p.local_addr()?, rpc.local_addr()?));
+        let p2p = TcpListener::bind((ip, 0)).map_err(|e| Error::io(format!("binding {ip}"), e))?;
+        let rpc = TcpListener::bind((ip, 0)).map_err(|e| Error::io(format!("binding {ip}"), e))?;
+        let local = |l: &TcpListener| {
+            l.local_addr()
+                .map_err(|e| Error::io(format!("binding {ip}"), e))
+        };
+        addresses.push((local(&p2p)?, local(&rpc)?));
         held.push(p2p);
         held.push(rpc);
     }
     Ok(addresses)
 }
 
-fn absolute(path: &Path) -> color_eyre::Result<PathBuf> {
+fn absolute(path: &Path) -> Result<PathBuf, Error> {
     if path.is_absolute() {
         Ok(path.to_path_buf())
     } else {
-        Ok(std::env::current_dir()?.join(path))
+        let here =
+            std::env::current_dir().map_err(|e| Error::io("finding the current directory", e))?;
+        Ok(here.join(path))
     }
 }
 

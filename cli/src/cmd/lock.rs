@@ -2,20 +2,16 @@
 //! maintenance window (a deploy started meanwhile is refused with its holder).
 
 use std::io::Write as _;
-use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::WrapErr as _;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::cmd::status::select;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
-use crate::deploy::link::{Link, close_all, connect_all};
+use crate::deploy::link::{Link, connect_all};
 use crate::lock::{self, Holder, LockError, LockState, Takeover};
-use crate::remote::ConnectOptions;
 use crate::table::{Cell, Table, theme};
-use crate::{BadInput, exit};
+use crate::{Code, Ctx, Error};
 
 /// Show, take or release the deploy lock on nodes (maintenance windows).
 #[derive(Debug, clap::Args)]
@@ -96,26 +92,20 @@ struct Row {
 ///
 /// # Errors
 /// No usable fleet file, an unknown node, or stdout closed.
-pub async fn run(
-    fleet_path: Option<&Path>,
-    options: &ConnectOptions,
-    args: &Args,
-) -> color_eyre::Result<u8> {
-    let loaded = crate::fleet::load(fleet_path)?;
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let common = match &args.action {
         Action::Status(c) => c,
         Action::Acquire(a) => &a.common,
         Action::Release(r) => &r.common,
     };
-    let nodes = select(&loaded.fleet, &common.nodes)?;
+    let nodes = ctx.select(&common.nodes)?;
     if let Some(node) = nodes.iter().find(|n| n.repo.is_none()) {
-        return Err(BadInput(format!(
+        return Err(Error::bad_input(format!(
             "{}: no `repo` in the fleet file; the lock lives in the node's repo",
             node.name
-        ))
-        .into());
+        )));
     }
-    let connected = connect_all(&nodes, options, DEPLOY_NODE_TIMEOUT).await;
+    let connected = connect_all(ctx.pool(), &nodes, DEPLOY_NODE_TIMEOUT).await;
     let mut links = Vec::new();
     let mut rows = Vec::new();
     for (node, result) in nodes.iter().zip(connected) {
@@ -134,7 +124,6 @@ pub async fn run(
         Action::Acquire(a) => acquire_all(&links, a).await,
         Action::Release(r) => release_all(&links, r.force_unlock).await,
     };
-    close_all(links).await;
     rows_ok.append(&mut rows);
     let order: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
     rows_ok.sort_by_key(|r| order.iter().position(|n| *n == r.node));
@@ -142,7 +131,7 @@ pub async fn run(
         .iter()
         .any(|r| r.result == "error" || r.result == "refused");
     print(&rows_ok, common.output)?;
-    Ok(if failed { exit::FAILED } else { exit::OK })
+    Ok(if failed { Code::FAILED } else { Code::OK })
 }
 
 fn row(link: &Link, result: &str, lock: Option<LockState>) -> Row {
@@ -247,13 +236,13 @@ async fn release_all(links: &[Link], force: bool) -> Vec<Row> {
     futures_util::future::join_all(releases).await
 }
 
-fn print(rows: &[Row], output: OutputFormat) -> color_eyre::Result<()> {
+fn print(rows: &[Row], output: OutputFormat) -> Result<(), Error> {
     let mut out = anstream::stdout();
     match output {
         OutputFormat::Json => {
             let report = serde_json::json!({ "nodes": rows });
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)
-                .wrap_err("writing stdout")?;
+            let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+            writeln!(out, "{text}")?;
         }
         OutputFormat::Text => {
             let mut table = Table::new(&["NODE", "RESULT", "LOCK"]);
@@ -274,7 +263,7 @@ fn print(rows: &[Row], output: OutputFormat) -> color_eyre::Result<()> {
                     Cell::plain(detail),
                 ]);
             }
-            write!(out, "{}", table.render()).wrap_err("writing stdout")?;
+            write!(out, "{}", table.render())?;
         }
     }
     Ok(())

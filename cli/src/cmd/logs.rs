@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use color_eyre::eyre::{WrapErr, eyre};
 use regex::Regex;
 use timecoin_shared::classify::EventKind;
 
-use crate::BadInput;
+use tokio_util::sync::CancellationToken;
+
 use crate::cli::OutputFormat;
 use crate::constants::LOGS_DEFAULT_LINES;
-use crate::fleet;
+use crate::ctx::Output;
 use crate::logs::filter::Filter;
 use crate::logs::follow::{LogSource, Plan};
 use crate::logs::offline;
@@ -23,7 +23,7 @@ use crate::logs::run::{self, Outcome};
 use crate::logs::sink::Sink;
 use crate::logs::source::FleetSource;
 use crate::logs::summary::Summary;
-use crate::remote::ConnectOptions;
+use crate::{Code, Ctx, Error};
 
 /// Tail the journals of many nodes at once, merged, each line tagged with its
 /// event kinds.
@@ -74,10 +74,13 @@ impl Args {
         }
     }
 
-    fn sink(&self, nodes: &[String]) -> Sink<anstream::AutoStream<Box<dyn Write + Send>>> {
-        let choice = anstream::AutoStream::choice(&io::stdout());
+    fn sink(
+        &self,
+        output: &Output,
+        nodes: &[String],
+    ) -> Sink<anstream::AutoStream<Box<dyn Write + Send>>> {
         let raw: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stdout()));
-        let out = anstream::AutoStream::new(raw, choice);
+        let out = output.wrap(raw);
         let json = self.output == OutputFormat::Json;
         if self.summary {
             Sink::Summary {
@@ -94,41 +97,18 @@ impl Args {
     }
 }
 
-/// Runs `timectl logs`: offline on a file, or streaming the selected nodes.
+/// Runs `timectl logs`: offline on a file, or streaming the selected nodes
+/// until their windows end or Ctrl-C.
 ///
 /// # Errors
-/// Bad input (unknown node, no fleet file), or a node's stream failed for good.
-pub async fn run(
-    args: &Args,
-    fleet_path: Option<&Path>,
-    options: &ConnectOptions,
-) -> color_eyre::Result<u8> {
+/// Bad input (unknown node, no fleet file, a bad `--since`), a file that
+/// cannot be read, a node's stream failed for good, or stdout closed.
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     if let Some(path) = &args.from_file {
-        run_from_file(args, path)?;
-        return Ok(crate::exit::OK);
+        run_from_file(ctx.output(), args, path)?;
+        return Ok(Code::OK);
     }
-    let fleet = fleet::load(fleet_path)?.fleet;
-    let unknown: Vec<&str> = args
-        .nodes
-        .iter()
-        .filter(|n| fleet.node(n).is_none())
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        let known: Vec<&str> = fleet.nodes.iter().map(|n| n.name.as_str()).collect();
-        return Err(BadInput(format!(
-            "no node named {} in fleet {:?} (nodes: {})",
-            unknown.join(", "),
-            fleet.name,
-            known.join(", ")
-        ))
-        .into());
-    }
-    let selected: Vec<_> = fleet
-        .nodes
-        .into_iter()
-        .filter(|n| args.nodes.is_empty() || args.nodes.contains(&n.name))
-        .collect();
+    let selected = ctx.select(&args.nodes)?;
     let nodes = selected
         .iter()
         .map(|n| NodeLogs {
@@ -136,29 +116,31 @@ pub async fn run(
             command: n.commands.logs.clone(),
         })
         .collect();
-    let source = Arc::new(FleetSource::new(selected, options.clone()));
-    let result = run_nodes(args, Arc::clone(&source), nodes).await;
-    if let Ok(source) = Arc::try_unwrap(source) {
-        source.close().await;
-    }
-    result.map(|()| crate::exit::OK)
+    let source = Arc::new(FleetSource::new(selected, ctx.pool().clone()));
+    run_nodes(ctx.output(), args, source, nodes, ctx.shutdown().token()).await?;
+    Ok(Code::OK)
 }
 
 /// `--from-file`: classifies the file (or stdin) and prints it.
 ///
 /// # Errors
 /// The file cannot be opened or read, or stdout is closed.
-pub fn run_from_file(args: &Args, path: &Path) -> color_eyre::Result<()> {
+pub fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
-        let file =
-            std::fs::File::open(path).wrap_err_with(|| format!("open {}", path.display()))?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         Box::new(BufReader::new(file))
     };
-    let mut sink = args.sink(&[]);
-    offline::classify_all(input, &args.filter(), &mut sink)
-        .wrap_err_with(|| format!("classify {}", path.display()))?;
+    let mut sink = args.sink(output, &[]);
+    offline::classify_all(input, &args.filter(), &mut sink).map_err(|e| {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Error::Output(e)
+        } else {
+            Error::io(format!("classifying {}", path.display()), e)
+        }
+    })?;
     Ok(())
 }
 
@@ -175,10 +157,12 @@ pub struct NodeLogs {
 /// A node's stream failed for good (the others are still printed), or stdout
 /// is closed.
 pub async fn run_nodes<S: LogSource>(
+    output: &Output,
     args: &Args,
     source: Arc<S>,
     nodes: Vec<NodeLogs>,
-) -> color_eyre::Result<()> {
+    stop: &CancellationToken,
+) -> Result<(), Error> {
     let (since, since_us) = match &args.since {
         Some(s) => {
             let (since, us) = parse_since(s)?;
@@ -201,8 +185,8 @@ pub async fn run_nodes<S: LogSource>(
             lines,
         })
         .collect();
-    let mut sink = args.sink(&names);
-    let Outcome { failed } = run::run(source, plans, &args.filter(), &mut sink).await?;
+    let mut sink = args.sink(output, &names);
+    let Outcome { failed } = run::run(source, plans, &args.filter(), &mut sink, stop).await?;
     if failed.is_empty() {
         Ok(())
     } else {
@@ -210,11 +194,11 @@ pub async fn run_nodes<S: LogSource>(
             .iter()
             .map(|(n, why)| format!("{n}: {why}"))
             .collect();
-        Err(eyre!(
+        Err(Error::failed(format!(
             "log stream failed on {} node(s): {}",
             failed.len(),
             list.join("; ")
-        ))
+        )))
     }
 }
 
@@ -223,11 +207,11 @@ pub async fn run_nodes<S: LogSource>(
 ///
 /// # Errors
 /// An empty value.
-pub fn parse_since(value: &str) -> color_eyre::Result<(String, Option<i64>)> {
+pub fn parse_since(value: &str) -> Result<(String, Option<i64>), Error> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(eyre!(
-            "--since needs a value such as 10m, 2h or \"2026-11-25 04:00:00\""
+        return Err(Error::bad_input(
+            "--since needs a value such as 10m, 2h or \"2026-11-25 04:00:00\"",
         ));
     }
     let now = SystemTime::now();

@@ -2,19 +2,13 @@
 //! deploy, one at a time, each gated on the old commit.
 
 use std::io::IsTerminal as _;
-use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::WrapErr as _;
-use tokio_util::sync::CancellationToken;
-
-use crate::BadInput;
 use crate::cli::OutputFormat;
-use crate::cmd::deploy::{Renderer, confirm, interrupt};
-use crate::cmd::status::select;
+use crate::cmd::deploy::{Renderer, confirm, explain_interrupt};
 use crate::deploy::{Emit, Request, plan, report, run};
 use crate::lock::Takeover;
-use crate::remote::ConnectOptions;
+use crate::{Code, Ctx, Error};
 
 /// Return nodes to the version recorded before the last deploy.
 #[derive(Debug, clap::Args)]
@@ -52,15 +46,10 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad input (exit code 2) or stdout closed.
-pub async fn run(
-    fleet_path: Option<&Path>,
-    options: &ConnectOptions,
-    args: &Args,
-) -> color_eyre::Result<u8> {
-    let loaded = crate::fleet::load(fleet_path)?;
-    let nodes = select(&loaded.fleet, &args.nodes)?;
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+    let nodes = ctx.select(&args.nodes)?;
     let request = Request {
-        fleet: loaded.fleet.clone(),
+        fleet: ctx.fleet()?.fleet.clone(),
         nodes,
         git_ref: None,
         allow_dirty: true,
@@ -78,23 +67,23 @@ pub async fn run(
         parallel: 1,
         message: args.message.clone(),
     };
-    plan::validate(&request).map_err(|e| BadInput(e.to_string()))?;
+    plan::validate(&request).map_err(|e| Error::bad_input(e.to_string()))?;
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            return Err(
-                BadInput("refusing to roll back without confirmation: pass --yes".into()).into(),
-            );
+            return Err(Error::bad_input(
+                "refusing to roll back without confirmation: pass --yes",
+            ));
         }
         if !confirm(&format!("Roll back {} node(s)?", request.nodes.len()))? {
-            return Ok(report::code::UNTOUCHED);
+            return Ok(Code::new(report::code::UNTOUCHED));
         }
     }
     let (emit, events) = Emit::channel();
-    let cancel = CancellationToken::new();
-    let watcher = tokio::spawn(interrupt(cancel.clone()));
+    let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
     let renderer = Renderer::start(args.output, events);
-    let report = run::rollback(request, options.clone(), emit, cancel).await;
+    let cancel = ctx.shutdown().token().clone();
+    let report = run::rollback(request, ctx.pool(), emit, cancel).await;
     watcher.abort();
-    renderer.finish(&report).await.wrap_err("writing stdout")?;
-    Ok(report.outcome.code())
+    renderer.finish(&report).await?;
+    Ok(Code::new(report.outcome.code()))
 }

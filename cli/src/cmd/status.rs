@@ -1,21 +1,18 @@
 //! `timectl status`: one row per node (reachable, running commit vs repo HEAD,
-//! height, active masternodes, peers, pending, finalized, last block age), nodes
-//! queried at once, a dead node costing at most its timeout.
+//! height, active masternodes, peers, pending, finalized, last block age), from
+//! one probe of each node at once; `--watch` probes again on an interval over the
+//! same connections until Ctrl-C.
 
-use std::io::Write as _;
-use std::path::Path;
+use std::io::Write;
+use std::time::Duration;
 
-use color_eyre::eyre::WrapErr as _;
 use serde::Serialize;
-use timecoin_shared::fleet::{Fleet, Node};
-use timecoin_shared::rpc::ConsensusInfo;
+use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
-use crate::constants::STATUS_NODE_TIMEOUT;
-use crate::remote::{ConnectOptions, Remote, node_command};
-use crate::rpc_client::RpcClient;
+use crate::probe;
 use crate::table::{Cell, Table, theme};
-use crate::{BadInput, exit};
+use crate::{Code, Ctx, Error};
 
 /// A block older than this many block-less seconds is shown as a warning.
 const STALE_BLOCK_SECS: u64 = 120;
@@ -26,15 +23,21 @@ const STALE_BLOCK_SECS: u64 = 120;
   timectl status
   timectl status LW-London LW-Arizona
   timectl --fleet /tmp/devnet/fleet.toml status --output json
+  timectl status --watch 5s
 
-Exit code 0 when every node answered, 1 when one did not.")]
+Exit codes: 0 every node answered, 1 a node did not, 2 bad input (flags, fleet
+file, unknown node), 130 interrupted (Ctrl-C).")]
 pub struct Args {
     /// Only these nodes (by name); all when none given.
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
-    /// text (a table) or json (`{"nodes": [...]}`).
+    /// text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line).
     #[arg(long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// Probe again every INTERVAL (e.g. 5s) over the same connections, until
+    /// Ctrl-C; the exit code is that of the last round.
+    #[arg(long, value_name = "INTERVAL", value_parser = humantime::parse_duration)]
+    pub watch: Option<Duration>,
 }
 
 /// One node's row, as `--output json` prints it.
@@ -59,6 +62,44 @@ pub struct NodeStatus {
     pub last_block_age_secs: Option<u64>,
     pub node_id: Option<String>,
     pub version: Option<String>,
+    /// How long the probe of this node took.
+    pub probe_ms: u64,
+}
+
+impl From<&NodeSnapshot> for NodeStatus {
+    fn from(s: &NodeSnapshot) -> Self {
+        let error = match &s.reach {
+            Reach::Reachable => None,
+            Reach::Unreachable { error } => Some(error.clone()),
+            Reach::WrongApi { expected, detail } => Some(format!(
+                "{detail} (is this node running the {expected:?} API?)"
+            )),
+        };
+        let c = &s.chain;
+        let commit_matches_head = c
+            .commit
+            .as_ref()
+            .zip(s.repo_head.as_ref())
+            .map(|(commit, head)| same_commit(commit, head));
+        NodeStatus {
+            name: s.node.clone(),
+            reachable: s.is_reachable(),
+            error,
+            block_height: c.block_height,
+            active_masternodes: c.active_masternodes,
+            min_masternodes: c.min_masternodes,
+            connected_peers: c.connected_peers,
+            pending_transactions: c.pending_transactions,
+            finalized_transactions: c.finalized_transactions,
+            commit: c.commit.clone(),
+            repo_head: s.repo_head.clone(),
+            commit_matches_head,
+            last_block_age_secs: c.last_block_age_secs,
+            node_id: c.node_id.clone(),
+            version: c.version.clone(),
+            probe_ms: u64::try_from(s.took.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -71,164 +112,49 @@ struct Report<'a> {
 ///
 /// # Errors
 /// No usable fleet file, an unknown node name, or stdout closed.
-pub async fn run(
-    fleet_path: Option<&Path>,
-    options: &ConnectOptions,
-    args: &Args,
-) -> color_eyre::Result<u8> {
-    let loaded = crate::fleet::load(fleet_path)?;
-    let nodes = select(&loaded.fleet, &args.nodes)?;
-    let statuses = query_all(&nodes, options).await;
-    let mut out = anstream::stdout();
-    match args.output {
-        OutputFormat::Json => {
-            let report = Report {
-                fleet: &loaded.fleet.name,
-                nodes: &statuses,
-            };
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)
-                .wrap_err("writing stdout")?;
+pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+    let fleet = &ctx.fleet()?.fleet.name;
+    let nodes = ctx.select(&args.nodes)?;
+    let mut out = ctx.output().stdout();
+    loop {
+        let snapshots = tokio::select! {
+            snapshots = probe::probe_all(ctx.pool(), &nodes) => snapshots,
+            () = ctx.shutdown().requested() => return Ok(Code::INTERRUPTED),
+        };
+        let rows: Vec<NodeStatus> = snapshots.iter().map(NodeStatus::from).collect();
+        let report = Report {
+            fleet,
+            nodes: &rows,
+        };
+        match (args.output, args.watch) {
+            (OutputFormat::Json, None) => writeln!(out, "{}", pretty(&report))?,
+            (OutputFormat::Json, Some(_)) => writeln!(out, "{}", compact(&report))?,
+            (OutputFormat::Text, None) => write!(out, "{}", render(&rows))?,
+            (OutputFormat::Text, Some(_)) => writeln!(out, "{}", render(&rows))?,
         }
-        OutputFormat::Text => {
-            write!(out, "{}", render(&statuses)).wrap_err("writing stdout")?;
-        }
-    }
-    Ok(if statuses.iter().all(|s| s.reachable) {
-        exit::OK
-    } else {
-        exit::FAILED
-    })
-}
-
-/// The named nodes, or all.
-///
-/// # Errors
-/// A name not in the fleet.
-pub fn select(fleet: &Fleet, names: &[String]) -> Result<Vec<Node>, BadInput> {
-    if names.is_empty() {
-        return Ok(fleet.nodes.clone());
-    }
-    names
-        .iter()
-        .map(|name| {
-            fleet.node(name).cloned().ok_or_else(|| {
-                let known: Vec<&str> = fleet.nodes.iter().map(|n| n.name.as_str()).collect();
-                BadInput(format!(
-                    "no node {name:?} in the fleet (nodes: {})",
-                    known.join(", ")
-                ))
-            })
-        })
-        .collect()
-}
-
-/// Queries every node at once, each bounded by [`STATUS_NODE_TIMEOUT`]; results in
-/// the order given.
-pub async fn query_all(nodes: &[Node], options: &ConnectOptions) -> Vec<NodeStatus> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, node) in nodes.iter().cloned().enumerate() {
-        let options = options.clone();
-        tasks.spawn(async move { (index, query_bounded(&node, &options).await) });
-    }
-    let mut results: Vec<Option<NodeStatus>> = vec![None; nodes.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, status)) = joined {
-            results[index] = Some(status);
+        out.flush()?;
+        let code = if rows.iter().all(|r| r.reachable) {
+            Code::OK
+        } else {
+            Code::FAILED
+        };
+        let Some(every) = args.watch else {
+            return Ok(code);
+        };
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = ctx.shutdown().requested() => return Ok(code),
         }
     }
-    results
-        .into_iter()
-        .zip(nodes)
-        .map(|(status, node)| {
-            status.unwrap_or_else(|| unreachable(node, "query task failed".into()))
-        })
-        .collect()
 }
 
-async fn query_bounded(node: &Node, options: &ConnectOptions) -> NodeStatus {
-    match tokio::time::timeout(STATUS_NODE_TIMEOUT, query(node, options)).await {
-        Ok(status) => status,
-        Err(_) => unreachable(
-            node,
-            format!(
-                "{}: no answer within {}s",
-                node.name,
-                STATUS_NODE_TIMEOUT.as_secs()
-            ),
-        ),
-    }
+fn pretty(report: &Report<'_>) -> String {
+    // A struct of strings, numbers and options always serialises.
+    serde_json::to_string_pretty(report).unwrap_or_default()
 }
 
-async fn query(node: &Node, options: &ConnectOptions) -> NodeStatus {
-    let remote = match Remote::connect(node, options).await {
-        Ok(remote) => remote,
-        Err(e) => return unreachable(node, e.to_string()),
-    };
-    let (info, head) = tokio::join!(consensus_info(node, &remote), repo_head(node, &remote));
-    let _ = remote.close().await;
-    match info {
-        Ok(info) => reachable(node, info, head),
-        Err(e) => NodeStatus {
-            repo_head: head,
-            ..unreachable(node, e)
-        },
-    }
-}
-
-async fn consensus_info(node: &Node, remote: &Remote) -> Result<ConsensusInfo, String> {
-    let rpc = RpcClient::open(node, remote)
-        .await
-        .map_err(|e| e.to_string())?;
-    rpc.consensus_info().await.map_err(|e| e.to_string())
-}
-
-/// `git rev-parse HEAD` in the node's repo; `None` without a repo or on failure.
-async fn repo_head(node: &Node, remote: &Remote) -> Option<String> {
-    node.repo.as_ref()?;
-    let cmd = node_command(node, "git rev-parse HEAD").ok()?;
-    let out = remote.run(&cmd).await.ok()?;
-    out.success().then(|| out.stdout.trim().to_string())
-}
-
-fn reachable(node: &Node, info: ConsensusInfo, head: Option<String>) -> NodeStatus {
-    let matches = head.as_ref().map(|head| same_commit(&info.commit, head));
-    NodeStatus {
-        name: node.name.clone(),
-        reachable: true,
-        error: None,
-        block_height: Some(info.block_height),
-        active_masternodes: Some(info.active_masternodes),
-        min_masternodes: Some(info.min_masternodes),
-        connected_peers: Some(info.connected_peers),
-        pending_transactions: Some(info.pending_transactions),
-        finalized_transactions: Some(info.finalized_transactions),
-        commit: Some(info.commit),
-        repo_head: head,
-        commit_matches_head: matches,
-        last_block_age_secs: info.last_block_age_secs,
-        node_id: Some(info.node_id.to_string()),
-        version: Some(info.version),
-    }
-}
-
-fn unreachable(node: &Node, error: String) -> NodeStatus {
-    NodeStatus {
-        name: node.name.clone(),
-        reachable: false,
-        error: Some(error),
-        block_height: None,
-        active_masternodes: None,
-        min_masternodes: None,
-        connected_peers: None,
-        pending_transactions: None,
-        finalized_transactions: None,
-        commit: None,
-        repo_head: None,
-        commit_matches_head: None,
-        last_block_age_secs: None,
-        node_id: None,
-        version: None,
-    }
+fn compact(report: &Report<'_>) -> String {
+    serde_json::to_string(report).unwrap_or_default()
 }
 
 /// Whether a daemon's short commit (maybe `-dirty`) names the repo's HEAD.

@@ -52,7 +52,7 @@ pub async fn wait(
     let deadline = Instant::now() + expect.timeout;
     let mut first_height: Option<u64> = None;
     loop {
-        let info = rpc.consensus_info().await;
+        let info = crate::deploy::link::consensus_info(rpc).await;
         let fleet_height = fleet_height(others).await;
         let mut checks = chain_checks(
             info.as_ref().map_err(ToString::to_string),
@@ -96,7 +96,9 @@ pub async fn wait(
 }
 
 async fn fleet_height(others: &[&RpcClient]) -> Option<u64> {
-    let asks = others.iter().map(|rpc| rpc.consensus_info());
+    let asks = others
+        .iter()
+        .map(|rpc| crate::deploy::link::consensus_info(rpc));
     futures_util::future::join_all(asks)
         .await
         .into_iter()

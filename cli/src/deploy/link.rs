@@ -1,13 +1,12 @@
-//! The seam between the deploy engine and the transports: a node with its open
-//! connection, shared by the engine's steps and the lock heartbeat.
-//!
-//! Kept small on purpose so a connection pool can take its place.
+//! The engine's view of the connection pool: a node with its open connection,
+//! shared by the engine's steps and the lock heartbeat.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use timecoin_shared::fleet::Node;
 
-use crate::remote::{ConnectOptions, Remote, RemoteError};
+use crate::remote::{Pool, Remote, RemoteError};
 
 /// A node and its connection.
 #[derive(Debug, Clone)]
@@ -16,18 +15,18 @@ pub struct Link {
     pub remote: Arc<Remote>,
 }
 
-/// Connects to every node at once, each bounded by `timeout`; results in the
-/// order given.
+/// Connects to every node at once through the pool, each bounded by `timeout`;
+/// results in the order given.
 pub async fn connect_all(
+    pool: &Pool,
     nodes: &[Node],
-    options: &ConnectOptions,
-    timeout: std::time::Duration,
+    timeout: Duration,
 ) -> Vec<Result<Link, RemoteError>> {
     let connects = nodes.iter().map(|node| async move {
-        match tokio::time::timeout(timeout, Remote::connect(node, options)).await {
+        match tokio::time::timeout(timeout, pool.remote(node)).await {
             Ok(Ok(remote)) => Ok(Link {
                 node: node.clone(),
-                remote: Arc::new(remote),
+                remote,
             }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(RemoteError::Connect {
@@ -40,12 +39,12 @@ pub async fn connect_all(
     futures_util::future::join_all(connects).await
 }
 
-/// Closes every connection (for ssh: stops the masters).
-pub async fn close_all(links: Vec<Link>) {
-    let closes = links.into_iter().filter_map(|link| {
-        Arc::try_unwrap(link.remote)
-            .ok()
-            .map(|remote| async move { drop(remote.close().await) })
-    });
-    futures_util::future::join_all(closes).await;
+/// `GET /consensus_info` of a node: what the gates and the quorum read.
+///
+/// # Errors
+/// The RPC did not answer as expected.
+pub async fn consensus_info(
+    rpc: &crate::rpc_client::RpcClient,
+) -> Result<timecoin_shared::rpc::ConsensusInfo, crate::rpc_client::RpcError> {
+    rpc.get("/consensus_info").await
 }

@@ -11,9 +11,9 @@ use super::link::Link;
 use super::plan::BINARY;
 use crate::lock::script::in_repo;
 use crate::logs::command::{Request as LogRequest, adjust};
-use crate::logs::input::Entry;
 use crate::logs::record::Record;
 use crate::remote::{ShellCommand, StreamEnd, StreamEvent, node_command};
+use timecoin_shared::classify::LogEntry;
 
 /// What preflight reads on a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -265,7 +265,7 @@ pub async fn journal_problems(link: &Link, since: u64) -> Result<Vec<String>, St
     Ok(out
         .stdout
         .lines()
-        .map(|line| Record::new(Entry::parse(line), Some(&link.node.name)))
+        .map(|line| Record::new(LogEntry::parse(line), Some(&link.node.name)))
         .filter(|r| match r.time_us {
             Some(t) => t >= since_us,
             None => filtered_by_source,

@@ -27,11 +27,11 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::input::Entry;
     use timecoin_shared::classify::EventKind;
+    use timecoin_shared::classify::LogEntry;
 
     fn record(line: &str) -> Record {
-        Record::new(Entry::parse(line), Some("n"))
+        Record::new(LogEntry::parse(line), Some("n"))
     }
 
     #[test]

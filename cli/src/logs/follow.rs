@@ -6,10 +6,11 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::time::Duration;
 
+use timecoin_shared::classify::LogEntry;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::command::{self, Adjusted, Request};
-use super::input::Entry;
 use super::record::Record;
 use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
 use crate::remote::{LineStream, StreamEnd, StreamEvent};
@@ -76,8 +77,15 @@ pub struct Plan {
     pub lines: Option<u32>,
 }
 
-/// Streams `plan` until done, failed, or the receiver of `events` is gone.
-pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<Event>) {
+/// Streams `plan` until done, failed, the receiver of `events` is gone, or
+/// `stop` fires: then the remote command is cancelled and waited for, so
+/// nothing is left running on the node.
+pub async fn follow<S: LogSource>(
+    source: &S,
+    plan: Plan,
+    events: mpsc::Sender<Event>,
+    stop: CancellationToken,
+) {
     let node = plan.node.clone();
     let mut cursor: Option<String> = None;
     let mut last_time: Option<i64> = None;
@@ -111,7 +119,11 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
             .flatten()
             .map(|n| (n as usize, VecDeque::new()));
         let mut lines_this_time = 0u64;
-        let end = match source.open(&node, &command).await {
+        let opened = tokio::select! {
+            () = stop.cancelled() => return,
+            opened = source.open(&node, &command) => opened,
+        };
+        let end = match opened {
             Err(reason) => StreamEnd::Lost { reason },
             Ok(mut stream) => {
                 if reconnecting {
@@ -132,10 +144,18 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
                     }
                 }
                 loop {
-                    match stream.next().await {
+                    let next = tokio::select! {
+                        () = stop.cancelled() => {
+                            stream.cancel();
+                            while let Some(StreamEvent::Line(_)) = stream.next().await {}
+                            return;
+                        }
+                        next = stream.next() => next,
+                    };
+                    match next {
                         Some(StreamEvent::Line(line)) => {
                             lines_this_time += 1;
-                            let record = Record::new(Entry::parse(&line), Some(&node));
+                            let record = Record::new(LogEntry::parse(&line), Some(&node));
                             let resumed_by_time = reconnecting && cursor.is_none();
                             if resumed_by_time
                                 && record
@@ -229,7 +249,10 @@ pub async fn follow<S: LogSource>(source: &S, plan: Plan, events: mpsc::Sender<E
         if events.send(lost).await.is_err() {
             return;
         }
-        tokio::time::sleep(backoff).await;
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(backoff) => {}
+        }
         backoff = (backoff * 2).min(LOGS_RECONNECT_MAX);
         reconnecting = true;
     }

@@ -3,8 +3,9 @@
 
 use std::io::{self, BufRead, Write};
 
+use timecoin_shared::classify::LogEntry;
+
 use super::filter::Filter;
-use super::input::Entry;
 use super::record::Record;
 use super::sink::Sink;
 
@@ -27,7 +28,7 @@ pub fn classify_all<W: Write>(
         }
         let line = String::from_utf8_lossy(&raw);
         let line = line.strip_suffix('\n').unwrap_or(&line);
-        let record = Record::new(Entry::parse(line), None);
+        let record = Record::new(LogEntry::parse(line), None);
         count += 1;
         if filter.keeps(&record) {
             sink.record(&record)?;

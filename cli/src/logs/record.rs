@@ -1,15 +1,14 @@
 //! A classified log line: what `logs` prints, filters, counts and writes as JSON.
 
 use serde::Serialize;
-use timecoin_shared::classify::{Classification, Envelope, classify};
-
-use super::input::Entry;
+use timecoin_shared::classify::{Classification, Envelope, LogEntry, classify};
 
 /// One classified line. Its JSON form is the `--output json` contract: `line`,
 /// `kinds`, `peer`, `node`, then what else is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
-    /// The log line (a journal entry's `MESSAGE`, else the input line).
+    /// The log line (a journal entry's `MESSAGE`, else the input line), without
+    /// colour escapes.
     pub line: String,
     #[serde(flatten)]
     pub class: Classification,
@@ -30,7 +29,7 @@ pub struct Record {
 
 impl Record {
     /// Classifies `entry`; `node` (the fleet name) wins over the host in the line.
-    pub fn new(entry: Entry, node: Option<&str>) -> Record {
+    pub fn new(entry: LogEntry, node: Option<&str>) -> Record {
         let env = Envelope::split(&entry.message);
         let class = classify(&env.message);
         let node = node
@@ -58,7 +57,7 @@ mod tests {
     #[test]
     fn json_shape_is_the_contract() {
         let r = Record::new(
-            Entry::parse(
+            LogEntry::parse(
                 "Dec 31 09:40:00 LW-Michigan2 timed[94346]: WARN ⚠️ Skipping block production: only 2 masternodes active (minimum 3 required)",
             ),
             None,
@@ -76,7 +75,7 @@ mod tests {
 
     #[test]
     fn fleet_name_wins_over_hostname() {
-        let e = Entry::parse(r#"{"MESSAGE":"x","_HOSTNAME":"vm"}"#);
+        let e = LogEntry::parse(r#"{"MESSAGE":"x","_HOSTNAME":"vm"}"#);
         assert_eq!(
             Record::new(e.clone(), Some("n1")).node.as_deref(),
             Some("n1")

@@ -39,7 +39,9 @@ pub fn node_style(name: &str) -> Style {
 fn kind_style(kind: EventKind) -> Style {
     let color = match kind {
         k if k.is_problem() => AnsiColor::Red,
-        EventKind::BlockRound | EventKind::BlockProduced => AnsiColor::Blue,
+        EventKind::BlockRound | EventKind::BlockProduced | EventKind::BlockFinalized => {
+            AnsiColor::Blue
+        }
         _ => AnsiColor::Green,
     };
     Style::new().fg_color(Some(color.into())).bold()
@@ -69,7 +71,9 @@ fn badge(kind: EventKind, record: &Record) -> String {
     match (kind, c.attempt, c.active, c.minimum, c.height) {
         (EventKind::ConnectFailed, Some(n), ..) => format!("{kind} #{n}"),
         (EventKind::ProductionSkipped, _, Some(a), Some(m), _) => format!("{kind} {a}/{m}"),
-        (EventKind::BlockProduced, .., Some(h)) => format!("{kind} @{h}"),
+        (EventKind::BlockProduced | EventKind::BlockFinalized, .., Some(h)) => {
+            format!("{kind} @{h}")
+        }
         _ => kind.to_string(),
     }
 }
@@ -130,11 +134,11 @@ impl<W: Write> TextWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::input::Entry;
+    use timecoin_shared::classify::LogEntry;
 
     fn render(line: &str) -> String {
         let mut buf = Vec::new();
-        let record = Record::new(Entry::parse(line), Some("n1"));
+        let record = Record::new(LogEntry::parse(line), Some("n1"));
         TextWriter::new(&mut buf, 4).record(&record).unwrap();
         String::from_utf8(buf).unwrap()
     }

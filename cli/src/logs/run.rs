@@ -6,6 +6,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use super::filter::Filter;
 use super::follow::{self, Event, LogSource, Plan};
@@ -33,7 +34,8 @@ fn now_us() -> i64 {
 }
 
 /// Streams every plan through `sink`, merged, until all streams are done (or
-/// forever when following).
+/// forever when following) or `stop` fires: then every node's command is
+/// cancelled, and what was read is printed before returning.
 ///
 /// # Errors
 /// Only the sink's: a node's trouble is a marker, not an error.
@@ -42,12 +44,13 @@ pub async fn run<S: LogSource, W: Write>(
     plans: Vec<Plan>,
     filter: &Filter,
     sink: &mut Sink<W>,
+    stop: &CancellationToken,
 ) -> io::Result<Outcome> {
     let (tx, mut rx) = mpsc::channel(LOGS_EVENT_QUEUE);
     let mut tasks = JoinSet::new();
     for plan in plans {
-        let (source, tx) = (Arc::clone(&source), tx.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, tx).await });
+        let (source, tx, stop) = (Arc::clone(&source), tx.clone(), stop.clone());
+        tasks.spawn(async move { follow::follow(&*source, plan, tx, stop).await });
     }
     drop(tx);
 

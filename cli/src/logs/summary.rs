@@ -108,7 +108,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::input::Entry;
+    use timecoin_shared::classify::LogEntry;
 
     #[test]
     fn counts_per_node_and_kind() {
@@ -122,7 +122,7 @@ mod tests {
             ),
             ("b", "nothing"),
         ] {
-            summary.add(&Record::new(Entry::parse(line), Some(node)));
+            summary.add(&Record::new(LogEntry::parse(line), Some(node)));
         }
         assert_eq!(summary.count("a", EventKind::HandshakeCompleted), 2);
         assert_eq!(summary.count("b", EventKind::DuplicateRejected), 1);

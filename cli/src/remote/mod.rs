@@ -7,10 +7,12 @@
 //! - [`ssh`], [`local`]: the transports.
 //! - [`stream`]: line streams with an end reason and cancellation.
 //! - [`forward`]: the local half of a port forward.
+//! - [`pool`]: one connection and one RPC tunnel per node for the whole process.
 
 pub mod command;
 pub mod forward;
 pub mod local;
+pub mod pool;
 pub mod ssh;
 pub mod stream;
 
@@ -19,6 +21,7 @@ use timecoin_shared::fleet::{Node, Transport};
 pub use command::{CommandError, ShellCommand, Vars, node_vars};
 pub use forward::Forward;
 pub use local::LocalNode;
+pub use pool::Pool;
 pub use ssh::SshNode;
 pub use stream::{LineStream, StreamEnd, StreamEvent};
 
@@ -155,11 +158,12 @@ impl Remote {
         }
     }
 
-    /// Ends the connection (for ssh: stops the master).
+    /// Ends the connection (for ssh: stops the master, which ends any stream
+    /// still running on it as lost).
     ///
     /// # Errors
     /// The master could not be told to exit.
-    pub async fn close(self) -> Result<(), RemoteError> {
+    pub async fn close(&self) -> Result<(), RemoteError> {
         match self {
             Remote::Ssh(n) => n.close().await,
             Remote::Local(_) => Ok(()),

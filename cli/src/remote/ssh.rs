@@ -1,13 +1,20 @@
 //! The `ssh` transport: one multiplexed master connection per node through the
-//! system `ssh` (the `openssh` crate, native mux), with strict host key checking
-//! unless the operator opted in to accept-new.
+//! system `ssh`, with strict host key checking unless the operator opted in to
+//! accept-new. Commands, streams and forwards go over the master's control socket
+//! (the `openssh` crate's native mux), so they cost no new handshake.
+//!
+//! We start the master ourselves rather than through the crate's builder: it puts
+//! no `--` before the destination (a host such as `-oProxyCommand=...` would be
+//! read as an option), reports an ssh that failed before writing its log as
+//! `No such file or directory`, and maps accept-new to `StrictHostKeyChecking=no`.
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::process::Stdio as StdStdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use openssh::{ControlPersist, ForwardType, KnownHosts, Session, SessionBuilder, Socket, Stdio};
+use openssh::{ForwardType, Session, Socket, Stdio};
 use tempfile::TempDir;
 use timecoin_shared::fleet::Node;
 use tokio::net::UnixStream;
@@ -21,13 +28,19 @@ use crate::constants::{SSH_CONNECT_TIMEOUT, SSH_CONTROL_PERSIST_SECS, SSH_SERVER
 /// near 108 bytes, and `$TMPDIR` can be long) and private (tempfile makes it 0700).
 const SOCKET_PARENT: &str = "/tmp";
 
+/// The master's control socket, its log (`ssh -E`) and its stderr, in the
+/// node's socket directory.
+const CONTROL: &str = "master";
+const LOG: &str = "log";
+const STDERR: &str = "stderr";
+
 /// A node reached over one SSH master connection.
 #[derive(Debug)]
 pub struct SshNode {
     name: String,
     destination: String,
     session: Arc<Session>,
-    /// Holds the forward sockets; the master's own directory is inside it too.
+    /// Holds the control socket, the master's log and the forward sockets.
     socket_dir: Arc<TempDir>,
     next_forward: AtomicU64,
 }
@@ -51,42 +64,41 @@ impl SshNode {
                     "cannot make a socket directory in {SOCKET_PARENT}: {e}"
                 ))
             })?;
+        let dir = socket_dir.path();
+        let stderr = std::fs::File::create(dir.join(STDERR))
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.join(STDERR).display())))?;
         let accept_new = node.accept_new_host_keys || options.accept_new_host_keys;
-        let mut builder = SessionBuilder::default();
-        builder
-            .port(node.port)
-            .known_hosts_check(if accept_new {
-                KnownHosts::Accept
-            } else {
-                KnownHosts::Strict
-            })
-            .connect_timeout(SSH_CONNECT_TIMEOUT)
-            .server_alive_interval(SSH_SERVER_ALIVE_INTERVAL)
-            .control_directory(socket_dir.path())
-            .control_persist(ControlPersist::IdleFor(
-                NonZeroUsize::new(SSH_CONTROL_PERSIST_SECS).unwrap_or(NonZeroUsize::MIN),
-            ));
-        if let Some(user) = &node.user {
-            builder.user(user.clone());
-        }
-        if let Some(identity) = &node.identity {
-            builder.keyfile(expand_home(identity));
-        }
-        if let Some(known_hosts) = &node.known_hosts {
-            builder.user_known_hosts_file(expand_home(known_hosts));
-        }
+        let mut ssh = tokio::process::Command::new("ssh");
+        ssh.args(master_args(node, dir, accept_new))
+            // Correctness: the master forks into the background holding these;
+            // a pipe here would keep whoever reads our output waiting for it.
+            .stdin(StdStdio::null())
+            .stdout(StdStdio::null())
+            .stderr(stderr)
+            .kill_on_drop(true);
         // ssh's ConnectTimeout covers the TCP connect only; this bounds auth too.
-        let connecting = builder.connect_mux(&node.host);
-        let session = match tokio::time::timeout(SSH_CONNECT_TIMEOUT * 2, connecting).await {
-            Ok(Ok(session)) => session,
-            Ok(Err(e)) => return Err(explain_connect_error(node, &destination, &e)),
+        let started = tokio::time::timeout(SSH_CONNECT_TIMEOUT * 2, ssh.status()).await;
+        match started {
+            Ok(Ok(status)) if status.success() => {}
+            Ok(Ok(status)) => {
+                return Err(explain_connect_error(
+                    node,
+                    &destination,
+                    &master_failure(dir, &status.to_string()),
+                ));
+            }
+            Ok(Err(e)) => return Err(fail(format!("cannot run ssh: {e}"))),
             Err(_) => {
                 return Err(fail(format!(
                     "timed out after {}s",
                     (SSH_CONNECT_TIMEOUT * 2).as_secs()
                 )));
             }
-        };
+        }
+        let session = Session::resume_mux(
+            dir.join(CONTROL).into_boxed_path(),
+            Some(dir.join(LOG).into_boxed_path()),
+        );
         Ok(SshNode {
             name: node.name.clone(),
             destination,
@@ -159,7 +171,7 @@ impl SshNode {
                         stderr: e.to_string(),
                     },
                     Err(check) => StreamEnd::Lost {
-                        reason: format!("ssh connection lost: {}", error_chain(&check)),
+                        reason: format!("ssh connection lost: {}", crate::error::render(&check)),
                     },
                 },
             }
@@ -218,41 +230,32 @@ impl SshNode {
         self.session.control_socket()
     }
 
-    pub(crate) async fn close(self) -> Result<(), RemoteError> {
-        let name = self.name.clone();
-        match Arc::try_unwrap(self.session) {
-            Ok(session) => session.close().await.map_err(|e| RemoteError::Ssh {
-                node: name,
-                what: "closing the connection".into(),
-                source: e,
-            }),
-            // A stream still holds the session: tell the master to exit through
-            // its control socket, which ends that stream as lost.
-            Err(shared) => {
-                let status = tokio::process::Command::new("ssh")
-                    .arg("-S")
-                    .arg(shared.control_socket())
-                    .args(["-O", "exit", "timectl-close"])
-                    .stdin(std::process::Stdio::null())
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .status()
-                    .await;
-                match status {
-                    Ok(s) if s.success() => Ok(()),
-                    Ok(s) => Err(RemoteError::Io {
-                        node: name,
-                        what: format!("ssh -O exit: {s}"),
-                        source: std::io::ErrorKind::Other.into(),
-                    }),
-                    Err(source) => Err(RemoteError::Io {
-                        node: name,
-                        what: "running ssh -O exit".into(),
-                        source,
-                    }),
-                }
-            }
+    /// Stops the master (`ssh -O exit`): streams still running on it end as
+    /// lost, and its sockets go with it.
+    pub(crate) async fn close(&self) -> Result<(), RemoteError> {
+        let fail = |what: String, source| RemoteError::Io {
+            node: self.name.clone(),
+            what,
+            source,
+        };
+        let out = tokio::process::Command::new("ssh")
+            .arg("-S")
+            .arg(self.session.control_socket())
+            .args(["-O", "exit", "timectl-close"])
+            .stdin(StdStdio::null())
+            .stdout(StdStdio::null())
+            .stderr(StdStdio::piped())
+            .output()
+            .await
+            .map_err(|e| fail("cannot run ssh -O exit".into(), e))?;
+        if out.status.success() {
+            return Ok(());
         }
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        Err(fail(
+            format!("ssh -O exit: {}", out.status),
+            std::io::Error::other(why),
+        ))
     }
 
     /// `host:port` as dialed.
@@ -272,6 +275,74 @@ fn cancellable(cmd: &ShellCommand) -> String {
     )
 }
 
+/// `ssh` arguments that start a master for `node` in `dir`, forking into the
+/// background once authenticated.
+fn master_args(node: &Node, dir: &Path, accept_new: bool) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "-E".into(),
+        dir.join(LOG).into(),
+        "-S".into(),
+        dir.join(CONTROL).into(),
+    ];
+    for a in ["-M", "-f", "-N", "-o", "BatchMode=yes"] {
+        args.push(a.into());
+    }
+    let persist = NonZeroUsize::new(SSH_CONTROL_PERSIST_SECS).unwrap_or(NonZeroUsize::MIN);
+    let checking = if accept_new { "accept-new" } else { "yes" };
+    for option in [
+        format!("ControlPersist={persist}s"),
+        format!("StrictHostKeyChecking={checking}"),
+        format!("ConnectTimeout={}", SSH_CONNECT_TIMEOUT.as_secs()),
+        format!(
+            "ServerAliveInterval={}",
+            SSH_SERVER_ALIVE_INTERVAL.as_secs()
+        ),
+    ] {
+        args.push("-o".into());
+        args.push(option.into());
+    }
+    args.push("-p".into());
+    args.push(node.port.to_string().into());
+    if let Some(user) = &node.user {
+        args.push("-l".into());
+        args.push(user.into());
+    }
+    if let Some(identity) = &node.identity {
+        args.push("-o".into());
+        args.push("IdentitiesOnly=yes".into());
+        args.push("-i".into());
+        args.push(expand_home(identity).into());
+    }
+    if let Some(known_hosts) = &node.known_hosts {
+        let mut option = std::ffi::OsString::from("UserKnownHostsFile=");
+        option.push(expand_home(known_hosts));
+        args.push("-o".into());
+        args.push(option);
+    }
+    // Correctness: whatever the host holds, ssh reads it as the destination.
+    args.push("--".into());
+    args.push(node.host.clone().into());
+    args
+}
+
+/// What a master that did not start said: its log, else its stderr, else how
+/// it exited.
+fn master_failure(dir: &Path, status: &str) -> String {
+    let said = [LOG, STDERR]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .map(|text| text.trim().to_string())
+        .find(|text| !text.is_empty());
+    match said {
+        Some(text) => text
+            .lines()
+            .filter(|l| !l.starts_with("Warning: Permanently added"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => format!("ssh exited with {status} and said nothing"),
+    }
+}
+
 fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
@@ -279,19 +350,8 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn explain_connect_error(node: &Node, destination: &str, e: &openssh::Error) -> RemoteError {
-    let reason = error_chain(e);
+fn explain_connect_error(node: &Node, destination: &str, reason: &str) -> RemoteError {
+    let reason = reason.strip_prefix("ssh: ").unwrap_or(reason).to_string();
     if reason.contains("Host key verification failed")
         || reason.contains("REMOTE HOST IDENTIFICATION HAS CHANGED")
     {

@@ -23,7 +23,15 @@ use super::{EventKind, KindSet};
 ///
 /// Correctness: each rule above contains one of these literally; the vector test
 /// `prefilter_covers_every_rule` checks it on a line per rule.
-const PREFILTER: &str = r"connected to|connection to|connect to|handshake|duplicate|reset|104|ping ti|before|skipping block|block round|produced";
+const PREFILTER: &str = concat!(
+    r"connected to|connection to|connect to|handshake|duplicate|reset|104|ping ti|before",
+    r"|skipping block|block round|produced",
+    // upstream `time-masternode`
+    r"|peer gate|compatible peer|production blocked|minority chain|critical: |fork prevention",
+    r"|insufficient masternodes|simultaneous connection|inbound slot|evicted writer",
+    r"|superseded by|rejecting inbound|connection from|reading from|closed by|vrf s",
+    r"|finalized via|fallback: adding|syncing from|network partition",
+);
 
 /// What one line says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,13 +44,14 @@ pub struct Classification {
     /// `connect_failed`: the dial attempt number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
-    /// `production_skipped`: masternodes active, as the node saw it.
+    /// `production_skipped`: masternodes active as the node saw it (or, when its
+    /// line counts peers instead, the peers it had).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<u32>,
-    /// `production_skipped`: masternodes required.
+    /// `production_skipped`: masternodes (or peers) required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum: Option<u32>,
-    /// `block_produced`: the height of the block.
+    /// `block_produced`, `block_finalized`: the height of the block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
 }
@@ -126,7 +135,9 @@ impl Classifier {
             out.active = out.active.or_else(|| number("active"));
             out.minimum = out.minimum.or_else(|| number("minimum"));
         }
-        if out.kinds.contains(EventKind::BlockProduced) {
+        if out.kinds.contains(EventKind::BlockProduced)
+            || out.kinds.contains(EventKind::BlockFinalized)
+        {
             out.height = self.height.captures(lower).and_then(|c| c[1].parse().ok());
         }
         out
@@ -172,6 +183,29 @@ mod tests {
         "produced a block",
         "block 7 produced",
         "block produced",
+        "Peer gate: 1/3 compatible peer(s) connected",
+        "Only 1 compatible peer(s) (need 2)",
+        "Block production blocked: only 1 peers agree (need 2 minimum)",
+        "Minority chain detected (our height 5, consensus height 7) — pausing production",
+        "CRITICAL: 1 active / 4 total masternodes",
+        "FORK PREVENTION: Only 1 active masternodes (minimum 3 required) - refusing block production",
+        "Insufficient masternodes (1) for block production",
+        "Insufficient masternodes for block production: 1 active (minimum 3 required)",
+        "Simultaneous connection with 1.2.3.4 — yielding Connected outbound",
+        "Replacing existing inbound slot for whitelisted peer 1.2.3.4",
+        "Evicted writer for 1.2.3.4 so superseded connection can tear down",
+        "Outbound to 1.2.3.4 superseded by newer session",
+        "Rejecting inbound from 1.2.3.4 — keeping Connected outbound",
+        "Connection from 1.2.3.4:5 ended: early eof",
+        "Error reading from [::1]:5: x",
+        "Connection closed by 1.2.3.4 (received 1 message(s))",
+        "Connection to 1.2.3.4 ended quickly (1.0s)",
+        "Block 7 VRF sortition: score=ab",
+        "VRF selected as block proposer for height 7",
+        "Block 7 finalized via consensus!",
+        "Fallback: Adding block 7 (prepare_weight=1, validators=4)",
+        "Syncing from peers: 1 → 7",
+        "NETWORK PARTITION DETECTED",
     ];
 
     #[test]

@@ -4,9 +4,10 @@
 //! Lines reach us in many shapes: `journalctl` short output
 //! (`Dec 17 02:28:28 LW-Michigan timed[83172]: ...`), its ISO variant, the
 //! incident's hand-pasted `Dec 13 04:30:00 LW-Michigan2: WARN ...`, tracing's fmt
-//! layer (`2026-11-25T04:10:00.123456Z  INFO timed::net::dialer: ...`), with or
-//! without ANSI colours. The node name and the time come from here; the kinds
-//! from the message.
+//! layer (`2026-11-25T04:10:00.123456Z  INFO timed::net::dialer: ...`), the
+//! upstream daemon's `debug.log` (`2026-11-29 14:17:16.405 [up-n2]  INFO ...`),
+//! with or without ANSI colours. The node name and the time come from here; the
+//! kinds from the message.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -21,10 +22,10 @@ const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|No
 /// The parts of one line. Borrowed from the line when it had no ANSI codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope<'a> {
-    /// Host name from a journal prefix.
+    /// Host name from a journal prefix or a `debug.log` `[host]`.
     pub node: Option<Cow<'a, str>>,
     /// Microseconds since the Unix epoch, when the line carries a full RFC 3339
-    /// time (a syslog prefix has no year, so it gives none).
+    /// time or a `debug.log` time (a syslog prefix has no year, so it gives none).
     pub timestamp_us: Option<i64>,
     /// `INFO`, `WARN`, ... as written (upper-cased forms only).
     pub level: Option<&'static str>,
@@ -37,8 +38,7 @@ const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR"]
 impl<'a> Envelope<'a> {
     /// Splits `line`. Never fails: whatever is not recognised stays in `message`.
     pub fn split(line: &'a str) -> Envelope<'a> {
-        if line.contains('\x1b') {
-            let plain = strip_ansi(line);
+        if let Cow::Owned(plain) = strip_ansi(line) {
             let env = Envelope::split(&plain);
             return Envelope {
                 node: env.node.map(|n| Cow::Owned(n.into_owned())),
@@ -67,7 +67,11 @@ impl<'a> Envelope<'a> {
             rest = &rest[prefix.end()..];
         }
         rest = rest.trim_start();
-        if let Some((ts, after)) = split_word(rest)
+        if let Some((us, host, after)) = debug_log_prefix(rest) {
+            timestamp_us = Some(us);
+            node = node.or(Some(Cow::Borrowed(host)));
+            rest = after;
+        } else if let Some((ts, after)) = split_word(rest)
             && let Some(us) = parse_rfc3339_us(ts)
         {
             timestamp_us = Some(us);
@@ -109,14 +113,37 @@ fn starts_like_prefix(s: &str) -> bool {
         && (b[0].is_ascii_uppercase() && b[3] == b' ' || b[..4].iter().all(u8::is_ascii_digit))
 }
 
-/// The first whitespace-separated word and the rest after the spaces.
+/// The first whitespace-separated word and the rest after the spaces (empty
+/// when the word is all there is: upstream logs a bare ` INFO` as a spacer).
 fn split_word(s: &str) -> Option<(&str, &str)> {
-    let end = s.find(char::is_whitespace)?;
+    if s.is_empty() {
+        return None;
+    }
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
     Some((&s[..end], s[end..].trim_start()))
 }
 
-/// Removes CSI escape sequences (`ESC [ ... final-byte`), as tracing's colours use.
-fn strip_ansi(s: &str) -> String {
+/// The upstream daemon's own timer: `YYYY-MM-DD HH:MM:SS.mmm [host] `, in UTC
+/// (it formats `Utc::now()`; the zone is not written). Gives the time, the host
+/// and what follows.
+fn debug_log_prefix(s: &str) -> Option<(i64, &str, &str)> {
+    let (us, end) = parse_civil_us(s)?;
+    let after = s[end..].strip_prefix(" [")?;
+    let close = after.find(']')?;
+    let host = &after[..close];
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    let rest = &after[close + 1..];
+    rest.starts_with(' ').then(|| (us, host, rest.trim_start()))
+}
+
+/// Removes CSI escape sequences (`ESC [ ... final-byte`), as tracing's colours
+/// use; borrows when there are none (most lines).
+pub fn strip_ansi(s: &str) -> Cow<'_, str> {
+    if !s.contains('\x1b') {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -133,13 +160,38 @@ fn strip_ansi(s: &str) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Parses the RFC 3339 time at the start of `s` (`2026-11-25T04:10:00.123456Z`,
 /// `...+01:00`, `...+0100`) into microseconds since the epoch. Anything else,
 /// including out-of-range fields, is `None`.
 pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
+    let (local_us, i) = parse_civil_us(s)?;
+    let b = s.as_bytes();
+    let num = |r| digits(s, r);
+    let offset_secs = match b.get(i) {
+        Some(b'Z' | b'z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let hh = num(i + 1..i + 3)?;
+            let mm_at = if b.get(i + 3) == Some(&b':') {
+                i + 4
+            } else {
+                i + 3
+            };
+            let mm = num(mm_at..mm_at + 2)?;
+            let off = hh * 3600 + mm * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        _ => return None,
+    };
+    Some(local_us - offset_secs * 1_000_000)
+}
+
+/// The date and time at the start of `s` (`YYYY-MM-DD HH:MM:SS[.fraction]`, `T`
+/// or a space between), read as UTC: microseconds since the epoch, and the index
+/// where it ends (where a zone would be).
+fn parse_civil_us(s: &str) -> Option<(i64, usize)> {
     let b = s.as_bytes();
     if b.len() < 19
         || b[4] != b'-'
@@ -150,12 +202,7 @@ pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
+    let num = |r| digits(s, r);
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&month)
@@ -181,24 +228,17 @@ pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
             micros *= 10;
         }
     }
-    let offset_secs = match b.get(i) {
-        Some(b'Z' | b'z') => 0,
-        Some(sign @ (b'+' | b'-')) => {
-            let hh = num(i + 1..i + 3)?;
-            let mm_at = if b.get(i + 3) == Some(&b':') {
-                i + 4
-            } else {
-                i + 3
-            };
-            let mm = num(mm_at..mm_at + 2)?;
-            let off = hh * 3600 + mm * 60;
-            if *sign == b'+' { off } else { -off }
-        }
-        _ => return None,
-    };
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-    Some(secs * 1_000_000 + micros)
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some((secs * 1_000_000 + micros, i))
+}
+
+/// The number written in `s[range]`, all ASCII digits.
+fn digits(s: &str, range: std::ops::Range<usize>) -> Option<i64> {
+    let part = s.get(range)?;
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())?
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
@@ -252,6 +292,47 @@ mod tests {
         );
         assert_eq!(env.level, Some("INFO"));
         assert_eq!(env.message, "hi");
+    }
+
+    #[test]
+    fn upstream_debug_log_line() {
+        let env = Envelope::split("2026-11-29 14:17:16.405 [up-n2]  WARN ⚠️  Failed to connect: x");
+        assert_eq!(env.node.as_deref(), Some("up-n2"));
+        assert_eq!(env.timestamp_us, Some(1_795_961_836_405_000));
+        assert_eq!(env.level, Some("WARN"));
+        assert_eq!(env.message, "⚠️  Failed to connect: x");
+        // Its stdout outside systemd: the same, coloured.
+        let env = Envelope::split(
+            "\x1b[2m2026-11-29 14:17:16.405 [up-n2]\x1b[0m \x1b[32m INFO\x1b[0m 💓 heartbeat",
+        );
+        assert_eq!(env.node.as_deref(), Some("up-n2"));
+        assert_eq!(env.level, Some("INFO"));
+        assert_eq!(env.message, "💓 heartbeat");
+        // Under a journal prefix, the journal's host is the node.
+        let env = Envelope::split(
+            "Nov 29 14:17:16 box timed[1]: 2026-11-29 14:17:16.405 [up-n2]  INFO hi",
+        );
+        assert_eq!(env.node.as_deref(), Some("box"));
+        assert_eq!(env.timestamp_us, Some(1_795_961_836_405_000));
+        assert_eq!(env.message, "hi");
+    }
+
+    #[test]
+    fn upstream_journal_message_and_bare_level() {
+        let env =
+            Envelope::split("\x1b[33m WARN\x1b[0m ⚠️ WARNING: 3 active / 4 total masternodes");
+        assert_eq!(env.level, Some("WARN"));
+        assert_eq!(env.message, "⚠️ WARNING: 3 active / 4 total masternodes");
+        let env = Envelope::split("\x1b[32m INFO\x1b[0m");
+        assert_eq!((env.level, env.message.as_ref()), (Some("INFO"), ""));
+        // Not a debug.log prefix: no host in brackets, or no space after it.
+        for line in [
+            "2026-11-29 14:17:16.405 up-n2 INFO x",
+            "2026-11-29 14:17:16.405 [up-n2]x",
+            "2026-11-29 14:17:16.405 []  INFO x",
+        ] {
+            assert_eq!(Envelope::split(line).node, None, "{line}");
+        }
     }
 
     #[test]

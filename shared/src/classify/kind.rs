@@ -36,11 +36,21 @@ pub enum EventKind {
     BlockRound,
     /// This node produced a block; carries the height when the line has one.
     BlockProduced,
+    /// A link to a peer ended (closed, read error, session over). Churn, not
+    /// trouble by itself: a reset among them is also `connection_reset`.
+    Disconnected,
+    /// A block entered this node's chain as final (by consensus, or by the
+    /// producer's fallback after a consensus timeout); carries the height.
+    BlockFinalized,
+    /// The node is catching up from its peers.
+    Syncing,
+    /// The node saw no peers for long enough to call itself cut off.
+    NetworkPartition,
 }
 
 impl EventKind {
     /// Every kind, in declaration order (which is also the order of badges and tables).
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::Connected,
         EventKind::HandshakeCompleted,
         EventKind::HandshakeAccepted,
@@ -53,6 +63,10 @@ impl EventKind {
         EventKind::ProductionSkipped,
         EventKind::BlockRound,
         EventKind::BlockProduced,
+        EventKind::Disconnected,
+        EventKind::BlockFinalized,
+        EventKind::Syncing,
+        EventKind::NetworkPartition,
     ];
 
     /// The contract name, as serde writes it.
@@ -70,6 +84,10 @@ impl EventKind {
             EventKind::ProductionSkipped => "production_skipped",
             EventKind::BlockRound => "block_round",
             EventKind::BlockProduced => "block_produced",
+            EventKind::Disconnected => "disconnected",
+            EventKind::BlockFinalized => "block_finalized",
+            EventKind::Syncing => "syncing",
+            EventKind::NetworkPartition => "network_partition",
         }
     }
 
@@ -83,6 +101,7 @@ impl EventKind {
                 | EventKind::PingTimeout
                 | EventKind::PreHandshakeMessage
                 | EventKind::ProductionSkipped
+                | EventKind::NetworkPartition
         )
     }
 
@@ -123,6 +142,9 @@ impl FromStr for EventKind {
 /// of a flood.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct KindSet(u16);
+
+// Correctness: one bit per kind; a seventeenth kind needs a wider integer.
+const _: () = assert!(EventKind::ALL.len() <= u16::BITS as usize);
 
 impl KindSet {
     pub fn insert(&mut self, kind: EventKind) {

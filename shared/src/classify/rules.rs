@@ -1,5 +1,6 @@
-//! The phrase table: which wording means which event kind, for our daemon and for
-//! the incident daemon's many variants.
+//! The phrase table: which wording means which event kind, for our daemon, the
+//! incident daemon's many variants, and the upstream `time-masternode` daemon as
+//! it logs today (v1.5.9).
 //!
 //! Each rule is a regex over the line with its ASCII letters lower-cased (so
 //! "Connection" and "connection" both match; see `classifier`). Optional named groups carry what the
@@ -11,13 +12,27 @@
 //! the vector tests pin each of them: "Skipping outbound to ..." is not
 //! `production_skipped` (it needs "block production"), "disconnected" is not
 //! `connected` (the `\b` before "connected"), "closed by peer (EOF)" is not
-//! `connection_reset`, "Sent ping" is not `ping_timeout`.
+//! `connection_reset`, "Sent ping" is not `ping_timeout`, and upstream's
+//! "Skipping block production for height N: peer proposal has better VRF score"
+//! (it deferred to a better proposer: the round is healthy) is vetoed.
+//!
+//! Upstream names peers by IP and dials the network's one port, so its
+//! disconnect and duplicate lines give the peer as an IP (`{ip}`), with the port
+//! of an inbound socket dropped: the same peer reads the same on every line.
+//! It logs one event in several lines (a duplicate resolution is the decision,
+//! the old link's writer evicted, then the old link's end); each line carries
+//! its kind, so counts are of lines.
 
 use super::EventKind;
 
 /// A peer address as daemons print it: `1.2.3.4`, `1.2.3.4:24100`,
 /// `[::1]:24100`, or `host.name:24100`. A bare word such as "Peer" is not one.
-const ADDR: &str = r"(?:\[[0-9A-Fa-f:.%\w]+\](?::\d{1,5})?|\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|[A-Za-z0-9][\w.-]*:\d{1,5})";
+const ADDR: &str = r"(?:\[[0-9A-Za-z_:.%]+\](?::\d{1,5})?|\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?|[A-Za-z0-9][0-9A-Za-z_.-]*:\d{1,5})";
+
+/// A peer named by IP, as upstream does: `1.2.3.4`, `1.2.3.4:51000`, `::1` or
+/// `[::1]:51000`; the group `addr` takes the IP alone.
+const IP: &str =
+    r"\[?(?P<addr>\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:.%]*[0-9a-f])\]?(?::\d{1,5})?";
 
 /// One wording of one kind.
 pub(crate) struct Rule {
@@ -27,15 +42,22 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    /// The regex source with the address pattern spliced in, for lower-cased text.
+    /// The regex source with the address patterns spliced in, for lower-cased text.
     ///
     /// Word boundaries are ASCII ones: a Unicode `\b` stops the regex crate's
     /// fast DFA on any line with non-ASCII bytes, and the incident's lines are full
-    /// of emoji. Every word we look for is ASCII, so nothing is lost.
+    /// of emoji. Digits and spaces are ASCII ones too: Unicode `\d` is dozens of
+    /// byte ranges, and with every IP pattern of the set repeating it, the set's
+    /// lazy DFA outgrew its cache and fell back to a search 35 times slower. Every
+    /// word and number we look for is ASCII, so nothing is lost. (The patterns
+    /// use `\d` and `\s` only outside `[...]` classes, where this rewrite holds.)
     pub(crate) fn source(&self) -> String {
         self.pattern
             .replace("{addr}", ADDR)
+            .replace("{ip}", IP)
             .replace(r"\b", r"(?-u:\b)")
+            .replace(r"\d", "[0-9]")
+            .replace(r"\s", r"(?-u:\s)")
     }
 }
 
@@ -93,7 +115,7 @@ pub(crate) const RULES: &[Rule] = &[
     ),
     rule(
         EventKind::ProductionSkipped,
-        r"\bskipping block production\b(?:.*?\bonly (?P<active>\d+) masternodes? active\s*\(minimum (?P<minimum>\d+))?",
+        r"\bskipping block production\b(?:(?P<veto> for height \d+: peer proposal has better vrf)|.*?\bonly (?P<active>\d+) masternodes? active\s*\(minimum (?P<minimum>\d+))?",
     ),
     rule(
         EventKind::BlockRound,
@@ -103,8 +125,95 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::BlockProduced,
         r"\bproduced (?:a )?(?:new )?block\b|\bblock (?:#|at height |height )?\d+ produced\b|\bblock produced\b",
     ),
+    // --- Upstream `time-masternode`: production blocked. The gate lines count
+    // compatible peers against the peers needed; they fill `active`/`minimum`.
+    // Its start ("Peer gate: waiting for 3 ...", logged on every boot) and its
+    // timeout ("... proceeding solo") are not a blocked round.
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bpeer gate: (?P<active>\d+)/(?P<minimum>\d+) compatible peer",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bonly (?P<active>\d+) compatible peer(?:s|\(s\))? \(need (?P<minimum>\d+)\)",
+    ),
+    // Its chain checks before a round; the peer counts are kept when given.
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bblock production blocked\b(?:: only (?P<active>\d+) peers (?:agree|in sync at height \d+) \(need (?:at least )?(?P<minimum>\d+))?",
+    ),
+    // On a minority fork it stops producing until it has synced.
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bminority chain detected\b.*?\bpausing production\b",
+    ),
+    // The health monitor's "CRITICAL" is fewer than three active, which stops
+    // production; its "WARNING" (three or four) does not.
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bcritical: (?P<active>\d+) active / \d+ total masternodes\b",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bfork prevention: (?:only (?P<active>\d+) active masternodes? \(minimum (?P<minimum>\d+) required\))?.*?\brefusing block production\b",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\binsufficient masternodes \((?P<active>\d+)\) for block production\b",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\binsufficient masternodes for block production: (?P<active>\d+) active\b(?: \(minimum (?P<minimum>\d+))?",
+    ),
+    // --- Upstream: duplicate resolution. It keeps the newer link (our daemon
+    // rejects the newcomer); for an operator both are "a second link to a linked
+    // peer was closed".
+    rule(
+        EventKind::DuplicateRejected,
+        r"\bsimultaneous connection with {ip} — yielding\b",
+    ),
+    rule(
+        EventKind::DuplicateRejected,
+        r"\breplacing existing inbound slot for (?:whitelisted )?peer {ip}",
+    ),
+    rule(
+        EventKind::DuplicateRejected,
+        r"\bevicted writer for {ip} so superseded connection\b",
+    ),
+    rule(
+        EventKind::DuplicateRejected,
+        r"\boutbound to {ip} superseded by newer session\b",
+    ),
+    // Its IP tie-break, at debug level only.
+    rule(
+        EventKind::DuplicateRejected,
+        r"\brejecting inbound from {ip} — keeping\b",
+    ),
+    // --- Upstream: a link ended. A reset in the reason is `connection_reset`
+    // by the rule above.
+    rule(EventKind::Disconnected, r"\bconnection from {ip} ended\b"),
+    rule(EventKind::Disconnected, r"\berror reading from {ip}"),
+    rule(EventKind::Disconnected, r"\bconnection closed by {ip}"),
+    rule(
+        EventKind::Disconnected,
+        r"\bconnection to {ip} ended (?:quickly|gracefully)\b",
+    ),
+    // --- Upstream: rounds, blocks, sync, partition.
+    rule(
+        EventKind::BlockRound,
+        r"\bblock \d+ vrf sortition\b|\bvrf selected as block proposer\b",
+    ),
+    rule(
+        EventKind::BlockFinalized,
+        r"\bblock \d+ finalized via consensus\b|\bfallback: adding block \d+",
+    ),
+    rule(EventKind::Syncing, r"\bsyncing from peers: \d+"),
+    rule(
+        EventKind::NetworkPartition,
+        r"\bnetwork partition detected\b",
+    ),
 ];
 
-/// Where a produced block's height is written: `block 12`, `#12`, `height 12`,
-/// `height=12`.
+/// Where a produced or finalized block's height is written: `block 12`, `#12`,
+/// `height 12`, `height=12`.
 pub(crate) const HEIGHT: &str = r"(?:\bheight|\bblock|#)\s*[:=#]?\s*#?(\d{1,20})\b";

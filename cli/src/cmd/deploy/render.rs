@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio_util::sync::CancellationToken;
 
 use crate::cli::OutputFormat;
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::event::{Event, StepEnd};
 use crate::deploy::report::{self, NodeResult, Report};
+use crate::shutdown::Shutdown;
 use crate::table::{Cell, Table, theme};
 
 /// How often progress bars redraw their spinner and elapsed time.
@@ -249,25 +249,15 @@ pub(crate) fn confirm(question: &str) -> std::io::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-/// Ctrl-C: the first cancels (the engine finishes or undoes the step in flight,
-/// releases the locks and reports); the second leaves at once, saying what that
-/// leaves undone.
-pub(crate) async fn interrupt(cancel: CancellationToken) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    cancel.cancel();
+/// Says what the first Ctrl-C does during a deploy, and what a second one (which
+/// exits at once, see `shutdown`) would leave undone.
+pub(crate) async fn explain_interrupt(shutdown: Shutdown) {
+    shutdown.requested().await;
     eprintln!(
         "Ctrl-C: finishing the step in flight (a restarted node is gated or rolled back), \
-         then releasing the locks. Ctrl-C again leaves at once."
+         then releasing the locks. A second Ctrl-C leaves at once and leaves undone: the \
+         step in flight (check `timectl status`), and the locks, which stay until they go \
+         stale in {}s (or `timectl lock release --force-unlock`).",
+        DEPLOY_LOCK_TTL.as_secs()
     );
-    if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!(
-            "Second Ctrl-C: leaving now. Left undone: the step in flight may be unfinished \
-             (check `timectl status`), and the deploy locks stay until they go stale in {}s \
-             (or `timectl lock release --force-unlock`).",
-            DEPLOY_LOCK_TTL.as_secs()
-        );
-        std::process::exit(i32::from(report::code::INTERRUPTED));
-    }
 }

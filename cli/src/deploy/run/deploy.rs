@@ -10,18 +10,17 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::event::{Emit, Step};
-use crate::deploy::link::{close_all, connect_all};
+use crate::deploy::link::connect_all;
 use crate::deploy::plan::Request;
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
 use crate::lock::{Heartbeat, Holder};
-use crate::remote::ConnectOptions;
-use crate::rpc_client::RpcClient;
+use crate::remote::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
 /// failure ends up in the report and the events.
 pub async fn deploy(
     request: Request,
-    options: ConnectOptions,
+    pool: &Pool,
     emit: Emit,
     cancel: CancellationToken,
 ) -> Report {
@@ -41,7 +40,7 @@ pub async fn deploy(
         nodes: Vec::new(),
     };
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut fleet = connect(&request, &options, &emit, &selected).await;
+    let mut fleet = connect(&request, pool, &emit, &selected).await;
     let mut locked = Vec::new();
     let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locked).await;
     let (outcome, reason, target) = result;
@@ -52,13 +51,12 @@ pub async fn deploy(
     report.nodes = std::mem::take(&mut fleet.rows);
     report.secs = started.elapsed().as_secs_f64();
     audit_nodes(&fleet, &locked, &report).await;
-    close_all(fleet.links.into_values().collect()).await;
     report
 }
 
 pub(super) async fn connect(
     request: &Request,
-    options: &ConnectOptions,
+    pool: &Pool,
     emit: &Emit,
     selected: &[String],
 ) -> Fleet {
@@ -67,7 +65,7 @@ pub(super) async fn connect(
     }
     let began = Instant::now();
     let all: Vec<Node> = request.fleet.nodes.clone();
-    let connected = connect_all(&all, options, DEPLOY_NODE_TIMEOUT).await;
+    let connected = connect_all(pool, &all, DEPLOY_NODE_TIMEOUT).await;
     let mut links = BTreeMap::new();
     for (node, result) in all.iter().zip(connected) {
         let is_selected = selected.contains(&node.name);
@@ -84,12 +82,9 @@ pub(super) async fn connect(
             Err(e) => emit.notice(format!("{e} (counted as down)")),
         }
     }
-    let opens = links.values().map(|link| async move {
-        (
-            link.node.name.clone(),
-            RpcClient::open(&link.node, &link.remote).await,
-        )
-    });
+    let opens = links
+        .values()
+        .map(|link| async move { (link.node.name.clone(), pool.rpc(&link.node).await) });
     let rpcs = futures_util::future::join_all(opens)
         .await
         .into_iter()

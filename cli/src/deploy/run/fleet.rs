@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::deploy::link::Link;
 use crate::deploy::report::NodeReport;
+use std::sync::Arc;
+
 use crate::rpc_client::RpcClient;
 
 /// The least time a rolled-back node gets to pass its gate: the old version is
@@ -16,7 +18,7 @@ pub(super) const ROLLBACK_GATE_FLOOR: std::time::Duration = std::time::Duration:
 pub(super) struct Fleet {
     pub(super) gate_timeout: std::time::Duration,
     pub(super) links: BTreeMap<String, Link>,
-    pub(super) rpcs: BTreeMap<String, RpcClient>,
+    pub(super) rpcs: BTreeMap<String, Arc<RpcClient>>,
     pub(super) rows: Vec<NodeReport>,
 }
 
@@ -29,13 +31,16 @@ impl Fleet {
         self.rpcs
             .iter()
             .filter(|(name, _)| name.as_str() != node)
-            .map(|(_, rpc)| rpc)
+            .map(|(_, rpc)| rpc.as_ref())
             .collect()
     }
 
     /// The most active masternodes any node reports: the live fleet.
     pub(super) async fn live_masternodes(&self) -> usize {
-        let asks = self.rpcs.values().map(RpcClient::consensus_info);
+        let asks = self
+            .rpcs
+            .values()
+            .map(|rpc| crate::deploy::link::consensus_info(rpc));
         futures_util::future::join_all(asks)
             .await
             .into_iter()

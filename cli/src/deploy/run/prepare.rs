@@ -65,7 +65,7 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
             emit.started(&node.name, Step::Preflight);
             let began = Instant::now();
             let running = match rpc {
-                Some(rpc) => rpc.consensus_info().await.ok().map(|i| i.commit),
+                Some(rpc) => crate::deploy::link::consensus_info(rpc).await.ok().map(|i| i.commit),
                 None => None,
             };
             let mut problems = Vec::new();

@@ -7,24 +7,23 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::deploy::event::Emit;
-use crate::deploy::link::close_all;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
-use crate::remote::ConnectOptions;
+use crate::remote::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
 /// last deploy, one at a time, each gated on the old commit, never below quorum.
 pub async fn rollback(
     request: Request,
-    options: ConnectOptions,
+    pool: &Pool,
     emit: Emit,
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();
     let holder = Holder::here("rollback", None, request.message.clone());
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut fleet = connect(&request, &options, &emit, &selected).await;
+    let mut fleet = connect(&request, pool, &emit, &selected).await;
     let mut locked = Vec::new();
     let (outcome, reason) = if selected.iter().any(|n| !fleet.links.contains_key(n)) {
         (
@@ -54,7 +53,6 @@ pub async fn rollback(
         nodes: std::mem::take(&mut fleet.rows),
     };
     audit_nodes(&fleet, &locked, &report).await;
-    close_all(fleet.links.into_values().collect()).await;
     report
 }
 
@@ -110,5 +108,8 @@ pub(super) async fn roll_back_all(
 
 pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {
     let rpc = fleet.rpcs.get(name)?;
-    rpc.consensus_info().await.ok().map(|i| i.commit)
+    crate::deploy::link::consensus_info(rpc)
+        .await
+        .ok()
+        .map(|i| i.commit)
 }

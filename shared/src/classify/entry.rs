@@ -1,14 +1,24 @@
-//! One input line as it comes from a node or a saved file: either a
-//! `journalctl -o json` object or plain text (a log file, `journalctl` short
-//! output, a paste from a chat).
+//! One input line as it comes from a node or a saved file: a `journalctl -o
+//! json` object or plain text (a log file, `journalctl` short output, a paste).
+//! Decoded here, beside the envelope, so every reader of a log (`timectl logs`,
+//! the recorded-log tests) gets the same text from the same line.
+//!
+//! journald stores `MESSAGE` as a string when it is printable UTF-8, as an array
+//! of byte values when it is not (the upstream daemon colours its stdout, so most
+//! of its lines arrive that way, ANSI escapes included), and as null when it was
+//! too large to keep.
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::strip_ansi;
+
 /// The parts of an input line that `logs` uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Entry {
-    /// The log line itself: `MESSAGE` of a journal object, else the whole line.
+pub struct LogEntry {
+    /// The log line itself: `MESSAGE` of a journal object, else the whole line;
+    /// without terminal colour escapes either way, so what is printed or written
+    /// as JSON is clean. Bytes that are not UTF-8 are replaced.
     pub message: String,
     /// `__CURSOR`: where to resume after this entry.
     pub cursor: Option<String>,
@@ -18,9 +28,7 @@ pub struct Entry {
     pub hostname: Option<String>,
 }
 
-/// The journal fields we read; journalctl writes every value as a string, except
-/// `MESSAGE` which is an array of bytes when it is not valid UTF-8 and null when
-/// it is too large.
+/// The object as journalctl writes it: every value a string, but `MESSAGE`.
 #[derive(Deserialize)]
 struct JournalObject {
     #[serde(rename = "MESSAGE")]
@@ -33,24 +41,24 @@ struct JournalObject {
     hostname: Option<String>,
 }
 
-impl Entry {
+impl LogEntry {
     /// Reads one line. A line that looks like JSON but is not a journal object is
     /// plain text: nothing is ever dropped for its shape.
-    pub fn parse(line: &str) -> Entry {
+    pub fn parse(line: &str) -> LogEntry {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim_start().starts_with('{')
             && let Ok(object) = serde_json::from_str::<JournalObject>(line)
         {
-            return Entry {
-                message: message_text(&object.message),
+            return LogEntry {
+                message: strip_ansi(&message_text(&object.message)).into_owned(),
                 cursor: object.cursor,
                 realtime_us: object.realtime.and_then(|t| t.parse().ok()),
                 hostname: object.hostname,
             };
         }
-        Entry {
-            message: line.to_owned(),
-            ..Entry::default()
+        LogEntry {
+            message: strip_ansi(line).into_owned(),
+            ..LogEntry::default()
         }
     }
 }
@@ -76,7 +84,7 @@ mod tests {
 
     #[test]
     fn journal_object() {
-        let e = Entry::parse(
+        let e = LogEntry::parse(
             r#"{"MESSAGE":"Ping timeout from 1.2.3.4","__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1795581029382919","_HOSTNAME":"n1","PRIORITY":"4"}"#,
         );
         assert_eq!(e.message, "Ping timeout from 1.2.3.4");
@@ -88,10 +96,21 @@ mod tests {
     #[test]
     fn byte_array_and_null_messages() {
         assert_eq!(
-            Entry::parse(r#"{"MESSAGE":[104,105,255]}"#).message,
+            LogEntry::parse(r#"{"MESSAGE":[104,105,255]}"#).message,
             "hi\u{fffd}"
         );
-        assert_eq!(Entry::parse(r#"{"MESSAGE":null}"#).message, "");
+        assert_eq!(LogEntry::parse(r#"{"MESSAGE":null}"#).message, "");
+    }
+
+    #[test]
+    fn colour_escapes_are_dropped() {
+        // `\x1b[33m WARN\x1b[0m x`, as journald keeps upstream's stdout.
+        let json = r#"{"MESSAGE":[27,91,51,51,109,32,87,65,82,78,27,91,48,109,32,120]}"#;
+        assert_eq!(LogEntry::parse(json).message, " WARN x");
+        assert_eq!(
+            LogEntry::parse("\x1b[2m2026-11-25T04:10:00Z\x1b[0m hi").message,
+            "2026-11-25T04:10:00Z hi"
+        );
     }
 
     #[test]
@@ -102,9 +121,9 @@ mod tests {
             "Dec 17 02:28:28 h timed[1]: hi",
             "",
         ] {
-            assert_eq!(Entry::parse(line).message, line);
-            assert_eq!(Entry::parse(line).cursor, None);
+            assert_eq!(LogEntry::parse(line).message, line);
+            assert_eq!(LogEntry::parse(line).cursor, None);
         }
-        assert_eq!(Entry::parse("crlf\r").message, "crlf");
+        assert_eq!(LogEntry::parse("crlf\r").message, "crlf");
     }
 }

@@ -1,0 +1,114 @@
+//! Our daemon's API (`api = "timed"`): its HTTP RPC, `GET /consensus_info`,
+//! `/peers`, `/blocks/{height}` and `/health`, as the shared RPC types define.
+
+use std::sync::Arc;
+
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+use timecoin_shared::rpc::{ConsensusInfo, Health, PeerInfo};
+use timecoin_shared::snapshot::{ChainView, PeerView};
+
+use super::api::NodeApi;
+use crate::rpc_client::{RpcClient, RpcError};
+
+/// The name of this API in the fleet file.
+pub const NAME: &str = "timed";
+
+/// `timed`'s RPC over one node's client.
+#[derive(Debug)]
+pub struct TimedApi {
+    rpc: Arc<RpcClient>,
+}
+
+impl TimedApi {
+    /// The API over an open RPC client.
+    pub fn new(rpc: Arc<RpcClient>) -> Self {
+        TimedApi { rpc }
+    }
+
+    async fn block_hash_at(&self, height: u64) -> Result<Option<String>, RpcError> {
+        /// The one field of a block we need: blocks carry their parent's hash,
+        /// not their own.
+        #[derive(Deserialize)]
+        struct Child {
+            parent: String,
+        }
+        // The hash of block h is the parent named by block h + 1; for the tip,
+        // which has no child yet, the tip hash the node reports.
+        match self
+            .rpc
+            .get::<Child>(&format!("/blocks/{}", height + 1))
+            .await
+        {
+            Ok(child) => return Ok(Some(child.parent)),
+            Err(RpcError::Status { status: 404, .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let info: ConsensusInfo = self.rpc.get("/consensus_info").await?;
+        Ok((info.block_height == height && height > 0).then_some(info.tip_hash))
+    }
+}
+
+impl NodeApi for TimedApi {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn chain(&self) -> BoxFuture<'_, Result<ChainView, RpcError>> {
+        async move {
+            let info: ConsensusInfo = self.rpc.get("/consensus_info").await?;
+            Ok(chain_view(info))
+        }
+        .boxed()
+    }
+
+    fn peers(&self) -> BoxFuture<'_, Result<Option<Vec<PeerView>>, RpcError>> {
+        async move {
+            let peers: Vec<PeerInfo> = self.rpc.get("/peers").await?;
+            Ok(Some(peers.into_iter().map(peer_view).collect()))
+        }
+        .boxed()
+    }
+
+    fn block_hash(&self, height: u64) -> BoxFuture<'_, Result<Option<String>, RpcError>> {
+        self.block_hash_at(height).boxed()
+    }
+
+    fn healthy(&self) -> BoxFuture<'_, Result<bool, RpcError>> {
+        async move {
+            let health: Health = self.rpc.get("/health").await?;
+            Ok(health.status == "ok")
+        }
+        .boxed()
+    }
+}
+
+fn chain_view(info: ConsensusInfo) -> ChainView {
+    ChainView {
+        block_height: Some(info.block_height),
+        tip_hash: Some(info.tip_hash),
+        active_masternodes: Some(info.active_masternodes),
+        min_masternodes: Some(info.min_masternodes),
+        connected_peers: Some(info.connected_peers),
+        pending_transactions: Some(info.pending_transactions),
+        finalized_transactions: Some(info.finalized_transactions),
+        node_id: Some(info.node_id.to_string()),
+        network: Some(info.network),
+        version: Some(info.version),
+        commit: Some(info.commit),
+        uptime_secs: Some(info.uptime_secs),
+        last_block_age_secs: info.last_block_age_secs,
+    }
+}
+
+fn peer_view(peer: PeerInfo) -> PeerView {
+    PeerView {
+        node_id: Some(peer.node_id.to_string()),
+        addr: peer.addr,
+        direction: Some(peer.direction),
+        connected_secs: Some(peer.connected_secs),
+        rtt_ms: peer.rtt_ms,
+        block_height: Some(peer.block_height),
+    }
+}

@@ -1,0 +1,157 @@
+//! One connection per node for the whole process: the SSH master is opened on
+//! first use, shared by every later command, stream and port forward to that
+//! node, reopened when found dead, and closed once at exit; the node's RPC
+//! tunnel likewise. A dashboard polling every second or a check sampling over a
+//! window pays the SSH handshake (about 300 ms a node) once, not on every poll.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use timecoin_shared::fleet::{Node, RpcAccess};
+
+use super::{ConnectOptions, Remote, RemoteError};
+use crate::rpc_client::{RpcClient, RpcError};
+
+/// The connections of every node this process talks to. Cheap to clone: clones
+/// share the connections.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    options: ConnectOptions,
+    /// Keyed by node name. The outer lock is held only to find a slot.
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// Connections opened so far, reopenings included.
+    opened: AtomicUsize,
+}
+
+/// One node's connection and RPC client. The lock is held while connecting, so
+/// callers racing for one node wait for a single master instead of opening two.
+#[derive(Debug, Default)]
+struct Slot {
+    held: tokio::sync::Mutex<Held>,
+}
+
+#[derive(Debug, Default)]
+struct Held {
+    remote: Option<Arc<Remote>>,
+    /// Tied to `remote`: dropped with it, since its tunnel runs over it.
+    rpc: Option<Arc<RpcClient>>,
+}
+
+impl Pool {
+    /// An empty pool; nothing is opened until asked for.
+    pub fn new(options: ConnectOptions) -> Pool {
+        Pool {
+            inner: Arc::new(Inner {
+                options,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    fn slot(&self, node: &Node) -> Arc<Slot> {
+        let mut slots = self
+            .inner
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(slots.entry(node.name.clone()).or_default())
+    }
+
+    /// The node's connection: the open one while it is alive, else a new one
+    /// (for `ssh`, a new master).
+    ///
+    /// # Errors
+    /// The node cannot be reached (see [`Remote::connect`]).
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection being made when cancelled is dropped, and the
+    /// next call makes another.
+    pub async fn remote(&self, node: &Node) -> Result<Arc<Remote>, RemoteError> {
+        let slot = self.slot(node);
+        let mut held = slot.held.lock().await;
+        self.live_remote(node, &mut held).await
+    }
+
+    async fn live_remote(&self, node: &Node, held: &mut Held) -> Result<Arc<Remote>, RemoteError> {
+        if let Some(remote) = &held.remote {
+            if remote.check().await.is_ok() {
+                return Ok(Arc::clone(remote));
+            }
+            held.rpc = None;
+            if let Some(dead) = held.remote.take() {
+                close(dead).await;
+            }
+        }
+        let remote = Arc::new(Remote::connect(node, &self.inner.options).await?);
+        self.inner.opened.fetch_add(1, Ordering::Relaxed);
+        held.remote = Some(Arc::clone(&remote));
+        Ok(remote)
+    }
+
+    /// The node's RPC client: for `rpc = "tunnel"` a port forward over the
+    /// node's connection, kept open and reused while that connection lives; for
+    /// a URL, no connection at all.
+    ///
+    /// # Errors
+    /// The node cannot be reached, or the forward cannot be set up.
+    ///
+    /// # Cancel safety
+    /// Cancel safe, as [`Pool::remote`].
+    pub async fn rpc(&self, node: &Node) -> Result<Arc<RpcClient>, RpcError> {
+        let slot = self.slot(node);
+        let mut held = slot.held.lock().await;
+        let remote = match node.rpc {
+            RpcAccess::Url(_) => None,
+            RpcAccess::Tunnel => Some(self.live_remote(node, &mut held).await?),
+        };
+        if let Some(rpc) = &held.rpc {
+            return Ok(Arc::clone(rpc));
+        }
+        let rpc = Arc::new(RpcClient::open(node, remote.as_deref()).await?);
+        held.rpc = Some(Arc::clone(&rpc));
+        Ok(rpc)
+    }
+
+    /// Forgets the node's RPC client (after it failed), so the next
+    /// [`Pool::rpc`] opens a new tunnel.
+    pub async fn drop_rpc(&self, node: &Node) {
+        self.slot(node).held.lock().await.rpc = None;
+    }
+
+    /// How many connections this pool has opened (reopenings count again).
+    pub fn opened(&self) -> usize {
+        self.inner.opened.load(Ordering::Relaxed)
+    }
+
+    /// Closes every connection (stops the SSH masters now rather than at their
+    /// idle timeout). Streams still running on them end as lost. The pool stays
+    /// usable: a later call opens anew.
+    pub async fn close(&self) {
+        let slots: Vec<Arc<Slot>> = self
+            .inner
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .map(|(_, slot)| slot)
+            .collect();
+        for slot in slots {
+            let mut held = slot.held.lock().await;
+            held.rpc = None;
+            if let Some(remote) = held.remote.take() {
+                close(remote).await;
+            }
+        }
+    }
+}
+
+/// Closes a connection whoever else still holds it.
+async fn close(remote: Arc<Remote>) {
+    let _ = remote.close().await;
+}

@@ -1,0 +1,73 @@
+//! What a rule is (an item with a stable id and title, and a pure function that
+//! judges it) and the tally a rule fills while it walks the nodes.
+
+use crate::checklist::facts::CheckFacts;
+use crate::checklist::thresholds::Thresholds;
+use crate::checklist::verdict::{ItemVerdict, Status};
+
+/// A checklist item as outputs name it. Ids are a contract (JSON, JUnit class
+/// names, `--watch` lines): snake_case, never renamed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Item {
+    pub id: &'static str,
+    pub title: &'static str,
+}
+
+/// One item and the function that judges it.
+#[derive(Clone, Copy)]
+pub(crate) struct Rule {
+    pub(crate) item: Item,
+    pub(crate) judge: fn(&CheckFacts, &Thresholds) -> ItemVerdict,
+}
+
+/// The evidence noted so far, each line with the status it argues for. The
+/// item's status is the worst of them, so one bad node decides the item.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    notes: Vec<(Status, String)>,
+}
+
+impl Tally {
+    pub(super) fn note(&mut self, status: Status, line: impl Into<String>) {
+        self.notes.push((status, line.into()));
+    }
+
+    pub(super) fn pass(&mut self, line: impl Into<String>) {
+        self.note(Status::Pass, line);
+    }
+
+    pub(super) fn warn(&mut self, line: impl Into<String>) {
+        self.note(Status::Warn, line);
+    }
+
+    pub(super) fn fail(&mut self, line: impl Into<String>) {
+        self.note(Status::Fail, line);
+    }
+
+    pub(super) fn unknown(&mut self, line: impl Into<String>) {
+        self.note(Status::Unknown, line);
+    }
+
+    /// The verdict, its evidence worst first (in the order noted within a
+    /// status), so the first line says why; summaries show only that one. With
+    /// no nodes checked nothing was noted, and nothing noted is unknown: an
+    /// empty check must not pass.
+    pub(super) fn finish(mut self, item: Item, facts: &CheckFacts) -> ItemVerdict {
+        self.notes
+            .sort_by_key(|(status, _)| std::cmp::Reverse(*status));
+        let worst = self.notes.first().map(|(status, _)| *status);
+        let (status, evidence) = match (worst, facts.nodes.is_empty()) {
+            (Some(status), false) => (
+                status,
+                self.notes.into_iter().map(|(_, line)| line).collect(),
+            ),
+            _ => (Status::Unknown, vec!["no nodes were checked".to_owned()]),
+        };
+        ItemVerdict {
+            id: item.id.to_owned(),
+            title: item.title.to_owned(),
+            status,
+            evidence,
+        }
+    }
+}
