@@ -30,6 +30,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
+            [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Show, take or release the deploy lock on nodes (maintenance windows)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Roll a new version out to the fleet, quorum-safe, gated on chain health')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return nodes to the version recorded before the last deploy')
@@ -136,6 +138,25 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'timectl;tui' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often each node is probed')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'timectl;demo' {
+            [CompletionResult]::new('--nodes', '--nodes', [CompletionResultType]::ParameterName, 'How many daemons')
+            [CompletionResult]::new('--block-interval', '--block-interval', [CompletionResultType]::ParameterName, 'Time between block rounds')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often each node is probed')
+            [CompletionResult]::new('--timed', '--timed', [CompletionResultType]::ParameterName, 'The timed executable [default: next to timectl, else on PATH]')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'timectl;lock' {
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
@@ -197,12 +218,12 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
         }
         'timectl;deploy' {
             [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Deploy this branch, tag or commit instead of pulling the checked-out branch')
-            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'At most this many nodes restarting at once (never more than the quorum allows)')
-            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a restarted node has to pass its health gate')
-            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes pulling and building at once')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (progress and a summary) or json (one event per line, then the summary)')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'At most this many nodes restarting at once (never more than the quorum allows)')
+            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a restarted node has to pass its health gate')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes pulling and building at once')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (nodes, batches, commands, target commit) and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -218,10 +239,10 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;rollback' {
-            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a node has to pass its health gate on the old version')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text or json (one event per line, then the summary)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (progress and a summary) or json (one event per line, then the summary)')
+            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a node has to pass its health gate on the old version')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -243,6 +264,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
+            [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Show, take or release the deploy lock on nodes (maintenance windows)')
             [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Roll a new version out to the fleet, quorum-safe, gated on chain health')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return nodes to the version recorded before the last deploy')
@@ -273,6 +296,12 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;logs' {
+            break
+        }
+        'timectl;help;tui' {
+            break
+        }
+        'timectl;help;demo' {
             break
         }
         'timectl;help;lock' {

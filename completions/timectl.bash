@@ -19,6 +19,9 @@ _timectl() {
             timectl,completions)
                 cmd="timectl__subcmd__completions"
                 ;;
+            timectl,demo)
+                cmd="timectl__subcmd__demo"
+                ;;
             timectl,deploy)
                 cmd="timectl__subcmd__deploy"
                 ;;
@@ -39,6 +42,9 @@ _timectl() {
                 ;;
             timectl,status)
                 cmd="timectl__subcmd__status"
+                ;;
+            timectl,tui)
+                cmd="timectl__subcmd__tui"
                 ;;
             timectl__subcmd__devnet,down)
                 cmd="timectl__subcmd__devnet__subcmd__down"
@@ -73,6 +79,9 @@ _timectl() {
             timectl__subcmd__help,completions)
                 cmd="timectl__subcmd__help__subcmd__completions"
                 ;;
+            timectl__subcmd__help,demo)
+                cmd="timectl__subcmd__help__subcmd__demo"
+                ;;
             timectl__subcmd__help,deploy)
                 cmd="timectl__subcmd__help__subcmd__deploy"
                 ;;
@@ -93,6 +102,9 @@ _timectl() {
                 ;;
             timectl__subcmd__help,status)
                 cmd="timectl__subcmd__help__subcmd__status"
+                ;;
+            timectl__subcmd__help,tui)
+                cmd="timectl__subcmd__help__subcmd__tui"
                 ;;
             timectl__subcmd__help__subcmd__devnet,down)
                 cmd="timectl__subcmd__help__subcmd__devnet__subcmd__down"
@@ -146,7 +158,7 @@ _timectl() {
 
     case "${cmd}" in
         timectl)
-            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs lock deploy rollback completions help"
+            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,26 +193,48 @@ _timectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        timectl__subcmd__demo)
+            opts="-h --nodes --block-interval --interval --timed --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --block-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         timectl__subcmd__deploy)
-            opts="-y -m -h --ref --dry-run --yes --allow-dirty --steal-stale --force-unlock --max-unavailable --gate-timeout --no-rollback --rollback-all --parallel --message --output --fleet --accept-new-host-keys --help"
+            opts="-y -m -h --ref --dry-run --yes --allow-dirty --steal-stale --force-unlock --message --output --max-unavailable --gate-timeout --no-rollback --rollback-all --parallel --fleet --accept-new-host-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ref)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-unavailable)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --gate-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -214,6 +248,18 @@ _timectl() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fleet)
@@ -442,7 +488,7 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help)
-            opts="status devnet logs lock deploy rollback completions help"
+            opts="status devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +502,20 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -652,6 +712,20 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__tui)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -878,16 +952,12 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__rollback)
-            opts="-y -m -h --yes --steal-stale --force-unlock --gate-timeout --message --output --fleet --accept-new-host-keys --help"
+            opts="-y -m -h --yes --steal-stale --force-unlock --message --output --gate-timeout --fleet --accept-new-host-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --gate-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --message)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -898,6 +968,10 @@ _timectl() {
                     ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --fleet)
@@ -923,6 +997,28 @@ _timectl() {
                     return 0
                     ;;
                 --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__tui)
+            opts="-h --interval --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+            cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
+            cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
             cand lock 'Show, take or release the deploy lock on nodes (maintenance windows)'
             cand deploy 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
             cand rollback 'Return nodes to the version recorded before the last deploy'
@@ -119,6 +121,23 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'timectl;tui'= {
+            cand --interval 'How often each node is probed'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'timectl;demo'= {
+            cand --nodes 'How many daemons'
+            cand --block-interval 'Time between block rounds'
+            cand --interval 'How often each node is probed'
+            cand --timed 'The timed executable [default: next to timectl, else on PATH]'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'timectl;lock'= {
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
@@ -171,12 +190,12 @@ set edit:completion:arg-completer[timectl] = {|@words|
         }
         &'timectl;deploy'= {
             cand --ref 'Deploy this branch, tag or commit instead of pulling the checked-out branch'
-            cand --max-unavailable 'At most this many nodes restarting at once (never more than the quorum allows)'
-            cand --gate-timeout 'How long a restarted node has to pass its health gate'
-            cand --parallel 'Nodes pulling and building at once'
             cand -m 'Why: recorded in the lock and the audit log'
             cand --message 'Why: recorded in the lock and the audit log'
             cand --output 'text (progress and a summary) or json (one event per line, then the summary)'
+            cand --max-unavailable 'At most this many nodes restarting at once (never more than the quorum allows)'
+            cand --gate-timeout 'How long a restarted node has to pass its health gate'
+            cand --parallel 'Nodes pulling and building at once'
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --dry-run 'Print the plan (nodes, batches, commands, target commit) and change nothing'
             cand -y 'Do not ask for confirmation (required without a terminal)'
@@ -191,10 +210,10 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'timectl;rollback'= {
-            cand --gate-timeout 'How long a node has to pass its health gate on the old version'
             cand -m 'Why: recorded in the lock and the audit log'
             cand --message 'Why: recorded in the lock and the audit log'
-            cand --output 'text or json (one event per line, then the summary)'
+            cand --output 'text (progress and a summary) or json (one event per line, then the summary)'
+            cand --gate-timeout 'How long a node has to pass its health gate on the old version'
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -214,6 +233,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+            cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
+            cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
             cand lock 'Show, take or release the deploy lock on nodes (maintenance windows)'
             cand deploy 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
             cand rollback 'Return nodes to the version recorded before the last deploy'
@@ -237,6 +258,10 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help;devnet;restart'= {
         }
         &'timectl;help;logs'= {
+        }
+        &'timectl;help;tui'= {
+        }
+        &'timectl;help;demo'= {
         }
         &'timectl;help;lock'= {
             cand status 'Who holds the lock on each node, since when, and whether it is stale'

@@ -13,14 +13,12 @@
 //! themselves take one node after another (the plain serial `ssh` run); the
 //! gates' waiting for a new block is part of timectl's time and printed apart.
 
-#[path = "../tests/support/sshd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod sshd;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use testkit::sshd;
 
 /// Timed runs per tool unless given.
 const DEFAULT_RUNS: usize = 3;
@@ -70,28 +68,12 @@ fn main() {
         std::fs::copy(&timed, repo.join("target/release/timed")).expect("binary");
     }
     let devnet = root.join("devnet");
-    let _down = Down(timectl.clone(), devnet.clone());
-    let up = Command::new(&timectl)
-        .args([
-            "devnet",
-            "up",
-            "--nodes",
-            "4",
-            "--min-masternodes",
-            "3",
-            "--block-interval",
-            "500ms",
-            "--dir",
-        ])
-        .arg(&devnet)
-        .arg("--timed")
-        .arg(&timed)
-        .output()
-        .expect("devnet up");
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
+    let _down = testkit::devnet::up(
+        &timectl,
+        &devnet,
+        4,
+        &timed,
+        &["--min-masternodes", "3", "--block-interval", "500ms"],
     );
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(devnet.join("devnet.json")).expect("state"))
@@ -337,15 +319,4 @@ fn time(cmd: &str, audit: &Path) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-struct Down(PathBuf, PathBuf);
-
-impl Drop for Down {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.0)
-            .args(["devnet", "down", "--dir"])
-            .arg(&self.1)
-            .output();
-    }
 }

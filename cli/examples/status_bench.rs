@@ -11,11 +11,12 @@
 //!
 //! Prints the first ("cold": fresh sshd, nothing cached) and the following
 //! ("warm") runs of each command, and, when `hyperfine` is installed, its figures
-//! for the same commands.
+//! for the same commands. Then the pool's effect: in one process, the first probe
+//! of the four nodes (opening four SSH masters and tunnels) beside the following
+//! ones over the same connections, what `status --watch`, `check` and the
+//! dashboard pay per round.
 
-#[path = "../tests/support/sshd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod sshd;
+use testkit::sshd;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,9 +117,7 @@ fn main() {
     for (what, cmd) in &commands {
         let cold = time(cmd);
         let warm: Vec<Duration> = (0..runs).map(|_| time(cmd)).collect();
-        let mean = warm.iter().sum::<Duration>() / u32::try_from(runs.max(1)).unwrap_or(1);
-        let min = warm.iter().min().copied().unwrap_or_default();
-        let max = warm.iter().max().copied().unwrap_or_default();
+        let (mean, min, max) = summary(&warm);
         println!(
             "{what}\n  cold {:>7.1} ms   warm mean {:>7.1} ms  (min {:.1}, max {:.1})",
             ms(cold),
@@ -127,6 +126,8 @@ fn main() {
             ms(max)
         );
     }
+    println!();
+    in_process(&fleet, runs);
     if Command::new("hyperfine").arg("--version").output().is_ok() {
         println!("\nhyperfine:");
         let mut hf = Command::new("hyperfine");
@@ -153,6 +154,52 @@ fn main() {
             ))
             .status();
     }
+}
+
+/// Probes the fleet in this process: the first round opens the connections, the
+/// next `runs` reuse them.
+fn in_process(fleet: &Path, runs: usize) {
+    let text = std::fs::read_to_string(fleet).expect("fleet");
+    let nodes = timecoin_shared::fleet::parse(&text).expect("fleet").nodes;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let pool = timectl::Pool::default();
+        let round = || async {
+            let started = Instant::now();
+            let snapshots = timectl::probe_all(&pool, &nodes).await;
+            assert!(snapshots.iter().all(|s| s.is_reachable()), "{snapshots:#?}");
+            started.elapsed()
+        };
+        let cold = round().await;
+        let mut warm = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            warm.push(round().await);
+        }
+        let (mean, min, max) = summary(&warm);
+        println!(
+            "probe_all in one process (4 nodes, ssh + tunnel + rpc; {} masters opened)\n  \
+             first {:>7.1} ms   then mean {:>7.1} ms  (min {:.1}, max {:.1})",
+            pool.opened(),
+            ms(cold),
+            ms(mean),
+            ms(min),
+            ms(max)
+        );
+        pool.close().await;
+    });
+}
+
+/// Mean, min and max of some timings.
+fn summary(runs: &[Duration]) -> (Duration, Duration, Duration) {
+    let n = u32::try_from(runs.len().max(1)).unwrap_or(1);
+    let mean = runs.iter().sum::<Duration>() / n;
+    let min = runs.iter().min().copied().unwrap_or_default();
+    let max = runs.iter().max().copied().unwrap_or_default();
+    (mean, min, max)
 }
 
 fn time(cmd: &str) -> Duration {

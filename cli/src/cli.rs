@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, deploy, devnet, lock, logs, rollback, status};
+use crate::cmd::{completions, demo, deploy, devnet, lock, logs, rollback, status, tui};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -18,12 +18,13 @@ The fleet file is found by --fleet, $TIMECTL_FLEET, ./fleet.toml, then
 $XDG_CONFIG_HOME/timectl/fleet.toml (else ~/.config/timectl/fleet.toml).
 
 Exit codes: 0 success, 1 a node unreachable or an operation failed,
-2 bad input (flags, fleet file).";
+2 bad input (flags, fleet file), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM); each subcommand's --help lists its own.";
 
 /// Operator tool for a Timecoin masternode fleet.
 #[derive(Debug, Parser)]
 #[command(name = "timectl", version, after_help = EXAMPLES)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir).
     #[arg(long, global = true, value_name = "FILE")]
     pub fleet: Option<PathBuf>,
@@ -39,10 +40,12 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     Status(status::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
+    Tui(tui::Args),
+    Demo(demo::Args),
     Lock(lock::Args),
     Deploy(deploy::Args),
     Rollback(rollback::Args),
@@ -56,10 +59,34 @@ pub fn command() -> clap::Command {
 
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// A table for people (coloured on a terminal, NO_COLOR honoured).
     #[default]
     Text,
     /// JSON for scripts.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and subcommand, by its path of names.
+    fn all(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
+        out.push((path.to_owned(), cmd.clone()));
+        for sub in cmd.get_subcommands() {
+            all(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_help_states_its_exit_codes() {
+        let mut commands = Vec::new();
+        all(&command(), "timectl", &mut commands);
+        assert!(commands.len() > 5, "{}", commands.len());
+        for (path, mut cmd) in commands {
+            let help = cmd.render_long_help().to_string();
+            assert!(help.contains("Exit codes:"), "{path} --help:\n{help}");
+        }
+    }
 }

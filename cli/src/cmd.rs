@@ -1,9 +1,11 @@
 //! One module per subcommand, each with its `Args` and `run`.
 
-pub mod completions;
-pub mod deploy;
-pub mod devnet;
-pub mod lock;
-pub mod logs;
-pub mod rollback;
-pub mod status;
+pub(crate) mod completions;
+pub(crate) mod demo;
+pub(crate) mod deploy;
+pub(crate) mod devnet;
+pub(crate) mod lock;
+pub(crate) mod logs;
+pub(crate) mod rollback;
+pub(crate) mod status;
+pub(crate) mod tui;

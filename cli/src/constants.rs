@@ -10,15 +10,15 @@ pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an SSH master may sit with no session before it exits on its own, so
 /// no master outlives a crashed `timectl`. Long enough to span the gaps between
 /// the polls of a dashboard.
-pub const SSH_CONTROL_PERSIST_SECS: usize = 30;
+pub(crate) const SSH_CONTROL_PERSIST_SECS: usize = 30;
 
 /// Keepalive probe of an SSH master, so a vanished host ends a log stream in
 /// seconds instead of at the TCP timeout.
-pub const SSH_SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(5);
+pub(crate) const SSH_SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(5);
 
 /// One RPC request, connect included. The RPC answers from memory in
 /// milliseconds; a node that takes longer is treated as unhealthy.
-pub const RPC_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const RPC_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One probe of one node (connect, forward, RPC, repo HEAD): the most a dead
 /// node can cost `status` or a dashboard poll, since nodes are probed at once.
@@ -27,69 +27,69 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(12);
 
 /// Lines buffered between a streaming command and its reader; a slow reader
 /// pauses the remote command instead of growing memory.
-pub const STREAM_BUFFER_LINES: usize = 1024;
+pub(crate) const STREAM_BUFFER_LINES: usize = 1024;
 
 /// A line longer than this is cut (a runaway log line must not exhaust memory).
-pub const STREAM_MAX_LINE_BYTES: usize = 64 * 1024;
+pub(crate) const STREAM_MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// The tail of stderr kept from a streaming command to explain why it ended.
-pub const STREAM_STDERR_TAIL_BYTES: usize = 4 * 1024;
+pub(crate) const STREAM_STDERR_TAIL_BYTES: usize = 4 * 1024;
 
 /// `devnet down`: time a daemon gets to shut down cleanly after SIGTERM before
 /// SIGKILL. The daemon drains its peers in well under a second.
-pub const DEVNET_STOP_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const DEVNET_STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// `devnet down`: time after SIGKILL for the kernel to reap a daemon.
-pub const DEVNET_KILL_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const DEVNET_KILL_WAIT: Duration = Duration::from_secs(2);
 
 /// `devnet up`: how long a daemon may take to answer its RPC after spawning.
-pub const DEVNET_START_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const DEVNET_START_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How often conditions with a deadline are polled.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 // `timectl logs`.
 
 /// How long a live line waits before printing, so lines from nodes whose streams
 /// lag a little still print in time order. Above SSH's usual jitter on a fleet,
 /// below what feels laggy when watching.
-pub const LOGS_REORDER_HOLD: Duration = Duration::from_millis(300);
+pub(crate) const LOGS_REORDER_HOLD: Duration = Duration::from_millis(300);
 
 /// First wait before reconnecting a lost stream: a restarting node's sshd is
 /// usually back within a second, a dead SSH master can be re-made at once.
-pub const LOGS_RECONNECT_FIRST: Duration = Duration::from_millis(250);
+pub(crate) const LOGS_RECONNECT_FIRST: Duration = Duration::from_millis(250);
 
 /// Longest wait between reconnects: a rebooting node is picked up within this
 /// after it is back, without hammering it while it is down.
-pub const LOGS_RECONNECT_MAX: Duration = Duration::from_secs(5);
+pub(crate) const LOGS_RECONNECT_MAX: Duration = Duration::from_secs(5);
 
 /// Reconnects of a finite window (`--since` without `-f`) before giving up on a
 /// node; following retries forever.
-pub const LOGS_WINDOW_RETRIES: u32 = 5;
+pub(crate) const LOGS_WINDOW_RETRIES: u32 = 5;
 
 /// Past lines shown before following when neither `--since` nor a cursor says
 /// where to start (journalctl's own `-f` default).
-pub const LOGS_DEFAULT_LINES: u32 = 10;
+pub(crate) const LOGS_DEFAULT_LINES: u32 = 10;
 
 /// Lines in flight between the node followers of `logs` and its printer: enough
 /// for a burst, bounded so a flooding node waits instead of eating memory.
-pub const LOGS_EVENT_QUEUE: usize = 4096;
+pub(crate) const LOGS_EVENT_QUEUE: usize = 4096;
 
 // `timectl deploy`, `rollback` and `lock`.
 
 /// A deploy's lock expires this long after its last heartbeat: a crashed
 /// `timectl` frees the fleet for `--steal-stale` within minutes, while a live one
 /// refreshes it many times over in that span.
-pub const DEPLOY_LOCK_TTL: Duration = Duration::from_secs(120);
+pub(crate) const DEPLOY_LOCK_TTL: Duration = Duration::from_secs(120);
 
 /// How often a running deploy refreshes its locks: several beats per TTL, so a
 /// slow SSH round trip or two never lets a live lock go stale.
-pub const DEPLOY_LOCK_HEARTBEAT: Duration = Duration::from_secs(20);
+pub(crate) const DEPLOY_LOCK_HEARTBEAT: Duration = Duration::from_secs(20);
 
 /// Default TTL of a maintenance lock (`timectl lock acquire`), which nothing
 /// refreshes: a working day, after which others may `--steal-stale` it.
-pub const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
+pub(crate) const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
 
 /// Connecting to a node and asking it one thing (lock status, preflight): a dead
 /// node costs the whole command no more than this, since nodes are asked at once.
-pub const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -79,7 +79,7 @@ impl Ctx {
 ///
 /// # Errors
 /// Names not in the fleet, all listed in one message.
-pub fn select(fleet: &Fleet, names: &[String]) -> Result<Vec<Node>, Error> {
+pub(crate) fn select(fleet: &Fleet, names: &[String]) -> Result<Vec<Node>, Error> {
     let unknown: Vec<&str> = names
         .iter()
         .filter(|n| fleet.node(n).is_none())

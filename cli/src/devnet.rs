@@ -6,7 +6,10 @@
 //! - [`process`]: finding `timed`, starting it detached, and stopping exactly
 //!   the recorded processes.
 //! - [`fleet_file`]: the `fleet.toml` that points the other commands at it.
+//! - [`network_file`]: the `network.toml` its daemons share (their keys, made
+//!   with `timed keygen`).
 
 pub mod fleet_file;
+pub mod network_file;
 pub mod process;
 pub mod state;

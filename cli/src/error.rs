@@ -121,7 +121,7 @@ impl From<io::Error> for Error {
 
 /// The error and its causes as printed: `error: top: cause: cause`, each cause
 /// once (a message that already quotes its source does not get it twice).
-pub fn render(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn render(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -136,7 +136,7 @@ pub fn render(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Prints an error for the operator, or nothing for a closed pipe.
-pub fn report(error: &Error) {
+pub(crate) fn report(error: &Error) {
     if error.code() == Code::OK {
         return;
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use timecoin_shared::fleet::{self, Fleet};
 
 /// The environment variable naming the fleet file.
-pub const FLEET_ENV: &str = "TIMECTL_FLEET";
+pub(crate) const FLEET_ENV: &str = "TIMECTL_FLEET";
 
 /// Why no fleet could be loaded. Messages start with the file (and line).
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +40,7 @@ pub struct LoadedFleet {
 ///
 /// # Errors
 /// No file found, unreadable, or invalid (with file, line and key).
-pub fn load(explicit: Option<&Path>) -> Result<LoadedFleet, LoadError> {
+pub(crate) fn load(explicit: Option<&Path>) -> Result<LoadedFleet, LoadError> {
     let path = discover(explicit)?;
     let fleet = load_file(&path)?;
     Ok(LoadedFleet { path, fleet })

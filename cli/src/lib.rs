@@ -1,48 +1,73 @@
 //! `timectl`, the operator tool for a Timecoin fleet, as a library: the binary is
-//! a thin shell over [`run`], and tests and the xtask reach the same code.
+//! a thin shell over [`run`]; the xtask takes the clap definition from here.
+//! The modules are private: what is public is the chosen list below (the
+//! context, connection pool and probe every command builds on), and the seams
+//! the integration tests drive sit in `testing`, behind the `testing` feature.
 //!
 //! # Layout
-//! - [`cli`]: the clap definition (`command()`), shared by completions and the man page.
-//! - [`cmd`]: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
-//! - [`ctx`]: what every subcommand runs in (fleet, selection, output, pool, shutdown).
-//! - [`error`]: the one error type and the exit codes.
-//! - [`shutdown`]: Ctrl-C and SIGTERM.
-//! - [`fleet`]: finding and loading the fleet file.
-//! - [`remote`]: transports (`ssh`, `local`) and the connection pool.
-//! - [`rpc_client`]: a node's HTTP RPC through a tunnel or a URL.
-//! - [`probe`]: one node's state as a `NodeSnapshot`, behind the node's API.
-//! - [`devnet`]: the parts of a local devnet (state, processes, fleet file).
-//! - [`table`]: tables and colour for terminal output.
-//! - [`constants`]: every timeout and limit.
-//! - [`logs`]: the parts of `timectl logs` (classified, merged, resumable streams).
-//! - [`output`]: renderers of a checklist report (text, JSON, JUnit, Nagios).
-//! - [`deploy`], [`lock`]: the engine of `deploy` and `rollback`, and the node lock.
+//! - `cli`: the clap definition (`command()`), shared by completions and the man page.
+//! - `cmd`: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
+//! - `ctx`: what every subcommand runs in (fleet, selection, output, pool, shutdown).
+//! - `error`: the one error type and the exit codes.
+//! - `shutdown`: Ctrl-C and SIGTERM.
+//! - `fleet`: finding and loading the fleet file.
+//! - `remote`: transports (`ssh`, `local`) and the connection pool.
+//! - `rpc_client`: a node's HTTP RPC through a tunnel or a URL.
+//! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
+//! - `devnet`: the parts of a local devnet (state, processes, fleet file).
+//! - `table`: tables and colour for terminal output.
+//! - `constants`: every timeout and limit.
+//! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
+//! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
+//! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
-pub mod cli;
-pub mod cmd;
-pub mod constants;
-pub mod ctx;
-pub mod deploy;
-pub mod devnet;
-pub mod error;
-pub mod fleet;
-pub mod lock;
-pub mod logs;
-pub mod output;
-pub mod probe;
-pub mod remote;
-pub mod rpc_client;
-pub mod shutdown;
-pub mod table;
+mod cli;
+mod cmd;
+// Correctness: the seams `testing` re-exports are `pub`; without that feature
+// nothing reaches them, which is expected.
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod constants;
+mod ctx;
+mod deploy;
+// The devnet engine is being reworked on another branch (issue 12); its items
+// become `pub(crate)` once that lands.
+#[allow(unreachable_pub)]
+mod devnet;
+mod error;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod fleet;
+mod lock;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod logs;
+// Used by `check`, whose command lands on its own branch; until then only its tests call it.
+#[allow(dead_code, unreachable_pub)]
+mod output;
+mod probe;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod remote;
+mod rpc_client;
+mod shutdown;
+mod table;
+// The dashboard's items are `pub` so the frame-time bench reaches a few of them
+// through `testing`; narrowing the rest to `pub(crate)` is left for later.
+#[allow(unreachable_pub)]
+mod tui;
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use ctx::Ctx;
+pub use cli::command;
+pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
+pub use ctx::{Ctx, Output};
 pub use error::{Code, Error};
-
-use crate::shutdown::Shutdown;
+pub use probe::{NodeApi, probe, probe_all};
+pub use remote::{ConnectOptions, Pool};
+pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
@@ -96,6 +121,8 @@ async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
         cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
         cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
+        cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,
+        cli::Command::Demo(args) => cmd::demo::run(ctx, &args).await,
         cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
         cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
         cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,

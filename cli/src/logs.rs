@@ -15,14 +15,14 @@
 //!
 //! Its timings and limits are in [`crate::constants`].
 
-pub mod command;
-pub mod filter;
-pub mod follow;
-pub mod offline;
-pub mod record;
-pub mod render;
-pub mod reorder;
-pub mod run;
-pub mod sink;
-pub mod source;
-pub mod summary;
+pub(crate) mod command;
+pub(crate) mod filter;
+pub(crate) mod follow;
+pub(crate) mod offline;
+pub(crate) mod record;
+pub(crate) mod render;
+pub(crate) mod reorder;
+pub(crate) mod run;
+pub(crate) mod sink;
+pub(crate) mod source;
+pub(crate) mod summary;

@@ -6,13 +6,17 @@
 //! # Layout
 //! - [`api`]: the [`NodeApi`] trait, what a daemon's API must answer.
 //! - [`timed`]: our daemon's API (`api = "timed"`).
+//! - [`upstream`]: the upstream daemon's API (`api = "time-masternode"`), over
+//!   [`jsonrpc`].
 
-pub mod api;
-pub mod timed;
+pub(crate) mod api;
+pub(crate) mod jsonrpc;
+pub(crate) mod timed;
+pub(crate) mod upstream;
 
 use std::time::{Instant, SystemTime};
 
-use timecoin_shared::fleet::Node;
+use timecoin_shared::fleet::{DaemonApi, Node};
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, Reach};
 use tokio::task::JoinSet;
 
@@ -26,11 +30,14 @@ use crate::rpc_client::RpcError;
 ///
 /// # Errors
 /// The node or its RPC cannot be reached.
+// `pub` for `testing::node_api`; the module itself stays private.
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 pub async fn api(pool: &Pool, node: &Node) -> Result<Box<dyn NodeApi>, RpcError> {
     let rpc = pool.rpc(node).await?;
-    // Correctness: the fleet file names one API per node; ours is the only one
-    // so far, and the next is one more arm here.
-    Ok(Box::new(timed::TimedApi::new(rpc)))
+    Ok(match node.api {
+        DaemonApi::Timed => Box::new(timed::TimedApi::new(rpc)),
+        DaemonApi::TimeMasternode => Box::new(upstream::UpstreamApi::new(rpc)),
+    })
 }
 
 /// Probes one node, at most [`PROBE_TIMEOUT`]; never fails: what went wrong is
@@ -59,6 +66,7 @@ pub async fn probe(pool: &Pool, node: &Node) -> NodeSnapshot {
         node: node.name.clone(),
         at,
         took: started.elapsed(),
+        api: node.api,
         reach: snapshot.reach,
         chain: snapshot.chain,
         peers: snapshot.peers,
@@ -92,6 +100,7 @@ pub async fn probe_all(pool: &Pool, nodes: &[Node]) -> Vec<NodeSnapshot> {
                 node: node.name.clone(),
                 at: SystemTime::now(),
                 took: std::time::Duration::ZERO,
+                api: node.api,
                 reach: Reach::Unreachable {
                     error: format!("{}: the probe task failed", node.name),
                 },

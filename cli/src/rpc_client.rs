@@ -1,13 +1,20 @@
 //! A node's HTTP RPC, reached through a port forward over its transport
-//! (`rpc = "tunnel"`, the RPC stays on the node's loopback) or a direct URL.
-//! It knows HTTP and JSON, not what the paths mean: that is the daemon API's
-//! business (`crate::probe`).
+//! (`rpc = "tunnel"`, the RPC stays on the node's loopback) or a direct URL,
+//! with the fleet file's Basic auth and certificate trust. It knows HTTP and
+//! JSON, not what the paths mean: that is the daemon API's business
+//! (`crate::probe`).
+//!
+//! # Layout
+//! - `tls`: pinned and trust-on-first-use certificates.
 
+mod tls;
+
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use timecoin_shared::fleet::{Node, RpcAccess};
+use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
 use crate::constants::RPC_TIMEOUT;
-use crate::remote::{Forward, Remote, RemoteError};
+use crate::remote::{Forward, Remote, RemoteError, ShellCommand};
 
 /// Why an RPC call failed. Messages start with the node's name.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +43,46 @@ pub enum RpcError {
         target: String,
         reason: String,
     },
+    /// HTTP 401: no credentials, or wrong ones.
+    #[error(
+        "{node}: rpc at {target}: HTTP 401: {}",
+        if *sent {
+            "the node refused the credentials (check rpc_user/rpc_password or rpc_cookie)"
+        } else {
+            "the node wants credentials: set rpc_user and rpc_password, or rpc_cookie, in the fleet file"
+        }
+    )]
+    Unauthorized {
+        node: String,
+        target: String,
+        /// Whether credentials were sent.
+        sent: bool,
+    },
+    /// HTTP 429: the node limits requests from this address.
+    #[error(
+        "{node}: rpc at {target}: HTTP 429: the node is rate-limiting this address; probe less often"
+    )]
+    RateLimited { node: String, target: String },
+    /// A JSON-RPC error object (in an HTTP 200).
+    #[error("{node}: rpc at {target}: {method}: error {code}: {message}")]
+    Call {
+        node: String,
+        target: String,
+        method: String,
+        code: i64,
+        message: String,
+    },
+    /// The fleet file's credentials or certificate trust cannot be used.
+    #[error("{node}: rpc at {target}: {reason}")]
+    Settings {
+        node: String,
+        target: String,
+        reason: String,
+    },
 }
+
+/// JSON-RPC's code for a method the server does not have.
+pub(crate) const METHOD_NOT_FOUND: i64 = -32601;
 
 impl RpcError {
     /// Whether something answered, but not as the API we expect would: a
@@ -44,7 +90,15 @@ impl RpcError {
     pub fn is_wrong_api(&self) -> bool {
         matches!(
             self,
-            RpcError::Shape { .. } | RpcError::Status { status: 404, .. }
+            RpcError::Shape { .. }
+                | RpcError::Status {
+                    status: 404 | 405,
+                    ..
+                }
+                | RpcError::Call {
+                    code: METHOD_NOT_FOUND,
+                    ..
+                }
         )
     }
 }
@@ -57,14 +111,18 @@ pub struct RpcClient {
     /// Where the RPC is, as the operator knows it (not the local forward's port).
     target: String,
     http: reqwest::Client,
+    /// Basic auth `(user, password)`.
+    credentials: Option<(String, String)>,
     _forward: Option<Forward>,
 }
 
 impl RpcClient {
-    /// Opens the node's RPC: a forward over `remote` for `tunnel`, else its URL.
+    /// Opens the node's RPC: a forward over `remote` for `tunnel`, else its URL;
+    /// a cookie file is read over `remote`.
     ///
     /// # Errors
-    /// A tunnel without a connection, the forward could not be set up, or the
+    /// A tunnel or cookie without a connection, the forward could not be set
+    /// up, the cookie could not be read, the trust file is unusable, or the
     /// HTTP client could not be built.
     pub async fn open(node: &Node, remote: Option<&Remote>) -> Result<Self, RpcError> {
         let tunnel_target = format!("{}:{} (tunnel)", node.rpc_host, node.rpc_port);
@@ -86,23 +144,47 @@ impl RpcClient {
                 });
             }
         };
-        let http = reqwest::Client::builder()
+        let settings = |reason: String| RpcError::Settings {
+            node: node.name.clone(),
+            target: target.clone(),
+            reason,
+        };
+        let credentials = match &node.rpc_auth {
+            None => None,
+            Some(RpcAuth::Password { user, password }) => Some((user.clone(), password.clone())),
+            Some(RpcAuth::Cookie { path }) => {
+                let remote = remote.ok_or_else(|| {
+                    settings("reading rpc_cookie needs a connection to the node".into())
+                })?;
+                Some(read_cookie(remote, path).await.map_err(settings)?)
+            }
+        };
+        let mut builder = reqwest::Client::builder()
             .timeout(RPC_TIMEOUT)
             .connect_timeout(RPC_TIMEOUT)
-            .no_proxy()
-            .build()
-            .map_err(|e| RpcError::Unreachable {
-                node: node.name.clone(),
-                target: target.clone(),
-                reason: e.to_string(),
-            })?;
+            .no_proxy();
+        if let Some(config) = tls::client_config(&node.rpc_tls).map_err(settings)? {
+            builder = builder.tls_backend_preconfigured(config);
+        }
+        let http = builder.build().map_err(|e| settings(e.to_string()))?;
         Ok(RpcClient {
             node: node.name.clone(),
             base,
             target,
             http,
+            credentials,
             _forward: forward,
         })
+    }
+
+    /// The node's name in the fleet file.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// Where the RPC is, as the operator knows it.
+    pub fn target(&self) -> &str {
+        &self.target
     }
 
     /// `GET path`, its JSON body as `T`.
@@ -110,19 +192,54 @@ impl RpcClient {
     /// # Errors
     /// Unreachable, timed out, an error status, or a body of the wrong shape.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, RpcError> {
-        let url = format!("{}{path}", self.base);
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request, path).await
+    }
+
+    /// `POST path` with a JSON body, its JSON answer as `T`.
+    ///
+    /// # Errors
+    /// As [`RpcClient::get`].
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, RpcError> {
+        let request = self.http.post(format!("{}{path}", self.base)).json(body);
+        self.send(request, path).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        path: &str,
+    ) -> Result<T, RpcError> {
         let target = || format!("{}{path}", self.target);
-        let response = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| RpcError::Unreachable {
-                node: self.node.clone(),
-                target: target(),
-                reason: describe(&e),
-            })?;
+        if let Some((user, password)) = &self.credentials {
+            request = request.basic_auth(user, Some(password));
+        }
+        let response = request.send().await.map_err(|e| RpcError::Unreachable {
+            node: self.node.clone(),
+            target: target(),
+            reason: describe(&e),
+        })?;
         let status = response.status();
+        match status.as_u16() {
+            401 => {
+                return Err(RpcError::Unauthorized {
+                    node: self.node.clone(),
+                    target: target(),
+                    sent: self.credentials.is_some(),
+                });
+            }
+            429 => {
+                return Err(RpcError::RateLimited {
+                    node: self.node.clone(),
+                    target: target(),
+                });
+            }
+            _ => {}
+        }
         if !status.is_success() {
             let body = response.text().await.unwrap_or_default();
             return Err(RpcError::Status {
@@ -151,6 +268,24 @@ impl RpcClient {
     }
 }
 
+/// `user:password` from the daemon's cookie file on the node.
+async fn read_cookie(remote: &Remote, path: &str) -> Result<(String, String), String> {
+    let cmd = ShellCommand::program(["cat", "--", path]).map_err(|e| e.to_string())?;
+    let out = remote.run(&cmd).await.map_err(|e| e.to_string())?;
+    if !out.success() {
+        return Err(format!(
+            "cannot read the cookie file {path}: {}",
+            out.stderr.trim()
+        ));
+    }
+    let (user, password) = out
+        .stdout
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| format!("the cookie file {path} does not hold user:password"))?;
+    Ok((user.to_owned(), password.to_owned()))
+}
+
 /// The root cause: reqwest's outer layers repeat the URL, which here is a local
 /// forward port the operator never chose.
 fn describe(e: &reqwest::Error) -> String {
@@ -164,5 +299,5 @@ fn describe(e: &reqwest::Error) -> String {
     if e.is_decode() {
         return root.to_string();
     }
-    format!("{root} (is timed running with its RPC there?)")
+    format!("{root} (is the daemon running with its RPC there?)")
 }

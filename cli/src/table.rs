@@ -8,33 +8,33 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 /// The colours `timectl` uses, in one place.
-pub mod theme {
+pub(crate) mod theme {
     use super::{AnsiColor, Style};
 
     /// Healthy, matching, reachable.
-    pub const GOOD: Style = AnsiColor::Green.on_default();
+    pub(crate) const GOOD: Style = AnsiColor::Green.on_default();
     /// Worth a look: a commit other than HEAD, a stale block.
-    pub const WARN: Style = AnsiColor::Yellow.on_default();
+    pub(crate) const WARN: Style = AnsiColor::Yellow.on_default();
     /// Broken: unreachable, below quorum.
-    pub const BAD: Style = AnsiColor::Red.on_default().bold();
+    pub(crate) const BAD: Style = AnsiColor::Red.on_default().bold();
     /// Column headers.
-    pub const HEADER: Style = Style::new().bold();
+    pub(crate) const HEADER: Style = Style::new().bold();
     /// Missing values.
-    pub const DIM: Style = Style::new().dimmed();
+    pub(crate) const DIM: Style = Style::new().dimmed();
     /// No styling.
-    pub const PLAIN: Style = Style::new();
+    pub(crate) const PLAIN: Style = Style::new();
 }
 
 /// One cell: its text and how to colour it.
 #[derive(Debug, Clone)]
-pub struct Cell {
+pub(crate) struct Cell {
     text: String,
     style: Style,
 }
 
 impl Cell {
     /// A cell with a style.
-    pub fn new(text: impl Into<String>, style: Style) -> Self {
+    pub(crate) fn new(text: impl Into<String>, style: Style) -> Self {
         Cell {
             text: text.into(),
             style,
@@ -42,26 +42,26 @@ impl Cell {
     }
 
     /// An uncoloured cell.
-    pub fn plain(text: impl Into<String>) -> Self {
+    pub(crate) fn plain(text: impl Into<String>) -> Self {
         Cell::new(text, theme::PLAIN)
     }
 
     /// A dimmed dash for a value that is not known.
-    pub fn missing() -> Self {
+    pub(crate) fn missing() -> Self {
         Cell::new("-", theme::DIM)
     }
 }
 
 /// Rows under headers, columns padded to their widest cell.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub(crate) struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
     /// An empty table with these column headers.
-    pub fn new(headers: &[&'static str]) -> Self {
+    pub(crate) fn new(headers: &[&'static str]) -> Self {
         Table {
             headers: headers.to_vec(),
             rows: Vec::new(),
@@ -69,12 +69,12 @@ impl Table {
     }
 
     /// Adds a row (as many cells as headers).
-    pub fn push(&mut self, row: Vec<Cell>) {
+    pub(crate) fn push(&mut self, row: Vec<Cell>) {
         self.rows.push(row);
     }
 
     /// The table as text with ANSI styles (stripped later if colour is off).
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {

@@ -1,7 +1,9 @@
 //! Chain benchmark on real `timed` processes on loopback: the blocks/s and
 //! transactions/s a four-node fleet sustains at a short block interval under a
-//! steady load of `POST /tx`, then how fast a fresh node with an empty data dir
-//! syncs the whole chain (blocks/s).
+//! steady load of `POST /tx` (rounds honour the interval, so blocks/s is at most
+//! one per interval), then how fast a fresh node with an empty data dir syncs the
+//! whole chain (blocks/s). The fleet's keys are made with `timed keygen` and
+//! listed in a network file, as an operator would.
 //!
 //! ```text
 //! cargo build --release -p timed
@@ -11,7 +13,7 @@
 //! Timing figures live here, not in tests: they depend on the machine.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,39 +61,71 @@ fn free_addr(ip: Ipv4Addr) -> Result<SocketAddr> {
     Ok(TcpListener::bind((ip, 0))?.local_addr()?)
 }
 
-fn spawn(
-    bin: &PathBuf,
-    p2p: SocketAddr,
-    rpc: SocketAddr,
-    peers: &[SocketAddr],
-    interval: Duration,
-    masternode: bool,
-) -> Result<Proc> {
-    let dir = tempfile::tempdir()?;
-    let log = std::fs::File::create(dir.path().join("stdout.log"))?;
-    let mut cmd = Command::new(bin);
-    cmd.args(["--network", "bench", "--min-masternodes", "3"])
-        .arg("--listen")
-        .arg(p2p.to_string())
-        .arg("--rpc-bind")
-        .arg(rpc.to_string())
+/// A data dir with a fresh key, made by `timed keygen`; returns the node id.
+fn keygen(bin: &Path, dir: &TempDir) -> Result<String> {
+    let out = Command::new(bin)
+        .arg("keygen")
         .arg("--data-dir")
         .arg(dir.path().join("data"))
-        .arg("--block-interval")
-        .arg(humantime::format_duration(interval).to_string())
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "timed keygen failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+/// The network file of the fleet: the four keys, quorum three, genesis now.
+fn network_file(dir: &Path, ids: &[String], interval: Duration) -> Result<PathBuf> {
+    let keys: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
+    let path = dir.join("network.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"bench\"\nmasternodes = [{}]\nmin_masternodes = 3\nblock_interval = \"{}\"\ngenesis = \"{}\"\n",
+            keys.join(", "),
+            humantime::format_duration(interval),
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()),
+        ),
+    )?;
+    Ok(path)
+}
+
+struct Spawn<'a> {
+    bin: &'a Path,
+    network: &'a Path,
+    p2p: SocketAddr,
+    rpc: SocketAddr,
+    peers: &'a [SocketAddr],
+    masternode: bool,
+}
+
+fn spawn(how: Spawn<'_>, dir: TempDir) -> Result<Proc> {
+    let log = std::fs::File::create(dir.path().join("stdout.log"))?;
+    let mut cmd = Command::new(how.bin);
+    cmd.arg("--network-file")
+        .arg(how.network)
+        .arg("--listen")
+        .arg(how.p2p.to_string())
+        .arg("--rpc-bind")
+        .arg(how.rpc.to_string())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
         .args(["--backoff-initial", "50ms", "--backoff-max", "500ms"])
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
-    if masternode {
+    if how.masternode {
         cmd.arg("--masternode");
     }
-    for peer in peers {
+    for peer in how.peers {
         cmd.arg("--peer").arg(peer.to_string());
     }
     Ok(Proc {
         child: cmd.spawn()?,
-        rpc,
+        rpc: how.rpc,
         _dir: dir,
     })
 }
@@ -160,22 +194,32 @@ async fn main() -> Result<()> {
         fastrand::u8(1..=254),
     );
     let p2p: Vec<SocketAddr> = (0..4).map(|_| free_addr(ip)).collect::<Result<_>>()?;
+    let dirs: Vec<TempDir> = (0..4)
+        .map(|_| tempfile::tempdir())
+        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = dirs
+        .iter()
+        .map(|d| keygen(&bin, d))
+        .collect::<Result<_>>()?;
+    let shared = tempfile::tempdir()?;
+    let network = network_file(shared.path(), &ids, args.interval)?;
     let mut fleet = Vec::new();
-    for (i, addr) in p2p.iter().enumerate() {
+    for (i, (addr, dir)) in p2p.iter().zip(dirs).enumerate() {
         let peers: Vec<SocketAddr> = p2p
             .iter()
             .enumerate()
             .filter(|(j, _)| *j != i)
             .map(|(_, a)| *a)
             .collect();
-        fleet.push(spawn(
-            &bin,
-            *addr,
-            free_addr(ip)?,
-            &peers,
-            args.interval,
-            true,
-        )?);
+        let how = Spawn {
+            bin: &bin,
+            network: &network,
+            p2p: *addr,
+            rpc: free_addr(ip)?,
+            peers: &peers,
+            masternode: true,
+        };
+        fleet.push(spawn(how, dir)?);
     }
     let http = reqwest::Client::builder()
         .no_proxy()
@@ -245,14 +289,15 @@ async fn main() -> Result<()> {
     .await?;
     let target = figure(&http, &fleet[0], "block_height").await;
     let start = Instant::now();
-    let fresh = spawn(
-        &bin,
-        free_addr(ip)?,
-        free_addr(ip)?,
-        &p2p,
-        args.interval,
-        false,
-    )?;
+    let how = Spawn {
+        bin: &bin,
+        network: &network,
+        p2p: free_addr(ip)?,
+        rpc: free_addr(ip)?,
+        peers: &p2p,
+        masternode: false,
+    };
+    let fresh = spawn(how, tempfile::tempdir()?)?;
     let fresh = [fresh];
     wait_all(&http, &fresh, Duration::from_secs(120), |v| {
         v["block_height"].as_u64() >= Some(target)

@@ -34,5 +34,6 @@ pub use block::Block;
 pub use engine::{Chain, ChainConfig, ChainInfo, Counters, SubmitError, TxStatus};
 pub use gossip::Gossip;
 pub use hash::Hash32;
-pub use producer::{RoundOutcome, run_rounds, skip_message};
+pub use producer::{RoundOutcome, run_rounds, skip_message, unix_millis};
+pub use schedule::Schedule;
 pub use store::{Store, StoreError};

@@ -10,7 +10,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::chain::{Chain, ChainConfig, Gossip, Store, StoreError, run_rounds};
+use crate::chain::{
+    Chain, ChainConfig, Gossip, Schedule, Store, StoreError, run_rounds, unix_millis,
+};
 use crate::config::Config;
 use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
@@ -52,14 +54,20 @@ pub fn start(
     shutdown: CancellationToken,
 ) -> Result<Arc<Chain>, StoreError> {
     let store = Store::open(&config.data_dir.join(CHAIN_FILE), &config.network)?;
+    let definition = &config.definition;
     let chain_config = ChainConfig {
-        min_masternodes: config.min_masternodes,
+        min_masternodes: definition.min_masternodes,
         masternode: config.masternode,
+        schedule: Schedule::new(
+            definition.masternodes.clone(),
+            definition.block_interval,
+            definition.genesis_ms,
+        ),
     };
     let key = identity.signing_key().clone();
     let chain = Arc::new(Chain::new(key, chain_config, store, Arc::new(net))?);
     tracker.spawn(pump(chain.clone(), events, shutdown.clone()));
-    tracker.spawn(run_rounds(chain.clone(), config.block_interval, shutdown));
+    tracker.spawn(run_rounds(chain.clone(), unix_millis, shutdown));
     Ok(chain)
 }
 
@@ -76,7 +84,7 @@ async fn pump(
         };
         match event {
             Some(NetEvent::Message { from, message }) => chain.on_message(from, message),
-            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id),
+            Some(NetEvent::PeerUp(peer)) => chain.on_peer_up(peer.node_id, peer.best_height),
             Some(NetEvent::PeerDown(peer)) => chain.on_peer_down(peer),
             None => return,
         }

@@ -8,5 +8,5 @@ mod args;
 mod file;
 mod load;
 
-pub use args::Args;
+pub use args::{Args, Command};
 pub use load::{Config, ConfigError};

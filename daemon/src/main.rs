@@ -1,15 +1,25 @@
 //! `timed` binary: parse flags, set up logging, run the node, map failures to exit
 //! codes (2 for a bad config, 1 for anything else that stops the node).
+//! `timed keygen` prints the node's id instead, for the network file.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use timed::config::{Args, Config};
+use timed::config::{Args, Command, Config};
+use timed::constants::DEFAULT_DATA_DIR;
+use timed::identity::Identity;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(Command::Keygen { data_dir }) = args.command.take() {
+        return keygen(
+            data_dir
+                .or(args.data_dir)
+                .unwrap_or_else(|| DEFAULT_DATA_DIR.into()),
+        );
+    }
     init_tracing();
     let config = match Config::load(args) {
         Ok(config) => config,
@@ -29,6 +39,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
+            eprintln!("timed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the node id of the key in `data_dir`, creating the key on first use.
+fn keygen(data_dir: std::path::PathBuf) -> ExitCode {
+    match Identity::load_or_create(&data_dir) {
+        Ok(identity) => {
+            println!("{}", identity.node_id());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("timed: {e}");
             ExitCode::FAILURE
         }

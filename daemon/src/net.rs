@@ -2,6 +2,7 @@
 //! [`start`] and [`Network`] are the entry point the rest of the daemon (and the
 //! simulation) uses.
 
+pub mod auth;
 pub mod backoff;
 pub mod close;
 pub mod codec;

@@ -48,11 +48,8 @@ pub fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
         .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
         .unwrap_or(1);
     NetSettings {
-        network: config.network.clone(),
-        listen_port,
         peers: config.peers.clone(),
         masternode: config.masternode,
-        software: version::software(),
         handshake_timeout: config.handshake_timeout,
         ping_interval: config.ping_interval,
         ping_timeout: config.ping_timeout,
@@ -61,6 +58,7 @@ pub fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
         max_inbound: config.max_inbound,
         rng_seed: micros ^ u64::from(std::process::id()).rotate_left(32),
         session_start: micros,
+        ..NetSettings::for_definition(&config.definition, listen_port)
     }
 }
 
@@ -87,9 +85,16 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         .local_addr()
         .map(|a| a.port())
         .unwrap_or(config.listen.port());
+    let listed = config.definition.is_masternode(&identity.node_id());
     info!(node_id = %identity.node_id(), version = version::VERSION, commit = version::COMMIT,
-        network = %config.network, listen = %config.listen, rpc = %config.rpc_bind,
-        masternode = config.masternode, "Starting timed");
+        network = %config.network, network_hash = %config.definition.hash_hex(),
+        listen = %config.listen, rpc = %config.rpc_bind,
+        masternode = config.masternode, listed, "Starting timed");
+    if config.masternode && !listed {
+        warn!(node_id = %identity.node_id(), reason = "not_in_network_definition",
+            "This node's id {} is not in the network definition: it is not counted as a masternode and never produces",
+            identity.node_id());
+    }
 
     let shutdown = CancellationToken::new();
     let settings = net_settings(&config, listen_port);
@@ -113,6 +118,7 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
     let state = Arc::new(RpcState {
         net: net.clone(),
         min_masternodes: config.min_masternodes,
+        in_network_definition: listed,
         started: Instant::now(),
         token: config.rpc_token.clone(),
         chain,

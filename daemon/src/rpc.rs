@@ -31,6 +31,8 @@ mod metrics;
 pub struct RpcState {
     pub net: Network,
     pub min_masternodes: usize,
+    /// Whether this node's id is a masternode of the network definition.
+    pub in_network_definition: bool,
     pub started: Instant,
     /// Required bearer token, if any.
     pub token: Option<String>,
@@ -113,6 +115,7 @@ async fn consensus_info(State(state): State<Arc<RpcState>>) -> Json<ConsensusInf
         uptime_secs: state.started.elapsed().as_secs(),
         last_block_age_secs: chain.last_block_age_secs,
         min_masternodes: state.min_masternodes,
+        in_network_definition: Some(state.in_network_definition),
     })
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use timecoin_shared::wire::{Message, NodeId};
+use timed::definition::Definition;
 use timed::identity::Identity;
 use timed::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
 use tokio::net::TcpListener;
@@ -13,7 +14,22 @@ use tokio_util::sync::CancellationToken;
 
 const WITHIN: Duration = Duration::from_secs(10);
 
+/// The network both nodes of a test share: both are its masternodes.
+fn network(ids: &[&Identity]) -> Definition {
+    let mut masternodes: Vec<NodeId> = ids.iter().map(|i| i.node_id()).collect();
+    masternodes.sort();
+    Definition {
+        name: "apitest".into(),
+        masternodes,
+        min_masternodes: 1,
+        block_interval: Duration::from_secs(1),
+        genesis_ms: 0,
+    }
+}
+
 async fn node(
+    identity: &Identity,
+    network: &Definition,
     peers: Vec<std::net::SocketAddr>,
     seed: u64,
 ) -> (
@@ -30,15 +46,14 @@ async fn node(
     );
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let mut settings = NetSettings::new("apitest", addr.port());
+    let mut settings = NetSettings::for_definition(network, addr.port());
     settings.peers = peers;
     settings.rng_seed = seed;
     settings.ping_interval = Duration::from_millis(100);
     let shutdown = CancellationToken::new();
-    let identity = Identity::generate().expect("identity");
     let (net, events) = net::start(
         settings,
-        &identity,
+        identity,
         TcpAcceptor(listener),
         TcpDialer,
         shutdown.clone(),
@@ -62,8 +77,13 @@ async fn next_event(events: &mut Receiver<NetEvent>, want: impl Fn(&NetEvent) ->
 
 #[tokio::test]
 async fn messages_and_peer_events_flow_through_the_public_api() {
-    let (a, mut a_events, a_stop, a_addr) = node(Vec::new(), 1).await;
-    let (b, mut b_events, b_stop, _) = node(vec![a_addr], 2).await;
+    let (id_a, id_b) = (
+        Identity::generate().expect("identity"),
+        Identity::generate().expect("identity"),
+    );
+    let def = network(&[&id_a, &id_b]);
+    let (a, mut a_events, a_stop, a_addr) = node(&id_a, &def, Vec::new(), 1).await;
+    let (b, mut b_events, b_stop, _) = node(&id_b, &def, vec![a_addr], 2).await;
     b.set_best_height(7);
 
     let up = next_event(&mut a_events, |e| matches!(e, NetEvent::PeerUp(_))).await;

@@ -28,7 +28,8 @@ fn hello(network: &str, version: u32) -> Vec<u8> {
     let hs = json!({
         "type": "handshake", "network": network, "protocol_version": version,
         "node_id": "ab".repeat(32), "listen_port": 1, "masternode": true,
-        "best_height": 0, "software": "test", "session": 1
+        "best_height": 0, "software": "test", "session": 1,
+        "network_hash": "00".repeat(32), "nonce": "11".repeat(32)
     });
     frame(hs.to_string().as_bytes())
 }

@@ -1,6 +1,8 @@
 //! How one node treats blocks from peers: a valid block is appended and relayed
-//! once; a bad block (wrong leader, broken signature, unknown parent) is refused
-//! and never relayed; a node far behind syncs in batches up to the announced tip.
+//! once; a bad block (wrong leader, a key outside the network definition, broken
+//! signature, unknown parent, a time far ahead) is refused and never relayed; a
+//! node far behind syncs in batches up to the announced tip, and a peer that
+//! announces a height it never delivers is abandoned for one that does.
 //!
 //! The peers are keys this test holds, driven by hand through a recording stand-in
 //! for the P2P layer, so every message the node sends can be inspected.
@@ -12,7 +14,12 @@ use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
 use timed::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
-use timed::chain::{Block, Chain, ChainConfig, Gossip, Hash32, Store, schedule};
+use timed::chain::{Block, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store};
+
+/// Genesis of the test network: in the past, so every test block's time is too.
+const GENESIS: u64 = 1_700_000_000_000;
+/// The test network's block interval.
+const INTERVAL_MS: u64 = 1_000;
 
 #[derive(Default)]
 struct Recorder {
@@ -62,18 +69,27 @@ impl Fleet {
         &self.keys[self.ids.iter().position(|i| *i == id).expect("member")]
     }
 
-    /// The block the scheduled leader of round 0 would make on top of `parent`.
+    fn schedule(&self) -> Schedule {
+        Schedule::new(
+            self.ids.clone(),
+            std::time::Duration::from_millis(INTERVAL_MS),
+            GENESIS,
+        )
+    }
+
+    /// The block the scheduled leader of round 0 would make on top of `parent`,
+    /// 10 ms into its slot.
     fn next(&self, parent: Option<&Block>) -> Block {
         let height = parent.map_or(1, |p| p.height + 1);
-        let leader = schedule::leader(height, 0, &self.ids).expect("leader");
+        let leader = self.schedule().leader(height, 0).expect("leader");
         let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
+        let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
         Block::sign(
             self.key_of(leader),
             height,
             parent_hash,
-            height * 1_000,
+            base + INTERVAL_MS + 10,
             0,
-            self.ids.clone(),
             vec![json!({"h": height})],
         )
     }
@@ -96,6 +112,7 @@ impl Fleet {
         let config = ChainConfig {
             min_masternodes: 3,
             masternode: true,
+            schedule: self.schedule(),
         };
         let store = Store::in_memory("devnet").expect("store");
         let chain =
@@ -142,9 +159,8 @@ fn bad_blocks_are_refused_and_not_relayed() {
         fleet.key_of(usurper_id),
         1,
         Hash32::ZERO,
-        1_000,
+        good.timestamp_ms,
         0,
-        fleet.ids.clone(),
         vec![],
     );
     let mut tampered = good.clone();
@@ -238,4 +254,159 @@ fn it_serves_blocks_it_holds() {
             }
         )]
     );
+}
+
+#[test]
+fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
+    let fleet = Fleet::new();
+    let (chain, net) = fleet.node();
+    let blocks = fleet.chain(6);
+    chain.on_message(
+        fleet.ids[1],
+        Message::Blocks {
+            blocks: blocks.iter().map(Block::to_value).collect(),
+        },
+    );
+    assert_eq!(chain.info().height, 6);
+    net.take();
+
+    // A stranger's key, with a made-up masternode set of its own (the attack that
+    // used to rewrite final blocks): a longer branch forking above genesis.
+    let outsider = SigningKey::from_bytes(&[99; 32]);
+    let mut forged: Vec<Block> = Vec::new();
+    for height in 1..=9u64 {
+        let parent = forged.last();
+        let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
+        forged.push(Block::sign(
+            &outsider,
+            height,
+            parent.map_or(Hash32::ZERO, Block::hash),
+            base + INTERVAL_MS + 10,
+            0,
+            vec![],
+        ));
+    }
+    let mut with_set = forged[0].to_value();
+    with_set["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
+    chain.on_message(fleet.ids[2], Message::Block { block: with_set });
+    chain.on_message(
+        fleet.ids[2],
+        Message::Blocks {
+            blocks: forged.iter().map(Block::to_value).collect(),
+        },
+    );
+    // The same forged branch, from height 4, signed by configured keys out of turn.
+    let mut out_of_turn: Vec<Block> = blocks[..3].to_vec();
+    for height in 4..=9u64 {
+        let parent = out_of_turn.last().expect("parent");
+        let leader = fleet.schedule().leader(height, 0).expect("leader");
+        let usurper = *fleet.ids.iter().find(|id| **id != leader).expect("other");
+        out_of_turn.push(Block::sign(
+            fleet.key_of(usurper),
+            height,
+            parent.hash(),
+            parent.timestamp_ms + INTERVAL_MS + 10,
+            0,
+            vec![],
+        ));
+    }
+    chain.on_message(
+        fleet.ids[2],
+        Message::Blocks {
+            blocks: out_of_turn[3..].iter().map(Block::to_value).collect(),
+        },
+    );
+    let info = chain.info();
+    assert_eq!(info.height, 6, "no forged block was adopted");
+    assert_eq!(info.tip_hash, blocks[5].hash(), "no height was reverted");
+    assert_eq!(chain.counters().reorgs.load(Ordering::Relaxed), 0);
+    assert!(
+        net.take().iter().all(|(_, m)| m.kind() != "block"),
+        "nothing forged was relayed"
+    );
+}
+
+#[test]
+fn a_block_from_the_far_future_is_refused() {
+    let fleet = Fleet::new();
+    let (chain, _net) = fleet.node();
+    let b1 = fleet.next(None);
+    chain.on_message(b1.producer, block_msg(&b1));
+    let century_ms = 100 * 365 * 24 * 3600 * 1000;
+    let far = b1.timestamp_ms + century_ms;
+    let round = fleet
+        .schedule()
+        .round_at(b1.timestamp_ms, far)
+        .expect("round");
+    let leader = fleet.schedule().leader(2, round).expect("leader");
+    let future = Block::sign(fleet.key_of(leader), 2, b1.hash(), far, round, vec![]);
+    chain.on_message(leader, block_msg(&future));
+    assert_eq!(
+        chain.info().height,
+        1,
+        "the block from the future was refused"
+    );
+    // The next honest block still fits after the real parent.
+    let b2 = fleet.next(Some(&b1));
+    chain.on_message(b2.producer, block_msg(&b2));
+    assert_eq!(chain.info().height, 2);
+}
+
+#[test]
+fn a_peer_that_announces_and_never_delivers_is_abandoned_and_never_holds_production() {
+    let fleet = Fleet::new();
+    let (chain, net) = fleet.node();
+    let liar = NodeId(SigningKey::from_bytes(&[77; 32]).verifying_key().to_bytes());
+    let honest = fleet.ids[1];
+    let blocks = fleet.chain(20);
+    let now = blocks[19].timestamp_ms + 10;
+
+    chain.on_message(
+        liar,
+        Message::Status {
+            best_height: 1 << 63,
+        },
+    );
+    chain.on_message(honest, Message::Status { best_height: 20 });
+    let asked = |sent: &[(Option<NodeId>, Message)]| {
+        sent.iter()
+            .filter(|(_, m)| m.kind() == "get_blocks")
+            .map(|(to, _)| to.expect("direct"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        asked(&net.take()),
+        vec![liar],
+        "the highest claim is tried first"
+    );
+    // While a peer that has not failed yet is ahead, the node does not build on
+    // its stale tip.
+    assert!(matches!(
+        chain.round(now),
+        RoundOutcome::CatchingUp { ours: 0, .. }
+    ));
+    net.take();
+    // The liar never answers: after two rounds the request is abandoned, the liar
+    // distrusted, and the honest peer asked.
+    chain.round(now + INTERVAL_MS);
+    let sent = net.take();
+    assert_eq!(asked(&sent), vec![honest], "{sent:?}");
+    chain.on_message(
+        honest,
+        Message::Blocks {
+            blocks: blocks.iter().map(Block::to_value).collect(),
+        },
+    );
+    assert_eq!(chain.info().height, 20, "caught up from the honest peer");
+    // Still announcing 2^63, the liar no longer stops production.
+    chain.on_message(
+        liar,
+        Message::Status {
+            best_height: 1 << 63,
+        },
+    );
+    assert!(!matches!(
+        chain.round(blocks[19].timestamp_ms + 2 * INTERVAL_MS + 10),
+        RoundOutcome::CatchingUp { .. }
+    ));
 }

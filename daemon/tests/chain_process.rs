@@ -1,5 +1,5 @@
-//! The chain on real `timed` processes on loopback: production and agreement in a
-//! four-node fleet, transactions finalized everywhere, a fresh node syncing the
+//! The chain on real `timed` processes on loopback: production at one block per
+//! interval and agreement in a four-node fleet, transactions finalized everywhere, a fresh node syncing the
 //! whole chain, the quorum gate with nodes stopped and back, and SIGKILL in a loop
 //! during production never lowering the height or corrupting the store.
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
-use support::{Node, NodeSpec, full_mesh_specs, wait_for_mesh, wait_until};
+use support::{NetworkDef, Node, NodeSpec, network_specs, wait_for_mesh, wait_until};
 use timed::chain::limits::FINALITY_DEPTH;
 
 /// Block interval of the fleets here: short, so a test sees many blocks quickly.
@@ -18,12 +18,13 @@ const INTERVAL: &str = "1s";
 const WITHIN: Duration = Duration::from_secs(60);
 
 fn chain_specs(n: usize) -> Vec<NodeSpec> {
-    let mut specs = full_mesh_specs(n);
-    for spec in &mut specs {
-        spec.args
-            .extend(["--block-interval", INTERVAL, "--min-masternodes", "3"].map(String::from));
-    }
-    specs
+    network_specs(
+        n,
+        NetworkDef {
+            min_masternodes: 3,
+            block_interval: INTERVAL,
+        },
+    )
 }
 
 async fn height(node: &Node) -> Option<u64> {
@@ -124,6 +125,19 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
     );
     let final_height = same_final_blocks(&all).await.expect("same final blocks");
     assert!(final_height >= 2, "final height {final_height}");
+
+    // Rounds honour the interval: eight more blocks take about eight intervals,
+    // never about four (each node's own timer used to start a round as soon as a
+    // block arrived, so a fleet made two blocks per interval). A slow machine only
+    // makes this longer.
+    let from = height(&nodes[0]).await.expect("height");
+    let started = tokio::time::Instant::now();
+    assert!(wait_until(WITHIN, || agree_at_least(&all, from + 8)).await);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(6_500),
+        "8 blocks at a 1 s interval in {took:?}"
+    );
     for node in &nodes {
         let log = node.log();
         assert!(log.contains("Starting new block round"), "no round logged");
@@ -190,11 +204,10 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
         "{metrics}"
     );
 
-    // (5) A fresh node with an empty data dir syncs the whole chain.
-    let mut spec = NodeSpec::new();
+    // (5) A fresh node with an empty data dir, not one of the network's
+    // masternodes, syncs the whole chain.
+    let mut spec = NodeSpec::joining(&nodes[0].spec);
     spec.peers = nodes.iter().map(|n| n.spec.p2p).collect();
-    spec.args
-        .extend(["--block-interval", INTERVAL, "--min-masternodes", "3"].map(String::from));
     let fresh = Node::start(spec);
     let target = height(&nodes[0]).await.expect("height");
     let mut with_fresh = all.clone();

@@ -12,7 +12,9 @@ use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
 use timed::chain::limits::FINALITY_DEPTH;
-use timed::chain::{Chain, ChainConfig, Gossip, Store, TxStatus, run_rounds, skip_message};
+use timed::chain::{
+    Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, skip_message, unix_millis,
+};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Default)]
@@ -46,7 +48,15 @@ impl Fixed {
     }
 }
 
-fn node() -> (Arc<Chain>, Arc<Fixed>, NodeId) {
+/// Wall-clock milliseconds that follow tokio's (paused) clock from `start_ms`.
+fn paused_clock(start_ms: u64) -> impl Fn() -> u64 + Send {
+    let t0 = tokio::time::Instant::now();
+    move || start_ms + u64::try_from(t0.elapsed().as_millis()).expect("ms fit")
+}
+
+/// This node and two peers, the network definition's three masternodes, with
+/// genesis at `genesis_ms` and a 1 s interval.
+fn node_at(genesis_ms: u64) -> (Arc<Chain>, Arc<Fixed>, NodeId) {
     let key = SigningKey::from_bytes(&[42; 32]);
     let me = NodeId(key.verifying_key().to_bytes());
     let gossip = Arc::new(Fixed::default());
@@ -54,6 +64,7 @@ fn node() -> (Arc<Chain>, Arc<Fixed>, NodeId) {
     let config = ChainConfig {
         min_masternodes: 3,
         masternode: true,
+        schedule: Schedule::new(with_peers(me), Duration::from_secs(1), genesis_ms),
     };
     let chain = Chain::new(
         key,
@@ -63,6 +74,10 @@ fn node() -> (Arc<Chain>, Arc<Fixed>, NodeId) {
     )
     .expect("chain");
     (Arc::new(chain), gossip, me)
+}
+
+fn node() -> (Arc<Chain>, Arc<Fixed>, NodeId) {
+    node_at(unix_millis())
 }
 
 fn with_peers(me: NodeId) -> Vec<NodeId> {
@@ -81,11 +96,12 @@ fn the_skip_line_is_the_contract_phrase() {
 
 #[tokio::test(start_paused = true)]
 async fn rounds_skip_below_quorum_and_produce_once_it_returns() {
-    let (chain, gossip, me) = node();
+    let start = unix_millis();
+    let (chain, gossip, me) = node_at(start);
     let shutdown = CancellationToken::new();
     let rounds = tokio::spawn(run_rounds(
         chain.clone(),
-        Duration::from_secs(1),
+        paused_clock(start),
         shutdown.clone(),
     ));
 
@@ -124,7 +140,8 @@ async fn rounds_skip_below_quorum_and_produce_once_it_returns() {
 
 #[tokio::test(start_paused = true)]
 async fn a_transaction_goes_from_pending_to_final_and_resubmitting_changes_nothing() {
-    let (chain, gossip, me) = node();
+    let start = unix_millis();
+    let (chain, gossip, me) = node_at(start);
     *gossip.active.lock().expect("active") = with_peers(me);
     let tx = json!({"from": "alice", "to": "bob", "amount": 5});
     let (id, status) = chain.submit_tx(tx.clone()).expect("submit");
@@ -137,7 +154,7 @@ async fn a_transaction_goes_from_pending_to_final_and_resubmitting_changes_nothi
     let shutdown = CancellationToken::new();
     let rounds = tokio::spawn(run_rounds(
         chain.clone(),
-        Duration::from_secs(1),
+        paused_clock(start),
         shutdown.clone(),
     ));
     // Alone among three, the node leads one round in three: 45 rounds give ~15 blocks.

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use timecoin_shared::wire::{Message, NodeId};
-use timed::chain::{Chain, ChainConfig, Gossip, Hash32, Store};
+use timed::chain::{Chain, ChainConfig, Gossip, Hash32, Schedule, Store};
 
 /// Simulated milliseconds per step.
 const STEP_MS: u64 = 50;
@@ -147,9 +147,15 @@ impl Sim {
             rng: Mutex::new(fastrand::Rng::with_seed(seed ^ 0x5eed)),
             max_delay_ms: rng.u64(0..=INTERVAL_MS * 9 / 10),
         });
+        let genesis = *bus.now_ms.lock().expect("now");
         let config = ChainConfig {
             min_masternodes: n / 2 + 1,
             masternode: true,
+            schedule: Schedule::new(
+                ids.clone(),
+                std::time::Duration::from_millis(INTERVAL_MS),
+                genesis,
+            ),
         };
         let nodes = keys
             .into_iter()
@@ -198,9 +204,10 @@ impl Sim {
         for i in 0..self.nodes.len() {
             if produce && now >= self.next_tick[i] {
                 self.nodes[i].round(now);
-                // Timers drift: each interval is off by up to a tenth.
+                // As `run_rounds` does: wake when the next round begins, late by
+                // up to a tenth of an interval (a busy machine, a slow timer).
                 self.next_tick[i] =
-                    now + INTERVAL_MS - INTERVAL_MS / 10 + self.rng.u64(0..=INTERVAL_MS / 5);
+                    self.nodes[i].next_round_start(now) + self.rng.u64(0..=INTERVAL_MS / 10);
             }
         }
         self.check_safety();

@@ -44,7 +44,7 @@ impl End {
     fn new(me: NodeId, peer: NodeId, links: usize) -> End {
         let (tx, rx) = mpsc::channel(64);
         End {
-            mgr: Manager::new(me, true, 1, 0, tx),
+            mgr: Manager::new(me, true, vec![me, peer], 1, 0, tx),
             me,
             peer,
             offered: vec![None; links],

@@ -20,6 +20,11 @@
 //!   killed processes started again later, power losses (cut off, killed,
 //!   restarted: peers keep half-open leftovers), crash-restarts and graceful
 //!   restarts. Then everything heals.
+//! - one seed in four also runs an impostor (`sim/impostor.rs`): a host with no
+//!   key of the network that, during the first seconds, dials honest nodes
+//!   claiming an honest node's id with the highest session there is. The
+//!   authenticated handshake must refuse it, so the same invariant holds for the
+//!   honest nodes; over a run, the honest nodes must have refused some proofs.
 //!
 //! # What the check reads (`sim/invariant.rs`, `sim/run.rs`)
 //! After the heal the driver reads every node's handle every 10 ms of simulated
@@ -53,6 +58,8 @@
 //! the same interleaving: `SIM_REPEAT=N` reruns the seed up to N times and
 //! stops at the first failure.
 
+#[path = "sim/impostor.rs"]
+mod impostor;
 #[path = "sim/invariant.rs"]
 mod invariant;
 #[path = "sim/knobs.rs"]
@@ -120,11 +127,15 @@ fn run_shard(shard: u64) {
     let mut failures = Vec::new();
     let mut slowest = (Duration::ZERO, 0);
     let mut passed = 0u64;
+    let (mut impostor_seeds, mut refused) = (0u64, 0u64);
     for seed in (0..seeds).filter(|s| s % SHARDS == shard) {
-        match run::run(&Plan::from_seed(seed)) {
+        let plan = Plan::from_seed(seed);
+        impostor_seeds += u64::from(!plan.impostor.is_empty());
+        match run::run(&plan) {
             Ok(outcome) => {
                 passed += 1;
                 slowest = slowest.max((outcome.converged_after_heal, seed));
+                refused += outcome.auth_refusals;
             }
             Err(f) => failures.push(format!(
                 "seed {seed} failed at {:?}: {}\n  rerun: SIM_SEED={seed} SIM_REPEAT=10 cargo test -p timed --test sim -- --nocapture",
@@ -133,8 +144,12 @@ fn run_shard(shard: u64) {
         }
     }
     println!(
-        "shard {shard}: {passed} seeds passed; slowest convergence after heal {:?} (seed {})",
+        "shard {shard}: {passed} seeds passed; slowest convergence after heal {:?} (seed {}); {impostor_seeds} impostor seeds, {refused} proofs refused",
         slowest.0, slowest.1
+    );
+    assert!(
+        impostor_seeds == 0 || refused > 0,
+        "impostors ran in {impostor_seeds} seeds but no honest node ever refused a proof"
     );
     assert!(
         failures.is_empty(),

@@ -11,6 +11,7 @@
 //!
 //! # Layout
 //! - `check`: the `[check]` table (the checklist's thresholds and per-node overrides).
+//! - `api`: which daemon API a node speaks, its RPC credentials and TLS trust.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +23,10 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::checklist::Thresholds;
 
+mod api;
 mod check;
+
+pub use api::{DaemonApi, RpcAuth, TlsTrust, parse_fingerprint};
 
 /// How `timectl` reaches a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +104,16 @@ pub struct NodeTable {
     /// The address the node's RPC listens on, as seen from the node (tunnel only).
     pub rpc_host: Option<String>,
     pub rpc_port: Option<u16>,
+    /// `"timed"` (ours, the default) or `"time-masternode"` (upstream).
+    pub api: Option<DaemonApi>,
+    pub rpc_user: Option<String>,
+    pub rpc_password: Option<String>,
+    /// Path of the daemon's `.cookie` file on the node.
+    pub rpc_cookie: Option<String>,
+    /// SHA-256 of an `https` RPC's certificate.
+    pub rpc_fingerprint: Option<String>,
+    /// Local file recording an `https` RPC's certificate on first use.
+    pub rpc_trust_file: Option<String>,
     pub commands: Option<CommandTable>,
 }
 
@@ -118,6 +132,12 @@ pub const NODE_KEYS: &[&str] = &[
     "rpc",
     "rpc_host",
     "rpc_port",
+    "api",
+    "rpc_user",
+    "rpc_password",
+    "rpc_cookie",
+    "rpc_fingerprint",
+    "rpc_trust_file",
     "commands",
 ];
 /// Keys of [`CommandTable`].
@@ -163,6 +183,9 @@ pub struct Node {
     pub rpc: RpcAccess,
     pub rpc_host: String,
     pub rpc_port: u16,
+    pub api: DaemonApi,
+    pub rpc_auth: Option<RpcAuth>,
+    pub rpc_tls: TlsTrust,
     pub commands: Commands,
 }
 
@@ -322,6 +345,12 @@ impl<'t> Parser<'t> {
         ctx: &str,
     ) -> Result<Node, FleetError> {
         let d = defaults.clone();
+        let rpc_text = node
+            .rpc
+            .clone()
+            .or(d.rpc)
+            .unwrap_or_else(|| "tunnel".into());
+        let settings = self.api_settings(&node, defaults, &rpc_text, table, span.clone(), ctx)?;
         let transport = node.transport.or(d.transport).unwrap_or_default();
         let host = match (node.host, transport) {
             // Correctness: ssh reads a destination starting with `-` as an option
@@ -345,7 +374,6 @@ impl<'t> Parser<'t> {
                 ));
             }
         };
-        let rpc_text = node.rpc.or(d.rpc).unwrap_or_else(|| "tunnel".into());
         let rpc = if rpc_text == "tunnel" {
             RpcAccess::Tunnel
         } else if rpc_text.starts_with("http://") || rpc_text.starts_with("https://") {
@@ -385,6 +413,9 @@ impl<'t> Parser<'t> {
                 .or(d.rpc_host)
                 .unwrap_or_else(|| "127.0.0.1".into()),
             rpc_port: node.rpc_port.or(d.rpc_port).unwrap_or(8332),
+            api: settings.api,
+            rpc_auth: settings.auth,
+            rpc_tls: settings.tls,
             commands: Commands {
                 pull: pick(node_cmds.pull, default_cmds.pull, builtin.pull),
                 build: pick(node_cmds.build, default_cmds.build, builtin.build),
@@ -576,6 +607,12 @@ restart = "systemctl restart timed"
             rpc: Some(String::new()),
             rpc_host: Some(String::new()),
             rpc_port: Some(1),
+            api: Some(DaemonApi::TimeMasternode),
+            rpc_user: Some(String::new()),
+            rpc_password: Some(String::new()),
+            rpc_cookie: Some(String::new()),
+            rpc_fingerprint: Some(String::new()),
+            rpc_trust_file: Some(String::new()),
             commands: Some(CommandTable {
                 pull: Some(String::new()),
                 build: Some(String::new()),

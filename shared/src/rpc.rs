@@ -8,7 +8,8 @@ use crate::wire::NodeId;
 /// `GET /consensus_info`: one node's view of the network and its chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsensusInfo {
-    /// Itself (if a masternode) plus peers with a live, handshaken link that announced `masternode`.
+    /// Itself (if a masternode of the network definition) plus peers with a live,
+    /// authenticated link whose id is a masternode of the network definition.
     pub active_masternodes: usize,
     /// Peers with a live, handshaken link.
     pub connected_peers: usize,
@@ -27,6 +28,11 @@ pub struct ConsensusInfo {
     /// Seconds since the tip block was made; `None` before the first block.
     pub last_block_age_secs: Option<u64>,
     pub min_masternodes: usize,
+    /// Whether this node's id is one of the masternode keys of its network
+    /// definition: only those are counted, lead rounds and sign blocks. `None`
+    /// from a daemon that does not say (an older build).
+    #[serde(default)]
+    pub in_network_definition: Option<bool>,
 }
 
 /// Which end dialed a link.
@@ -61,6 +67,7 @@ pub struct PeerInfo {
     pub rtt_ms: Option<f64>,
     /// The peer's best height, from its handshake and later status messages.
     pub block_height: u64,
+    /// Whether the peer's id is a masternode of the network definition.
     pub masternode: bool,
     /// The peer's `software` string from its handshake.
     pub software: String,
@@ -110,6 +117,7 @@ mod tests {
             uptime_secs: 1,
             last_block_age_secs: None,
             min_masternodes: 3,
+            in_network_definition: Some(true),
         };
         let v = serde_json::to_value(&info).expect("serialize");
         for key in [
@@ -126,6 +134,7 @@ mod tests {
             "uptime_secs",
             "last_block_age_secs",
             "min_masternodes",
+            "in_network_definition",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }

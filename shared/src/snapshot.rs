@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fleet::DaemonApi;
 use crate::rpc::Direction;
 
 /// One probe of one node.
@@ -18,6 +19,10 @@ pub struct NodeSnapshot {
     pub at: SystemTime,
     /// How long the probe took.
     pub took: Duration,
+    /// The daemon API the probe spoke (the fleet file's `api`): what the node's
+    /// answers and journal can tell depends on it.
+    #[serde(default)]
+    pub api: DaemonApi,
     /// Whether the node answered, and in which language.
     pub reach: Reach,
     /// The node's view of its chain and network; all `None` when unreachable.
@@ -65,6 +70,10 @@ pub struct ChainView {
     pub commit: Option<String>,
     pub uptime_secs: Option<u64>,
     pub last_block_age_secs: Option<u64>,
+    /// Whether the node's id is a masternode of its network definition; a node
+    /// that is not is never counted, never leads and never signs.
+    #[serde(default)]
+    pub listed_masternode: Option<bool>,
 }
 
 /// One live link of a node, as that node reports it.

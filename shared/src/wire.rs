@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 /// Protocol version spoken by this build. A peer whose version differs in the
 /// major part (see [`compatible`]) is refused with [`DisconnectReason::IncompatibleVersion`].
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2 added the network definition hash, the challenge nonce and [`Message::Proof`].
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Whether a peer announcing `theirs` can talk to us. Versions are compatible
 /// when equal for now; the function exists so the rule has one home.
@@ -90,6 +91,13 @@ pub struct Handshake {
     /// the same pair were dialed by the same node, both ends keep the higher session:
     /// arrival order differs between the ends, this number does not.
     pub session: u64,
+    /// Hex SHA-256 of the sender's network definition (name, masternode keys,
+    /// `min_masternodes`, block interval, genesis). Nodes with different
+    /// definitions never mesh.
+    pub network_hash: String,
+    /// A fresh random challenge (hex): the other end proves its `node_id` by
+    /// signing it, bound to both handshakes, in [`Message::Proof`].
+    pub nonce: String,
 }
 
 /// Why a connection is being closed, sent in [`Message::Disconnect`] before the close
@@ -106,6 +114,11 @@ pub enum DisconnectReason {
     TooManyConnections,
     ProtocolError,
     ShuttingDown,
+    /// Same network name, but a different network definition (masternode keys,
+    /// interval, genesis...): the two nodes do not share one network file.
+    NetworkMismatch,
+    /// The peer's proof of its `node_id` did not verify.
+    AuthFailed,
 }
 
 impl DisconnectReason {
@@ -119,6 +132,8 @@ impl DisconnectReason {
             DisconnectReason::TooManyConnections => "too_many_connections",
             DisconnectReason::ProtocolError => "protocol_error",
             DisconnectReason::ShuttingDown => "shutting_down",
+            DisconnectReason::NetworkMismatch => "network_mismatch",
+            DisconnectReason::AuthFailed => "auth_failed",
         }
     }
 }
@@ -146,6 +161,14 @@ pub enum Message {
     },
     Disconnect {
         reason: DisconnectReason,
+    },
+    /// Proof that the sender holds the key behind the `node_id` it announced: a hex
+    /// ed25519 signature over the handshake transcript (both handshakes' network
+    /// hash, both ids, the dialer's session, which end signs, and both nonces).
+    /// Sent by each end once it has the other's handshake; no link is registered
+    /// before the other end's proof has verified.
+    Proof {
+        signature: String,
     },
     Ping {
         nonce: u64,
@@ -183,6 +206,7 @@ impl Message {
             Message::Handshake(_) => "handshake",
             Message::Ack { .. } => "ack",
             Message::Disconnect { .. } => "disconnect",
+            Message::Proof { .. } => "proof",
             Message::Ping { .. } => "ping",
             Message::Pong { .. } => "pong",
             Message::Block { .. } => "block",
@@ -224,6 +248,8 @@ mod tests {
             best_height: 12,
             software: "timed/0.1.0 (abc)".into(),
             session: 1,
+            network_hash: "cd".repeat(32),
+            nonce: "ef".repeat(32),
         });
         let json = serde_json::to_string(&hs).expect("serialize");
         assert!(json.contains(&"ab".repeat(32)), "{json}");

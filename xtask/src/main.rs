@@ -31,11 +31,11 @@ fn root() -> PathBuf {
 
 fn completions(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for (shell, file) in timectl::cmd::completions::SHELLS {
-        write(&dir.join(file), &timectl::cmd::completions::script(*shell))?;
+    for (shell, file) in timectl::COMPLETION_SHELLS {
+        write(&dir.join(file), &timectl::completion_script(*shell))?;
     }
     let mut man = Vec::new();
-    clap_mangen::Man::new(timectl::cli::command())
+    clap_mangen::Man::new(timectl::command())
         .render(&mut man)
         .map_err(|e| format!("rendering the man page: {e}"))?;
     write(&dir.join("timectl.1"), &man)

@@ -12,8 +12,10 @@ use crate::{Code, Ctx, Error};
 #[command(after_help = "Examples:
   timectl completions bash > ~/.local/share/bash-completion/completions/timectl
   timectl completions zsh > \"${fpath[1]}/_timectl\"
-  timectl completions fish > ~/.config/fish/completions/timectl.fish")]
-pub struct Args {
+  timectl completions fish > ~/.config/fish/completions/timectl.fish
+
+Exit codes: 0 printed, 2 bad input (an unknown shell).")]
+pub(crate) struct Args {
     /// bash, zsh, fish, elvish or powershell.
     pub shell: Shell,
 }
@@ -38,7 +40,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
 ///
 /// # Errors
 /// Stdout is closed.
-pub fn run(_ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) fn run(_ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     std::io::stdout().write_all(&script(args.shell))?;
     Ok(Code::OK)
 }

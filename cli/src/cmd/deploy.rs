@@ -3,19 +3,17 @@
 //! lines otherwise, or a JSON stream), then the summary and the audit record.
 
 mod render;
+mod session;
 
-use std::io::IsTerminal as _;
 use std::time::Duration;
 
-use crate::cli::OutputFormat;
 use crate::constants::DEPLOY_NODE_TIMEOUT;
 use crate::deploy::link::connect_all;
-use crate::deploy::{Emit, Request, plan, report, run, steps};
-use crate::lock::Takeover;
+use crate::deploy::{Request, plan, report, run, steps};
 use crate::remote::node_command;
 use crate::{Code, Ctx, Error};
 
-pub(crate) use render::{Renderer, confirm, explain_interrupt};
+pub(crate) use session::{RunFlags, declined, drive, go_ahead};
 
 const AFTER_HELP: &str = "Examples:
   timectl deploy --dry-run                 # the plan, the commands, the target commit
@@ -34,75 +32,59 @@ Exit codes:
 /// Roll a new version out to the fleet, quorum-safe, gated on chain health.
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
-pub struct Args {
+pub(crate) struct Args {
     /// Only these nodes (by name); the whole fleet when none given.
     #[arg(value_name = "NODES")]
-    pub nodes: Vec<String>,
+    pub(crate) nodes: Vec<String>,
     /// Deploy this branch, tag or commit instead of pulling the checked-out branch.
     #[arg(long = "ref", value_name = "REF")]
-    pub git_ref: Option<String>,
+    pub(crate) git_ref: Option<String>,
     /// Print the plan (nodes, batches, commands, target commit) and change nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Do not ask for confirmation (required without a terminal).
     #[arg(short = 'y', long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Deploy even when tracked files in a node's repo are modified.
     #[arg(long)]
-    pub allow_dirty: bool,
-    /// Take over deploy locks past their TTL (recorded on the node).
-    #[arg(long, conflicts_with = "force_unlock")]
-    pub steal_stale: bool,
-    /// Break any deploy lock (recorded on the node).
-    #[arg(long)]
-    pub force_unlock: bool,
+    pub(crate) allow_dirty: bool,
+    #[command(flatten)]
+    pub(crate) run: RunFlags,
     /// At most this many nodes restarting at once (never more than the quorum allows).
     #[arg(long, value_name = "N")]
-    pub max_unavailable: Option<usize>,
+    pub(crate) max_unavailable: Option<usize>,
     /// How long a restarted node has to pass its health gate.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "120s")]
-    pub gate_timeout: Duration,
+    pub(crate) gate_timeout: Duration,
     /// Leave a node that fails its gate on the new version.
     #[arg(long, conflicts_with = "rollback_all")]
-    pub no_rollback: bool,
+    pub(crate) no_rollback: bool,
     /// When a gate fails, also roll back the nodes already deployed.
     #[arg(long)]
-    pub rollback_all: bool,
+    pub(crate) rollback_all: bool,
     /// Nodes pulling and building at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
-    pub parallel: usize,
-    /// Why: recorded in the lock and the audit log.
-    #[arg(short, long, value_name = "MSG", default_value = "")]
-    pub message: String,
-    /// text (progress and a summary) or json (one event per line, then the summary).
-    #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub(crate) parallel: usize,
 }
 
 /// Runs `deploy`.
 ///
 /// # Errors
 /// Bad input (exit code 2) or stdout closed.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let nodes = ctx.select(&args.nodes)?;
     let request = Request {
         fleet: ctx.fleet()?.fleet.clone(),
         nodes,
         git_ref: args.git_ref.clone(),
         allow_dirty: args.allow_dirty,
-        takeover: if args.force_unlock {
-            Takeover::Force
-        } else if args.steal_stale {
-            Takeover::StealStale
-        } else {
-            Takeover::No
-        },
+        takeover: args.run.takeover(),
         max_unavailable: args.max_unavailable,
         gate_timeout: args.gate_timeout,
         no_rollback: args.no_rollback,
         rollback_all: args.rollback_all,
         parallel: args.parallel,
-        message: args.message.clone(),
+        message: args.run.message.clone(),
     };
     plan::validate(&request).map_err(|e| Error::bad_input(e.to_string()))?;
     if args.dry_run {
@@ -114,24 +96,13 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         request.fleet.name,
         args.git_ref.as_deref().unwrap_or("their upstream branch")
     );
-    if !args.yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(Error::bad_input(
-                "refusing to deploy without confirmation: no terminal to ask on; pass --yes",
-            ));
-        }
-        if !confirm(&question)? {
-            return Ok(Code::new(report::code::UNTOUCHED));
-        }
+    if !go_ahead(args.yes, "deploy", &question)? {
+        return Ok(declined());
     }
-    let (emit, events) = Emit::channel();
-    let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
-    let renderer = Renderer::start(args.output, events);
-    let cancel = ctx.shutdown().token().clone();
-    let report = run::deploy(request, ctx.pool(), emit, cancel).await;
-    watcher.abort();
-    renderer.finish(&report).await?;
-    Ok(Code::new(report.outcome.code()))
+    session::drive(ctx, &args.run, |emit, cancel| {
+        run::deploy(request, ctx.pool(), emit, cancel)
+    })
+    .await
 }
 
 /// Prints the plan: connects read-only to resolve the target commit and the

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::constants::{DEVNET_START_TIMEOUT, POLL_INTERVAL, RPC_TIMEOUT};
-use crate::devnet::fleet_file;
 use crate::devnet::process::{self, ProcessId};
 use crate::devnet::state::{DevnetNode, DevnetState};
+use crate::devnet::{fleet_file, network_file};
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 
@@ -27,32 +27,46 @@ const MAX_NODES: usize = 250;
   timectl --fleet /tmp/devnet/fleet.toml status
   timectl devnet status --dir /tmp/devnet --output json
   timectl devnet restart --dir /tmp/devnet node2
-  timectl devnet down --dir /tmp/devnet")]
-pub struct Args {
+  timectl devnet down --dir /tmp/devnet
+
+Exit codes: 0 done, 1 failed (a daemon did not start or stop), 2 bad input.")]
+pub(crate) struct Args {
     #[command(subcommand)]
     pub action: Action,
 }
 
 /// What to do with the devnet.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// Start N daemons that outlive this command; write DIR/fleet.toml.
-    #[command(after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet")]
+    #[command(
+        after_help = "Example:\n  timectl devnet up --nodes 4 --dir /tmp/devnet\n\n\
+        Exit codes: 0 all up and answering, 1 a daemon did not start, 2 bad input \
+        (flags, a devnet already running there)."
+    )]
     Up(UpArgs),
     /// Show which recorded daemons still run.
-    #[command(after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json")]
+    #[command(
+        after_help = "Example:\n  timectl devnet status --dir /tmp/devnet --output json\n\n\
+        Exit codes: 0 every daemon runs, 1 one does not, 2 no devnet there."
+    )]
     Status(StatusArgs),
     /// Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone.
-    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet")]
+    #[command(after_help = "Example:\n  timectl devnet down --dir /tmp/devnet\n\n\
+        Exit codes: 0 none runs any more, 1 one would not stop, 2 no devnet there.")]
     Down(DirArgs),
     /// Restart one daemon with the flags it was started with.
-    #[command(after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2")]
+    #[command(
+        after_help = "Example:\n  timectl devnet restart --dir /tmp/devnet node2\n\n\
+        Exit codes: 0 restarted and answering, 1 it did not come back, 2 bad input \
+        (no devnet there, no such node)."
+    )]
     Restart(RestartArgs),
 }
 
 /// The devnet's directory.
 #[derive(Debug, clap::Args)]
-pub struct DirArgs {
+pub(crate) struct DirArgs {
     /// Directory holding devnet.json, fleet.toml and each node's data and log.
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
@@ -60,7 +74,7 @@ pub struct DirArgs {
 
 /// `devnet up`.
 #[derive(Debug, clap::Args)]
-pub struct UpArgs {
+pub(crate) struct UpArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// How many daemons.
@@ -82,7 +96,7 @@ pub struct UpArgs {
 
 /// `devnet status`.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// text or json (`{"nodes": [{"name", "pid", "running", "p2p", "rpc"}]}`).
@@ -92,7 +106,7 @@ pub struct StatusArgs {
 
 /// `devnet restart`.
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {
+pub(crate) struct RestartArgs {
     #[command(flatten)]
     pub dir: DirArgs,
     /// The node to restart (node1, node2, ...).
@@ -104,7 +118,7 @@ pub struct RestartArgs {
 /// # Errors
 /// Bad arguments, a devnet already running, `timed` not found or not starting,
 /// or processes that would not stop.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     match &args.action {
         Action::Up(up_args) => up(up_args).await,
         Action::Status(status_args) => status(ctx, status_args),
@@ -136,7 +150,14 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         )));
     }
     let min_masternodes = args.min_masternodes.unwrap_or(3.min(args.nodes));
+    if min_masternodes == 0 || min_masternodes > args.nodes {
+        return Err(Error::bad_input(format!(
+            "--min-masternodes must be 1 to {}",
+            args.nodes
+        )));
+    }
     let addresses = pick_addresses(args.nodes)?;
+    let network_path = dir.join(network_file::NETWORK_FILE);
     let mut state = DevnetState {
         network: args.network.clone(),
         timed: timed.clone(),
@@ -149,8 +170,8 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
         let mut flags = vec![
-            "--network".to_string(),
-            args.network.clone(),
+            "--network-file".to_string(),
+            network_path.display().to_string(),
             "--listen".into(),
             p2p.to_string(),
             "--rpc-bind".into(),
@@ -158,10 +179,6 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             "--data-dir".into(),
             data_dir.display().to_string(),
             "--masternode".into(),
-            "--min-masternodes".into(),
-            min_masternodes.to_string(),
-            "--block-interval".into(),
-            args.block_interval.clone(),
         ];
         for (other, _) in addresses.iter().filter(|(a, _)| a != p2p) {
             flags.push("--peer".into());
@@ -178,6 +195,21 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             args: flags,
         });
     }
+    let ids = state
+        .nodes
+        .iter()
+        .map(|n| network_file::keygen(&timed, &n.data_dir))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::failed)?;
+    let text = network_file::render(
+        &args.network,
+        &ids,
+        min_masternodes,
+        &args.block_interval,
+        std::time::SystemTime::now(),
+    );
+    std::fs::write(&network_path, text)
+        .map_err(|e| Error::io(format!("writing {}", network_path.display()), e))?;
     // Start all, recording each as it starts, so `down` can stop a partial devnet.
     for i in 0..state.nodes.len() {
         let node = &state.nodes[i];
@@ -214,11 +246,13 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         out,
         "{} daemons up (network {}, min_masternodes {min_masternodes}).\n\
          fleet file: {}\n\
+         network file: {}\n\
          try:  timectl --fleet {} status\n\
          stop: timectl devnet down --dir {}",
         state.nodes.len(),
         state.network,
         fleet_path.display(),
+        network_path.display(),
         fleet_path.display(),
         dir.display()
     )?;

@@ -23,14 +23,14 @@ use crate::{Code, Ctx, Error};
 
 Exit codes: 0 done; 1 a node unreachable or a lock held by someone else;
 2 bad input.")]
-pub struct Args {
+pub(crate) struct Args {
     #[command(subcommand)]
-    pub action: Action,
+    pub(crate) action: Action,
 }
 
 /// What to do with the locks.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// Who holds the lock on each node, since when, and whether it is stale.
     Status(Common),
     /// Take the lock on every named node (all or none: on a refusal the ones
@@ -42,40 +42,40 @@ pub enum Action {
 
 /// Node selection and output.
 #[derive(Debug, clap::Args)]
-pub struct Common {
+pub(crate) struct Common {
     /// Only these nodes (by name); all when none given.
     #[arg(value_name = "NODES")]
-    pub nodes: Vec<String>,
+    pub(crate) nodes: Vec<String>,
     /// text (a table) or json.
     #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
 }
 
 /// `lock acquire`.
 #[derive(Debug, clap::Args)]
-pub struct AcquireArgs {
+pub(crate) struct AcquireArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// Why: shown to anyone refused by this lock.
     #[arg(short, long, value_name = "MSG", default_value = "")]
-    pub message: String,
+    pub(crate) message: String,
     /// After this long others may take it over with --steal-stale (e.g. 2h)
     /// [default: 8h].
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub ttl: Option<Duration>,
+    pub(crate) ttl: Option<Duration>,
     /// Take over locks past their TTL.
     #[arg(long)]
-    pub steal_stale: bool,
+    pub(crate) steal_stale: bool,
 }
 
 /// `lock release`.
 #[derive(Debug, clap::Args)]
-pub struct ReleaseArgs {
+pub(crate) struct ReleaseArgs {
     #[command(flatten)]
-    pub common: Common,
+    pub(crate) common: Common,
     /// Break locks held by anyone (recorded in the node's audit log).
     #[arg(long)]
-    pub force_unlock: bool,
+    pub(crate) force_unlock: bool,
 }
 
 /// One node's answer.
@@ -92,7 +92,7 @@ struct Row {
 ///
 /// # Errors
 /// No usable fleet file, an unknown node, or stdout closed.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let common = match &args.action {
         Action::Status(c) => c,
         Action::Acquire(a) => &a.common,

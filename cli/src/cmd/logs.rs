@@ -33,8 +33,11 @@ use crate::{Code, Ctx, Error};
   timectl logs LW-London LW-Arizona --since 1h    the last hour of two nodes
   timectl logs --since 30m --events connection_reset,handshake_ack_failed
   timectl logs --since 1d --summary               counts per node and kind
-  journalctl -u timed -o json | timectl logs --from-file - --output json")]
-pub struct Args {
+  journalctl -u timed -o json | timectl logs --from-file - --output json
+
+Exit codes: 0 done, 1 a node's stream failed for good (the others still print),
+2 bad input (flags, fleet file, unknown node), 130 interrupted (Ctrl-C).")]
+pub(crate) struct Args {
     /// Nodes to stream, by fleet name (default: every node).
     pub nodes: Vec<String>,
     /// Keep streaming new lines; a lost stream is reconnected and resumed.
@@ -103,7 +106,7 @@ impl Args {
 /// # Errors
 /// Bad input (unknown node, no fleet file, a bad `--since`), a file that
 /// cannot be read, a node's stream failed for good, or stdout closed.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     if let Some(path) = &args.from_file {
         run_from_file(ctx.output(), args, path)?;
         return Ok(Code::OK);
@@ -125,7 +128,7 @@ pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
 ///
 /// # Errors
 /// The file cannot be opened or read, or stdout is closed.
-pub fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
+pub(crate) fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
     let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
@@ -146,7 +149,7 @@ pub fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Er
 
 /// One node to stream: its fleet name and its logs command, placeholders filled.
 #[derive(Clone, Debug)]
-pub struct NodeLogs {
+pub(crate) struct NodeLogs {
     pub name: String,
     pub command: String,
 }
@@ -156,7 +159,7 @@ pub struct NodeLogs {
 /// # Errors
 /// A node's stream failed for good (the others are still printed), or stdout
 /// is closed.
-pub async fn run_nodes<S: LogSource>(
+pub(crate) async fn run_nodes<S: LogSource>(
     output: &Output,
     args: &Args,
     source: Arc<S>,
@@ -207,7 +210,7 @@ pub async fn run_nodes<S: LogSource>(
 ///
 /// # Errors
 /// An empty value.
-pub fn parse_since(value: &str) -> Result<(String, Option<i64>), Error> {
+pub(crate) fn parse_since(value: &str) -> Result<(String, Option<i64>), Error> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::bad_input(

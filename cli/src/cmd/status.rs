@@ -7,6 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
+use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
@@ -27,7 +28,7 @@ const STALE_BLOCK_SECS: u64 = 120;
 
 Exit codes: 0 every node answered, 1 a node did not, 2 bad input (flags, fleet
 file, unknown node), 130 interrupted (Ctrl-C).")]
-pub struct Args {
+pub(crate) struct Args {
     /// Only these nodes (by name); all when none given.
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
@@ -42,9 +43,14 @@ pub struct Args {
 
 /// One node's row, as `--output json` prints it.
 #[derive(Debug, Clone, Serialize)]
-pub struct NodeStatus {
+pub(crate) struct NodeStatus {
     pub name: String,
     pub reachable: bool,
+    /// Something answered at the RPC, but not in the API the fleet file names.
+    pub wrong_api: bool,
+    /// Whether its id is a masternode of its network definition (`false`: it is
+    /// never counted, never leads, never signs).
+    pub in_network_definition: Option<bool>,
     /// Why the node is unreachable.
     pub error: Option<String>,
     pub block_height: Option<u64>,
@@ -71,9 +77,17 @@ impl From<&NodeSnapshot> for NodeStatus {
         let error = match &s.reach {
             Reach::Reachable => None,
             Reach::Unreachable { error } => Some(error.clone()),
-            Reach::WrongApi { expected, detail } => Some(format!(
-                "{detail} (is this node running the {expected:?} API?)"
-            )),
+            Reach::WrongApi { expected, detail } => {
+                // The detail starts with the node's name; say it once.
+                let detail = detail
+                    .strip_prefix(s.node.as_str())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .unwrap_or(detail);
+                Some(format!(
+                    "{}: reachable, wrong API (expected {expected}): {detail}",
+                    s.node
+                ))
+            }
         };
         let c = &s.chain;
         let commit_matches_head = c
@@ -84,6 +98,8 @@ impl From<&NodeSnapshot> for NodeStatus {
         NodeStatus {
             name: s.node.clone(),
             reachable: s.is_reachable(),
+            wrong_api: matches!(s.reach, Reach::WrongApi { .. }),
+            in_network_definition: c.listed_masternode,
             error,
             block_height: c.block_height,
             active_masternodes: c.active_masternodes,
@@ -112,7 +128,7 @@ struct Report<'a> {
 ///
 /// # Errors
 /// No usable fleet file, an unknown node name, or stdout closed.
-pub async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
+pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let fleet = &ctx.fleet()?.fleet.name;
     let nodes = ctx.select(&args.nodes)?;
     let mut out = ctx.output().stdout();
@@ -157,12 +173,6 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// Whether a daemon's short commit (maybe `-dirty`) names the repo's HEAD.
-fn same_commit(running: &str, head: &str) -> bool {
-    let running = running.trim_end_matches("-dirty");
-    !running.is_empty() && running != "unknown" && head.starts_with(running)
-}
-
 /// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
 /// built from an uncommitted tree must never pass for the commit it started from.
 fn short(commit: &str) -> String {
@@ -174,7 +184,7 @@ fn short(commit: &str) -> String {
 }
 
 /// The status table, then one line per unreachable node with the reason.
-pub fn render(statuses: &[NodeStatus]) -> String {
+pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
         "STATE",
@@ -187,18 +197,30 @@ pub fn render(statuses: &[NodeStatus]) -> String {
         "FINALIZED",
         "LAST BLOCK",
     ]);
-    let number = |v: Option<u64>| v.map_or_else(Cell::missing, |v| Cell::plain(v.to_string()));
     for s in statuses {
-        let state = if s.reachable {
-            Cell::new("up", theme::GOOD)
-        } else {
-            Cell::new("unreachable", theme::BAD)
+        // A node that answered but whose API cannot tell a value: "unknown";
+        // a node that did not answer: "-".
+        let gap = || {
+            if s.reachable {
+                Cell::new("unknown", theme::DIM)
+            } else {
+                Cell::missing()
+            }
+        };
+        let number = |v: Option<u64>| v.map_or_else(gap, |v| Cell::plain(v.to_string()));
+        let state = match (s.reachable, s.wrong_api) {
+            (true, _) if s.in_network_definition == Some(false) => {
+                Cell::new("up, unlisted", theme::WARN)
+            }
+            (true, _) => Cell::new("up", theme::GOOD),
+            (false, true) => Cell::new("wrong api", theme::BAD),
+            (false, false) => Cell::new("unreachable", theme::BAD),
         };
         let commit = match (&s.commit, s.commit_matches_head) {
             (Some(c), Some(true)) if !c.ends_with("-dirty") => Cell::new(short(c), theme::GOOD),
             (Some(c), Some(_)) => Cell::new(short(c), theme::WARN),
             (Some(c), None) => Cell::plain(short(c)),
-            (None, _) => Cell::missing(),
+            (None, _) => gap(),
         };
         let head = s
             .repo_head
@@ -213,7 +235,9 @@ pub fn render(statuses: &[NodeStatus]) -> String {
                     theme::GOOD
                 },
             ),
-            _ => Cell::missing(),
+            // The upstream API does not say its minimum.
+            (Some(active), None) => Cell::plain(active.to_string()),
+            (None, _) => gap(),
         };
         let age = match (s.reachable, s.last_block_age_secs) {
             (true, Some(secs)) => Cell::new(
@@ -224,8 +248,10 @@ pub fn render(statuses: &[NodeStatus]) -> String {
                     theme::PLAIN
                 },
             ),
-            (true, None) => Cell::new("no blocks", theme::DIM),
-            (false, _) => Cell::missing(),
+            (true, None) if s.block_height == Some(0) => Cell::new("no blocks", theme::DIM),
+            // An API that cannot tell the age: unknown, not "no blocks".
+            (_, None) => gap(),
+            (false, Some(_)) => Cell::missing(),
         };
         table.push(vec![
             Cell::plain(&s.name),
@@ -242,6 +268,15 @@ pub fn render(statuses: &[NodeStatus]) -> String {
     }
     let mut text = table.render();
     for s in statuses {
+        if s.reachable && s.in_network_definition == Some(false) {
+            text.push_str(&format!(
+                "{}{}: its id {} is not a masternode of the network definition: never counted, never a leader, never a signer{}\n",
+                theme::WARN.render(),
+                s.name,
+                s.node_id.as_deref().unwrap_or("(unknown)"),
+                theme::WARN.render_reset()
+            ));
+        }
         if let Some(error) = &s.error {
             text.push_str(&format!(
                 "{}{}{}\n",
@@ -257,6 +292,39 @@ pub fn render(statuses: &[NodeStatus]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_outside_the_network_definition_is_flagged_in_its_row_and_below() {
+        let mut snapshot = timecoin_shared::snapshot::NodeSnapshot {
+            node: "node5".into(),
+            at: std::time::SystemTime::now(),
+            took: Duration::from_millis(3),
+            api: Default::default(),
+            reach: Reach::Reachable,
+            chain: timecoin_shared::snapshot::ChainView {
+                node_id: Some("ab".repeat(32)),
+                listed_masternode: Some(false),
+                ..Default::default()
+            },
+            peers: None,
+            repo_head: None,
+        };
+        let text = render(&[NodeStatus::from(&snapshot)]);
+        assert!(text.contains("up, unlisted"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "node5: its id {} is not a masternode",
+                "ab".repeat(32)
+            )),
+            "{text}"
+        );
+        snapshot.chain.listed_masternode = Some(true);
+        let text = render(&[NodeStatus::from(&snapshot)]);
+        assert!(
+            !text.contains("unlisted") && !text.contains("not a masternode"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn short_keeps_the_dirty_mark() {

@@ -6,7 +6,7 @@ use serde::Serialize;
 /// A step of one node's deploy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Step {
+pub(crate) enum Step {
     Connect,
     Lock,
     Preflight,
@@ -22,7 +22,7 @@ pub enum Step {
 
 impl Step {
     /// The name used in plain output and JSON.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Step::Connect => "connect",
             Step::Lock => "lock",
@@ -42,25 +42,25 @@ impl Step {
 /// How a step ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum StepEnd {
+pub(crate) enum StepEnd {
     Ok,
     Failed,
 }
 
 /// One check of a health gate, with what was seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Check {
+pub(crate) struct Check {
     /// `rpc`, `commit`, `peers`, `masternodes`, `height`, `rising`, `journal`.
-    pub name: &'static str,
-    pub ok: bool,
+    pub(crate) name: &'static str,
+    pub(crate) ok: bool,
     /// What was observed against what was expected.
-    pub evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// One event of a deploy or rollback.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
+pub(crate) enum Event {
     /// The rollout's order: restart batches, after preflight measured the fleet.
     Plan {
         batches: Vec<Vec<String>>,
@@ -96,22 +96,22 @@ pub enum Event {
 
 /// Where the engine sends its events. Dropped events (no renderer) are fine.
 #[derive(Clone, Debug)]
-pub struct Emit(tokio::sync::mpsc::UnboundedSender<Event>);
+pub(crate) struct Emit(tokio::sync::mpsc::UnboundedSender<Event>);
 
 impl Emit {
     /// An emitter and the receiver a renderer reads.
-    pub fn channel() -> (Emit, tokio::sync::mpsc::UnboundedReceiver<Event>) {
+    pub(crate) fn channel() -> (Emit, tokio::sync::mpsc::UnboundedReceiver<Event>) {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         (Emit(tx), rx)
     }
 
     /// Sends one event.
-    pub fn send(&self, event: Event) {
+    pub(crate) fn send(&self, event: Event) {
         let _ = self.0.send(event);
     }
 
     /// A step began.
-    pub fn started(&self, node: &str, step: Step) {
+    pub(crate) fn started(&self, node: &str, step: Step) {
         self.send(Event::Started {
             node: node.into(),
             step,
@@ -119,7 +119,7 @@ impl Emit {
     }
 
     /// A step ended.
-    pub fn finished(
+    pub(crate) fn finished(
         &self,
         node: &str,
         step: Step,
@@ -140,7 +140,7 @@ impl Emit {
     }
 
     /// A notice.
-    pub fn notice(&self, message: impl Into<String>) {
+    pub(crate) fn notice(&self, message: impl Into<String>) {
         self.send(Event::Notice {
             message: message.into(),
         });

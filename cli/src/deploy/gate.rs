@@ -20,20 +20,20 @@ const GATE_POLL: Duration = Duration::from_millis(250);
 
 /// What a restarted node must reach.
 #[derive(Clone, Debug)]
-pub struct Expect {
+pub(crate) struct Expect {
     /// The commit it must run (full hash).
-    pub commit: String,
+    pub(crate) commit: String,
     /// Active masternodes the fleet had before the restart.
-    pub masternodes: usize,
+    pub(crate) masternodes: usize,
     /// Whether a `-dirty` build counts as the commit (`--allow-dirty`).
-    pub allow_dirty: bool,
+    pub(crate) allow_dirty: bool,
     /// Node clock at the restart, seconds since the epoch.
-    pub restarted_at: u64,
-    pub timeout: Duration,
+    pub(crate) restarted_at: u64,
+    pub(crate) timeout: Duration,
 }
 
 /// Whether a running commit (maybe short, maybe `-dirty`) is `target`.
-pub fn commit_matches(running: &str, target: &str, allow_dirty: bool) -> bool {
+pub(crate) fn commit_matches(running: &str, target: &str, allow_dirty: bool) -> bool {
     let hash = match running.strip_suffix("-dirty") {
         Some(hash) if allow_dirty => hash,
         Some(_) => return false,
@@ -43,7 +43,7 @@ pub fn commit_matches(running: &str, target: &str, allow_dirty: bool) -> bool {
 }
 
 /// Waits for the node to pass; returns whether it did and the last evidence.
-pub async fn wait(
+pub(crate) async fn wait(
     link: &Link,
     rpc: &RpcClient,
     others: &[&RpcClient],

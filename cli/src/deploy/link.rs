@@ -10,14 +10,14 @@ use crate::remote::{Pool, Remote, RemoteError};
 
 /// A node and its connection.
 #[derive(Debug, Clone)]
-pub struct Link {
-    pub node: Node,
-    pub remote: Arc<Remote>,
+pub(crate) struct Link {
+    pub(crate) node: Node,
+    pub(crate) remote: Arc<Remote>,
 }
 
 /// Connects to every node at once through the pool, each bounded by `timeout`;
 /// results in the order given.
-pub async fn connect_all(
+pub(crate) async fn connect_all(
     pool: &Pool,
     nodes: &[Node],
     timeout: Duration,
@@ -43,7 +43,7 @@ pub async fn connect_all(
 ///
 /// # Errors
 /// The RPC did not answer as expected.
-pub async fn consensus_info(
+pub(crate) async fn consensus_info(
     rpc: &crate::rpc_client::RpcClient,
 ) -> Result<timecoin_shared::rpc::ConsensusInfo, crate::rpc_client::RpcError> {
     rpc.get("/consensus_info").await

@@ -10,14 +10,13 @@
 //! - [`report`]: outcome, exit codes, summary rows and the audit record.
 //! - [`link`]: a node with its open connection (the seam to the transports).
 
-pub mod event;
-pub mod gate;
-pub mod link;
-pub mod plan;
-pub mod report;
-pub mod run;
-pub mod steps;
+pub(crate) mod event;
+pub(crate) mod gate;
+pub(crate) mod link;
+pub(crate) mod plan;
+pub(crate) mod report;
+pub(crate) mod run;
+pub(crate) mod steps;
 
-pub use event::{Emit, Event, Step};
-pub use plan::Request;
-pub use report::{Outcome, Report};
+pub(crate) use event::Emit;
+pub(crate) use plan::Request;

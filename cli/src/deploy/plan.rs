@@ -10,31 +10,31 @@ use crate::lock::Takeover;
 
 /// Where the daemon binary is, relative to the node's repo: what `cargo build
 /// --release` writes and the unit runs; kept before a deploy for rollback.
-pub const BINARY: &str = "target/release/timed";
+pub(crate) const BINARY: &str = "target/release/timed";
 
 /// Everything the operator asked for.
 #[derive(Clone, Debug)]
-pub struct Request {
-    pub fleet: Fleet,
+pub(crate) struct Request {
+    pub(crate) fleet: Fleet,
     /// The nodes to deploy, in fleet order.
-    pub nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     /// A branch, tag or commit; `None` pulls with the fleet's `pull` command.
-    pub git_ref: Option<String>,
-    pub allow_dirty: bool,
-    pub takeover: Takeover,
+    pub(crate) git_ref: Option<String>,
+    pub(crate) allow_dirty: bool,
+    pub(crate) takeover: Takeover,
     /// The operator's cap on nodes restarting at once.
-    pub max_unavailable: Option<usize>,
-    pub gate_timeout: Duration,
-    pub no_rollback: bool,
-    pub rollback_all: bool,
+    pub(crate) max_unavailable: Option<usize>,
+    pub(crate) gate_timeout: Duration,
+    pub(crate) no_rollback: bool,
+    pub(crate) rollback_all: bool,
     /// Nodes staged (pull, build) at once.
-    pub parallel: usize,
-    pub message: String,
+    pub(crate) parallel: usize,
+    pub(crate) message: String,
 }
 
 /// Why a request is refused before anything runs.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PlanError {
+pub(crate) enum PlanError {
     #[error(
         "--ref {0:?}: not a plain branch, tag or commit name (letters, digits, `._/-`, not starting with `-`)"
     )]
@@ -52,7 +52,7 @@ pub enum PlanError {
 ///
 /// # Errors
 /// The first bad ref, node name, missing repo or zero cap.
-pub fn validate(request: &Request) -> Result<(), PlanError> {
+pub(crate) fn validate(request: &Request) -> Result<(), PlanError> {
     if let Some(r) = &request.git_ref
         && !is_plain_ref(r)
     {
@@ -95,7 +95,7 @@ fn is_plain_name(name: &str) -> bool {
 /// # Errors
 /// The live fleet is at (or below) its minimum: nothing may restart; the message
 /// says so with the numbers.
-pub fn batch_size(
+pub(crate) fn batch_size(
     live: usize,
     min_masternodes: usize,
     max_unavailable: Option<usize>,
@@ -111,13 +111,13 @@ pub fn batch_size(
 }
 
 /// The nodes in restart order, cut into batches of `size`.
-pub fn batches(nodes: &[String], size: usize) -> Vec<Vec<String>> {
+pub(crate) fn batches(nodes: &[String], size: usize) -> Vec<Vec<String>> {
     nodes.chunks(size.max(1)).map(<[String]>::to_vec).collect()
 }
 
 /// The pull step: the fleet's `pull` command, or with `--ref` a fetch and a
 /// detached checkout of that ref.
-pub fn pull_script(node: &Node, git_ref: Option<&str>) -> String {
+pub(crate) fn pull_script(node: &Node, git_ref: Option<&str>) -> String {
     match git_ref {
         None => node.commands.pull.clone(),
         Some(_) => PULL_REF.to_owned(),
@@ -125,7 +125,7 @@ pub fn pull_script(node: &Node, git_ref: Option<&str>) -> String {
 }
 
 /// `--ref`: `$1` is the ref; a remote branch wins over a local name.
-pub const PULL_REF: &str = r#"ref=$1
+pub(crate) const PULL_REF: &str = r#"ref=$1
 git fetch -q --tags origin || exit 1
 c=$(git rev-parse -q --verify "refs/remotes/origin/$ref^{commit}" || git rev-parse -q --verify "$ref^{commit}") || { echo "no branch, tag or commit named $ref" >&2; exit 1; }
 git checkout -q --detach "$c"

@@ -9,7 +9,7 @@ use serde::Serialize;
 /// How the whole run ended. Each has its own exit code (see [`Outcome::code`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Every node runs the target and passed its gate.
     Deployed,
     /// Nothing restarted: preflight, a lock, staging or the quorum stopped it;
@@ -25,18 +25,17 @@ pub enum Outcome {
 }
 
 /// Exit codes of `deploy` and `rollback`, listed in their `--help`.
-pub mod code {
-    pub const DEPLOYED: u8 = 0;
-    pub const BAD_INPUT: u8 = 2;
-    pub const UNTOUCHED: u8 = 3;
-    pub const ROLLED_BACK: u8 = 4;
-    pub const NEEDS_HUMAN: u8 = 5;
-    pub const INTERRUPTED: u8 = 130;
+pub(crate) mod code {
+    pub(crate) const DEPLOYED: u8 = 0;
+    pub(crate) const UNTOUCHED: u8 = 3;
+    pub(crate) const ROLLED_BACK: u8 = 4;
+    pub(crate) const NEEDS_HUMAN: u8 = 5;
+    pub(crate) const INTERRUPTED: u8 = 130;
 }
 
 impl Outcome {
     /// The process exit code.
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Outcome::Deployed => code::DEPLOYED,
             Outcome::Untouched => code::UNTOUCHED,
@@ -50,7 +49,7 @@ impl Outcome {
 /// Where one node ended up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum NodeResult {
+pub(crate) enum NodeResult {
     /// Runs the target, gate passed.
     Deployed,
     /// Was restarted on the target, then put back on its old version.
@@ -63,43 +62,43 @@ pub enum NodeResult {
 
 /// One row of the summary.
 #[derive(Clone, Debug, Serialize)]
-pub struct NodeReport {
-    pub node: String,
+pub(crate) struct NodeReport {
+    pub(crate) node: String,
     /// The commit it ran before.
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// The commit it runs now, as last seen.
-    pub to: Option<String>,
-    pub result: NodeResult,
+    pub(crate) to: Option<String>,
+    pub(crate) result: NodeResult,
     /// Pull and build.
-    pub stage_secs: f64,
+    pub(crate) stage_secs: f64,
     /// Restart, gate and any rollback.
-    pub rollout_secs: f64,
+    pub(crate) rollout_secs: f64,
 }
 
 /// The whole run, as the summary and the audit log record it.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// `deploy` or `rollback`.
-    pub command: &'static str,
-    pub outcome: Outcome,
+    pub(crate) command: &'static str,
+    pub(crate) outcome: Outcome,
     /// Why it stopped, when it did not deploy.
-    pub reason: Option<String>,
-    pub fleet: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) fleet: String,
     /// The target commit (full hash), once known.
-    pub target: Option<String>,
-    pub user: String,
-    pub controller: String,
+    pub(crate) target: Option<String>,
+    pub(crate) user: String,
+    pub(crate) controller: String,
     /// The operator's `-m` message.
-    pub message: String,
+    pub(crate) message: String,
     /// Seconds since the epoch when it started.
-    pub started: u64,
-    pub secs: f64,
-    pub nodes: Vec<NodeReport>,
+    pub(crate) started: u64,
+    pub(crate) secs: f64,
+    pub(crate) nodes: Vec<NodeReport>,
 }
 
 /// The local audit log: `$TIMECTL_AUDIT_LOG`, else
 /// `$XDG_STATE_HOME/timectl/audit.jsonl`, else `~/.local/state/timectl/audit.jsonl`.
-pub fn local_audit_path() -> Option<PathBuf> {
+pub(crate) fn local_audit_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("TIMECTL_AUDIT_LOG") {
         return Some(PathBuf::from(path));
     }
@@ -113,7 +112,7 @@ pub fn local_audit_path() -> Option<PathBuf> {
 ///
 /// # Errors
 /// The log cannot be written.
-pub fn append_local(report: &Report) -> std::io::Result<PathBuf> {
+pub(crate) fn append_local(report: &Report) -> std::io::Result<PathBuf> {
     use std::io::Write as _;
     let path = local_audit_path()
         .ok_or_else(|| std::io::Error::other("no HOME, XDG_STATE_HOME or TIMECTL_AUDIT_LOG"))?;

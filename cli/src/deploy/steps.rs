@@ -17,14 +17,14 @@ use timecoin_shared::classify::LogEntry;
 
 /// What preflight reads on a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Facts {
-    pub head: String,
+pub(crate) struct Facts {
+    pub(crate) head: String,
     /// Tracked files that differ from HEAD.
-    pub dirty: usize,
+    pub(crate) dirty: usize,
     /// Size of the binary to keep; `None` when there is none.
-    pub binary_bytes: Option<u64>,
+    pub(crate) binary_bytes: Option<u64>,
     /// Free space where it would be kept.
-    pub free_bytes: Option<u64>,
+    pub(crate) free_bytes: Option<u64>,
 }
 
 const FACTS: &str = r#"bin=$1
@@ -76,7 +76,7 @@ async fn script(link: &Link, body: &str, args: &[&str]) -> Result<String, String
 ///
 /// # Errors
 /// The repo is missing or the script failed.
-pub async fn facts(link: &Link) -> Result<Facts, String> {
+pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
     let out = script(link, FACTS, &[BINARY]).await?;
     let mut facts = Facts {
         head: String::new(),
@@ -105,7 +105,7 @@ pub async fn facts(link: &Link) -> Result<Facts, String> {
 ///
 /// # Errors
 /// Copying failed.
-pub async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
+pub(crate) async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
     Ok(script(link, KEEP, &[BINARY, running_commit])
         .await?
         .trim()
@@ -114,16 +114,16 @@ pub async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
 
 /// What was kept before the last deploy: the repo HEAD and the running commit.
 #[derive(Clone, Debug, serde::Deserialize)]
-pub struct Kept {
-    pub head: String,
-    pub commit: String,
+pub(crate) struct Kept {
+    pub(crate) head: String,
+    pub(crate) commit: String,
 }
 
 /// Reads what was kept.
 ///
 /// # Errors
 /// Nothing was kept on this node.
-pub async fn kept(link: &Link) -> Result<Kept, String> {
+pub(crate) async fn kept(link: &Link) -> Result<Kept, String> {
     let text = script(link, KEPT, &[])
         .await
         .map_err(|_| "nothing kept to roll back to (no deploy recorded)".to_owned())?;
@@ -134,7 +134,7 @@ pub async fn kept(link: &Link) -> Result<Kept, String> {
 ///
 /// # Errors
 /// Nothing kept, a bad checksum, or git refused.
-pub async fn restore(link: &Link) -> Result<(), String> {
+pub(crate) async fn restore(link: &Link) -> Result<(), String> {
     script(link, RESTORE, &[BINARY]).await.map(drop)
 }
 
@@ -142,7 +142,7 @@ pub async fn restore(link: &Link) -> Result<(), String> {
 ///
 /// # Errors
 /// The repo is missing.
-pub async fn head(link: &Link) -> Result<String, String> {
+pub(crate) async fn head(link: &Link) -> Result<String, String> {
     Ok(script(link, "git rev-parse HEAD", &[])
         .await?
         .trim()
@@ -153,7 +153,7 @@ pub async fn head(link: &Link) -> Result<String, String> {
 ///
 /// # Errors
 /// The node could not be written.
-pub async fn append_audit(link: &Link, line: &str) -> Result<(), String> {
+pub(crate) async fn append_audit(link: &Link, line: &str) -> Result<(), String> {
     script(link, APPEND_AUDIT, &[line]).await.map(drop)
 }
 
@@ -162,7 +162,7 @@ pub async fn append_audit(link: &Link, line: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// The command failed; the reason holds its last line.
-pub async fn stream(
+pub(crate) async fn stream(
     link: &Link,
     step: Step,
     template: &str,
@@ -211,7 +211,7 @@ pub async fn stream(
 ///
 /// # Errors
 /// The command failed.
-pub async fn restart(link: &Link) -> Result<u64, String> {
+pub(crate) async fn restart(link: &Link) -> Result<u64, String> {
     let cmd = node_command(&link.node, &link.node.commands.restart).map_err(|e| e.to_string())?;
     let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])
         .map_err(|e| e.to_string())?;
@@ -235,14 +235,15 @@ pub async fn restart(link: &Link) -> Result<u64, String> {
 
 /// Kinds that fail a gate when the restarted node logs them: the incident's
 /// signature.
-pub const GATE_KINDS: [EventKind; 2] = [EventKind::HandshakeAckFailed, EventKind::ConnectionReset];
+pub(crate) const GATE_KINDS: [EventKind; 2] =
+    [EventKind::HandshakeAckFailed, EventKind::ConnectionReset];
 
 /// The node's log lines since `since` (node clock, seconds) that carry a
 /// [`GATE_KINDS`] kind, through the fleet's `logs` command and the classifier.
 ///
 /// # Errors
 /// The logs command cannot be adjusted or run.
-pub async fn journal_problems(link: &Link, since: u64) -> Result<Vec<String>, String> {
+pub(crate) async fn journal_problems(link: &Link, since: u64) -> Result<Vec<String>, String> {
     let request = LogRequest {
         since: Some(format!("@{since}")),
         ..LogRequest::default()
@@ -295,7 +296,7 @@ echo "$c"
 ///
 /// # Errors
 /// No upstream, an unknown ref, or the origin unreachable.
-pub async fn resolve_target(link: &Link, git_ref: Option<&str>) -> Result<String, String> {
+pub(crate) async fn resolve_target(link: &Link, git_ref: Option<&str>) -> Result<String, String> {
     let out = script(link, RESOLVE, &[git_ref.unwrap_or("")]).await?;
     let commit = out.trim().to_owned();
     if commit.is_empty() {

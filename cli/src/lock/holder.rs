@@ -7,28 +7,28 @@ use serde::{Deserialize, Serialize};
 
 /// The holder of a lock, as stored on the node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holder {
+pub(crate) struct Holder {
     /// The operator's login on the controller.
-    pub user: String,
+    pub(crate) user: String,
     /// The controller's host name.
-    pub host: String,
+    pub(crate) host: String,
     /// The `timectl` process that took it.
-    pub pid: u32,
+    pub(crate) pid: u32,
     /// `deploy`, `rollback` or `lock` (a maintenance window).
-    pub command: String,
+    pub(crate) command: String,
     /// Seconds since the epoch when it was taken (controller clock).
-    pub since: u64,
+    pub(crate) since: u64,
     /// The commit or ref being deployed, when there is one.
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Why: the operator's `-m` message.
-    pub message: String,
+    pub(crate) message: String,
     /// Random; only the taker knows it, so only the taker refreshes or releases.
-    pub token: String,
+    pub(crate) token: String,
 }
 
 impl Holder {
     /// A holder for this process, with a fresh token.
-    pub fn here(command: &str, target: Option<String>, message: String) -> Holder {
+    pub(crate) fn here(command: &str, target: Option<String>, message: String) -> Holder {
         Holder {
             user: current_user(),
             host: hostname(),
@@ -44,7 +44,7 @@ impl Holder {
     }
 
     /// `user@host pid N (command)`, for messages.
-    pub fn who(&self) -> String {
+    pub(crate) fn who(&self) -> String {
         format!(
             "{}@{} pid {} ({})",
             self.user, self.host, self.pid, self.command
@@ -52,7 +52,7 @@ impl Holder {
     }
 
     /// Whether this holder was taken by the same operator on the same controller.
-    pub fn same_operator(&self, other: &Holder) -> bool {
+    pub(crate) fn same_operator(&self, other: &Holder) -> bool {
         self.user == other.user && self.host == other.host
     }
 }
@@ -60,7 +60,7 @@ impl Holder {
 /// What a node said about its lock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
-pub enum LockState {
+pub(crate) enum LockState {
     /// No lock.
     Free,
     /// Locked; `holder` is `None` when it is being written or unreadable.
@@ -76,7 +76,7 @@ pub enum LockState {
 
 impl LockState {
     /// Held past its TTL: its holder stopped refreshing it.
-    pub fn is_stale(&self) -> bool {
+    pub(crate) fn is_stale(&self) -> bool {
         match self {
             LockState::Free => false,
             LockState::Held { age, ttl, .. } => age > ttl,
@@ -84,7 +84,7 @@ impl LockState {
     }
 
     /// One line for people: `held by alice@ctl pid 7 (deploy) for 12s: "msg"`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             LockState::Free => "free".into(),
             LockState::Held { holder, age, ttl } => {
@@ -113,15 +113,15 @@ impl LockState {
 /// The lock script's answer: its first word, the lock as it was, and the holder
 /// it displaced (steal or force).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub result: String,
-    pub state: LockState,
-    pub previous: Option<Holder>,
+pub(crate) struct Answer {
+    pub(crate) result: String,
+    pub(crate) state: LockState,
+    pub(crate) previous: Option<Holder>,
 }
 
 impl Answer {
     /// Parses `RESULT` then `age N`, `ttl N`, `holder JSON`, `previous JSON` lines.
-    pub fn parse(stdout: &str) -> Option<Answer> {
+    pub(crate) fn parse(stdout: &str) -> Option<Answer> {
         let mut lines = stdout.lines();
         let result = lines.next()?.trim().to_owned();
         if result.is_empty() {

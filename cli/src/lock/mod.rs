@@ -13,9 +13,9 @@
 //! - [`script`]: the one shell script that does every lock action on the node.
 //! - [`ops`]: the actions over a node's transport, and the heartbeat task.
 
-pub mod holder;
-pub mod ops;
-pub mod script;
+pub(crate) mod holder;
+pub(crate) mod ops;
+pub(crate) mod script;
 
-pub use holder::{Holder, LockState};
-pub use ops::{Heartbeat, LockError, Takeover, acquire, force_release, release, status};
+pub(crate) use holder::{Holder, LockState};
+pub(crate) use ops::{Heartbeat, LockError, Takeover, acquire, force_release, release, status};

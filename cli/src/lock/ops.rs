@@ -14,7 +14,7 @@ use crate::remote::{Remote, RemoteError};
 
 /// How a lock held by someone else may be taken.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Takeover {
+pub(crate) enum Takeover {
     /// Never: a held lock refuses.
     #[default]
     No,
@@ -26,7 +26,7 @@ pub enum Takeover {
 
 /// Why a lock action failed. Messages start with the node's name.
 #[derive(Debug, thiserror::Error)]
-pub enum LockError {
+pub(crate) enum LockError {
     #[error("{node}: locked: {}{}", state.describe(), hint(state))]
     Held { node: String, state: LockState },
     #[error(transparent)]
@@ -49,9 +49,9 @@ fn hint(state: &LockState) -> &'static str {
 
 /// A lock this process now holds on a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Acquired {
+pub(crate) struct Acquired {
     /// The holder a takeover displaced (recorded on the node too).
-    pub previous: Option<Holder>,
+    pub(crate) previous: Option<Holder>,
 }
 
 async fn run(
@@ -85,7 +85,7 @@ async fn run(
 /// # Errors
 /// [`LockError::Held`] when another holder has it and `takeover` does not allow
 /// taking it; otherwise the node could not be asked.
-pub async fn acquire(
+pub(crate) async fn acquire(
     node: &Node,
     remote: &Remote,
     holder: &Holder,
@@ -113,7 +113,11 @@ pub async fn acquire(
 ///
 /// # Errors
 /// The node could not be asked.
-pub async fn release(node: &Node, remote: &Remote, holder: &Holder) -> Result<bool, LockError> {
+pub(crate) async fn release(
+    node: &Node,
+    remote: &Remote,
+    holder: &Holder,
+) -> Result<bool, LockError> {
     let answer = run(node, remote, "release", Some(holder), Duration::ZERO).await?;
     Ok(answer.result == "released")
 }
@@ -123,7 +127,7 @@ pub async fn release(node: &Node, remote: &Remote, holder: &Holder) -> Result<bo
 ///
 /// # Errors
 /// The node could not be asked.
-pub async fn force_release(
+pub(crate) async fn force_release(
     node: &Node,
     remote: &Remote,
     by: &Holder,
@@ -137,7 +141,7 @@ pub async fn force_release(
 ///
 /// # Errors
 /// The node could not be asked.
-pub async fn status(node: &Node, remote: &Remote) -> Result<LockState, LockError> {
+pub(crate) async fn status(node: &Node, remote: &Remote) -> Result<LockState, LockError> {
     Ok(run(node, remote, "status", None, Duration::ZERO)
         .await?
         .state)
@@ -146,7 +150,7 @@ pub async fn status(node: &Node, remote: &Remote) -> Result<LockState, LockError
 /// Refreshes this process's locks every `interval` until stopped, and reports
 /// the nodes where the lock was lost (taken over by someone else).
 #[derive(Debug)]
-pub struct Heartbeat {
+pub(crate) struct Heartbeat {
     stop: CancellationToken,
     lost: watch::Receiver<Vec<String>>,
     task: tokio::task::JoinHandle<()>,
@@ -154,7 +158,11 @@ pub struct Heartbeat {
 
 impl Heartbeat {
     /// Starts refreshing `holder`'s lock on every node.
-    pub fn start(nodes: Vec<(Node, Arc<Remote>)>, holder: Holder, interval: Duration) -> Self {
+    pub(crate) fn start(
+        nodes: Vec<(Node, Arc<Remote>)>,
+        holder: Holder,
+        interval: Duration,
+    ) -> Self {
         let stop = CancellationToken::new();
         let (tx, lost) = watch::channel(Vec::new());
         let token = stop.clone();
@@ -183,12 +191,12 @@ impl Heartbeat {
     }
 
     /// Nodes whose lock someone else took since the start.
-    pub fn lost(&self) -> Vec<String> {
+    pub(crate) fn lost(&self) -> Vec<String> {
         self.lost.borrow().clone()
     }
 
     /// Stops refreshing (before the locks are released).
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.stop.cancel();
         let _ = self.task.await;
     }

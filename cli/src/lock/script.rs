@@ -23,7 +23,7 @@ shift
 ///
 /// # Errors
 /// The node has no `repo`, or a value holds a NUL byte.
-pub fn in_repo(node: &Node, body: &str, args: &[&str]) -> Result<ShellCommand, RemoteError> {
+pub(crate) fn in_repo(node: &Node, body: &str, args: &[&str]) -> Result<ShellCommand, RemoteError> {
     let repo = node.repo.as_deref().ok_or_else(|| RemoteError::Command {
         node: node.name.clone(),
         source: CommandError::UnknownPlaceholder {
@@ -47,7 +47,7 @@ pub fn in_repo(node: &Node, body: &str, args: &[&str]) -> Result<ShellCommand, R
 /// The first line of output is the result; then `age`, `ttl` and `holder` lines
 /// describe the lock as found, and `previous` the holder a takeover displaced.
 /// Takeovers are appended to `$d/audit.jsonl`.
-pub const LOCK: &str = r#"action=$1 token=$2 holder=$3 ttl=$4
+pub(crate) const LOCK: &str = r#"action=$1 token=$2 holder=$3 ttl=$4
 L="$d/lock"
 now=$(date +%s)
 take() {

@@ -11,7 +11,7 @@ const FOLLOW_FLAGS: [&str; 3] = ["-f", "-F", "--follow"];
 
 /// What this run of the command must cover.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// Keep streaming new lines.
     pub follow: bool,
     /// Start here (`journalctl --since` syntax), when no cursor is known.
@@ -31,7 +31,7 @@ pub struct Adjusted {
 
 /// Why the fleet's logs command cannot be adjusted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum CommandError {
+pub(crate) enum CommandError {
     #[error("logs command {0:?} has unbalanced quotes")]
     Unparsable(String),
     #[error(
@@ -51,7 +51,7 @@ const SHELL_OPERATORS: [&str; 8] = ["|", "||", "&&", ";", "&", ">", ">>", "<"];
 ///
 /// # Errors
 /// Unbalanced quotes, or a pipeline when something must change.
-pub fn adjust(template: &str, request: &Request) -> Result<Adjusted, CommandError> {
+pub(crate) fn adjust(template: &str, request: &Request) -> Result<Adjusted, CommandError> {
     let words =
         shlex::split(template).ok_or_else(|| CommandError::Unparsable(template.to_owned()))?;
     let pipeline = words.iter().any(|w| SHELL_OPERATORS.contains(&w.as_str()));

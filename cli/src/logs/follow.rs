@@ -41,7 +41,7 @@ pub enum Resume {
 
 /// What a node's follower reports to the merger.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Record(Box<Record>),
     Lost {
         node: String,
@@ -80,7 +80,7 @@ pub struct Plan {
 /// Streams `plan` until done, failed, the receiver of `events` is gone, or
 /// `stop` fires: then the remote command is cancelled and waited for, so
 /// nothing is left running on the node.
-pub async fn follow<S: LogSource>(
+pub(crate) async fn follow<S: LogSource>(
     source: &S,
     plan: Plan,
     events: mpsc::Sender<Event>,

@@ -14,7 +14,7 @@ use super::sink::Sink;
 ///
 /// # Errors
 /// Reading `input` or writing the sink.
-pub fn classify_all<W: Write>(
+pub(crate) fn classify_all<W: Write>(
     mut input: impl BufRead,
     filter: &Filter,
     sink: &mut Sink<W>,

@@ -27,7 +27,7 @@ const NODE_PALETTE: [AnsiColor; 10] = [
 
 /// The colour of a node: from its name, so it is the same in every run and in
 /// every selection of nodes.
-pub fn node_style(name: &str) -> Style {
+pub(crate) fn node_style(name: &str) -> Style {
     // FNV-1a: tiny, stable across builds (std's hasher is not).
     let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -53,7 +53,7 @@ const MARKER: Style = Style::new()
     .bold();
 
 /// `HH:MM:SS.mmm` in UTC, or dashes when the time is unknown.
-pub fn clock(time_us: Option<i64>) -> String {
+pub(crate) fn clock(time_us: Option<i64>) -> String {
     match time_us {
         Some(us) => {
             let ms_of_day = (us / 1000).rem_euclid(86_400_000);

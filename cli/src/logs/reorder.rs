@@ -35,14 +35,14 @@ impl<T> Ord for Item<T> {
 }
 
 /// The reorder buffer. `key` is a time in microseconds; ties keep arrival order.
-pub struct Reorder<T> {
+pub(crate) struct Reorder<T> {
     heap: BinaryHeap<Reverse<Item<T>>>,
     hold: Duration,
     seq: u64,
 }
 
 impl<T> Reorder<T> {
-    pub fn new(hold: Duration) -> Self {
+    pub(crate) fn new(hold: Duration) -> Self {
         Reorder {
             heap: BinaryHeap::new(),
             hold,
@@ -50,7 +50,7 @@ impl<T> Reorder<T> {
         }
     }
 
-    pub fn push(&mut self, key: i64, arrived: Instant, value: T) {
+    pub(crate) fn push(&mut self, key: i64, arrived: Instant, value: T) {
         self.seq += 1;
         self.heap.push(Reverse(Item {
             key,
@@ -61,7 +61,7 @@ impl<T> Reorder<T> {
     }
 
     /// The earliest item, if it has waited its hold by `now`.
-    pub fn pop_ready(&mut self, now: Instant) -> Option<T> {
+    pub(crate) fn pop_ready(&mut self, now: Instant) -> Option<T> {
         let ready = self
             .heap
             .peek()
@@ -72,12 +72,12 @@ impl<T> Reorder<T> {
     }
 
     /// When the earliest item will be ready.
-    pub fn next_ready_at(&self) -> Option<Instant> {
+    pub(crate) fn next_ready_at(&self) -> Option<Instant> {
         self.heap.peek().map(|Reverse(i)| i.arrived + self.hold)
     }
 
     /// Everything left, in key order (the streams have ended).
-    pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         std::iter::from_fn(|| self.heap.pop().map(|Reverse(i)| i.value))
     }
 }

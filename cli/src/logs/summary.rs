@@ -59,6 +59,7 @@ impl Summary {
     }
 
     /// The count of `kind` on `node` (zero for an unknown node).
+    #[cfg(test)]
     pub fn count(&self, node: &str, kind: EventKind) -> u64 {
         self.nodes
             .iter()

@@ -13,17 +13,17 @@ use super::api::NodeApi;
 use crate::rpc_client::{RpcClient, RpcError};
 
 /// The name of this API in the fleet file.
-pub const NAME: &str = "timed";
+pub(crate) const NAME: &str = "timed";
 
 /// `timed`'s RPC over one node's client.
 #[derive(Debug)]
-pub struct TimedApi {
+pub(crate) struct TimedApi {
     rpc: Arc<RpcClient>,
 }
 
 impl TimedApi {
     /// The API over an open RPC client.
-    pub fn new(rpc: Arc<RpcClient>) -> Self {
+    pub(crate) fn new(rpc: Arc<RpcClient>) -> Self {
         TimedApi { rpc }
     }
 
@@ -99,6 +99,7 @@ fn chain_view(info: ConsensusInfo) -> ChainView {
         commit: Some(info.commit),
         uptime_secs: Some(info.uptime_secs),
         last_block_age_secs: info.last_block_age_secs,
+        listed_masternode: info.in_network_definition,
     }
 }
 

@@ -9,20 +9,21 @@
 //! - [`forward`]: the local half of a port forward.
 //! - [`pool`]: one connection and one RPC tunnel per node for the whole process.
 
-pub mod command;
-pub mod forward;
-pub mod local;
-pub mod pool;
-pub mod ssh;
-pub mod stream;
+pub(crate) mod command;
+pub(crate) mod forward;
+pub(crate) mod local;
+pub(crate) mod pool;
+pub(crate) mod ssh;
+pub(crate) mod stream;
 
 use timecoin_shared::fleet::{Node, Transport};
 
-pub use command::{CommandError, ShellCommand, Vars, node_vars};
-pub use forward::Forward;
-pub use local::LocalNode;
+pub(crate) use command::CommandError;
+pub use command::{ShellCommand, node_vars};
+pub(crate) use forward::Forward;
+pub(crate) use local::LocalNode;
 pub use pool::Pool;
-pub use ssh::SshNode;
+pub(crate) use ssh::SshNode;
 pub use stream::{LineStream, StreamEnd, StreamEvent};
 
 /// Choices that come from flags rather than the fleet file.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use timecoin_shared::fleet::{Node, RpcAccess};
+use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
 use super::{ConnectOptions, Remote, RemoteError};
 use crate::rpc_client::{RpcClient, RpcError};
@@ -96,7 +96,7 @@ impl Pool {
 
     /// The node's RPC client: for `rpc = "tunnel"` a port forward over the
     /// node's connection, kept open and reused while that connection lives; for
-    /// a URL, no connection at all.
+    /// a URL, no connection at all unless a cookie file must be read.
     ///
     /// # Errors
     /// The node cannot be reached, or the forward cannot be set up.
@@ -106,9 +106,13 @@ impl Pool {
     pub async fn rpc(&self, node: &Node) -> Result<Arc<RpcClient>, RpcError> {
         let slot = self.slot(node);
         let mut held = slot.held.lock().await;
-        let remote = match node.rpc {
-            RpcAccess::Url(_) => None,
-            RpcAccess::Tunnel => Some(self.live_remote(node, &mut held).await?),
+        // A tunnel runs over the connection; a cookie file is read over it.
+        let needs_remote =
+            node.rpc == RpcAccess::Tunnel || matches!(node.rpc_auth, Some(RpcAuth::Cookie { .. }));
+        let remote = if needs_remote {
+            Some(self.live_remote(node, &mut held).await?)
+        } else {
+            None
         };
         if let Some(rpc) = &held.rpc {
             return Ok(Arc::clone(rpc));

@@ -34,7 +34,8 @@ pub(super) enum Adopted {
 
 impl Chain {
     /// Offers a branch (consecutive blocks, lowest first) to the chain, and adopts
-    /// it if it is valid and the fork-choice rule prefers it.
+    /// it if it is valid and the fork-choice rule prefers it. `now_ms` is the
+    /// local clock, which no block may be stamped far ahead of.
     ///
     /// # Errors
     /// Only store failures; a bad branch is an [`Adopted::Invalid`], logged here.
@@ -43,8 +44,9 @@ impl Chain {
         state: &mut State,
         branch: Vec<Block>,
         from: Option<NodeId>,
+        now_ms: u64,
     ) -> Result<Adopted, StoreError> {
-        let outcome = self.try_adopt(state, branch, from)?;
+        let outcome = self.try_adopt(state, branch, from, now_ms)?;
         if let Adopted::Invalid { height, reason } = &outcome {
             self.counters
                 .blocks_rejected
@@ -60,6 +62,7 @@ impl Chain {
         state: &mut State,
         branch: Vec<Block>,
         from: Option<NodeId>,
+        now_ms: u64,
     ) -> Result<Adopted, StoreError> {
         let invalid = |height, reason: String| Ok(Adopted::Invalid { height, reason });
         let Some(first) = branch.first() else {
@@ -142,7 +145,8 @@ impl Chain {
             let result = check_block(
                 prev.as_ref(),
                 block,
-                self.config.min_masternodes,
+                &self.config.schedule,
+                now_ms,
                 &mut already,
             );
             if let Some(e) = lookup_failed {

@@ -24,11 +24,11 @@ pub struct Block {
     pub timestamp_ms: u64,
     pub producer: NodeId,
     /// Which failover round of this height produced it (0: the first leader).
+    /// Rounds are slots of the block interval counted from the parent's
+    /// timestamp, so the round and the timestamp must agree (see `validate`). The
+    /// leader of `(height, round)` is computed over the masternodes of the network
+    /// definition, never over a set a block carries.
     pub round: u32,
-    /// The sorted active masternodes the producer saw, over which the leader of
-    /// `(height, round)` is computed. Carried so every node can check the producer
-    /// was the scheduled leader even when its own view of the set differs.
-    pub masternodes: Vec<NodeId>,
     /// Transactions in the order the producer included them; each a JSON object.
     pub transactions: Vec<Value>,
     /// Hex ed25519 signature by `producer` over [`Block::signing_bytes`].
@@ -54,7 +54,6 @@ impl Block {
         parent: Hash32,
         timestamp_ms: u64,
         round: u32,
-        masternodes: Vec<NodeId>,
         transactions: Vec<Value>,
     ) -> Block {
         let mut block = Block {
@@ -63,7 +62,6 @@ impl Block {
             timestamp_ms,
             producer: NodeId(key.verifying_key().to_bytes()),
             round,
-            masternodes,
             transactions,
             signature: String::new(),
         };
@@ -125,15 +123,12 @@ mod tests {
     }
 
     fn sample() -> Block {
-        let k = key(1);
-        let id = NodeId(k.verifying_key().to_bytes());
         Block::sign(
-            &k,
+            &key(1),
             1,
             Hash32::ZERO,
             1_000,
             0,
-            vec![id],
             vec![json!({"to": "x", "amount": 5})],
         )
     }

@@ -18,16 +18,22 @@ use super::block::Block;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::mempool::{Mempool, TxError, check_tx};
+use super::producer::unix_millis;
+use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
 
-/// What the chain needs to know about its node.
+/// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
 pub struct ChainConfig {
-    /// Fewer active masternodes than this and no block is produced or accepted.
+    /// Fewer active masternodes than this and no block is produced.
     pub min_masternodes: usize,
-    /// Only masternodes produce blocks; every node validates, stores and serves them.
+    /// Whether this node produces when it leads (it must also be in the
+    /// schedule's masternodes); every node validates, stores and serves blocks.
     pub masternode: bool,
+    /// The network definition's masternodes, interval and genesis: who leads
+    /// which round, and when rounds are.
+    pub schedule: Schedule,
 }
 
 /// Counters for `/metrics`, monotonic since start.
@@ -56,9 +62,8 @@ pub(super) struct State {
     pub(super) tip: Option<Block>,
     pub(super) finality: Finality,
     pub(super) mempool: Mempool,
-    /// The height the round counter refers to, and how many rounds it has had.
-    pub(super) round_height: u64,
-    pub(super) round: u32,
+    /// The last `(height, round)` this node ran, so each is announced once.
+    pub(super) last_round: Option<(u64, u32)>,
     pub(super) sync: SyncState,
 }
 
@@ -112,8 +117,7 @@ impl Chain {
                 tip,
                 finality,
                 mempool: Mempool::default(),
-                round_height: 0,
-                round: 0,
+                last_round: None,
                 sync: SyncState::default(),
             }),
         })
@@ -221,7 +225,7 @@ impl Chain {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            match self.adopt(&mut state, vec![block.clone()], Some(from)) {
+            match self.adopt(&mut state, vec![block.clone()], Some(from), unix_millis()) {
                 Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block {
                     block: block.to_value(),
                 }),

@@ -37,7 +37,9 @@ pub const SYNC_BATCH_BLOCKS: u32 = 512;
 /// would be refused as a protocol error and sync would stall.
 pub const SYNC_BATCH_BYTES: usize = 3 * 1024 * 1024;
 
-/// How long a sync request may stay unanswered before another peer is asked. A
-/// batch is at most a few MiB on a local or regional link, so a couple of seconds
-/// is generous, and a dead peer delays catch-up by no more than that.
-pub const SYNC_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How far ahead of the local clock a block's timestamp may be. Servers kept by NTP
+/// agree within tens of milliseconds; one second also tolerates an unsynced VM.
+/// Correctness: every later block must be stamped after this one, so a block from
+/// the future would freeze the chain's timestamps (and its rounds) until the clock
+/// caught up; this bound limits that to one second.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 1_000;

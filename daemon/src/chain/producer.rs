@@ -1,10 +1,14 @@
-//! Block rounds: on every tick of the block interval a masternode checks it has a
-//! quorum of active masternodes, works out the leader of the current round, and
-//! produces a block if that is itself.
+//! Block rounds: rounds are slots of the block interval counted from the tip's
+//! timestamp (see [`super::schedule`]). At the start of each slot a node announces its
+//! height (`Status`, which drives catch-up on peers); a masternode of the network
+//! definition also checks it has a quorum of active masternodes and is not behind
+//! a peer it trusts, works out the leader of the round, and produces a block if
+//! that is itself.
 //!
-//! A round without a new block moves the turn to the next leader (see
-//! [`schedule`]), so a leader that is down or slow costs one interval. Every tick
-//! also announces our height (`Status`), which drives catch-up on peers.
+//! A round without a new block moves the turn to the next leader, so a leader
+//! that is down or slow costs one interval. Because every node counts slots from
+//! the same tip, one block is made per interval however the nodes' timers are
+//! phased.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,19 +20,24 @@ use tracing::{info, warn};
 
 use super::adopt::Adopted;
 use super::block::Block;
-use super::engine::Chain;
+use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::hash::Hash32;
 use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS};
-use super::schedule;
 
 /// What one round came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RoundOutcome {
-    /// This node is not a masternode; it only announced its height.
+    /// This node is not a masternode of the network definition (or does not act
+    /// as one); it only announced its height.
     NotMasternode,
+    /// The first round on the current tip has not begun yet.
+    Early,
     /// Too few active masternodes to produce.
     Skipped { active: usize, min: usize },
+    /// A peer that has delivered before is ahead: sync first rather than build on
+    /// a stale tip.
+    CatchingUp { ours: u64, theirs: u64 },
     /// Another node is the leader of this round.
     Waiting {
         height: u64,
@@ -44,19 +53,24 @@ pub fn skip_message(active: usize, min: usize) -> String {
     format!("Skipping block production: only {active} masternodes active (minimum {min} required)")
 }
 
-/// Runs block rounds every `interval` until `shutdown` is cancelled. The first
-/// round comes one interval after start, once the mesh had a moment to form.
+/// Runs a round at the start of every slot until `shutdown` is cancelled.
+/// `clock` reads milliseconds since the Unix epoch: [`unix_millis`] in the daemon,
+/// a clock that follows tokio's paused time in tests.
 ///
 /// # Cancel safety
-/// Each round runs to completion between two ticks; cancelling stops before the next.
-pub async fn run_rounds(chain: Arc<Chain>, interval: Duration, shutdown: CancellationToken) {
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Each round runs to completion between two waits; cancelling stops before the next.
+pub async fn run_rounds(
+    chain: Arc<Chain>,
+    clock: impl Fn() -> u64 + Send,
+    shutdown: CancellationToken,
+) {
     loop {
+        let now = clock();
+        let wait = Duration::from_millis(chain.next_round_start(now).saturating_sub(now));
         tokio::select! {
             () = shutdown.cancelled() => return,
-            _ = ticker.tick() => {
-                chain.round(unix_millis());
+            () = tokio::time::sleep(wait) => {
+                chain.round(clock());
             }
         }
     }
@@ -70,6 +84,20 @@ pub fn unix_millis() -> u64 {
 }
 
 impl Chain {
+    /// When the next round begins after `now_ms`, on the current tip.
+    pub fn next_round_start(&self, now_ms: u64) -> u64 {
+        let base = self.round_base(&self.lock());
+        self.config.schedule.next_round_start(base, now_ms)
+    }
+
+    /// What rounds on the current tip count from: its timestamp, or genesis.
+    fn round_base(&self, state: &State) -> u64 {
+        state
+            .tip
+            .as_ref()
+            .map_or(self.config.schedule.genesis_ms, |b| b.timestamp_ms)
+    }
+
     /// Runs one block round at wall-clock time `now_ms`.
     pub fn round(&self, now_ms: u64) -> RoundOutcome {
         let mut outbox = Outbox::default();
@@ -81,13 +109,28 @@ impl Chain {
     fn round_inner(&self, now_ms: u64, outbox: &mut Outbox) -> RoundOutcome {
         let mut state = self.lock();
         state.sync.tick();
+        self.resume_sync(&mut state, outbox);
         outbox.broadcast(Message::Status {
             best_height: state.height(),
         });
-        if !self.config.masternode {
+        let schedule = &self.config.schedule;
+        if !self.config.masternode || !schedule.is_masternode(&self.id) {
             return RoundOutcome::NotMasternode;
         }
-        let mut active = self.gossip.active_masternodes();
+        let height = state.height() + 1;
+        let Some(round) = schedule.round_at(self.round_base(&state), now_ms) else {
+            return RoundOutcome::Early;
+        };
+        if state.last_round == Some((height, round)) {
+            return RoundOutcome::Early;
+        }
+        state.last_round = Some((height, round));
+        let mut active: Vec<NodeId> = self
+            .gossip
+            .active_masternodes()
+            .into_iter()
+            .filter(|id| schedule.is_masternode(id))
+            .collect();
         active.sort();
         active.dedup();
         let min = self.config.min_masternodes;
@@ -104,16 +147,13 @@ impl Chain {
                 min,
             };
         }
-        self.counters.rounds.fetch_add(1, Ordering::Relaxed);
-        let height = state.height() + 1;
-        if state.round_height == height {
-            state.round = state.round.saturating_add(1);
-        } else {
-            state.round_height = height;
-            state.round = 0;
+        if let Some((peer, theirs)) = state.sync.trusted_peer_above(state.height()) {
+            let ours = state.height();
+            info!(peer = %peer.short(), ours, theirs, "Not producing on height {ours}: catching up to height {theirs}");
+            return RoundOutcome::CatchingUp { ours, theirs };
         }
-        let round = state.round;
-        let Some(leader) = schedule::leader(height, round, &active) else {
+        self.counters.rounds.fetch_add(1, Ordering::Relaxed);
+        let Some(leader) = schedule.leader(height, round) else {
             return RoundOutcome::Skipped { active: 0, min };
         };
         info!(height, round, leader = %leader.short(), active = active.len(), "Starting new block round");
@@ -130,12 +170,11 @@ impl Chain {
             &self.key,
             height,
             parent.as_ref().map_or(Hash32::ZERO, Block::hash),
-            now_ms.max(parent.as_ref().map_or(0, |p| p.timestamp_ms)),
+            now_ms,
             round,
-            active,
             transactions,
         );
-        match self.adopt(&mut state, vec![block.clone()], None) {
+        match self.adopt(&mut state, vec![block.clone()], None, now_ms) {
             Ok(Adopted::Switched { .. }) => {
                 outbox.broadcast(Message::Block {
                     block: block.to_value(),

@@ -1,14 +1,23 @@
-//! Who may produce the block at a given height and round.
+//! Who may produce the block at a given height and round, and when a round is.
 //!
-//! A pure function of `(height, round, sorted masternode ids)`, so every node that
-//! sees the same set names the same leader with no message exchanged. Round 0 of a
-//! height belongs to one leader; each round that passes without a block moves the
-//! turn to the next id, so a silent or dead leader costs one round, not the chain.
+//! The leader is a pure function of `(height, round)` over the masternodes of the
+//! network definition, so every node names the same leader with no message
+//! exchanged, and no block or peer can change who that is. Round 0 of a height
+//! belongs to one leader; each round that passes without a block moves the turn
+//! to the next id, so a silent or dead leader costs one interval, not the chain.
+//!
+//! Rounds are slots of the block interval counted from the parent block's
+//! timestamp (the genesis time for the first block): round `r` of a height is
+//! `[parent + (r+1)*interval, parent + (r+2)*interval)`. Every node derives the
+//! same slots from the same parent, so one block is made per interval however the
+//! nodes' timers are phased, and a block's round must match its timestamp.
+
+use std::time::Duration;
 
 use timecoin_shared::wire::NodeId;
 
 /// The leader of `(height, round)` over `masternodes`, which must be sorted and
-/// free of duplicates (see [`is_sorted_set`]); `None` for an empty set.
+/// free of duplicates; `None` for an empty set.
 ///
 /// Rotating by height spreads production over every masternode; adding the round
 /// makes the failover order the same ring, so within `n` rounds every masternode
@@ -22,10 +31,58 @@ pub fn leader(height: u64, round: u32, masternodes: &[NodeId]) -> Option<NodeId>
     masternodes.get(index as usize).copied()
 }
 
-/// Whether `ids` is strictly ascending: the only form [`leader`] accepts, and the
-/// form a block must carry its masternode set in.
-pub fn is_sorted_set(ids: &[NodeId]) -> bool {
-    ids.windows(2).all(|w| w[0] < w[1])
+/// The network definition's part in block production: who, and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// Sorted, unique masternode ids of the network definition.
+    pub masternodes: Vec<NodeId>,
+    /// The block interval in milliseconds (at least 1).
+    pub interval_ms: u64,
+    /// The time the first block's rounds count from.
+    pub genesis_ms: u64,
+}
+
+impl Schedule {
+    /// A schedule over `masternodes` (sorted here) with `interval` and genesis.
+    pub fn new(mut masternodes: Vec<NodeId>, interval: Duration, genesis_ms: u64) -> Self {
+        masternodes.sort();
+        masternodes.dedup();
+        Schedule {
+            masternodes,
+            interval_ms: u64::try_from(interval.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(1),
+            genesis_ms,
+        }
+    }
+
+    /// The leader of `(height, round)`.
+    pub fn leader(&self, height: u64, round: u32) -> Option<NodeId> {
+        leader(height, round, &self.masternodes)
+    }
+
+    /// Whether `id` is a configured masternode.
+    pub fn is_masternode(&self, id: &NodeId) -> bool {
+        self.masternodes.binary_search(id).is_ok()
+    }
+
+    /// The round a block on a parent stamped `base_ms` made at `now_ms` belongs to;
+    /// `None` before the first round has begun.
+    pub fn round_at(&self, base_ms: u64, now_ms: u64) -> Option<u32> {
+        let slots = now_ms.checked_sub(base_ms)? / self.interval_ms;
+        let round = slots.checked_sub(1)?;
+        Some(u32::try_from(round).unwrap_or(u32::MAX))
+    }
+
+    /// When the next round after `now_ms` begins, for a parent stamped `base_ms`.
+    pub fn next_round_start(&self, base_ms: u64, now_ms: u64) -> u64 {
+        let first = base_ms.saturating_add(self.interval_ms);
+        if now_ms < first {
+            return first;
+        }
+        let slots = (now_ms - base_ms) / self.interval_ms + 1;
+        base_ms.saturating_add(slots.saturating_mul(self.interval_ms))
+    }
 }
 
 #[cfg(test)]
@@ -39,6 +96,19 @@ mod tests {
         v.sort();
         v.dedup();
         v
+    }
+
+    #[test]
+    fn rounds_are_slots_of_the_interval_after_the_parent() {
+        let s = Schedule::new(ids(&[1, 2]), Duration::from_secs(1), 0);
+        assert_eq!(s.round_at(10_000, 10_999), None);
+        assert_eq!(s.round_at(10_000, 11_000), Some(0));
+        assert_eq!(s.round_at(10_000, 11_999), Some(0));
+        assert_eq!(s.round_at(10_000, 12_000), Some(1));
+        assert_eq!(s.round_at(10_000, 9_000), None);
+        assert_eq!(s.next_round_start(10_000, 10_500), 11_000);
+        assert_eq!(s.next_round_start(10_000, 11_000), 12_000);
+        assert_eq!(s.next_round_start(10_000, 12_345), 13_000);
     }
 
     #[test]

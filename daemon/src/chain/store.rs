@@ -369,13 +369,11 @@ impl Store {
 mod tests {
     use ed25519_dalek::SigningKey;
     use serde_json::json;
-    use timecoin_shared::wire::NodeId;
 
     use super::*;
 
     fn chain(len: u64, salt: u32) -> Vec<Block> {
         let key = SigningKey::from_bytes(&[7; 32]);
-        let me = NodeId(key.verifying_key().to_bytes());
         let mut parent = Hash32::ZERO;
         (1..=len)
             .map(|h| {
@@ -385,7 +383,6 @@ mod tests {
                     parent,
                     h * 1000,
                     salt,
-                    vec![me],
                     vec![json!({"h": h, "s": salt})],
                 );
                 parent = b.hash();

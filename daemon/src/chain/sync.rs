@@ -1,14 +1,17 @@
 //! Catching up: a node behind asks a peer that is ahead for batches of blocks
 //! (`GetBlocks` / `Blocks`) until it reaches that peer's tip.
 //!
-//! Peers announce their height with `Status` (on link-up and every round). A node
-//! that hears of a higher height asks that peer for blocks starting just above its
-//! own final height, which covers any non-final fork it may be on; each batch
-//! adopted leads to the next request from the new tip. One request is in flight at
-//! a time; one left unanswered for two round ticks is abandoned so another peer
-//! can be asked.
+//! Peers announce their height with `Status` (on link-up and every round). A
+//! peer's height is a hint, not a fact: a node that hears of a higher height asks
+//! the best peer for blocks starting just above its own final height (which covers
+//! any non-final fork it may be on), and each batch adopted leads to the next
+//! request from the new tip. One request is in flight at a time; one left
+//! unanswered for [`SYNC_REQUEST_TICKS`] rounds is abandoned and another peer is
+//! asked. A peer that announces and then does not deliver (no answer, blocks that
+//! are invalid or do not connect) is *distrusted*: asked only when no trusted peer
+//! is ahead, and never a reason to hold production, until it delivers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use timecoin_shared::wire::{Message, NodeId};
@@ -19,6 +22,7 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
+use super::producer::unix_millis;
 
 /// Round ticks after which an unanswered sync request is abandoned.
 ///
@@ -26,10 +30,15 @@ use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
 /// abandoned before it could be answered.
 const SYNC_REQUEST_TICKS: u64 = 2;
 
+/// Most peers remembered as distrusted; far more than a fleet has nodes.
+const MAX_DISTRUSTED: usize = 4096;
+
 /// What the node knows about its peers' heights and its own outstanding request.
 #[derive(Debug, Default)]
 pub(super) struct SyncState {
     peer_heights: HashMap<NodeId, u64>,
+    /// Peers that announced more than they delivered.
+    distrusted: HashSet<NodeId>,
     in_flight: Option<(NodeId, u64)>,
     ticks: u64,
 }
@@ -41,32 +50,68 @@ impl SyncState {
         }
     }
 
-    /// Called every round tick: ages the outstanding request.
+    /// Called every round tick: ages the outstanding request, and distrusts a
+    /// peer that let it expire.
     pub(super) fn tick(&mut self) {
         self.ticks += 1;
-        if self
-            .in_flight
-            .is_some_and(|(_, sent)| self.ticks - sent >= SYNC_REQUEST_TICKS)
+        if let Some((peer, sent)) = self.in_flight
+            && self.ticks - sent >= SYNC_REQUEST_TICKS
         {
+            warn!(peer = %peer.short(), "Sync request to {} unanswered - asking another peer", peer.short());
+            self.distrust(peer);
             self.in_flight = None;
         }
     }
 
-    /// The peer with the highest known height above `ours`, if any.
+    /// Remembers that `peer` did not deliver. Correctness: the set is bounded (a
+    /// liar can make new identities forever); when full it starts over, which
+    /// costs at most one more timed-out request per liar.
+    pub(super) fn distrust(&mut self, peer: NodeId) {
+        if self.distrusted.len() >= MAX_DISTRUSTED {
+            self.distrusted.clear();
+        }
+        self.distrusted.insert(peer);
+    }
+
+    /// The peer to ask for blocks above `ours`: the highest trusted one, else the
+    /// highest distrusted one.
     fn best_peer_above(&self, ours: u64) -> Option<NodeId> {
         self.peer_heights
             .iter()
             .filter(|(_, h)| **h > ours)
-            .max_by_key(|(id, h)| (**h, **id))
+            .max_by_key(|(id, h)| (!self.distrusted.contains(id), **h, **id))
             .map(|(id, _)| *id)
+    }
+
+    /// A trusted peer ahead of `ours`, and its height: while there is one, this
+    /// node's tip is stale and it must not build on it.
+    pub(super) fn trusted_peer_above(&self, ours: u64) -> Option<(NodeId, u64)> {
+        self.peer_heights
+            .iter()
+            .filter(|(id, h)| **h > ours && !self.distrusted.contains(id))
+            .max_by_key(|(id, h)| (**h, **id))
+            .map(|(id, h)| (*id, *h))
     }
 }
 
 impl Chain {
-    /// Tells a newly linked peer our height, so whichever side is behind syncs.
-    pub fn on_peer_up(&self, peer: NodeId) {
-        let height = self.lock().height();
-        self.send_status(peer, height);
+    /// Tells a newly linked peer our height, so whichever side is behind syncs,
+    /// and notes the height its handshake announced (a hint like any other), so a
+    /// node that just regained its peers knows it is behind before its next round.
+    pub fn on_peer_up(&self, peer: NodeId, announced: u64) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            state.sync.peer_heights.insert(peer, announced);
+            outbox.send_to(
+                peer,
+                Message::Status {
+                    best_height: state.height(),
+                },
+            );
+            self.resume_sync(&mut state, &mut outbox);
+        }
+        self.send(outbox);
     }
 
     pub fn on_peer_down(&self, peer: NodeId) {
@@ -75,23 +120,22 @@ impl Chain {
         state.sync.forget_requests_to(&[peer]);
     }
 
-    fn send_status(&self, peer: NodeId, best_height: u64) {
-        let mut outbox = Outbox::default();
-        outbox.send_to(peer, Message::Status { best_height });
-        self.send(outbox);
-    }
-
     pub(super) fn on_status(&self, from: NodeId, best_height: u64) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
             state.sync.peer_heights.insert(from, best_height);
-            if best_height > state.height() {
-                let start = state.finality.final_height + 1;
-                self.request_blocks(&mut state, &mut outbox, from, start);
-            }
+            self.resume_sync(&mut state, &mut outbox);
         }
         self.send(outbox);
+    }
+
+    /// Asks the best peer ahead of us for blocks, unless a request is out.
+    pub(super) fn resume_sync(&self, state: &mut State, outbox: &mut Outbox) {
+        if let Some(peer) = state.sync.best_peer_above(state.height()) {
+            let start = state.finality.final_height + 1;
+            self.request_blocks(state, outbox, peer, start);
+        }
     }
 
     /// Asks `peer` for blocks from `start` unless a request is already out.
@@ -144,6 +188,7 @@ impl Chain {
             let branch = match branch {
                 Ok(branch) => branch,
                 Err(e) => {
+                    state.sync.distrust(from);
                     warn!(peer = %from.short(), "Rejected blocks from {}: malformed: {e}", from.short());
                     return;
                 }
@@ -153,8 +198,16 @@ impl Chain {
             };
             let count = branch.len();
             let before = state.height();
-            match self.adopt(&mut state, branch, Some(from)) {
+            match self.adopt(&mut state, branch, Some(from), unix_millis()) {
                 Ok(Adopted::Switched { .. } | Adopted::Known | Adopted::Stale) => {
+                    if state.height() <= before
+                        && state.sync.peer_heights.get(&from) > Some(&before)
+                    {
+                        // It announced more than it delivered.
+                        state.sync.distrust(from);
+                    } else {
+                        state.sync.distrusted.remove(&from);
+                    }
                     if state.height() > before {
                         info!(peer = %from.short(), from = first, count, height = state.height(), "Synced blocks up to height {}", state.height());
                     }
@@ -168,9 +221,12 @@ impl Chain {
                     self.request_blocks(&mut state, &mut outbox, from, start);
                 }
                 Ok(Adopted::Detached) => {
+                    state.sync.distrust(from);
                     warn!(peer = %from.short(), "blocks from {} do not connect to our final chain", from.short());
                 }
-                Ok(Adopted::Invalid { .. }) => {}
+                Ok(Adopted::Invalid { .. }) => {
+                    state.sync.distrust(from);
+                }
                 Err(e) => warn!("chain store error while syncing: {e}"),
             }
         }

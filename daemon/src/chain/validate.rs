@@ -1,8 +1,11 @@
 //! The checks a block must pass before any node appends it: parent, height,
-//! producer (the scheduled leader for its round), transactions and signature.
+//! timestamp (after the parent, in its round's slot, not from the future),
+//! producer (the scheduled leader of the network definition's masternodes),
+//! transactions and signature.
 //!
-//! Pure functions of the block, its parent and a lookup of already-included
-//! transactions, so every rule can be tested without a network or a store.
+//! Pure functions of the block, its parent, the schedule, the local clock and a
+//! lookup of already-included transactions, so every rule can be tested without a
+//! network or a store.
 
 use std::collections::HashSet;
 
@@ -10,9 +13,9 @@ use timecoin_shared::wire::NodeId;
 
 use super::block::{Block, SignatureError};
 use super::hash::Hash32;
-use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS};
+use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, MAX_CLOCK_AHEAD_MS};
 use super::mempool::{TxError, check_tx};
-use super::schedule;
+use super::schedule::Schedule;
 
 /// Why a block is refused. Logged beside `Rejected block at height H`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -21,12 +24,19 @@ pub enum Invalid {
     Height { found: u64, expected: u64 },
     #[error("parent hash {found} is not the block below ({expected})")]
     Parent { found: Hash32, expected: Hash32 },
-    #[error("timestamp {found} is before its parent's {parent}")]
-    Timestamp { found: u64, parent: u64 },
-    #[error("masternode set is not sorted and unique")]
-    UnsortedSet,
-    #[error("masternode set has {found} members, below the minimum {min}")]
-    TooFewMasternodes { found: usize, min: usize },
+    #[error(
+        "timestamp {found} is not in round {round}'s slot after its parent ({slot_start}..{slot_end})"
+    )]
+    Timestamp {
+        found: u64,
+        round: u32,
+        slot_start: u64,
+        slot_end: u64,
+    },
+    #[error("timestamp {found} is {ahead_ms} ms ahead of our clock")]
+    FromTheFuture { found: u64, ahead_ms: u64 },
+    #[error("the network definition lists no masternodes")]
+    NoMasternodes,
     #[error("producer {producer} is not the leader of round {round} (expected {expected})")]
     NotLeader {
         producer: NodeId,
@@ -47,7 +57,8 @@ pub enum Invalid {
     Signature(#[from] SignatureError),
 }
 
-/// Checks `block` as the child of `parent` (`None`: the first block).
+/// Checks `block` as the child of `parent` (`None`: the first block) under
+/// `schedule`, with the local clock reading `now_ms`.
 ///
 /// `already_included` answers whether a transaction id is in a block below this
 /// one; ids found are refused, and the block's own ids are checked against each
@@ -58,12 +69,13 @@ pub enum Invalid {
 pub fn check_block(
     parent: Option<&Block>,
     block: &Block,
-    min_masternodes: usize,
+    schedule: &Schedule,
+    now_ms: u64,
     already_included: &mut dyn FnMut(&Hash32) -> bool,
 ) -> Result<Vec<Hash32>, Invalid> {
-    let (expected_height, expected_parent, parent_ts) = match parent {
+    let (expected_height, expected_parent, base_ms) = match parent {
         Some(p) => (p.height + 1, p.hash(), p.timestamp_ms),
-        None => (1, Hash32::ZERO, 0),
+        None => (1, Hash32::ZERO, schedule.genesis_ms),
     };
     if block.height != expected_height {
         return Err(Invalid::Height {
@@ -77,39 +89,51 @@ pub fn check_block(
             expected: expected_parent,
         });
     }
-    if block.timestamp_ms < parent_ts {
-        return Err(Invalid::Timestamp {
-            found: block.timestamp_ms,
-            parent: parent_ts,
-        });
-    }
-    check_producer(block, min_masternodes)?;
+    check_timestamp(block, schedule, base_ms, now_ms)?;
+    check_producer(block, schedule)?;
     let ids = check_transactions(block, already_included)?;
     block.verify_signature()?;
     Ok(ids)
 }
 
-fn check_producer(block: &Block, min_masternodes: usize) -> Result<(), Invalid> {
-    if !schedule::is_sorted_set(&block.masternodes) {
-        return Err(Invalid::UnsortedSet);
-    }
-    if block.masternodes.len() < min_masternodes.max(1) {
-        return Err(Invalid::TooFewMasternodes {
-            found: block.masternodes.len(),
-            min: min_masternodes,
+/// The timestamp must lie in the slot of the round the block claims (so a
+/// producer cannot claim an earlier round's better fork-choice rank late, nor a
+/// later round early), and not further ahead of our clock than honest clocks
+/// drift (so a block from the future cannot freeze every later timestamp).
+fn check_timestamp(
+    block: &Block,
+    schedule: &Schedule,
+    base_ms: u64,
+    now_ms: u64,
+) -> Result<(), Invalid> {
+    let ahead_ms = block.timestamp_ms.saturating_sub(now_ms);
+    if ahead_ms > MAX_CLOCK_AHEAD_MS {
+        return Err(Invalid::FromTheFuture {
+            found: block.timestamp_ms,
+            ahead_ms,
         });
     }
-    match schedule::leader(block.height, block.round, &block.masternodes) {
+    if schedule.round_at(base_ms, block.timestamp_ms) != Some(block.round) {
+        let slot = |r: u64| base_ms.saturating_add(r.saturating_mul(schedule.interval_ms));
+        return Err(Invalid::Timestamp {
+            found: block.timestamp_ms,
+            round: block.round,
+            slot_start: slot(u64::from(block.round) + 1),
+            slot_end: slot(u64::from(block.round) + 2),
+        });
+    }
+    Ok(())
+}
+
+fn check_producer(block: &Block, schedule: &Schedule) -> Result<(), Invalid> {
+    match schedule.leader(block.height, block.round) {
         Some(expected) if expected == block.producer => Ok(()),
         Some(expected) => Err(Invalid::NotLeader {
             producer: block.producer,
             round: block.round,
             expected,
         }),
-        None => Err(Invalid::TooFewMasternodes {
-            found: 0,
-            min: min_masternodes,
-        }),
+        None => Err(Invalid::NoMasternodes),
     }
 }
 
@@ -139,47 +163,59 @@ fn check_transactions(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use ed25519_dalek::SigningKey;
     use serde_json::json;
 
     use super::*;
 
+    const GENESIS: u64 = 1_000_000;
+    const NOW: u64 = GENESIS + 1_000_000;
+
     struct Fleet {
         keys: Vec<SigningKey>,
-        set: Vec<NodeId>,
+        schedule: Schedule,
     }
 
     fn fleet() -> Fleet {
-        let mut keys: Vec<SigningKey> = (1..=4u8)
+        let keys: Vec<SigningKey> = (1..=4u8)
             .map(|b| SigningKey::from_bytes(&[b; 32]))
             .collect();
-        keys.sort_by_key(|k| k.verifying_key().to_bytes());
         let set = keys
             .iter()
             .map(|k| NodeId(k.verifying_key().to_bytes()))
             .collect();
-        Fleet { keys, set }
+        let schedule = Schedule::new(set, Duration::from_secs(1), GENESIS);
+        Fleet { keys, schedule }
     }
 
     impl Fleet {
+        fn key_of(&self, id: NodeId) -> &SigningKey {
+            self.keys
+                .iter()
+                .find(|k| NodeId(k.verifying_key().to_bytes()) == id)
+                .expect("member")
+        }
+
+        /// A valid block in `round`, stamped 10 ms into its slot.
         fn make(&self, parent: Option<&Block>, round: u32, txs: Vec<serde_json::Value>) -> Block {
             let height = parent.map_or(1, |p| p.height + 1);
-            let leader = schedule::leader(height, round, &self.set).expect("leader");
-            let key = &self.keys[self
-                .set
-                .iter()
-                .position(|id| *id == leader)
-                .expect("member")];
+            let leader = self.schedule.leader(height, round).expect("leader");
+            let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
             let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
             Block::sign(
-                key,
+                self.key_of(leader),
                 height,
                 parent_hash,
-                1_000 * height,
+                base + 1_000 * (u64::from(round) + 1) + 10,
                 round,
-                self.set.clone(),
                 txs,
             )
+        }
+
+        fn check(&self, parent: Option<&Block>, block: &Block) -> Result<Vec<Hash32>, Invalid> {
+            check_block(parent, block, &self.schedule, NOW, &mut never)
         }
     }
 
@@ -191,12 +227,9 @@ mod tests {
     fn a_well_formed_chain_passes() {
         let f = fleet();
         let first = f.make(None, 0, vec![json!({"a": 1})]);
-        assert!(check_block(None, &first, 3, &mut never).is_ok());
+        assert!(f.check(None, &first).is_ok());
         let second = f.make(Some(&first), 2, vec![]);
-        assert_eq!(
-            check_block(Some(&first), &second, 3, &mut never),
-            Ok(vec![])
-        );
+        assert_eq!(f.check(Some(&first), &second), Ok(vec![]));
     }
 
     #[test]
@@ -205,48 +238,99 @@ mod tests {
         let first = f.make(None, 0, vec![]);
         let second = f.make(Some(&first), 0, vec![]);
         assert!(matches!(
-            check_block(None, &second, 3, &mut never),
+            f.check(None, &second),
             Err(Invalid::Height { .. })
         ));
 
         let other_first = f.make(None, 1, vec![]);
         assert!(matches!(
-            check_block(Some(&other_first), &second, 3, &mut never),
+            f.check(Some(&other_first), &second),
             Err(Invalid::Parent { .. })
         ));
 
-        // Signed by a member that is not the leader of its round.
+        // Signed by a configured masternode that is not the leader of its round.
         let wrong = f
             .keys
             .iter()
             .find(|k| NodeId(k.verifying_key().to_bytes()) != second.producer)
             .expect("another key");
-        let usurper = Block::sign(wrong, 2, first.hash(), 2_000, 0, f.set.clone(), vec![]);
+        let usurper = Block::sign(wrong, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
-            check_block(Some(&first), &usurper, 3, &mut never),
+            f.check(Some(&first), &usurper),
             Err(Invalid::NotLeader { .. })
         ));
 
-        let mut small = second.clone();
-        small.masternodes.truncate(2);
+        // Signed by a key outside the network definition.
+        let outsider = SigningKey::from_bytes(&[9; 32]);
+        let foreign = Block::sign(&outsider, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
-            check_block(Some(&first), &small, 3, &mut never),
-            Err(Invalid::TooFewMasternodes { found: 2, min: 3 })
+            f.check(Some(&first), &foreign),
+            Err(Invalid::NotLeader { .. })
         ));
 
         let mut forged = second.clone();
         forged.timestamp_ms += 1;
         assert!(matches!(
-            check_block(Some(&first), &forged, 3, &mut never),
+            f.check(Some(&first), &forged),
             Err(Invalid::Signature(_))
         ));
 
-        let mut early = second;
-        early.timestamp_ms = 1;
+        let mut early = second.clone();
+        early.timestamp_ms = first.timestamp_ms;
         assert!(matches!(
-            check_block(Some(&first), &early, 3, &mut never),
+            f.check(Some(&first), &early),
             Err(Invalid::Timestamp { .. })
         ));
+
+        let empty = Schedule::new(Vec::new(), Duration::from_secs(1), GENESIS);
+        assert_eq!(
+            check_block(Some(&first), &second, &empty, NOW, &mut never),
+            Err(Invalid::NoMasternodes)
+        );
+    }
+
+    #[test]
+    fn a_round_must_match_its_slot() {
+        let f = fleet();
+        let first = f.make(None, 0, vec![]);
+        // The leader of round 2 stamping its block inside round 0's slot.
+        let leader = f.schedule.leader(2, 2).expect("leader");
+        let early = Block::sign(
+            f.key_of(leader),
+            2,
+            first.hash(),
+            first.timestamp_ms + 1_500,
+            2,
+            vec![],
+        );
+        assert!(matches!(
+            f.check(Some(&first), &early),
+            Err(Invalid::Timestamp { round: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn a_block_from_the_future_is_refused() {
+        let f = fleet();
+        let first = f.make(None, 0, vec![]);
+        // A century ahead: round and slot agree, the clock does not.
+        let far = NOW + 100 * 365 * 24 * 3600 * 1000;
+        let round = f.schedule.round_at(first.timestamp_ms, far).expect("round");
+        let leader = f.schedule.leader(2, round).expect("leader");
+        let future = Block::sign(f.key_of(leader), 2, first.hash(), far, round, vec![]);
+        assert!(matches!(
+            f.check(Some(&first), &future),
+            Err(Invalid::FromTheFuture { .. })
+        ));
+        // Within the drift an honest clock may have, it passes.
+        let near = NOW + MAX_CLOCK_AHEAD_MS;
+        let round = f
+            .schedule
+            .round_at(first.timestamp_ms, near)
+            .expect("round");
+        let leader = f.schedule.leader(2, round).expect("leader");
+        let close = Block::sign(f.key_of(leader), 2, first.hash(), near, round, vec![]);
+        assert!(f.check(Some(&first), &close).is_ok());
     }
 
     #[test]
@@ -254,17 +338,17 @@ mod tests {
         let f = fleet();
         let bad = f.make(None, 0, vec![json!([1])]);
         assert!(matches!(
-            check_block(None, &bad, 3, &mut never),
+            f.check(None, &bad),
             Err(Invalid::Transaction { index: 0, .. })
         ));
         let twice = f.make(None, 0, vec![json!({"a": 1}), json!({"a": 1})]);
         assert!(matches!(
-            check_block(None, &twice, 3, &mut never),
+            f.check(None, &twice),
             Err(Invalid::DuplicateTransaction(_))
         ));
         let replay = f.make(None, 0, vec![json!({"a": 1})]);
         assert!(matches!(
-            check_block(None, &replay, 3, &mut |_| true),
+            check_block(None, &replay, &f.schedule, NOW, &mut |_| true),
             Err(Invalid::DuplicateTransaction(_))
         ));
     }

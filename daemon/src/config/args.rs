@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::version::LONG_VERSION;
 
@@ -14,12 +14,19 @@ use crate::version::LONG_VERSION;
 #[derive(Debug, Default, Parser)]
 #[command(name = "timed", version = LONG_VERSION, about = "Timecoin masternode daemon")]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// TOML config file; flags override its fields.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Network name; nodes of different networks never mesh.
     #[arg(long, value_name = "NAME")]
     pub network: Option<String>,
+    /// The network definition every node of the network shares (name, masternode
+    /// keys, min_masternodes, block interval, genesis). Without it the node knows
+    /// no masternodes: it meshes and syncs but never produces.
+    #[arg(long, value_name = "FILE")]
+    pub network_file: Option<PathBuf>,
     /// P2P listen address [default: 0.0.0.0:24100].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
@@ -62,4 +69,16 @@ pub struct Args {
     /// Inbound connections allowed at once [default: 128].
     #[arg(long, value_name = "N")]
     pub max_inbound: Option<usize>,
+}
+
+/// Subcommands: tools for operators; without one, `timed` runs the node.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prints this node's id (its public key), creating the key in the data dir on
+    /// first use, so an operator can list it in the network file.
+    Keygen {
+        /// Data directory holding the key [default: --data-dir, else /var/lib/timed].
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
 }

@@ -11,6 +11,7 @@ use super::load::{ConfigError, field_err};
 #[derive(Debug, Default)]
 pub(super) struct FileConfig {
     pub(super) network: Option<String>,
+    pub(super) network_file: Option<PathBuf>,
     pub(super) listen: Option<SocketAddr>,
     pub(super) rpc_bind: Option<SocketAddr>,
     pub(super) rpc_token: Option<String>,
@@ -52,6 +53,10 @@ fn parse_file(text: &str) -> Result<FileConfig, ConfigError> {
     let mut take = |key: &str| table.remove(key).map(|v| (key.to_owned(), v));
     let file = FileConfig {
         network: take("network").map(as_string).transpose()?,
+        network_file: take("network_file")
+            .map(as_string)
+            .transpose()?
+            .map(PathBuf::from),
         listen: take("listen").map(as_addr).transpose()?,
         rpc_bind: take("rpc_bind").map(as_addr).transpose()?,
         rpc_token: take("rpc_token").map(as_string).transpose()?,

@@ -8,10 +8,15 @@ use std::time::Duration;
 use super::args::Args;
 use super::file::{FileConfig, read_file};
 use crate::constants as c;
+use crate::definition::{Definition, DefinitionError};
 
 /// The effective configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// The network's shared definition (from `--network-file`, else one with no
+    /// masternodes built from the flags). `network`, `min_masternodes` and
+    /// `block_interval` below always equal its fields.
+    pub definition: Definition,
     pub network: String,
     pub listen: SocketAddr,
     pub rpc_bind: SocketAddr,
@@ -41,6 +46,8 @@ pub enum ConfigError {
     Syntax { path: PathBuf, message: String },
     #[error("config field `{field}`: {message}")]
     Field { field: String, message: String },
+    #[error(transparent)]
+    Network(#[from] DefinitionError),
 }
 
 pub(super) fn field_err(field: &str, message: impl Into<String>) -> ConfigError {
@@ -61,11 +68,37 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let network_file = args.network_file.or(file.network_file);
+        let network = args.network.or(file.network);
+        let min_masternodes = args.min_masternodes.or(file.min_masternodes);
+        let block_interval = args.block_interval.or(file.block_interval);
+        let definition = match &network_file {
+            Some(path) => {
+                let def = Definition::load(path)?;
+                agrees("network", network.as_ref(), &def.name)?;
+                agrees(
+                    "min_masternodes",
+                    min_masternodes.as_ref(),
+                    &def.min_masternodes,
+                )?;
+                agrees(
+                    "block_interval",
+                    block_interval.as_ref(),
+                    &def.block_interval,
+                )?;
+                def
+            }
+            None => Definition::without_file(
+                network.as_deref().unwrap_or(c::DEFAULT_NETWORK),
+                min_masternodes.unwrap_or(c::DEFAULT_MIN_MASTERNODES),
+                block_interval.unwrap_or(c::DEFAULT_BLOCK_INTERVAL),
+            ),
+        };
         let config = Config {
-            network: args
-                .network
-                .or(file.network)
-                .unwrap_or_else(|| c::DEFAULT_NETWORK.into()),
+            network: definition.name.clone(),
+            min_masternodes: definition.min_masternodes,
+            block_interval: definition.block_interval,
+            definition,
             listen: args
                 .listen
                 .or(file.listen)
@@ -81,14 +114,6 @@ impl Config {
                 args.peers
             },
             masternode: args.masternode.or(file.masternode).unwrap_or(false),
-            min_masternodes: args
-                .min_masternodes
-                .or(file.min_masternodes)
-                .unwrap_or(c::DEFAULT_MIN_MASTERNODES),
-            block_interval: args
-                .block_interval
-                .or(file.block_interval)
-                .unwrap_or(c::DEFAULT_BLOCK_INTERVAL),
             data_dir: args
                 .data_dir
                 .or(file.data_dir)
@@ -173,6 +198,22 @@ impl Config {
     }
 }
 
+/// A value set by flag or config file must agree with the network file, which is
+/// the one source of truth every node shares.
+fn agrees<T: PartialEq + std::fmt::Debug>(
+    field: &str,
+    given: Option<&T>,
+    in_file: &T,
+) -> Result<(), ConfigError> {
+    match given {
+        Some(value) if value != in_file => Err(field_err(
+            field,
+            format!("{value:?} differs from the network file's {in_file:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn default_addr(text: &str) -> SocketAddr {
     // The defaults are literals in constants.rs; a test below parses each of them.
     text.parse()
@@ -225,6 +266,39 @@ mod tests {
                 ..Args::default()
             },
             "network",
+        );
+    }
+
+    #[test]
+    fn the_network_file_is_the_source_of_truth() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("network.toml");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"filenet\"\nmasternodes = [\"{}\"]\nmin_masternodes = 1\nblock_interval = \"3s\"\ngenesis = \"2026-01-01T00:00:00Z\"\n",
+                hex::encode(key.verifying_key().to_bytes())
+            ),
+        )
+        .expect("write");
+        let config = Config::load(Args {
+            network_file: Some(path.clone()),
+            ..Args::default()
+        })
+        .expect("valid");
+        assert_eq!(config.network, "filenet");
+        assert_eq!(config.block_interval, Duration::from_secs(3));
+        assert_eq!(config.definition.masternodes.len(), 1);
+        let err = Config::load(Args {
+            network_file: Some(path),
+            block_interval: Some(Duration::from_secs(1)),
+            ..Args::default()
+        })
+        .expect_err("a flag that contradicts the network file");
+        assert!(
+            matches!(&err, ConfigError::Field { field, .. } if field == "block_interval"),
+            "{err}"
         );
     }
 

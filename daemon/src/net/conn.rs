@@ -89,7 +89,7 @@ pub async fn establish<S: Stream>(
             connected_since: Instant::now(),
             rtt: None,
             best_height: theirs.best_height,
-            masternode: theirs.masternode,
+            masternode: mgr.is_configured_masternode(&node),
             software: theirs.software,
         },
         sender,
@@ -320,6 +320,7 @@ mod tests {
     use tokio_util::task::TaskTracker;
 
     use super::*;
+    use crate::identity::Identity;
     use crate::net::codec::MessageCodec;
     use crate::net::settings::NetSettings;
 
@@ -330,7 +331,8 @@ mod tests {
         settings.ping_interval = Duration::from_secs(1);
         settings.ping_timeout = Duration::from_secs(3);
         Core {
-            mgr: Manager::new(NodeId([1; 32]), true, 1, 0, mpsc::channel(64).0),
+            identity: Identity::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[1; 32])),
+            mgr: Manager::new(NodeId([1; 32]), true, vec![PEER], 1, 0, mpsc::channel(64).0),
             settings,
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
@@ -347,6 +349,8 @@ mod tests {
             best_height: 0,
             software: "test".into(),
             session: 1,
+            network_hash: String::new(),
+            nonce: String::new(),
         }
     }
 

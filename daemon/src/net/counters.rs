@@ -19,6 +19,7 @@ pub struct Counters {
     pub handshake_timeouts: AtomicU64,
     pub inbound_refused: AtomicU64,
     pub events_dropped: AtomicU64,
+    pub auth_failures: AtomicU64,
 }
 
 /// A copy of [`Counters`] at one moment.
@@ -43,6 +44,8 @@ pub struct CountersSnapshot {
     pub inbound_refused: u64,
     /// Application events dropped because the consumer lagged.
     pub events_dropped: u64,
+    /// Handshakes whose peer could not prove the node id it claimed (either end).
+    pub auth_failures: u64,
 }
 
 /// Adds one to a counter.
@@ -66,6 +69,7 @@ impl Counters {
             handshake_timeouts: get(&self.handshake_timeouts),
             inbound_refused: get(&self.inbound_refused),
             events_dropped: get(&self.events_dropped),
+            auth_failures: get(&self.auth_failures),
         }
     }
 }

@@ -34,6 +34,9 @@ enum DialError {
     Connect(std::io::Error),
     #[error("handshake refused: {0}")]
     Refused(DisconnectReason),
+    /// The acceptor could not prove the id it claimed: a liar at that address.
+    #[error("{0}")]
+    Auth(HandshakeError),
     #[error("Handshake ACK failed: {0}")]
     Ack(HandshakeError),
     #[error("connected to ourselves")]
@@ -159,10 +162,10 @@ async fn connect<D: Dialer>(
         .map_err(DialError::Connect)?;
     info!(direction = "outbound", "Connected to peer: {addr}");
     let mut conn = Framed::new(stream, MessageCodec::default());
-    let handshake = tokio::time::timeout(
-        core.settings.handshake_timeout,
-        handshake::outbound(&mut conn, core.hello(session)),
-    );
+    let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
+        let ours = core.hello(session)?;
+        handshake::outbound(&mut conn, ours, core.identity.signing_key()).await
+    });
     let Some(result) = unless_shutdown(core, handshake).await else {
         close_with(conn, DisconnectReason::ShuttingDown).await;
         return Err(DialError::Shutdown);
@@ -171,6 +174,10 @@ async fn connect<D: Dialer>(
         Ok(Ok(theirs)) => Ok((conn, theirs)),
         Ok(Err(HandshakeError::SelfConnection)) => Err(DialError::SelfConnection),
         Ok(Err(HandshakeError::Refused(reason))) => Err(DialError::Refused(reason)),
+        Ok(Err(e @ HandshakeError::AuthFailed(_))) => {
+            bump(&core.mgr.counters.auth_failures);
+            Err(DialError::Auth(e))
+        }
         Ok(Err(e)) => Err(DialError::Ack(e)),
         Err(elapsed) => Err(DialError::Ack(elapsed.into())),
     }

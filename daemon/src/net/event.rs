@@ -32,6 +32,8 @@ pub struct PeerSnapshot {
     pub rtt: Option<Duration>,
     /// From the handshake, then from `status` messages.
     pub best_height: u64,
+    /// Whether its id is a masternode of the network definition (never what it
+    /// announced about itself).
     pub masternode: bool,
     pub software: String,
 }

@@ -44,11 +44,13 @@ pub fn start<L: Listener, D: Dialer>(
     let mgr = Manager::new(
         identity.node_id(),
         settings.masternode,
+        settings.masternodes.clone(),
         settings.session_start,
         settings.rng_seed,
         events,
     );
     let core = Arc::new(Core {
+        identity: identity.clone(),
         mgr,
         settings,
         shutdown,
@@ -91,7 +93,8 @@ impl Network {
         self.core.mgr.peers()
     }
 
-    /// Itself (if a masternode) plus live peers that announced `masternode`, sorted.
+    /// Itself (if a masternode) plus live, authenticated peers whose id is a
+    /// masternode of the network definition, sorted.
     pub fn active_masternodes(&self) -> Vec<NodeId> {
         self.core.mgr.active_masternodes()
     }

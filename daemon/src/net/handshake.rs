@@ -1,14 +1,24 @@
-//! The handshake, both sides. The dialer sends its `Handshake` and awaits the `Ack`
-//! (and then the acceptor's own `Handshake`, so it learns the same facts about the
-//! acceptor: masternode, height, software). The acceptor validates the first frame,
-//! and a valid handshake always gets its `Ack` before any rejection.
+//! The handshake, both sides, with proof of identity:
+//!
+//! 1. The dialer sends its `Handshake` (with a fresh nonce).
+//! 2. The acceptor checks network, version and network definition; a valid
+//!    handshake always gets its `Ack` first, then the acceptor's own `Handshake`
+//!    (its nonce) and its `Proof` (it signs the dialer's nonce, see [`auth`]).
+//! 3. The dialer verifies that proof, then sends its own `Proof`.
+//! 4. The acceptor verifies the dialer's proof.
+//!
+//! Only then does either end register the connection, so a peer that cannot
+//! prove its `node_id` never displaces, and is never counted as, the real node.
+//! A failed proof is answered with `Disconnect {auth_failed}`.
 //!
 //! Callers run each handshake in its own task under a timeout.
 
+use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::wire::{self, DisconnectReason, Handshake, Message, NodeId};
 use tokio_util::codec::Framed;
 
+use super::auth::{self, Role};
 use super::codec::{CodecError, MessageCodec};
 use super::transport::Stream;
 
@@ -33,12 +43,18 @@ pub enum HandshakeError {
     },
     #[error("handshake for network `{0}`")]
     WrongNetwork(String),
+    #[error("network definition {theirs} differs from ours ({ours})")]
+    NetworkMismatch { theirs: String, ours: String },
     #[error("incompatible protocol version {0}")]
     IncompatibleVersion(u32),
     #[error("connected to ourselves")]
     SelfConnection,
     #[error("acknowledged as {acked} but introduced as {introduced}")]
     IdMismatch { acked: NodeId, introduced: NodeId },
+    #[error("peer claiming {0} did not prove it holds that key")]
+    AuthFailed(NodeId),
+    #[error("no randomness for a handshake nonce: {0}")]
+    Random(getrandom::Error),
 }
 
 impl HandshakeError {
@@ -47,16 +63,35 @@ impl HandshakeError {
         matches!(self, HandshakeError::Codec(CodecError::Io(e))
             if e.kind() == std::io::ErrorKind::ConnectionReset)
     }
+
+    /// The reason told to a peer whose handshake we refuse for this error, if any.
+    fn refusal(&self) -> Option<DisconnectReason> {
+        match self {
+            HandshakeError::WrongNetwork(_) => Some(DisconnectReason::WrongNetwork),
+            HandshakeError::IncompatibleVersion(_) => Some(DisconnectReason::IncompatibleVersion),
+            HandshakeError::NetworkMismatch { .. } => Some(DisconnectReason::NetworkMismatch),
+            _ => None,
+        }
+    }
 }
 
-/// Whether a handshake from a peer may be accepted on `network`; the reason to send
-/// in `Disconnect` otherwise.
-pub fn validate(theirs: &Handshake, network: &str) -> Result<(), HandshakeError> {
-    if theirs.network != network {
+/// Whether a handshake from a peer may be accepted by a node whose own handshake
+/// is `ours`: same network name, compatible version, same network definition.
+///
+/// # Errors
+/// The first mismatch, which names what differs.
+pub fn validate(theirs: &Handshake, ours: &Handshake) -> Result<(), HandshakeError> {
+    if theirs.network != ours.network {
         return Err(HandshakeError::WrongNetwork(theirs.network.clone()));
     }
     if !wire::compatible(theirs.protocol_version) {
         return Err(HandshakeError::IncompatibleVersion(theirs.protocol_version));
+    }
+    if theirs.network_hash != ours.network_hash {
+        return Err(HandshakeError::NetworkMismatch {
+            theirs: theirs.network_hash.clone(),
+            ours: ours.network_hash.clone(),
+        });
     }
     Ok(())
 }
@@ -69,17 +104,40 @@ async fn next<S: Stream>(conn: &mut Conn<S>) -> Result<Message, HandshakeError> 
     }
 }
 
-/// Dialer side: sends `ours`, awaits the Ack and the acceptor's Handshake.
+/// The next frame, which must be a `Proof` (a `Disconnect` is a refusal).
+async fn proof<S: Stream>(conn: &mut Conn<S>) -> Result<String, HandshakeError> {
+    match next(conn).await? {
+        Message::Proof { signature } => Ok(signature),
+        Message::Disconnect { reason } => Err(HandshakeError::Refused(reason)),
+        other => Err(HandshakeError::Unexpected {
+            expected: "proof",
+            got: other.kind(),
+        }),
+    }
+}
+
+/// Tells the peer why its proof is refused.
+async fn refuse_proof<S: Stream>(conn: &mut Conn<S>, claimed: NodeId) -> HandshakeError {
+    let reason = DisconnectReason::AuthFailed;
+    if let Err(e) = conn.send(&Message::Disconnect { reason }).await {
+        return e.into();
+    }
+    HandshakeError::AuthFailed(claimed)
+}
+
+/// Dialer side: sends `ours`, awaits the Ack, the acceptor's Handshake and its
+/// proof, verifies it, then proves our own id.
 ///
 /// # Errors
-/// `SelfConnection` when the Ack carries our own id; `Refused` when the acceptor
-/// answers with `Disconnect`; I/O, codec and sequencing errors otherwise.
+/// `SelfConnection` when the acceptor proves our own id; `AuthFailed` when its
+/// proof does not verify (after telling it); `Refused` when it answers with
+/// `Disconnect`; I/O, codec and sequencing errors otherwise.
 pub async fn outbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
+    key: &SigningKey,
 ) -> Result<Handshake, HandshakeError> {
-    let own_id = ours.node_id;
-    conn.send(&Message::Handshake(ours)).await?;
+    conn.send(&Message::Handshake(ours.clone())).await?;
     let acked = match next(conn).await? {
         Message::Ack { node_id, .. } => node_id,
         Message::Disconnect { reason } => return Err(HandshakeError::Refused(reason)),
@@ -90,33 +148,50 @@ pub async fn outbound<S: Stream>(
             });
         }
     };
-    if acked == own_id {
+    let theirs = match next(conn).await? {
+        Message::Handshake(theirs) if theirs.node_id == acked => theirs,
+        Message::Handshake(theirs) => {
+            return Err(HandshakeError::IdMismatch {
+                acked,
+                introduced: theirs.node_id,
+            });
+        }
+        Message::Disconnect { reason } => return Err(HandshakeError::Refused(reason)),
+        other => {
+            return Err(HandshakeError::Unexpected {
+                expected: "handshake",
+                got: other.kind(),
+            });
+        }
+    };
+    validate(&theirs, &ours)?;
+    let signature = proof(conn).await?;
+    if !auth::verify(&signature, Role::Acceptor, &ours, &theirs) {
+        return Err(refuse_proof(conn, theirs.node_id).await);
+    }
+    // Correctness: only a proof made with our own key makes this a self-connection,
+    // so a liar claiming our id cannot get one of our peers' addresses struck off.
+    if theirs.node_id == ours.node_id {
         return Err(HandshakeError::SelfConnection);
     }
-    match next(conn).await? {
-        Message::Handshake(theirs) if theirs.node_id == acked => Ok(theirs),
-        Message::Handshake(theirs) => Err(HandshakeError::IdMismatch {
-            acked,
-            introduced: theirs.node_id,
-        }),
-        Message::Disconnect { reason } => Err(HandshakeError::Refused(reason)),
-        other => Err(HandshakeError::Unexpected {
-            expected: "handshake",
-            got: other.kind(),
-        }),
-    }
+    let signature = auth::prove(key, Role::Dialer, &ours, &theirs);
+    conn.send(&Message::Proof { signature }).await?;
+    Ok(theirs)
 }
 
-/// Acceptor side: awaits the first frame, validates it, and answers with Ack then
-/// `ours`. Refusals are sent as `Disconnect {reason}` before returning the error.
+/// Acceptor side: awaits the first frame, validates it, answers with Ack, `ours`
+/// and our proof, then verifies the dialer's proof. Refusals are sent as
+/// `Disconnect {reason}` before returning the error.
 ///
 /// # Errors
 /// `Unexpected` when the first frame is not a Handshake (the caller logs `sent
-/// message before handshake`); `WrongNetwork`, `IncompatibleVersion` and
-/// `SelfConnection` after telling the dialer; I/O and codec errors otherwise.
+/// message before handshake`); `WrongNetwork`, `NetworkMismatch`,
+/// `IncompatibleVersion`, `SelfConnection` and `AuthFailed` after telling the
+/// dialer; I/O and codec errors otherwise.
 pub async fn inbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
+    key: &SigningKey,
 ) -> Result<Handshake, HandshakeError> {
     let theirs = match next(conn).await? {
         Message::Handshake(hs) => hs,
@@ -127,12 +202,10 @@ pub async fn inbound<S: Stream>(
             });
         }
     };
-    if let Err(e) = validate(&theirs, &ours.network) {
-        let reason = match e {
-            HandshakeError::WrongNetwork(_) => DisconnectReason::WrongNetwork,
-            _ => DisconnectReason::IncompatibleVersion,
-        };
-        conn.send(&Message::Disconnect { reason }).await?;
+    if let Err(e) = validate(&theirs, &ours) {
+        if let Some(reason) = e.refusal() {
+            conn.send(&Message::Disconnect { reason }).await?;
+        }
         return Err(e);
     }
     let own_id = ours.node_id;
@@ -141,6 +214,9 @@ pub async fn inbound<S: Stream>(
         node_id: own_id,
     })
     .await?;
+    let signature = auth::prove(key, Role::Acceptor, &theirs, &ours);
+    conn.send(&Message::Handshake(ours.clone())).await?;
+    conn.send(&Message::Proof { signature }).await?;
     if theirs.node_id == own_id {
         conn.send(&Message::Disconnect {
             reason: DisconnectReason::SelfConnection,
@@ -148,7 +224,10 @@ pub async fn inbound<S: Stream>(
         .await?;
         return Err(HandshakeError::SelfConnection);
     }
-    conn.send(&Message::Handshake(ours)).await?;
+    let signature = proof(conn).await?;
+    if !auth::verify(&signature, Role::Dialer, &theirs, &ours) {
+        return Err(refuse_proof(conn, theirs.node_id).await);
+    }
     Ok(theirs)
 }
 
@@ -158,16 +237,23 @@ mod tests {
 
     use super::*;
 
+    /// A test key; leaked so it outlives the joined futures that borrow it.
+    fn key(id: u8) -> &'static SigningKey {
+        Box::leak(Box::new(SigningKey::from_bytes(&[id; 32])))
+    }
+
     fn hello(id: u8, network: &str) -> Handshake {
         Handshake {
             network: network.into(),
             protocol_version: wire::PROTOCOL_VERSION,
-            node_id: NodeId([id; 32]),
+            node_id: NodeId(key(id).verifying_key().to_bytes()),
             listen_port: 1,
             masternode: true,
             best_height: 0,
             software: "test".into(),
             session: 1,
+            network_hash: "ab".repeat(32),
+            nonce: auth::fresh_nonce().expect("randomness"),
         }
     }
 
@@ -180,22 +266,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn both_sides_learn_each_other() {
+    async fn both_sides_learn_and_prove_each_other() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net")),
-            inbound(&mut acceptor, hello(2, "net"))
+            outbound(&mut dialer, hello(1, "net"), key(1)),
+            inbound(&mut acceptor, hello(2, "net"), key(2))
         );
-        assert_eq!(out.expect("dialer").node_id, NodeId([2; 32]));
-        assert_eq!(inn.expect("acceptor").node_id, NodeId([1; 32]));
+        assert_eq!(out.expect("dialer").node_id, hello(2, "net").node_id);
+        assert_eq!(inn.expect("acceptor").node_id, hello(1, "net").node_id);
     }
 
     #[tokio::test]
     async fn wrong_network_is_refused_with_a_reason() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "other")),
-            inbound(&mut acceptor, hello(2, "net"))
+            outbound(&mut dialer, hello(1, "other"), key(1)),
+            inbound(&mut acceptor, hello(2, "net"), key(2))
         );
         assert!(matches!(inn, Err(HandshakeError::WrongNetwork(n)) if n == "other"));
         assert!(matches!(
@@ -205,13 +291,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn another_network_definition_is_refused_naming_it() {
+        let (mut dialer, mut acceptor) = pair();
+        let mut other = hello(1, "net");
+        other.network_hash = "cd".repeat(32);
+        let (out, inn) = tokio::join!(
+            outbound(&mut dialer, other, key(1)),
+            inbound(&mut acceptor, hello(2, "net"), key(2))
+        );
+        assert!(matches!(inn, Err(HandshakeError::NetworkMismatch { .. })));
+        assert!(matches!(
+            out,
+            Err(HandshakeError::Refused(DisconnectReason::NetworkMismatch))
+        ));
+    }
+
+    #[tokio::test]
     async fn incompatible_version_is_refused() {
         let (mut dialer, mut acceptor) = pair();
         let mut old = hello(1, "net");
         old.protocol_version = wire::PROTOCOL_VERSION + 1;
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, old),
-            inbound(&mut acceptor, hello(2, "net"))
+            outbound(&mut dialer, old, key(1)),
+            inbound(&mut acceptor, hello(2, "net"), key(2))
         );
         assert!(matches!(inn, Err(HandshakeError::IncompatibleVersion(_))));
         assert!(matches!(
@@ -226,11 +328,44 @@ mod tests {
     async fn self_connection_is_detected_on_both_sides_after_the_ack() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net")),
-            inbound(&mut acceptor, hello(1, "net"))
+            outbound(&mut dialer, hello(1, "net"), key(1)),
+            inbound(&mut acceptor, hello(1, "net"), key(1))
         );
         assert!(matches!(out, Err(HandshakeError::SelfConnection)));
         assert!(matches!(inn, Err(HandshakeError::SelfConnection)));
+    }
+
+    #[tokio::test]
+    async fn a_dialer_claiming_another_id_is_refused_after_its_ack() {
+        let (mut dialer, mut acceptor) = pair();
+        // Key 3 claims to be node 1.
+        let (out, inn) = tokio::join!(
+            outbound(&mut dialer, hello(1, "net"), key(3)),
+            inbound(&mut acceptor, hello(2, "net"), key(2))
+        );
+        assert!(
+            matches!(inn, Err(HandshakeError::AuthFailed(id)) if id == hello(1, "net").node_id)
+        );
+        // The liar completed its side; its next read is the refusal.
+        assert!(out.is_ok());
+        let said = dialer.next().await.expect("frame").expect("decodes");
+        assert_eq!(
+            said,
+            Message::Disconnect {
+                reason: DisconnectReason::AuthFailed
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn an_acceptor_claiming_our_id_is_no_self_connection() {
+        let (mut dialer, mut acceptor) = pair();
+        // Key 3 answers as node 1, the dialer itself: a forged proof, not a self-link.
+        let (out, _inn) = tokio::join!(
+            outbound(&mut dialer, hello(1, "net"), key(1)),
+            inbound(&mut acceptor, hello(1, "net"), key(3))
+        );
+        assert!(matches!(out, Err(HandshakeError::AuthFailed(_))), "{out:?}");
     }
 
     #[tokio::test]
@@ -240,7 +375,7 @@ mod tests {
             .send(&Message::Ping { nonce: 1 })
             .await
             .expect("send");
-        let err = inbound(&mut acceptor, hello(2, "net"))
+        let err = inbound(&mut acceptor, hello(2, "net"), key(2))
             .await
             .expect_err("refused");
         assert!(
@@ -254,7 +389,8 @@ mod tests {
         let (_silent, mut acceptor) = pair();
         let timeout = Duration::from_secs(5);
         let started = tokio::time::Instant::now();
-        let res = tokio::time::timeout(timeout, inbound(&mut acceptor, hello(2, "net"))).await;
+        let res =
+            tokio::time::timeout(timeout, inbound(&mut acceptor, hello(2, "net"), key(2))).await;
         assert!(res.is_err(), "must time out");
         assert_eq!(started.elapsed(), timeout);
     }

@@ -67,10 +67,10 @@ async fn inbound<S: Stream>(
 ) {
     let mut conn = Framed::new(stream, MessageCodec::default());
     let network = core.settings.network.clone();
-    let handshake = tokio::time::timeout(
-        core.settings.handshake_timeout,
-        handshake::inbound(&mut conn, core.hello(0)),
-    );
+    let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
+        let ours = core.hello(0)?;
+        handshake::inbound(&mut conn, ours, core.identity.signing_key()).await
+    });
     let outcome = tokio::select! {
         () = core.shutdown.cancelled() => None,
         result = handshake => Some(result.map_err(HandshakeError::from).and_then(|r| r)),
@@ -85,7 +85,10 @@ async fn inbound<S: Stream>(
         Ok(theirs) => theirs,
         Err(e) => {
             log_refusal(&core, addr, &network, &e);
-            if matches!(e, HandshakeError::Unexpected { .. }) {
+            if matches!(
+                e,
+                HandshakeError::Unexpected { .. } | HandshakeError::Random(_)
+            ) {
                 close_with(conn, DisconnectReason::ProtocolError).await;
             } else if !matches!(e, HandshakeError::Timeout(_)) {
                 linger(conn.into_inner()).await;
@@ -115,6 +118,18 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
             reason = "wrong_network",
             "Rejecting handshake from {addr}: network {theirs}, ours is {network}"
         ),
+        HandshakeError::NetworkMismatch { theirs, ours } => warn!(
+            reason = "network_mismatch",
+            "Rejecting handshake from {addr}: network definition {theirs}, ours is {ours} (not the same network file)"
+        ),
+        HandshakeError::AuthFailed(claimed) => {
+            bump(&counters.auth_failures);
+            warn!(
+                claimed = %claimed,
+                reason = "auth_failed",
+                "Rejecting handshake from {addr}: it did not prove it holds the key of {claimed}"
+            );
+        }
         HandshakeError::IncompatibleVersion(v) => warn!(
             reason = "incompatible_version",
             "Rejecting handshake from {addr}: incompatible protocol version {v}"

@@ -94,6 +94,8 @@ struct State {
 pub struct Manager {
     own_id: NodeId,
     masternode: bool,
+    /// The configured masternodes (sorted): only links to these count as masternodes.
+    masternodes: Vec<NodeId>,
     state: Mutex<State>,
     /// Bumped on every change of the link table, so dialers can wait for a link to end.
     changed: watch::Sender<u64>,
@@ -105,10 +107,12 @@ pub struct Manager {
 }
 
 impl Manager {
-    /// A manager with no links.
+    /// A manager with no links. `masternode` says whether this node acts as one;
+    /// it is counted only if its id is also in the sorted `masternodes`.
     pub fn new(
         own_id: NodeId,
         masternode: bool,
+        masternodes: Vec<NodeId>,
         session_start: u64,
         rng_seed: u64,
         events: mpsc::Sender<NetEvent>,
@@ -116,6 +120,7 @@ impl Manager {
         Manager {
             own_id,
             masternode,
+            masternodes,
             state: Mutex::new(State::default()),
             changed: watch::channel(0).0,
             events,
@@ -257,17 +262,23 @@ impl Manager {
             .collect()
     }
 
-    /// Itself (if a masternode) plus peers with a live link that announced
-    /// `masternode`, sorted.
+    /// Whether `node` is one of the configured masternodes.
+    pub fn is_configured_masternode(&self, node: &NodeId) -> bool {
+        self.masternodes.binary_search(node).is_ok()
+    }
+
+    /// Itself (if it acts as a masternode and is configured as one) plus peers
+    /// with a live, authenticated link whose id is a configured masternode,
+    /// sorted. What a peer announces about itself counts for nothing here.
     pub fn active_masternodes(&self) -> Vec<NodeId> {
         let mut ids: Vec<NodeId> = self
             .lock()
             .links
-            .values()
-            .filter(|l| l.snapshot.masternode)
-            .map(|l| l.snapshot.node_id)
+            .keys()
+            .filter(|id| self.is_configured_masternode(id))
+            .copied()
             .collect();
-        if self.masternode {
+        if self.masternode && self.is_configured_masternode(&self.own_id) {
             ids.push(self.own_id);
             ids.sort();
         }
@@ -349,7 +360,7 @@ mod tests {
     async fn higher_dialer_link_wins_and_loser_is_closed() {
         let (tx, mut events) = mpsc::channel(16);
         let shutdown = CancellationToken::new();
-        let mgr = Manager::new(id(1), true, 1, 0, tx);
+        let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx);
         // Peer id(9) > us: its inbound link beats our outbound one either order.
         let ours = candidate(&mgr, id(9), Direction::Outbound, 5, &shutdown);
         let ours_closer = ours.closer.clone();
@@ -375,7 +386,7 @@ mod tests {
     async fn unregister_of_displaced_link_keeps_the_winner() {
         let (tx, _events) = mpsc::channel(16);
         let shutdown = CancellationToken::new();
-        let mgr = Manager::new(id(1), false, 1, 0, tx);
+        let mgr = Manager::new(id(1), false, vec![id(1), id(2)], 1, 0, tx);
         let Registration::Live(old) =
             mgr.register(candidate(&mgr, id(2), Direction::Inbound, 1, &shutdown))
         else {
@@ -392,7 +403,7 @@ mod tests {
         assert!(!mgr.is_linked(&id(2)));
         assert!(
             mgr.active_masternodes().is_empty(),
-            "not a masternode itself"
+            "not acting as a masternode itself"
         );
     }
 }

@@ -5,18 +5,26 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use timecoin_shared::wire::NodeId;
+
 use crate::constants as c;
+use crate::definition::Definition;
 
 /// Settings of one node's P2P layer.
 #[derive(Clone, Debug)]
 pub struct NetSettings {
     /// Network name; handshakes for any other name are refused.
     pub network: String,
+    /// Hex hash of the network definition; handshakes with another are refused.
+    pub network_hash: String,
+    /// The configured masternodes, sorted: the only peers counted as masternodes.
+    pub masternodes: Vec<NodeId>,
     /// Port announced in handshakes (the port this node accepts connections on).
     pub listen_port: u16,
     /// Addresses to keep a link to.
     pub peers: Vec<SocketAddr>,
-    /// Whether this node announces itself as a masternode.
+    /// Whether this node announces itself as a masternode (it is counted as one
+    /// only if its id is also in `masternodes`).
     pub masternode: bool,
     /// `software` string announced in handshakes.
     pub software: String,
@@ -37,10 +45,23 @@ pub struct NetSettings {
 }
 
 impl NetSettings {
-    /// Settings with the default timings from `constants.rs`.
-    pub fn new(network: impl Into<String>, listen_port: u16) -> Self {
+    /// Settings with the default timings from `constants.rs`, for a network
+    /// without a definition file (no masternodes); see [`Self::for_definition`].
+    pub fn new(network: &str, listen_port: u16) -> Self {
+        let definition = Definition::without_file(
+            network,
+            c::DEFAULT_MIN_MASTERNODES,
+            c::DEFAULT_BLOCK_INTERVAL,
+        );
+        Self::for_definition(&definition, listen_port)
+    }
+
+    /// Settings with the default timings for a node of `definition`.
+    pub fn for_definition(definition: &Definition, listen_port: u16) -> Self {
         NetSettings {
-            network: network.into(),
+            network: definition.name.clone(),
+            network_hash: definition.hash_hex(),
+            masternodes: definition.masternodes.clone(),
             listen_port,
             peers: Vec::new(),
             masternode: true,

@@ -122,6 +122,11 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             net.failed_dials as f64,
         ),
         counter(
+            "timed_auth_failures_total",
+            "Handshakes whose peer could not prove its node id.",
+            net.auth_failures as f64,
+        ),
+        counter(
             "timed_ping_timeouts_total",
             "Links closed for missed pongs.",
             net.ping_timeouts as f64,

@@ -7,8 +7,35 @@
 
 use std::time::Duration;
 
+use timecoin_shared::wire::NodeId;
+use timed::definition::Definition;
+
 /// Network name every simulated node announces.
 pub(crate) const NETWORK: &str = "sim";
+
+/// The network definition of a run: every honest node is a masternode. Only the
+/// P2P layer runs here, so the interval and genesis are never used; they are
+/// part of the hash all nodes must share, nothing more.
+pub(crate) fn definition(mut masternodes: Vec<NodeId>) -> Definition {
+    masternodes.sort();
+    Definition {
+        name: NETWORK.into(),
+        min_masternodes: 1,
+        masternodes,
+        block_interval: Duration::from_secs(1),
+        genesis_ms: 0,
+    }
+}
+
+/// Impostor connections in an impostor seed start within this window: while the
+/// mesh forms and the storm plays, when a stolen link would do most harm.
+pub(crate) const IMPOSTOR_WINDOW: Duration = Duration::from_secs(3);
+
+/// After an impostor's last attempt, when its sockets are surely gone: its
+/// handshake ends at once (refused) or at the handshake timeout, then the close
+/// lingers at most a second.
+pub(crate) const IMPOSTOR_GONE_AFTER: Duration =
+    Duration::from_millis(HANDSHAKE_TIMEOUT.as_millis() as u64 + 1000 + 200);
 
 /// Simulated time per step. Two milliseconds still resolve the latencies the
 /// plans draw (0..80 ms) and the shortest timer (10 ms observations); the cost

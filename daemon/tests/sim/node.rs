@@ -13,6 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use std::time::Duration;
 
+use timed::definition::Definition;
 use timed::identity::Identity;
 use timed::net::{NetSettings, Network};
 use tokio_util::sync::CancellationToken;
@@ -47,6 +48,9 @@ pub(crate) struct NodeSpec {
     pub(crate) start_delay: Duration,
     /// Addresses of the peers it lists.
     pub(crate) peers: Vec<SocketAddr>,
+    /// The network definition every simulated node shares (all honest nodes are
+    /// its masternodes).
+    pub(crate) definition: Definition,
 }
 
 /// The node's listen address as its peers dial it.
@@ -73,7 +77,7 @@ pub(crate) async fn software(spec: NodeSpec, slot: Rc<RefCell<Slot>>) -> turmoil
     }
     let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, P2P_PORT)).await?;
     let since_epoch = turmoil::since_epoch().ok_or("no simulated clock")?;
-    let mut settings = NetSettings::new(knobs::NETWORK, P2P_PORT);
+    let mut settings = NetSettings::for_definition(&spec.definition, P2P_PORT);
     settings.peers = spec.peers;
     settings.handshake_timeout = knobs::HANDSHAKE_TIMEOUT;
     settings.ping_interval = knobs::PING_INTERVAL;

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use fastrand::Rng;
 
+use crate::knobs::{IMPOSTOR_GONE_AFTER, IMPOSTOR_WINDOW};
+
 /// Fewest nodes in a plan: one pair, the smallest mesh that can race.
 const MIN_NODES: usize = 2;
 /// Most nodes in a plan. Six gives 15 pairs and every dial interleaving the
@@ -37,6 +39,12 @@ const MAX_FAULTS: usize = 6;
 const MAX_START_DELAY: Duration = Duration::from_millis(600);
 /// Highest floor of the one-way latency: a few simulated milliseconds.
 const MIN_LATENCY_UP_TO: Duration = Duration::from_millis(5);
+/// One seed in this many also runs an impostor: a host with no key of the network
+/// that dials honest nodes claiming to be one of them.
+const IMPOSTOR_ONE_IN: u8 = 4;
+/// Most impostor connection attempts in one seed.
+const MAX_IMPOSTOR_ATTEMPTS: usize = 8;
+
 /// Highest one-way message latency. A tenth of the sim's handshake timeout, so
 /// handshakes time out only when a fault holds them.
 const MAX_LATENCY: Duration = Duration::from_millis(80);
@@ -59,6 +67,18 @@ pub(crate) struct Plan {
     pub(crate) dials: Vec<Vec<NodeIx>>,
     /// The storm, in start order. Empty for a pure race.
     pub(crate) faults: Vec<Fault>,
+    /// The impostor's connections, in start order. Empty in most seeds.
+    pub(crate) impostor: Vec<Impersonation>,
+}
+
+/// One connection of the impostor: at `at` it dials `target` and claims to be
+/// `claims` (perhaps the target itself) with a session higher than any honest
+/// one, which would win the collision rule if the claim were believed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Impersonation {
+    pub(crate) at: Duration,
+    pub(crate) target: NodeIx,
+    pub(crate) claims: NodeIx,
 }
 
 /// One fault: what happens, when, and for how long before it is undone.
@@ -128,6 +148,13 @@ impl Plan {
             1 => rolling_restarts(&mut rng, nodes),
             _ => storm(&mut rng, nodes),
         };
+        // Drawn last, so that every other choice of a seed is what it was before
+        // impostors existed.
+        let impostor = if rng.u8(0..IMPOSTOR_ONE_IN) == 0 {
+            impersonations(&mut rng, nodes)
+        } else {
+            Vec::new()
+        };
         Plan {
             seed,
             nodes,
@@ -136,6 +163,7 @@ impl Plan {
             start_delays,
             dials,
             faults,
+            impostor,
         }
     }
 
@@ -162,6 +190,13 @@ impl Plan {
             .max()
             .unwrap_or(Duration::ZERO)
             .max(self.start_delays.iter().copied().max().unwrap_or_default())
+            .max(
+                self.impostor
+                    .iter()
+                    .map(|i| i.at + IMPOSTOR_GONE_AFTER)
+                    .max()
+                    .unwrap_or_default(),
+            )
     }
 }
 
@@ -177,6 +212,18 @@ fn dial_lists(rng: &mut Rng, nodes: usize) -> Vec<Vec<NodeIx>> {
                 .collect()
         })
         .collect()
+}
+
+fn impersonations(rng: &mut Rng, nodes: usize) -> Vec<Impersonation> {
+    let mut attempts: Vec<Impersonation> = (0..rng.usize(1..=MAX_IMPOSTOR_ATTEMPTS))
+        .map(|_| Impersonation {
+            at: up_to(rng, IMPOSTOR_WINDOW),
+            target: rng.usize(0..nodes),
+            claims: rng.usize(0..nodes),
+        })
+        .collect();
+    attempts.sort_by_key(|a| a.at);
+    attempts
 }
 
 fn storm(rng: &mut Rng, nodes: usize) -> Vec<Fault> {
@@ -242,6 +289,7 @@ mod tests {
             assert_eq!(a.dials, b.dials);
             assert_eq!(a.faults, b.faults);
             assert_eq!(a.start_delays, b.start_delays);
+            assert_eq!(a.impostor, b.impostor);
         }
     }
 
@@ -254,5 +302,6 @@ mod tests {
             assert!(of_size().any(|p| !p.faults.is_empty() && p.must_stay_clean()));
             assert!(of_size().any(|p| !p.must_stay_clean()));
         }
+        assert!(plans.iter().any(|p| !p.impostor.is_empty()));
     }
 }

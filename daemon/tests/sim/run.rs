@@ -22,10 +22,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
+use timecoin_shared::wire::NodeId;
 use timed::identity::Identity;
 use tokio_util::sync::CancellationToken;
 use turmoil::Sim;
 
+use crate::impostor::{self, ImpostorSpec};
 use crate::invariant::{self, LinkView, NodeView, Violation};
 use crate::knobs;
 use crate::node::{self, NodeSpec, Slot};
@@ -37,6 +39,8 @@ use crate::timeline::{Action, timeline};
 pub(crate) struct Outcome {
     /// From the heal to the start of the settled stretch.
     pub(crate) converged_after_heal: Duration,
+    /// Handshakes the honest nodes refused for a failed proof of identity.
+    pub(crate) auth_refusals: u64,
 }
 
 /// Why a seed failed, with the simulated time it was found at.
@@ -70,6 +74,8 @@ pub(crate) fn run(plan: &Plan) -> Result<Outcome, Failure> {
     let slots: Vec<Rc<RefCell<Slot>>> = (0..plan.nodes).map(|_| Rc::default()).collect();
     let ips: Vec<IpAddr> = (0..plan.nodes).map(|i| sim.lookup(host(i))).collect();
     let identities = identities(plan);
+    let ids: Vec<NodeId> = identities.iter().map(Identity::node_id).collect();
+    let definition = knobs::definition(ids.clone());
     for i in 0..plan.nodes {
         let spec = NodeSpec {
             seed: plan.seed,
@@ -79,16 +85,27 @@ pub(crate) fn run(plan: &Plan) -> Result<Outcome, Failure> {
                 .iter()
                 .map(|&j| node::listen_addr(ips[j]))
                 .collect(),
+            definition: definition.clone(),
         };
         let slot = slots[i].clone();
         sim.host(host(i), move || node::software(spec.clone(), slot.clone()));
+    }
+    if !plan.impostor.is_empty() {
+        let spec = ImpostorSpec {
+            attempts: plan.impostor.clone(),
+            listen: ips.iter().map(|ip| node::listen_addr(*ip)).collect(),
+            ids: ids.clone(),
+            network_hash: definition.hash_hex(),
+            seed: plan.seed,
+        };
+        sim.client("impostor", impostor::software(spec));
     }
     let mut driver = Driver {
         plan,
         sim,
         slots,
         ips,
-        ids: identities.iter().map(Identity::node_id).collect(),
+        ids,
         retired: vec![Failures::default(); plan.nodes],
         deferred_starts: BTreeSet::new(),
     };
@@ -114,6 +131,8 @@ fn identities(plan: &Plan) -> Vec<Identity> {
 struct Failures {
     ack_failures: u64,
     resets: u64,
+    /// Not a failure of the mesh: impostors refused, kept for the report.
+    auth_failures: u64,
 }
 
 /// A mesh that passes the invariant, and since when it has not changed at all:
@@ -128,7 +147,7 @@ struct Driver<'p> {
     sim: Sim<'static>,
     slots: Vec<Rc<RefCell<Slot>>>,
     ips: Vec<IpAddr>,
-    ids: Vec<timecoin_shared::wire::NodeId>,
+    ids: Vec<NodeId>,
     /// Failures counted by each node's earlier incarnations.
     retired: Vec<Failures>,
     /// Nodes to start again once their graceful shutdown has finished.
@@ -193,6 +212,7 @@ impl Driver<'_> {
                 self.failures_unchanged(now, base)?;
                 return Ok(Outcome {
                     converged_after_heal: s.since.saturating_sub(heal),
+                    auth_refusals: self.auth_refusals(),
                 });
             }
             self.sim
@@ -313,6 +333,7 @@ impl Driver<'_> {
             let c = handle.counters();
             self.retired[a].ack_failures += c.ack_failures;
             self.retired[a].resets += c.resets;
+            self.retired[a].auth_failures += c.auth_failures;
         }
     }
 
@@ -344,6 +365,21 @@ impl Driver<'_> {
             .collect()
     }
 
+    /// Proofs of identity the honest nodes refused, over every incarnation.
+    fn auth_refusals(&self) -> u64 {
+        let live: u64 = self
+            .slots
+            .iter()
+            .filter_map(|s| {
+                s.borrow()
+                    .handle
+                    .as_ref()
+                    .map(|h| h.counters().auth_failures)
+            })
+            .sum();
+        live + self.retired.iter().map(|f| f.auth_failures).sum::<u64>()
+    }
+
     /// Each node's failures over all its incarnations so far.
     fn failures(&self, now: Duration) -> Result<Vec<Failures>, Failure> {
         (0..self.plan.nodes)
@@ -353,6 +389,7 @@ impl Driver<'_> {
                     Ok(Failures {
                         ack_failures: self.retired[i].ack_failures + c.ack_failures,
                         resets: self.retired[i].resets + c.resets,
+                        auth_failures: 0,
                     })
                 }
                 None => Err(fail(now, format!("node{i} is not running after the heal"))),

@@ -1,8 +1,10 @@
 //! Test harness for real `timed` processes on loopback, shared by every daemon test
-//! (and by the simulation/bench helpers): each node gets its own temp data dir,
-//! random 127.x.y.z addresses (so concurrent runs never collide), stdout captured to
-//! a file for log assertions, and is killed on drop. Waiting is always
-//! `wait_until(deadline, condition)` polling RPC or logs, never a sleep.
+//! (and by the simulation/bench helpers): each node gets its own temp data dir
+//! with its key made up front, a network file listing the keys of the nodes
+//! specified together (the network definition they share), random 127.x.y.z
+//! addresses (so concurrent runs never collide), stdout captured to a file for log
+//! assertions, and is killed on drop. Waiting is always `wait_until(deadline,
+//! condition)` polling RPC or logs, never a sleep.
 
 #![allow(dead_code, unreachable_pub)] // Each test binary uses a different part.
 
@@ -15,9 +17,12 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use tempfile::TempDir;
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 use timecoin_shared::wire::NodeId;
+
+mod spec;
+#[allow(unused_imports)] // Each test binary uses a different part.
+pub use spec::{NetworkDef, NodeSpec, full_mesh_specs, network_specs};
 
 /// Timing flags that keep tests quick: fast keepalive, short handshake timeout,
 /// short backoff.
@@ -58,42 +63,18 @@ pub fn free_addr(ip: Ipv4Addr) -> SocketAddr {
     }
 }
 
-/// How to start one node.
-#[derive(Clone, Debug)]
-pub struct NodeSpec {
-    pub p2p: SocketAddr,
-    pub rpc: SocketAddr,
-    pub peers: Vec<SocketAddr>,
-    pub args: Vec<String>,
-}
-
-impl NodeSpec {
-    /// A masternode on fresh random addresses with the [`FAST`] timings.
-    pub fn new() -> Self {
-        let ip = random_ip();
-        NodeSpec {
-            p2p: free_addr(ip),
-            rpc: free_addr(ip),
-            peers: Vec::new(),
-            args: FAST.iter().map(|s| (*s).to_owned()).collect(),
-        }
-    }
-}
-
 /// One running `timed` process.
 pub struct Node {
     pub spec: NodeSpec,
     child: Option<Child>,
-    dir: TempDir,
     log: PathBuf,
     http: reqwest::Client,
 }
 
 impl Node {
-    /// Starts `timed` with `spec` in a new temp data dir.
+    /// Starts `timed` with `spec` in its data dir.
     pub fn start(spec: NodeSpec) -> Node {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("stdout.log");
+        let log = spec.dir.path().join("stdout.log");
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(2))
@@ -102,7 +83,6 @@ impl Node {
         let mut node = Node {
             spec,
             child: None,
-            dir,
             log,
             http,
         };
@@ -118,14 +98,14 @@ impl Node {
             .expect("log file");
         let err = out.try_clone().expect("log file");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_timed"));
-        cmd.arg("--network")
-            .arg(NETWORK)
+        cmd.arg("--network-file")
+            .arg(&self.spec.network_file)
             .arg("--listen")
             .arg(self.spec.p2p.to_string())
             .arg("--rpc-bind")
             .arg(self.spec.rpc.to_string())
             .arg("--data-dir")
-            .arg(self.dir.path().join("data"))
+            .arg(self.data_dir())
             .arg("--masternode")
             .args(&self.spec.args)
             .env("RUST_LOG", "info")
@@ -181,7 +161,7 @@ impl Node {
 
     /// The data dir.
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.spec.dir.path().join("data")
     }
 
     /// `GET path` on the node's RPC, parsed; `None` while it does not answer.
@@ -233,21 +213,6 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// Specs for `n` nodes that each list all the others as peers.
-pub fn full_mesh_specs(n: usize) -> Vec<NodeSpec> {
-    let mut specs: Vec<NodeSpec> = (0..n).map(|_| NodeSpec::new()).collect();
-    let addrs: Vec<SocketAddr> = specs.iter().map(|s| s.p2p).collect();
-    for (i, spec) in specs.iter_mut().enumerate() {
-        spec.peers = addrs
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, a)| *a)
-            .collect();
-    }
-    specs
 }
 
 /// Which links a converged mesh may keep.

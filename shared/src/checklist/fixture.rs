@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::classify::classify;
+use crate::fleet::DaemonApi;
 use crate::rpc::Direction;
 use crate::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
@@ -94,6 +95,7 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
             node: name.clone(),
             at: start + Duration::from_secs(30 * k as u64),
             took: Duration::from_millis(5),
+            api: DaemonApi::Timed,
             reach: Reach::Reachable,
             chain: ChainView {
                 block_height: Some(height),
@@ -109,6 +111,7 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
                 commit: Some(COMMIT.into()),
                 uptime_secs: Some(600),
                 last_block_age_secs: Some(3),
+                listed_masternode: Some(true),
             },
             peers: Some(
                 (0..n)

@@ -37,7 +37,7 @@ const IP: &str =
 /// One wording of one kind.
 pub(crate) struct Rule {
     pub(crate) kind: EventKind,
-    /// Regex source; `{addr}` stands for [`ADDR`].
+    /// Regex source; `{addr}` stands for [`ADDR`], `{ip}` for [`IP`].
     pattern: &'static str,
 }
 

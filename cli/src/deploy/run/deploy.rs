@@ -18,7 +18,7 @@ use crate::remote::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
 /// failure ends up in the report and the events.
-pub async fn deploy(
+pub(crate) async fn deploy(
     request: Request,
     pool: &Pool,
     emit: Emit,

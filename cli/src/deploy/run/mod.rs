@@ -14,8 +14,8 @@ mod prepare;
 mod rollback;
 mod rollout;
 
-pub use deploy::deploy;
-pub use rollback::rollback;
+pub(crate) use deploy::deploy;
+pub(crate) use rollback::rollback;
 
 use deploy::*;
 use finish::*;

@@ -14,7 +14,7 @@ use crate::remote::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
 /// last deploy, one at a time, each gated on the old commit, never below quorum.
-pub async fn rollback(
+pub(crate) async fn rollback(
     request: Request,
     pool: &Pool,
     emit: Emit,

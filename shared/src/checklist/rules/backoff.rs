@@ -7,7 +7,7 @@ use crate::checklist::thresholds::Thresholds;
 use crate::checklist::verdict::ItemVerdict;
 use crate::classify::EventKind;
 
-use super::inputs::{journal, note_lines};
+use super::inputs::{journal_of, note_lines};
 use super::rule::{Item, Rule, Tally};
 
 pub(crate) const RULE: Rule = Rule {
@@ -23,7 +23,7 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
     for node in &facts.nodes {
         let name = &node.name;
         let limit = thresholds.backoff_spam_for(name);
-        match journal(node) {
+        match journal_of(node, EventKind::ConnectFailed) {
             Err(missing) => tally.unknown(missing),
             Ok(log) => {
                 let failed = log.count(EventKind::ConnectFailed);
@@ -57,6 +57,19 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
 mod tests {
     use super::*;
     use crate::checklist::fixture::Fixture;
+
+    #[test]
+    fn an_upstream_node_is_unknown_since_it_logs_dial_failures_at_debug_only() {
+        let mut f = Fixture::healthy(2);
+        assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Pass);
+        f.end(0).api = crate::fleet::DaemonApi::TimeMasternode;
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert!(
+            v.evidence.iter().any(|e| e.contains("only at debug level")),
+            "{v:?}"
+        );
+    }
 
     #[test]
     fn spam_fails_at_the_threshold_unless_the_node_may_retry_more() {

@@ -8,7 +8,7 @@ use crate::checklist::thresholds::Thresholds;
 use crate::checklist::verdict::ItemVerdict;
 use crate::classify::EventKind;
 
-use super::inputs::{at_end, journal, note_lines};
+use super::inputs::{at_end, journal_of, note_lines};
 use super::rule::{Item, Rule, Tally};
 
 pub(crate) const RULE: Rule = Rule {
@@ -24,7 +24,7 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
     let links = facts.fleet_size.saturating_sub(1);
     for node in &facts.nodes {
         let name = &node.name;
-        let log = match journal(node) {
+        let log = match journal_of(node, EventKind::HandshakeAckFailed) {
             Ok(log) => log,
             Err(missing) => {
                 tally.unknown(missing);
@@ -97,5 +97,19 @@ mod tests {
         assert_eq!(v.status, Status::Fail);
         f.unreachable(2);
         assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Unknown);
+    }
+
+    #[test]
+    fn an_upstream_node_is_unknown_not_passed_on_a_silent_journal() {
+        let mut f = Fixture::healthy(2);
+        f.end(1).api = crate::fleet::DaemonApi::TimeMasternode;
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.starts_with("n1: handshake_ack_failed not judged: time-masternode")),
+            "{v:?}"
+        );
     }
 }

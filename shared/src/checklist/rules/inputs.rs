@@ -57,6 +57,20 @@ pub(super) fn journal(node: &NodeFacts) -> Result<&LogEvidence, Missing> {
     }
 }
 
+/// The node's classified journal, for a rule counting `kind`: missing as well
+/// when the node's daemon never logs that kind (at its default level).
+pub(super) fn journal_of(node: &NodeFacts, kind: EventKind) -> Result<&LogEvidence, Missing> {
+    let log = journal(node)?;
+    let silent = node
+        .probes
+        .last()
+        .and_then(|probe| probe.api.silent_on(kind));
+    match silent {
+        Some(why) => Err(format!("{}: {kind} not judged: {why}", node.name)),
+        None => Ok(log),
+    }
+}
+
 /// Notes how many lines of `kind` the node logged and the first of them.
 pub(super) fn note_lines(
     tally: &mut Tally,

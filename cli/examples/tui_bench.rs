@@ -1,0 +1,351 @@
+//! Measures the dashboard: the CPU it burns idle on a 4-node devnet, the CPU
+//! while its log pane takes 1,000 lines a second, the time to draw one frame at
+//! 4 and at 100 nodes, and its resident memory. The goals (issue 11): under 1 %
+//! of a core idle, under 10 % under the flood, under 5 ms a frame.
+//!
+//! Needs tmux (the dashboard runs in a real 80x24 terminal). Build the binaries in
+//! the same profile first, then run:
+//!
+//! ```text
+//! cargo build --release -p timectl -p timed
+//! cargo run --release -p timectl --example tui_bench [IDLE_SECS] [FLOOD_SECS]
+//! ```
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use timecoin_shared::classify::classify;
+use timecoin_shared::rpc::Direction;
+use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
+use timectl::testing::tui::{App, LogLine, Msg, draw, update};
+
+/// Idle measurement unless given: the issue's minute.
+const IDLE_SECS: u64 = 60;
+/// Flood measurement unless given.
+const FLOOD_SECS: u64 = 30;
+/// Lines a second the flood writes.
+const FLOOD_RATE: u64 = 1000;
+/// Frames timed per fleet size.
+const FRAMES: usize = 200;
+
+fn main() {
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());
+    let idle_secs = args.next().flatten().unwrap_or(IDLE_SECS);
+    let flood_secs = args.next().flatten().unwrap_or(FLOOD_SECS);
+    for nodes in [4, 100] {
+        for (w, h) in [(80, 24), (160, 48)] {
+            let (mean, worst) = frame_time(nodes, w, h);
+            println!(
+                "draw, {nodes:>3} nodes at {w}x{h}: mean {:.2} ms, worst {:.2} ms ({FRAMES} frames)",
+                ms(mean),
+                ms(worst)
+            );
+        }
+    }
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(Path::to_path_buf))
+        .expect("target dir");
+    let (timectl, timed) = (bin_dir.join("timectl"), bin_dir.join("timed"));
+    for bin in [&timectl, &timed] {
+        assert!(
+            bin.is_file(),
+            "{} missing: cargo build --release -p timectl -p timed",
+            bin.display()
+        );
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("devnet");
+    let _down = Down(timectl.clone(), dir.clone());
+    let up = Command::new(&timectl)
+        .args(["devnet", "up", "--nodes", "4", "--dir"])
+        .arg(&dir)
+        .arg("--timed")
+        .arg(&timed)
+        .output()
+        .expect("devnet up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+
+    let fleet = dir.join("fleet.toml");
+    let idle = Dashboard::start(&timectl, &fleet);
+    let (cpu, rss) = idle.measure(Duration::from_secs(idle_secs));
+    println!(
+        "idle, 4 nodes, {idle_secs} s: CPU {:.2} % of one core, RSS {:.1} MiB",
+        cpu * 100.0,
+        mib(rss)
+    );
+    drop(idle);
+
+    // The same fleet with every node's log command following a file of its own;
+    // the files get FLOOD_RATE daemon lines a second in all (a mix of kinds).
+    let floods: Vec<PathBuf> = (1..=4)
+        .map(|i| tmp.path().join(format!("flood-node{i}.log")))
+        .collect();
+    for path in &floods {
+        std::fs::write(path, "").expect("flood log");
+    }
+    let text = std::fs::read_to_string(&fleet).expect("fleet.toml");
+    let logs_line = text
+        .lines()
+        .find(|l| l.starts_with("logs = "))
+        .expect("logs command");
+    let flooded = tmp.path().join("flood.toml");
+    let command = format!(
+        "logs = \"tail -n 0 -F {}/flood-{{node}}.log\"",
+        tmp.path().display()
+    );
+    std::fs::write(&flooded, text.replace(logs_line, &command)).expect("flood.toml");
+    let flood = Dashboard::start(&timectl, &flooded);
+    let writer = std::thread::spawn(move || write_flood(&floods, flood_secs + 2));
+    std::thread::sleep(Duration::from_secs(2));
+    let (cpu, rss) = flood.measure(Duration::from_secs(flood_secs));
+    let written = writer.join().expect("flood writer");
+    println!(
+        "flood, {FLOOD_RATE} lines/s over 4 nodes, {flood_secs} s: CPU {:.2} % of one core, \
+         RSS {:.1} MiB ({written} lines written)",
+        cpu * 100.0,
+        mib(rss)
+    );
+}
+
+/// Mean and worst time to draw one frame of a healthy fleet of `nodes` with a
+/// full log ring, into an off-screen terminal of `w` x `h`.
+fn frame_time(nodes: usize, w: u16, h: u16) -> (Duration, Duration) {
+    let now = SystemTime::now();
+    let names: Vec<String> = (1..=nodes).map(|i| format!("node{i}")).collect();
+    let mut app = App::new("bench", names.clone(), now);
+    app.colour = true;
+    for round in 0..10u64 {
+        for i in 0..nodes {
+            update(
+                &mut app,
+                Msg::Snapshot(Box::new(snapshot(i, nodes, 100 + round, now))),
+            );
+        }
+    }
+    for n in 0..5000 {
+        let text = format!("Starting new block round height={n} round=0");
+        let line = LogLine {
+            node: names[n % nodes].clone(),
+            time_us: Some(1_795_579_200_000_000),
+            class: classify(&text),
+            text,
+            marker: None,
+        };
+        update(&mut app, Msg::Log(Box::new(line)));
+    }
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    let (mut total, mut worst) = (Duration::ZERO, Duration::ZERO);
+    for frame in 0..FRAMES {
+        // A new snapshot per frame so every frame has something to redraw.
+        update(
+            &mut app,
+            Msg::Snapshot(Box::new(snapshot(frame % nodes, nodes, 200, now))),
+        );
+        let started = Instant::now();
+        terminal.draw(|f| draw(f, &app)).expect("draw");
+        let took = started.elapsed();
+        total += took;
+        worst = worst.max(took);
+    }
+    (total / FRAMES as u32, worst)
+}
+
+fn snapshot(i: usize, nodes: usize, height: u64, at: SystemTime) -> NodeSnapshot {
+    let id = |j: usize| format!("{j:064x}");
+    let peers = (0..nodes)
+        .filter(|j| *j != i)
+        .map(|j| PeerView {
+            node_id: Some(id(j)),
+            addr: format!("10.0.{}.{}:24100", j / 250, j % 250),
+            direction: Some(if i > j {
+                Direction::Outbound
+            } else {
+                Direction::Inbound
+            }),
+            connected_secs: Some(60),
+            rtt_ms: Some(1.0),
+            block_height: Some(height),
+        })
+        .collect();
+    NodeSnapshot {
+        node: format!("node{}", i + 1),
+        at,
+        took: Duration::from_millis(5),
+        api: Default::default(),
+        reach: Reach::Reachable,
+        chain: ChainView {
+            block_height: Some(height),
+            tip_hash: Some(format!("{height:064x}")),
+            active_masternodes: Some(nodes),
+            min_masternodes: Some(3),
+            connected_peers: Some(nodes - 1),
+            pending_transactions: Some(0),
+            finalized_transactions: Some(height),
+            node_id: Some(id(i)),
+            network: Some("bench".into()),
+            version: Some("0.1.0".into()),
+            commit: Some("0123456789ab".into()),
+            uptime_secs: Some(600),
+            last_block_age_secs: Some(1),
+            listed_masternode: Some(true),
+        },
+        peers: Some(peers),
+        repo_head: None,
+    }
+}
+
+/// Appends FLOOD_RATE lines a second in all to `paths`, in turn, for `secs`;
+/// returns how many.
+fn write_flood(paths: &[PathBuf], secs: u64) -> u64 {
+    const LINES: [&str; 4] = [
+        "INFO timed::chain: Starting new block round height=10 round=0",
+        "INFO timed::net: Handshake completed with 127.0.0.2:24100",
+        "WARN timed::net: Connection to 127.0.0.3:24100 failed (attempt 3): Connection reset by peer (os error 104)",
+        "INFO timed::chain: Accepted block at height 10",
+    ];
+    let mut files: Vec<std::fs::File> = paths
+        .iter()
+        .map(|p| {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(p)
+                .expect("open flood log")
+        })
+        .collect();
+    let started = Instant::now();
+    let mut written = 0u64;
+    // In 10 ms slices: 10 lines each, on schedule however long a write took.
+    while started.elapsed() < Duration::from_secs(secs) {
+        let due = written * 1000 / FLOOD_RATE;
+        let now = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if due > now {
+            std::thread::sleep(Duration::from_millis(due - now));
+        }
+        let mut chunk = String::new();
+        for k in 0..FLOOD_RATE / 100 {
+            chunk.push_str(LINES[((written + k) % 4) as usize]);
+            chunk.push('\n');
+        }
+        let file = &mut files[(written / (FLOOD_RATE / 100)) as usize % paths.len()];
+        file.write_all(chunk.as_bytes()).expect("write flood");
+        written += FLOOD_RATE / 100;
+    }
+    written
+}
+
+/// `timectl tui` in a private 80x24 tmux server, killed on drop.
+struct Dashboard {
+    socket: String,
+    pid: u32,
+}
+
+impl Dashboard {
+    fn start(timectl: &Path, fleet: &Path) -> Dashboard {
+        let socket = format!("tui-bench-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "80",
+                "-y",
+                "24",
+            ])
+            .arg(timectl)
+            .arg("--fleet")
+            .arg(fleet)
+            .arg("tui")
+            .status()
+            .expect("tmux (install it)");
+        assert!(status.success(), "tmux new-session");
+        let out = Command::new("tmux")
+            .args(["-L", &socket, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .expect("tmux list-panes");
+        let pid = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("pane pid");
+        // Let it connect and fill its screen before measuring.
+        std::thread::sleep(Duration::from_secs(3));
+        Dashboard { socket, pid }
+    }
+
+    /// CPU used over `span` as a fraction of one core, and the RSS at its end.
+    fn measure(&self, span: Duration) -> (f64, u64) {
+        let before = cpu_ticks(self.pid);
+        std::thread::sleep(span);
+        let used = cpu_ticks(self.pid) - before;
+        let ticks_per_sec = 100.0; // USER_HZ on Linux
+        (
+            used as f64 / ticks_per_sec / span.as_secs_f64(),
+            rss(self.pid),
+        )
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("dashboard running");
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .expect("stat")
+        .1
+        .split_whitespace()
+        .collect();
+    // Fields 14 and 15 (utime, stime), counted from field 3 after the name.
+    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+}
+
+/// Resident memory in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Stops the devnet on drop.
+struct Down(PathBuf, PathBuf);
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.0)
+            .args(["devnet", "down", "--dir"])
+            .arg(&self.1)
+            .stdout(Stdio::null())
+            .status();
+    }
+}

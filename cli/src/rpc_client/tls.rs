@@ -1,0 +1,212 @@
+//! Trusting a node's self-signed RPC certificate without trusting everything:
+//! the certificate must be exactly the one pinned by its SHA-256 in the fleet
+//! file, or the one recorded in a local trust file on first use. The handshake
+//! signature is still checked against that certificate's key, so a pinned
+//! certificate proves the peer holds its private key; only the chain to a root
+//! and the host name are replaced by the pin.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use sha2::{Digest as _, Sha256};
+use timecoin_shared::fleet::{TlsTrust, parse_fingerprint};
+
+/// A TLS client configuration for `trust`; `Ok(None)` for the system's roots,
+/// which reqwest sets up itself.
+///
+/// # Errors
+/// The trust file exists but holds no fingerprint, or cannot be read.
+pub(super) fn client_config(trust: &TlsTrust) -> Result<Option<rustls::ClientConfig>, String> {
+    let pin =
+        match trust {
+            TlsTrust::System => return Ok(None),
+            TlsTrust::Pinned(fingerprint) => Pin::Fixed(*fingerprint),
+            TlsTrust::FirstUse { file } => {
+                let path = PathBuf::from(file);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Pin::Fixed(parse_fingerprint(&text).ok_or_else(|| {
+                        format!("{file}: no SHA-256 fingerprint in this trust file")
+                    })?),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pin::FirstUse {
+                        path,
+                        seen: Mutex::new(None),
+                    },
+                    Err(e) => return Err(format!("{file}: cannot read the trust file: {e}")),
+                }
+            }
+        };
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedVerifier { pin, provider }))
+        .with_no_client_auth();
+    Ok(Some(config))
+}
+
+/// Lower-case hex with colons, as `openssl x509 -fingerprint -sha256` shows it.
+fn show_fingerprint(fingerprint: &[u8; 32]) -> String {
+    let mut text = String::with_capacity(95);
+    for (i, byte) in fingerprint.iter().enumerate() {
+        if i > 0 {
+            text.push(':');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+#[derive(Debug)]
+enum Pin {
+    Fixed([u8; 32]),
+    /// No trust file yet: the first certificate seen is written to `path` and
+    /// pinned from then on.
+    FirstUse {
+        path: PathBuf,
+        seen: Mutex<Option<[u8; 32]>>,
+    },
+}
+
+#[derive(Debug)]
+struct PinnedVerifier {
+    pin: Pin,
+    provider: Arc<CryptoProvider>,
+}
+
+impl PinnedVerifier {
+    fn check(&self, fingerprint: [u8; 32]) -> Result<(), String> {
+        let expected = match &self.pin {
+            Pin::Fixed(expected) => *expected,
+            Pin::FirstUse { path, seen } => {
+                let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+                match *seen {
+                    Some(expected) => expected,
+                    None => {
+                        record(path, &fingerprint)?;
+                        *seen = Some(fingerprint);
+                        fingerprint
+                    }
+                }
+            }
+        };
+        if expected == fingerprint {
+            Ok(())
+        } else {
+            Err(format!(
+                "the RPC's certificate has SHA-256 {}, but {} is trusted: if the node's \
+                 certificate was renewed on purpose, pin the new fingerprint",
+                show_fingerprint(&fingerprint),
+                show_fingerprint(&expected)
+            ))
+        }
+    }
+}
+
+/// Writes a first-seen fingerprint to a new trust file, and says so on stderr:
+/// trust on first use must never be silent.
+fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), String> {
+    let shown = show_fingerprint(fingerprint);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| format!("{}: cannot record the certificate: {e}", path.display()))?;
+    writeln!(file, "{shown}")
+        .map_err(|e| format!("{}: cannot record the certificate: {e}", path.display()))?;
+    eprintln!(
+        "warning: trusting the RPC certificate with SHA-256 {shown} on first use; recorded in {}",
+        path.display()
+    );
+    Ok(())
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let fingerprint: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
+        self.check(fingerprint)
+            .map(|()| ServerCertVerified::assertion())
+            .map_err(rustls::Error::General)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_show_as_openssl_prints_them_and_parse_back() {
+        let fingerprint = [0xab; 32];
+        let shown = show_fingerprint(&fingerprint);
+        assert!(shown.starts_with("ab:ab:"));
+        assert_eq!(shown.len(), 95);
+        assert_eq!(parse_fingerprint(&shown), Some(fingerprint));
+    }
+
+    #[test]
+    fn first_use_records_the_first_certificate_and_refuses_another() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pin");
+        let verifier = PinnedVerifier {
+            pin: Pin::FirstUse {
+                path: path.clone(),
+                seen: Mutex::new(None),
+            },
+            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+        };
+        assert_eq!(verifier.check([1; 32]), Ok(()));
+        assert_eq!(verifier.check([1; 32]), Ok(()));
+        let refused = verifier.check([2; 32]).expect_err("another certificate");
+        assert!(refused.contains(&show_fingerprint(&[2; 32])), "{refused}");
+        let recorded = std::fs::read_to_string(&path).expect("trust file");
+        assert_eq!(parse_fingerprint(&recorded), Some([1; 32]));
+    }
+}

@@ -1,0 +1,23 @@
+//! The seams `timectl`'s integration tests drive below the command line: the
+//! transports, the fleet parser, the `logs` engine, and the limits tests bound
+//! their timings by. Compiled only with the `testing` feature, which only the
+//! crate's own tests enable.
+
+pub use crate::constants::{PROBE_TIMEOUT, SSH_CONNECT_TIMEOUT};
+pub use crate::fleet::{load_file, parse_named};
+pub use crate::logs::filter::Filter;
+pub use crate::logs::follow::Plan;
+pub use crate::logs::run::run as run_logs;
+pub use crate::logs::sink::Sink;
+pub use crate::logs::source::FleetSource;
+pub use crate::probe::api as node_api;
+pub use crate::remote::command::Vars;
+pub use crate::remote::{
+    LineStream, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent, node_command, node_vars,
+};
+pub use crate::rpc_client::RpcError;
+
+/// The dashboard's state, update and drawing, for the frame-time benchmark.
+pub mod tui {
+    pub use crate::tui::{App, LogLine, Msg, draw, update};
+}

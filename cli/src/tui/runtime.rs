@@ -1,0 +1,99 @@
+//! Running the dashboard: pollers as tasks sending messages, and the event loop
+//! that applies them and draws. The terminal is restored on quit, on error and
+//! on panic.
+//!
+//! # Layout
+//! - `poll`: a probe task per node, and the log followers.
+//! - `screen`: the event loop on a terminal.
+//! - `terminal`: raw mode, alternate screen, panic hook, the key thread.
+
+mod poll;
+mod screen;
+mod terminal;
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures_util::future::BoxFuture;
+use timecoin_shared::checklist::Thresholds;
+use timecoin_shared::fleet::Node;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use poll::Prober;
+
+use super::{App, DemoAction, Window};
+use crate::logs::follow::LogSource;
+
+/// Messages in flight to the event loop: pollers wait when it is this far behind.
+const MSG_QUEUE: usize = 1024;
+
+/// How long the pollers get, once the dashboard closes, to cancel their remote
+/// log commands and wait for them; then they are dropped.
+const DRAIN: Duration = Duration::from_secs(3);
+
+/// Carries out a demo action on a node and says what happened (for the status line).
+pub type Control = Arc<dyn Fn(String, DemoAction) -> BoxFuture<'static, String> + Send + Sync>;
+
+/// What the dashboard watches and how.
+pub struct Session<P, S> {
+    /// The fleet's name, for the title.
+    pub fleet: String,
+    pub nodes: Vec<Node>,
+    pub prober: Arc<P>,
+    pub logs: Arc<S>,
+    /// How often each node is probed.
+    pub poll_interval: Duration,
+    /// Colour allowed.
+    pub colour: bool,
+    /// `timectl demo`: what the stop, kill and restart keys do.
+    pub control: Option<Control>,
+    /// The checklist's limits (the fleet file's `[check]`).
+    pub thresholds: Thresholds,
+    /// Every node of the fleet file, watched or not: the masternodes expected.
+    pub fleet_size: usize,
+}
+
+/// Runs the dashboard on the terminal until the operator quits or `shutdown`
+/// fires. Pollers stop when it returns.
+///
+/// # Errors
+/// The terminal could not be set up or written to.
+pub async fn run<P: Prober, S: LogSource>(
+    session: Session<P, S>,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let mut app = App::new(
+        session.fleet,
+        session.nodes.iter().map(|n| n.name.clone()),
+        SystemTime::now(),
+    );
+    app.poll_interval = session.poll_interval;
+    app.colour = session.colour;
+    app.demo = session.control.is_some();
+    app.window = Window::new(session.nodes.len(), session.thresholds);
+    app.window.fleet_size = session.fleet_size;
+    let (tx, rx) = mpsc::channel(MSG_QUEUE);
+    let mut pollers = JoinSet::new();
+    let stop = shutdown.child_token();
+    poll::spawn_probes(
+        &mut pollers,
+        &session.prober,
+        &session.nodes,
+        session.poll_interval,
+        &tx,
+        &stop,
+    );
+    poll::spawn_logs(&mut pollers, &session.logs, &session.nodes, &tx, &stop);
+    let result = screen::run(app, rx, tx, session.control, shutdown).await;
+    stop.cancel();
+    let drained = tokio::time::timeout(DRAIN, async {
+        while pollers.join_next().await.is_some() {}
+    });
+    if drained.await.is_err() {
+        pollers.shutdown().await;
+    }
+    result
+}

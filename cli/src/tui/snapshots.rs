@@ -1,0 +1,81 @@
+//! Snapshot tests: each fixture state drawn into ratatui's `TestBackend` at
+//! 80x24 and 160x48, plus the sizes that must merely not panic. The `.snap`
+//! files under `snapshots/` are the reviewed screens.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::{App, Pane, View};
+use super::fixtures;
+use super::ui::draw;
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|frame| draw(frame, app)).expect("draw");
+    terminal.backend().to_string()
+}
+
+fn states() -> [(&'static str, App); 5] {
+    [
+        ("healthy", fixtures::healthy()),
+        ("node_down", fixtures::node_down()),
+        ("production_skipped", fixtures::production_skipped()),
+        ("duplicate_burst", fixtures::duplicate_burst()),
+        ("fork", fixtures::fork()),
+    ]
+}
+
+#[test]
+fn every_state_at_80x24_and_160x48() {
+    for (name, app) in states() {
+        insta::assert_snapshot!(format!("{name}_80x24"), screen(&app, 80, 24));
+        insta::assert_snapshot!(format!("{name}_160x48"), screen(&app, 160, 48));
+    }
+}
+
+#[test]
+fn tiny_terminals_draw_a_summary() {
+    let app = fixtures::node_down();
+    insta::assert_snapshot!("node_down_1x1", screen(&app, 1, 1));
+    insta::assert_snapshot!("node_down_20x5", screen(&app, 20, 5));
+}
+
+#[test]
+fn detail_help_and_filter_views() {
+    let mut app = fixtures::node_down();
+    app.view = View::Detail(0);
+    insta::assert_snapshot!("detail_80x24", screen(&app, 80, 24));
+    let mut app = fixtures::duplicate_burst();
+    app.focus = Pane::Log;
+    app.help = true;
+    insta::assert_snapshot!("help_log_80x24", screen(&app, 80, 24));
+    app.help = false;
+    app.input = Some("duplicate_rejected".into());
+    super::update(&mut app, super::Msg::Key(super::Key::Enter));
+    super::update(&mut app, super::Msg::Key(super::Key::Char('p')));
+    insta::assert_snapshot!("filtered_paused_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn no_size_panics() {
+    for (_, mut app) in states() {
+        for view in [View::Dashboard, View::Detail(2)] {
+            app.view = view;
+            app.help = view == View::Dashboard;
+            for width in (1..=130).step_by(7) {
+                for height in (1..=50).step_by(3) {
+                    screen(&app, width, height);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn status_is_never_colour_alone() {
+    // Without colour the words and glyphs carry everything the colours would.
+    let text = screen(&fixtures::node_down(), 80, 24);
+    assert!(text.contains("✗ down"), "{text}");
+    assert!(text.contains("✗ FAIL"), "{text}");
+    assert!(text.contains("unreachable since"), "{text}");
+}

@@ -1,0 +1,9 @@
+//! `timectl deploy`, `rollback` and `lock` against a real sshd on 127.0.0.1-4,
+//! a real git repo per node and real `timed` daemons.
+
+mod fixture;
+mod fleet;
+mod lock;
+mod rollout;
+
+pub(crate) use fixture::git;

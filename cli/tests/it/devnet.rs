@@ -1,0 +1,125 @@
+//! `timectl devnet` with real `timed` daemons: four come up meshed and reachable
+//! through the fleet file it writes (`status --output json`), one restarts under a
+//! new pid, and `down` leaves no process behind (checked by pid).
+
+use std::path::Path;
+
+use crate::support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
+use serde_json::Value;
+use timectl::ConnectOptions;
+use timectl::testing::{Remote, StreamEvent, node_command};
+
+fn pids(dir: &str) -> Vec<u32> {
+    let out = timectl(&["devnet", "status", "--dir", dir, "--output", "json"]);
+    json(&out)["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["pid"].as_u64().expect("pid") as u32)
+        .collect()
+}
+
+/// Polls `status --output json` until every node is reachable with a full mesh.
+fn wait_meshed(fleet: &str) -> Value {
+    testkit::wait_until_blocking("4 reachable, fully meshed nodes", MESH_TIMEOUT, || {
+        let out = timectl(&["--fleet", fleet, "status", "--output", "json"]);
+        let report = json(&out);
+        let nodes = report["nodes"].as_array()?;
+        let meshed = nodes.len() == 4
+            && nodes.iter().all(|n| {
+                n["reachable"] == true
+                    && n["connected_peers"] == 3
+                    && n["active_masternodes"] == 4
+                    && n["in_network_definition"] == true
+            });
+        (meshed && out.status.success()).then_some(report)
+    })
+}
+
+#[test]
+fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
+    let devnet = Devnet::up(&["--block-interval", "1s"]);
+    let dir_s = devnet.dir_arg();
+    let fleet = devnet.fleet_arg();
+
+    let report = wait_meshed(&fleet);
+    let heights: Vec<u64> = report["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["block_height"].as_u64().expect("height"))
+        .collect();
+    let (lo, hi) = (heights.iter().min(), heights.iter().max());
+    assert!(
+        hi.zip(lo).is_some_and(|(h, l)| h - l <= 1),
+        "heights disagree: {heights:?}"
+    );
+    for node in report["nodes"].as_array().expect("nodes") {
+        for key in [
+            "name",
+            "commit",
+            "pending_transactions",
+            "finalized_transactions",
+        ] {
+            assert!(!node[key].is_null(), "missing {key}: {node}");
+        }
+    }
+
+    let before = pids(&dir_s);
+    assert_eq!(before.len(), 4);
+    assert!(
+        before.iter().all(|p| testkit::process::alive(*p)),
+        "{before:?}"
+    );
+
+    // The fleet file's own commands work over its local transport: `logs` shows
+    // the daemon's output, `restart` (`timectl devnet restart`) restarts node2.
+    let fleet_file = timectl::testing::load_file(Path::new(&fleet)).expect("written fleet parses");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let options = ConnectOptions::default();
+        let node1 = fleet_file.node("node1").expect("node1");
+        let remote = Remote::connect(node1, &options).await.expect("local");
+        let logs = node_command(node1, &node1.commands.logs).expect("logs command");
+        let mut stream = remote.stream_lines(&logs).await.expect("stream logs");
+        match tokio::time::timeout(MESH_TIMEOUT, stream.next()).await {
+            Ok(Some(StreamEvent::Line(line))) => assert!(!line.is_empty()),
+            other => panic!("expected a log line, got {other:?}"),
+        }
+        stream.cancel();
+        let node2 = fleet_file.node("node2").expect("node2");
+        let restart = node_command(node2, &node2.commands.restart).expect("restart command");
+        let out = remote.run(&restart).await.expect("run restart");
+        assert!(out.success(), "{out:?}");
+    });
+    let after = pids(&dir_s);
+    assert_ne!(before[1], after[1], "node2 has a new process");
+    assert!(!testkit::process::alive(before[1]), "the old node2 is gone");
+    wait_meshed(&fleet);
+
+    let down = timectl(&["devnet", "down", "--dir", &dir_s]);
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    for pid in &after {
+        assert!(
+            !testkit::process::alive(*pid),
+            "pid {pid} still running after down"
+        );
+    }
+    let status = timectl(&["devnet", "status", "--dir", &dir_s, "--output", "json"]);
+    assert_eq!(
+        status.status.code(),
+        Some(1),
+        "status reports stopped nodes as failure"
+    );
+    assert!(
+        json(&status)["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .all(|n| n["running"] == false)
+    );
+}

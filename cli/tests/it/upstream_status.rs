@@ -1,0 +1,106 @@
+//! `timectl status` on a fleet of two upstream `time-masternode` nodes: the
+//! table shows their heights and running commits, and what the upstream API
+//! does not tell as `unknown`. The nodes are the recorded-answer stand-in
+//! (`support::upstream`), because the upstream daemon cannot run in CI; one is
+//! reached over plain HTTP, the other over TLS with a pinned certificate and
+//! Basic auth.
+
+use crate::support::timectl::{json, timectl};
+use crate::support::upstream::{Behaviour, PASSWORD, USER, UpstreamRpc, recorded_result};
+
+#[test]
+fn status_shows_heights_and_commits_of_upstream_nodes() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let n4 = UpstreamRpc::start(Behaviour {
+        node: "n4",
+        auth: true,
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = write_fleet(
+        &dir,
+        &format!(
+            "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n\n\
+             [[nodes]]\nname = \"n2\"\nrpc = \"{}\"\n\n\
+             [[nodes]]\nname = \"n4\"\nrpc = \"{}\"\nrpc_fingerprint = \"{}\"\n\
+             rpc_user = \"{USER}\"\nrpc_password = \"{PASSWORD}\"\n",
+            n2.url("http"),
+            n4.url("https"),
+            n4.fingerprint
+        ),
+    );
+
+    let out = timectl(&["--fleet", &fleet, "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for n in ["n2", "n4"] {
+        let height = recorded_result(&format!("{n}-getblockchaininfo.json"))["blocks"]
+            .as_u64()
+            .expect("blocks");
+        let row = text
+            .lines()
+            .find(|line| line.starts_with(n))
+            .unwrap_or_else(|| panic!("no row for {n}:\n{text}"));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells.get(1), Some(&"up"), "{row}");
+        assert_eq!(cells.get(2), Some(&"c9c90017"), "{row}");
+        assert!(cells.contains(&height.to_string().as_str()), "{row}");
+        // Pending, finalized and the last block's age are not in the recorded
+        // answers: unknown, never 0 or "no blocks".
+        assert!(row.contains("unknown"), "{row}");
+        assert!(!row.contains("no blocks"), "{row}");
+    }
+
+    let out = timectl(&["--fleet", &fleet, "status", "--output", "json"]);
+    let report = json(&out);
+    let nodes = report["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 2);
+    for (node, (n, height)) in nodes.iter().zip([("n2", 22), ("n4", 23)]) {
+        assert_eq!(node["name"], n);
+        assert_eq!(node["reachable"], true);
+        assert_eq!(node["block_height"], height);
+        assert_eq!(node["commit"], "c9c90017");
+        assert_eq!(node["version"], "1.5.9");
+        assert!(node["pending_transactions"].is_null(), "{node}");
+        assert!(node["min_masternodes"].is_null(), "{node}");
+    }
+}
+
+#[test]
+fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = write_fleet(
+        &dir,
+        &format!(
+            "[fleet]\nname = \"mixed\"\n[[nodes]]\nname = \"n2\"\ntransport = \"local\"\nrpc = \"{}\"\n",
+            n2.url("http")
+        ),
+    );
+    let out = timectl(&["--fleet", &fleet, "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("wrong api"), "{text}");
+    assert!(
+        text.contains("n2: reachable, wrong API (expected timed)"),
+        "{text}"
+    );
+}
+
+/// Writes `text` as `fleet.toml` in `dir`; its path.
+fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("fleet.toml");
+    std::fs::write(&path, text).expect("fleet file");
+    path.display().to_string()
+}

@@ -1,0 +1,375 @@
+//! The attacks of issue 12, each against real `timed` processes on loopback, by a
+//! client that speaks the wire protocol and lies (`adversary/liar.rs`):
+//! - identity spoofing: a socket per pair claiming the other end's id with the
+//!   highest session is refused; every real link is kept; the mesh never splits;
+//! - fake masternodes: outsiders that announce `masternode` are never counted, and
+//!   one real node plus fakes never passes the quorum gate;
+//! - an outsider-signed block with a made-up masternode set, a forged branch, and
+//!   a block from a century ahead signed by the scheduled leader's own key are all
+//!   rejected, and no height is reverted;
+//! - a peer announcing a height of 2^63 and never answering cannot stall a node
+//!   catching up after a pause, nor fork it.
+
+mod support;
+
+#[path = "adversary/liar.rs"]
+mod liar;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use liar::{Linked, Target, id_of, impersonate, outsider};
+use nix::sys::signal::Signal;
+use serde_json::json;
+use support::{NetworkDef, Node, Rule, mesh_problem, network_specs, wait_for_mesh, wait_until};
+use timecoin_shared::rpc::PeerInfo;
+use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
+use timed::chain::limits::FINALITY_DEPTH;
+use timed::chain::{Block, Hash32, Schedule, unix_millis};
+use timed::definition::Definition;
+use timed::identity::Identity;
+
+/// Generous bound for anything that takes a few block intervals on a busy box.
+const WITHIN: Duration = Duration::from_secs(60);
+
+/// A fleet of four masternodes producing every second, quorum three.
+fn fleet() -> Vec<Node> {
+    network_specs(
+        4,
+        NetworkDef {
+            min_masternodes: 3,
+            block_interval: "1s",
+        },
+    )
+    .into_iter()
+    .map(Node::start)
+    .collect()
+}
+
+fn definition(node: &Node) -> Definition {
+    Definition::load(&node.spec.network_file).expect("network file")
+}
+
+fn target(node: &Node) -> Target {
+    let def = definition(node);
+    Target {
+        addr: node.spec.p2p,
+        network: def.name.clone(),
+        network_hash: def.hash_hex(),
+    }
+}
+
+async fn height(node: &Node) -> Option<u64> {
+    node.consensus().await.map(|c| c.block_height)
+}
+
+async fn heights(nodes: &[Node]) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    for node in nodes {
+        out.push(height(node).await);
+    }
+    out
+}
+
+/// Every node at `min` or above, all within one block of each other.
+async fn agree_at_least(nodes: &[Node], min: u64) -> bool {
+    let h: Option<Vec<u64>> = heights(nodes).await.into_iter().collect();
+    h.is_some_and(|h| {
+        let (lo, hi) = (h.iter().min().copied(), h.iter().max().copied());
+        lo.is_some_and(|lo| lo >= min) && hi.zip(lo).is_some_and(|(hi, lo)| hi - lo <= 1)
+    })
+}
+
+/// The hash of every block from 1 to `to` on `node`.
+async fn hashes(node: &Node, to: u64) -> BTreeMap<u64, Hash32> {
+    let mut out = BTreeMap::new();
+    for h in 1..=to {
+        let value: serde_json::Value = node.get(&format!("/blocks/{h}")).await.expect("block");
+        let block = Block::from_value(value).expect("a block");
+        out.insert(h, block.hash());
+    }
+    out
+}
+
+/// Each node's links as `(peer, socket address)`: the same set means the same links.
+async fn links(nodes: &[Node]) -> Vec<Vec<(NodeId, String)>> {
+    let mut out = Vec::new();
+    for node in nodes {
+        let peers: Vec<PeerInfo> = node.peers().await.expect("peers");
+        let mut l: Vec<(NodeId, String)> = peers.into_iter().map(|p| (p.node_id, p.addr)).collect();
+        l.sort();
+        out.push(l);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impostor_per_pair_takes_no_link_and_splits_nothing() {
+    let nodes = fleet();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    let before = links(&nodes).await;
+    let start = heights(&nodes)
+        .await
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+
+    // One impostor socket per ordered pair, each claiming the other end's id with
+    // a session no honest dial reaches; and one claiming the target's own id.
+    let key = outsider();
+    for (i, victim) in nodes.iter().enumerate() {
+        for (j, claimed) in nodes.iter().enumerate() {
+            let said = impersonate(&target(victim), claimed.spec.node_id, &key).await;
+            let expected = if i == j {
+                DisconnectReason::SelfConnection
+            } else {
+                DisconnectReason::AuthFailed
+            };
+            assert_eq!(said, Some(expected), "node{i} claimed as node{j}");
+        }
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        for (j, other) in nodes.iter().enumerate() {
+            if i != j {
+                let line = format!("did not prove it holds the key of {}", other.spec.node_id);
+                assert!(
+                    node.log().contains(&line),
+                    "node{i} did not log refusing node{j}'s impostor"
+                );
+            }
+        }
+    }
+
+    assert_eq!(mesh_problem(&nodes, Rule::Agreed).await, None);
+    assert_eq!(links(&nodes).await, before, "every real link was kept");
+    // No split: the fleet keeps producing one chain.
+    assert!(
+        wait_until(WITHIN, || agree_at_least(&nodes, start + 3)).await,
+        "{:?}",
+        heights(&nodes).await
+    );
+    let final_height = heights(&nodes)
+        .await
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(0)
+        .saturating_sub(FINALITY_DEPTH);
+    let reference = hashes(&nodes[0], final_height).await;
+    for node in &nodes[1..] {
+        assert_eq!(hashes(node, final_height).await, reference);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
+    let mut nodes = fleet();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    let fakes: Vec<Linked> = {
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            v.push(Linked::connect(&target(&nodes[0]), &outsider()).await);
+        }
+        v
+    };
+    let counted = || async {
+        nodes[0]
+            .consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 8)
+    };
+    assert!(wait_until(WITHIN, counted).await, "the fakes are linked");
+    let info = nodes[0].consensus().await.expect("consensus");
+    assert_eq!(info.active_masternodes, 4, "fakes are never counted");
+    assert_eq!(info.in_network_definition, Some(true));
+    let peers = nodes[0].peers().await.expect("peers");
+    for fake in &fakes {
+        let seen = peers
+            .iter()
+            .find(|p| p.node_id == fake.id)
+            .expect("fake listed");
+        assert!(!seen.masternode, "a fake shown as masternode");
+    }
+
+    // One real node and five fakes: below the quorum of three, whatever they say.
+    for node in &mut nodes[1..] {
+        node.stop(Signal::SIGTERM);
+    }
+    let skip = "Skipping block production: only 1 masternodes active (minimum 3 required)";
+    let skips = || nodes[0].log().matches(skip).count();
+    assert!(wait_until(WITHIN, || async { skips() >= 1 }).await);
+    let stalled = height(&nodes[0]).await.expect("height");
+    let seen = skips();
+    assert!(wait_until(WITHIN, || async { skips() >= seen + 3 }).await);
+    assert_eq!(
+        height(&nodes[0]).await,
+        Some(stalled),
+        "produced with fakes"
+    );
+    assert!(
+        fakes.iter().all(|f| !f.is_closed()),
+        "the fakes stayed linked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
+    let nodes = fleet();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    assert!(wait_until(WITHIN, || agree_at_least(&nodes, FINALITY_DEPTH + 3)).await);
+    let tip: serde_json::Value = nodes[0].get("/blocks/tip").await.expect("tip");
+    let tip = Block::from_value(tip).expect("tip block");
+    let before = hashes(&nodes[0], tip.height).await;
+    let floor = heights(&nodes).await;
+
+    let key = outsider();
+    let liar = Linked::connect(&target(&nodes[0]), &key).await;
+    // (1) The attack that rewrote final blocks: one unsolicited `blocks` answer, a
+    // longer branch from height 1, signed by an outsider.
+    let def = definition(&nodes[0]);
+    let mut forged: Vec<Block> = Vec::new();
+    for h in 1..=tip.height + 6 {
+        let parent = forged.last();
+        let base = parent.map_or(def.genesis_ms, |p| p.timestamp_ms);
+        forged.push(Block::sign(
+            &key,
+            h,
+            parent.map_or(Hash32::ZERO, Block::hash),
+            base + 1_000 + 1,
+            0,
+            vec![],
+        ));
+    }
+    liar.say(Message::Blocks {
+        blocks: forged.iter().map(Block::to_value).collect(),
+    });
+    // (2) A longer branch forking above the final height, signed by the outsider.
+    let fork_parent: serde_json::Value = nodes[0]
+        .get(&format!("/blocks/{}", tip.height - 2))
+        .await
+        .expect("block");
+    let mut branch = vec![Block::from_value(fork_parent).expect("block")];
+    for h in tip.height - 1..=tip.height + 3 {
+        let parent = branch.last().expect("parent");
+        let block = Block::sign(
+            &key,
+            h,
+            parent.hash(),
+            parent.timestamp_ms + 1_001,
+            0,
+            vec![],
+        );
+        branch.push(block);
+    }
+    liar.say(Message::Blocks {
+        blocks: branch[1..].iter().map(Block::to_value).collect(),
+    });
+    // (3) A block on the real tip carrying a made-up masternode set of its own.
+    let mut with_set =
+        Block::sign(&key, tip.height + 1, tip.hash(), unix_millis(), 0, vec![]).to_value();
+    with_set["masternodes"] = json!([id_of(&key)]);
+    liar.say(Message::Block { block: with_set });
+    // (4) A block a century ahead, signed by the key of the leader of its round.
+    let schedule = Schedule::new(def.masternodes.clone(), def.block_interval, def.genesis_ms);
+    let far = unix_millis() + 100 * 365 * 24 * 3600 * 1000;
+    let round = schedule.round_at(tip.timestamp_ms, far).expect("a round");
+    let leader = schedule.leader(tip.height + 1, round).expect("a leader");
+    let leader_node = nodes
+        .iter()
+        .find(|n| n.spec.node_id == leader)
+        .expect("leader node");
+    let leader_key = Identity::load_or_create(&leader_node.data_dir()).expect("leader key");
+    let future = Block::sign(
+        leader_key.signing_key(),
+        tip.height + 1,
+        tip.hash(),
+        far,
+        round,
+        vec![],
+    );
+    liar.say(Message::Block {
+        block: future.to_value(),
+    });
+
+    let rejected = || nodes[0].log().matches("Rejected block").count();
+    assert!(
+        wait_until(WITHIN, || async { rejected() >= 4 }).await,
+        "{}",
+        nodes[0].log()
+    );
+    let log = nodes[0].log();
+    for why in [
+        "conflicts with final block",
+        "is not the leader",
+        "malformed",
+        "ahead of our clock",
+    ] {
+        assert!(log.contains(why), "no rejection saying {why:?}:\n{log}");
+    }
+    // Nothing reverted, on the attacked node or any other, and the chain goes on.
+    assert_eq!(hashes(&nodes[0], tip.height).await, before);
+    let now = heights(&nodes).await;
+    for (b, n) in floor.iter().zip(&now) {
+        assert!(n >= b, "a height went down: {floor:?} -> {now:?}");
+    }
+    assert!(wait_until(WITHIN, || agree_at_least(&nodes, tip.height + 2)).await);
+    for node in &nodes[1..] {
+        assert_eq!(hashes(node, tip.height).await, before);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
+    let nodes = fleet();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    assert!(wait_until(WITHIN, || agree_at_least(&nodes, 3)).await);
+    let lagging = &nodes[3];
+    let announce = Message::Status {
+        best_height: 1 << 63,
+    };
+    let before_pause = Linked::connect(&target(lagging), &outsider()).await;
+    before_pause.say(announce.clone());
+
+    let paused_at = height(lagging).await;
+    lagging.signal(Signal::SIGSTOP);
+    let others_ahead = || async {
+        heights(&nodes[..3])
+            .await
+            .into_iter()
+            .all(|h| h.is_some_and(|h| h >= paused_at.unwrap_or(0) + 5))
+    };
+    assert!(wait_until(WITHIN, others_ahead).await, "the others went on");
+    lagging.signal(Signal::SIGCONT);
+    // Another liar links as soon as the node runs again.
+    let after_pause = Linked::connect(&target(lagging), &outsider()).await;
+    after_pause.say(announce);
+    let goal = heights(&nodes[..3])
+        .await
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+    let started = tokio::time::Instant::now();
+    assert!(
+        wait_until(WITHIN, || async {
+            height(lagging).await.is_some_and(|h| h >= goal)
+        })
+        .await,
+        "the paused node did not catch up: {:?}\n{}",
+        heights(&nodes).await,
+        lagging.log()
+    );
+    eprintln!(
+        "caught up {} blocks in {:?}",
+        goal - paused_at.unwrap_or(0),
+        started.elapsed()
+    );
+    // Never forked: once every block it caught up on is final everywhere, all four
+    // hold the same blocks.
+    assert!(wait_until(WITHIN, || agree_at_least(&nodes, goal + FINALITY_DEPTH + 1)).await);
+    let reference = hashes(&nodes[0], goal).await;
+    for node in &nodes[1..] {
+        assert_eq!(hashes(node, goal).await, reference);
+    }
+}
