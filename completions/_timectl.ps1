@@ -224,6 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'At most this many nodes restarting at once (never more than the quorum allows)')
             [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a restarted node has to pass its health gate')
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes pulling and building at once')
+            [CompletionResult]::new('--build-on', '--build-on', [CompletionResultType]::ParameterName, 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (nodes, batches, commands, target commit) and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')

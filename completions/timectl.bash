@@ -228,7 +228,7 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__deploy)
-            opts="-y -m -h --ref --dry-run --yes --allow-dirty --steal-stale --force-unlock --message --output --max-unavailable --gate-timeout --no-rollback --rollback-all --parallel --fleet --accept-new-host-keys --help"
+            opts="-y -m -h --ref --dry-run --yes --allow-dirty --steal-stale --force-unlock --message --output --max-unavailable --gate-timeout --no-rollback --rollback-all --parallel --build-on --fleet --accept-new-host-keys --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,6 +259,10 @@ _timectl() {
                     return 0
                     ;;
                 --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --build-on)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

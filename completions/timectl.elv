@@ -196,6 +196,7 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --max-unavailable 'At most this many nodes restarting at once (never more than the quorum allows)'
             cand --gate-timeout 'How long a restarted node has to pass its health gate'
             cand --parallel 'Nodes pulling and building at once'
+            cand --build-on 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts'
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --dry-run 'Print the plan (nodes, batches, commands, target commit) and change nothing'
             cand -y 'Do not ask for confirmation (required without a terminal)'

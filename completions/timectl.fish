@@ -140,6 +140,7 @@ json\t'JSON for scripts'"
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l max-unavailable -d 'At most this many nodes restarting at once (never more than the quorum allows)' -r
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l gate-timeout -d 'How long a restarted node has to pass its health gate' -r
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l parallel -d 'Nodes pulling and building at once' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l build-on -d 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts' -r
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l dry-run -d 'Print the plan (nodes, batches, commands, target commit) and change nothing'
 complete -c timectl -n "__fish_timectl_using_subcommand deploy" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'

@@ -19,6 +19,7 @@ const AFTER_HELP: &str = "Examples:
   timectl deploy --dry-run                 # the plan, the commands, the target commit
   timectl deploy --yes                     # the whole fleet, to its upstream branch
   timectl deploy --ref v1.4.2 LW-London    # one node, to a tag
+  timectl deploy --yes --build-on LW-London # build there once, ship the binary
   timectl deploy --yes --output json | jq -c 'select(.event == \"gate\")'
 
 Exit codes:
@@ -65,6 +66,10 @@ pub(crate) struct Args {
     /// Nodes pulling and building at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub(crate) parallel: usize,
+    /// Build only on this node, then copy its binary to the others (checksum
+    /// verified on arrival): for fleets of identical hosts.
+    #[arg(long, value_name = "NODE")]
+    pub(crate) build_on: Option<String>,
 }
 
 /// Runs `deploy`.
@@ -84,6 +89,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         no_rollback: args.no_rollback,
         rollback_all: args.rollback_all,
         parallel: args.parallel,
+        build_on: args.build_on.clone(),
         message: args.run.message.clone(),
     };
     plan::validate(&request).map_err(|e| Error::bad_input(e.to_string()))?;
@@ -159,10 +165,17 @@ async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
         writeln!(
             out,
             "  keep:    copy {} to <git dir>/timectl/prev with its commit and sha256",
-            plan::BINARY
+            node.binary
         )?;
         writeln!(out, "  pull:    {pull}")?;
-        writeln!(out, "  build:   {}", shown(&node.commands.build))?;
+        match &request.build_on {
+            Some(builder) if builder != &node.name => writeln!(
+                out,
+                "  build:   none; {} arrives from {builder}, sha256 checked before it replaces the old one",
+                node.binary
+            )?,
+            _ => writeln!(out, "  build:   {}", shown(&node.commands.build))?,
+        }
         writeln!(out, "  restart: {}", shown(&node.commands.restart))?;
         writeln!(
             out,

@@ -46,6 +46,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         no_rollback: true,
         rollback_all: false,
         parallel: 1,
+        build_on: None,
         message: args.run.message.clone(),
     };
     plan::validate(&request).map_err(|e| Error::bad_input(e.to_string()))?;

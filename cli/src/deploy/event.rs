@@ -13,6 +13,8 @@ pub(crate) enum Step {
     Keep,
     Pull,
     Build,
+    /// `--build-on`: the builder's binary arriving on another node.
+    Ship,
     Restore,
     Restart,
     Gate,
@@ -30,6 +32,7 @@ impl Step {
             Step::Keep => "keep",
             Step::Pull => "pull",
             Step::Build => "build",
+            Step::Ship => "ship",
             Step::Restore => "restore",
             Step::Restart => "restart",
             Step::Gate => "gate",

@@ -7,12 +7,12 @@
 
 use std::time::{Duration, Instant};
 
-use timecoin_shared::rpc::ConsensusInfo;
+use timecoin_shared::snapshot::ChainView;
 
 use super::event::Check;
 use super::link::Link;
 use super::steps::journal_problems;
-use crate::rpc_client::RpcClient;
+use crate::probe::NodeApi;
 
 /// How often a gate polls the node: a few times per block at the shortest block
 /// intervals we run (devnets, 500 ms), cheap for the RPC.
@@ -45,17 +45,17 @@ pub(crate) fn commit_matches(running: &str, target: &str, allow_dirty: bool) -> 
 /// Waits for the node to pass; returns whether it did and the last evidence.
 pub(crate) async fn wait(
     link: &Link,
-    rpc: &RpcClient,
-    others: &[&RpcClient],
+    api: &dyn NodeApi,
+    others: &[&dyn NodeApi],
     expect: &Expect,
 ) -> (bool, Vec<Check>) {
     let deadline = Instant::now() + expect.timeout;
     let mut first_height: Option<u64> = None;
     loop {
-        let info = crate::deploy::link::consensus_info(rpc).await;
+        let view = api.chain().await;
         let fleet_height = fleet_height(others).await;
         let mut checks = chain_checks(
-            info.as_ref().map_err(ToString::to_string),
+            view.as_ref().map_err(ToString::to_string),
             fleet_height,
             &mut first_height,
             expect,
@@ -95,27 +95,28 @@ pub(crate) async fn wait(
     }
 }
 
-async fn fleet_height(others: &[&RpcClient]) -> Option<u64> {
-    let asks = others
-        .iter()
-        .map(|rpc| crate::deploy::link::consensus_info(rpc));
+async fn fleet_height(others: &[&dyn NodeApi]) -> Option<u64> {
+    let asks = others.iter().map(|api| crate::deploy::link::chain(*api));
     futures_util::future::join_all(asks)
         .await
         .into_iter()
-        .filter_map(Result::ok)
-        .map(|info| info.block_height)
+        .filter_map(|view| view?.block_height)
         .max()
 }
 
-/// The checks that come from the RPC; pure, so the rules are tested alone.
+/// What a check shows for a fact the node's API does not give: the gate cannot
+/// vouch for it, so the check fails rather than passing on a guess.
+const UNKNOWN: &str = "unknown: the node's API does not say";
+
+/// The checks that come from the node's API; pure, so the rules are tested alone.
 fn chain_checks(
-    info: Result<&ConsensusInfo, String>,
+    view: Result<&ChainView, String>,
     fleet_height: Option<u64>,
     first_height: &mut Option<u64>,
     expect: &Expect,
 ) -> Vec<Check> {
-    let info = match info {
-        Ok(info) => info,
+    let view = match view {
+        Ok(view) => view,
         Err(e) => {
             return vec![Check {
                 name: "rpc",
@@ -124,48 +125,71 @@ fn chain_checks(
             }];
         }
     };
-    let first = *first_height.get_or_insert(info.block_height);
     let peers_wanted = expect.masternodes.saturating_sub(1);
     let mut checks = vec![
         Check {
             name: "rpc",
             ok: true,
-            evidence: format!("answers, up {}s", info.uptime_secs),
+            evidence: match view.uptime_secs {
+                Some(up) => format!("answers, up {up}s"),
+                None => "answers".into(),
+            },
         },
         Check {
             name: "commit",
-            ok: commit_matches(&info.commit, &expect.commit, expect.allow_dirty),
-            evidence: format!("runs {} (target {})", info.commit, short(&expect.commit)),
-        },
-        Check {
-            name: "peers",
-            ok: info.connected_peers >= peers_wanted,
-            evidence: format!("{} connected (want {peers_wanted})", info.connected_peers),
-        },
-        Check {
-            name: "masternodes",
-            ok: info.active_masternodes >= expect.masternodes,
+            ok: view
+                .commit
+                .as_deref()
+                .is_some_and(|c| commit_matches(c, &expect.commit, expect.allow_dirty)),
             evidence: format!(
-                "{} active (want {})",
-                info.active_masternodes, expect.masternodes
+                "runs {} (target {})",
+                view.commit.as_deref().unwrap_or(UNKNOWN),
+                short(&expect.commit)
             ),
         },
+        at_least("peers", view.connected_peers, peers_wanted, "connected"),
+        at_least(
+            "masternodes",
+            view.active_masternodes,
+            expect.masternodes,
+            "active",
+        ),
     ];
-    let caught_up = fleet_height.is_none_or(|h| info.block_height + 1 >= h);
+    let Some(height) = view.block_height else {
+        checks.push(Check {
+            name: "height",
+            ok: false,
+            evidence: UNKNOWN.into(),
+        });
+        return checks;
+    };
+    let first = *first_height.get_or_insert(height);
     checks.push(Check {
         name: "height",
-        ok: caught_up,
+        ok: fleet_height.is_none_or(|h| height + 1 >= h),
         evidence: match fleet_height {
-            Some(h) => format!("{} (fleet {h})", info.block_height),
-            None => format!("{} (no other node answered)", info.block_height),
+            Some(h) => format!("{height} (fleet {h})"),
+            None => format!("{height} (no other node answered)"),
         },
     });
     checks.push(Check {
         name: "rising",
-        ok: info.block_height > first,
-        evidence: format!("{} since the gate began at {first}", info.block_height),
+        ok: height > first,
+        evidence: format!("{height} since the gate began at {first}"),
     });
     checks
+}
+
+/// A count that must reach `wanted`; unknown fails.
+fn at_least(name: &'static str, got: Option<usize>, wanted: usize, what: &str) -> Check {
+    Check {
+        name,
+        ok: got.is_some_and(|n| n >= wanted),
+        evidence: match got {
+            Some(n) => format!("{n} {what} (want {wanted})"),
+            None => format!("{UNKNOWN} (want {wanted})"),
+        },
+    }
 }
 
 fn short(commit: &str) -> &str {
@@ -185,5 +209,45 @@ mod tests {
         assert!(!commit_matches("unknown", target, true));
         assert!(!commit_matches("", target, true));
         assert!(!commit_matches("fedcba987654", target, false));
+    }
+
+    fn expect() -> Expect {
+        Expect {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            masternodes: 4,
+            allow_dirty: false,
+            restarted_at: 0,
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn what_the_api_does_not_say_fails_its_check() {
+        let view = ChainView {
+            block_height: Some(10),
+            commit: Some("0123456789ab".into()),
+            ..ChainView::default()
+        };
+        let mut first = None;
+        let checks = chain_checks(Ok(&view), Some(10), &mut first, &expect());
+        let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+        assert_eq!(failed, ["peers", "masternodes", "rising"]);
+        assert!(checks[2].evidence.starts_with("unknown"));
+    }
+
+    #[test]
+    fn a_caught_up_rising_node_with_its_peers_passes() {
+        let view = |height| ChainView {
+            block_height: Some(height),
+            commit: Some("0123456789ab".into()),
+            connected_peers: Some(3),
+            active_masternodes: Some(4),
+            ..ChainView::default()
+        };
+        let mut first = None;
+        let before = chain_checks(Ok(&view(10)), Some(11), &mut first, &expect());
+        assert!(before.iter().any(|c| c.name == "rising" && !c.ok));
+        let after = chain_checks(Ok(&view(12)), Some(12), &mut first, &expect());
+        assert!(after.iter().all(|c| c.ok), "{after:?}");
     }
 }

@@ -1,11 +1,14 @@
 //! The engine's view of the connection pool: a node with its open connection,
 //! shared by the engine's steps and the lock heartbeat.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use timecoin_shared::fleet::Node;
+use timecoin_shared::snapshot::ChainView;
 
+use crate::probe::NodeApi;
 use crate::remote::{Pool, Remote, RemoteError};
 
 /// A node and its connection.
@@ -39,12 +42,25 @@ pub(crate) async fn connect_all(
     futures_util::future::join_all(connects).await
 }
 
-/// `GET /consensus_info` of a node: what the gates and the quorum read.
-///
-/// # Errors
-/// The RPC did not answer as expected.
-pub(crate) async fn consensus_info(
-    rpc: &crate::rpc_client::RpcClient,
-) -> Result<timecoin_shared::rpc::ConsensusInfo, crate::rpc_client::RpcError> {
-    rpc.get("/consensus_info").await
+/// Opens every linked node's API (ours or the upstream daemon's, as its fleet
+/// entry says) through the pool: what the gates, the quorum and the commits
+/// read. A node whose RPC cannot be opened is left out.
+pub(crate) async fn open_apis(
+    pool: &Pool,
+    links: impl Iterator<Item = &Link>,
+) -> BTreeMap<String, Box<dyn NodeApi>> {
+    let opens = links.map(|link| async move {
+        let api = crate::probe::api(pool, &link.node).await;
+        (link.node.name.clone(), api)
+    });
+    futures_util::future::join_all(opens)
+        .await
+        .into_iter()
+        .filter_map(|(name, api)| api.ok().map(|api| (name, api)))
+        .collect()
+}
+
+/// A node's chain view, when its API answers.
+pub(crate) async fn chain(api: &dyn NodeApi) -> Option<ChainView> {
+    api.chain().await.ok()
 }

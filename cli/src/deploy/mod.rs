@@ -5,6 +5,7 @@
 //! - [`plan`]: the request, its validation, quorum batches and the pull step.
 //! - [`run`]: connect, lock, preflight, keep, stage, roll out, release.
 //! - [`steps`]: one node's steps as shell scripts over its link.
+//! - [`ship`]: `--build-on`: one node's binary copied to the others, checksum verified.
 //! - [`gate`]: the health gate after a restart.
 //! - [`event`]: what the engine reports as it goes.
 //! - [`report`]: outcome, exit codes, summary rows and the audit record.
@@ -16,6 +17,7 @@ pub(crate) mod link;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod run;
+pub(crate) mod ship;
 pub(crate) mod steps;
 
 pub(crate) use event::Emit;

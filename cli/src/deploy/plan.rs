@@ -8,10 +8,6 @@ use timecoin_shared::fleet::{Fleet, Node};
 
 use crate::lock::Takeover;
 
-/// Where the daemon binary is, relative to the node's repo: what `cargo build
-/// --release` writes and the unit runs; kept before a deploy for rollback.
-pub(crate) const BINARY: &str = "target/release/timed";
-
 /// Everything the operator asked for.
 #[derive(Clone, Debug)]
 pub(crate) struct Request {
@@ -29,6 +25,8 @@ pub(crate) struct Request {
     pub(crate) rollback_all: bool,
     /// Nodes staged (pull, build) at once.
     pub(crate) parallel: usize,
+    /// Build only on this node and ship its binary to the others.
+    pub(crate) build_on: Option<String>,
     pub(crate) message: String,
 }
 
@@ -45,6 +43,8 @@ pub(crate) enum PlanError {
     NoRepo(String),
     #[error("--max-unavailable must be at least 1")]
     ZeroUnavailable,
+    #[error("--build-on {0:?}: not one of the nodes being deployed")]
+    BuildOnOutside(String),
 }
 
 /// Checks names that end up on remote command lines: quoted anyway, but a name
@@ -68,6 +68,11 @@ pub(crate) fn validate(request: &Request) -> Result<(), PlanError> {
     }
     if request.max_unavailable == Some(0) {
         return Err(PlanError::ZeroUnavailable);
+    }
+    if let Some(builder) = &request.build_on
+        && !request.nodes.iter().any(|n| &n.name == builder)
+    {
+        return Err(PlanError::BuildOnOutside(builder.clone()));
     }
     Ok(())
 }

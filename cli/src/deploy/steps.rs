@@ -8,7 +8,6 @@ use timecoin_shared::classify::EventKind;
 
 use super::event::{Emit, Event, Step};
 use super::link::Link;
-use super::plan::BINARY;
 use crate::lock::script::in_repo;
 use crate::logs::command::{Request as LogRequest, adjust};
 use crate::logs::record::Record;
@@ -77,7 +76,7 @@ async fn script(link: &Link, body: &str, args: &[&str]) -> Result<String, String
 /// # Errors
 /// The repo is missing or the script failed.
 pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
-    let out = script(link, FACTS, &[BINARY]).await?;
+    let out = script(link, FACTS, &[&link.node.binary]).await?;
     let mut facts = Facts {
         head: String::new(),
         dirty: 0,
@@ -106,7 +105,7 @@ pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
 /// # Errors
 /// Copying failed.
 pub(crate) async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
-    Ok(script(link, KEEP, &[BINARY, running_commit])
+    Ok(script(link, KEEP, &[&link.node.binary, running_commit])
         .await?
         .trim()
         .to_owned())
@@ -135,7 +134,7 @@ pub(crate) async fn kept(link: &Link) -> Result<Kept, String> {
 /// # Errors
 /// Nothing kept, a bad checksum, or git refused.
 pub(crate) async fn restore(link: &Link) -> Result<(), String> {
-    script(link, RESTORE, &[BINARY]).await.map(drop)
+    script(link, RESTORE, &[&link.node.binary]).await.map(drop)
 }
 
 /// `git rev-parse HEAD`.

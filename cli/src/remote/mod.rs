@@ -80,7 +80,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn from_std(out: std::process::Output) -> Self {
+    pub(crate) fn from_std(out: std::process::Output) -> Self {
         Output {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -123,6 +123,34 @@ impl Remote {
         match self {
             Remote::Ssh(n) => n.run(cmd).await,
             Remote::Local(n) => n.run(cmd).await,
+        }
+    }
+
+    /// Runs a command to its end and returns its stdout as bytes: a file read
+    /// from the node (a binary to ship), not text.
+    ///
+    /// # Errors
+    /// As [`Remote::run`]; a non-zero exit is in the output's `code`.
+    pub async fn run_bytes(&self, cmd: &ShellCommand) -> Result<std::process::Output, RemoteError> {
+        match self {
+            Remote::Ssh(n) => n.run_bytes(cmd).await,
+            Remote::Local(n) => n.run_bytes(cmd).await,
+        }
+    }
+
+    /// Runs a command with `input` on its stdin and collects its output: how a
+    /// file reaches a node over the connection its commands already use.
+    ///
+    /// # Errors
+    /// As [`Remote::run`], or stdin broke before all of `input` was written.
+    pub async fn run_with_input(
+        &self,
+        cmd: &ShellCommand,
+        input: &[u8],
+    ) -> Result<Output, RemoteError> {
+        match self {
+            Remote::Ssh(n) => n.run_with_input(cmd, input).await,
+            Remote::Local(n) => n.run_with_input(cmd, input).await,
         }
     }
 
@@ -187,4 +215,12 @@ pub fn node_command(node: &Node, template: &str) -> Result<ShellCommand, RemoteE
         Some(repo) => cmd.in_dir(repo).map_err(wrap),
         None => Ok(cmd),
     }
+}
+
+/// Writes `input` to a command's stdin and closes it, so the command sees the
+/// end of its input.
+async fn feed(mut stdin: impl tokio::io::AsyncWrite + Unpin, input: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    stdin.write_all(input).await?;
+    stdin.shutdown().await
 }

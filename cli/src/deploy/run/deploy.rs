@@ -82,14 +82,7 @@ pub(super) async fn connect(
             Err(e) => emit.notice(format!("{e} (counted as down)")),
         }
     }
-    let opens = links
-        .values()
-        .map(|link| async move { (link.node.name.clone(), pool.rpc(&link.node).await) });
-    let rpcs = futures_util::future::join_all(opens)
-        .await
-        .into_iter()
-        .filter_map(|(name, rpc)| rpc.ok().map(|rpc| (name, rpc)))
-        .collect();
+    let apis = crate::deploy::link::open_apis(pool, links.values()).await;
     let rows = request
         .nodes
         .iter()
@@ -105,7 +98,7 @@ pub(super) async fn connect(
     Fleet {
         gate_timeout: request.gate_timeout,
         links,
-        rpcs,
+        apis,
         rows,
     }
 }

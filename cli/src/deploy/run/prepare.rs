@@ -13,7 +13,7 @@ use crate::deploy::event::{Emit, Step};
 use crate::deploy::link::Link;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::Outcome;
-use crate::deploy::steps;
+use crate::deploy::{ship, steps};
 use crate::lock::{self, Heartbeat, Holder};
 
 pub(super) async fn take_locks(
@@ -60,12 +60,14 @@ pub(super) async fn take_locks(
 pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
     let checks = request.nodes.iter().map(|node| {
         let link = &fleet.links[&node.name];
-        let rpc = fleet.rpcs.get(&node.name);
+        let api = fleet.apis.get(&node.name);
         async move {
             emit.started(&node.name, Step::Preflight);
             let began = Instant::now();
-            let running = match rpc {
-                Some(rpc) => crate::deploy::link::consensus_info(rpc).await.ok().map(|i| i.commit),
+            let running = match api {
+                Some(api) => crate::deploy::link::chain(api.as_ref())
+                    .await
+                    .and_then(|view| view.commit),
                 None => None,
             };
             let mut problems = Vec::new();
@@ -80,8 +82,7 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
                     match (facts.binary_bytes, facts.free_bytes) {
                         (None, _) => problems.push(format!(
                             "{}: no binary at {} to keep for rollback (build it once first)",
-                            node.name,
-                            plan::BINARY
+                            node.name, node.binary
                         )),
                         (Some(size), Some(free)) if free < size.saturating_mul(2) => problems.push(format!(
                             "{}: {free} bytes free, {} needed to keep the old binary beside a new build",
@@ -186,8 +187,9 @@ pub(super) async fn stage_and_roll(
     (ending.0, ending.1, Some(target))
 }
 
-/// Pull then build on every node, at most `parallel` at once; each node's
-/// target commit or why it failed.
+/// Pull then build on every node (with `--build-on`, build on that one and ship
+/// its binary to the rest), at most `parallel` at once; each node's target
+/// commit or why it failed.
 pub(super) async fn stage(
     request: &Request,
     emit: &Emit,
@@ -197,29 +199,85 @@ pub(super) async fn stage(
     let bound = &bound;
     let jobs = request.nodes.iter().map(|node| {
         let link = &fleet.links[&node.name];
+        let builds = request.build_on.as_ref().is_none_or(|b| b == &node.name);
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
-            let result = stage_one(request, emit, link).await;
+            let result = stage_one(request, emit, link, builds).await;
             (node.name.clone(), result, began.elapsed().as_secs_f64())
         }
     });
-    let results = futures_util::future::join_all(jobs).await;
+    let mut results: Vec<(String, Result<String, String>)> = Vec::new();
+    for (name, result, secs) in futures_util::future::join_all(jobs).await {
+        if let Some(row) = fleet.row(&name) {
+            row.stage_secs = secs;
+        }
+        results.push((name, result));
+    }
+    if let Some(builder) = &request.build_on
+        && results.iter().all(|(_, r)| r.is_ok())
+    {
+        ship_all(request, emit, fleet, builder, &mut results).await;
+    }
     results
-        .into_iter()
-        .map(|(name, result, secs)| {
-            if let Some(row) = fleet.row(&name) {
-                row.stage_secs = secs;
+}
+
+/// Reads the builder's binary once and delivers it to every other node, at most
+/// `parallel` at once; a node it did not reach intact gets its failure.
+async fn ship_all(
+    request: &Request,
+    emit: &Emit,
+    fleet: &Fleet,
+    builder: &str,
+    results: &mut [(String, Result<String, String>)],
+) {
+    let shipment = match ship::take(&fleet.links[builder]).await {
+        Ok(shipment) => shipment,
+        Err(e) => {
+            for (name, result) in results.iter_mut() {
+                *result = Err(format!("{name}: ship from {builder}: {e}"));
             }
-            (name, result)
-        })
-        .collect()
+            return;
+        }
+    };
+    let shipment = &shipment;
+    let bound = Semaphore::new(request.parallel.max(1));
+    let bound = &bound;
+    let deliveries =
+        results
+            .iter()
+            .filter(|(name, _)| name != builder)
+            .map(|(name, _)| async move {
+                let _permit = bound.acquire().await;
+                emit.started(name, Step::Ship);
+                let began = Instant::now();
+                let delivered = ship::deliver(&fleet.links[name], shipment).await;
+                let shown = delivered.clone().map(|()| {
+                    Some(format!(
+                        "from {builder}, sha256 {} verified",
+                        &shipment.sha256[..shipment.sha256.len().min(16)]
+                    ))
+                });
+                emit.finished(name, Step::Ship, began, shown);
+                (name.clone(), delivered)
+            });
+    let failed: Vec<(String, String)> = futures_util::future::join_all(deliveries)
+        .await
+        .into_iter()
+        .filter_map(|(name, delivered)| delivered.err().map(|e| (name, e)))
+        .collect();
+    for (name, e) in failed {
+        if let Some((_, result)) = results.iter_mut().find(|(n, _)| *n == name) {
+            *result = Err(format!("{name}: ship from {builder}: {e}"));
+        }
+    }
 }
 
 pub(super) async fn stage_one(
     request: &Request,
     emit: &Emit,
     link: &Link,
+    builds: bool,
 ) -> Result<String, String> {
     let name = &link.node.name;
     let began = Instant::now();
@@ -237,6 +295,9 @@ pub(super) async fn stage_one(
         pulled.clone().map(|h| Some(format!("at {}", short(&h)))),
     );
     let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
+    if !builds {
+        return Ok(target);
+    }
     let began = Instant::now();
     emit.started(name, Step::Build);
     let built = steps::stream(link, Step::Build, &link.node.commands.build, None, emit).await;

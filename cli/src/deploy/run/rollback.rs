@@ -107,9 +107,6 @@ pub(super) async fn roll_back_all(
 }
 
 pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {
-    let rpc = fleet.rpcs.get(name)?;
-    crate::deploy::link::consensus_info(rpc)
-        .await
-        .ok()
-        .map(|i| i.commit)
+    let api = fleet.apis.get(name)?;
+    crate::deploy::link::chain(api.as_ref()).await?.commit
 }

@@ -152,12 +152,12 @@ pub(super) async fn restart_and_gate(
         .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
     emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
     expect.restarted_at = restarted.map_err(|e| format!("restart: {e}"))?;
-    let Some(rpc) = fleet.rpcs.get(name) else {
+    let Some(api) = fleet.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
     };
     emit.started(name, Step::Gate);
     let began = Instant::now();
-    let (passed, checks) = gate::wait(link, rpc, &fleet.others(name), &expect).await;
+    let (passed, checks) = gate::wait(link, api.as_ref(), &fleet.others(name), &expect).await;
     let failing: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)

@@ -157,4 +157,19 @@ fn refs_and_flags_that_would_reach_a_shell_are_bad_input() {
         "0",
     ]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // A builder outside the nodes being deployed would leave them unbuilt.
+    let out = timectl(&[
+        "--fleet",
+        &file,
+        "deploy",
+        "--yes",
+        "--build-on",
+        "n2",
+        "n1",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--build-on \"n2\""),
+        "{out:?}"
+    );
 }

@@ -5,5 +5,6 @@ mod fixture;
 mod fleet;
 mod lock;
 mod rollout;
+mod ship;
 
 pub(crate) use fixture::git;

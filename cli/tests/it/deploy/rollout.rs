@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::fleet::{DeployFleet, NODES, origin};
 use crate::support::timectl::MESH_TIMEOUT;
 
-fn summary(out: &std::process::Output) -> Value {
+pub(super) fn summary(out: &std::process::Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
