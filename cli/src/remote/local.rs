@@ -36,15 +36,6 @@ impl LocalNode {
         }
     }
 
-    pub(crate) async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
-        let out = Self::shell(cmd)
-            .kill_on_drop(true)
-            .output()
-            .await
-            .map_err(|e| self.io_error("running sh", e))?;
-        Ok(Output::from_std(out))
-    }
-
     pub(crate) async fn run_bytes(
         &self,
         cmd: &ShellCommand,

@@ -80,7 +80,7 @@ pub struct Output {
 }
 
 impl Output {
-    pub(crate) fn from_std(out: std::process::Output) -> Self {
+    fn from_std(out: std::process::Output) -> Self {
         Output {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -120,10 +120,7 @@ impl Remote {
     /// The command could not be started or the connection broke; a non-zero exit
     /// is not an error (see [`Output::code`]).
     pub async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
-        match self {
-            Remote::Ssh(n) => n.run(cmd).await,
-            Remote::Local(n) => n.run(cmd).await,
-        }
+        self.run_bytes(cmd).await.map(Output::from_std)
     }
 
     /// Runs a command to its end and returns its stdout as bytes: a file read

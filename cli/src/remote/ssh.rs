@@ -116,19 +116,6 @@ impl SshNode {
         }
     }
 
-    pub(crate) async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
-        let out = self
-            .session
-            .command("sh")
-            .arg("-c")
-            .arg(cmd.script())
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .map_err(|e| self.ssh_error("running a command", e))?;
-        Ok(Output::from_std(out))
-    }
-
     pub(crate) async fn run_bytes(
         &self,
         cmd: &ShellCommand,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::fleet::{DeployFleet, NODES, origin};
 use crate::support::timectl::MESH_TIMEOUT;
 
-pub(super) fn summary(out: &std::process::Output) -> Value {
+fn summary(out: &std::process::Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -21,6 +21,24 @@ pub(super) fn summary(out: &std::process::Output) -> Value {
                 String::from_utf8_lossy(&out.stderr)
             )
         })
+}
+
+/// Deploys the release `fleet` was started with (all four nodes on `old`
+/// first), `--yes --output json` plus `extra`; fails the test unless it exits 0.
+/// The run's output and its summary.
+pub(super) fn deploy_ok(fleet: &DeployFleet, extra: &[&str]) -> (std::process::Output, Value) {
+    assert!(fleet.all_run(&origin().old), "{:?}", fleet.running());
+    let mut args = vec!["deploy", "--yes", "--output", "json"];
+    args.extend_from_slice(extra);
+    let out = fleet.timectl(&args);
+    let report = summary(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, report)
 }
 
 fn results(summary: &Value) -> Vec<String> {
@@ -46,15 +64,7 @@ fn all_locks_free(fleet: &DeployFleet) -> bool {
 fn a_good_release_reaches_every_node_gated_and_audited() {
     let o = origin();
     let fleet = DeployFleet::start(&o.new);
-    assert!(fleet.all_run(&o.old), "{:?}", fleet.running());
-    let out = fleet.timectl(&["deploy", "--yes", "--output", "json", "-m", "release 2"]);
-    let report = summary(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, report) = deploy_ok(&fleet, &["-m", "release 2"]);
     assert_eq!(report["outcome"], "deployed");
     assert_eq!(report["target"], o.new.as_str());
     assert_eq!(results(&report), vec!["deployed"; 4]);

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::fleet::{DeployFleet, NODES, origin};
-use super::rollout::summary;
+use super::rollout::deploy_ok;
 
 /// Each `finished` step event of the run, as (node, step, end).
 fn finished_steps(out: &std::process::Output) -> Vec<(String, String, String)> {
@@ -24,15 +24,7 @@ fn finished_steps(out: &std::process::Output) -> Vec<(String, String, String)> {
 fn build_on_one_node_ships_its_binary_to_the_others_and_deploys() {
     let o = origin();
     let fleet = DeployFleet::start(&o.new);
-    assert!(fleet.all_run(&o.old), "{:?}", fleet.running());
-    let out = fleet.timectl(&["deploy", "--yes", "--output", "json", "--build-on", "node2"]);
-    let report = summary(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, _) = deploy_ok(&fleet, &["--build-on", "node2"]);
     assert!(fleet.all_run(&o.new), "{:?}", fleet.running());
     let steps = finished_steps(&out);
     let did = |node: &str, step: &str| {
