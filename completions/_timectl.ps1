@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run the monitoring checklist over the fleet for a window and give a verdict')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
@@ -43,6 +44,24 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Probe again every INTERVAL (e.g. 5s) over the same connections, until Ctrl-C; the exit code is that of the last round')
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;check' {
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table''s, else 60s]')
+            [CompletionResult]::new('--backoff-spam', '--backoff-spam', [CompletionResultType]::ParameterName, 'Failed connects per node in the window that count as backoff spam')
+            [CompletionResult]::new('--height-spread', '--height-spread', [CompletionResultType]::ParameterName, 'Blocks the nodes'' final heights may differ by')
+            [CompletionResult]::new('--stale-block-age', '--stale-block-age', [CompletionResultType]::ParameterName, 'A last block older than this is stale (e.g. 2m)')
+            [CompletionResult]::new('--expect-commit', '--expect-commit', [CompletionResultType]::ParameterName, 'The commit every node must run [default: each node''s repo HEAD]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What goes to stdout')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Also write the JSON report to FILE, from the same run')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the JUnit XML report to FILE, from the same run')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show the evidence of passing items too')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show the evidence of passing items too')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Check again every window until Ctrl-C, printing only the items whose status changed, each with a timestamp (text, or JSON lines)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -263,6 +282,7 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
         }
         'timectl;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run the monitoring checklist over the fleet for a window and give a verdict')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
@@ -275,6 +295,9 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;status' {
+            break
+        }
+        'timectl;help;check' {
             break
         }
         'timectl;help;devnet' {

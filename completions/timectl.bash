@@ -16,6 +16,9 @@ _timectl() {
             ",$1")
                 cmd="timectl"
                 ;;
+            timectl,check)
+                cmd="timectl__subcmd__check"
+                ;;
             timectl,completions)
                 cmd="timectl__subcmd__completions"
                 ;;
@@ -75,6 +78,9 @@ _timectl() {
                 ;;
             timectl__subcmd__devnet__subcmd__help,up)
                 cmd="timectl__subcmd__devnet__subcmd__help__subcmd__up"
+                ;;
+            timectl__subcmd__help,check)
+                cmd="timectl__subcmd__help__subcmd__check"
                 ;;
             timectl__subcmd__help,completions)
                 cmd="timectl__subcmd__help__subcmd__completions"
@@ -158,12 +164,62 @@ _timectl() {
 
     case "${cmd}" in
         timectl)
-            opts="-h -V --fleet --accept-new-host-keys --help --version status devnet logs tui demo lock deploy rollback completions help"
+            opts="-h -V --fleet --accept-new-host-keys --help --version status check devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__check)
+            opts="-v -h --window --backoff-spam --height-spread --stale-block-age --expect-commit --output --json --junit --verbose --watch --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff-spam)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --height-spread)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale-block-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json junit nagios" -- "${cur}"))
+                    return 0
+                    ;;
+                --json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -492,8 +548,22 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help)
-            opts="status devnet logs tui demo lock deploy rollback completions help"
+            opts="status check devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
+            cand check 'Run the monitoring checklist over the fleet for a window and give a verdict'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
@@ -39,6 +40,23 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --output 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)'
             cand --watch 'Probe again every INTERVAL (e.g. 5s) over the same connections, until Ctrl-C; the exit code is that of the last round'
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;check'= {
+            cand --window 'How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table''s, else 60s]'
+            cand --backoff-spam 'Failed connects per node in the window that count as backoff spam'
+            cand --height-spread 'Blocks the nodes'' final heights may differ by'
+            cand --stale-block-age 'A last block older than this is stale (e.g. 2m)'
+            cand --expect-commit 'The commit every node must run [default: each node''s repo HEAD]'
+            cand --output 'What goes to stdout'
+            cand --json 'Also write the JSON report to FILE, from the same run'
+            cand --junit 'Also write the JUnit XML report to FILE, from the same run'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand -v 'Show the evidence of passing items too'
+            cand --verbose 'Show the evidence of passing items too'
+            cand --watch 'Check again every window until Ctrl-C, printing only the items whose status changed, each with a timestamp (text, or JSON lines)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -232,6 +250,7 @@ set edit:completion:arg-completer[timectl] = {|@words|
         }
         &'timectl;help'= {
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
+            cand check 'Run the monitoring checklist over the fleet for a window and give a verdict'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
@@ -243,6 +262,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'timectl;help;status'= {
+        }
+        &'timectl;help;check'= {
         }
         &'timectl;help;devnet'= {
             cand up 'Start N daemons that outlive this command; write DIR/fleet.toml'

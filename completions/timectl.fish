@@ -29,6 +29,7 @@ complete -c timectl -n "__fish_timectl_needs_command" -l accept-new-host-keys -d
 complete -c timectl -n "__fish_timectl_needs_command" -s h -l help -d 'Print help'
 complete -c timectl -n "__fish_timectl_needs_command" -s V -l version -d 'Print version'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "check" -d 'Run the monitoring checklist over the fleet for a window and give a verdict'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
@@ -44,6 +45,22 @@ complete -c timectl -n "__fish_timectl_using_subcommand status" -l watch -d 'Pro
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l window -d 'How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table\'s, else 60s]' -r
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l backoff-spam -d 'Failed connects per node in the window that count as backoff spam' -r
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l height-spread -d 'Blocks the nodes\' final heights may differ by' -r
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l stale-block-age -d 'A last block older than this is stale (e.g. 2m)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l expect-commit -d 'The commit every node must run [default: each node\'s repo HEAD]' -r
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l output -d 'What goes to stdout' -r -f -a "text\t'The checklist with a glyph and a word per item (colour on a terminal)'
+json\t'`{"verdict", "items": [{"id", "title", "status", "evidence"}]}`'
+junit\t'JUnit XML: one testsuite, a testcase per item'
+nagios\t'One Nagios plugin line with perfdata'"
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l json -d 'Also write the JSON report to FILE, from the same run' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l junit -d 'Also write the JUnit XML report to FILE, from the same run' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand check" -s v -l verbose -d 'Show the evidence of passing items too'
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l watch -d 'Check again every window until Ctrl-C, printing only the items whose status changed, each with a timestamp (text, or JSON lines)'
+complete -c timectl -n "__fish_timectl_using_subcommand check" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand devnet; and not __fish_seen_subcommand_from up status down restart help" -s h -l help -d 'Print help'
@@ -164,16 +181,17 @@ complete -c timectl -n "__fish_timectl_using_subcommand rollback" -s h -l help -
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "lock" -d 'Show, take or release the deploy lock on nodes (maintenance windows)'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "deploy" -d 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "rollback" -d 'Return nodes to the version recorded before the last deploy'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status devnet logs tui demo lock deploy rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "check" -d 'Run the monitoring checklist over the fleet for a window and give a verdict'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "lock" -d 'Show, take or release the deploy lock on nodes (maintenance windows)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "deploy" -d 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "rollback" -d 'Return nodes to the version recorded before the last deploy'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "status" -d 'Show which recorded daemons still run'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'

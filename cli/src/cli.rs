@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{completions, demo, deploy, devnet, lock, logs, rollback, status, tui};
+use crate::cmd::{check, completions, demo, deploy, devnet, lock, logs, rollback, status, tui};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -42,6 +42,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Status(status::Args),
+    Check(check::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
     Tui(tui::Args),

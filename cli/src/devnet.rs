@@ -8,8 +8,10 @@
 //! - [`fleet_file`]: the `fleet.toml` that points the other commands at it.
 //! - [`network_file`]: the `network.toml` its daemons share (their keys, made
 //!   with `timed keygen`).
+//! - [`error`]: why one of those steps failed.
 
-pub mod fleet_file;
-pub mod network_file;
-pub mod process;
-pub mod state;
+pub(crate) mod error;
+pub(crate) mod fleet_file;
+pub(crate) mod network_file;
+pub(crate) mod process;
+pub(crate) mod state;

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::io;
 
+use crate::devnet::error::DevnetError;
 use crate::fleet::LoadError;
 use crate::remote::RemoteError;
 
@@ -69,6 +70,10 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A devnet could not be read, found or keyed (exit code 2 when the
+    /// operator's input is at fault, else 1).
+    #[error(transparent)]
+    Devnet(#[from] DevnetError),
     /// Our own output could not be written; a closed pipe (`| head`) ends the
     /// command quietly with code 0.
     #[error("writing output")]
@@ -104,6 +109,8 @@ impl Error {
     pub fn code(&self) -> Code {
         match self {
             Error::BadInput(_) | Error::Fleet(_) => Code::BAD_INPUT,
+            Error::Devnet(e) if e.is_bad_input() => Code::BAD_INPUT,
+            Error::Devnet(_) => Code::FAILED,
             Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Code::OK,
             Error::Remote(_) | Error::Io { .. } | Error::Output(_) => Code::FAILED,
             Error::Failed { code, .. } => *code,

@@ -17,11 +17,13 @@
 //! - `devnet`: the parts of a local devnet (state, processes, fleet file).
 //! - `table`: tables and colour for terminal output.
 //! - `constants`: every timeout and limit.
+//! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
+mod check;
 mod cli;
 mod cmd;
 // Correctness: the seams `testing` re-exports are `pub`; without that feature
@@ -30,9 +32,6 @@ mod cmd;
 mod constants;
 mod ctx;
 mod deploy;
-// The devnet engine is being reworked on another branch (issue 12); its items
-// become `pub(crate)` once that lands.
-#[allow(unreachable_pub)]
 mod devnet;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -40,8 +39,6 @@ mod fleet;
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
-// Used by `check`, whose command lands on its own branch; until then only its tests call it.
-#[allow(dead_code, unreachable_pub)]
 mod output;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -49,9 +46,7 @@ mod remote;
 mod rpc_client;
 mod shutdown;
 mod table;
-// The dashboard's items are `pub` so the frame-time bench reaches a few of them
-// through `testing`; narrowing the rest to `pub(crate)` is left for later.
-#[allow(unreachable_pub)]
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod tui;
 
 #[cfg(feature = "testing")]
@@ -64,6 +59,7 @@ use clap::Parser;
 pub use cli::command;
 pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
 pub use ctx::{Ctx, Output};
+pub use devnet::error::DevnetError;
 pub use error::{Code, Error};
 pub use probe::{NodeApi, probe, probe_all};
 pub use remote::{ConnectOptions, Pool};
@@ -71,7 +67,7 @@ pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -119,6 +115,7 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
 async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
     match command {
         cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Command::Check(args) => cmd::check::run(ctx, &args).await,
         cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
         cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
         cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,

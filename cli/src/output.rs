@@ -9,7 +9,7 @@
 //! - [`junit`]: one testsuite, one testcase per item.
 //! - [`nagios`]: `TIMECTL STATE - summary | perfdata`.
 
-pub mod json;
-pub mod junit;
-pub mod nagios;
-pub mod text;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod nagios;
+pub(crate) mod text;

@@ -40,15 +40,29 @@ pub async fn api(pool: &Pool, node: &Node) -> Result<Box<dyn NodeApi>, RpcError>
     })
 }
 
+/// Whether a probe reads the node's repo HEAD, which runs `git` on the node, or
+/// reuses one read before: the dashboard probes every second but reads the
+/// HEAD only now and then.
+#[derive(Clone, Debug)]
+pub(crate) enum Head {
+    Read,
+    Known(Option<String>),
+}
+
 /// Probes one node, at most [`PROBE_TIMEOUT`]; never fails: what went wrong is
 /// in the snapshot's [`Reach`].
 ///
 /// # Cancel safety
 /// Cancel safe: the pool keeps no half-made connection.
 pub async fn probe(pool: &Pool, node: &Node) -> NodeSnapshot {
+    probe_with(pool, node, Head::Read).await
+}
+
+/// [`probe`], reading the repo HEAD or not as `head` says.
+pub(crate) async fn probe_with(pool: &Pool, node: &Node, head: Head) -> NodeSnapshot {
     let at = SystemTime::now();
     let started = Instant::now();
-    let snapshot = match tokio::time::timeout(PROBE_TIMEOUT, gather(pool, node)).await {
+    let snapshot = match tokio::time::timeout(PROBE_TIMEOUT, gather(pool, node, head)).await {
         Ok(gathered) => gathered,
         Err(_) => Gathered::failed(Reach::Unreachable {
             error: format!(
@@ -131,8 +145,13 @@ impl Gathered {
     }
 }
 
-async fn gather(pool: &Pool, node: &Node) -> Gathered {
-    let head = repo_head(pool, node);
+async fn gather(pool: &Pool, node: &Node, head: Head) -> Gathered {
+    let head = async {
+        match head {
+            Head::Read => repo_head(pool, node).await,
+            Head::Known(head) => head,
+        }
+    };
     let views = async {
         let api = api(pool, node).await?;
         let (chain, peers) = tokio::join!(api.chain(), api.peers());

@@ -20,22 +20,24 @@
 //!   used when stdout is not a terminal.
 
 mod app;
-pub mod demo;
+pub(crate) mod demo;
 mod links;
 mod logview;
 mod msg;
 mod node;
-pub mod runtime;
+pub(crate) mod runtime;
 mod ui;
 mod update;
 mod window;
 
 pub use app::App;
-pub use logview::{LogLine, Stream};
-pub use msg::{Command, DemoAction, Key, Msg};
+pub use logview::LogLine;
+pub(crate) use logview::Stream;
+pub use msg::Msg;
+pub(crate) use msg::{Command, DemoAction, Key};
 pub use ui::draw;
 pub use update::update;
-pub use window::Window;
+pub(crate) use window::Window;
 
 #[cfg(test)]
 mod fixtures;

@@ -136,7 +136,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
     humantime::parse_duration(&args.block_interval).map_err(|e| {
         Error::bad_input(format!("--block-interval {:?}: {e}", args.block_interval))
     })?;
-    let timed = process::find_timed(args.timed.as_deref()).map_err(Error::BadInput)?;
+    let timed = process::find_timed(args.timed.as_deref())?;
     let dir = absolute(&args.dir.dir)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
@@ -199,8 +199,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         .nodes
         .iter()
         .map(|n| network_file::keygen(&timed, &n.data_dir))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Error::failed)?;
+        .collect::<Result<Vec<_>, _>>()?;
     let text = network_file::render(
         &args.network,
         &ids,
@@ -273,7 +272,7 @@ fn status(ctx: &Ctx, args: &StatusArgs) -> Result<Code, Error> {
     struct Report {
         nodes: Vec<Row>,
     }
-    let state = DevnetState::load(&args.dir.dir).map_err(Error::BadInput)?;
+    let state = DevnetState::load(&args.dir.dir)?;
     let rows: Vec<Row> = state
         .nodes
         .iter()
@@ -318,7 +317,7 @@ fn status(ctx: &Ctx, args: &StatusArgs) -> Result<Code, Error> {
 }
 
 fn down(dir: &Path) -> Result<Code, Error> {
-    let state = DevnetState::load(dir).map_err(Error::BadInput)?;
+    let state = DevnetState::load(dir)?;
     let ids: Vec<ProcessId> = state.nodes.iter().map(id).collect();
     let running = ids.iter().filter(|i| process::is_running(**i)).count();
     process::stop(&ids)
@@ -333,7 +332,7 @@ fn down(dir: &Path) -> Result<Code, Error> {
 
 async fn restart(args: &RestartArgs) -> Result<Code, Error> {
     let dir = &args.dir.dir;
-    let mut state = DevnetState::load(dir).map_err(Error::BadInput)?;
+    let mut state = DevnetState::load(dir)?;
     let timed = state.timed.clone();
     let known: Vec<String> = state.nodes.iter().map(|n| n.name.clone()).collect();
     let node = state.node_mut(&args.node).ok_or_else(|| {

@@ -11,7 +11,7 @@ use super::state::DevnetState;
 ///
 /// `timectl` is the executable that restart commands call; `repo` the checkout
 /// whose HEAD `status` compares with the running commit, if known.
-pub fn render(
+pub(crate) fn render(
     state: &DevnetState,
     dir: &Path,
     timectl: &Path,

@@ -7,39 +7,43 @@ use std::path::Path;
 use std::process::Command;
 use std::time::SystemTime;
 
+use super::error::DevnetError;
+
 /// The file's name inside the devnet directory.
-pub const NETWORK_FILE: &str = "network.toml";
+pub(crate) const NETWORK_FILE: &str = "network.toml";
 
 /// Makes (or reads) the key in `data_dir` with `timed keygen` and returns the
 /// node id it prints.
 ///
 /// # Errors
 /// `timed` cannot run, fails, or prints something that is not a node id.
-pub fn keygen(timed: &Path, data_dir: &Path) -> Result<String, String> {
+pub(crate) fn keygen(timed: &Path, data_dir: &Path) -> Result<String, DevnetError> {
     let out = Command::new(timed)
         .arg("keygen")
         .arg("--data-dir")
         .arg(data_dir)
         .output()
-        .map_err(|e| format!("running {} keygen: {e}", timed.display()))?;
+        .map_err(|source| DevnetError::KeygenSpawn {
+            timed: timed.to_path_buf(),
+            source,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "{} keygen --data-dir {} failed: {}",
-            timed.display(),
-            data_dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(DevnetError::KeygenFailed {
+            timed: timed.to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     if id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()) {
         Ok(id)
     } else {
-        Err(format!("timed keygen printed {id:?}, not a node id"))
+        Err(DevnetError::KeygenOutput(id))
     }
 }
 
 /// The network file listing `ids` as the masternodes, with genesis at `genesis`.
-pub fn render(
+pub(crate) fn render(
     network: &str,
     ids: &[String],
     min_masternodes: usize,

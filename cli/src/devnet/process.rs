@@ -11,11 +11,13 @@ use std::time::Instant;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+use super::error::DevnetError;
+
 use crate::constants::{DEVNET_KILL_WAIT, DEVNET_STOP_GRACE, POLL_INTERVAL};
 
 /// A started process: pid and start time identify it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProcessId {
+pub(crate) struct ProcessId {
     pub pid: u32,
     pub start_time: u64,
 }
@@ -24,12 +26,12 @@ pub struct ProcessId {
 ///
 /// # Errors
 /// Not found anywhere, with where it looked.
-pub fn find_timed(explicit: Option<&Path>) -> Result<PathBuf, String> {
+pub(crate) fn find_timed(explicit: Option<&Path>) -> Result<PathBuf, DevnetError> {
     if let Some(path) = explicit {
         return if path.is_file() {
             Ok(path.to_path_buf())
         } else {
-            Err(format!("--timed {}: no such file", path.display()))
+            Err(DevnetError::TimedMissing(path.to_path_buf()))
         };
     }
     let beside = std::env::current_exe()
@@ -43,14 +45,10 @@ pub fn find_timed(explicit: Option<&Path>) -> Result<PathBuf, String> {
             .map(|dir| dir.join("timed"))
             .find(|p| p.is_file())
     });
-    on_path.ok_or_else(|| {
-        format!(
-            "cannot find `timed`: pass --timed PATH, put it next to timectl{}, or on PATH \
-             (cargo build -p timed)",
-            beside
-                .map(|p| format!(" ({})", p.display()))
-                .unwrap_or_default()
-        )
+    on_path.ok_or_else(|| DevnetError::TimedNotFound {
+        beside: beside
+            .map(|p| format!(" ({})", p.display()))
+            .unwrap_or_default(),
     })
 }
 
@@ -59,7 +57,11 @@ pub fn find_timed(explicit: Option<&Path>) -> Result<PathBuf, String> {
 ///
 /// # Errors
 /// The log cannot be opened or the program not started.
-pub fn spawn_detached(timed: &Path, args: &[String], log: &Path) -> std::io::Result<ProcessId> {
+pub(crate) fn spawn_detached(
+    timed: &Path,
+    args: &[String],
+    log: &Path,
+) -> std::io::Result<ProcessId> {
     let out = OpenOptions::new().create(true).append(true).open(log)?;
     let err = out.try_clone()?;
     let child = Command::new(timed)
@@ -83,7 +85,7 @@ pub fn spawn_detached(timed: &Path, args: &[String], log: &Path) -> std::io::Res
 
 /// Whether the recorded process is still the one running under its pid and is
 /// not a zombie.
-pub fn is_running(id: ProcessId) -> bool {
+pub(crate) fn is_running(id: ProcessId) -> bool {
     stat_fields(id.pid)
         .is_some_and(|(state, start)| state != "Z" && state != "X" && start == id.start_time)
 }
@@ -93,7 +95,7 @@ pub fn is_running(id: ProcessId) -> bool {
 ///
 /// # Errors
 /// The pids still running after all that.
-pub fn stop(ids: &[ProcessId]) -> Result<(), Vec<u32>> {
+pub(crate) fn stop(ids: &[ProcessId]) -> Result<(), Vec<u32>> {
     signal_running(ids, Signal::SIGTERM);
     if wait_gone(ids, DEVNET_STOP_GRACE) {
         return Ok(());
@@ -129,7 +131,7 @@ fn wait_gone(ids: &[ProcessId], deadline: std::time::Duration) -> bool {
 }
 
 /// Start time of a live process.
-pub fn start_time(pid: u32) -> Option<u64> {
+pub(crate) fn start_time(pid: u32) -> Option<u64> {
     stat_fields(pid).map(|(_, start)| start)
 }
 

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::DevnetError;
+
 /// The state file's name inside the devnet directory.
-pub const STATE_FILE: &str = "devnet.json";
+pub(crate) const STATE_FILE: &str = "devnet.json";
 
 /// A devnet as recorded on disk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DevnetState {
+pub(crate) struct DevnetState {
     pub network: String,
     /// The `timed` executable the nodes run.
     pub timed: PathBuf,
@@ -21,7 +23,7 @@ pub struct DevnetState {
 
 /// One daemon of a devnet.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DevnetNode {
+pub(crate) struct DevnetNode {
     pub name: String,
     pub pid: u32,
     /// Start time of the process in clock ticks since boot (`/proc/PID/stat`
@@ -40,16 +42,19 @@ impl DevnetState {
     ///
     /// # Errors
     /// Missing (no devnet there) or unreadable.
-    pub fn load(dir: &Path) -> Result<Self, String> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, DevnetError> {
         let path = dir.join(STATE_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            format!(
-                "{}: {e} (no devnet here? start one with `timectl devnet up --dir {}`)",
-                path.display(),
-                dir.display()
-            )
-        })?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(source) => {
+                return Err(DevnetError::NoState {
+                    path,
+                    dir: dir.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        serde_json::from_str(&text).map_err(|source| DevnetError::BadState { path, source })
     }
 
     /// Writes `DIR/devnet.json` atomically (write then rename), so a crash never
@@ -57,7 +62,7 @@ impl DevnetState {
     ///
     /// # Errors
     /// The directory is not writable.
-    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+    pub(crate) fn save(&self, dir: &Path) -> std::io::Result<()> {
         let tmp = dir.join(format!("{STATE_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(&tmp, text)?;
@@ -65,7 +70,7 @@ impl DevnetState {
     }
 
     /// The node called `name`.
-    pub fn node_mut(&mut self, name: &str) -> Option<&mut DevnetNode> {
+    pub(crate) fn node_mut(&mut self, name: &str) -> Option<&mut DevnetNode> {
         self.nodes.iter_mut().find(|n| n.name == name)
     }
 }

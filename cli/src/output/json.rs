@@ -10,7 +10,7 @@ use timecoin_shared::checklist::Report;
 ///
 /// # Errors
 /// Writing to `out` failed.
-pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     out.write_all(b"\n")
 }

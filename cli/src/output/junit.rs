@@ -21,7 +21,7 @@ const CLASS_PREFIX: &str = "timectl.check";
 ///
 /// # Errors
 /// Writing to `out` failed.
-pub fn write(report: &Report, suite: &str, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, suite: &str, out: &mut impl Write) -> io::Result<()> {
     let count = |status: Status| {
         report
             .items

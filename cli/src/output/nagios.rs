@@ -13,7 +13,7 @@ use timecoin_shared::checklist::{Measure, Report, Status};
 const PREFIX: &str = "TIMECTL";
 
 /// The plugin state word of a verdict.
-pub fn state(status: Status) -> &'static str {
+pub(crate) fn state(status: Status) -> &'static str {
     match status {
         Status::Pass => "OK",
         Status::Warn => "WARNING",
@@ -26,12 +26,12 @@ pub fn state(status: Status) -> &'static str {
 ///
 /// # Errors
 /// Writing to `out` failed.
-pub fn write(report: &Report, measures: &[Measure], out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, measures: &[Measure], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{}", line(report, measures))
 }
 
 /// The plugin line, without a newline.
-pub fn line(report: &Report, measures: &[Measure]) -> String {
+pub(crate) fn line(report: &Report, measures: &[Measure]) -> String {
     let perfdata: Vec<String> = measures.iter().map(perfdatum).collect();
     format!(
         "{PREFIX} {} - {} | {}",

@@ -12,7 +12,7 @@ use crate::table::theme;
 
 /// How to draw the checklist.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct TextOptions {
+pub(crate) struct TextOptions {
     /// Wrap glyphs and words in ANSI colours.
     pub color: bool,
     /// Show the evidence of passing items too (it is always shown for the rest).
@@ -20,7 +20,7 @@ pub struct TextOptions {
 }
 
 /// The glyph and upper-case word of a status.
-pub fn badge(status: Status) -> (&'static str, &'static str) {
+pub(crate) fn badge(status: Status) -> (&'static str, &'static str) {
     match status {
         Status::Pass => ("✓", "PASS"),
         Status::Warn => ("!", "WARN"),
@@ -42,7 +42,7 @@ fn style(status: Status) -> Style {
 ///
 /// # Errors
 /// Writing to `out` failed.
-pub fn write(report: &Report, options: TextOptions, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn write(report: &Report, options: TextOptions, out: &mut impl Write) -> io::Result<()> {
     let paint = |status: Status| {
         let (glyph, word) = badge(status);
         let text = format!("{glyph} {word:<7}");

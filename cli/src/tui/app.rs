@@ -52,6 +52,10 @@ pub struct App {
     pub poll_interval: Duration,
     /// The checklist's live verdicts; `None` until every node was probed once.
     pub report: Option<Report>,
+    /// Who holds a link to whom, from every node's current answer: worked out
+    /// once a tick (see [`App::refresh_links`]), not on every frame or answer,
+    /// since it is quadratic in the fleet's size.
+    links: Vec<Vec<Link>>,
     /// What the checklist judges: the last window of probes and log lines.
     pub window: Window,
     pub log: LogView,
@@ -84,6 +88,7 @@ impl App {
         App {
             fleet: fleet.into(),
             window: Window::new(nodes.len(), Thresholds::default()),
+            links: links::matrix(&vec![None; nodes.len()]),
             nodes,
             now,
             poll_interval: Duration::from_secs(1),
@@ -111,8 +116,13 @@ impl App {
         self.nodes.iter().position(|n| n.name == name)
     }
 
-    /// The link matrix from every node's last answer.
-    pub(crate) fn links(&self) -> Vec<Vec<Link>> {
+    /// The link matrix as of the last tick.
+    pub(crate) fn links(&self) -> &[Vec<Link>] {
+        &self.links
+    }
+
+    /// Works the link matrix out again from every node's last answer.
+    pub(crate) fn refresh_links(&mut self) {
         // Only current answers: a down node's last peers are history, not a claim.
         let stale_after = self.stale_after();
         let snaps: Vec<_> = self
@@ -124,7 +134,7 @@ impl App {
                     .flatten()
             })
             .collect();
-        links::matrix(&snaps)
+        self.links = links::matrix(&snaps);
     }
 
     /// The commit most nodes run (the reference a different commit is flagged against).

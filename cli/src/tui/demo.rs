@@ -15,12 +15,13 @@ use nix::unistd::Pid;
 use tempfile::TempDir;
 
 use super::DemoAction;
+use crate::devnet::error::DevnetError;
 use crate::devnet::process::{self, ProcessId};
 use crate::devnet::state::DevnetState;
 
 /// Why the demo's devnet could not be set up or taken down.
 #[derive(Debug, thiserror::Error)]
-pub enum DemoError {
+pub(crate) enum DemoError {
     #[error("demo: {what}")]
     Io {
         what: String,
@@ -29,11 +30,21 @@ pub enum DemoError {
     },
     #[error("demo: `timectl {command}` failed: {output}")]
     Command { command: String, output: String },
+    #[error(transparent)]
+    Devnet(#[from] DevnetError),
+    #[error("no node {0} in the devnet")]
+    NoNode(String),
+    #[error("signalling {node}")]
+    Signal {
+        node: String,
+        #[source]
+        source: nix::Error,
+    },
 }
 
 /// How to start the devnet.
 #[derive(Clone, Debug)]
-pub struct DemoPlan {
+pub(crate) struct DemoPlan {
     pub nodes: usize,
     pub block_interval: String,
     /// The `timed` executable, when not next to `timectl` or on PATH.
@@ -42,7 +53,7 @@ pub struct DemoPlan {
 
 /// A running demo devnet; taken down when dropped.
 #[derive(Debug)]
-pub struct DemoDevnet {
+pub(crate) struct DemoDevnet {
     dir: PathBuf,
     timectl: PathBuf,
     tmp: Option<TempDir>,
@@ -53,7 +64,7 @@ impl DemoDevnet {
     ///
     /// # Errors
     /// No temporary directory, or `devnet up` failed (its message is kept).
-    pub async fn up(plan: &DemoPlan) -> Result<DemoDevnet, DemoError> {
+    pub(crate) async fn up(plan: &DemoPlan) -> Result<DemoDevnet, DemoError> {
         let timectl = std::env::current_exe().map_err(|source| DemoError::Io {
             what: "locating timectl".into(),
             source,
@@ -89,12 +100,12 @@ impl DemoDevnet {
     }
 
     /// The devnet's fleet file.
-    pub fn fleet_file(&self) -> PathBuf {
+    pub(crate) fn fleet_file(&self) -> PathBuf {
         self.dir.join("fleet.toml")
     }
 
     /// The devnet's directory.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -102,7 +113,7 @@ impl DemoDevnet {
     ///
     /// # Errors
     /// `devnet down` failed, or the directory could not be removed.
-    pub async fn down(mut self) -> Result<(), DemoError> {
+    pub(crate) async fn down(mut self) -> Result<(), DemoError> {
         let dir = self.dir.display().to_string();
         self.timectl(&["devnet".into(), "down".into(), "--dir".into(), dir])
             .await?;
@@ -120,7 +131,7 @@ impl DemoDevnet {
     }
 
     /// Carries out a demo key on `node`; says what happened, for the status line.
-    pub async fn act(timectl: &Path, dir: &Path, node: &str, action: DemoAction) -> String {
+    pub(crate) async fn act(timectl: &Path, dir: &Path, node: &str, action: DemoAction) -> String {
         let outcome = match action {
             DemoAction::Stop => signal(dir, node, Signal::SIGTERM),
             DemoAction::Kill => signal(dir, node, Signal::SIGKILL),
@@ -135,14 +146,19 @@ impl DemoDevnet {
                 run_timectl(timectl, &args)
                     .await
                     .map(|_| format!("{node} restarted"))
-                    .map_err(|e| e.to_string())
             }
         };
-        outcome.unwrap_or_else(|e| format!("{node}: {} failed: {e}", action.verb()))
+        outcome.unwrap_or_else(|e| {
+            format!(
+                "{node}: {} failed: {}",
+                action.verb(),
+                crate::error::render(&e)
+            )
+        })
     }
 
     /// The `timectl` executable the demo drives.
-    pub fn timectl_path(&self) -> &Path {
+    pub(crate) fn timectl_path(&self) -> &Path {
         &self.timectl
     }
 }
@@ -186,13 +202,13 @@ async fn run_timectl(timectl: &Path, args: &[String]) -> Result<String, DemoErro
 }
 
 /// Sends `signal` to the node's recorded daemon, if it is still that process.
-fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, String> {
+fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, DemoError> {
     let state = DevnetState::load(dir)?;
     let recorded = state
         .nodes
         .iter()
         .find(|n| n.name == node)
-        .ok_or_else(|| format!("no node {node} in the devnet"))?;
+        .ok_or_else(|| DemoError::NoNode(node.to_owned()))?;
     let id = ProcessId {
         pid: recorded.pid,
         start_time: recorded.start_time,
@@ -200,7 +216,10 @@ fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, String> {
     if !process::is_running(id) {
         return Ok(format!("{node} is not running"));
     }
-    kill(Pid::from_raw(id.pid.cast_signed()), signal).map_err(|e| e.to_string())?;
+    kill(Pid::from_raw(id.pid.cast_signed()), signal).map_err(|source| DemoError::Signal {
+        node: node.to_owned(),
+        source,
+    })?;
     let verb = if signal == Signal::SIGKILL {
         "killed"
     } else {

@@ -142,10 +142,6 @@ impl LogView {
         self.lines.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
     /// Lines that arrived since the pause.
     pub fn held_back(&self) -> u64 {
         self.paused_at

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub use poll::Prober;
+pub(crate) use poll::Prober;
 
 use super::{App, DemoAction, Window};
 use crate::logs::follow::LogSource;
@@ -35,10 +35,11 @@ const MSG_QUEUE: usize = 1024;
 const DRAIN: Duration = Duration::from_secs(3);
 
 /// Carries out a demo action on a node and says what happened (for the status line).
-pub type Control = Arc<dyn Fn(String, DemoAction) -> BoxFuture<'static, String> + Send + Sync>;
+pub(crate) type Control =
+    Arc<dyn Fn(String, DemoAction) -> BoxFuture<'static, String> + Send + Sync>;
 
 /// What the dashboard watches and how.
-pub struct Session<P, S> {
+pub(crate) struct Session<P, S> {
     /// The fleet's name, for the title.
     pub fleet: String,
     pub nodes: Vec<Node>,
@@ -61,7 +62,7 @@ pub struct Session<P, S> {
 ///
 /// # Errors
 /// The terminal could not be set up or written to.
-pub async fn run<P: Prober, S: LogSource>(
+pub(crate) async fn run<P: Prober, S: LogSource>(
     session: Session<P, S>,
     shutdown: CancellationToken,
 ) -> io::Result<()> {

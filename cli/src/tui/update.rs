@@ -41,6 +41,9 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         Msg::Resize => Outcome::redraw(),
         Msg::Tick(now) => {
             app.now = now;
+            // Once a tick, like the checklist: a 100-node fleet answers 100 times
+            // a second, and the matrix is quadratic in its size.
+            app.refresh_links();
             // The checklist is judged once a tick at most, once every node answered
             // or failed a probe: a flood of lines costs one evaluation a second.
             if app.window.changed && app.nodes.iter().all(|n| n.probed_at.is_some()) {

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod check_devnet;
 mod completions_fresh;
 mod deploy;
 mod deploy_lab;
@@ -24,5 +25,6 @@ mod quoting;
 mod ssh_transport;
 mod status_ssh;
 mod tui_tmux;
+mod upstream_check;
 mod upstream_rpc;
 mod upstream_status;

@@ -6,7 +6,9 @@
 //! Basic auth.
 
 use crate::support::timectl::{json, timectl};
-use crate::support::upstream::{Behaviour, PASSWORD, USER, UpstreamRpc, recorded_result};
+use crate::support::upstream::{
+    Behaviour, PASSWORD, USER, UpstreamRpc, recorded_result, write_fleet,
+};
 
 #[test]
 fn status_shows_heights_and_commits_of_upstream_nodes() {
@@ -96,11 +98,4 @@ fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
         text.contains("n2: reachable, wrong API (expected timed)"),
         "{text}"
     );
-}
-
-/// Writes `text` as `fleet.toml` in `dir`; its path.
-fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
-    let path = dir.path().join("fleet.toml");
-    std::fs::write(&path, text).expect("fleet file");
-    path.display().to_string()
 }

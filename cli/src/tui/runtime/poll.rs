@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
+use crate::probe::Head;
 use crate::tui::{LogLine, Msg, Stream};
 
 /// Past lines of each node shown when the dashboard opens: enough to see what
@@ -25,17 +26,22 @@ const LOG_BACKLOG: u32 = 20;
 /// here instead of growing memory.
 const LOG_QUEUE: usize = 1024;
 
+/// Probes between two reads of a node's repo HEAD: `git rev-parse` is a
+/// process on the node (over SSH for a remote one), and a HEAD moves when
+/// someone commits or pulls, not every second.
+const HEAD_EVERY: u64 = 30;
+
 /// Where node snapshots come from: the probe over the connection pool, or a
 /// stand-in in tests and benchmarks.
-pub trait Prober: Send + Sync + 'static {
-    /// One probe of `node`. Never fails (what went wrong is in the snapshot) and
-    /// bounds its own time.
-    fn probe(&self, node: &Node) -> impl Future<Output = NodeSnapshot> + Send;
+pub(crate) trait Prober: Send + Sync + 'static {
+    /// One probe of `node`, reading its repo HEAD or reusing `head`. Never fails
+    /// (what went wrong is in the snapshot) and bounds its own time.
+    fn probe(&self, node: &Node, head: Head) -> impl Future<Output = NodeSnapshot> + Send;
 }
 
 impl Prober for crate::remote::Pool {
-    async fn probe(&self, node: &Node) -> NodeSnapshot {
-        crate::probe::probe(self, node).await
+    async fn probe(&self, node: &Node, head: Head) -> NodeSnapshot {
+        crate::probe::probe_with(self, node, head).await
     }
 }
 
@@ -54,11 +60,19 @@ pub(crate) fn spawn_probes<P: Prober>(
         let (prober, tx, stop) = (Arc::clone(prober), tx.clone(), stop.clone());
         tasks.spawn(async move {
             let mut next = Instant::now();
-            loop {
+            let mut head: Option<String> = None;
+            for round in 0u64.. {
+                // The first probe reads the HEAD, and so does any after a miss.
+                let ask = if round % HEAD_EVERY == 0 || head.is_none() {
+                    Head::Read
+                } else {
+                    Head::Known(head.clone())
+                };
                 let snapshot = tokio::select! {
-                    snapshot = prober.probe(&node) => snapshot,
+                    snapshot = prober.probe(&node, ask) => snapshot,
                     () = stop.cancelled() => return,
                 };
+                head.clone_from(&snapshot.repo_head);
                 if tx.send(Msg::Snapshot(Box::new(snapshot))).await.is_err() {
                     return;
                 }

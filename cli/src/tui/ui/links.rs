@@ -36,7 +36,7 @@ pub(crate) fn width(nodes: usize, available: u16) -> u16 {
 
 pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let m = app.links();
-    let s = links::summary(&m);
+    let s = links::summary(m);
     let (verdict, style) = if s.disputed > 0 {
         (format!("✗ {} disputed", s.disputed), theme.bad())
     } else if s.unknown > 0 {

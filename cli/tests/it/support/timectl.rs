@@ -61,13 +61,19 @@ impl Devnet {
     /// Runs `timectl devnet up --nodes 4` plus `extra` arguments, and fails the test
     /// with timectl's stderr if it does not succeed.
     pub(crate) fn up(extra: &[&str]) -> Devnet {
+        Devnet::up_sized(4, extra)
+    }
+
+    /// [`Devnet::up`] with `nodes` daemons.
+    pub(crate) fn up_sized(nodes: usize, extra: &[&str]) -> Devnet {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("devnet");
         let down = Down(dir.clone());
         let dir_s = dir.display().to_string();
         let timed = super::timed::binary().display().to_string();
+        let nodes = nodes.to_string();
         let mut args = vec![
-            "devnet", "up", "--nodes", "4", "--dir", &dir_s, "--timed", &timed,
+            "devnet", "up", "--nodes", &nodes, "--dir", &dir_s, "--timed", &timed,
         ];
         args.extend_from_slice(extra);
         let up = timectl(&args);

@@ -221,3 +221,10 @@ fn read_request<S: Read>(stream: &mut S) -> Option<(String, Option<String>, Vec<
     reader.read_exact(&mut body).ok()?;
     Some((method, authorization, body))
 }
+
+/// Writes `text` as `fleet.toml` in `dir`; its path.
+pub(crate) fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("fleet.toml");
+    std::fs::write(&path, text).expect("fleet file");
+    path.display().to_string()
+}

@@ -87,8 +87,9 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
         }
     }
     if agreed > 0 {
+        let pairs = if agreed == 1 { "pair" } else { "pairs" };
         tally.pass(format!(
-            "{agreed} pairs held by one link, agreed by both ends"
+            "{agreed} {pairs} held by one link, agreed by both ends"
         ));
     } else if let [Some(_)] = links.as_slice() {
         tally.pass(format!(

@@ -1,0 +1,67 @@
+//! Why a devnet could not be read, found or keyed: each case names the file or
+//! executable at fault and says what to do about it.
+
+use std::io;
+use std::path::PathBuf;
+
+/// A devnet step that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DevnetError {
+    /// No `devnet.json` where the operator pointed.
+    #[error("{}: {source} (no devnet here? start one with `timectl devnet up --dir {}`)", path.display(), dir.display())]
+    NoState {
+        path: PathBuf,
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// A `devnet.json` that is not ours or was damaged.
+    #[error("{}: {source}", path.display())]
+    BadState {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// `--timed PATH` names no file.
+    #[error("--timed {}: no such file", .0.display())]
+    TimedMissing(PathBuf),
+    /// No `timed` beside `timectl` nor on `PATH`.
+    #[error(
+        "cannot find `timed`: pass --timed PATH, put it next to timectl{beside}, or on PATH (cargo build -p timed)"
+    )]
+    TimedNotFound {
+        /// ` (PATH)` where it was looked for beside `timectl`, or empty.
+        beside: String,
+    },
+    /// `timed keygen` could not be started.
+    #[error("running {} keygen", timed.display())]
+    KeygenSpawn {
+        timed: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// `timed keygen` ran and failed.
+    #[error("{} keygen --data-dir {} failed: {stderr}", timed.display(), data_dir.display())]
+    KeygenFailed {
+        timed: PathBuf,
+        data_dir: PathBuf,
+        stderr: String,
+    },
+    /// `timed keygen` printed something else than a node id.
+    #[error("timed keygen printed {0:?}, not a node id")]
+    KeygenOutput(String),
+}
+
+impl DevnetError {
+    /// Whether the operator's input is at fault (a directory without a devnet, a
+    /// `timed` that is not there), rather than this machine.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            DevnetError::NoState { .. }
+                | DevnetError::BadState { .. }
+                | DevnetError::TimedMissing(_)
+                | DevnetError::TimedNotFound { .. }
+        )
+    }
+}

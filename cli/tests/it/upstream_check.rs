@@ -1,0 +1,114 @@
+//! `timectl check` on a fleet of two upstream `time-masternode` nodes (the
+//! recorded-answer stand-in of `support::upstream`: the upstream daemon cannot
+//! run in CI). Their logs are files in upstream's `debug.log` format, stamped
+//! inside the window. Production blocked on one node fails its item with that
+//! node's line; the items the upstream API cannot answer are `unknown` with the
+//! reason, never passed.
+
+use std::io::Write as _;
+use std::time::{Duration, SystemTime};
+
+use crate::support::timectl::json;
+use crate::support::upstream::{Behaviour, UpstreamRpc, write_fleet};
+
+#[test]
+fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
+    let nodes = ["n2", "n4"].map(|node| {
+        UpstreamRpc::start(Behaviour {
+            node,
+            ..Behaviour::default()
+        })
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Stamped ahead so the lines fall inside the window however late timectl
+    // starts; upstream's debug.log has local-time stamps without a zone, and
+    // the test runs timectl under UTC so they mean the same instant.
+    let at = humantime::format_rfc3339_millis(SystemTime::now() + Duration::from_secs(10))
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned();
+    let mut text = String::from(
+        "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n",
+    );
+    for (name, rpc) in ["n2", "n4"].iter().zip(&nodes) {
+        let log = dir.path().join(format!("{name}.debug.log"));
+        let mut file = std::fs::File::create(&log).expect("log file");
+        writeln!(file, "{at} [up-{name}]  INFO Block 30 finalized").expect("write");
+        if *name == "n2" {
+            writeln!(
+                file,
+                "{at} [up-{name}]  WARN Block production blocked: only 1 peers agree (need 2 minimum)"
+            )
+            .expect("write");
+        }
+        text.push_str(&format!(
+            "\n[[nodes]]\nname = \"{name}\"\nrpc = \"{}\"\ncommands = {{ logs = \"tail -n +1 -F {}\" }}\n",
+            rpc.url("http"),
+            log.display()
+        ));
+    }
+    let fleet = write_fleet(&dir, &text);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet", &fleet, "check", "--window", "20s", "--output", "json",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl");
+    let report = json(&out);
+    let item = |id: &str| -> &serde_json::Value {
+        report["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["id"] == id))
+            .unwrap_or_else(|| panic!("no item {id}: {report:#}"))
+    };
+    let evidence = |id: &str| item(id)["evidence"].to_string();
+    assert_eq!(out.status.code(), Some(2), "{report:#}");
+    assert_eq!(report["verdict"], "fail");
+
+    let production = item("production_running");
+    assert_eq!(production["status"], "fail", "{production:#}");
+    let text = evidence("production_running");
+    assert!(text.contains("n2: 1 production_skipped line"), "{text}");
+    assert!(
+        text.contains("only 1 peers agree (need 2 minimum)"),
+        "{text}"
+    );
+
+    // What upstream does not log or answer is not judged, and says why.
+    for id in ["no_backoff_spam", "clean_handshakes"] {
+        assert_eq!(item(id)["status"], "unknown", "{:#}", item(id));
+        assert!(
+            evidence(id).contains("not judged: time-masternode"),
+            "{}",
+            evidence(id)
+        );
+    }
+    assert_eq!(item("same_commit")["status"], "unknown");
+    assert!(evidence("same_commit").contains("give --expect-commit"));
+    // The recorded nodes both run c9c90017: named, it passes.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet",
+            &fleet,
+            "check",
+            "--window",
+            "1s",
+            "--expect-commit",
+            "c9c90017",
+            "--output",
+            "json",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run timectl");
+    let again = json(&out);
+    let commit = again["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == "same_commit"))
+        .expect("same_commit");
+    assert_eq!(commit["status"], "pass", "{commit:#}");
+}
