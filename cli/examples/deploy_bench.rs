@@ -79,10 +79,11 @@ fn main() {
         serde_json::from_str(&std::fs::read_to_string(devnet.join("devnet.json")).expect("state"))
             .expect("json");
     // Serialised on a lock file: `devnet restart` rewrites the devnet's state
-    // file, and two at once would lose one's record.
+    // file, and two at once would lose one's record. `-o`: the daemon it starts
+    // must not inherit the lock, or it would hold it for its whole life.
     let restart = |node: &str| {
         format!(
-            "flock {0}/restart.lock {1} devnet restart --dir {0} {node}",
+            "flock -o {0}/restart.lock {1} devnet restart --dir {0} {node}",
             devnet.display(),
             timectl.display()
         )
@@ -243,8 +244,11 @@ fn ansible(
     }
     writeln!(
         inventory,
-        "\n[fleet:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes'\nansible_python_interpreter=auto_silent",
-        sshd.known_hosts().display()
+        "\n[fleet:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={} -o StrictHostKeyChecking=yes'\nansible_python_interpreter={}",
+        sshd.known_hosts().display(),
+        // The nodes are this machine: the venv's own python runs the modules
+        // (discovery can pick a shim that does not run over ssh).
+        venv.join("bin/python").display()
     )
     .expect("fmt");
     std::fs::write(root.join("inventory.ini"), inventory).expect("inventory");

@@ -130,22 +130,27 @@ impl SshNode {
             .map_err(|e| self.ssh_error("running a command", e))
     }
 
-    pub(crate) async fn run_with_input(
-        &self,
-        cmd: &ShellCommand,
-        input: &[u8],
-    ) -> Result<Output, RemoteError> {
-        let mut child = self
-            .session
-            .command("sh")
+    /// Starts `sh -c SCRIPT` on the node with stdin, stdout and stderr piped.
+    async fn spawn_piped(&self, script: &str) -> Result<openssh::Child<Arc<Session>>, RemoteError> {
+        self.session
+            .clone()
+            .arc_command("sh")
             .arg("-c")
-            .arg(cmd.script())
+            .arg(script)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .await
-            .map_err(|e| self.ssh_error("starting a command", e))?;
+            .map_err(|e| self.ssh_error("starting a command", e))
+    }
+
+    pub(crate) async fn run_with_input(
+        &self,
+        cmd: &ShellCommand,
+        input: &[u8],
+    ) -> Result<Output, RemoteError> {
+        let mut child = self.spawn_piped(cmd.script()).await?;
         let stdin = child
             .stdin()
             .take()
@@ -162,18 +167,7 @@ impl SshNode {
     }
 
     pub(crate) async fn stream_lines(&self, cmd: &ShellCommand) -> Result<LineStream, RemoteError> {
-        let mut child = self
-            .session
-            .clone()
-            .arc_command("sh")
-            .arg("-c")
-            .arg(cancellable(cmd))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .await
-            .map_err(|e| self.ssh_error("starting a command", e))?;
+        let mut child = self.spawn_piped(&cancellable(cmd)).await?;
         let missing = |what: &str| self.ssh_error(what, openssh::Error::Disconnected);
         let stdin = child
             .stdin()
