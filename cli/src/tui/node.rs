@@ -68,8 +68,8 @@ impl NodeRow {
         }
     }
 
-    /// Takes a probe's result in. Returns whether anything shown changed.
-    pub fn apply(&mut self, snapshot: NodeSnapshot) -> bool {
+    /// Takes a probe's result in.
+    pub fn apply(&mut self, snapshot: NodeSnapshot) {
         let finished = snapshot.at + snapshot.took;
         self.probed_at = Some(finished);
         if let Reach::Reachable = snapshot.reach {
@@ -97,7 +97,6 @@ impl NodeRow {
             });
             self.down_since.get_or_insert(snapshot.at);
         }
-        true
     }
 
     /// Up, stale, down or waiting, at `now`; `stale_after` is how old an answer

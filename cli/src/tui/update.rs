@@ -56,9 +56,14 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
                 return Outcome::default();
             };
             app.window.probe(i, &snapshot);
-            let changed = app.nodes[i].apply(*snapshot);
+            let stale_after = app.stale_after();
+            let was = app.nodes[i].health(app.now, stale_after);
+            app.nodes[i].apply(*snapshot);
+            // A node going down or coming back is drawn at once; new numbers
+            // wait for the next tick (under a second), so a fleet's answers,
+            // each at its own instant, cost one frame a second, not one each.
             Outcome {
-                redraw: changed,
+                redraw: app.nodes[i].health(app.now, stale_after) != was,
                 command: None,
             }
         }
@@ -364,6 +369,28 @@ mod tests {
         assert_eq!(row.down_since, Some(app.now));
         let unknown = fixtures::unreachable("nobody", app.now);
         assert!(!update(&mut app, Msg::Snapshot(Box::new(unknown))).redraw);
+    }
+
+    #[test]
+    fn only_a_change_of_health_redraws_at_once() {
+        let mut app = fixtures::healthy();
+        let again = app.nodes[1].last_ok.clone().unwrap();
+        let out = update(&mut app, Msg::Snapshot(Box::new(again.clone())));
+        assert!(!out.redraw, "same health: drawn at the next tick");
+        let down = fixtures::unreachable("node2", app.now);
+        assert!(
+            update(&mut app, Msg::Snapshot(Box::new(down))).redraw,
+            "went down"
+        );
+        assert!(
+            update(&mut app, Msg::Snapshot(Box::new(again))).redraw,
+            "came back"
+        );
+        let now = app.now;
+        assert!(
+            update(&mut app, Msg::Tick(now)).redraw,
+            "the tick draws the rest"
+        );
     }
 
     #[test]
