@@ -33,6 +33,9 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Show, take or release the deploy lock on nodes (maintenance windows)')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Roll a new version out to the fleet, quorum-safe, gated on chain health')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return nodes to the version recorded before the last deploy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -173,6 +176,103 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'timectl;lock' {
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Who holds the lock on each node, since when, and whether it is stale')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'timectl;lock;status' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;lock;acquire' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why: shown to anyone refused by this lock')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why: shown to anyone refused by this lock')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'After this long others may take it over with --steal-stale (e.g. 2h) [default: 8h]')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--steal-stale', '--steal-stale', [CompletionResultType]::ParameterName, 'Take over locks past their TTL')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;lock;release' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (a table) or json')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--force-unlock', '--force-unlock', [CompletionResultType]::ParameterName, 'Break locks held by anyone (recorded in the node''s audit log)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;lock;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Who holds the lock on each node, since when, and whether it is stale')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'timectl;lock;help;status' {
+            break
+        }
+        'timectl;lock;help;acquire' {
+            break
+        }
+        'timectl;lock;help;release' {
+            break
+        }
+        'timectl;lock;help;help' {
+            break
+        }
+        'timectl;deploy' {
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Deploy this branch, tag or commit instead of pulling the checked-out branch')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (progress and a summary) or json (one event per line, then the summary)')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'At most this many nodes restarting at once (never more than the quorum allows)')
+            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a restarted node has to pass its health gate')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Nodes pulling and building at once')
+            [CompletionResult]::new('--build-on', '--build-on', [CompletionResultType]::ParameterName, 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (nodes, batches, commands, target commit) and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--allow-dirty', '--allow-dirty', [CompletionResultType]::ParameterName, 'Deploy even when tracked files in a node''s repo are modified')
+            [CompletionResult]::new('--steal-stale', '--steal-stale', [CompletionResultType]::ParameterName, 'Take over deploy locks past their TTL (recorded on the node)')
+            [CompletionResult]::new('--force-unlock', '--force-unlock', [CompletionResultType]::ParameterName, 'Break any deploy lock (recorded on the node)')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a node that fails its gate on the new version')
+            [CompletionResult]::new('--rollback-all', '--rollback-all', [CompletionResultType]::ParameterName, 'When a gate fails, also roll back the nodes already deployed')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;rollback' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Why: recorded in the lock and the audit log')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text (progress and a summary) or json (one event per line, then the summary)')
+            [CompletionResult]::new('--gate-timeout', '--gate-timeout', [CompletionResultType]::ParameterName, 'How long a node has to pass its health gate on the old version')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--steal-stale', '--steal-stale', [CompletionResultType]::ParameterName, 'Take over deploy locks past their TTL (recorded on the node)')
+            [CompletionResult]::new('--force-unlock', '--force-unlock', [CompletionResultType]::ParameterName, 'Break any deploy lock (recorded on the node)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'timectl;completions' {
             [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
@@ -187,6 +287,9 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Try the fleet tools on a local devnet: the dashboard, with keys to break it')
+            [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Show, take or release the deploy lock on nodes (maintenance windows)')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Roll a new version out to the fleet, quorum-safe, gated on chain health')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Return nodes to the version recorded before the last deploy')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -223,6 +326,27 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;demo' {
+            break
+        }
+        'timectl;help;lock' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Who holds the lock on each node, since when, and whether it is stale')
+            [CompletionResult]::new('acquire', 'acquire', [CompletionResultType]::ParameterValue, 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)')
+            break
+        }
+        'timectl;help;lock;status' {
+            break
+        }
+        'timectl;help;lock;acquire' {
+            break
+        }
+        'timectl;help;lock;release' {
+            break
+        }
+        'timectl;help;deploy' {
+            break
+        }
+        'timectl;help;rollback' {
             break
         }
         'timectl;help;completions' {

@@ -30,6 +30,9 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
             cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+            cand lock 'Show, take or release the deploy lock on nodes (maintenance windows)'
+            cand deploy 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
+            cand rollback 'Return nodes to the version recorded before the last deploy'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -153,6 +156,92 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'timectl;lock'= {
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand status 'Who holds the lock on each node, since when, and whether it is stale'
+            cand acquire 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+            cand release 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'timectl;lock;status'= {
+            cand --output 'text (a table) or json'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;lock;acquire'= {
+            cand --output 'text (a table) or json'
+            cand -m 'Why: shown to anyone refused by this lock'
+            cand --message 'Why: shown to anyone refused by this lock'
+            cand --ttl 'After this long others may take it over with --steal-stale (e.g. 2h) [default: 8h]'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --steal-stale 'Take over locks past their TTL'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;lock;release'= {
+            cand --output 'text (a table) or json'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --force-unlock 'Break locks held by anyone (recorded in the node''s audit log)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;lock;help'= {
+            cand status 'Who holds the lock on each node, since when, and whether it is stale'
+            cand acquire 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+            cand release 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'timectl;lock;help;status'= {
+        }
+        &'timectl;lock;help;acquire'= {
+        }
+        &'timectl;lock;help;release'= {
+        }
+        &'timectl;lock;help;help'= {
+        }
+        &'timectl;deploy'= {
+            cand --ref 'Deploy this branch, tag or commit instead of pulling the checked-out branch'
+            cand -m 'Why: recorded in the lock and the audit log'
+            cand --message 'Why: recorded in the lock and the audit log'
+            cand --output 'text (progress and a summary) or json (one event per line, then the summary)'
+            cand --max-unavailable 'At most this many nodes restarting at once (never more than the quorum allows)'
+            cand --gate-timeout 'How long a restarted node has to pass its health gate'
+            cand --parallel 'Nodes pulling and building at once'
+            cand --build-on 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --dry-run 'Print the plan (nodes, batches, commands, target commit) and change nothing'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --allow-dirty 'Deploy even when tracked files in a node''s repo are modified'
+            cand --steal-stale 'Take over deploy locks past their TTL (recorded on the node)'
+            cand --force-unlock 'Break any deploy lock (recorded on the node)'
+            cand --no-rollback 'Leave a node that fails its gate on the new version'
+            cand --rollback-all 'When a gate fails, also roll back the nodes already deployed'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;rollback'= {
+            cand -m 'Why: recorded in the lock and the audit log'
+            cand --message 'Why: recorded in the lock and the audit log'
+            cand --output 'text (progress and a summary) or json (one event per line, then the summary)'
+            cand --gate-timeout 'How long a node has to pass its health gate on the old version'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --steal-stale 'Take over deploy locks past their TTL (recorded on the node)'
+            cand --force-unlock 'Break any deploy lock (recorded on the node)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'timectl;completions'= {
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
@@ -166,6 +255,9 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
             cand demo 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+            cand lock 'Show, take or release the deploy lock on nodes (maintenance windows)'
+            cand deploy 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
+            cand rollback 'Return nodes to the version recorded before the last deploy'
             cand completions 'Print the shell completion script for SHELL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -192,6 +284,21 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help;tui'= {
         }
         &'timectl;help;demo'= {
+        }
+        &'timectl;help;lock'= {
+            cand status 'Who holds the lock on each node, since when, and whether it is stale'
+            cand acquire 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+            cand release 'Release your own lock (or anyone''s with --force-unlock, recorded on the node)'
+        }
+        &'timectl;help;lock;status'= {
+        }
+        &'timectl;help;lock;acquire'= {
+        }
+        &'timectl;help;lock;release'= {
+        }
+        &'timectl;help;deploy'= {
+        }
+        &'timectl;help;rollback'= {
         }
         &'timectl;help;completions'= {
         }

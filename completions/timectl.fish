@@ -34,6 +34,9 @@ complete -c timectl -n "__fish_timectl_needs_command" -f -a "devnet" -d 'Run a l
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "lock" -d 'Show, take or release the deploy lock on nodes (maintenance windows)'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "deploy" -d 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
+complete -c timectl -n "__fish_timectl_needs_command" -f -a "rollback" -d 'Return nodes to the version recorded before the last deploy'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c timectl -n "__fish_timectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand status" -l output -d 'text (a table) or json (`{"nodes": [...]}`; with --watch, one object a line)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
@@ -117,18 +120,82 @@ complete -c timectl -n "__fish_timectl_using_subcommand demo" -l timed -d 'The t
 complete -c timectl -n "__fish_timectl_using_subcommand demo" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand demo" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -s h -l help -d 'Print help'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -f -a "status" -d 'Who holds the lock on each node, since when, and whether it is stale'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -f -a "acquire" -d 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -f -a "release" -d 'Release your own lock (or anyone\'s with --force-unlock, recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and not __fish_seen_subcommand_from status acquire release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from status" -l output -d 'text (a table) or json' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from status" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from status" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l output -d 'text (a table) or json' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s m -l message -d 'Why: shown to anyone refused by this lock' -r
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l ttl -d 'After this long others may take it over with --steal-stale (e.g. 2h) [default: 8h]' -r
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l steal-stale -d 'Take over locks past their TTL'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from acquire" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from release" -l output -d 'text (a table) or json' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from release" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from release" -l force-unlock -d 'Break locks held by anyone (recorded in the node\'s audit log)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from release" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "status" -d 'Who holds the lock on each node, since when, and whether it is stale'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "acquire" -d 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "release" -d 'Release your own lock (or anyone\'s with --force-unlock, recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand lock; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l ref -d 'Deploy this branch, tag or commit instead of pulling the checked-out branch' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -s m -l message -d 'Why: recorded in the lock and the audit log' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l output -d 'text (progress and a summary) or json (one event per line, then the summary)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l max-unavailable -d 'At most this many nodes restarting at once (never more than the quorum allows)' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l gate-timeout -d 'How long a restarted node has to pass its health gate' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l parallel -d 'Nodes pulling and building at once' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l build-on -d 'Build only on this node, then copy its binary to the others (checksum verified on arrival): for fleets of identical hosts' -r
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l dry-run -d 'Print the plan (nodes, batches, commands, target commit) and change nothing'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l allow-dirty -d 'Deploy even when tracked files in a node\'s repo are modified'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l steal-stale -d 'Take over deploy locks past their TTL (recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l force-unlock -d 'Break any deploy lock (recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l no-rollback -d 'Leave a node that fails its gate on the new version'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l rollback-all -d 'When a gate fails, also roll back the nodes already deployed'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -s m -l message -d 'Why: recorded in the lock and the audit log' -r
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l output -d 'text (progress and a summary) or json (one event per line, then the summary)' -r -f -a "text\t'A table for people (coloured on a terminal, NO_COLOR honoured)'
+json\t'JSON for scripts'"
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l gate-timeout -d 'How long a node has to pass its health gate on the old version' -r
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l steal-stale -d 'Take over deploy locks past their TTL (recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l force-unlock -d 'Break any deploy lock (recorded on the node)'
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+complete -c timectl -n "__fish_timectl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l fleet -d 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)' -r -F
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -l accept-new-host-keys -d 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
 complete -c timectl -n "__fish_timectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "check" -d 'Run the monitoring checklist over the fleet for a window and give a verdict'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "status" -d 'Show every node\'s state: reachable, commit vs HEAD, height, masternodes, peers'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "check" -d 'Run the monitoring checklist over the fleet for a window and give a verdict'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "devnet" -d 'Run a local fleet of timed daemons on loopback'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "logs" -d 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "tui" -d 'Watch the fleet live: nodes, links, the checklist and the classified log'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "demo" -d 'Try the fleet tools on a local devnet: the dashboard, with keys to break it'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "lock" -d 'Show, take or release the deploy lock on nodes (maintenance windows)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "deploy" -d 'Roll a new version out to the fleet, quorum-safe, gated on chain health'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "rollback" -d 'Return nodes to the version recorded before the last deploy'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and not __fish_seen_subcommand_from status check devnet logs tui demo lock deploy rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "up" -d 'Start N daemons that outlive this command; write DIR/fleet.toml'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "status" -d 'Show which recorded daemons still run'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "down" -d 'Stop exactly the recorded daemons (SIGTERM, then SIGKILL) and check they are gone'
 complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from devnet" -f -a "restart" -d 'Restart one daemon with the flags it was started with'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "status" -d 'Who holds the lock on each node, since when, and whether it is stale'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "acquire" -d 'Take the lock on every named node (all or none: on a refusal the ones taken are released again)'
+complete -c timectl -n "__fish_timectl_using_subcommand help; and __fish_seen_subcommand_from lock" -f -a "release" -d 'Release your own lock (or anyone\'s with --force-unlock, recorded on the node)'

@@ -2,10 +2,15 @@
 //! say which build runs (the incident: nobody could tell whether the fix was deployed).
 //!
 //! Sets `TIMED_GIT_COMMIT` to the 12-digit short hash, with `-dirty` when tracked
-//! files differ from HEAD, or `unknown` outside a git checkout.
+//! files differ from HEAD, or `unknown` outside a git checkout; a build that knows
+//! its commit otherwise states it in `TIMED_BUILD_COMMIT`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Set by a build that knows its commit without a git checkout (a packager's
+/// source tarball, or tests that need a binary reporting a given commit).
+const OVERRIDE: &str = "TIMED_BUILD_COMMIT";
 
 fn git(args: &[&str]) -> Option<String> {
     let out = Command::new("git").args(args).output().ok()?;
@@ -16,16 +21,30 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
+    println!("cargo:rerun-if-env-changed={OVERRIDE}");
+    let stated = std::env::var(OVERRIDE)
+        .ok()
+        .filter(|c| !c.trim().is_empty());
+    let commit = match stated {
+        Some(commit) => commit.trim().to_owned(),
+        None => from_git(),
+    };
+    println!("cargo:rustc-env=TIMED_GIT_COMMIT={commit}");
+    rerun_on_git_changes();
+}
+
+fn from_git() -> String {
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
         Some(hash) if !hash.is_empty() => {
             let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
                 .is_some_and(|s| !s.is_empty());
             if dirty { format!("{hash}-dirty") } else { hash }
         }
         _ => "unknown".to_owned(),
-    };
-    println!("cargo:rustc-env=TIMED_GIT_COMMIT={commit}");
+    }
+}
 
+fn rerun_on_git_changes() {
     // Rerun when HEAD moves (checkout, commit) or the index or sources change
     // (dirtiness), so the recorded commit stays true.
     if let Some(git_dir) = git(&["rev-parse", "--absolute-git-dir"]) {

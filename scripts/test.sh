@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"): installs the system parts the
-# tests drive for real (sshd, tmux, journald) and the C++ compiler libFuzzer is
-# built with, then format, lint, test, and a short run of every fuzz target.
+# tests drive for real (sshd, tmux, journald, systemd-nspawn for the fleet lab, strip
+# for the deploy tests' fixture binaries) and the C++ compiler libFuzzer is built
+# with, then format, lint, test, and a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-serve
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -x /lib/systemd/systemd-journald ] || need+=(systemd)
 command -v c++ >/dev/null 2>&1 || need+=(g++)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
+command -v strip >/dev/null 2>&1 || need+=(binutils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root)" >&2

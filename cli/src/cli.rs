@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{check, completions, demo, devnet, logs, status, tui};
+use crate::cmd::{check, completions, demo, deploy, devnet, lock, logs, rollback, status, tui};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -47,6 +47,9 @@ pub(crate) enum Command {
     Logs(logs::Args),
     Tui(tui::Args),
     Demo(demo::Args),
+    Lock(lock::Args),
+    Deploy(deploy::Args),
+    Rollback(rollback::Args),
     Completions(completions::Args),
 }
 

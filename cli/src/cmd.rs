@@ -3,7 +3,10 @@
 pub(crate) mod check;
 pub(crate) mod completions;
 pub(crate) mod demo;
+pub(crate) mod deploy;
 pub(crate) mod devnet;
+pub(crate) mod lock;
 pub(crate) mod logs;
+pub(crate) mod rollback;
 pub(crate) mod status;
 pub(crate) mod tui;

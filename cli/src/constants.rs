@@ -74,3 +74,22 @@ pub(crate) const LOGS_DEFAULT_LINES: u32 = 10;
 /// Lines in flight between the node followers of `logs` and its printer: enough
 /// for a burst, bounded so a flooding node waits instead of eating memory.
 pub(crate) const LOGS_EVENT_QUEUE: usize = 4096;
+
+// `timectl deploy`, `rollback` and `lock`.
+
+/// A deploy's lock expires this long after its last heartbeat: a crashed
+/// `timectl` frees the fleet for `--steal-stale` within minutes, while a live one
+/// refreshes it many times over in that span.
+pub(crate) const DEPLOY_LOCK_TTL: Duration = Duration::from_secs(120);
+
+/// How often a running deploy refreshes its locks: several beats per TTL, so a
+/// slow SSH round trip or two never lets a live lock go stale.
+pub(crate) const DEPLOY_LOCK_HEARTBEAT: Duration = Duration::from_secs(20);
+
+/// Default TTL of a maintenance lock (`timectl lock acquire`), which nothing
+/// refreshes: a working day, after which others may `--steal-stale` it.
+pub(crate) const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
+
+/// Connecting to a node and asking it one thing (lock status, preflight): a dead
+/// node costs the whole command no more than this, since nodes are asked at once.
+pub(crate) const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -20,6 +20,7 @@
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
+//! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
 mod check;
@@ -30,10 +31,12 @@ mod cmd;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod constants;
 mod ctx;
+mod deploy;
 mod devnet;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
+mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
 mod output;
@@ -117,6 +120,9 @@ async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
         cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
         cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,
         cli::Command::Demo(args) => cmd::demo::run(ctx, &args).await,
+        cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
+        cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
+        cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,
         cli::Command::Completions(args) => cmd::completions::run(ctx, &args),
     }
 }

@@ -98,6 +98,9 @@ pub struct NodeTable {
     /// one is still refused.
     pub accept_new_host_keys: Option<bool>,
     pub repo: Option<String>,
+    /// The daemon binary the build leaves, relative to `repo` or absolute: what
+    /// a deploy keeps for rollback and ships with `--build-on`.
+    pub binary: Option<String>,
     pub service: Option<String>,
     /// `"tunnel"` or a URL.
     pub rpc: Option<String>,
@@ -128,6 +131,7 @@ pub const NODE_KEYS: &[&str] = &[
     "known_hosts",
     "accept_new_host_keys",
     "repo",
+    "binary",
     "service",
     "rpc",
     "rpc_host",
@@ -140,6 +144,8 @@ pub const NODE_KEYS: &[&str] = &[
     "rpc_trust_file",
     "commands",
 ];
+/// Where `cargo build --release` leaves our daemon, relative to the repo.
+pub const DEFAULT_BINARY: &str = "target/release/timed";
 /// Keys of [`CommandTable`].
 pub const COMMAND_KEYS: &[&str] = &["pull", "build", "restart", "logs"];
 const FLEET_KEYS: &[&str] = &["name", "min_masternodes"];
@@ -179,6 +185,7 @@ pub struct Node {
     pub known_hosts: Option<String>,
     pub accept_new_host_keys: bool,
     pub repo: Option<String>,
+    pub binary: String,
     pub service: String,
     pub rpc: RpcAccess,
     pub rpc_host: String,
@@ -406,6 +413,10 @@ impl<'t> Parser<'t> {
                 .or(d.accept_new_host_keys)
                 .unwrap_or(false),
             repo: node.repo.or(d.repo),
+            binary: node
+                .binary
+                .or(d.binary)
+                .unwrap_or_else(|| DEFAULT_BINARY.into()),
             service: node.service.or(d.service).unwrap_or_else(|| "timed".into()),
             rpc,
             rpc_host: node
@@ -551,6 +562,7 @@ host = "10.0.0.2"
 user = "root"
 port = 2222
 rpc = "http://10.0.0.2:8332/"
+binary = "/opt/time-masternode/target/release/timed"
 [nodes.commands]
 restart = "systemctl restart timed"
 "#;
@@ -567,12 +579,14 @@ restart = "systemctl restart timed"
         assert_eq!(london.rpc, RpcAccess::Tunnel);
         assert_eq!(london.commands.build, "cargo build --release --offline");
         assert_eq!(london.commands.pull, "git pull --ff-only");
+        assert_eq!(london.binary, DEFAULT_BINARY);
         let arizona = fleet.node("LW-Arizona").expect("arizona");
         assert_eq!(arizona.user.as_deref(), Some("root"));
         assert_eq!(arizona.port, 2222);
         assert_eq!(arizona.rpc, RpcAccess::Url("http://10.0.0.2:8332".into()));
         assert_eq!(arizona.commands.restart, "systemctl restart timed");
         assert_eq!(arizona.commands.build, "cargo build --release --offline");
+        assert_eq!(arizona.binary, "/opt/time-masternode/target/release/timed");
     }
 
     proptest::proptest! {
@@ -603,6 +617,7 @@ restart = "systemctl restart timed"
             known_hosts: Some(String::new()),
             accept_new_host_keys: Some(true),
             repo: Some(String::new()),
+            binary: Some(String::new()),
             service: Some(String::new()),
             rpc: Some(String::new()),
             rpc_host: Some(String::new()),

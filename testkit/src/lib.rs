@@ -12,9 +12,13 @@
 //! - [`process`]: a kill-on-drop guard and a look at the process table.
 //! - [`timed`]: a real `timed` process on loopback, killed on drop.
 //! - [`sshd`]: a real OpenSSH server on 127.0.0.1-4 with throwaway keys.
+//! - [`devnet`]: a `timectl devnet` brought up and down around a test or benchmark.
 //! - [`journald`]: a private journald in a namespace of its own.
+//! - [`lab`]: real systemd hosts (`systemd-nspawn`) on a private bridge, for end-to-end runs.
 
+pub mod devnet;
 pub mod journald;
+pub mod lab;
 pub mod net;
 pub mod process;
 pub mod sshd;

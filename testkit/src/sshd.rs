@@ -217,7 +217,8 @@ impl Drop for Sshd {
     }
 }
 
-fn keygen(path: &Path) {
+/// Makes an ed25519 key pair without a passphrase at `path` (and `path.pub`).
+pub(crate) fn keygen(path: &Path) {
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "timectl-test", "-f"])
         .arg(path)

@@ -36,12 +36,37 @@ impl LocalNode {
         }
     }
 
-    pub(crate) async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
-        let out = Self::shell(cmd)
+    pub(crate) async fn run_bytes(
+        &self,
+        cmd: &ShellCommand,
+    ) -> Result<std::process::Output, RemoteError> {
+        Self::shell(cmd)
             .kill_on_drop(true)
             .output()
             .await
-            .map_err(|e| self.io_error("running sh", e))?;
+            .map_err(|e| self.io_error("running sh", e))
+    }
+
+    pub(crate) async fn run_with_input(
+        &self,
+        cmd: &ShellCommand,
+        input: &[u8],
+    ) -> Result<Output, RemoteError> {
+        let mut child = Self::shell(cmd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| self.io_error("starting sh", e))?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| self.io_error("taking stdin", std::io::ErrorKind::BrokenPipe.into()))?;
+        // Written while the output is read, so neither side waits on a full pipe.
+        let (written, out) = tokio::join!(super::feed(stdin, input), child.wait_with_output());
+        let out = out.map_err(|e| self.io_error("running sh", e))?;
+        written.map_err(|e| self.io_error("writing to a command's stdin", e))?;
         Ok(Output::from_std(out))
     }
 

@@ -120,9 +120,34 @@ impl Remote {
     /// The command could not be started or the connection broke; a non-zero exit
     /// is not an error (see [`Output::code`]).
     pub async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
+        self.run_bytes(cmd).await.map(Output::from_std)
+    }
+
+    /// Runs a command to its end and returns its stdout as bytes: a file read
+    /// from the node (a binary to ship), not text.
+    ///
+    /// # Errors
+    /// As [`Remote::run`]; a non-zero exit is in the output's `code`.
+    pub async fn run_bytes(&self, cmd: &ShellCommand) -> Result<std::process::Output, RemoteError> {
         match self {
-            Remote::Ssh(n) => n.run(cmd).await,
-            Remote::Local(n) => n.run(cmd).await,
+            Remote::Ssh(n) => n.run_bytes(cmd).await,
+            Remote::Local(n) => n.run_bytes(cmd).await,
+        }
+    }
+
+    /// Runs a command with `input` on its stdin and collects its output: how a
+    /// file reaches a node over the connection its commands already use.
+    ///
+    /// # Errors
+    /// As [`Remote::run`], or stdin broke before all of `input` was written.
+    pub async fn run_with_input(
+        &self,
+        cmd: &ShellCommand,
+        input: &[u8],
+    ) -> Result<Output, RemoteError> {
+        match self {
+            Remote::Ssh(n) => n.run_with_input(cmd, input).await,
+            Remote::Local(n) => n.run_with_input(cmd, input).await,
         }
     }
 
@@ -187,4 +212,12 @@ pub fn node_command(node: &Node, template: &str) -> Result<ShellCommand, RemoteE
         Some(repo) => cmd.in_dir(repo).map_err(wrap),
         None => Ok(cmd),
     }
+}
+
+/// Writes `input` to a command's stdin and closes it, so the command sees the
+/// end of its input.
+async fn feed(mut stdin: impl tokio::io::AsyncWrite + Unpin, input: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    stdin.write_all(input).await?;
+    stdin.shutdown().await
 }

@@ -116,32 +116,58 @@ impl SshNode {
         }
     }
 
-    pub(crate) async fn run(&self, cmd: &ShellCommand) -> Result<Output, RemoteError> {
-        let out = self
-            .session
+    pub(crate) async fn run_bytes(
+        &self,
+        cmd: &ShellCommand,
+    ) -> Result<std::process::Output, RemoteError> {
+        self.session
             .command("sh")
             .arg("-c")
             .arg(cmd.script())
             .stdin(Stdio::null())
             .output()
             .await
-            .map_err(|e| self.ssh_error("running a command", e))?;
-        Ok(Output::from_std(out))
+            .map_err(|e| self.ssh_error("running a command", e))
     }
 
-    pub(crate) async fn stream_lines(&self, cmd: &ShellCommand) -> Result<LineStream, RemoteError> {
-        let mut child = self
-            .session
+    /// Starts `sh -c SCRIPT` on the node with stdin, stdout and stderr piped.
+    async fn spawn_piped(&self, script: &str) -> Result<openssh::Child<Arc<Session>>, RemoteError> {
+        self.session
             .clone()
             .arc_command("sh")
             .arg("-c")
-            .arg(cancellable(cmd))
+            .arg(script)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .await
-            .map_err(|e| self.ssh_error("starting a command", e))?;
+            .map_err(|e| self.ssh_error("starting a command", e))
+    }
+
+    pub(crate) async fn run_with_input(
+        &self,
+        cmd: &ShellCommand,
+        input: &[u8],
+    ) -> Result<Output, RemoteError> {
+        let mut child = self.spawn_piped(cmd.script()).await?;
+        let stdin = child
+            .stdin()
+            .take()
+            .ok_or_else(|| self.ssh_error("taking stdin", openssh::Error::Disconnected))?;
+        // Written while the output is read, so neither side waits on a full pipe.
+        let (written, out) = tokio::join!(super::feed(stdin, input), child.wait_with_output());
+        let out = out.map_err(|e| self.ssh_error("running a command", e))?;
+        written.map_err(|source| RemoteError::Io {
+            node: self.name.clone(),
+            what: "writing to a command's stdin".into(),
+            source,
+        })?;
+        Ok(Output::from_std(out))
+    }
+
+    pub(crate) async fn stream_lines(&self, cmd: &ShellCommand) -> Result<LineStream, RemoteError> {
+        let mut child = self.spawn_piped(&cancellable(cmd)).await?;
         let missing = |what: &str| self.ssh_error(what, openssh::Error::Disconnected);
         let stdin = child
             .stdin()

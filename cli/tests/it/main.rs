@@ -6,6 +6,8 @@ mod support;
 
 mod check_devnet;
 mod completions_fresh;
+mod deploy;
+mod deploy_lab;
 mod devnet;
 mod errors;
 mod fleet_discovery;

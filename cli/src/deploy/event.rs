@@ -1,0 +1,151 @@
+//! What the engine reports as it runs: one typed event per thing that happened,
+//! rendered by `cmd/deploy.rs` as progress, plain lines or a JSON stream.
+
+use serde::Serialize;
+
+/// A step of one node's deploy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Step {
+    Connect,
+    Lock,
+    Preflight,
+    Keep,
+    Pull,
+    Build,
+    /// `--build-on`: the builder's binary arriving on another node.
+    Ship,
+    Restore,
+    Restart,
+    Gate,
+    Rollback,
+    Release,
+}
+
+impl Step {
+    /// The name used in plain output and JSON.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Step::Connect => "connect",
+            Step::Lock => "lock",
+            Step::Preflight => "preflight",
+            Step::Keep => "keep",
+            Step::Pull => "pull",
+            Step::Build => "build",
+            Step::Ship => "ship",
+            Step::Restore => "restore",
+            Step::Restart => "restart",
+            Step::Gate => "gate",
+            Step::Rollback => "rollback",
+            Step::Release => "release",
+        }
+    }
+}
+
+/// How a step ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum StepEnd {
+    Ok,
+    Failed,
+}
+
+/// One check of a health gate, with what was seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Check {
+    /// `rpc`, `commit`, `peers`, `masternodes`, `height`, `rising`, `journal`.
+    pub(crate) name: &'static str,
+    pub(crate) ok: bool,
+    /// What was observed against what was expected.
+    pub(crate) evidence: String,
+}
+
+/// One event of a deploy or rollback.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub(crate) enum Event {
+    /// The rollout's order: restart batches, after preflight measured the fleet.
+    Plan {
+        batches: Vec<Vec<String>>,
+        live_masternodes: usize,
+        min_masternodes: usize,
+    },
+    /// A step began on a node.
+    Started { node: String, step: Step },
+    /// A line of a step's output (pull, build).
+    Output {
+        node: String,
+        step: Step,
+        line: String,
+    },
+    /// A step ended on a node.
+    Finished {
+        node: String,
+        step: Step,
+        end: StepEnd,
+        secs: f64,
+        /// Why it failed, or what it found.
+        detail: Option<String>,
+    },
+    /// A gate's verdict with every check's evidence.
+    Gate {
+        node: String,
+        passed: bool,
+        checks: Vec<Check>,
+    },
+    /// Something the operator must know that belongs to no single step.
+    Notice { message: String },
+}
+
+/// Where the engine sends its events. Dropped events (no renderer) are fine.
+#[derive(Clone, Debug)]
+pub(crate) struct Emit(tokio::sync::mpsc::UnboundedSender<Event>);
+
+impl Emit {
+    /// An emitter and the receiver a renderer reads.
+    pub(crate) fn channel() -> (Emit, tokio::sync::mpsc::UnboundedReceiver<Event>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (Emit(tx), rx)
+    }
+
+    /// Sends one event.
+    pub(crate) fn send(&self, event: Event) {
+        let _ = self.0.send(event);
+    }
+
+    /// A step began.
+    pub(crate) fn started(&self, node: &str, step: Step) {
+        self.send(Event::Started {
+            node: node.into(),
+            step,
+        });
+    }
+
+    /// A step ended.
+    pub(crate) fn finished(
+        &self,
+        node: &str,
+        step: Step,
+        started: std::time::Instant,
+        result: Result<Option<String>, String>,
+    ) {
+        let (end, detail) = match result {
+            Ok(detail) => (StepEnd::Ok, detail),
+            Err(why) => (StepEnd::Failed, Some(why)),
+        };
+        self.send(Event::Finished {
+            node: node.into(),
+            step,
+            end,
+            secs: started.elapsed().as_secs_f64(),
+            detail,
+        });
+    }
+
+    /// A notice.
+    pub(crate) fn notice(&self, message: impl Into<String>) {
+        self.send(Event::Notice {
+            message: message.into(),
+        });
+    }
+}

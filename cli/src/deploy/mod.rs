@@ -1,0 +1,24 @@
+//! `timectl deploy` and `timectl rollback`: the engine. It emits typed events and
+//! never prints, so a progress bar, plain lines and a JSON stream render one run.
+//!
+//! # Layout
+//! - [`plan`]: the request, its validation, quorum batches and the pull step.
+//! - [`run`]: connect, lock, preflight, keep, stage, roll out, release.
+//! - [`steps`]: one node's steps as shell scripts over its link.
+//! - [`ship`]: `--build-on`: one node's binary copied to the others, checksum verified.
+//! - [`gate`]: the health gate after a restart.
+//! - [`event`]: what the engine reports as it goes.
+//! - [`report`]: outcome, exit codes, summary rows and the audit record.
+//! - [`link`]: a node with its open connection (the seam to the transports).
+
+pub(crate) mod event;
+pub(crate) mod gate;
+pub(crate) mod link;
+pub(crate) mod plan;
+pub(crate) mod report;
+pub(crate) mod run;
+pub(crate) mod ship;
+pub(crate) mod steps;
+
+pub(crate) use event::Emit;
+pub(crate) use plan::Request;

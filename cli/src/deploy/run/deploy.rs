@@ -1,0 +1,153 @@
+//! `deploy`'s top: connect, lock, preflight, then stage and roll out; the
+//! report whatever happened.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use timecoin_shared::fleet::Node;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
+use crate::deploy::event::{Emit, Step};
+use crate::deploy::link::connect_all;
+use crate::deploy::plan::Request;
+use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
+use crate::lock::{Heartbeat, Holder};
+use crate::remote::Pool;
+
+/// Runs a deploy to its end and reports how it went. Never panics; every
+/// failure ends up in the report and the events.
+pub(crate) async fn deploy(
+    request: Request,
+    pool: &Pool,
+    emit: Emit,
+    cancel: CancellationToken,
+) -> Report {
+    let started = Instant::now();
+    let holder = Holder::here("deploy", request.git_ref.clone(), request.message.clone());
+    let mut report = Report {
+        command: "deploy",
+        outcome: Outcome::Untouched,
+        reason: None,
+        fleet: request.fleet.name.clone(),
+        target: None,
+        user: holder.user.clone(),
+        controller: holder.host.clone(),
+        message: request.message.clone(),
+        started: holder.since,
+        secs: 0.0,
+        nodes: Vec::new(),
+    };
+    let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    let mut fleet = connect(&request, pool, &emit, &selected).await;
+    let mut locked = Vec::new();
+    let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locked).await;
+    let (outcome, reason, target) = result;
+    report.outcome = outcome;
+    report.reason = reason;
+    report.target = target;
+    release(&fleet, &locked, &holder, &emit).await;
+    report.nodes = std::mem::take(&mut fleet.rows);
+    report.secs = started.elapsed().as_secs_f64();
+    audit_nodes(&fleet, &locked, &report).await;
+    report
+}
+
+pub(super) async fn connect(
+    request: &Request,
+    pool: &Pool,
+    emit: &Emit,
+    selected: &[String],
+) -> Fleet {
+    for name in selected {
+        emit.started(name, Step::Connect);
+    }
+    let began = Instant::now();
+    let all: Vec<Node> = request.fleet.nodes.clone();
+    let connected = connect_all(pool, &all, DEPLOY_NODE_TIMEOUT).await;
+    let mut links = BTreeMap::new();
+    for (node, result) in all.iter().zip(connected) {
+        let is_selected = selected.contains(&node.name);
+        match result {
+            Ok(link) => {
+                if is_selected {
+                    emit.finished(&node.name, Step::Connect, began, Ok(None));
+                }
+                links.insert(node.name.clone(), link);
+            }
+            Err(e) if is_selected => {
+                emit.finished(&node.name, Step::Connect, began, Err(e.to_string()))
+            }
+            Err(e) => emit.notice(format!("{e} (counted as down)")),
+        }
+    }
+    let apis = crate::deploy::link::open_apis(pool, links.values()).await;
+    let rows = request
+        .nodes
+        .iter()
+        .map(|n| NodeReport {
+            node: n.name.clone(),
+            from: None,
+            to: None,
+            result: NodeResult::Untouched,
+            stage_secs: 0.0,
+            rollout_secs: 0.0,
+        })
+        .collect();
+    Fleet {
+        gate_timeout: request.gate_timeout,
+        links,
+        apis,
+        rows,
+    }
+}
+
+pub(super) type Ending = (Outcome, Option<String>, Option<String>);
+
+pub(super) fn untouched(reason: String) -> Ending {
+    (Outcome::Untouched, Some(reason), None)
+}
+
+pub(super) async fn run(
+    request: &Request,
+    emit: &Emit,
+    cancel: &CancellationToken,
+    holder: &Holder,
+    fleet: &mut Fleet,
+    locked: &mut Vec<String>,
+) -> Ending {
+    let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    let missing: Vec<&String> = selected
+        .iter()
+        .filter(|n| !fleet.links.contains_key(*n))
+        .collect();
+    if !missing.is_empty() {
+        return untouched(format!("cannot connect to {}", join(&missing)));
+    }
+    // Locks, then every preflight problem of every node at once.
+    let mut problems = take_locks(request, emit, holder, fleet, locked).await;
+    if problems.is_empty() {
+        problems = preflight(request, emit, fleet).await;
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            emit.notice(p.clone());
+        }
+        return untouched(format!(
+            "preflight: {} problem(s), nothing touched",
+            problems.len()
+        ));
+    }
+    let heartbeat = Heartbeat::start(
+        selected
+            .iter()
+            .map(|n| (fleet.links[n].node.clone(), fleet.links[n].remote.clone()))
+            .collect(),
+        holder.clone(),
+        DEPLOY_LOCK_HEARTBEAT,
+    );
+    let ending = stage_and_roll(request, emit, cancel, fleet, &heartbeat).await;
+    heartbeat.stop().await;
+    ending
+}

@@ -1,0 +1,52 @@
+//! The end of every run: locks released, the audit record on each node.
+
+use std::time::Instant;
+
+use super::*;
+use crate::deploy::event::{Emit, Step};
+use crate::deploy::report::Report;
+use crate::deploy::steps;
+use crate::lock::{self, Holder};
+
+pub(super) async fn release(fleet: &Fleet, locked: &[String], holder: &Holder, emit: &Emit) {
+    let releases = locked.iter().map(|name| {
+        let link = &fleet.links[name];
+        async move {
+            emit.started(name, Step::Release);
+            let began = Instant::now();
+            let result = match lock::release(&link.node, &link.remote, holder).await {
+                Ok(true) => Ok(None),
+                Ok(false) => Err("the lock was no longer ours".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
+            emit.finished(name, Step::Release, began, result);
+        }
+    });
+    futures_util::future::join_all(releases).await;
+}
+
+pub(super) async fn audit_nodes(fleet: &Fleet, nodes: &[String], report: &Report) {
+    let Ok(line) = serde_json::to_string(report) else {
+        return;
+    };
+    let line = &line;
+    let writes = nodes
+        .iter()
+        .filter_map(|name| fleet.links.get(name))
+        .map(|link| async move {
+            let _ = steps::append_audit(link, line).await;
+        });
+    futures_util::future::join_all(writes).await;
+}
+
+pub(super) fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+pub(super) fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

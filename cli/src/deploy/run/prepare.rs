@@ -1,0 +1,322 @@
+//! Everything before the first restart: locks, preflight of every node at once,
+//! keeping the old binary, staging (pull, build) in parallel, and putting the
+//! old files back when staging fails.
+
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::constants::DEPLOY_LOCK_TTL;
+use crate::deploy::event::{Emit, Step};
+use crate::deploy::link::Link;
+use crate::deploy::plan::{self, Request};
+use crate::deploy::report::Outcome;
+use crate::deploy::{ship, steps};
+use crate::lock::{self, Heartbeat, Holder};
+
+pub(super) async fn take_locks(
+    request: &Request,
+    emit: &Emit,
+    holder: &Holder,
+    fleet: &Fleet,
+    locked: &mut Vec<String>,
+) -> Vec<String> {
+    let takes = request.nodes.iter().map(|node| {
+        let link = &fleet.links[&node.name];
+        async move {
+            emit.started(&node.name, Step::Lock);
+            let began = Instant::now();
+            let result = lock::acquire(
+                &link.node,
+                &link.remote,
+                holder,
+                DEPLOY_LOCK_TTL,
+                request.takeover,
+            )
+            .await;
+            let shown = match &result {
+                Ok(taken) => Ok(taken
+                    .previous
+                    .as_ref()
+                    .map(|p| format!("took over from {}", p.who()))),
+                Err(e) => Err(e.to_string()),
+            };
+            emit.finished(&node.name, Step::Lock, began, shown);
+            (node.name.clone(), result)
+        }
+    });
+    let mut problems = Vec::new();
+    for (name, result) in futures_util::future::join_all(takes).await {
+        match result {
+            Ok(_) => locked.push(name),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    problems
+}
+
+pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
+    let checks = request.nodes.iter().map(|node| {
+        let link = &fleet.links[&node.name];
+        let api = fleet.apis.get(&node.name);
+        async move {
+            emit.started(&node.name, Step::Preflight);
+            let began = Instant::now();
+            let running = match api {
+                Some(api) => crate::deploy::link::chain(api.as_ref())
+                    .await
+                    .and_then(|view| view.commit),
+                None => None,
+            };
+            let mut problems = Vec::new();
+            match steps::facts(link).await {
+                Ok(facts) => {
+                    if facts.dirty > 0 && !request.allow_dirty {
+                        problems.push(format!(
+                            "{}: {} tracked file(s) modified in the repo (commit them, or pass --allow-dirty)",
+                            node.name, facts.dirty
+                        ));
+                    }
+                    match (facts.binary_bytes, facts.free_bytes) {
+                        (None, _) => problems.push(format!(
+                            "{}: no binary at {} to keep for rollback (build it once first)",
+                            node.name, node.binary
+                        )),
+                        (Some(size), Some(free)) if free < size.saturating_mul(2) => problems.push(format!(
+                            "{}: {free} bytes free, {} needed to keep the old binary beside a new build",
+                            node.name,
+                            size.saturating_mul(2)
+                        )),
+                        _ => {}
+                    }
+                }
+                Err(e) => problems.push(format!("{}: {e}", node.name)),
+            }
+            let shown = if problems.is_empty() {
+                Ok(Some(format!("runs {}", running.as_deref().unwrap_or("unknown (RPC down)"))))
+            } else {
+                Err(problems.join("; "))
+            };
+            emit.finished(&node.name, Step::Preflight, began, shown);
+            (node.name.clone(), running, problems)
+        }
+    });
+    let results = futures_util::future::join_all(checks).await;
+    let mut all = Vec::new();
+    for (name, running, problems) in results {
+        if let Some(row) = fleet.row(&name) {
+            row.from.clone_from(&running);
+            row.to = running;
+        }
+        all.extend(problems);
+    }
+    all
+}
+
+pub(super) async fn stage_and_roll(
+    request: &Request,
+    emit: &Emit,
+    cancel: &CancellationToken,
+    fleet: &mut Fleet,
+    heartbeat: &Heartbeat,
+) -> Ending {
+    // Keep the old binary and commit on every node, then stage.
+    let keeps = request.nodes.iter().map(|node| {
+        let link = &fleet.links[&node.name];
+        let running = fleet
+            .rows
+            .iter()
+            .find(|r| r.node == node.name)
+            .and_then(|r| r.from.clone());
+        async move {
+            emit.started(&node.name, Step::Keep);
+            let began = Instant::now();
+            let kept = steps::keep(link, running.as_deref().unwrap_or("unknown")).await;
+            let shown = kept
+                .clone()
+                .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])));
+            emit.finished(&node.name, Step::Keep, began, shown);
+            kept.map_err(|e| format!("{}: keeping the old binary: {e}", node.name))
+        }
+    });
+    let kept: Vec<String> = futures_util::future::join_all(keeps)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    if !kept.is_empty() {
+        for p in &kept {
+            emit.notice(p.clone());
+        }
+        return untouched("could not keep the old binary on every node".into());
+    }
+
+    let staged = stage(request, emit, fleet).await;
+    let mut targets: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().ok()).collect();
+    targets.sort();
+    targets.dedup();
+    let failures: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().err()).collect();
+    let all_names: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    if !failures.is_empty() || targets.len() != 1 || cancel.is_cancelled() {
+        restore_files(&all_names, emit, fleet).await;
+        if cancel.is_cancelled() {
+            return (
+                Outcome::Interrupted,
+                Some("interrupted while staging; nothing restarted".into()),
+                None,
+            );
+        }
+        let reason = if failures.is_empty() {
+            format!(
+                "the nodes pulled different commits ({}); nothing restarted",
+                targets.join(", ")
+            )
+        } else {
+            format!(
+                "staging failed on {} node(s); nothing restarted: {}",
+                failures.len(),
+                failures.join("; ")
+            )
+        };
+        return untouched(reason);
+    }
+    let target = targets.remove(0);
+    let ending = roll_out(request, emit, cancel, fleet, heartbeat, &target).await;
+    (ending.0, ending.1, Some(target))
+}
+
+/// Pull then build on every node (with `--build-on`, build on that one and ship
+/// its binary to the rest), at most `parallel` at once; each node's target
+/// commit or why it failed.
+pub(super) async fn stage(
+    request: &Request,
+    emit: &Emit,
+    fleet: &mut Fleet,
+) -> Vec<(String, Result<String, String>)> {
+    let bound = Semaphore::new(request.parallel.max(1));
+    let bound = &bound;
+    let jobs = request.nodes.iter().map(|node| {
+        let link = &fleet.links[&node.name];
+        let builds = request.build_on.as_ref().is_none_or(|b| b == &node.name);
+        async move {
+            let _permit = bound.acquire().await;
+            let began = Instant::now();
+            let result = stage_one(request, emit, link, builds).await;
+            (node.name.clone(), result, began.elapsed().as_secs_f64())
+        }
+    });
+    let mut results: Vec<(String, Result<String, String>)> = Vec::new();
+    for (name, result, secs) in futures_util::future::join_all(jobs).await {
+        if let Some(row) = fleet.row(&name) {
+            row.stage_secs = secs;
+        }
+        results.push((name, result));
+    }
+    if let Some(builder) = &request.build_on
+        && results.iter().all(|(_, r)| r.is_ok())
+    {
+        ship_all(request, emit, fleet, builder, &mut results).await;
+    }
+    results
+}
+
+/// Reads the builder's binary once and delivers it to every other node, at most
+/// `parallel` at once; a node it did not reach intact gets its failure.
+async fn ship_all(
+    request: &Request,
+    emit: &Emit,
+    fleet: &Fleet,
+    builder: &str,
+    results: &mut [(String, Result<String, String>)],
+) {
+    let shipment = match ship::take(&fleet.links[builder]).await {
+        Ok(shipment) => shipment,
+        Err(e) => {
+            for (name, result) in results.iter_mut() {
+                *result = Err(format!("{name}: ship from {builder}: {e}"));
+            }
+            return;
+        }
+    };
+    let shipment = &shipment;
+    let bound = Semaphore::new(request.parallel.max(1));
+    let bound = &bound;
+    let deliveries =
+        results
+            .iter()
+            .filter(|(name, _)| name != builder)
+            .map(|(name, _)| async move {
+                let _permit = bound.acquire().await;
+                emit.started(name, Step::Ship);
+                let began = Instant::now();
+                let delivered = ship::deliver(&fleet.links[name], shipment).await;
+                let shown = delivered.clone().map(|()| {
+                    Some(format!(
+                        "from {builder}, sha256 {} verified",
+                        &shipment.sha256[..shipment.sha256.len().min(16)]
+                    ))
+                });
+                emit.finished(name, Step::Ship, began, shown);
+                (name.clone(), delivered)
+            });
+    let failed: Vec<(String, String)> = futures_util::future::join_all(deliveries)
+        .await
+        .into_iter()
+        .filter_map(|(name, delivered)| delivered.err().map(|e| (name, e)))
+        .collect();
+    for (name, e) in failed {
+        if let Some((_, result)) = results.iter_mut().find(|(n, _)| *n == name) {
+            *result = Err(format!("{name}: ship from {builder}: {e}"));
+        }
+    }
+}
+
+pub(super) async fn stage_one(
+    request: &Request,
+    emit: &Emit,
+    link: &Link,
+    builds: bool,
+) -> Result<String, String> {
+    let name = &link.node.name;
+    let began = Instant::now();
+    emit.started(name, Step::Pull);
+    let pull = plan::pull_script(&link.node, request.git_ref.as_deref());
+    let pulled = steps::stream(link, Step::Pull, &pull, request.git_ref.as_deref(), emit).await;
+    let pulled = match pulled {
+        Ok(()) => steps::head(link).await,
+        Err(e) => Err(e),
+    };
+    emit.finished(
+        name,
+        Step::Pull,
+        began,
+        pulled.clone().map(|h| Some(format!("at {}", short(&h)))),
+    );
+    let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
+    if !builds {
+        return Ok(target);
+    }
+    let began = Instant::now();
+    emit.started(name, Step::Build);
+    let built = steps::stream(link, Step::Build, &link.node.commands.build, None, emit).await;
+    emit.finished(name, Step::Build, began, built.clone().map(|()| None));
+    built.map_err(|e| format!("{name}: build: {e}"))?;
+    Ok(target)
+}
+
+/// Puts the kept binary and commit back on nodes that staged but never
+/// restarted, so a later restart by anyone runs the old code.
+pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
+    let restores = names.iter().map(|name| {
+        let link = &fleet.links[name];
+        async move {
+            emit.started(name, Step::Restore);
+            let began = Instant::now();
+            let result = steps::restore(link).await;
+            emit.finished(name, Step::Restore, began, result.map(|()| None));
+        }
+    });
+    futures_util::future::join_all(restores).await;
+}

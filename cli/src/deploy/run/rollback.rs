@@ -1,0 +1,112 @@
+//! `timectl rollback`: nodes back to what was kept before the last deploy, one
+//! at a time, never below quorum.
+
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::deploy::event::Emit;
+use crate::deploy::plan::{self, Request};
+use crate::deploy::report::{NodeResult, Outcome, Report};
+use crate::lock::Holder;
+use crate::remote::Pool;
+
+/// `timectl rollback`: each node back to the binary and commit kept before the
+/// last deploy, one at a time, each gated on the old commit, never below quorum.
+pub(crate) async fn rollback(
+    request: Request,
+    pool: &Pool,
+    emit: Emit,
+    cancel: CancellationToken,
+) -> Report {
+    let started = Instant::now();
+    let holder = Holder::here("rollback", None, request.message.clone());
+    let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    let mut fleet = connect(&request, pool, &emit, &selected).await;
+    let mut locked = Vec::new();
+    let (outcome, reason) = if selected.iter().any(|n| !fleet.links.contains_key(n)) {
+        (
+            Outcome::Untouched,
+            Some("cannot connect to every node".to_owned()),
+        )
+    } else {
+        let problems = take_locks(&request, &emit, &holder, &fleet, &mut locked).await;
+        if problems.is_empty() {
+            roll_back_all(&request, &emit, &cancel, &mut fleet).await
+        } else {
+            (Outcome::Untouched, Some(problems.join("; ")))
+        }
+    };
+    release(&fleet, &locked, &holder, &emit).await;
+    let report = Report {
+        command: "rollback",
+        outcome,
+        reason,
+        fleet: request.fleet.name.clone(),
+        target: None,
+        user: holder.user.clone(),
+        controller: holder.host.clone(),
+        message: request.message.clone(),
+        started: holder.since,
+        secs: started.elapsed().as_secs_f64(),
+        nodes: std::mem::take(&mut fleet.rows),
+    };
+    audit_nodes(&fleet, &locked, &report).await;
+    report
+}
+
+pub(super) async fn roll_back_all(
+    request: &Request,
+    emit: &Emit,
+    cancel: &CancellationToken,
+    fleet: &mut Fleet,
+) -> (Outcome, Option<String>) {
+    let mut any = false;
+    for node in &request.nodes {
+        if cancel.is_cancelled() {
+            return (
+                Outcome::Interrupted,
+                Some("interrupted: no further rollbacks".into()),
+            );
+        }
+        let live = fleet.live_masternodes().await;
+        if let Err(why) = plan::batch_size(live, request.fleet.min_masternodes, Some(1)) {
+            let outcome = if any {
+                Outcome::NeedsHuman
+            } else {
+                Outcome::Untouched
+            };
+            return (outcome, Some(why));
+        }
+        let from = fleet_commit(fleet, &node.name).await;
+        if let Some(row) = fleet.row(&node.name) {
+            row.from = from;
+        }
+        any = true;
+        let began = Instant::now();
+        let ok = roll_back_one(fleet, &node.name, live, emit).await;
+        let now = fleet_commit(fleet, &node.name).await;
+        if let Some(row) = fleet.row(&node.name) {
+            row.rollout_secs = began.elapsed().as_secs_f64();
+            row.to = now;
+            row.result = if ok {
+                NodeResult::RolledBack
+            } else {
+                NodeResult::Failed
+            };
+        }
+        if !ok {
+            return (
+                Outcome::NeedsHuman,
+                Some(format!("{}: rollback failed", node.name)),
+            );
+        }
+    }
+    (Outcome::RolledBack, None)
+}
+
+pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {
+    let api = fleet.apis.get(name)?;
+    crate::deploy::link::chain(api.as_ref()).await?.commit
+}

@@ -1,0 +1,236 @@
+//! Restarts in quorum-sized batches, each node gated on chain health and rolled
+//! back when it fails.
+//!
+//! Correctness: cancellation (Ctrl-C) is looked at only between batches, so a
+//! node whose restart began is always gated or rolled back.
+
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::deploy::event::{Emit, Event, Step};
+use crate::deploy::gate::{self, Expect};
+use crate::deploy::plan::{self, Request};
+use crate::deploy::report::{NodeResult, Outcome};
+use crate::deploy::steps;
+use crate::lock::Heartbeat;
+
+pub(super) async fn roll_out(
+    request: &Request,
+    emit: &Emit,
+    cancel: &CancellationToken,
+    fleet: &mut Fleet,
+    heartbeat: &Heartbeat,
+    target: &str,
+) -> (Outcome, Option<String>) {
+    let mut queue: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    let mut done: Vec<String> = Vec::new();
+    let min = request.fleet.min_masternodes;
+    let mut planned = false;
+    while !queue.is_empty() {
+        let stop = if cancel.is_cancelled() {
+            Some((
+                Outcome::Interrupted,
+                "interrupted: no further restarts".to_owned(),
+            ))
+        } else if !heartbeat.lost().is_empty() {
+            Some((
+                Outcome::NeedsHuman,
+                format!(
+                    "lock taken over on {} mid-deploy",
+                    heartbeat.lost().join(", ")
+                ),
+            ))
+        } else {
+            None
+        };
+        let live = fleet.live_masternodes().await;
+        let size = match (stop, plan::batch_size(live, min, request.max_unavailable)) {
+            (Some(stop), _) => Err(stop),
+            (None, Ok(size)) => Ok(size),
+            (None, Err(why)) if done.is_empty() => Err((Outcome::Untouched, why)),
+            (None, Err(why)) => Err((Outcome::NeedsHuman, format!("stopped mid-rollout: {why}"))),
+        };
+        let size = match size {
+            Ok(size) => size,
+            Err((outcome, why)) => {
+                restore_files(&queue, emit, fleet).await;
+                return (outcome, Some(why));
+            }
+        };
+        if !planned {
+            emit.send(Event::Plan {
+                batches: plan::batches(&queue, size),
+                live_masternodes: live,
+                min_masternodes: min,
+            });
+            planned = true;
+        }
+        let batch: Vec<String> = queue.drain(..size.min(queue.len())).collect();
+        let expect = Expect {
+            commit: target.to_owned(),
+            masternodes: live,
+            allow_dirty: request.allow_dirty,
+            restarted_at: 0,
+            timeout: request.gate_timeout,
+        };
+        let fleet_ref = &*fleet;
+        let restarts = batch.iter().map(|name| {
+            let expect = expect.clone();
+            async move {
+                let began = Instant::now();
+                let passed = restart_and_gate(fleet_ref, name, expect, emit).await;
+                (name.clone(), passed, began)
+            }
+        });
+        let results = futures_util::future::join_all(restarts).await;
+        let mut failed = Vec::new();
+        for (name, passed, began) in results {
+            if let Some(row) = fleet.row(&name) {
+                row.rollout_secs = began.elapsed().as_secs_f64();
+                if passed.is_ok() {
+                    row.result = NodeResult::Deployed;
+                    row.to = Some(short(target).to_owned());
+                }
+            }
+            match passed {
+                Ok(()) => done.push(name),
+                Err(why) => failed.push((name, why)),
+            }
+        }
+        if failed.is_empty() {
+            continue;
+        }
+        restore_files(&queue, emit, fleet).await;
+        let failed_names: Vec<String> = failed.iter().map(|(n, _)| n.clone()).collect();
+        let reasons: Vec<String> = failed.iter().map(|(n, w)| format!("{n}: {w}")).collect();
+        if request.no_rollback {
+            for name in &failed_names {
+                if let Some(row) = fleet.row(name) {
+                    row.result = NodeResult::Failed;
+                    row.to = Some(format!("{} (unhealthy)", short(target)));
+                }
+            }
+            return (
+                Outcome::NeedsHuman,
+                Some(format!(
+                    "gate failed, --no-rollback: {}",
+                    reasons.join("; ")
+                )),
+            );
+        }
+        let mut back = failed_names.clone();
+        if request.rollback_all {
+            back.extend(done.iter().rev().cloned());
+        }
+        let all_back = roll_back_each(fleet, &back, live, emit).await;
+        let reason = format!("gate failed: {}", reasons.join("; "));
+        return if all_back {
+            (Outcome::RolledBack, Some(reason))
+        } else {
+            (
+                Outcome::NeedsHuman,
+                Some(format!("{reason}; a rollback failed too")),
+            )
+        };
+    }
+    (Outcome::Deployed, None)
+}
+
+pub(super) async fn restart_and_gate(
+    fleet: &Fleet,
+    name: &str,
+    mut expect: Expect,
+    emit: &Emit,
+) -> Result<(), String> {
+    let link = &fleet.links[name];
+    emit.started(name, Step::Restart);
+    let began = Instant::now();
+    let restarted = tokio::time::timeout(expect.timeout, steps::restart(link))
+        .await
+        .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
+    emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
+    expect.restarted_at = restarted.map_err(|e| format!("restart: {e}"))?;
+    let Some(api) = fleet.apis.get(name) else {
+        return Err("no RPC to gate on (the tunnel could not be opened)".into());
+    };
+    emit.started(name, Step::Gate);
+    let began = Instant::now();
+    let (passed, checks) = gate::wait(link, api.as_ref(), &fleet.others(name), &expect).await;
+    let failing: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {}", c.name, c.evidence))
+        .collect();
+    emit.send(Event::Gate {
+        node: name.to_owned(),
+        passed,
+        checks,
+    });
+    let result = if passed {
+        Ok(None)
+    } else {
+        Err(failing.join("; "))
+    };
+    emit.finished(name, Step::Gate, began, result.clone());
+    result.map(drop)
+}
+
+/// Rolls nodes back one at a time; whether every one came back healthy.
+pub(super) async fn roll_back_each(
+    fleet: &mut Fleet,
+    names: &[String],
+    live: usize,
+    emit: &Emit,
+) -> bool {
+    let mut all = true;
+    for name in names {
+        let ok = roll_back_one(fleet, name, live, emit).await;
+        if let Some(row) = fleet.row(name) {
+            row.result = if ok {
+                NodeResult::RolledBack
+            } else {
+                NodeResult::Failed
+            };
+            if ok {
+                row.to.clone_from(&row.from);
+            }
+        }
+        all &= ok;
+    }
+    all
+}
+
+/// Puts the kept binary and commit back on one node, restarts it and gates it
+/// on the old commit.
+pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: &Emit) -> bool {
+    let link = &fleet.links[name];
+    emit.started(name, Step::Rollback);
+    let began = Instant::now();
+    let kept = steps::kept(link).await;
+    let result = match kept {
+        Ok(kept) => match steps::restore(link).await {
+            Ok(()) => {
+                let commit = if kept.commit == "unknown" {
+                    kept.head.clone()
+                } else {
+                    kept.commit.clone()
+                };
+                let expect = Expect {
+                    allow_dirty: commit.ends_with("-dirty"),
+                    commit: commit.trim_end_matches("-dirty").to_owned(),
+                    masternodes: live,
+                    restarted_at: 0,
+                    timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
+                };
+                restart_and_gate(fleet, name, expect, emit).await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let ok = result.is_ok();
+    emit.finished(name, Step::Rollback, began, result.map(|()| None));
+    ok
+}

@@ -1,0 +1,306 @@
+//! One node's steps as shell scripts over its link: read-only facts for
+//! preflight, keeping and restoring the previous binary and commit, pull and build
+//! with live output, restart, and the journal since a restart.
+//!
+//! Each function answers `Err(reason)` with a reason fit for the operator.
+
+use timecoin_shared::classify::EventKind;
+
+use super::event::{Emit, Event, Step};
+use super::link::Link;
+use crate::lock::script::in_repo;
+use crate::logs::command::{Request as LogRequest, adjust};
+use crate::logs::record::Record;
+use crate::remote::{ShellCommand, StreamEnd, StreamEvent, node_command};
+use timecoin_shared::classify::LogEntry;
+
+/// What preflight reads on a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Facts {
+    pub(crate) head: String,
+    /// Tracked files that differ from HEAD.
+    pub(crate) dirty: usize,
+    /// Size of the binary to keep; `None` when there is none.
+    pub(crate) binary_bytes: Option<u64>,
+    /// Free space where it would be kept.
+    pub(crate) free_bytes: Option<u64>,
+}
+
+const FACTS: &str = r#"bin=$1
+echo "head $(git rev-parse HEAD)"
+echo "dirty $(git status --porcelain --untracked-files=no | wc -l)"
+if [ -f "$bin" ]; then echo "binary $(stat -c %s "$bin")"; fi
+echo "free $(df -Pk "$d" | awk 'NR==2 {print $4 * 1024}')"
+"#;
+
+/// Keeps the current binary and commit in `$d/prev`, atomically; prints its sha256.
+const KEEP: &str = r#"bin=$1 commit=$2
+mkdir -p "$d/prev" || exit 1
+cp -p "$bin" "$d/prev/timed.tmp" && mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
+sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
+printf '{"head":"%s","commit":"%s","sha256":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
+echo "$sum"
+"#;
+
+/// Puts the kept binary (checksum verified) and commit back, without restarting.
+const RESTORE: &str = r#"bin=$1
+[ -f "$d/prev/timed" ] && [ -f "$d/prev/record.json" ] || { echo "nothing kept to roll back to" >&2; exit 1; }
+head=$(sed -n 's/.*"head":"\([0-9a-f]*\)".*/\1/p' "$d/prev/record.json")
+want=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$d/prev/record.json")
+[ "$(sha256sum "$d/prev/timed" | cut -d' ' -f1)" = "$want" ] || { echo "kept binary fails its checksum" >&2; exit 1; }
+if git symbolic-ref -q HEAD >/dev/null; then git reset -q --keep "$head"; else git checkout -q --detach "$head"; fi || exit 1
+mkdir -p "$(dirname "$bin")" && cp -p "$d/prev/timed" "$bin.timectl" && mv -f "$bin.timectl" "$bin"
+"#;
+
+const KEPT: &str = r#"cat "$d/prev/record.json""#;
+
+const APPEND_AUDIT: &str = r#"printf '%s\n' "$1" >> "$d/audit.jsonl""#;
+
+async fn script(link: &Link, body: &str, args: &[&str]) -> Result<String, String> {
+    let cmd = in_repo(&link.node, body, args).map_err(|e| e.to_string())?;
+    let out = link.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+    if out.success() {
+        Ok(out.stdout)
+    } else {
+        let why = out.stderr.trim();
+        Err(if why.is_empty() {
+            format!("exit code {:?}", out.code)
+        } else {
+            why.to_owned()
+        })
+    }
+}
+
+/// Reads the repo HEAD, dirtiness, binary size and free space.
+///
+/// # Errors
+/// The repo is missing or the script failed.
+pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
+    let out = script(link, FACTS, &[&link.node.binary]).await?;
+    let mut facts = Facts {
+        head: String::new(),
+        dirty: 0,
+        binary_bytes: None,
+        free_bytes: None,
+    };
+    for line in out.lines() {
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        let value = value.trim();
+        match key {
+            "head" => value.clone_into(&mut facts.head),
+            "dirty" => facts.dirty = value.parse().unwrap_or(0),
+            "binary" => facts.binary_bytes = value.parse().ok(),
+            "free" => facts.free_bytes = value.parse().ok(),
+            _ => {}
+        }
+    }
+    if facts.head.is_empty() {
+        return Err("no commit checked out in the repo".into());
+    }
+    Ok(facts)
+}
+
+/// Keeps the binary and the running commit for rollback; returns its sha256.
+///
+/// # Errors
+/// Copying failed.
+pub(crate) async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
+    Ok(script(link, KEEP, &[&link.node.binary, running_commit])
+        .await?
+        .trim()
+        .to_owned())
+}
+
+/// What was kept before the last deploy: the repo HEAD and the running commit.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub(crate) struct Kept {
+    pub(crate) head: String,
+    pub(crate) commit: String,
+}
+
+/// Reads what was kept.
+///
+/// # Errors
+/// Nothing was kept on this node.
+pub(crate) async fn kept(link: &Link) -> Result<Kept, String> {
+    let text = script(link, KEPT, &[])
+        .await
+        .map_err(|_| "nothing kept to roll back to (no deploy recorded)".to_owned())?;
+    serde_json::from_str(text.trim()).map_err(|e| format!("kept record unreadable: {e}"))
+}
+
+/// Puts the kept binary and commit back (no restart).
+///
+/// # Errors
+/// Nothing kept, a bad checksum, or git refused.
+pub(crate) async fn restore(link: &Link) -> Result<(), String> {
+    script(link, RESTORE, &[&link.node.binary]).await.map(drop)
+}
+
+/// `git rev-parse HEAD`.
+///
+/// # Errors
+/// The repo is missing.
+pub(crate) async fn head(link: &Link) -> Result<String, String> {
+    Ok(script(link, "git rev-parse HEAD", &[])
+        .await?
+        .trim()
+        .to_owned())
+}
+
+/// Appends one JSON line to the node's audit log.
+///
+/// # Errors
+/// The node could not be written.
+pub(crate) async fn append_audit(link: &Link, line: &str) -> Result<(), String> {
+    script(link, APPEND_AUDIT, &[line]).await.map(drop)
+}
+
+/// Runs pull (`git_ref` set: a fetch and checkout of it) or build, streaming
+/// every line of stdout and stderr as [`Event::Output`].
+///
+/// # Errors
+/// The command failed; the reason holds its last line.
+pub(crate) async fn stream(
+    link: &Link,
+    step: Step,
+    template: &str,
+    git_ref: Option<&str>,
+    emit: &Emit,
+) -> Result<(), String> {
+    let node = &link.node;
+    let cmd = match git_ref {
+        Some(r) => in_repo(node, template, &[r]),
+        None => node_command(node, template),
+    }
+    .map_err(|e| e.to_string())?;
+    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])
+        .map_err(|e| e.to_string())?;
+    let mut lines = link
+        .remote
+        .stream_lines(&merged)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut last = String::new();
+    while let Some(event) = lines.next().await {
+        match event {
+            StreamEvent::Line(line) => {
+                if !line.trim().is_empty() {
+                    last.clone_from(&line);
+                }
+                emit.send(Event::Output {
+                    node: node.name.clone(),
+                    step,
+                    line,
+                });
+            }
+            StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(()),
+            StreamEvent::End(StreamEnd::Exited { code, .. }) => {
+                return Err(format!("exit code {code:?}: {last}"));
+            }
+            StreamEvent::End(StreamEnd::Lost { reason }) => return Err(reason),
+            StreamEvent::End(StreamEnd::Cancelled) => return Err("cancelled".into()),
+        }
+    }
+    Err("output ended without an exit code".into())
+}
+
+/// Runs the fleet's restart command; returns the node's clock (seconds since
+/// the epoch) just before it, for reading the journal since the restart.
+///
+/// # Errors
+/// The command failed.
+pub(crate) async fn restart(link: &Link) -> Result<u64, String> {
+    let cmd = node_command(&link.node, &link.node.commands.restart).map_err(|e| e.to_string())?;
+    let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])
+        .map_err(|e| e.to_string())?;
+    let out = link.remote.run(&timed).await.map_err(|e| e.to_string())?;
+    let mut lines = out.stdout.lines();
+    let at = lines
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    if out.success() {
+        Ok(at)
+    } else {
+        let tail: Vec<&str> = lines.collect();
+        Err(format!(
+            "exit code {:?}: {}",
+            out.code,
+            tail[tail.len().saturating_sub(3)..].join(" / ")
+        ))
+    }
+}
+
+/// Kinds that fail a gate when the restarted node logs them: the incident's
+/// signature.
+pub(crate) const GATE_KINDS: [EventKind; 2] =
+    [EventKind::HandshakeAckFailed, EventKind::ConnectionReset];
+
+/// The node's log lines since `since` (node clock, seconds) that carry a
+/// [`GATE_KINDS`] kind, through the fleet's `logs` command and the classifier.
+///
+/// # Errors
+/// The logs command cannot be adjusted or run.
+pub(crate) async fn journal_problems(link: &Link, since: u64) -> Result<Vec<String>, String> {
+    let request = LogRequest {
+        since: Some(format!("@{since}")),
+        ..LogRequest::default()
+    };
+    let adjusted = adjust(&link.node.commands.logs, &request).map_err(|e| e.to_string())?;
+    // Only journalctl filters by time itself; other sources are filtered by the
+    // time written in each line.
+    let filtered_by_source = adjusted.args.iter().any(|a| a.starts_with("--since"));
+    let mut cmd = node_command(&link.node, &adjusted.template).map_err(|e| e.to_string())?;
+    for arg in &adjusted.args {
+        cmd = cmd.arg(arg).map_err(|e| e.to_string())?;
+    }
+    let out = link.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+    if !out.success() {
+        return Err(format!("logs command: exit code {:?}", out.code));
+    }
+    let since_us = i64::try_from(since)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1_000_000);
+    Ok(out
+        .stdout
+        .lines()
+        .map(|line| Record::new(LogEntry::parse(line), Some(&link.node.name)))
+        .filter(|r| match r.time_us {
+            Some(t) => t >= since_us,
+            None => filtered_by_source,
+        })
+        .filter(|r| GATE_KINDS.iter().any(|k| r.class.kinds.contains(*k)))
+        .map(|r| r.line)
+        .collect())
+}
+
+/// The commit a deploy would move to, read without changing anything
+/// (`git ls-remote`): the upstream branch's tip, or `git_ref` as a remote
+/// branch, tag or known commit.
+const RESOLVE: &str = r#"ref=$1
+if [ -z "$ref" ]; then
+  up=$(git rev-parse --abbrev-ref --symbolic-full-name '@{u}' 2>/dev/null) || { echo "no upstream branch to pull from" >&2; exit 1; }
+  git ls-remote "${up%%/*}" "refs/heads/${up#*/}" | cut -f1
+  exit 0
+fi
+out=$(git ls-remote origin "refs/tags/$ref^{}" "refs/heads/$ref" "refs/tags/$ref" 2>/dev/null)
+c=$(printf '%s\n' "$out" | awk '$2 ~ /\^\{\}$/ {print $1; exit}')
+[ -n "$c" ] || c=$(printf '%s\n' "$out" | awk 'NF {print $1; exit}')
+[ -n "$c" ] || c=$(git rev-parse -q --verify "$ref^{commit}") || { echo "no branch, tag or commit named $ref" >&2; exit 1; }
+echo "$c"
+"#;
+
+/// The target commit as the node's origin says now (read-only, for `--dry-run`).
+///
+/// # Errors
+/// No upstream, an unknown ref, or the origin unreachable.
+pub(crate) async fn resolve_target(link: &Link, git_ref: Option<&str>) -> Result<String, String> {
+    let out = script(link, RESOLVE, &[git_ref.unwrap_or("")]).await?;
+    let commit = out.trim().to_owned();
+    if commit.is_empty() {
+        Err("the origin has no such branch".into())
+    } else {
+        Ok(commit)
+    }
+}

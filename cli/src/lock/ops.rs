@@ -1,0 +1,203 @@
+//! Lock actions on one node over its transport, and the heartbeat that keeps a
+//! deploy's locks fresh while it runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use timecoin_shared::fleet::Node;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::holder::{Answer, Holder, LockState};
+use super::script::{LOCK, in_repo};
+use crate::remote::{Remote, RemoteError};
+
+/// How a lock held by someone else may be taken.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Takeover {
+    /// Never: a held lock refuses.
+    #[default]
+    No,
+    /// Only a lock past its TTL (`--steal-stale`).
+    StealStale,
+    /// Any lock (`--force-unlock`).
+    Force,
+}
+
+/// Why a lock action failed. Messages start with the node's name.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LockError {
+    #[error("{node}: locked: {}{}", state.describe(), hint(state))]
+    Held { node: String, state: LockState },
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    #[error("{node}: lock script failed (exit {code:?}): {stderr}")]
+    Script {
+        node: String,
+        code: Option<i32>,
+        stderr: String,
+    },
+}
+
+fn hint(state: &LockState) -> &'static str {
+    if state.is_stale() {
+        " (take it over with --steal-stale)"
+    } else {
+        " (wait for it, or break it with --force-unlock)"
+    }
+}
+
+/// A lock this process now holds on a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Acquired {
+    /// The holder a takeover displaced (recorded on the node too).
+    pub(crate) previous: Option<Holder>,
+}
+
+async fn run(
+    node: &Node,
+    remote: &Remote,
+    action: &str,
+    holder: Option<&Holder>,
+    ttl: Duration,
+) -> Result<Answer, LockError> {
+    let token = holder.map(|h| h.token.clone()).unwrap_or_default();
+    let json = match holder {
+        Some(h) => serde_json::to_string(h).unwrap_or_default(),
+        None => String::new(),
+    };
+    let ttl = ttl.as_secs().to_string();
+    let cmd = in_repo(node, LOCK, &[action, &token, &json, &ttl])?;
+    let out = remote.run(&cmd).await?;
+    let failed = || LockError::Script {
+        node: node.name.clone(),
+        code: out.code,
+        stderr: out.stderr.trim().to_owned(),
+    };
+    if !out.success() {
+        return Err(failed());
+    }
+    Answer::parse(&out.stdout).ok_or_else(failed)
+}
+
+/// Takes the lock on `node` for `holder`, or says who holds it.
+///
+/// # Errors
+/// [`LockError::Held`] when another holder has it and `takeover` does not allow
+/// taking it; otherwise the node could not be asked.
+pub(crate) async fn acquire(
+    node: &Node,
+    remote: &Remote,
+    holder: &Holder,
+    ttl: Duration,
+    takeover: Takeover,
+) -> Result<Acquired, LockError> {
+    let action = match takeover {
+        Takeover::No => "acquire",
+        Takeover::StealStale => "steal",
+        Takeover::Force => "force",
+    };
+    let answer = run(node, remote, action, Some(holder), ttl).await?;
+    match answer.result.as_str() {
+        "acquired" | "stolen" | "forced" => Ok(Acquired {
+            previous: answer.previous,
+        }),
+        _ => Err(LockError::Held {
+            node: node.name.clone(),
+            state: answer.state,
+        }),
+    }
+}
+
+/// Releases the lock if `holder` still holds it; `false` when it did not.
+///
+/// # Errors
+/// The node could not be asked.
+pub(crate) async fn release(
+    node: &Node,
+    remote: &Remote,
+    holder: &Holder,
+) -> Result<bool, LockError> {
+    let answer = run(node, remote, "release", Some(holder), Duration::ZERO).await?;
+    Ok(answer.result == "released")
+}
+
+/// Breaks whatever lock the node has (recorded on the node as forced) and
+/// leaves it free; returns the holder it displaced.
+///
+/// # Errors
+/// The node could not be asked.
+pub(crate) async fn force_release(
+    node: &Node,
+    remote: &Remote,
+    by: &Holder,
+) -> Result<Option<Holder>, LockError> {
+    let taken = acquire(node, remote, by, Duration::ZERO, Takeover::Force).await?;
+    release(node, remote, by).await?;
+    Ok(taken.previous)
+}
+
+/// The node's lock as it is now.
+///
+/// # Errors
+/// The node could not be asked.
+pub(crate) async fn status(node: &Node, remote: &Remote) -> Result<LockState, LockError> {
+    Ok(run(node, remote, "status", None, Duration::ZERO)
+        .await?
+        .state)
+}
+
+/// Refreshes this process's locks every `interval` until stopped, and reports
+/// the nodes where the lock was lost (taken over by someone else).
+#[derive(Debug)]
+pub(crate) struct Heartbeat {
+    stop: CancellationToken,
+    lost: watch::Receiver<Vec<String>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Heartbeat {
+    /// Starts refreshing `holder`'s lock on every node.
+    pub(crate) fn start(
+        nodes: Vec<(Node, Arc<Remote>)>,
+        holder: Holder,
+        interval: Duration,
+    ) -> Self {
+        let stop = CancellationToken::new();
+        let (tx, lost) = watch::channel(Vec::new());
+        let token = stop.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = token.cancelled() => break,
+                    () = tokio::time::sleep(interval) => {}
+                }
+                for (node, remote) in &nodes {
+                    let answer =
+                        run(node, remote, "heartbeat", Some(&holder), Duration::ZERO).await;
+                    if let Ok(answer) = answer
+                        && answer.result == "lost"
+                    {
+                        tx.send_modify(|lost| {
+                            if !lost.contains(&node.name) {
+                                lost.push(node.name.clone());
+                            }
+                        });
+                    }
+                }
+            }
+        });
+        Heartbeat { stop, lost, task }
+    }
+
+    /// Nodes whose lock someone else took since the start.
+    pub(crate) fn lost(&self) -> Vec<String> {
+        self.lost.borrow().clone()
+    }
+
+    /// Stops refreshing (before the locks are released).
+    pub(crate) async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
+}

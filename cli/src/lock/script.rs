@@ -1,0 +1,96 @@
+//! Shell scripts run on a node, with every value passed as a positional argument
+//! (`sh -c SCRIPT timectl ARG...`), so nothing from config or flags is ever parsed
+//! by the remote shell. Every script starts in the node's repo with `$d` set to
+//! timectl's state directory in its git dir.
+//!
+//! The lock is one script: the atomic step (`mkdir`), the staleness check and the
+//! takeover run on the node, against the node's clock, in one round trip.
+
+use timecoin_shared::fleet::Node;
+
+use crate::remote::{CommandError, RemoteError, ShellCommand};
+
+/// Enters the repo (`$1`) and makes the state directory `$d`; the script's own
+/// arguments are then `$1...`. Exit 3 means the repo is not there.
+const PREAMBLE: &str = r#"cd "$1" 2>/dev/null || { echo "no repo at $1" >&2; exit 3; }
+g=$(git rev-parse --absolute-git-dir 2>/dev/null) || { echo "$1 is not a git checkout" >&2; exit 3; }
+d="$g/timectl"
+mkdir -p "$d" || exit 3
+shift
+"#;
+
+/// `sh -c BODY` in the node's repo with `args` as `$1...`, all quoted.
+///
+/// # Errors
+/// The node has no `repo`, or a value holds a NUL byte.
+pub(crate) fn in_repo(node: &Node, body: &str, args: &[&str]) -> Result<ShellCommand, RemoteError> {
+    let repo = node.repo.as_deref().ok_or_else(|| RemoteError::Command {
+        node: node.name.clone(),
+        source: CommandError::UnknownPlaceholder {
+            name: "repo".into(),
+            template: "(the node's repo)".into(),
+            known: "set `repo` for this node in the fleet file".into(),
+        },
+    })?;
+    let script = format!("{PREAMBLE}{body}");
+    let mut words = vec!["sh", "-c", script.as_str(), "timectl", repo];
+    words.extend_from_slice(args);
+    ShellCommand::program(words).map_err(|source| RemoteError::Command {
+        node: node.name.clone(),
+        source,
+    })
+}
+
+/// The lock script: `$1` action (`acquire`, `steal`, `force`, `heartbeat`,
+/// `release`, `status`), `$2` token, `$3` holder JSON, `$4` TTL in seconds.
+///
+/// The first line of output is the result; then `age`, `ttl` and `holder` lines
+/// describe the lock as found, and `previous` the holder a takeover displaced.
+/// Takeovers are appended to `$d/audit.jsonl`.
+pub(crate) const LOCK: &str = r#"action=$1 token=$2 holder=$3 ttl=$4
+L="$d/lock"
+now=$(date +%s)
+take() {
+  mkdir "$L" 2>/dev/null || return 1
+  printf '%s\n' "$ttl" > "$L/ttl" && printf '%s\n' "$holder" > "$L/holder.json"
+}
+show() {
+  [ -d "$L" ] || return 0
+  m=$(stat -c %Y "$L/holder.json" 2>/dev/null || stat -c %Y "$L" 2>/dev/null || echo "$now")
+  echo "age $((now - m))"
+  echo "ttl $(cat "$L/ttl" 2>/dev/null || echo 0)"
+  echo "holder $(cat "$L/holder.json" 2>/dev/null)"
+}
+mine() { grep -qF -- "$token" "$L/holder.json" 2>/dev/null; }
+record() {
+  printf '{"at":%s,"event":"%s","by":%s,"previous":%s}\n' "$now" "$1" "$holder" "${2:-null}" >> "$d/audit.jsonl"
+}
+case $action in
+acquire)
+  if take; then echo acquired; else echo held; show; fi ;;
+steal)
+  if take; then echo acquired; exit 0; fi
+  m=$(stat -c %Y "$L/holder.json" 2>/dev/null || stat -c %Y "$L")
+  t=$(cat "$L/ttl" 2>/dev/null || echo 0)
+  if [ $((now - m)) -gt "$t" ] && mv "$L" "$d/stale.$$" 2>/dev/null; then
+    old=$(cat "$d/stale.$$/holder.json" 2>/dev/null)
+    rm -rf "$d/stale.$$"
+    if take; then echo stolen; echo "previous $old"; record lock_stolen "$old"; else echo held; show; fi
+  else
+    echo held; show
+  fi ;;
+force)
+  if take; then echo acquired; exit 0; fi
+  old=$(cat "$L/holder.json" 2>/dev/null)
+  rm -rf "$L"
+  if take; then echo forced; echo "previous $old"; record lock_forced "$old"; else echo held; show; fi ;;
+heartbeat)
+  if mine; then touch "$L/holder.json"; echo refreshed; else echo lost; show; fi ;;
+release)
+  if mine; then rm -rf "$L"; echo released; else echo not_held; show; fi ;;
+status)
+  if [ -d "$L" ]; then echo held; show; else echo free; fi ;;
+*)
+  echo "unknown lock action $action" >&2; exit 2 ;;
+esac
+"#;
