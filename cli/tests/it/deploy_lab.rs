@@ -62,9 +62,14 @@ fn deploy_brings_four_systemd_hosts_to_head_without_stopping_block_production() 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let lab = Lab::up(4, &[(&bare, ORIGIN, false), (&target_dir, TARGET, true)]);
 
+    // Into a target dir of its own under the shared one (the deploy fixtures'):
+    // the other tests of this binary run `target/debug/timed` meanwhile, and must
+    // never find it swapped for a build of another commit.
     let build = format!(
-        "CARGO_TARGET_DIR={TARGET} {cargo} build -q -p timed --offline && mkdir -p target/release && \
-         cp {TARGET}/debug/timed target/release/timed.new && mv -f target/release/timed.new target/release/timed"
+        "CARGO_TARGET_DIR={TARGET}/tmp/deploy-fixture-build {cargo} build -q -p timed --offline && \
+         mkdir -p target/release && \
+         cp {TARGET}/tmp/deploy-fixture-build/debug/timed target/release/timed.new && \
+         mv -f target/release/timed.new target/release/timed"
     );
     // Clone on every host first, so the shared target dir sees no newer sources
     // after the first build and the others find it fresh.

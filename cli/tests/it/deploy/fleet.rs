@@ -101,8 +101,6 @@ pub(crate) fn origin() -> &'static Origin {
         for commit in [&old, &new, &bad] {
             build_timed_at(&commit[..12], &fixtures);
         }
-        // Leave the ordinary binary in place for the other tests.
-        build_timed_at("", &fixtures);
         Origin {
             bare,
             old,
@@ -112,28 +110,32 @@ pub(crate) fn origin() -> &'static Origin {
     })
 }
 
-/// Builds `timed` reporting `commit` (ordinary when empty) and copies it into
-/// `fixtures` as `timed-COMMIT`.
+/// Builds `timed` reporting `commit` and copies it into `fixtures` as
+/// `timed-COMMIT`. In a target dir of its own: the other tests of this binary
+/// run `target/debug/timed` meanwhile, and must never find it swapped for a
+/// build that reports another commit.
 fn build_timed_at(commit: &str, fixtures: &Path) {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deploy-fixture-build");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "timed", "--bin", "timed"])
+        .args([
+            "build", "--quiet", "--locked", "-p", "timed", "--bin", "timed",
+        ])
+        .arg("--target-dir")
+        .arg(&target)
         .env("TIMED_BUILD_COMMIT", commit)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .expect("cargo build -p timed");
     assert!(status.success(), "building timed at {commit:?}");
-    if !commit.is_empty() {
-        let built = PathBuf::from(env!("CARGO_BIN_EXE_timectl")).with_file_name("timed");
-        let copy = fixtures.join(format!("timed-{commit}"));
-        std::fs::copy(&built, &copy).expect("copy timed");
-        // Stripped: every node keeps two copies, and a debug build is ~100 MB.
-        let stripped = Command::new("strip")
-            .arg(&copy)
-            .status()
-            .expect("run strip (binutils)");
-        assert!(stripped.success(), "strip {}", copy.display());
-    }
+    let copy = fixtures.join(format!("timed-{commit}"));
+    std::fs::copy(target.join("debug").join("timed"), &copy).expect("copy timed");
+    // Stripped: every node keeps two copies, and a debug build is ~100 MB.
+    let stripped = Command::new("strip")
+        .arg(&copy)
+        .status()
+        .expect("run strip (binutils)");
+    assert!(stripped.success(), "strip {}", copy.display());
 }
 
 /// Four nodes running `old`, their origin's `main` at `release`.
