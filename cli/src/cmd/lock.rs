@@ -32,11 +32,20 @@ pub(crate) struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Action {
     /// Who holds the lock on each node, since when, and whether it is stale.
+    #[command(after_help = "Exit codes: 0 shown; 1 a node unreachable; 2 bad input.")]
     Status(Common),
     /// Take the lock on every named node (all or none: on a refusal the ones
     /// taken are released again).
+    #[command(
+        after_help = "Exit codes: 0 taken on every node; 1 a node unreachable or \
+                            its lock held by someone else (none taken); 2 bad input."
+    )]
     Acquire(AcquireArgs),
     /// Release your own lock (or anyone's with --force-unlock, recorded on the node).
+    #[command(
+        after_help = "Exit codes: 0 released; 1 a node unreachable or its lock \
+                            someone else's (give --force-unlock); 2 bad input."
+    )]
     Release(ReleaseArgs),
 }
 

@@ -1,7 +1,8 @@
 //! `timectl check` on real devnets: a healthy fleet passes every item and its
 //! reports are well formed (JSON contract, JUnit XML, a Nagios line under a
 //! comma-decimal locale); stopped nodes, the incident's journal lines, an
-//! unreachable RPC and two pairs on different chains each give the verdict and
+//! unreachable RPC, a node from another commit and two pairs on different
+//! chains each give the verdict and
 //! the exit code they should, with evidence naming the node; `--watch` prints a
 //! node going down and back.
 
@@ -323,6 +324,43 @@ fn the_incident_lines_in_a_journal_fail_resets_and_handshakes() {
         );
     }
     assert_eq!(item(&report, "masternodes_active")["status"], "pass");
+}
+
+/// One node restarted on a `timed` that reports another commit (built as the
+/// deploy tests build theirs, with `TIMED_BUILD_COMMIT`).
+#[test]
+fn a_node_from_another_commit_fails_same_commit() {
+    const OTHER: &str = "0dd0c0ffee00";
+    let devnet = meshed_devnet();
+    let bin = tempfile::tempdir().expect("tempdir");
+    let other = crate::deploy::fleet::build_timed_at(OTHER, bin.path());
+    // `devnet restart` starts the executable its record names.
+    let state_path = devnet.dir.join("devnet.json");
+    let mut state: Value =
+        serde_json::from_slice(&std::fs::read(&state_path).expect("devnet.json")).expect("json");
+    state["timed"] = Value::String(other.display().to_string());
+    std::fs::write(
+        &state_path,
+        serde_json::to_vec_pretty(&state).expect("json"),
+    )
+    .expect("devnet.json");
+    let restarted = timectl(&["devnet", "restart", "--dir", &devnet.dir_arg(), "node2"]);
+    assert!(restarted.status.success(), "{}", stderr(&restarted));
+    let fleet = devnet.fleet_arg();
+    until_blocking("node2 back, on the other commit", MESH_TIMEOUT, || {
+        let status = json(&timectl(&[
+            "--fleet", &fleet, "status", "--output", "json", "node2",
+        ]));
+        (status["nodes"][0]["commit"] == OTHER).then_some(())
+    });
+
+    let out = check(&fleet, &["--output", "json"]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{report:#}\n{}", stderr(&out));
+    let commit = item(&report, "same_commit");
+    assert_eq!(commit["status"], "fail", "{commit:#}");
+    let text = evidence(commit);
+    assert!(text.contains(&format!("node2: runs {OTHER}")), "{text}");
 }
 
 /// Two 2-node devnets, each making its own chain from the same genesis, read

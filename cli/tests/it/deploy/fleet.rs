@@ -111,10 +111,10 @@ pub(crate) fn origin() -> &'static Origin {
 }
 
 /// Builds `timed` reporting `commit` and copies it into `fixtures` as
-/// `timed-COMMIT`. In a target dir of its own: the other tests of this binary
-/// run `target/debug/timed` meanwhile, and must never find it swapped for a
-/// build that reports another commit.
-fn build_timed_at(commit: &str, fixtures: &Path) {
+/// `timed-COMMIT`; its path. In a target dir of its own: the other tests of this
+/// binary run `target/debug/timed` meanwhile, and must never find it swapped for
+/// a build that reports another commit.
+pub(crate) fn build_timed_at(commit: &str, fixtures: &Path) -> PathBuf {
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deploy-fixture-build");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -136,6 +136,7 @@ fn build_timed_at(commit: &str, fixtures: &Path) {
         .status()
         .expect("run strip (binutils)");
     assert!(stripped.success(), "strip {}", copy.display());
+    copy
 }
 
 /// Four nodes running `old`, their origin's `main` at `release`.

@@ -2,7 +2,7 @@
 //! a real git repo per node and real `timed` daemons.
 
 mod fixture;
-mod fleet;
+pub(crate) mod fleet;
 mod lock;
 mod rollout;
 mod ship;
