@@ -7,6 +7,7 @@
 //! # Layout
 //! - `tls`: pinned and trust-on-first-use certificates.
 
+mod settings;
 mod tls;
 
 use serde::Serialize;
@@ -15,6 +16,7 @@ use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
 use crate::constants::RPC_TIMEOUT;
 use crate::remote::{Forward, Remote, RemoteError, ShellCommand};
+use settings::SettingsError;
 
 /// Why an RPC call failed. Messages start with the node's name.
 #[derive(Debug, thiserror::Error)]
@@ -73,11 +75,12 @@ pub enum RpcError {
         message: String,
     },
     /// The fleet file's credentials or certificate trust cannot be used.
-    #[error("{node}: rpc at {target}: {reason}")]
+    #[error("{node}: rpc at {target}: {source}")]
     Settings {
         node: String,
         target: String,
-        reason: String,
+        #[source]
+        source: SettingsError,
     },
 }
 
@@ -144,18 +147,16 @@ impl RpcClient {
                 });
             }
         };
-        let settings = |reason: String| RpcError::Settings {
+        let settings = |source: SettingsError| RpcError::Settings {
             node: node.name.clone(),
             target: target.clone(),
-            reason,
+            source,
         };
         let credentials = match &node.rpc_auth {
             None => None,
             Some(RpcAuth::Password { user, password }) => Some((user.clone(), password.clone())),
             Some(RpcAuth::Cookie { path }) => {
-                let remote = remote.ok_or_else(|| {
-                    settings("reading rpc_cookie needs a connection to the node".into())
-                })?;
+                let remote = remote.ok_or_else(|| settings(SettingsError::CookieNeedsRemote))?;
                 Some(read_cookie(remote, path).await.map_err(settings)?)
             }
         };
@@ -166,7 +167,9 @@ impl RpcClient {
         if let Some(config) = tls::client_config(&node.rpc_tls).map_err(settings)? {
             builder = builder.tls_backend_preconfigured(config);
         }
-        let http = builder.build().map_err(|e| settings(e.to_string()))?;
+        let http = builder
+            .build()
+            .map_err(|e| settings(SettingsError::Http(e)))?;
         Ok(RpcClient {
             node: node.name.clone(),
             base,
@@ -269,20 +272,32 @@ impl RpcClient {
 }
 
 /// `user:password` from the daemon's cookie file on the node.
-async fn read_cookie(remote: &Remote, path: &str) -> Result<(String, String), String> {
-    let cmd = ShellCommand::program(["cat", "--", path]).map_err(|e| e.to_string())?;
-    let out = remote.run(&cmd).await.map_err(|e| e.to_string())?;
+async fn read_cookie(remote: &Remote, path: &str) -> Result<(String, String), SettingsError> {
+    let cmd =
+        ShellCommand::program(["cat", "--", path]).map_err(|source| SettingsError::CookiePath {
+            path: path.to_owned(),
+            source,
+        })?;
+    let out = remote
+        .run(&cmd)
+        .await
+        .map_err(|source| SettingsError::CookieRemote {
+            path: path.to_owned(),
+            source,
+        })?;
     if !out.success() {
-        return Err(format!(
-            "cannot read the cookie file {path}: {}",
-            out.stderr.trim()
-        ));
+        return Err(SettingsError::CookieUnreadable {
+            path: path.to_owned(),
+            stderr: out.stderr.trim().to_owned(),
+        });
     }
-    let (user, password) = out
-        .stdout
-        .trim()
-        .split_once(':')
-        .ok_or_else(|| format!("the cookie file {path} does not hold user:password"))?;
+    let (user, password) =
+        out.stdout
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| SettingsError::CookieShape {
+                path: path.to_owned(),
+            })?;
     Ok((user.to_owned(), password.to_owned()))
 }
 

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::command::{self, Adjusted, Request};
 use super::record::Record;
+use super::source::OpenError;
 use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
 use crate::remote::{LineStream, StreamEnd, StreamEvent};
 
@@ -24,7 +25,7 @@ pub trait LogSource: Send + Sync + 'static {
         &self,
         node: &str,
         command: &Adjusted,
-    ) -> impl Future<Output = Result<LineStream, String>> + Send;
+    ) -> impl Future<Output = Result<LineStream, OpenError>> + Send;
 }
 
 /// How a stream came back.
@@ -124,7 +125,9 @@ pub(crate) async fn follow<S: LogSource>(
             opened = source.open(&node, &command) => opened,
         };
         let end = match opened {
-            Err(reason) => StreamEnd::Lost { reason },
+            Err(e) => StreamEnd::Lost {
+                reason: e.to_string(),
+            },
             Ok(mut stream) => {
                 if reconnecting {
                     let how = match (&cursor, seen_any) {

@@ -7,7 +7,7 @@ use timecoin_shared::fleet::Node;
 
 use super::command::Adjusted;
 use super::follow::LogSource;
-use crate::remote::{LineStream, Pool, node_command};
+use crate::remote::{LineStream, Pool, RemoteError, node_command};
 
 /// Opens log streams on fleet nodes.
 pub struct FleetSource {
@@ -23,17 +23,29 @@ impl FleetSource {
     }
 }
 
+/// Why a node's log command could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}: not in the fleet")]
+    UnknownNode(String),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+}
+
 impl LogSource for FleetSource {
-    async fn open(&self, node: &str, command: &Adjusted) -> Result<LineStream, String> {
+    async fn open(&self, node: &str, command: &Adjusted) -> Result<LineStream, OpenError> {
         let node = self
             .nodes
             .get(node)
-            .ok_or_else(|| format!("{node}: not in the fleet"))?;
-        let mut cmd = node_command(node, &command.template).map_err(|e| e.to_string())?;
+            .ok_or_else(|| OpenError::UnknownNode(node.to_owned()))?;
+        let mut cmd = node_command(node, &command.template)?;
         for arg in &command.args {
-            cmd = cmd.arg(arg).map_err(|e| format!("{}: {e}", node.name))?;
+            cmd = cmd.arg(arg).map_err(|source| RemoteError::Command {
+                node: node.name.clone(),
+                source,
+            })?;
         }
-        let remote = self.pool.remote(node).await.map_err(|e| e.to_string())?;
-        remote.stream_lines(&cmd).await.map_err(|e| e.to_string())
+        let remote = self.pool.remote(node).await?;
+        Ok(remote.stream_lines(&cmd).await?)
     }
 }

@@ -17,34 +17,43 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest as _, Sha256};
 use timecoin_shared::fleet::{TlsTrust, parse_fingerprint};
 
+use super::settings::SettingsError;
+
 /// A TLS client configuration for `trust`; `Ok(None)` for the system's roots,
 /// which reqwest sets up itself.
 ///
 /// # Errors
 /// The trust file exists but holds no fingerprint, or cannot be read.
-pub(super) fn client_config(trust: &TlsTrust) -> Result<Option<rustls::ClientConfig>, String> {
-    let pin =
-        match trust {
-            TlsTrust::System => return Ok(None),
-            TlsTrust::Pinned(fingerprint) => Pin::Fixed(*fingerprint),
-            TlsTrust::FirstUse { file } => {
-                let path = PathBuf::from(file);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => Pin::Fixed(parse_fingerprint(&text).ok_or_else(|| {
-                        format!("{file}: no SHA-256 fingerprint in this trust file")
-                    })?),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pin::FirstUse {
-                        path,
-                        seen: Mutex::new(None),
-                    },
-                    Err(e) => return Err(format!("{file}: cannot read the trust file: {e}")),
+pub(super) fn client_config(
+    trust: &TlsTrust,
+) -> Result<Option<rustls::ClientConfig>, SettingsError> {
+    let pin = match trust {
+        TlsTrust::System => return Ok(None),
+        TlsTrust::Pinned(fingerprint) => Pin::Fixed(*fingerprint),
+        TlsTrust::FirstUse { file } => {
+            let path = PathBuf::from(file);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Pin::Fixed(
+                    parse_fingerprint(&text)
+                        .ok_or_else(|| SettingsError::TrustFileEmpty { file: file.clone() })?,
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pin::FirstUse {
+                    path,
+                    seen: Mutex::new(None),
+                },
+                Err(source) => {
+                    return Err(SettingsError::TrustFileUnreadable {
+                        file: file.clone(),
+                        source,
+                    });
                 }
             }
-        };
+        }
+    };
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(SettingsError::Tls)?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(PinnedVerifier { pin, provider }))
         .with_no_client_auth();
@@ -82,7 +91,7 @@ struct PinnedVerifier {
 }
 
 impl PinnedVerifier {
-    fn check(&self, fingerprint: [u8; 32]) -> Result<(), String> {
+    fn check(&self, fingerprint: [u8; 32]) -> Result<(), SettingsError> {
         let expected = match &self.pin {
             Pin::Fixed(expected) => *expected,
             Pin::FirstUse { path, seen } => {
@@ -100,27 +109,28 @@ impl PinnedVerifier {
         if expected == fingerprint {
             Ok(())
         } else {
-            Err(format!(
-                "the RPC's certificate has SHA-256 {}, but {} is trusted: if the node's \
-                 certificate was renewed on purpose, pin the new fingerprint",
-                show_fingerprint(&fingerprint),
-                show_fingerprint(&expected)
-            ))
+            Err(SettingsError::Untrusted {
+                seen: show_fingerprint(&fingerprint),
+                trusted: show_fingerprint(&expected),
+            })
         }
     }
 }
 
 /// Writes a first-seen fingerprint to a new trust file, and says so on stderr:
 /// trust on first use must never be silent.
-fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), String> {
+fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), SettingsError> {
     let shown = show_fingerprint(fingerprint);
+    let not_recorded = |source| SettingsError::TrustNotRecorded {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| format!("{}: cannot record the certificate: {e}", path.display()))?;
-    writeln!(file, "{shown}")
-        .map_err(|e| format!("{}: cannot record the certificate: {e}", path.display()))?;
+        .map_err(not_recorded)?;
+    writeln!(file, "{shown}").map_err(not_recorded)?;
     eprintln!(
         "warning: trusting the RPC certificate with SHA-256 {shown} on first use; recorded in {}",
         path.display()
@@ -140,7 +150,7 @@ impl ServerCertVerifier for PinnedVerifier {
         let fingerprint: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
         self.check(fingerprint)
             .map(|()| ServerCertVerified::assertion())
-            .map_err(rustls::Error::General)
+            .map_err(|e| rustls::Error::Other(rustls::OtherError(Arc::new(e))))
     }
 
     fn verify_tls12_signature(
@@ -202,10 +212,15 @@ mod tests {
             },
             provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
         };
-        assert_eq!(verifier.check([1; 32]), Ok(()));
-        assert_eq!(verifier.check([1; 32]), Ok(()));
+        verifier
+            .check([1; 32])
+            .expect("the first certificate is trusted");
+        verifier.check([1; 32]).expect("and again");
         let refused = verifier.check([2; 32]).expect_err("another certificate");
-        assert!(refused.contains(&show_fingerprint(&[2; 32])), "{refused}");
+        assert!(
+            refused.to_string().contains(&show_fingerprint(&[2; 32])),
+            "{refused}"
+        );
         let recorded = std::fs::read_to_string(&path).expect("trust file");
         assert_eq!(parse_fingerprint(&recorded), Some([1; 32]));
     }
