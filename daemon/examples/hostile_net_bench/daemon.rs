@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, bail};
 use timecoin_shared::rpc::{ConsensusInfo, PeerInfo};
-use timecoin_shared::wire::NodeId;
 
 /// P2P port of every daemon (each has its own loopback address).
 pub(crate) const P2P_PORT: u16 = 24100;
@@ -27,23 +26,10 @@ pub(crate) struct Daemon {
     http: reqwest::Client,
 }
 
-/// Makes the key in `data_dir` (`timed keygen`) and returns its id.
-pub(crate) fn keygen(timed: &Path, data_dir: &Path) -> Result<NodeId> {
-    let out = Command::new(timed)
-        .arg("keygen")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .wrap_err("run timed keygen")?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim()
-        .parse()
-        .map_err(|e| color_eyre::eyre::eyre!("timed keygen printed {text:?}: {e}"))
-}
-
 impl Daemon {
-    /// Starts `timed` on `ip` with the data dir `dir/data` (made by [`keygen`]
-    /// when the node must be listed), logging to `dir/timed.log`.
+    /// Starts `timed` on `ip` with the data dir `dir/data` (keyed beforehand
+    /// with `timed keygen` when the node must be listed), logging to
+    /// `dir/timed.log`.
     pub(crate) fn start(timed: &Path, ip: IpAddr, dir: &Path, extra: &[String]) -> Result<Daemon> {
         let p2p = SocketAddr::new(ip, P2P_PORT);
         let rpc = SocketAddr::new(ip, RPC_PORT);

@@ -25,6 +25,9 @@ mod hog;
 mod liar;
 
 mod daemon;
+#[allow(dead_code)] // Given its `timed` with --timed, this bench only makes keys.
+#[path = "../support/timed_bin.rs"]
+mod timed_bin;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -36,7 +39,7 @@ use serde_json::json;
 use timecoin_shared::wire::NodeId;
 use timed::testing::Definition;
 
-use crate::daemon::{Daemon, keygen};
+use crate::daemon::Daemon;
 use crate::hog::SlowReader;
 use crate::liar::{Linked, Target, handshaken, outsider};
 
@@ -161,7 +164,9 @@ impl Network {
             .map(|i| {
                 let node_dir = dir.join(format!("mn{i}"));
                 std::fs::create_dir_all(&node_dir).wrap_err("make a node dir")?;
-                keygen(timed, &node_dir.join("data"))
+                let id = timed_bin::keygen(timed, &node_dir.join("data"))?;
+                id.parse()
+                    .map_err(|e| color_eyre::eyre::eyre!("timed keygen printed {id:?}: {e}"))
             })
             .collect::<Result<Vec<NodeId>>>()?;
         let keys: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
