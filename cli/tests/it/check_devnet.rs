@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-use crate::support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
+use crate::support::timectl::{Devnet, MESH_TIMEOUT, evidence, item, json, timectl};
 use serde_json::Value;
 use testkit::wait_until_blocking as until_blocking;
 
@@ -98,25 +98,6 @@ fn healthy() -> (i32, &'static str) {
     } else {
         (0, "pass")
     }
-}
-
-fn item<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["id"] == id))
-        .unwrap_or_else(|| panic!("no item {id} in {report:#}"))
-}
-
-fn evidence(item: &Value) -> String {
-    item["evidence"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
 }
 
 fn stderr(out: &Output) -> String {

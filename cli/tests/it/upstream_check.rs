@@ -8,7 +8,7 @@
 use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
-use crate::support::timectl::json;
+use crate::support::timectl::{evidence, item, json, timectl};
 use crate::support::upstream::{Behaviour, UpstreamRpc, write_fleet};
 
 #[test]
@@ -59,19 +59,12 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
         .output()
         .expect("run timectl");
     let report = json(&out);
-    let item = |id: &str| -> &serde_json::Value {
-        report["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|i| i["id"] == id))
-            .unwrap_or_else(|| panic!("no item {id}: {report:#}"))
-    };
-    let evidence = |id: &str| item(id)["evidence"].to_string();
     assert_eq!(out.status.code(), Some(2), "{report:#}");
     assert_eq!(report["verdict"], "fail");
 
-    let production = item("production_running");
+    let production = item(&report, "production_running");
     assert_eq!(production["status"], "fail", "{production:#}");
-    let text = evidence("production_running");
+    let text = evidence(production);
     assert!(text.contains("n2: 1 production_skipped line"), "{text}");
     assert!(
         text.contains("only 1 peers agree (need 2 minimum)"),
@@ -80,35 +73,26 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
 
     // What upstream does not log or answer is not judged, and says why.
     for id in ["no_backoff_spam", "clean_handshakes"] {
-        assert_eq!(item(id)["status"], "unknown", "{:#}", item(id));
-        assert!(
-            evidence(id).contains("not judged: time-masternode"),
-            "{}",
-            evidence(id)
-        );
+        let it = item(&report, id);
+        assert_eq!(it["status"], "unknown", "{it:#}");
+        let text = evidence(it);
+        assert!(text.contains("not judged: time-masternode"), "{text}");
     }
-    assert_eq!(item("same_commit")["status"], "unknown");
-    assert!(evidence("same_commit").contains("give --expect-commit"));
+    let commit = item(&report, "same_commit");
+    assert_eq!(commit["status"], "unknown");
+    assert!(evidence(commit).contains("give --expect-commit"));
     // The recorded nodes both run c9c90017: named, it passes.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args([
-            "--fleet",
-            &fleet,
-            "check",
-            "--window",
-            "1s",
-            "--expect-commit",
-            "c9c90017",
-            "--output",
-            "json",
-        ])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run timectl");
-    let again = json(&out);
-    let commit = again["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["id"] == "same_commit"))
-        .expect("same_commit");
+    let again = json(&timectl(&[
+        "--fleet",
+        &fleet,
+        "check",
+        "--window",
+        "1s",
+        "--expect-commit",
+        "c9c90017",
+        "--output",
+        "json",
+    ]));
+    let commit = item(&again, "same_commit");
     assert_eq!(commit["status"], "pass", "{commit:#}");
 }

@@ -38,6 +38,27 @@ pub(crate) fn json(out: &Output) -> serde_json::Value {
     })
 }
 
+/// The item `id` of a `check --output json` report.
+pub(crate) fn item<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == id))
+        .unwrap_or_else(|| panic!("no item {id} in {report:#}"))
+}
+
+/// A check item's evidence lines, one per line.
+pub(crate) fn evidence(item: &serde_json::Value) -> String {
+    item["evidence"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(serde_json::Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
 /// Runs `devnet down` on drop, so a failing test leaves no daemons behind.
 pub(crate) struct Down(pub(crate) PathBuf);
 
