@@ -1,9 +1,10 @@
-//! A local TCP port that carries each connection to somewhere else: the
-//! common half of both transports' port forwards.
+//! Where to connect locally to reach a port as a node sees it.
 //!
-//! We bind 127.0.0.1:0 ourselves (no port guessing, no collisions between
-//! concurrent runs) and splice each accepted connection to a stream the transport
-//! opens: a TCP connection for `local`, the unix socket of an SSH forward for `ssh`.
+//! For `ssh` that is a local TCP port spliced to the unix socket of an SSH
+//! forward: we bind 127.0.0.1:0 ourselves (no port guessing, no collisions
+//! between concurrent runs) and copy each accepted connection both ways. A
+//! `local` node is this machine, so its address is reached as it is: no port,
+//! no copy, nothing to stop.
 
 use std::future::Future;
 use std::io;
@@ -13,14 +14,23 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-/// A forwarded port on 127.0.0.1; the forward stops when this is dropped.
+/// A forwarded port on 127.0.0.1 (the forward stops when this is dropped), or a
+/// local node's own address.
 #[derive(Debug)]
 pub struct Forward {
     local_addr: SocketAddr,
-    _stop: DropGuard,
+    _stop: Option<DropGuard>,
 }
 
 impl Forward {
+    /// `addr` as it is: a port on this machine needs no forward.
+    pub(crate) fn direct(addr: SocketAddr) -> Forward {
+        Forward {
+            local_addr: addr,
+            _stop: None,
+        }
+    }
+
     /// Where to connect locally.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -66,6 +76,6 @@ where
     });
     Ok(Forward {
         local_addr,
-        _stop: stop.drop_guard(),
+        _stop: Some(stop.drop_guard()),
     })
 }

@@ -162,10 +162,11 @@ impl Remote {
         }
     }
 
-    /// Forwards a fresh port on 127.0.0.1 here to `host:port` as the node sees it.
+    /// Where to connect here to reach `host:port` as the node sees it: a fresh
+    /// forwarded port on 127.0.0.1 for `ssh`, the address itself for `local`.
     ///
     /// # Errors
-    /// The forward could not be set up.
+    /// The forward could not be set up, or a local name has no address.
     pub async fn forward(&self, host: &str, port: u16) -> Result<Forward, RemoteError> {
         match self {
             Remote::Ssh(n) => n.forward(host, port).await,

@@ -79,6 +79,8 @@ async fn forward_reaches_a_local_server() {
         .forward("127.0.0.1", target.port())
         .await
         .expect("forward");
+    // This machine is the node: no splice in between.
+    assert_eq!(forward.local_addr(), target);
     let mut conn = tokio::net::TcpStream::connect(forward.local_addr())
         .await
         .expect("connect");
