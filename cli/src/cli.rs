@@ -2,6 +2,7 @@
 //! that the binary parses and the xtask turns into completions and a man page.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -68,9 +69,36 @@ pub(crate) enum OutputFormat {
     Json,
 }
 
+/// A polling interval that is not a duration, or is zero.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum IntervalError {
+    #[error(transparent)]
+    Parse(#[from] humantime::DurationError),
+    #[error("must be more than zero: a zero interval would poll in a busy loop")]
+    Zero,
+}
+
+/// Parses a polling interval (`--interval`, `--watch`): a duration such as `2s`
+/// or `1m 30s`, more than zero.
+pub(crate) fn interval(text: &str) -> Result<Duration, IntervalError> {
+    let every = humantime::parse_duration(text)?;
+    if every.is_zero() {
+        return Err(IntervalError::Zero);
+    }
+    Ok(every)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interval_is_a_duration_above_zero() {
+        assert_eq!(interval("1m 30s").ok(), Some(Duration::from_secs(90)));
+        assert!(matches!(interval("0s"), Err(IntervalError::Zero)));
+        assert!(matches!(interval("0ms"), Err(IntervalError::Zero)));
+        assert!(matches!(interval("soon"), Err(IntervalError::Parse(_))));
+    }
 
     /// Every command and subcommand, by its path of names.
     fn all(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {

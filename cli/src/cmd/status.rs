@@ -37,7 +37,7 @@ pub(crate) struct Args {
     pub output: OutputFormat,
     /// Probe again every INTERVAL (e.g. 5s) over the same connections, until
     /// Ctrl-C; the exit code is that of the last round.
-    #[arg(long, value_name = "INTERVAL", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::cli::interval)]
     pub watch: Option<Duration>,
 }
 
