@@ -68,11 +68,7 @@ pub use shutdown::Shutdown;
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
             error::report(&Error::io("cannot start the async runtime", e));
@@ -83,6 +79,24 @@ pub fn run() -> ExitCode {
     // Background tasks (forwards, streams) end with the runtime, not after it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     code.into()
+}
+
+/// The dashboard gets one thread: its tasks mostly wait, and handing every poll
+/// answer and log line to another thread to be drawn cost more than the work
+/// itself (an idle dashboard is meant to cost nothing). Every other command gets
+/// two workers for its fan-out over the fleet.
+fn runtime_for(command: &cli::Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match command {
+        cli::Command::Tui(_) | cli::Command::Demo(_) => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        _ => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        }
+    };
+    builder.enable_all().build()
 }
 
 async fn run_in_runtime(cli: cli::Cli) -> Code {
