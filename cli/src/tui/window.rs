@@ -7,7 +7,7 @@
 //! too: the rules never pass on missing data.
 
 use std::collections::VecDeque;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use timecoin_shared::checklist::{
     CheckFacts, Journal, LogEvidence, NodeFacts, Report, Thresholds, evaluate,
@@ -36,10 +36,15 @@ struct Seen {
 /// One node's part of the window.
 #[derive(Clone, Debug, Default)]
 struct NodeWindow {
-    probes: VecDeque<NodeSnapshot>,
+    /// Oldest first. A `Vec`, as the rules take it: lent to them for each
+    /// evaluation, never copied.
+    probes: Vec<NodeSnapshot>,
     lines: VecDeque<Seen>,
     /// Why the node's log is not being read, while it is not.
     unread: Option<String>,
+    /// The journal made of `lines` and `unread`, until either changes: an idle
+    /// fleet's window loses and gains a line now and then, not every second.
+    journal: Option<Journal>,
 }
 
 /// The live checklist's inputs.
@@ -74,28 +79,44 @@ impl Window {
     pub fn probe(&mut self, index: usize, snapshot: &NodeSnapshot) {
         if let Some(node) = self.nodes.get_mut(index) {
             if node.probes.len() == MAX_PROBES {
-                node.probes.pop_front();
+                node.probes.remove(0);
             }
-            node.probes.push_back(snapshot.clone());
+            node.probes.push(snapshot.clone());
             self.changed = true;
         }
     }
 
-    /// Keeps a log line of the node at `index` (received at `at`) if it carries
+    /// Keeps a log line of the node at `index` (received at `arrival`) if it carries
     /// a kind, and follows its stream's state.
-    pub fn line(&mut self, index: usize, at: SystemTime, line: &LogLine) {
+    ///
+    /// A line counts from when it was logged, as in `check`, or from its arrival
+    /// if it has no time or claims a later one: the backlog a log command
+    /// prints on start-up (a whole file, for `tail -n +1`) is mostly older than
+    /// the window and does not count as the last minute's.
+    pub fn line(&mut self, index: usize, arrival: SystemTime, line: &LogLine) {
+        let window = self.thresholds.window;
         let Some(node) = self.nodes.get_mut(index) else {
             return;
         };
+        let at = line
+            .time_us
+            .and_then(|us| u64::try_from(us).ok())
+            .map_or(arrival, |us| {
+                arrival.min(UNIX_EPOCH + Duration::from_micros(us))
+            });
         match line.marker {
             Some(stream) if stream.reading() => node.unread = None,
             Some(Stream::Lost | Stream::Ended | Stream::Failed) => {
                 node.unread = Some(line.text.clone());
             }
-            Some(_) => {}
+            Some(_) => return,
             None => {
-                node.unread = None;
-                if line.class.kinds.is_empty() {
+                let was_unread = node.unread.take().is_some();
+                if line.class.kinds.is_empty() || age(arrival, at) > window {
+                    if was_unread {
+                        node.journal = None;
+                        self.changed = true;
+                    }
                     return;
                 }
                 if node.lines.len() == MAX_LINES {
@@ -108,6 +129,7 @@ impl Window {
                 });
             }
         }
+        node.journal = None;
         self.changed = true;
     }
 
@@ -116,23 +138,24 @@ impl Window {
     pub fn evaluate(&mut self, now: SystemTime, rows: &[NodeRow]) -> Report {
         let window = self.thresholds.window;
         for node in &mut self.nodes {
-            while node.probes.front().is_some_and(|p| age(now, p.at) > window) {
-                node.probes.pop_front();
-            }
+            let expired = node.probes.partition_point(|p| age(now, p.at) > window);
+            node.probes.drain(..expired);
             while node.lines.front().is_some_and(|l| age(now, l.at) > window) {
                 node.lines.pop_front();
+                node.journal = None;
             }
         }
+        // The probes and journals are lent to the facts and taken back below.
         let mut facts = CheckFacts {
             fleet_size: self.fleet_size,
             nodes: self
                 .nodes
-                .iter()
+                .iter_mut()
                 .zip(rows)
                 .map(|(node, row)| NodeFacts {
                     name: row.name.clone(),
-                    probes: node.probes.iter().cloned().collect(),
-                    journal: journal(node),
+                    probes: std::mem::take(&mut node.probes),
+                    journal: node.journal.take().unwrap_or_else(|| journal(node)),
                     block_at_common_height: None,
                 })
                 .collect(),
@@ -152,7 +175,12 @@ impl Window {
             }
         }
         self.changed = false;
-        evaluate(&facts, &self.thresholds)
+        let report = evaluate(&facts, &self.thresholds);
+        for (node, lent) in self.nodes.iter_mut().zip(facts.nodes) {
+            node.probes = lent.probes;
+            node.journal = Some(lent.journal);
+        }
+        report
     }
 }
 
@@ -165,4 +193,83 @@ fn journal(node: &NodeWindow) -> Journal {
         evidence.record(&line.text, &line.class);
     }
     Journal::Read(evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use timecoin_shared::checklist::{Journal, Thresholds};
+    use timecoin_shared::classify::{EventKind, classify};
+
+    use super::Window;
+    use crate::tui::logview::LogLine;
+    use crate::tui::node::NodeRow;
+
+    /// 2026-11-25 04:00:00 UTC.
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_795_579_200)
+    }
+
+    /// A duplicate rejection logged `ago` before now (no time if `None`).
+    fn rejection(ago: Option<Duration>) -> LogLine {
+        let text =
+            "INFO timed::net: Rejecting duplicate inbound from 127.0.0.2:40000 after handshake";
+        LogLine {
+            node: "node1".into(),
+            time_us: ago.map(|ago| {
+                let at = (now() - ago).duration_since(UNIX_EPOCH).unwrap_or_default();
+                i64::try_from(at.as_micros()).unwrap_or(i64::MAX)
+            }),
+            class: classify(text),
+            text: text.into(),
+            marker: None,
+        }
+    }
+
+    /// The duplicate rejections node1's journal holds after an evaluation.
+    fn rejections(window: &mut Window) -> u64 {
+        window.evaluate(now(), &[NodeRow::new("node1")]);
+        match &window.nodes[0].journal {
+            Some(Journal::Read(log)) => log.count(EventKind::DuplicateRejected),
+            other => panic!("journal not read: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_line_counts_from_when_it_was_logged_not_from_its_arrival() {
+        let mut window = Window::new(1, Thresholds::default());
+        let minute = Thresholds::default().window;
+        // The backlog a log command prints on start-up: long before the window.
+        window.line(0, now(), &rejection(Some(minute * 10)));
+        window.line(0, now(), &rejection(Some(minute + Duration::from_secs(1))));
+        assert_eq!(rejections(&mut window), 0);
+        // Within the window, without a time, or claiming a time to come: counted.
+        window.line(0, now(), &rejection(Some(minute / 2)));
+        window.line(0, now(), &rejection(None));
+        window.line(
+            0,
+            now() - Duration::from_secs(5),
+            &rejection(Some(Duration::ZERO)),
+        );
+        assert_eq!(rejections(&mut window), 3);
+    }
+
+    #[test]
+    fn the_kept_journal_follows_new_and_expired_lines() {
+        let mut window = Window::new(1, Thresholds::default());
+        let minute = Thresholds::default().window;
+        window.line(0, now(), &rejection(Some(minute - Duration::from_secs(1))));
+        assert_eq!(rejections(&mut window), 1);
+        assert_eq!(rejections(&mut window), 1, "judged again unchanged");
+        window.line(0, now(), &rejection(Some(Duration::ZERO)));
+        assert_eq!(rejections(&mut window), 2, "a new line");
+        // Two seconds on, the first line has left the window.
+        let later = now() + Duration::from_secs(2);
+        window.evaluate(later, &[NodeRow::new("node1")]);
+        match &window.nodes[0].journal {
+            Some(Journal::Read(log)) => assert_eq!(log.count(EventKind::DuplicateRejected), 1),
+            other => panic!("journal not read: {other:?}"),
+        }
+    }
 }
