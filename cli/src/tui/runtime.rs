@@ -20,6 +20,7 @@ use timecoin_shared::checklist::Thresholds;
 use timecoin_shared::fleet::Node;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub(crate) use poll::Prober;
@@ -79,16 +80,19 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
     let (tx, rx) = mpsc::channel(MSG_QUEUE);
     let mut pollers = JoinSet::new();
     let stop = shutdown.child_token();
+    // The probes and the clock keep to one schedule: their timers fire together
+    // and the answers come in together, instead of each at its own instant.
+    let epoch = Instant::now();
     poll::spawn_probes(
         &mut pollers,
         &session.prober,
         &session.nodes,
-        session.poll_interval,
+        (epoch, session.poll_interval),
         &tx,
         &stop,
     );
     poll::spawn_logs(&mut pollers, &session.logs, &session.nodes, &tx, &stop);
-    let result = screen::run(app, rx, tx, session.control, shutdown).await;
+    let result = screen::run(app, (rx, tx), epoch, session.control, shutdown).await;
     stop.cancel();
     let drained = tokio::time::timeout(DRAIN, async {
         while pollers.join_next().await.is_some() {}

@@ -47,11 +47,16 @@ impl Prober for crate::remote::Pool {
 
 /// Probes every node every `every`, each in its own task, until `tx` closes or
 /// `stop` fires.
+///
+/// Every node is probed at the same instants, `epoch` plus whole intervals: the
+/// answers come in together and are handled in one wake-up of the dashboard
+/// rather than one each. A probe that overruns its interval skips to the next
+/// instant; a slow node still delays only itself.
 pub(crate) fn spawn_probes<P: Prober>(
     tasks: &mut JoinSet<()>,
     prober: &Arc<P>,
     nodes: &[Node],
-    every: Duration,
+    (epoch, every): (Instant, Duration),
     tx: &mpsc::Sender<Msg>,
     stop: &CancellationToken,
 ) {
@@ -59,7 +64,6 @@ pub(crate) fn spawn_probes<P: Prober>(
         let node = node.clone();
         let (prober, tx, stop) = (Arc::clone(prober), tx.clone(), stop.clone());
         tasks.spawn(async move {
-            let mut next = Instant::now();
             let mut head: Option<String> = None;
             for round in 0u64.. {
                 // The first probe reads the HEAD, and so does any after a miss.
@@ -76,15 +80,22 @@ pub(crate) fn spawn_probes<P: Prober>(
                 if tx.send(Msg::Snapshot(Box::new(snapshot))).await.is_err() {
                     return;
                 }
-                // A probe slower than the interval starts the next one at once.
-                next = (next + every).max(Instant::now());
                 tokio::select! {
-                    () = tokio::time::sleep_until(next) => {}
+                    () = tokio::time::sleep_until(next_instant(epoch, every, Instant::now())) => {}
                     () = stop.cancelled() => return,
                 }
             }
         });
     }
+}
+
+/// The first of `epoch`, `epoch + every`, `epoch + 2 * every`, ... after `now`.
+pub(crate) fn next_instant(epoch: Instant, every: Duration, now: Instant) -> Instant {
+    let every_ns = every.as_nanos().max(1);
+    let elapsed_ns = now.saturating_duration_since(epoch).as_nanos();
+    let steps = elapsed_ns / every_ns + 1;
+    let offset = every_ns.saturating_mul(steps);
+    epoch + Duration::from_nanos(u64::try_from(offset).unwrap_or(u64::MAX))
 }
 
 /// Follows every node's log (its fleet `logs` command) and sends its lines and
@@ -163,4 +174,27 @@ fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::time::Instant;
+
+    use super::next_instant;
+
+    #[test]
+    fn probes_keep_to_one_schedule_and_skip_the_instants_they_missed() {
+        let epoch = Instant::now();
+        let second = Duration::from_secs(1);
+        let at = |ms| epoch + Duration::from_millis(ms);
+        assert_eq!(next_instant(epoch, second, epoch), at(1000));
+        assert_eq!(next_instant(epoch, second, at(10)), at(1000));
+        assert_eq!(next_instant(epoch, second, at(1000)), at(2000));
+        // A probe that took 2.5 intervals waits for the next instant on the grid.
+        assert_eq!(next_instant(epoch, second, at(3500)), at(4000));
+        let odd = Duration::from_millis(300);
+        assert_eq!(next_instant(epoch, odd, at(1000)), at(1200));
+    }
 }
