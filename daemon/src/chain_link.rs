@@ -103,7 +103,15 @@ async fn pump(
         let Some(event) = event else { return };
         let chain = chain.clone();
         let handled = tokio::task::spawn_blocking(move || match event {
-            NetEvent::Message { from, message } => chain.on_message(from, message),
+            // `held` keeps the message's bytes counted until it is handled.
+            NetEvent::Message {
+                from,
+                message,
+                held,
+            } => {
+                chain.on_message(from, message);
+                drop(held);
+            }
             NetEvent::PeerUp(peer) => chain.on_peer_up(peer.node_id, peer.best_height),
             NetEvent::PeerDown(peer) => chain.on_peer_down(peer),
         });

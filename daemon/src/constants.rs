@@ -79,6 +79,18 @@ pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// peers hold one copy of a block, not one each.
 pub(crate) const PEER_QUEUE_BYTES: usize = 2 * FRAME_CAP;
 
+/// Bytes of received messages one link may have waiting for the chain: two of
+/// the largest frames. A peer sending faster than the chain handles its messages
+/// loses the excess (a block is re-announced, a sync answer re-asked), not the
+/// other peers their turn.
+pub(crate) const INBOUND_LINK_BYTES: usize = 2 * FRAME_CAP;
+
+/// Bytes of received messages every link together may have waiting for the
+/// chain. With 128 inbound strangers each sending 4 MiB frames this is what
+/// bounds memory: sixteen largest frames, 64 MiB, where a count of 4096 queued
+/// events allowed 16 GiB.
+pub(crate) const INBOUND_BYTES: usize = 16 * FRAME_CAP;
+
 /// Bytes every block answer being built or waiting to be written may take,
 /// node-wide: eight answers of the largest frame. An honest node asks one peer at
 /// a time, and only while behind; more requests wait for room instead of growing

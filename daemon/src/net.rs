@@ -13,6 +13,7 @@ pub(crate) mod dialer;
 pub(crate) mod event;
 pub(crate) mod handle;
 pub(crate) mod handshake;
+pub(crate) mod inbound;
 pub(crate) mod link;
 pub(crate) mod listener;
 pub(crate) mod manager;

@@ -33,6 +33,9 @@ impl From<std::io::Error> for CodecError {
 #[derive(Debug)]
 pub struct MessageCodec {
     frames: LengthDelimitedCodec,
+    /// Length of the last frame decoded: what its message costs in memory, near
+    /// enough, for the inbound budget.
+    last_len: usize,
 }
 
 impl Default for MessageCodec {
@@ -49,7 +52,15 @@ impl MessageCodec {
             .length_field_type::<u32>()
             .max_frame_length(cap)
             .new_codec();
-        MessageCodec { frames }
+        MessageCodec {
+            frames,
+            last_len: 0,
+        }
+    }
+
+    /// Length of the body of the last frame decoded.
+    pub fn last_frame_len(&self) -> usize {
+        self.last_len
     }
 
     /// Raises the cap for a handshaken peer.
@@ -109,7 +120,10 @@ impl Decoder for MessageCodec {
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Message>, CodecError> {
         match self.frames.decode(src) {
-            Ok(Some(frame)) => Ok(Some(serde_json::from_slice(&frame)?)),
+            Ok(Some(frame)) => {
+                self.last_len = frame.len();
+                Ok(Some(serde_json::from_slice(&frame)?))
+            }
             // An incomplete frame: read more.
             Ok(None) => Ok(None),
             Err(e) => Err(self.map_io(e)),

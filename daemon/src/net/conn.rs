@@ -16,13 +16,14 @@ use super::core::Core;
 use super::counters::bump;
 use super::event::PeerSnapshot;
 use super::handshake::Conn;
+use super::inbound::LinkBudget;
 use super::link::{Ending, Keepalive, Link};
 use super::manager::{Candidate, Closer, Manager, Registration};
 use super::outbox::Outbox;
 use super::serve::Gate;
 use super::slots::Refusal;
 use super::transport::Stream;
-use crate::constants::{PEER_QUEUE_BYTES, SERVE_BURST_BYTES, SERVE_RATE_BYTES};
+use crate::constants::{INBOUND_LINK_BYTES, PEER_QUEUE_BYTES, SERVE_BURST_BYTES, SERVE_RATE_BYTES};
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +126,7 @@ pub(crate) async fn establish<S: Stream>(
         conn_id,
         idle_timeout: (direction == Direction::Inbound && !masternode)
             .then_some(core.settings.idle_timeout),
+        inbound: LinkBudget::new(core.inbound_budget.clone(), INBOUND_LINK_BYTES),
     };
     let mut gate = Gate::new(
         core.serve_budget.clone(),

@@ -1,5 +1,5 @@
 //! What every task of one node's P2P layer shares: the manager, the settings, the
-//! node-wide budget for block answers, and the shutdown token and task tracker
+//! node-wide budgets for block answers and received messages, and the shutdown token and task tracker
 //! that let the node drain on exit.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use super::auth;
 use super::handshake::HandshakeError;
 use super::manager::Manager;
 use super::settings::NetSettings;
-use crate::constants::SERVE_BUDGET_BYTES;
+use crate::constants::{INBOUND_BYTES, SERVE_BUDGET_BYTES};
 use crate::identity::Identity;
 
 /// Shared state of one node's P2P layer.
@@ -27,6 +27,9 @@ pub(crate) struct Core {
     /// Bytes of block answers that may be built or waiting to be written, across
     /// every link (see `serve.rs`).
     pub serve_budget: Arc<Semaphore>,
+    /// Bytes of received messages waiting for the chain, across every link
+    /// (see `inbound.rs`).
+    pub inbound_budget: Arc<Semaphore>,
 }
 
 impl Core {
@@ -44,6 +47,7 @@ impl Core {
             shutdown,
             tracker: TaskTracker::new(),
             serve_budget: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+            inbound_budget: Arc::new(Semaphore::new(INBOUND_BYTES)),
         }
     }
 

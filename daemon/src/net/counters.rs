@@ -45,7 +45,8 @@ pub struct CountersSnapshot {
     pub handshake_timeouts: u64,
     /// Inbound connections refused for the connection limit.
     pub inbound_refused: u64,
-    /// Application events dropped because the consumer lagged.
+    /// Application events dropped because the consumer lagged: its queue was
+    /// full, or the bytes waiting for it (per link or node-wide) were at their bound.
     pub events_dropped: u64,
     /// Handshakes whose peer could not prove the node id it claimed (either end).
     pub auth_failures: u64,

@@ -8,11 +8,19 @@ use timecoin_shared::rpc::{Direction, PeerInfo};
 use timecoin_shared::wire::{Message, NodeId};
 use tokio::time::Instant;
 
+use super::inbound::InboundBytes;
+
 /// One application event, delivered in order per peer.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum NetEvent {
     /// A non-control message (`block`, `get_blocks`, `blocks`, `tx`, `status`).
-    Message { from: NodeId, message: Message },
+    /// `held` is its share of the inbound byte budget: keep it until the
+    /// message is handled.
+    Message {
+        from: NodeId,
+        message: Message,
+        held: InboundBytes,
+    },
     /// A node now has a live, handshaken link (it had none before). A link replaced
     /// by a better one to the same node raises no event.
     PeerUp(PeerSnapshot),

@@ -19,6 +19,7 @@ use super::conn::{LinkEnd, direction_word};
 use super::counters::bump;
 use super::event::NetEvent;
 use super::handshake::Conn;
+use super::inbound::LinkBudget;
 use super::manager::{Closer, Manager};
 use super::outbox::Outbox;
 use super::serve::Gate;
@@ -55,6 +56,8 @@ pub(super) struct Link<'a> {
     /// Evicted after this long without an application message (inbound
     /// strangers only).
     pub(super) idle_timeout: Option<Duration>,
+    /// Bytes of this peer's messages that may wait for the chain.
+    pub(super) inbound: LinkBudget,
 }
 
 /// State the loop keeps between messages.
@@ -117,9 +120,9 @@ impl Link<'_> {
                     }
                 }
                 Some(permit) = gate.turn(), if gate.has_turn_pending() => {
-                    if let Some(request) = gate.start(permit) {
+                    if let Some((request, bytes)) = gate.start(permit) {
                         outbox.expect_answer(true);
-                        self.mgr.emit(NetEvent::Message { from: self.node, message: request });
+                        self.hand_over(request, bytes);
                     }
                 }
                 _ = ticks.tick() => {
@@ -264,23 +267,31 @@ impl Link<'_> {
             }
             app => {
                 self.active(activity);
+                let bytes = conn.codec().last_frame_len();
                 match app {
-                    Message::GetBlocks { .. } => gate.request(app),
+                    Message::GetBlocks { .. } => gate.request(app, bytes),
                     Message::Status { best_height } => {
                         self.mgr
                             .update(self.node, self.conn_id, |p| p.best_height = best_height);
-                        self.mgr.emit(NetEvent::Message {
-                            from: self.node,
-                            message: app,
-                        });
+                        self.hand_over(app, bytes);
                     }
-                    _ => self.mgr.emit(NetEvent::Message {
-                        from: self.node,
-                        message: app,
-                    }),
+                    _ => self.hand_over(app, bytes),
                 }
                 None
             }
+        }
+    }
+
+    /// Hands a message (`bytes` long on the wire) to the chain if the inbound
+    /// budget has room for it, else drops it.
+    fn hand_over(&self, message: Message, bytes: usize) {
+        match self.inbound.take(bytes) {
+            Some(held) => self.mgr.emit(NetEvent::Message {
+                from: self.node,
+                message,
+                held,
+            }),
+            None => bump(&self.mgr.counters.events_dropped),
         }
     }
 

@@ -32,7 +32,8 @@ pub(crate) struct Gate {
     burst: f64,
     tokens: f64,
     refilled: Instant,
-    waiting: Option<Message>,
+    /// The request and its frame's length.
+    waiting: Option<(Message, usize)>,
     in_flight: Option<(OwnedSemaphorePermit, Instant)>,
 }
 
@@ -51,9 +52,10 @@ impl Gate {
         }
     }
 
-    /// A request arrived: it waits for its turn (replacing one still waiting).
-    pub(crate) fn request(&mut self, msg: Message) {
-        self.waiting = Some(msg);
+    /// A request (`bytes` long on the wire) arrived: it waits for its turn
+    /// (replacing one still waiting).
+    pub(crate) fn request(&mut self, msg: Message, bytes: usize) {
+        self.waiting = Some((msg, bytes));
     }
 
     /// Whether a request waits and none is being answered.
@@ -89,11 +91,12 @@ impl Gate {
         (self.tokens + refill).min(self.burst)
     }
 
-    /// Starts answering with `permit`: the request to hand to the chain.
-    pub(crate) fn start(&mut self, permit: OwnedSemaphorePermit) -> Option<Message> {
-        let msg = self.waiting.take()?;
+    /// Starts answering with `permit`: the request to hand to the chain, and
+    /// its length.
+    pub(crate) fn start(&mut self, permit: OwnedSemaphorePermit) -> Option<(Message, usize)> {
+        let request = self.waiting.take()?;
         self.in_flight = Some((permit, Instant::now()));
-        Some(msg)
+        Some(request)
     }
 
     /// The answer (`bytes` long) was written: charge the rate, free the budget.
@@ -132,11 +135,11 @@ mod tests {
     async fn one_answer_at_a_time_and_the_latest_request_waits() {
         let budget = Arc::new(Semaphore::new(ANSWER_RESERVE as usize * 4));
         let mut gate = Gate::new(budget.clone(), 1_000_000, 1_000_000);
-        gate.request(ask(1));
+        gate.request(ask(1), 40);
         let permit = gate.turn().await.expect("budget");
-        assert_eq!(gate.start(permit), Some(ask(1)));
-        gate.request(ask(2));
-        gate.request(ask(3));
+        assert_eq!(gate.start(permit), Some((ask(1), 40)));
+        gate.request(ask(2), 40);
+        gate.request(ask(3), 40);
         assert!(
             !gate.has_turn_pending(),
             "the first answer is not written yet"
@@ -146,18 +149,18 @@ mod tests {
         assert_eq!(budget.available_permits(), ANSWER_RESERVE as usize * 4);
         assert!(gate.has_turn_pending());
         let permit = gate.turn().await.expect("budget");
-        assert_eq!(gate.start(permit), Some(ask(3)), "the newest request");
+        assert_eq!(gate.start(permit), Some((ask(3), 40)), "the newest request");
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_rate_delays_the_next_answer() {
         let budget = Arc::new(Semaphore::new(ANSWER_RESERVE as usize));
         let mut gate = Gate::new(budget, 1_000, 1_000);
-        gate.request(ask(1));
+        gate.request(ask(1), 40);
         let permit = gate.turn().await.expect("budget");
         assert!(gate.start(permit).is_some());
         gate.answered(3_000);
-        gate.request(ask(2));
+        gate.request(ask(2), 40);
         let before = Instant::now();
         let permit = gate.turn().await.expect("budget");
         let waited = before.elapsed();
@@ -173,10 +176,10 @@ mod tests {
         let budget = Arc::new(Semaphore::new(ANSWER_RESERVE as usize));
         let mut first = Gate::new(budget.clone(), 1_000_000, 1_000_000);
         let mut second = Gate::new(budget.clone(), 1_000_000, 1_000_000);
-        first.request(ask(1));
+        first.request(ask(1), 40);
         let permit = first.turn().await.expect("budget");
         assert!(first.start(permit).is_some());
-        second.request(ask(1));
+        second.request(ask(1), 40);
         let blocked = tokio::time::timeout(Duration::from_secs(5), second.turn()).await;
         assert!(blocked.is_err(), "no room while the first answer is out");
         tokio::time::sleep(Duration::from_secs(10)).await;

@@ -95,7 +95,7 @@ async fn messages_and_peer_events_flow_through_the_public_api() {
 
     assert!(b.send_to(&a.node_id(), Message::Status { best_height: 9 }));
     let got = next_event(&mut a_events, |e| matches!(e, NetEvent::Message { .. })).await;
-    let NetEvent::Message { from, message } = got else {
+    let NetEvent::Message { from, message, .. } = got else {
         unreachable!()
     };
     assert_eq!(from, b.node_id());
@@ -134,4 +134,105 @@ async fn messages_and_peer_events_flow_through_the_public_api() {
         .await
         .expect("a drains");
     assert_eq!(a.counters().resets, 0);
+}
+
+/// A transaction of a little over `MIB` on the wire.
+fn big_tx(n: usize) -> Message {
+    Message::Tx {
+        tx: serde_json::json!({ "n": n, "pad": "x".repeat(MIB) }),
+    }
+}
+
+const MIB: usize = 1024 * 1024;
+
+/// What waits in `a`'s event queue, and what `a` dropped, add up to `sent`.
+async fn all_accounted(a: &Network, events: &Receiver<NetEvent>, dropped_before: u64, sent: u64) {
+    testkit::wait::wait_until(
+        &format!("{sent} messages queued or dropped"),
+        WITHIN,
+        || async { events.len() as u64 + a.counters().events_dropped - dropped_before == sent },
+    )
+    .await;
+}
+
+/// Takes every queued message: their count and total size.
+fn drain(events: &mut Receiver<NetEvent>) -> (usize, usize) {
+    let (mut count, mut bytes) = (0, 0);
+    while let Ok(event) = events.try_recv() {
+        if let NetEvent::Message { message, .. } = event {
+            count += 1;
+            bytes += serde_json::to_vec(&message).map_or(0, |v| v.len());
+        }
+    }
+    (count, bytes)
+}
+
+/// Peers that send faster than the chain takes their messages (here it takes
+/// none) hold at most two largest frames each, 8 MiB, and sixteen, 64 MiB, all
+/// together; the excess is dropped and counted, and taking the messages gives
+/// the room back. Each limit is exceeded.
+#[tokio::test]
+async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
+    const PEERS: usize = 10;
+    let ids: Vec<Identity> = (0..=PEERS)
+        .map(|_| Identity::generate().expect("identity"))
+        .collect();
+    let def = network(&ids.iter().collect::<Vec<_>>());
+    let (a, mut a_events, a_stop, a_addr) = node(&ids[0], &def, Vec::new(), 1).await;
+    let mut peers = Vec::new();
+    for (seed, id) in (2..).zip(&ids[1..]) {
+        peers.push(node(id, &def, vec![a_addr], seed).await);
+    }
+    testkit::wait::wait_until("every peer linked", WITHIN, || async {
+        a.peers().len() == PEERS
+    })
+    .await;
+    drain(&mut a_events);
+
+    // One link: twelve frames of 1 MiB, in two halves so that the sender's own
+    // queue (8 MiB) never drops any; seven fit in the link's 8 MiB.
+    let first = &peers[0].0;
+    for n in 0..6 {
+        assert!(first.send_to(&a.node_id(), big_tx(n)));
+    }
+    all_accounted(&a, &a_events, 0, 6).await;
+    for n in 6..12 {
+        assert!(first.send_to(&a.node_id(), big_tx(n)));
+    }
+    all_accounted(&a, &a_events, 0, 12).await;
+    assert_eq!(first.counters().frames_dropped, 0, "all twelve were sent");
+    assert_eq!(a_events.len(), 7, "two largest frames' worth from one link");
+    assert_eq!(a.counters().events_dropped, 5);
+    let (count, _) = drain(&mut a_events);
+    assert_eq!(count, 7);
+
+    // Every link: seven frames each, within each link's share; seventy in all,
+    // of which sixty-three fit in the node's 64 MiB.
+    let dropped = a.counters().events_dropped;
+    for (peer, ..) in &peers {
+        for n in 0..7 {
+            assert!(peer.send_to(&a.node_id(), big_tx(n)));
+        }
+    }
+    all_accounted(&a, &a_events, dropped, 70).await;
+    let (count, bytes) = drain(&mut a_events);
+    assert_eq!(count, 63, "sixteen largest frames' worth from all links");
+    assert!(bytes <= 64 * MIB, "{bytes} bytes held");
+    assert_eq!(a.counters().events_dropped - dropped, 7);
+
+    // Taken by the chain, the bytes are free again.
+    assert!(first.send_to(&a.node_id(), big_tx(99)));
+    let got = next_event(&mut a_events, |e| matches!(e, NetEvent::Message { .. })).await;
+    assert!(matches!(got, NetEvent::Message { message, .. } if message == big_tx(99)));
+
+    for (peer, _, stop, _) in &peers {
+        stop.cancel();
+        tokio::time::timeout(WITHIN, peer.closed())
+            .await
+            .expect("peer drains");
+    }
+    a_stop.cancel();
+    tokio::time::timeout(WITHIN, a.closed())
+        .await
+        .expect("a drains");
 }
