@@ -7,6 +7,8 @@
 //! file of another network, another program or an unreadable one is refused with
 //! an error naming it, never silently reused or overwritten.
 
+mod create;
+
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
@@ -62,6 +64,12 @@ pub enum StoreError {
     },
     #[error("chain store {origin} is corrupt: {what}")]
     Corrupt { origin: String, what: String },
+    #[error("chain store {origin} cannot be created: {source}")]
+    Create {
+        origin: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("chain store {origin}: {source}")]
     Db {
         origin: String,
@@ -85,17 +93,29 @@ pub struct Finality {
 }
 
 impl Store {
-    /// Opens or creates the store file for `network`.
+    /// Opens the store file for `network`, creating it first if there is none
+    /// (whole or not at all: see `create.rs`).
     ///
     /// # Errors
-    /// An unreadable, foreign, other-network or locked file, named in the error.
+    /// An unreadable, foreign, other-network or locked file, or one that cannot
+    /// be created, named in the error.
     pub fn open(path: &Path, network: &str) -> Result<Store, StoreError> {
         let origin = path.display().to_string();
-        let db = Database::create(path).map_err(|source| StoreError::Open {
-            origin: origin.clone(),
-            source: Box::new(source),
-        })?;
-        Store::init(db, origin, network)
+        let open = |at: &Path| {
+            Database::create(at).map_err(|source| StoreError::Open {
+                origin: origin.clone(),
+                source: Box::new(source),
+            })
+        };
+        create::create_atomically(
+            path,
+            |staging| Store::init(open(staging)?, origin.clone(), network).map(drop),
+            |source| StoreError::Create {
+                origin: origin.clone(),
+                source,
+            },
+        )?;
+        Store::init(open(path)?, origin.clone(), network)
     }
 
     /// A store held in memory by redb's in-memory backend: the same code paths as
