@@ -53,7 +53,8 @@ impl Transport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RpcAccess {
     /// A port forward over the node's transport to `rpc_host:rpc_port` as the node
-    /// sees it, so the RPC can stay bound to loopback.
+    /// sees it, so the RPC can stay bound to loopback. A `local` node is this
+    /// machine: its address is used as it is, with nothing forwarded.
     Tunnel,
     /// A base URL reached directly, such as `http://10.0.0.5:8332`.
     Url(String),
