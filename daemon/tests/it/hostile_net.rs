@@ -148,7 +148,8 @@ async fn slow_block_readers_stay_under_the_memory_bound_and_are_dropped() {
         "the readers kept asking"
     );
     assert!(
-        node.log().contains("timed out - closing connection"),
+        node.logs_within("timed out - closing connection", WITHIN)
+            .await,
         "the drop is logged"
     );
 
@@ -271,7 +272,11 @@ async fn a_masternode_restarted_while_strangers_hold_every_slot_is_back_within_s
         vec![Some(Some(DisconnectReason::Evicted))],
         "exactly one stranger is evicted, and told why"
     );
-    assert!(nodes[0].log().contains("to make room for masternode"));
+    assert!(
+        nodes[0]
+            .logs_within("to make room for masternode", WITHIN)
+            .await
+    );
 }
 
 /// Waits until `node` reports exactly `n` peers.
@@ -338,7 +343,7 @@ async fn strangers_get_few_links_per_address_and_never_the_reserved_slots() {
         Some(Some(DisconnectReason::TooManyConnections)),
         "no stranger takes a reserved slot"
     );
-    assert!(node.log().contains("Refusing inbound from"));
+    assert!(node.logs_within("Refusing inbound from", WITHIN).await);
     assert!(
         peers_reach(&node, 3).await,
         "the two from one address and the other stay linked"
@@ -382,7 +387,7 @@ async fn idle_strangers_are_evicted_and_talking_ones_stay() {
     };
     tokio::join!(keep_talking, evictions);
     assert!(!chatty.is_closed(), "a stranger that talks is not idle");
-    assert!(node.log().contains("Evicting idle peer"));
+    assert!(node.logs_within("Evicting idle peer", WITHIN).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -413,5 +418,8 @@ async fn a_frame_over_the_pre_handshake_cap_is_told_why() {
         }
         other => panic!("expected Disconnect {{protocol_error}}, got {other:?}"),
     }
-    assert!(node.log().contains("before handshake: frame larger than"));
+    assert!(
+        node.logs_within("before handshake: frame larger than", WITHIN)
+            .await
+    );
 }

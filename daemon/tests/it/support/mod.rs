@@ -134,6 +134,14 @@ impl Node {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Whether the node logs `text` within `deadline`. What a peer sees (a
+    /// Disconnect, a closed socket) can come before the line reaches the file.
+    pub(crate) async fn logs_within(&self, text: &str, deadline: Duration) -> bool {
+        testkit::wait::within(deadline, || async { self.log().contains(text) })
+            .await
+            .is_some()
+    }
+
     /// The data dir.
     pub(crate) fn data_dir(&self) -> PathBuf {
         self.spec.dir.path().join("data")
