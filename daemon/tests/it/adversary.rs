@@ -50,7 +50,8 @@ fn definition(node: &Node) -> Definition {
     Definition::load(&node.spec.network_file).expect("network file")
 }
 
-fn target(node: &Node) -> Target {
+/// A test node as an outsider sees it: its address and its network file.
+pub(crate) fn target(node: &Node) -> Target {
     let def = definition(node);
     Target {
         addr: node.spec.p2p,

@@ -17,14 +17,14 @@ use nix::sys::signal::Signal;
 use serde_json::json;
 use testkit::wait::within;
 use timecoin_shared::wire::{DisconnectReason, Message};
-use timed::testing::Definition;
 use timed::testing::PRE_HANDSHAKE_FRAME_CAP;
 use timed::testing::net::MessageCodec;
 use tokio::io::AsyncWriteExt;
 use tokio_util::codec::Framed;
 
 use crate::adversary::hog::SlowReader;
-use crate::adversary::liar::{Linked, Target, handshaken, outsider};
+use crate::adversary::liar::{Linked, handshaken, outsider};
+use crate::adversary::target;
 use crate::support::{NetworkDef, Node, NodeSpec, network_specs};
 
 /// Generous bound for anything that takes a few seconds on a busy box.
@@ -39,15 +39,6 @@ const READERS: usize = 8;
 
 /// Blocks of about 2 MiB put in the chain before the slow readers come.
 const FULL_BLOCKS: usize = 3;
-
-fn target(node: &Node) -> Target {
-    let def = Definition::load(&node.spec.network_file).expect("network file");
-    Target {
-        addr: node.spec.p2p,
-        network: def.name.clone(),
-        network_hash: def.hash_hex(),
-    }
-}
 
 /// Resident memory of the node's process in MiB (`VmRSS`).
 fn rss_mib(node: &Node) -> f64 {
@@ -213,18 +204,13 @@ async fn a_masternode_restarted_while_strangers_hold_every_slot_is_back_within_s
             .expect("a free slot");
         strangers.push(stranger);
     }
-    let full = within(WITHIN, || async {
-        nodes[0]
-            .consensus()
-            .await
-            .is_some_and(|c| c.connected_peers == 6)
-    })
-    .await
-    .is_some();
-    assert!(full, "five strangers and the masternode fill the six slots");
+    assert!(
+        peers_reach(&nodes[0], 6).await,
+        "five strangers and the masternode fill the six slots"
+    );
 
-    // Killed only once its chain store is open (its RPC answers): a kill while
-    // redb creates the file can leave a store that does not open again.
+    // Killed once it runs (its RPC answers): the restart below is of a
+    // masternode that was up, not of one still starting.
     let up = within(WITHIN, || async { nodes[1].consensus().await.is_some() })
         .await
         .is_some();
@@ -233,16 +219,8 @@ async fn a_masternode_restarted_while_strangers_hold_every_slot_is_back_within_s
     let late = Linked::connect_from(&target(&nodes[0]), &outsider(), address(20))
         .await
         .expect("a slot freed by the kill");
-    let refilled = within(WITHIN, || async {
-        nodes[0]
-            .consensus()
-            .await
-            .is_some_and(|c| c.connected_peers == 6)
-    })
-    .await
-    .is_some();
     assert!(
-        refilled,
+        peers_reach(&nodes[0], 6).await,
         "strangers hold every slot while the masternode is down"
     );
 

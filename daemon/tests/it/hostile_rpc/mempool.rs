@@ -5,12 +5,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use timecoin_shared::rpc::ErrorBody;
 use timecoin_shared::wire::Message;
-use timed::testing::Definition;
 
 use testkit::wait::within;
 
 use super::{WITHIN, client, lone_node, metric, proc_status, rpc_up};
-use crate::adversary::liar::{Linked, Target, outsider};
+use crate::adversary::liar::{Linked, outsider};
+use crate::adversary::target;
 use crate::support::Node;
 
 /// A transaction of about 60 KB, tagged with who sent it.
@@ -88,15 +88,6 @@ async fn an_rpc_flood_stays_within_the_mempool_bytes_and_gets_503() {
         after < before + 48 * 1024,
         "resident memory grew from {before} to {after} KiB"
     );
-}
-
-fn target(node: &Node) -> Target {
-    let def = Definition::load(&node.spec.network_file).expect("network file");
-    Target {
-        addr: node.spec.p2p,
-        network: def.name.clone(),
-        network_hash: def.hash_hex(),
-    }
 }
 
 /// Whether `msg` is a transaction sent by `who`.
