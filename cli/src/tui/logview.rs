@@ -5,6 +5,7 @@
 //! is `timectl logs`' job.
 
 use std::collections::VecDeque;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use timecoin_shared::classify::{Classification, EventKind};
 
@@ -48,6 +49,12 @@ impl Stream {
 }
 
 impl LogLine {
+    /// When the line was logged, if it says (a time before 1970 is no time).
+    pub fn logged_at(&self) -> Option<SystemTime> {
+        let us = u64::try_from(self.time_us?).ok()?;
+        Some(UNIX_EPOCH + Duration::from_micros(us))
+    }
+
     /// A classified daemon line.
     pub fn from_record(record: &Record, node: &str) -> Self {
         let text = if record.message.is_empty() {

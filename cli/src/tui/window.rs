@@ -7,7 +7,7 @@
 //! too: the rules never pass on missing data.
 
 use std::collections::VecDeque;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use timecoin_shared::checklist::{
     CheckFacts, Journal, LogEvidence, NodeFacts, Report, Thresholds, evaluate,
@@ -99,11 +99,8 @@ impl Window {
             return;
         };
         let at = line
-            .time_us
-            .and_then(|us| u64::try_from(us).ok())
-            .map_or(arrival, |us| {
-                arrival.min(UNIX_EPOCH + Duration::from_micros(us))
-            });
+            .logged_at()
+            .map_or(arrival, |logged| arrival.min(logged));
         match line.marker {
             Some(stream) if stream.reading() => node.unread = None,
             Some(Stream::Lost | Stream::Ended | Stream::Failed) => {

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use timecoin_shared::classify::EventKind;
 
-use super::text::clock_us;
+use super::text::clock_or_dashes;
 use super::theme::{Theme, badge};
 use crate::tui::app::{App, Pane};
 use crate::tui::logview::{Filter, LogLine};
@@ -65,7 +65,7 @@ fn render<'a>(
     theme: Theme,
 ) -> Vec<Span<'a>> {
     let mut spans = vec![
-        Span::styled(clock_us(line.time_us), theme.dim()),
+        Span::styled(clock_or_dashes(line.logged_at()), theme.dim()),
         Span::raw(" "),
         Span::styled(format!("{:<node_w$}", line.node), theme.node(&line.node)),
         Span::raw(" "),

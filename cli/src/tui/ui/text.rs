@@ -24,12 +24,9 @@ pub(crate) fn clock(at: SystemTime) -> String {
     format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-/// `HH:MM:SS` UTC of a time in microseconds, dashes when unknown.
-pub(crate) fn clock_us(time_us: Option<i64>) -> String {
-    match time_us.and_then(|us| u64::try_from(us).ok()) {
-        Some(us) => clock(UNIX_EPOCH + Duration::from_micros(us)),
-        None => "--:--:--".to_owned(),
-    }
+/// `HH:MM:SS` UTC, dashes when unknown.
+pub(crate) fn clock_or_dashes(at: Option<SystemTime>) -> String {
+    at.map_or_else(|| "--:--:--".to_owned(), clock)
 }
 
 /// A commit cut to 7 characters, keeping a `-dirty` mark as `+`.
@@ -99,6 +96,6 @@ mod tests {
         assert_eq!(short_commit("1f50bb8c0ffe-dirty"), "1f50bb8+");
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 0), "");
-        assert_eq!(clock_us(None), "--:--:--");
+        assert_eq!(clock_or_dashes(None), "--:--:--");
     }
 }
