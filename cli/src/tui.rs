@@ -36,6 +36,7 @@ pub(crate) use logview::Stream;
 pub use msg::Msg;
 pub(crate) use msg::{Command, DemoAction, Key};
 pub use ui::draw;
+pub(crate) use update::Redraw;
 pub use update::update;
 pub(crate) use window::Window;
 

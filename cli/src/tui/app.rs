@@ -121,8 +121,9 @@ impl App {
         &self.links
     }
 
-    /// Works the link matrix out again from every node's last answer.
-    pub(crate) fn refresh_links(&mut self) {
+    /// Works the link matrix out again from every node's last answer; says
+    /// whether it changed.
+    pub(crate) fn refresh_links(&mut self) -> bool {
         // Only current answers: a down node's last peers are history, not a claim.
         let stale_after = self.stale_after();
         let snaps: Vec<_> = self
@@ -134,7 +135,10 @@ impl App {
                     .flatten()
             })
             .collect();
-        self.links = links::matrix(&snaps);
+        let links = links::matrix(&snaps);
+        let changed = links != self.links;
+        self.links = links;
+        changed
     }
 
     /// The commit most nodes run (the reference a different commit is flagged against).

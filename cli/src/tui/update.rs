@@ -2,6 +2,8 @@
 //! maybe a command out for the runtime. Synchronous and pure, so every key and
 //! every poll result is unit-tested without a terminal.
 
+use timecoin_shared::checklist::{Report, Status};
+
 use super::app::{App, Pane, View};
 use super::logview::Filter;
 use super::msg::{Command, DemoAction, Key, Msg};
@@ -9,26 +11,42 @@ use super::msg::{Command, DemoAction, Key, Msg};
 /// Log lines a PageUp/PageDown moves.
 const PAGE: isize = 10;
 
+/// How soon a change must reach the screen. Each wake-up of an idle process
+/// costs far more than its few instructions (cold caches), so news waits a
+/// moment for the rest of its burst, and ages that only moved wait for the clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Redraw {
+    /// Nothing visible changed.
+    #[default]
+    No,
+    /// Only ages and numbers moved: drawn with the clock, about once a second.
+    Clock,
+    /// News: a log line, a node going down or coming back, a verdict changing.
+    Data,
+    /// The operator pressed a key or resized the terminal: drawn at once.
+    Input,
+}
+
 /// What one message did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// Something visible changed: draw again.
-    pub redraw: bool,
+    /// Whether and how soon to draw again.
+    pub redraw: Redraw,
     /// Something for the runtime to do.
     pub command: Option<Command>,
 }
 
 impl Outcome {
-    fn redraw() -> Self {
+    fn redraw(redraw: Redraw) -> Self {
         Outcome {
-            redraw: true,
+            redraw,
             command: None,
         }
     }
 
     fn command(command: Command) -> Self {
         Outcome {
-            redraw: true,
+            redraw: Redraw::Input,
             command: Some(command),
         }
     }
@@ -38,18 +56,25 @@ impl Outcome {
 pub fn update(app: &mut App, msg: Msg) -> Outcome {
     match msg {
         Msg::Key(key) => key_pressed(app, key),
-        Msg::Resize => Outcome::redraw(),
+        Msg::Resize => Outcome::redraw(Redraw::Input),
         Msg::Tick(now) => {
             app.now = now;
             // Once a tick, like the checklist: a 100-node fleet answers 100 times
             // a second, and the matrix is quadratic in its size.
-            app.refresh_links();
+            let links_changed = app.refresh_links();
             // The checklist is judged once a tick at most, once every node answered
             // or failed a probe: a flood of lines costs one evaluation a second.
+            let mut verdicts_changed = false;
             if app.window.changed && app.nodes.iter().all(|n| n.probed_at.is_some()) {
-                app.report = Some(app.window.evaluate(now, &app.nodes));
+                let report = app.window.evaluate(now, &app.nodes);
+                verdicts_changed = statuses(app.report.as_ref()) != statuses(Some(&report));
+                app.report = Some(report);
             }
-            Outcome::redraw()
+            Outcome::redraw(if links_changed || verdicts_changed {
+                Redraw::Data
+            } else {
+                Redraw::Clock
+            })
         }
         Msg::Snapshot(snapshot) => {
             let Some(i) = app.index(&snapshot.node) else {
@@ -59,13 +84,11 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             let stale_after = app.stale_after();
             let was = app.nodes[i].health(app.now, stale_after);
             app.nodes[i].apply(*snapshot);
-            // A node going down or coming back is drawn at once; new numbers
-            // wait for the next tick (under a second), so a fleet's answers,
-            // each at its own instant, cost one frame a second, not one each.
-            Outcome {
-                redraw: app.nodes[i].health(app.now, stale_after) != was,
-                command: None,
-            }
+            // A node going down or coming back is news; new numbers wait for
+            // the clock (about a second), so a fleet's answers, each at its own
+            // instant, cost one frame a second, not one each.
+            let changed = app.nodes[i].health(app.now, stale_after) != was;
+            Outcome::redraw(if changed { Redraw::Data } else { Redraw::No })
         }
         Msg::Log(line) => {
             let visible = app.log.paused_at.is_none()
@@ -74,15 +97,18 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
                 app.window.line(i, app.now, &line);
             }
             app.log.push(*line);
-            Outcome {
-                // Paused or filtered out: only a counter in a title moved.
-                redraw: visible || app.log.paused_at.is_some(),
-                command: None,
-            }
+            Outcome::redraw(if visible {
+                Redraw::Data
+            } else if app.log.paused_at.is_some() {
+                // Paused: only the held-back counter in the title moved.
+                Redraw::Clock
+            } else {
+                Redraw::No
+            })
         }
         Msg::Notice(text) => {
             app.notice = Some(text);
-            Outcome::redraw()
+            Outcome::redraw(Redraw::Data)
         }
     }
 }
@@ -108,14 +134,14 @@ fn key_pressed(app: &mut App, key: Key) -> Outcome {
             }
             _ => return Outcome::default(),
         }
-        return Outcome::redraw();
+        return Outcome::redraw(Redraw::Input);
     }
     if app.help {
         // Any key closes help; q still quits.
         app.help = false;
         return match key {
             Key::Char('q') => Outcome::command(Command::Quit),
-            _ => Outcome::redraw(),
+            _ => Outcome::redraw(Redraw::Input),
         };
     }
     match key {
@@ -157,7 +183,12 @@ fn key_pressed(app: &mut App, key: Key) -> Outcome {
         }
         _ => return Outcome::default(),
     }
-    Outcome::redraw()
+    Outcome::redraw(Redraw::Input)
+}
+
+/// Every checklist item's status, in order: what a glance at the pane shows.
+fn statuses(report: Option<&Report>) -> Vec<Status> {
+    report.map_or_else(Vec::new, |r| r.items.iter().map(|i| i.status).collect())
 }
 
 fn cycle(pane: Pane, by: usize) -> Pane {
@@ -322,7 +353,11 @@ mod tests {
                 "new".into(),
             ))),
         );
-        assert!(out.redraw, "the held-back counter moved");
+        assert_eq!(
+            out.redraw,
+            Redraw::Clock,
+            "only the held-back counter moved"
+        );
         assert_eq!(app.log.window(None, 100).0.len(), before);
         assert_eq!(app.log.held_back(), 1);
         press(&mut app, &[Key::Char('p')]);
@@ -368,29 +403,44 @@ mod tests {
         assert_eq!(row.last_ok.as_ref(), Some(&last), "last values kept");
         assert_eq!(row.down_since, Some(app.now));
         let unknown = fixtures::unreachable("nobody", app.now);
-        assert!(!update(&mut app, Msg::Snapshot(Box::new(unknown))).redraw);
+        let out = update(&mut app, Msg::Snapshot(Box::new(unknown)));
+        assert_eq!(out.redraw, Redraw::No);
     }
 
     #[test]
-    fn only_a_change_of_health_redraws_at_once() {
+    fn only_a_change_of_health_is_news() {
         let mut app = fixtures::healthy();
+        let now = app.now;
+        update(&mut app, Msg::Tick(now));
         let again = app.nodes[1].last_ok.clone().unwrap();
         let out = update(&mut app, Msg::Snapshot(Box::new(again.clone())));
-        assert!(!out.redraw, "same health: drawn at the next tick");
+        assert_eq!(out.redraw, Redraw::No, "same health: drawn with the clock");
+        let out = update(&mut app, Msg::Tick(now));
+        assert_eq!(out.redraw, Redraw::Clock, "the clock draws the new numbers");
         let down = fixtures::unreachable("node2", app.now);
-        assert!(
-            update(&mut app, Msg::Snapshot(Box::new(down))).redraw,
-            "went down"
-        );
-        assert!(
-            update(&mut app, Msg::Snapshot(Box::new(again))).redraw,
-            "came back"
-        );
+        let out = update(&mut app, Msg::Snapshot(Box::new(down)));
+        assert_eq!(out.redraw, Redraw::Data, "went down");
+        let out = update(&mut app, Msg::Snapshot(Box::new(again)));
+        assert_eq!(out.redraw, Redraw::Data, "came back");
+        assert_eq!(press(&mut app, &[Key::Tab])[0].redraw, Redraw::Input);
+    }
+
+    #[test]
+    fn a_tick_that_changes_a_verdict_is_news() {
+        let mut app = fixtures::healthy();
         let now = app.now;
-        assert!(
-            update(&mut app, Msg::Tick(now)).redraw,
-            "the tick draws the rest"
+        update(&mut app, Msg::Tick(now));
+        let before = app.report.clone().expect("judged");
+        update(
+            &mut app,
+            Msg::Snapshot(Box::new(fixtures::unreachable("node2", now))),
         );
+        let out = update(&mut app, Msg::Tick(now));
+        let after = app.report.as_ref().expect("judged");
+        assert_ne!(statuses(Some(&before)), statuses(Some(after)));
+        assert_eq!(out.redraw, Redraw::Data);
+        let out = update(&mut app, Msg::Tick(now));
+        assert_eq!(out.redraw, Redraw::Clock, "the same verdicts again");
     }
 
     #[test]

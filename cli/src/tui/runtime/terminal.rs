@@ -1,29 +1,23 @@
 //! The terminal while the dashboard owns it: raw mode and the alternate screen
 //! on the way in, and always the way back out: on quit, on error (the guard's
 //! drop) and on panic (a hook that restores before the panic message prints).
-//! Keys come from a thread that reads the terminal and sends them as messages.
+//! The terminal's events become the dashboard's messages here.
 
 use std::io::{self, Stdout};
-use std::sync::Arc;
 use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+    DisableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
 };
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
-use ratatui::Terminal;
+use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::mpsc;
 
 use crate::tui::{Key, Msg};
-
-/// How long the key thread waits for input before checking whether to stop:
-/// short enough that quitting is prompt, long enough to cost nothing idle.
-const INPUT_POLL: Duration = Duration::from_millis(200);
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown, mouse
 /// reporting off. Safe to call more than once and when nothing was changed.
@@ -38,6 +32,9 @@ pub(crate) fn restore() {
 }
 
 /// The dashboard's terminal; restored when dropped.
+///
+/// Its size is asked once, then again on each resize event, not before every
+/// frame (which opens the terminal device each time).
 pub(crate) struct Screen {
     pub(crate) terminal: Terminal<CrosstermBackend<Stdout>>,
 }
@@ -51,7 +48,13 @@ impl Screen {
         install_panic_hook();
         terminal::enable_raw_mode()?;
         let entered = execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
-            .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
+            .and_then(|()| size())
+            .and_then(|area| {
+                let options = TerminalOptions {
+                    viewport: Viewport::Fixed(area),
+                };
+                Terminal::with_options(CrosstermBackend::new(io::stdout()), options)
+            });
         match entered {
             Ok(terminal) => Ok(Screen { terminal }),
             Err(e) => {
@@ -60,6 +63,20 @@ impl Screen {
             }
         }
     }
+
+    /// Draws on the whole terminal again after it changed size.
+    ///
+    /// # Errors
+    /// The terminal could not be asked or written to.
+    pub(crate) fn fit(&mut self) -> io::Result<()> {
+        self.terminal.resize(size()?)
+    }
+}
+
+/// The terminal's whole area.
+fn size() -> io::Result<Rect> {
+    let (width, height) = terminal::size()?;
+    Ok(Rect::new(0, 0, width, height))
 }
 
 impl Drop for Screen {
@@ -81,49 +98,28 @@ fn install_panic_hook() {
     });
 }
 
-/// The thread reading keys and resizes; stops when told or when the dashboard is gone.
-pub(crate) struct Input {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Input {
-    pub(crate) fn start(tx: mpsc::Sender<Msg>) -> Input {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                match event::poll(INPUT_POLL) {
-                    Ok(false) => continue,
-                    Ok(true) => {}
-                    Err(_) => break,
-                }
-                let msg = match event::read() {
-                    Ok(Event::Key(key)) => map_key(key).map(Msg::Key),
-                    Ok(Event::Resize(..)) => Some(Msg::Resize),
-                    Ok(_) => None,
-                    Err(_) => break,
-                };
-                if let Some(msg) = msg
-                    && tx.blocking_send(msg).is_err()
-                {
-                    break;
-                }
-            }
-        });
-        Input {
-            stop,
-            thread: Some(thread),
+/// Sends the terminal's keys and resizes as messages until the terminal fails
+/// or the dashboard is gone. A task of its own: the stream is polled only when
+/// the terminal has something (polled idle, it spins on a contended lock), and
+/// nothing wakes up to look for keys that did not come.
+pub(crate) async fn forward_events(tx: mpsc::Sender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(Ok(event)) = events.next().await {
+        if let Some(msg) = message(event)
+            && tx.send(msg).await.is_err()
+        {
+            return;
         }
     }
 }
 
-impl Drop for Input {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+/// The dashboard's message for a terminal event: a key press or a resize;
+/// anything else (mouse, focus, paste) means nothing to it.
+fn message(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => map_key(key).map(Msg::Key),
+        Event::Resize(..) => Some(Msg::Resize),
+        _ => None,
     }
 }
 
