@@ -23,6 +23,10 @@ use timecoin_shared::rpc::Direction;
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 use timectl::testing::tui::{App, LogLine, Msg, draw, update};
 
+/// Frames are timed with the allocator `timectl` runs on.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Idle measurement unless given: the minute.
 const IDLE_SECS: u64 = 60;
 /// Flood measurement unless given.
