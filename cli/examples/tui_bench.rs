@@ -37,8 +37,8 @@ const FLOOD_RATE: u64 = 1000;
 const FRAMES: usize = 200;
 /// Frames timed one by one after a pause, like an idle dashboard's.
 const COLD_FRAMES: usize = 10;
-/// The pause before each of those: an idle dashboard draws about twice a second.
-const COLD_PAUSE: Duration = Duration::from_millis(500);
+/// The pause before each of those: an idle dashboard draws about once a second.
+const COLD_PAUSE: Duration = Duration::from_secs(1);
 
 fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());

@@ -5,7 +5,7 @@
 //! # Layout
 //! - `poll`: a probe task per node, and the log followers.
 //! - `screen`: the event loop on a terminal.
-//! - `terminal`: raw mode, alternate screen, panic hook, the key thread.
+//! - `terminal`: raw mode, alternate screen, panic hook, keys and resizes.
 
 mod poll;
 mod screen;
