@@ -3,6 +3,12 @@
 //! 4 and at 100 nodes, and its resident memory. The goals (issue 11): under 1 %
 //! of a core idle, under 10 % under the flood, under 5 ms a frame.
 //!
+//! Beside the idle figure it prints how often the dashboard woke up and what
+//! as many wake-ups with no work at all cost on this machine: on a virtual
+//! machine a wake-up alone costs tens of microseconds and the work after it
+//! runs on cold caches, so the idle figure depends on the machine as much as
+//! on the dashboard.
+//!
 //! Needs tmux (the dashboard runs in a real 80x24 terminal). Build the binaries in
 //! the same profile first, then run:
 //!
@@ -29,6 +35,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Idle measurement unless given: the issue's minute.
 const IDLE_SECS: u64 = 60;
+/// How long the floor (a thread that only wakes up) is measured.
+const FLOOR_SECS: u64 = 20;
 /// Flood measurement unless given.
 const FLOOD_SECS: u64 = 30;
 /// Lines a second the flood writes.
@@ -94,13 +102,22 @@ fn main() {
 
     let fleet = dir.join("fleet.toml");
     let idle = Dashboard::start(&timectl, &fleet);
-    let (cpu, rss) = idle.measure(Duration::from_secs(idle_secs));
+    let (cpu, rss, wakes) = idle.measure(Duration::from_secs(idle_secs));
     println!(
-        "idle, 4 nodes, {idle_secs} s: CPU {:.2} % of one core, RSS {:.1} MiB",
+        "idle, 4 nodes, {idle_secs} s: CPU {:.2} % of one core, {wakes:.1} wake-ups/s, RSS {:.1} MiB",
         cpu * 100.0,
         mib(rss)
     );
     drop(idle);
+    // What waking up that often costs on this machine with no work at all: on
+    // a virtual machine, most of the figure above.
+    let (floor, per_wake) = empty_wakeups(wakes, Duration::from_secs(FLOOR_SECS));
+    println!(
+        "floor: a thread doing nothing but wake {wakes:.1} times a second: CPU {:.2} % of one core \
+         ({:.0} us a wake-up)",
+        floor * 100.0,
+        per_wake.as_secs_f64() * 1e6
+    );
 
     // The same fleet with every node's log command following a file of its own;
     // the files get FLOOD_RATE daemon lines a second in all (a mix of kinds).
@@ -124,7 +141,7 @@ fn main() {
     let flood = Dashboard::start(&timectl, &flooded);
     let writer = std::thread::spawn(move || write_flood(&floods, flood_secs + 2));
     std::thread::sleep(Duration::from_secs(2));
-    let (cpu, rss) = flood.measure(Duration::from_secs(flood_secs));
+    let (cpu, rss, _) = flood.measure(Duration::from_secs(flood_secs));
     let written = writer.join().expect("flood writer");
     println!(
         "flood, {FLOOD_RATE} lines/s over 4 nodes, {flood_secs} s: CPU {:.2} % of one core, \
@@ -317,12 +334,16 @@ impl Dashboard {
         Dashboard { socket, pid }
     }
 
-    /// CPU used over `span` as a fraction of one core, and the RSS at its end.
-    fn measure(&self, span: Duration) -> (f64, u64) {
-        let before = cpu_time(self.pid);
+    /// CPU used over `span` as a fraction of one core, the RSS at its end,
+    /// and how many times a second its threads were put on a CPU.
+    fn measure(&self, span: Duration) -> (f64, u64, f64) {
+        let (cpu_before, runs_before) = scheduled(&format!("/proc/{}/task", self.pid));
         std::thread::sleep(span);
-        let used = cpu_time(self.pid).saturating_sub(before);
-        (used.as_secs_f64() / span.as_secs_f64(), rss(self.pid))
+        let (cpu, runs) = scheduled(&format!("/proc/{}/task", self.pid));
+        let secs = span.as_secs_f64();
+        let wakes = runs.saturating_sub(runs_before) as f64 / secs;
+        let used = cpu.saturating_sub(cpu_before);
+        (used.as_secs_f64() / secs, rss(self.pid), wakes)
     }
 }
 
@@ -335,17 +356,50 @@ impl Drop for Dashboard {
     }
 }
 
-/// Time the process's threads have spent on a CPU, to the nanosecond: the
-/// scheduler's own count (`/proc/PID/task/TID/schedstat`), not the clock-tick
-/// sampling of `/proc/PID/stat`, which misses much of a process that wakes up
-/// briefly and often.
-fn cpu_time(pid: u32) -> Duration {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("dashboard running");
-    let nanos = tasks
+/// Time the threads under `tasks` (a `/proc/PID/task` directory) have spent
+/// on a CPU, to the nanosecond, and how many times they were put on one: the
+/// scheduler's own counts (`schedstat`), not the clock-tick sampling of
+/// `/proc/PID/stat`, which misses much of a process that wakes up briefly and
+/// often.
+fn scheduled(tasks: &str) -> (Duration, u64) {
+    let tasks = std::fs::read_dir(tasks).expect("process running");
+    let (nanos, runs) = tasks
         .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    Duration::from_nanos(nanos)
+        .filter_map(|stat| {
+            let mut fields = stat.split_whitespace();
+            let nanos = fields.next()?.parse::<u64>().ok()?;
+            let runs = fields.nth(1)?.parse::<u64>().ok()?;
+            Some((nanos, runs))
+        })
+        .fold((0, 0), |(n, r), (nanos, runs)| (n + nanos, r + runs));
+    (Duration::from_nanos(nanos), runs)
+}
+
+/// A thread of this process that only sleeps and wakes `per_sec` times a
+/// second for `span`: the CPU that costs as a fraction of one core, and per
+/// wake-up.
+fn empty_wakeups(per_sec: f64, span: Duration) -> (f64, Duration) {
+    let pause = Duration::from_secs_f64(1.0 / per_sec.max(1.0));
+    std::thread::spawn(move || {
+        let me = || {
+            let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+            let nanos = stat.split_whitespace().next().and_then(|n| n.parse().ok());
+            Duration::from_nanos(nanos.unwrap_or(0))
+        };
+        let (started, before) = (Instant::now(), me());
+        let mut wakes = 0u32;
+        while started.elapsed() < span {
+            std::thread::sleep(pause);
+            wakes += 1;
+        }
+        let used = me().saturating_sub(before);
+        (
+            used.as_secs_f64() / started.elapsed().as_secs_f64(),
+            used / wakes.max(1),
+        )
+    })
+    .join()
+    .expect("floor thread")
 }
 
 /// Resident memory in bytes.
