@@ -363,16 +363,21 @@ impl Drop for Dashboard {
 /// often.
 fn scheduled(tasks: &str) -> (Duration, u64) {
     let tasks = std::fs::read_dir(tasks).expect("process running");
-    let (nanos, runs) = tasks
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
-        .filter_map(|stat| {
-            let mut fields = stat.split_whitespace();
-            let nanos = fields.next()?.parse::<u64>().ok()?;
-            let runs = fields.nth(1)?.parse::<u64>().ok()?;
-            Some((nanos, runs))
+    tasks
+        .filter_map(|task| schedstat(&task.ok()?.path().join("schedstat")))
+        .fold((Duration::ZERO, 0), |(cpu, runs), (c, r)| {
+            (cpu + c, runs + r)
         })
-        .fold((0, 0), |(n, r), (nanos, runs)| (n + nanos, r + runs));
-    (Duration::from_nanos(nanos), runs)
+}
+
+/// One thread's `schedstat`: its time on a CPU and how many times it was put
+/// on one; `None` once the thread is gone.
+fn schedstat(path: &Path) -> Option<(Duration, u64)> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    let mut fields = stat.split_whitespace();
+    let nanos = fields.next()?.parse::<u64>().ok()?;
+    let runs = fields.nth(1)?.parse::<u64>().ok()?;
+    Some((Duration::from_nanos(nanos), runs))
 }
 
 /// A thread of this process that only sleeps and wakes `per_sec` times a
@@ -382,9 +387,9 @@ fn empty_wakeups(per_sec: f64, span: Duration) -> (f64, Duration) {
     let pause = Duration::from_secs_f64(1.0 / per_sec.max(1.0));
     std::thread::spawn(move || {
         let me = || {
-            let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
-            let nanos = stat.split_whitespace().next().and_then(|n| n.parse().ok());
-            Duration::from_nanos(nanos.unwrap_or(0))
+            schedstat(Path::new("/proc/thread-self/schedstat"))
+                .expect("schedstat")
+                .0
         };
         let (started, before) = (Instant::now(), me());
         let mut wakes = 0u32;
