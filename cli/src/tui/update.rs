@@ -20,7 +20,8 @@ pub enum Redraw {
     /// Nothing visible changed.
     #[default]
     No,
-    /// Only ages and numbers moved: drawn with the clock, about once a second.
+    /// Only ages and numbers moved: drawn once a tick, when the round of
+    /// probes that went out with it is in.
     Clock,
     /// News: a log line, a node going down or coming back, a verdict changing.
     Data,
@@ -109,7 +110,8 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
         }
         Msg::Notice(text) => {
             app.notice = Some(text);
-            Outcome::redraw(Redraw::Data)
+            // The answer to the operator's own key: drawn as soon as a key.
+            Outcome::redraw(Redraw::Input)
         }
     }
 }

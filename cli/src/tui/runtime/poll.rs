@@ -98,6 +98,14 @@ pub(crate) fn next_instant(epoch: Instant, every: Duration, now: Instant) -> Ins
     epoch + Duration::from_nanos(u64::try_from(offset).unwrap_or(u64::MAX))
 }
 
+/// Whether a round of probes goes out at `at`: an instant on the grid of
+/// `epoch` plus whole multiples of `every`.
+pub(crate) fn probes_at(epoch: Instant, every: Duration, at: Instant) -> bool {
+    let every_ns = every.as_nanos().max(1);
+    at.checked_duration_since(epoch)
+        .is_some_and(|since| since.as_nanos() % every_ns == 0)
+}
+
 /// Follows every node's log (its fleet `logs` command) and sends its lines and
 /// stream markers, until `tx` closes or `stop` fires (which cancels the remote
 /// commands and waits for them).
@@ -182,7 +190,7 @@ mod tests {
 
     use tokio::time::Instant;
 
-    use super::next_instant;
+    use super::{next_instant, probes_at};
 
     #[test]
     fn probes_keep_to_one_schedule_and_skip_the_instants_they_missed() {
@@ -196,5 +204,18 @@ mod tests {
         assert_eq!(next_instant(epoch, second, at(3500)), at(4000));
         let odd = Duration::from_millis(300);
         assert_eq!(next_instant(epoch, odd, at(1000)), at(1200));
+    }
+
+    #[test]
+    fn a_tick_knows_whether_probes_go_out_with_it() {
+        let epoch = Instant::now();
+        let at = |ms| epoch + Duration::from_millis(ms);
+        let second = Duration::from_secs(1);
+        assert!(probes_at(epoch, second, epoch));
+        assert!(probes_at(epoch, second, at(3000)));
+        let two = Duration::from_secs(2);
+        assert!(!probes_at(epoch, two, at(1000)));
+        assert!(probes_at(epoch, two, at(4000)));
+        assert!(!probes_at(epoch, second, at(1500)), "off the grid");
     }
 }
