@@ -250,13 +250,19 @@ mod tests {
         schedule
     }
 
+    /// A schedule that just ticked with a round of probes to `nodes`, the
+    /// tick's moved numbers waiting for it; and the tick's instant.
+    fn ticked(nodes: usize) -> (Schedule, Instant) {
+        let tick = Instant::now();
+        let mut schedule = drawn_at(tick);
+        schedule.ticked(nodes, tick);
+        schedule.changed(Redraw::Clock, tick);
+        (schedule, tick)
+    }
+
     #[test]
     fn the_round_is_drawn_in_the_wake_up_of_its_last_answer() {
-        let t = Instant::now();
-        let mut schedule = drawn_at(t);
-        let tick = after(t, 1000);
-        schedule.ticked(3, tick);
-        schedule.changed(Redraw::Clock, tick);
+        let (mut schedule, tick) = ticked(3);
         assert_eq!(
             schedule.due(tick),
             Some(tick + ROUND_WAIT),
@@ -278,12 +284,9 @@ mod tests {
 
     #[test]
     fn a_hung_node_holds_the_round_back_only_until_the_wait_ends() {
-        let t = Instant::now();
-        let mut schedule = drawn_at(t);
-        schedule.ticked(2, t);
-        schedule.changed(Redraw::Clock, t);
+        let (mut schedule, tick) = ticked(2);
         schedule.answered();
-        let end = t + ROUND_WAIT;
+        let end = tick + ROUND_WAIT;
         assert_eq!(schedule.due(end), Some(end));
         schedule.drawn(end);
         assert_eq!(schedule.round, Round::Drawn);
@@ -294,11 +297,8 @@ mod tests {
 
     #[test]
     fn a_tick_without_probes_is_drawn_at_once() {
-        let t = Instant::now();
-        let mut schedule = drawn_at(t);
-        schedule.ticked(0, t);
-        schedule.changed(Redraw::Clock, t);
-        assert_eq!(schedule.due(t), Some(t));
+        let (schedule, tick) = ticked(0);
+        assert_eq!(schedule.due(tick), Some(tick));
     }
 
     #[test]
@@ -322,13 +322,9 @@ mod tests {
 
     #[test]
     fn a_key_is_drawn_at_once_and_leaves_the_round_waiting() {
-        let t = Instant::now();
-        let mut schedule = drawn_at(t);
-        let tick = after(t, 1000);
-        schedule.ticked(2, tick);
-        schedule.changed(Redraw::Clock, tick);
+        let (mut schedule, tick) = ticked(2);
         schedule.changed(Redraw::Input, after(tick, 1));
-        assert_eq!(schedule.due(after(tick, 1)), Some(t + FRAME), "long past");
+        assert_eq!(schedule.due(after(tick, 1)), Some(tick + FRAME));
         schedule.drawn(after(tick, 2));
         schedule.answered();
         schedule.answered();
