@@ -11,6 +11,7 @@ use timecoin_shared::snapshot::ChainView;
 
 use super::event::Check;
 use super::link::Link;
+use super::short_commit;
 use super::steps::journal_problems;
 use crate::probe::NodeApi;
 
@@ -144,7 +145,7 @@ fn chain_checks(
             evidence: format!(
                 "runs {} (target {})",
                 view.commit.as_deref().unwrap_or(UNKNOWN),
-                short(&expect.commit)
+                short_commit(&expect.commit)
             ),
         },
         at_least("peers", view.connected_peers, peers_wanted, "connected"),
@@ -190,10 +191,6 @@ fn at_least(name: &'static str, got: Option<usize>, wanted: usize, what: &str) -
             None => format!("{UNKNOWN} (want {wanted})"),
         },
     }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 #[cfg(test)]

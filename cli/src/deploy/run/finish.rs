@@ -39,10 +39,6 @@ pub(super) async fn audit_nodes(fleet: &Fleet, nodes: &[String], report: &Report
     futures_util::future::join_all(writes).await;
 }
 
-pub(super) fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
-}
-
 pub(super) fn join(names: &[&String]) -> String {
     names
         .iter()

@@ -13,7 +13,7 @@ use crate::deploy::event::{Emit, Step};
 use crate::deploy::link::Link;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::Outcome;
-use crate::deploy::{ship, steps};
+use crate::deploy::{ship, short_commit, steps};
 use crate::lock::{self, Heartbeat, Holder};
 
 pub(super) async fn take_locks(
@@ -292,7 +292,9 @@ pub(super) async fn stage_one(
         name,
         Step::Pull,
         began,
-        pulled.clone().map(|h| Some(format!("at {}", short(&h)))),
+        pulled
+            .clone()
+            .map(|h| Some(format!("at {}", short_commit(&h)))),
     );
     let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
     if !builds {

@@ -13,7 +13,7 @@ use crate::deploy::event::{Emit, Event, Step};
 use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome};
-use crate::deploy::steps;
+use crate::deploy::{short_commit, steps};
 use crate::lock::Heartbeat;
 
 pub(super) async fn roll_out(
@@ -91,7 +91,7 @@ pub(super) async fn roll_out(
                 row.rollout_secs = began.elapsed().as_secs_f64();
                 if passed.is_ok() {
                     row.result = NodeResult::Deployed;
-                    row.to = Some(short(target).to_owned());
+                    row.to = Some(short_commit(target).to_owned());
                 }
             }
             match passed {
@@ -109,7 +109,7 @@ pub(super) async fn roll_out(
             for name in &failed_names {
                 if let Some(row) = fleet.row(name) {
                     row.result = NodeResult::Failed;
-                    row.to = Some(format!("{} (unhealthy)", short(target)));
+                    row.to = Some(format!("{} (unhealthy)", short_commit(target)));
                 }
             }
             return (
