@@ -14,7 +14,8 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::{FleetError, NodeTable, Parser, Table};
+use super::parse::{Parser, Table};
+use super::{FleetError, NodeTable};
 use crate::classify::EventKind;
 
 /// The daemon API a node's RPC speaks.

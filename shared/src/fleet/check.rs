@@ -5,7 +5,8 @@
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::{FleetError, Node, Parser, key_str};
+use super::parse::{Parser, key_str};
+use super::{FleetError, Node};
 use crate::checklist::{CHECK_KEYS, CHECK_NODE_KEYS, CheckTable, Thresholds};
 
 impl<'t> Parser<'t> {
