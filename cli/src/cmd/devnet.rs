@@ -3,17 +3,15 @@
 //! in a directory with a `fleet.toml` that points the other commands at them.
 
 use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::constants::{DEVNET_START_TIMEOUT, POLL_INTERVAL, RPC_TIMEOUT};
 use crate::devnet::process::{self, ProcessId};
 use crate::devnet::state::{DevnetNode, DevnetState};
-use crate::devnet::{fleet_file, network_file};
+use crate::devnet::{fleet_file, network_file, start};
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 
@@ -141,7 +139,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     if let Ok(old) = DevnetState::load(&dir)
-        && old.nodes.iter().any(|n| process::is_running(id(n)))
+        && old.nodes.iter().any(|n| process::is_running(n.process()))
     {
         return Err(Error::bad_input(format!(
             "a devnet in {} is running; stop it first: timectl devnet down --dir {}",
@@ -156,7 +154,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             args.nodes
         )));
     }
-    let addresses = pick_addresses(args.nodes)?;
+    let addresses = start::pick_addresses(args.nodes)?;
     let network_path = dir.join(network_file::NETWORK_FILE);
     let mut state = DevnetState {
         network: args.network.clone(),
@@ -223,15 +221,15 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
                     .map_err(|e| Error::io("recording the devnet", e))?;
             }
             Err(e) => {
-                stop_all(&state);
+                state.stop_all();
                 return Err(Error::io(format!("starting {}", state.nodes[i].name), e));
             }
         }
     }
     for node in &state.nodes {
-        if let Err(e) = wait_healthy(node).await {
-            stop_all(&state);
-            return Err(e);
+        if let Err(e) = start::wait_healthy(node).await {
+            state.stop_all();
+            return Err(e.into());
         }
     }
     let timectl = std::env::current_exe().map_err(|e| Error::io("locating timectl", e))?;
@@ -279,7 +277,7 @@ fn status(ctx: &Ctx, args: &StatusArgs) -> Result<Code, Error> {
         .map(|n| Row {
             name: n.name.clone(),
             pid: n.pid,
-            running: process::is_running(id(n)),
+            running: process::is_running(n.process()),
             p2p: n.p2p,
             rpc: n.rpc,
             log: n.log.clone(),
@@ -318,7 +316,7 @@ fn status(ctx: &Ctx, args: &StatusArgs) -> Result<Code, Error> {
 
 fn down(dir: &Path) -> Result<Code, Error> {
     let state = DevnetState::load(dir)?;
-    let ids: Vec<ProcessId> = state.nodes.iter().map(id).collect();
+    let ids: Vec<ProcessId> = state.nodes.iter().map(DevnetNode::process).collect();
     let running = ids.iter().filter(|i| process::is_running(**i)).count();
     process::stop(&ids)
         .map_err(|left| Error::failed(format!("still running after SIGKILL: pids {left:?}")))?;
@@ -342,7 +340,7 @@ async fn restart(args: &RestartArgs) -> Result<Code, Error> {
             known.join(", ")
         ))
     })?;
-    process::stop(&[id(node)])
+    process::stop(&[node.process()])
         .map_err(|left| Error::failed(format!("{}: still running: {left:?}", node.name)))?;
     let started = process::spawn_detached(&timed, &node.args, &node.log)
         .map_err(|e| Error::io(format!("starting {}", node.name), e))?;
@@ -352,7 +350,7 @@ async fn restart(args: &RestartArgs) -> Result<Code, Error> {
     state
         .save(dir)
         .map_err(|e| Error::io("recording the devnet", e))?;
-    wait_healthy(&node).await?;
+    start::wait_healthy(&node).await?;
     writeln!(
         anstream::stdout(),
         "{} restarted (pid {})",
@@ -360,85 +358,6 @@ async fn restart(args: &RestartArgs) -> Result<Code, Error> {
         node.pid
     )?;
     Ok(Code::OK)
-}
-
-fn id(node: &DevnetNode) -> ProcessId {
-    ProcessId {
-        pid: node.pid,
-        start_time: node.start_time,
-    }
-}
-
-fn stop_all(state: &DevnetState) {
-    let ids: Vec<ProcessId> = state.nodes.iter().filter(|n| n.pid != 0).map(id).collect();
-    let _ = process::stop(&ids);
-}
-
-/// Waits until the node's RPC answers `/health`, or its process died, or the
-/// start timeout passed.
-async fn wait_healthy(node: &DevnetNode) -> Result<(), Error> {
-    let client = reqwest::Client::builder()
-        .timeout(RPC_TIMEOUT)
-        .no_proxy()
-        .build()
-        .map_err(|e| Error::failed(format!("cannot build an HTTP client: {e}")))?;
-    let url = format!("http://{}/health", node.rpc);
-    let end = Instant::now() + DEVNET_START_TIMEOUT;
-    loop {
-        if !process::is_running(id(node)) {
-            return Err(Error::failed(format!(
-                "{} exited during start-up; its log ({}) ends with:\n{}",
-                node.name,
-                node.log.display(),
-                log_tail(&node.log)
-            )));
-        }
-        if let Ok(response) = client.get(&url).send().await
-            && response.status().is_success()
-        {
-            return Ok(());
-        }
-        if Instant::now() >= end {
-            return Err(Error::failed(format!(
-                "{}: no answer on {url} within {}s; its log ({}) ends with:\n{}",
-                node.name,
-                DEVNET_START_TIMEOUT.as_secs(),
-                node.log.display(),
-                log_tail(&node.log)
-            )));
-        }
-        tokio::time::sleep(POLL_INTERVAL).await;
-    }
-}
-
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(10)..].join("\n")
-}
-
-/// P2P and RPC addresses for `n` nodes: a random /24 inside 127.0.0.0/8 (all of it
-/// is loopback on Linux), node i at `.i+1`, each port picked by the kernel. Random
-/// addresses keep concurrent devnets and tests from colliding.
-fn pick_addresses(n: usize) -> Result<Vec<(SocketAddr, SocketAddr)>, Error> {
-    let (a, b) = (fastrand::u8(100..=254), fastrand::u8(..));
-    // Hold every probe socket until all are chosen, so no two nodes get one port.
-    let mut held = Vec::with_capacity(2 * n);
-    let mut addresses = Vec::with_capacity(n);
-    for i in 0..n {
-        let host = u8::try_from(i + 1).map_err(|_| Error::bad_input("too many nodes"))?;
-        let ip = IpAddr::V4(Ipv4Addr::new(127, a, b, host));
-        let p2p = TcpListener::bind((ip, 0)).map_err(|e| Error::io(format!("binding {ip}"), e))?;
-        let rpc = TcpListener::bind((ip, 0)).map_err(|e| Error::io(format!("binding {ip}"), e))?;
-        let local = |l: &TcpListener| {
-            l.local_addr()
-                .map_err(|e| Error::io(format!("binding {ip}"), e))
-        };
-        addresses.push((local(&p2p)?, local(&rpc)?));
-        held.push(p2p);
-        held.push(rpc);
-    }
-    Ok(addresses)
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, Error> {

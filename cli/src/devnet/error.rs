@@ -50,6 +50,35 @@ pub enum DevnetError {
     /// `timed keygen` printed something else than a node id.
     #[error("timed keygen printed {0:?}, not a node id")]
     KeygenOutput(String),
+    /// More daemons than one /24 of loopback addresses holds.
+    #[error("{0} nodes: a devnet holds at most 255")]
+    TooManyNodes(usize),
+    /// No loopback port for a daemon.
+    #[error("binding {ip}")]
+    Bind {
+        ip: std::net::IpAddr,
+        #[source]
+        source: io::Error,
+    },
+    /// No HTTP client to ask a started daemon for its health.
+    #[error("cannot build an HTTP client: {0}")]
+    HttpClient(String),
+    /// A daemon died while starting.
+    #[error("{node} exited during start-up; its log ({}) ends with:\n{tail}", log.display())]
+    Exited {
+        node: String,
+        log: PathBuf,
+        tail: String,
+    },
+    /// A daemon that runs but never answered its health check.
+    #[error("{node}: no answer on {url} within {secs}s; its log ({}) ends with:\n{tail}", log.display())]
+    NoAnswer {
+        node: String,
+        url: String,
+        secs: u64,
+        log: PathBuf,
+        tail: String,
+    },
 }
 
 impl DevnetError {
@@ -62,6 +91,7 @@ impl DevnetError {
                 | DevnetError::BadState { .. }
                 | DevnetError::TimedMissing(_)
                 | DevnetError::TimedNotFound { .. }
+                | DevnetError::TooManyNodes(_)
         )
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::DevnetError;
+use super::process::{self, ProcessId};
 
 /// The state file's name inside the devnet directory.
 pub(crate) const STATE_FILE: &str = "devnet.json";
@@ -72,5 +73,28 @@ impl DevnetState {
     /// The node called `name`.
     pub(crate) fn node_mut(&mut self, name: &str) -> Option<&mut DevnetNode> {
         self.nodes.iter_mut().find(|n| n.name == name)
+    }
+
+    /// Stops every daemon recorded as started, best effort: what is left
+    /// running, `devnet down` reports.
+    pub(crate) fn stop_all(&self) {
+        let ids: Vec<ProcessId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.pid != 0)
+            .map(DevnetNode::process)
+            .collect();
+        let _ = process::stop(&ids);
+    }
+}
+
+impl DevnetNode {
+    /// The daemon as recorded: its pid with its start time, so a reused pid is
+    /// never taken for it.
+    pub(crate) fn process(&self) -> ProcessId {
+        ProcessId {
+            pid: self.pid,
+            start_time: self.start_time,
+        }
     }
 }

@@ -16,7 +16,7 @@ use tempfile::TempDir;
 
 use super::DemoAction;
 use crate::devnet::error::DevnetError;
-use crate::devnet::process::{self, ProcessId};
+use crate::devnet::process;
 use crate::devnet::state::DevnetState;
 
 /// Why the demo's devnet could not be set up or taken down.
@@ -209,10 +209,7 @@ fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, DemoError> {
         .iter()
         .find(|n| n.name == node)
         .ok_or_else(|| DemoError::NoNode(node.to_owned()))?;
-    let id = ProcessId {
-        pid: recorded.pid,
-        start_time: recorded.start_time,
-    };
+    let id = recorded.process();
     if !process::is_running(id) {
         return Ok(format!("{node} is not running"));
     }
