@@ -1,0 +1,126 @@
+use ed25519_dalek::SigningKey;
+use serde_json::json;
+
+use super::*;
+
+fn chain(len: u64, salt: u32) -> Vec<Block> {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let mut parent = Hash32::ZERO;
+    (1..=len)
+        .map(|h| {
+            let b = Block::sign(
+                &key,
+                h,
+                parent,
+                h * 1000,
+                salt,
+                vec![json!({"h": h, "s": salt})],
+            );
+            parent = b.hash();
+            b
+        })
+        .collect()
+}
+
+#[test]
+fn blocks_and_finality_survive_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    let blocks = chain(5, 0);
+    {
+        let store = Store::open(&path, "devnet").expect("open");
+        assert_eq!(store.apply(1, &blocks, 2).expect("apply"), vec![]);
+    }
+    let store = Store::open(&path, "devnet").expect("reopen");
+    assert_eq!(store.tip().expect("tip"), blocks.last().cloned());
+    assert_eq!(store.block(3).expect("block"), Some(blocks[2].clone()));
+    assert_eq!(
+        store.finality().expect("finality"),
+        Finality {
+            final_height: 2,
+            finalized_txs: 2
+        }
+    );
+    let (id, _) = check_tx(&blocks[3].transactions[0]).expect("tx");
+    assert_eq!(store.tx_height(&id).expect("tx index"), Some(4));
+}
+
+#[test]
+fn a_reorg_replaces_the_branch_and_its_tx_index() {
+    let store = Store::in_memory("devnet").expect("store");
+    let ours = chain(4, 0);
+    store.apply(1, &ours, 0).expect("apply");
+    let theirs = chain(5, 1);
+    let reverted = store.apply(3, &theirs[2..], 2).expect("reorg");
+    assert_eq!(reverted, ours[2..].to_vec());
+    assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
+    let (gone, _) = check_tx(&ours[3].transactions[0]).expect("tx");
+    assert_eq!(store.tx_height(&gone).expect("index"), None);
+    let values = store.block_values(2, 2, usize::MAX).expect("values");
+    assert_eq!(values.len(), 2);
+    assert_eq!(
+        Block::from_value(values[1].clone()).expect("block"),
+        theirs[2]
+    );
+    assert_eq!(
+        store.block_values(1, 10, 1).expect("capped").len(),
+        1,
+        "always one block"
+    );
+}
+
+#[test]
+fn another_network_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    drop(Store::open(&path, "testnet").expect("open"));
+    let err = Store::open(&path, "mainnet").err().expect("must refuse");
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::WrongNetwork { .. }), "{text}");
+    assert!(
+        text.contains("testnet") && text.contains(&path.display().to_string()),
+        "{text}"
+    );
+}
+
+#[test]
+fn garbage_and_foreign_files_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a shopping list\n".repeat(200),
+    )
+    .expect("write");
+    let err = Store::open(&path, "devnet")
+        .err()
+        .expect("must refuse garbage");
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+
+    let other = dir.path().join("other.redb");
+    {
+        let db = Database::create(&other).expect("create");
+        let txn = db.begin_write().expect("txn");
+        txn.open_table(TableDefinition::<u64, u64>::new("accounts"))
+            .expect("table");
+        txn.commit().expect("commit");
+    }
+    let err = Store::open(&other, "devnet")
+        .err()
+        .expect("must refuse foreign");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+}
+
+#[test]
+fn a_store_in_use_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    let _held = Store::open(&path, "devnet").expect("open");
+    let err = Store::open(&path, "devnet")
+        .err()
+        .expect("second open must fail");
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+}
