@@ -18,18 +18,21 @@
 //! cargo build --release -p timectl -p timed
 //! cargo run --release -p timectl --example tui_bench [IDLE_SECS] [FLOOD_SECS]
 //! ```
+//!
+//! # Layout
+//! - `frames`: timing frames drawn off-screen, at any fleet size.
+//! - `cpu`: a running dashboard's CPU time, wake-ups and memory, and the floor.
+
+mod cpu;
+mod frames;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use timecoin_shared::classify::classify;
-use timecoin_shared::rpc::Direction;
-use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
-use timectl::testing::tui::{App, LogLine, Msg, draw, update};
+use cpu::{Dashboard, empty_wakeups};
+use frames::frame_time;
 
 /// Frames are timed with the allocator `timectl` runs on.
 #[global_allocator]
@@ -164,105 +167,6 @@ fn main() {
     );
 }
 
-/// Mean and worst time to draw one of `frames` frames of a healthy fleet of
-/// `nodes` with a full log ring, into an off-screen terminal of `w` x `h`,
-/// sleeping `pause` before each.
-fn frame_time(
-    nodes: usize,
-    (w, h): (u16, u16),
-    frames: usize,
-    pause: Duration,
-) -> (Duration, Duration) {
-    let now = SystemTime::now();
-    let names: Vec<String> = (1..=nodes).map(|i| format!("node{i}")).collect();
-    let mut app = App::new("bench", names.clone(), now);
-    app.colour = true;
-    for round in 0..10u64 {
-        for i in 0..nodes {
-            update(
-                &mut app,
-                Msg::Snapshot(Box::new(snapshot(i, nodes, 100 + round, now))),
-            );
-        }
-    }
-    for n in 0..5000 {
-        let text = format!("Starting new block round height={n} round=0");
-        let line = LogLine {
-            node: names[n % nodes].clone(),
-            time_us: Some(1_795_579_200_000_000),
-            class: classify(&text),
-            text,
-            marker: None,
-        };
-        update(&mut app, Msg::Log(Box::new(line)));
-    }
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    // One frame untimed: the first allocates the buffers and fills the
-    // layout cache, which a running dashboard does once.
-    terminal.draw(|f| draw(f, &app)).expect("draw");
-    let (mut total, mut worst) = (Duration::ZERO, Duration::ZERO);
-    for frame in 0..frames {
-        // A new snapshot per frame so every frame has something to redraw.
-        update(
-            &mut app,
-            Msg::Snapshot(Box::new(snapshot(frame % nodes, nodes, 200, now))),
-        );
-        if !pause.is_zero() {
-            std::thread::sleep(pause);
-        }
-        let started = Instant::now();
-        terminal.draw(|f| draw(f, &app)).expect("draw");
-        let took = started.elapsed();
-        total += took;
-        worst = worst.max(took);
-    }
-    (total / u32::try_from(frames).unwrap_or(u32::MAX), worst)
-}
-
-fn snapshot(i: usize, nodes: usize, height: u64, at: SystemTime) -> NodeSnapshot {
-    let id = |j: usize| format!("{j:064x}");
-    let peers = (0..nodes)
-        .filter(|j| *j != i)
-        .map(|j| PeerView {
-            node_id: Some(id(j)),
-            addr: format!("10.0.{}.{}:24100", j / 250, j % 250),
-            direction: Some(if i > j {
-                Direction::Outbound
-            } else {
-                Direction::Inbound
-            }),
-            connected_secs: Some(60),
-            rtt_ms: Some(1.0),
-            block_height: Some(height),
-        })
-        .collect();
-    NodeSnapshot {
-        node: format!("node{}", i + 1),
-        at,
-        took: Duration::from_millis(5),
-        api: Default::default(),
-        reach: Reach::Reachable,
-        chain: ChainView {
-            block_height: Some(height),
-            tip_hash: Some(format!("{height:064x}")),
-            active_masternodes: Some(nodes),
-            min_masternodes: Some(3),
-            connected_peers: Some(nodes - 1),
-            pending_transactions: Some(0),
-            finalized_transactions: Some(height),
-            node_id: Some(id(i)),
-            network: Some("bench".into()),
-            version: Some("0.1.0".into()),
-            commit: Some("0123456789ab".into()),
-            uptime_secs: Some(600),
-            last_block_age_secs: Some(1),
-            listed_masternode: Some(true),
-        },
-        peers: Some(peers),
-        repo_head: None,
-    }
-}
-
 /// Appends FLOOD_RATE lines a second in all to `paths`, in turn, for `secs`;
 /// returns how many.
 fn write_flood(paths: &[PathBuf], secs: u64) -> u64 {
@@ -300,134 +204,6 @@ fn write_flood(paths: &[PathBuf], secs: u64) -> u64 {
         written += FLOOD_RATE / 100;
     }
     written
-}
-
-/// `timectl tui` in a private 80x24 tmux server, killed on drop.
-struct Dashboard {
-    socket: String,
-    pid: u32,
-}
-
-impl Dashboard {
-    fn start(timectl: &Path, fleet: &Path) -> Dashboard {
-        // A server of its own per dashboard: the last one's may still be exiting.
-        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let socket = format!("tui-bench-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "80",
-                "-y",
-                "24",
-            ])
-            .arg(timectl)
-            .arg("--fleet")
-            .arg(fleet)
-            .arg("tui")
-            .status()
-            .expect("tmux (install it)");
-        assert!(status.success(), "tmux new-session");
-        let out = Command::new("tmux")
-            .args(["-L", &socket, "list-panes", "-F", "#{pane_pid}"])
-            .output()
-            .expect("tmux list-panes");
-        let pid = String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("pane pid");
-        // Let it connect and fill its screen before measuring.
-        std::thread::sleep(Duration::from_secs(3));
-        Dashboard { socket, pid }
-    }
-
-    /// CPU used over `span` as a fraction of one core, the RSS at its end,
-    /// and how many times a second its threads were put on a CPU.
-    fn measure(&self, span: Duration) -> (f64, u64, f64) {
-        let (cpu_before, runs_before) = scheduled(&format!("/proc/{}/task", self.pid));
-        std::thread::sleep(span);
-        let (cpu, runs) = scheduled(&format!("/proc/{}/task", self.pid));
-        let secs = span.as_secs_f64();
-        let wakes = runs.saturating_sub(runs_before) as f64 / secs;
-        let used = cpu.saturating_sub(cpu_before);
-        (used.as_secs_f64() / secs, rss(self.pid), wakes)
-    }
-}
-
-impl Drop for Dashboard {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-/// Time the threads under `tasks` (a `/proc/PID/task` directory) have spent
-/// on a CPU, to the nanosecond, and how many times they were put on one: the
-/// scheduler's own counts (`schedstat`), not the clock-tick sampling of
-/// `/proc/PID/stat`, which misses much of a process that wakes up briefly and
-/// often.
-fn scheduled(tasks: &str) -> (Duration, u64) {
-    let tasks = std::fs::read_dir(tasks).expect("process running");
-    tasks
-        .filter_map(|task| schedstat(&task.ok()?.path().join("schedstat")))
-        .fold((Duration::ZERO, 0), |(cpu, runs), (c, r)| {
-            (cpu + c, runs + r)
-        })
-}
-
-/// One thread's `schedstat`: its time on a CPU and how many times it was put
-/// on one; `None` once the thread is gone.
-fn schedstat(path: &Path) -> Option<(Duration, u64)> {
-    let stat = std::fs::read_to_string(path).ok()?;
-    let mut fields = stat.split_whitespace();
-    let nanos = fields.next()?.parse::<u64>().ok()?;
-    let runs = fields.nth(1)?.parse::<u64>().ok()?;
-    Some((Duration::from_nanos(nanos), runs))
-}
-
-/// A thread of this process that only sleeps and wakes `per_sec` times a
-/// second for `span`: the CPU that costs as a fraction of one core, and per
-/// wake-up.
-fn empty_wakeups(per_sec: f64, span: Duration) -> (f64, Duration) {
-    let pause = Duration::from_secs_f64(1.0 / per_sec.max(1.0));
-    std::thread::spawn(move || {
-        let me = || {
-            schedstat(Path::new("/proc/thread-self/schedstat"))
-                .expect("schedstat")
-                .0
-        };
-        let (started, before) = (Instant::now(), me());
-        let mut wakes = 0u32;
-        while started.elapsed() < span {
-            std::thread::sleep(pause);
-            wakes += 1;
-        }
-        let used = me().saturating_sub(before);
-        (
-            used.as_secs_f64() / started.elapsed().as_secs_f64(),
-            used / wakes.max(1),
-        )
-    })
-    .join()
-    .expect("floor thread")
-}
-
-/// Resident memory in bytes.
-fn rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
 }
 
 fn ms(d: Duration) -> f64 {
