@@ -18,7 +18,7 @@
 
 use testkit::sshd;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -47,19 +47,7 @@ fn main() {
     let sshd = sshd::Sshd::start();
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet");
-    let _down = Down(timectl.clone(), dir.clone());
-    let up = Command::new(&timectl)
-        .args(["devnet", "up", "--nodes", "4", "--dir"])
-        .arg(&dir)
-        .arg("--timed")
-        .arg(&timed)
-        .output()
-        .expect("devnet up");
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
+    let _down = testkit::devnet::up(&timectl, &dir, 4, &timed, &[]);
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("devnet.json")).expect("state"))
             .expect("state json");
@@ -216,15 +204,4 @@ fn time(cmd: &str) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-struct Down(PathBuf, PathBuf);
-
-impl Drop for Down {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.0)
-            .args(["devnet", "down", "--dir"])
-            .arg(&self.1)
-            .output();
-    }
 }

@@ -28,7 +28,6 @@ mod frames;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cpu::{Dashboard, empty_wakeups};
@@ -91,19 +90,7 @@ fn main() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet");
-    let _down = Down(timectl.clone(), dir.clone());
-    let up = Command::new(&timectl)
-        .args(["devnet", "up", "--nodes", "4", "--dir"])
-        .arg(&dir)
-        .arg("--timed")
-        .arg(&timed)
-        .output()
-        .expect("devnet up");
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
+    let _down = testkit::devnet::up(&timectl, &dir, 4, &timed, &[]);
 
     let fleet = dir.join("fleet.toml");
     // The same bytes twice: the binary as the linker wrote it, and a fresh copy
@@ -212,17 +199,4 @@ fn ms(d: Duration) -> f64 {
 
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
-}
-
-/// Stops the devnet on drop.
-struct Down(PathBuf, PathBuf);
-
-impl Drop for Down {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.0)
-            .args(["devnet", "down", "--dir"])
-            .arg(&self.1)
-            .stdout(Stdio::null())
-            .status();
-    }
 }
