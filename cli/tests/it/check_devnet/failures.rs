@@ -1,7 +1,6 @@
 //! Broken fleets: each gives its verdict and exit code, with evidence naming the node.
 
 use std::io::Write as _;
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
@@ -186,24 +185,7 @@ fn two_pairs_on_different_chains_fail_same_chain_and_links() {
 #[test]
 fn two_stopped_nodes_fail_masternodes_production_and_heights() {
     let devnet = meshed_devnet();
-    let status = json(&timectl(&[
-        "devnet",
-        "status",
-        "--dir",
-        &devnet.dir_arg(),
-        "--output",
-        "json",
-    ]));
-    for node in status["nodes"].as_array().expect("nodes") {
-        if node["name"] == "node3" || node["name"] == "node4" {
-            let pid = node["pid"].as_u64().expect("pid").to_string();
-            let killed = Command::new("kill")
-                .args(["-9", &pid])
-                .status()
-                .expect("kill");
-            assert!(killed.success());
-        }
-    }
+    devnet.kill(&["node3", "node4"]);
     let fleet = devnet.fleet_arg();
     until_blocking("the survivors to see two masternodes", MESH_TIMEOUT, || {
         let status = json(&timectl(&[

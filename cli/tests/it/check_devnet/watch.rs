@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::setup::{built_commit, healthy, meshed_devnet, stderr};
-use crate::support::timectl::{json, timectl};
+use crate::support::timectl::timectl;
 
 #[test]
 fn watch_prints_a_node_going_down_and_coming_back() {
@@ -52,22 +52,7 @@ fn watch_prints_a_node_going_down_and_coming_back() {
     let first = next_matching("the first run", &|l| l.contains("watching 4 node(s)"));
     assert!(first.ends_with(&format!(": {}", healthy().1)), "{first}");
 
-    let status = json(&timectl(&[
-        "devnet",
-        "status",
-        "--dir",
-        &devnet.dir_arg(),
-        "--output",
-        "json",
-    ]));
-    let pid = status["nodes"][3]["pid"].as_u64().expect("pid").to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-9", &pid])
-            .status()
-            .expect("kill")
-            .success()
-    );
+    devnet.kill(&["node4"]);
     let down = next_matching("an item going red", &|l| {
         l.contains("peers_stable") && l.contains("(was pass)")
     });

@@ -138,6 +138,32 @@ impl Devnet {
             .collect()
     }
 
+    /// Kills the daemon of each node named in `nodes` with SIGKILL (by the pid
+    /// `devnet status` reports), failing the test if one cannot be killed.
+    pub(crate) fn kill(&self, nodes: &[&str]) {
+        let status = json(&timectl(&[
+            "devnet",
+            "status",
+            "--dir",
+            &self.dir_arg(),
+            "--output",
+            "json",
+        ]));
+        let recorded = status["nodes"].as_array().expect("nodes");
+        for name in nodes {
+            let node = recorded
+                .iter()
+                .find(|n| n["name"] == *name)
+                .unwrap_or_else(|| panic!("no {name} in {status:#}"));
+            let pid = node["pid"].as_u64().expect("pid").to_string();
+            let killed = Command::new("kill")
+                .args(["-9", &pid])
+                .status()
+                .expect("kill");
+            assert!(killed.success(), "kill -9 {pid} ({name})");
+        }
+    }
+
     /// A fleet file reaching the same daemons as four SSH hosts of `sshd`
     /// (`ssh1`..`ssh4` at 127.0.0.1-4), each RPC through an SSH tunnel.
     pub(crate) fn ssh_fleet(&self, sshd: &Sshd) -> String {
