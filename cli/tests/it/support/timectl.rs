@@ -120,16 +120,21 @@ impl Devnet {
         self.dir.join("fleet.toml").display().to_string()
     }
 
-    /// The daemons' RPC addresses, node1 first.
-    pub(crate) fn rpc_addrs(&self) -> Vec<SocketAddr> {
-        let status = json(&timectl(&[
+    /// `devnet status --output json`: each daemon's name, pid and addresses.
+    fn status(&self) -> Value {
+        json(&timectl(&[
             "devnet",
             "status",
             "--dir",
             &self.dir_arg(),
             "--output",
             "json",
-        ]));
+        ]))
+    }
+
+    /// The daemons' RPC addresses, node1 first.
+    pub(crate) fn rpc_addrs(&self) -> Vec<SocketAddr> {
+        let status = self.status();
         status["nodes"]
             .as_array()
             .expect("nodes")
@@ -141,14 +146,7 @@ impl Devnet {
     /// Kills the daemon of each node named in `nodes` with SIGKILL (by the pid
     /// `devnet status` reports), failing the test if one cannot be killed.
     pub(crate) fn kill(&self, nodes: &[&str]) {
-        let status = json(&timectl(&[
-            "devnet",
-            "status",
-            "--dir",
-            &self.dir_arg(),
-            "--output",
-            "json",
-        ]));
+        let status = self.status();
         let recorded = status["nodes"].as_array().expect("nodes");
         for name in nodes {
             let node = recorded
