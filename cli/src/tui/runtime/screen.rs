@@ -30,9 +30,9 @@ use crate::tui::{App, Command, Msg, Redraw, draw, update};
 const FRAME: Duration = Duration::from_millis(50);
 
 /// How old news must be for a wake-up that is not the round's to draw it,
-/// counted from the first undrawn change: a flood of a
-/// thousand lines a second makes four frames. Nobody reads faster. News sets no
-/// timer of its own: on an idle dashboard the next round draws it.
+/// counted from the first undrawn change: a flood of a thousand lines a second
+/// makes four frames. Nobody reads faster. News sets no timer of its own: on an
+/// idle dashboard the next round draws it.
 const DATA_FRAME: Duration = Duration::from_millis(250);
 
 /// How often the clock ticks: it moves the ages on screen, judges the
