@@ -22,7 +22,10 @@ mod thresholds;
 mod verdict;
 
 pub use evaluate::{evaluate, items};
-pub use facts::{CheckFacts, Journal, LogEvidence, NodeFacts, SAMPLE_LINE_CHARS, SAMPLE_LINES};
+pub use facts::{
+    CheckFacts, EMPTY_JOURNAL_HINT, FailedDials, Journal, LogEvidence, MAX_DIALED_PEERS, NodeFacts,
+    SAMPLE_LINE_CHARS, SAMPLE_LINES,
+};
 pub use measures::{Measure, measures};
 pub use rules::{Item, same_commit};
 pub use thresholds::{

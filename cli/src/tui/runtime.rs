@@ -56,6 +56,8 @@ pub(crate) struct Session<P, S> {
     pub thresholds: Thresholds,
     /// Every node of the fleet file, watched or not: the masternodes expected.
     pub fleet_size: usize,
+    /// The fleet file's `min_masternodes`.
+    pub min_masternodes: usize,
 }
 
 /// Runs the dashboard on the terminal until the operator quits or `shutdown`
@@ -77,6 +79,8 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
     app.demo = session.control.is_some();
     app.window = Window::new(session.nodes.len(), session.thresholds);
     app.window.fleet_size = session.fleet_size;
+    app.window.min_masternodes = Some(session.min_masternodes);
+    app.window.hosts = session.nodes.iter().map(|n| n.host.clone()).collect();
     let (tx, rx) = mpsc::channel(MSG_QUEUE);
     let mut pollers = JoinSet::new();
     let stop = shutdown.child_token();

@@ -54,6 +54,10 @@ pub struct Window {
     /// Every node of the fleet file (masternodes expected), even when only some
     /// are watched.
     pub fleet_size: usize,
+    /// The fleet file's `min_masternodes`, for daemons that report none.
+    pub min_masternodes: Option<usize>,
+    /// Each watched node's `host`, in order: what its peers' failed dials name.
+    pub hosts: Vec<String>,
     nodes: Vec<NodeWindow>,
     /// Something arrived since the last evaluation.
     pub changed: bool,
@@ -64,6 +68,8 @@ impl Window {
         Window {
             thresholds,
             fleet_size: nodes,
+            min_masternodes: None,
+            hosts: Vec::new(),
             nodes: vec![
                 NodeWindow {
                     unread: Some("no log line yet".into()),
@@ -149,8 +155,10 @@ impl Window {
                 .nodes
                 .iter_mut()
                 .zip(rows)
-                .map(|(node, row)| NodeFacts {
+                .enumerate()
+                .map(|(i, (node, row))| NodeFacts {
                     name: row.name.clone(),
+                    host: self.hosts.get(i).cloned(),
                     probes: std::mem::take(&mut node.probes),
                     journal: node.journal.take().unwrap_or_else(|| journal(node)),
                     block_at_common_height: None,
@@ -158,6 +166,7 @@ impl Window {
                 .collect(),
             expect_commit: None,
             common_height: None,
+            min_masternodes: self.min_masternodes,
         };
         // The forks item compares the nodes' blocks at a height all reached:
         // the tips the dashboard saw at that height (unknown where it saw none).
