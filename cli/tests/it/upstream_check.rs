@@ -1,14 +1,17 @@
-//! `timectl check` on a fleet of two upstream `time-masternode` nodes (the
+//! `timectl check` on fleets of upstream `time-masternode` nodes (the
 //! recorded-answer stand-in of `support::upstream`: the upstream daemon cannot
 //! run in CI). Their logs are files in upstream's `debug.log` format, stamped
 //! inside the window. Production blocked on one node fails its item with that
 //! node's line; the items the upstream API cannot support are `not_applicable`
-//! with the reason, never passed and never unknown.
+//! with the reason, never passed and never unknown. Links are never judged
+//! from upstream's registry, its missing minimum is the fleet file's, and a
+//! journal that held nothing while the chain moved is unknown.
 
 use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
 use crate::support::timectl::{evidence, item, json, timectl};
+use crate::support::upstream::recorded_result;
 use crate::support::upstream::{Behaviour, UpstreamRpc, write_fleet};
 
 #[test]
@@ -95,4 +98,152 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
     ]));
     let commit = item(&again, "same_commit");
     assert_eq!(commit["status"], "pass", "{commit:#}");
+}
+
+/// A fleet file in `dir` of upstream nodes on `local` transport with
+/// `min_masternodes = 3`: each node's name, RPC URL and logs command.
+fn upstream_fleet(dir: &tempfile::TempDir, nodes: &[(&str, String, &str)]) -> String {
+    let mut text = String::from(
+        "[fleet]\nname = \"upstream\"\nmin_masternodes = 3\n\n\
+         [defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n",
+    );
+    for (name, rpc, logs) in nodes {
+        text.push_str(&format!(
+            "\n[[nodes]]\nname = \"{name}\"\nrpc = \"{rpc}\"\ncommands = {{ logs = \"{logs}\" }}\n"
+        ));
+    }
+    write_fleet(dir, &text)
+}
+
+/// `timectl --fleet FLEET check --window 2s ARGS`.
+fn check(fleet: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--fleet", fleet, "check", "--window", "2s"];
+    all.extend_from_slice(args);
+    timectl(&all)
+}
+
+/// Upstream keeps a replaced socket open and drops a restarted peer from its
+/// registry while still connected to it: its `getpeerinfo` rows say nothing
+/// about links. Here n4's registry forgot n2 while its `getnetworkinfo` still
+/// counts three connections: no "one-sided link", and no pass either.
+#[test]
+fn registry_rows_are_never_judged_as_links() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let n4 = UpstreamRpc::start(Behaviour {
+        node: "n4",
+        forget: Some("10.2.0.1"),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = upstream_fleet(
+        &dir,
+        &[
+            ("n2", n2.url("http"), "true"),
+            ("n4", n4.url("http"), "true"),
+        ],
+    );
+    let out = check(&fleet, &["--output", "json"]);
+    let report = json(&out);
+    let links = item(&report, "one_link_per_pair");
+    assert_eq!(links["status"], "not_applicable", "{links:#}");
+    let text = evidence(links);
+    assert!(!text.contains("lists none"), "{text}");
+    let connections = recorded_result("n4-getnetworkinfo.json")["connections"].clone();
+    assert!(
+        text.contains(&format!(
+            "n4: not judged: time-masternode's getpeerinfo lists its masternode registry, \
+             not its connections, and getnetworkinfo only counts them ({connections} at the end probe)"
+        )),
+        "{text}"
+    );
+}
+
+/// Upstream reports no minimum of masternodes. With 3 of 4 active and the
+/// fleet file's `min_masternodes = 3`, blocks are still made: a warning.
+#[test]
+fn the_fleet_files_minimum_stands_in_for_the_one_upstream_does_not_report() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        // Recorded at the end of the run: one masternode of four inactive.
+        replace: Some(("masternodelist", "final-n2-masternodelist-all.json")),
+        ..Behaviour::default()
+    });
+    let n4 = UpstreamRpc::start(Behaviour {
+        node: "n4",
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Four masternodes in the fleet; n1 and n3 are not checked here.
+    let absent = "http://127.0.0.1:9".to_owned();
+    let fleet = upstream_fleet(
+        &dir,
+        &[
+            ("n1", absent.clone(), "true"),
+            ("n2", n2.url("http"), "true"),
+            ("n3", absent, "true"),
+            ("n4", n4.url("http"), "true"),
+        ],
+    );
+    let report = json(&check(&fleet, &["--output", "json", "n2", "n4"]));
+    let masternodes = item(&report, "masternodes_active");
+    assert_eq!(masternodes["status"], "warn", "{masternodes:#}");
+    let text = evidence(masternodes);
+    assert!(
+        text.contains("n2: 3,3,3 of 4 active (still at least the fleet file's minimum 3)"),
+        "{text}"
+    );
+    assert!(text.contains("n4: 4,4,4 of 4 active"), "{text}");
+}
+
+/// A logs command that prints nothing (the wrong unit, say) while the node's
+/// height rises: the log items are unknown with where to look, Nagios gives
+/// `U` for the counts, and `timectl logs` warns instead of printing nothing.
+#[test]
+fn an_empty_journal_while_the_chain_moves_is_unknown_not_quiet() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        advancing: true,
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = upstream_fleet(&dir, &[("n2", n2.url("http"), "true")]);
+    let report_file = dir.path().join("report.json");
+    let report_arg = report_file.display().to_string();
+    let out = check(&fleet, &["--output", "nagios", "--json", &report_arg]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_file).expect("report")).expect("json");
+    let heights = evidence(item(&report, "heights_advancing"));
+    assert!(
+        heights.contains("3") && heights.contains("41"),
+        "the chain moved: {heights}"
+    );
+    for id in ["no_resets", "production_running"] {
+        let it = item(&report, id);
+        assert_eq!(it["status"], "unknown", "{it:#}");
+        let text = evidence(it);
+        assert!(
+            text.contains(
+                "n2: its journal held nothing over the window while its height rose 3 to 41"
+            ) && text.contains("the unit name")
+                && text.contains("group systemd-journal")
+                && text.contains("--namespace"),
+            "{text}"
+        );
+    }
+    let nagios = String::from_utf8_lossy(&out.stdout);
+    assert!(nagios.contains("'n2_resets'=U;"), "{nagios}");
+    assert!(nagios.contains("'n2_failed_connects'=U;"), "{nagios}");
+
+    let out = timectl(&["--fleet", &fleet, "logs", "--since", "1m"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: n2: its logs command printed no line for the window (true)")
+            && stderr.contains("the unit name"),
+        "{stderr}"
+    );
 }
