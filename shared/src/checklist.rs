@@ -17,6 +17,8 @@ mod fixture;
 mod measures;
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod properties_fleets;
 mod rules;
 mod thresholds;
 mod verdict;
