@@ -145,8 +145,15 @@ fn registry_rows_are_never_judged_as_links() {
             ("n4", n4.url("http"), "true"),
         ],
     );
-    let out = check(&fleet, &["--output", "json"]);
+    let junit = dir.path().join("report.xml");
+    let junit_arg = junit.display().to_string();
+    let out = check(&fleet, &["--output", "json", "--junit", &junit_arg]);
     let report = json(&out);
+    let xml = std::fs::read_to_string(&junit).expect("junit report");
+    assert!(
+        xml.contains("<skipped message=\"n2: not judged: time-masternode&apos;s getpeerinfo"),
+        "{xml}"
+    );
     let links = item(&report, "one_link_per_pair");
     assert_eq!(links["status"], "not_applicable", "{links:#}");
     let text = evidence(links);
