@@ -61,7 +61,8 @@ impl Dials {
 
 fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
     let mut tally = Tally::default();
-    let floors = thresholds.window.as_secs() / REDIAL_FLOOR.as_secs();
+    let floors = thresholds.window.as_millis() / REDIAL_FLOOR.as_millis().max(1);
+    let floors = u64::try_from(floors).unwrap_or(u64::MAX);
     for node in &facts.nodes {
         let name = &node.name;
         let limit = thresholds.backoff_spam_for(name);
