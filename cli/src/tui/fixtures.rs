@@ -1,9 +1,11 @@
-//! Dashboard states for tests: a healthy fleet, a node down, production skipped,
-//! a burst of duplicate rejections, a fork between two nodes. Deterministic
+//! Dashboard states for tests: a healthy fleet (of ours, or of upstream
+//! daemons), a node down, production skipped, a burst of duplicate rejections,
+//! a fork between two nodes. Deterministic
 //! (fixed clock, fixed ids) so snapshots compare byte for byte.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use timecoin_shared::fleet::DaemonApi;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
@@ -110,13 +112,26 @@ fn log(app: &mut App, node: &str, secs: u64, text: &str) {
 
 /// Four nodes, fully meshed, heights rising together, every item passing.
 pub(super) fn healthy() -> App {
+    meshed(DaemonApi::Timed)
+}
+
+/// [`healthy`] on upstream daemons: the items their API cannot support do
+/// not apply, the rest pass.
+pub(super) fn upstream() -> App {
+    meshed(DaemonApi::TimeMasternode)
+}
+
+fn meshed(api: DaemonApi) -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
     for round in 0..12u64 {
         let at = epoch() - Duration::from_secs(12 - round);
         for i in 0..4 {
             let peers: Vec<usize> = (0..4).filter(|j| *j != i).collect();
-            let snap = answered(i, 40 + round / 2, &peers, at);
+            let snap = NodeSnapshot {
+                api,
+                ..answered(i, 40 + round / 2, &peers, at)
+            };
             update(&mut app, Msg::Snapshot(Box::new(snap)));
         }
     }

@@ -33,6 +33,24 @@ fn every_state_at_80x24_and_160x48() {
     }
 }
 
+/// Items an upstream API cannot support show as not applicable, counted in
+/// the pane's title, and the verdict is the rest's.
+#[test]
+fn an_upstream_fleet_shows_what_does_not_apply() {
+    let app = fixtures::upstream();
+    let report = app.report.as_ref().expect("judged");
+    assert_eq!(report.verdict, timecoin_shared::checklist::Status::Pass);
+    let text = screen(&app, 160, 48);
+    assert!(
+        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 3 n/a"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- n/a     No reconnection backoff spam"),
+        "{text}"
+    );
+}
+
 #[test]
 fn tiny_terminals_draw_a_summary() {
     let app = fixtures::node_down();
