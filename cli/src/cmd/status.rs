@@ -12,7 +12,7 @@ use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
 use crate::probe;
-use crate::table::{Cell, Table, theme};
+use crate::table::{Cell, Table, short_commit, theme};
 use crate::{Code, Ctx, Error};
 
 /// A block older than this many block-less seconds is shown as a warning.
@@ -173,16 +173,6 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
-/// built from an uncommitted tree must never pass for the commit it started from.
-fn short(commit: &str) -> String {
-    let (hash, dirty) = match commit.strip_suffix("-dirty") {
-        Some(hash) => (hash, "-dirty"),
-        None => (commit, ""),
-    };
-    format!("{}{dirty}", hash.chars().take(12).collect::<String>())
-}
-
 /// The status table, then one line per unreachable node with the reason.
 pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
@@ -217,15 +207,17 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
             (false, false) => Cell::new("unreachable", theme::BAD),
         };
         let commit = match (&s.commit, s.commit_matches_head) {
-            (Some(c), Some(true)) if !c.ends_with("-dirty") => Cell::new(short(c), theme::GOOD),
-            (Some(c), Some(_)) => Cell::new(short(c), theme::WARN),
-            (Some(c), None) => Cell::plain(short(c)),
+            (Some(c), Some(true)) if !c.ends_with("-dirty") => {
+                Cell::new(short_commit(c), theme::GOOD)
+            }
+            (Some(c), Some(_)) => Cell::new(short_commit(c), theme::WARN),
+            (Some(c), None) => Cell::plain(short_commit(c)),
             (None, _) => gap(),
         };
         let head = s
             .repo_head
             .as_deref()
-            .map_or_else(Cell::missing, |h| Cell::plain(short(h)));
+            .map_or_else(Cell::missing, |h| Cell::plain(short_commit(h)));
         let masternodes = match (s.active_masternodes, s.min_masternodes) {
             (Some(active), Some(min)) => Cell::new(
                 format!("{active} (min {min})"),
@@ -324,13 +316,6 @@ mod tests {
             !text.contains("unlisted") && !text.contains("not a masternode"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn short_keeps_the_dirty_mark() {
-        assert_eq!(short("0123456789abcdef0123"), "0123456789ab");
-        assert_eq!(short("0123456789ab-dirty"), "0123456789ab-dirty");
-        assert_eq!(short("unknown"), "unknown");
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod production;
 mod resets;
 mod rule;
 
-pub use commits::same_commit;
+pub use commits::{same_commit, short_commit};
 pub use rule::Item;
 pub(crate) use rule::Rule;
 
