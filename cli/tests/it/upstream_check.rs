@@ -96,3 +96,57 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
     let commit = item(&again, "same_commit");
     assert_eq!(commit["status"], "pass", "{commit:#}");
 }
+
+/// A line stamped after the window's end (the log kept growing while the
+/// journals were read, or a clock ahead) is not judged with the window.
+#[test]
+fn a_line_stamped_after_the_window_is_not_in_it() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stamp = |at: SystemTime| {
+        humantime::format_rfc3339_millis(at)
+            .to_string()
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_owned()
+    };
+    let log = dir.path().join("n2.debug.log");
+    let mut file = std::fs::File::create(&log).expect("log file");
+    let inside = stamp(SystemTime::now() + Duration::from_secs(1));
+    let after = stamp(SystemTime::now() + Duration::from_secs(3600));
+    writeln!(
+        file,
+        "{inside} [up-n2]  INFO 🎲 Block 30 VRF sortition: score=ab"
+    )
+    .expect("write");
+    writeln!(
+        file,
+        "{after} [up-n2] ERROR ❌ [Outbound] Error reading from 10.1.0.1: Connection reset by peer (os error 104)"
+    )
+    .expect("write");
+    let fleet = write_fleet(
+        &dir,
+        &format!(
+            "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n\n\
+             [[nodes]]\nname = \"n2\"\nrpc = \"{}\"\ncommands = {{ logs = \"tail -n +1 -F {}\" }}\n",
+            n2.url("http"),
+            log.display()
+        ),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet", &fleet, "check", "--window", "3s", "--output", "json",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl");
+    let report = json(&out);
+    let resets = item(&report, "no_resets");
+    assert_eq!(resets["status"], "pass", "{resets:#}");
+    let rounds = evidence(item(&report, "production_running"));
+    assert!(rounds.contains("n2: 1 block rounds"), "{rounds}");
+}
