@@ -149,6 +149,12 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
             (OutputFormat::Text, Some(_)) => writeln!(out, "{}", render(&rows))?,
         }
         out.flush()?;
+        // The table is for stdout; why a node did not answer is an error.
+        if args.output == OutputFormat::Text {
+            let mut err = ctx.output().wrap(std::io::stderr());
+            write!(err, "{}", errors(&rows))?;
+            err.flush()?;
+        }
         let code = if rows.iter().all(|r| r.reachable) {
             Code::OK
         } else {
@@ -173,7 +179,7 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// The status table, then one line per unreachable node with the reason.
+/// The status table, then a line per node outside the network definition.
 pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
@@ -269,16 +275,23 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                 theme::WARN.render_reset()
             ));
         }
-        if let Some(error) = &s.error {
-            text.push_str(&format!(
-                "{}{}{}\n",
-                theme::BAD.render(),
-                error,
-                theme::BAD.render_reset()
-            ));
-        }
     }
     text
+}
+
+/// One line per node that did not answer, with the reason (for stderr).
+fn errors(statuses: &[NodeStatus]) -> String {
+    statuses
+        .iter()
+        .filter_map(|s| s.error.as_ref())
+        .map(|error| {
+            format!(
+                "{}{error}{}\n",
+                theme::BAD.render(),
+                theme::BAD.render_reset()
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

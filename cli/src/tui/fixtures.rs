@@ -81,7 +81,7 @@ pub(super) fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
         took: Duration::from_secs(5),
         reach: Reach::Unreachable {
             error: format!(
-                "{node}: rpc at 127.0.0.2:8332 (tunnel)/consensus_info: connection refused"
+                "{node}: no answer from the daemon's RPC at 127.0.0.2:8332 (tunnel) /consensus_info: connection refused"
             ),
         },
         chain: ChainView::default(),
