@@ -94,9 +94,10 @@ fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("wrong api"), "{text}");
+    let errors = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("n2: reachable, wrong API (expected timed)"),
-        "{text}"
+        errors.contains("n2: reachable, wrong API (expected timed)"),
+        "the reason, on stderr: {errors}"
     );
 }
 
