@@ -150,3 +150,41 @@ fn a_line_stamped_after_the_window_is_not_in_it() {
     let rounds = evidence(item(&report, "production_running"));
     assert!(rounds.contains("n2: 1 block rounds"), "{rounds}");
 }
+
+/// A chain catching up to its schedule: its tips were scheduled a year ago but
+/// arrive every probe. The last block's age is when it arrived, never the
+/// year, and a node first seen has no age yet (it may have arrived any time).
+#[test]
+fn a_chain_catching_up_shows_when_its_blocks_arrived() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        catching_up: Some(std::sync::Arc::new(std::sync::atomic::AtomicU64::new(22))),
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = write_fleet(
+        &dir,
+        &format!(
+            "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n\n\
+             [[nodes]]\nname = \"n2\"\nrpc = \"{}\"\ncommands = {{ logs = \"true\" }}\n",
+            n2.url("http")
+        ),
+    );
+    let status = json(&timectl(&["--fleet", &fleet, "status", "--output", "json"]));
+    let node = &status["nodes"][0];
+    assert!(node["block_height"].as_u64().is_some(), "{status:#}");
+    assert!(node["last_block_age_secs"].is_null(), "{status:#}");
+
+    let report = json(&timectl(&[
+        "--fleet", &fleet, "check", "--window", "2s", "--output", "json",
+    ]));
+    let text = evidence(item(&report, "production_running"));
+    let age: u64 = text
+        .split("n2: last block ")
+        .nth(1)
+        .and_then(|rest| rest.split('s').next())
+        .and_then(|secs| secs.parse().ok())
+        .unwrap_or_else(|| panic!("no age in {text}"));
+    assert!(age <= 2, "arrived within the window: {text}");
+    assert!(!text.contains("stale"), "{text}");
+}

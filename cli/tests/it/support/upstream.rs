@@ -12,7 +12,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -36,7 +37,15 @@ pub(crate) struct Behaviour {
     pub allowance: Option<usize>,
     /// Answers `method` with the recorded file `file` instead of its own.
     pub replace: Option<(&'static str, &'static str)>,
+    /// A chain catching up to its schedule (the recording's own state: 52 000
+    /// blocks behind): every `getblockchaininfo` finds one block more than the
+    /// last (this height), and `getblock` gives every block a scheduled time a
+    /// year ago.
+    pub catching_up: Option<Arc<AtomicU64>>,
 }
+
+/// A year and four days, in seconds: how far behind its schedule the chain is.
+const BEHIND_SECS: u64 = 369 * 24 * 3600;
 
 /// A running stand-in; stops with the test process.
 pub(crate) struct UpstreamRpc {
@@ -167,6 +176,29 @@ fn answer(body: &[u8], b: &Behaviour) -> String {
         return recorded("n1-POST-no-params.http");
     }
     let method = request["method"].as_str().unwrap_or_default();
+    if let Some(tip) = &b.catching_up {
+        match method {
+            "getblockchaininfo" => {
+                let mut info: Value =
+                    serde_json::from_str(&recorded(&format!("{}-getblockchaininfo.json", b.node)))
+                        .expect("recorded JSON");
+                info["result"]["blocks"] = tip.fetch_add(1, Ordering::SeqCst).into();
+                return http("200 OK", &info.to_string());
+            }
+            "getblock" => {
+                let height = request["params"][0].as_u64().unwrap_or_default();
+                let scheduled = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+                    - BEHIND_SECS;
+                let block = serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
+                    "height": height, "hash": format!("{height:064x}"), "time": scheduled,
+                }});
+                return http("200 OK", &block.to_string());
+            }
+            _ => {}
+        }
+    }
     let all = request["params"].get(0) == Some(&Value::Bool(true));
     let file = match (method, b.replace) {
         (m, Some((replaced, file))) if m == replaced => file.to_owned(),
