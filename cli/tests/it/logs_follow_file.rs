@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::upstream::debug_log_stamp;
+
 /// Bound on each wait; the lines travel in milliseconds.
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -128,15 +130,9 @@ fn killed_tail_resumes_by_time_without_replay() {
 fn banner_lines_without_a_time_do_not_pass_since() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("debug.log");
-    let stamp = |ago: Duration| {
-        humantime::format_rfc3339_millis(std::time::SystemTime::now() - ago)
-            .to_string()
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_owned()
-    };
-    let old = stamp(Duration::from_secs(3 * 3600));
-    let new = stamp(Duration::from_secs(60));
+    let now = std::time::SystemTime::now();
+    let old = debug_log_stamp(now - Duration::from_secs(3 * 3600));
+    let new = debug_log_stamp(now - Duration::from_secs(60));
     std::fs::write(
         &log,
         format!(

@@ -9,7 +9,9 @@ use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
 use crate::support::timectl::{evidence, item, json, timectl};
-use crate::support::upstream::{Behaviour, UpstreamRpc, write_fleet};
+use crate::support::upstream::{
+    Behaviour, UpstreamRpc, check_in_utc, debug_log_stamp, write_fleet,
+};
 
 #[test]
 fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
@@ -23,11 +25,7 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
     // Stamped ahead so the lines fall inside the window however late timectl
     // starts; upstream's debug.log has local-time stamps without a zone, and
     // the test runs timectl under UTC so they mean the same instant.
-    let at = humantime::format_rfc3339_millis(SystemTime::now() + Duration::from_secs(10))
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_owned();
+    let at = debug_log_stamp(SystemTime::now() + Duration::from_secs(10));
     let mut text = String::from(
         "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n",
     );
@@ -50,14 +48,7 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
     }
     let fleet = write_fleet(&dir, &text);
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args([
-            "--fleet", &fleet, "check", "--window", "20s", "--output", "json",
-        ])
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC")
-        .output()
-        .expect("run timectl");
+    let out = check_in_utc(&fleet, "20s");
     let report = json(&out);
     assert_eq!(out.status.code(), Some(2), "{report:#}");
     assert_eq!(report["verdict"], "fail");
@@ -106,17 +97,10 @@ fn a_line_stamped_after_the_window_is_not_in_it() {
         ..Behaviour::default()
     });
     let dir = tempfile::tempdir().expect("tempdir");
-    let stamp = |at: SystemTime| {
-        humantime::format_rfc3339_millis(at)
-            .to_string()
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_owned()
-    };
     let log = dir.path().join("n2.debug.log");
     let mut file = std::fs::File::create(&log).expect("log file");
-    let inside = stamp(SystemTime::now() + Duration::from_secs(1));
-    let after = stamp(SystemTime::now() + Duration::from_secs(3600));
+    let inside = debug_log_stamp(SystemTime::now() + Duration::from_secs(1));
+    let after = debug_log_stamp(SystemTime::now() + Duration::from_secs(3600));
     writeln!(
         file,
         "{inside} [up-n2]  INFO 🎲 Block 30 VRF sortition: score=ab"
@@ -136,14 +120,7 @@ fn a_line_stamped_after_the_window_is_not_in_it() {
             log.display()
         ),
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
-        .args([
-            "--fleet", &fleet, "check", "--window", "3s", "--output", "json",
-        ])
-        .env("NO_COLOR", "1")
-        .env("TZ", "UTC")
-        .output()
-        .expect("run timectl");
+    let out = check_in_utc(&fleet, "3s");
     let report = json(&out);
     let resets = item(&report, "no_resets");
     assert_eq!(resets["status"], "pass", "{resets:#}");

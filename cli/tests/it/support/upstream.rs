@@ -260,3 +260,25 @@ pub(crate) fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
     std::fs::write(&path, text).expect("fleet file");
     path.display().to_string()
 }
+
+/// `at` as upstream's `debug.log` writes it: `2026-11-29 14:17:16.405`, UTC
+/// without the zone (run timectl under `TZ=UTC` so it means the same instant).
+pub(crate) fn debug_log_stamp(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// `timectl --fleet FLEET check --window WINDOW --output json` under `TZ=UTC`.
+pub(crate) fn check_in_utc(fleet: &str, window: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet", fleet, "check", "--window", window, "--output", "json",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl")
+}
