@@ -29,7 +29,7 @@ pub use facts::{
     SAMPLE_LINE_CHARS, SAMPLE_LINES,
 };
 pub use measures::{Measure, measures};
-pub use rules::{Item, same_commit};
+pub use rules::{Item, same_commit, short_commit};
 pub use thresholds::{
     CHECK_KEYS, CHECK_NODE_KEYS, CheckNodeTable, CheckTable, DEFAULT_BACKOFF_SPAM,
     DEFAULT_HEIGHT_SPREAD, DEFAULT_STALE_BLOCK_AGE, DEFAULT_WINDOW, NodeLimits, ThresholdError,

@@ -93,7 +93,9 @@ pub(crate) async fn run(
         }
     }
 
-    let journals = journal::read(pool, &plan.nodes, since, on_event, stop).await;
+    // The window ends with the end probe.
+    let until = SystemTime::now();
+    let journals = journal::read(pool, &plan.nodes, (since, until), on_event, stop).await;
     if stop.is_cancelled() {
         return None;
     }

@@ -83,7 +83,7 @@ pub(super) fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
         took: Duration::from_secs(5),
         reach: Reach::Unreachable {
             error: format!(
-                "{node}: rpc at 127.0.0.2:8332 (tunnel)/consensus_info: connection refused"
+                "{node}: no answer from the daemon's RPC at 127.0.0.2:8332 (tunnel) /consensus_info: connection refused"
             ),
         },
         chain: ChainView::default(),
@@ -100,7 +100,21 @@ fn judge(app: &mut App) {
 
 /// Feeds `text` through the real classifier as a line of `node`, `secs` after the epoch.
 fn log(app: &mut App, node: &str, secs: u64, text: &str) {
-    let time = (epoch() + Duration::from_secs(secs))
+    log_at(app, node, epoch() + Duration::from_secs(secs), text);
+}
+
+/// The first line each node's journal read gives: logged two minutes before
+/// the epoch, so the dashboard has read the whole window (`--since` two
+/// windows back, as it asks).
+fn backlog(app: &mut App) {
+    for node in names(app.nodes.len()) {
+        let text = "INFO timed::node: timed 0.1.0 (commit 1f50bb8c0ffe) started";
+        log_at(app, &node, epoch() - Duration::from_secs(120), text);
+    }
+}
+
+fn log_at(app: &mut App, node: &str, at: SystemTime, text: &str) {
+    let time = at
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_micros();
@@ -124,6 +138,7 @@ pub(super) fn upstream() -> App {
 fn meshed(api: DaemonApi) -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
+    backlog(&mut app);
     for round in 0..12u64 {
         let at = epoch() - Duration::from_secs(12 - round);
         for i in 0..4 {
@@ -156,6 +171,32 @@ fn meshed(api: DaemonApi) -> App {
         2,
         "INFO timed::net: Handshake completed with 127.0.0.1:24100",
     );
+    judge(&mut app);
+    app
+}
+
+/// Healthy, but the dashboard has just opened on a log command that gave no
+/// backlog (a tailed file): the logs are read from a few seconds ago only, so
+/// the log items wait for the window instead of judging it on those seconds.
+pub(super) fn just_opened() -> App {
+    let mut app = App::new("devnet", names(4), epoch());
+    app.colour = false;
+    for round in 0..12u64 {
+        let at = epoch() - Duration::from_secs(12 - round);
+        for i in 0..4 {
+            let peers: Vec<usize> = (0..4).filter(|j| *j != i).collect();
+            update(
+                &mut app,
+                Msg::Snapshot(Box::new(answered(i, 40 + round / 2, &peers, at))),
+            );
+        }
+    }
+    update(&mut app, Msg::Tick(epoch()));
+    let opened = epoch() - Duration::from_secs(12);
+    for node in names(4) {
+        let ping = "INFO timed::net: Peer 127.0.0.9:24100 sent a ping";
+        log_at(&mut app, &node, opened, ping);
+    }
     judge(&mut app);
     app
 }
@@ -197,6 +238,7 @@ pub(super) fn node_down() -> App {
 pub(super) fn production_skipped() -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
+    backlog(&mut app);
     for round in 0..6u64 {
         let at = epoch() - Duration::from_secs(6 - round);
         for i in 0..4 {

@@ -15,9 +15,10 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn states() -> [(&'static str, App); 5] {
+fn states() -> [(&'static str, App); 6] {
     [
         ("healthy", fixtures::healthy()),
+        ("just_opened", fixtures::just_opened()),
         ("node_down", fixtures::node_down()),
         ("production_skipped", fixtures::production_skipped()),
         ("duplicate_burst", fixtures::duplicate_burst()),

@@ -22,7 +22,7 @@ mod resets;
 mod rule;
 
 pub(crate) use backoff::counted_dials;
-pub use commits::same_commit;
+pub use commits::{same_commit, short_commit};
 pub(crate) use inputs::judged_count;
 pub use rule::Item;
 pub(crate) use rule::Rule;

@@ -12,7 +12,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -43,7 +44,15 @@ pub(crate) struct Behaviour {
     /// does for a peer it dropped while the connection stays up (its
     /// `getnetworkinfo` still counts it).
     pub forget: Option<&'static str>,
+    /// A chain catching up to its schedule (the recording's own state: 52 000
+    /// blocks behind): every `getblockchaininfo` finds one block more than the
+    /// last (this height), and `getblock` gives every block a scheduled time a
+    /// year ago.
+    pub catching_up: Option<Arc<AtomicU64>>,
 }
+
+/// A year and four days, in seconds: how far behind its schedule the chain is.
+const BEHIND_SECS: u64 = 369 * 24 * 3600;
 
 /// A running stand-in; stops with the test process.
 pub(crate) struct UpstreamRpc {
@@ -183,6 +192,29 @@ fn answer(body: &[u8], b: &Behaviour, chain_calls: &AtomicUsize) -> String {
         return recorded("n1-POST-no-params.http");
     }
     let method = request["method"].as_str().unwrap_or_default();
+    if let Some(tip) = &b.catching_up {
+        match method {
+            "getblockchaininfo" => {
+                let mut info: Value =
+                    serde_json::from_str(&recorded(&format!("{}-getblockchaininfo.json", b.node)))
+                        .expect("recorded JSON");
+                info["result"]["blocks"] = tip.fetch_add(1, Ordering::SeqCst).into();
+                return http("200 OK", &info.to_string());
+            }
+            "getblock" => {
+                let height = request["params"][0].as_u64().unwrap_or_default();
+                let scheduled = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+                    - BEHIND_SECS;
+                let block = serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
+                    "height": height, "hash": format!("{height:064x}"), "time": scheduled,
+                }});
+                return http("200 OK", &block.to_string());
+            }
+            _ => {}
+        }
+    }
     let all = request["params"].get(0) == Some(&Value::Bool(true));
     let file = match (method, b.replace) {
         (m, Some((replaced, file))) if m == replaced => file.to_owned(),
@@ -260,4 +292,26 @@ pub(crate) fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
     let path = dir.path().join("fleet.toml");
     std::fs::write(&path, text).expect("fleet file");
     path.display().to_string()
+}
+
+/// `at` as upstream's `debug.log` writes it: `2026-11-29 14:17:16.405`, UTC
+/// without the zone (run timectl under `TZ=UTC` so it means the same instant).
+pub(crate) fn debug_log_stamp(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// `timectl --fleet FLEET check --window WINDOW --output json` under `TZ=UTC`.
+pub(crate) fn check_in_utc(fleet: &str, window: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet", fleet, "check", "--window", window, "--output", "json",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl")
 }
