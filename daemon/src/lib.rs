@@ -12,6 +12,7 @@
 //! - `constants`: every timeout and limit, with why.
 //! - `definition`: the network file every node shares: name, masternode keys,
 //!   `min_masternodes`, block interval, genesis; its hash is in every handshake.
+//! - `escape`: peer-supplied strings made safe for a log line.
 //! - `identity`: the node's ed25519 key and id.
 //! - `net`: peer connections: framing, handshake, the connection manager and its
 //!   collision rule, dialing with backoff; `net::start` is the entry point.
@@ -31,6 +32,7 @@ mod config;
 mod constants;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub, dead_code))]
 mod definition;
+mod escape;
 mod identity;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub, dead_code))]
 mod net;

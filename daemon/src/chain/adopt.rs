@@ -15,6 +15,7 @@ use super::hash::Hash32;
 use super::mempool::{canonical_tx, check_tx};
 use super::store::StoreError;
 use super::validate::check_block;
+use crate::escape::escaped;
 
 /// What became of a branch offered to [`Chain`] (one gossiped block, a sync batch,
 /// or our own new block).
@@ -52,7 +53,7 @@ impl Chain {
                 .blocks_rejected
                 .fetch_add(1, Ordering::Relaxed);
             let peer = from.map_or_else(|| "self".to_string(), |p| p.short());
-            warn!(height, peer = %peer, "Rejected block at height {height} from {peer}: {reason}");
+            warn!(height, peer = %peer, "Rejected block at height {height} from {peer}: {}", escaped(reason));
         }
         Ok(outcome)
     }

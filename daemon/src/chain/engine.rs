@@ -33,6 +33,7 @@ use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
 use super::tx_rate::TxRate;
+use crate::escape::escaped;
 
 /// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
@@ -313,7 +314,7 @@ impl Chain {
                 self.counters
                     .blocks_rejected
                     .fetch_add(1, Ordering::Relaxed);
-                warn!(peer = %from.short(), "Rejected block from {}: malformed: {e}", from.short());
+                warn!(peer = %from.short(), "Rejected block from {}: malformed: {}", from.short(), escaped(&e));
                 return;
             }
         };
@@ -341,7 +342,7 @@ impl Chain {
         let (id, bytes) = match canonical_tx(&tx) {
             Ok(checked) => checked,
             Err(e) => {
-                warn!(peer = %from.short(), "Rejected transaction from {}: {e}", from.short());
+                warn!(peer = %from.short(), "Rejected transaction from {}: {}", from.short(), escaped(&e));
                 return;
             }
         };

@@ -25,6 +25,7 @@ use super::outbox::Outbox;
 use super::serve::Gate;
 use super::transport::Stream;
 use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
+use crate::escape::escaped;
 
 /// How often a link reports that it is active to the manager (which picks the
 /// longest-idle stranger to evict): often enough to rank squatters, rarely
@@ -216,7 +217,7 @@ impl Link<'_> {
             protocol => {
                 bump(&self.mgr.counters.protocol_errors);
                 warn!(peer = %self.node, direction = dir, reason = "protocol_error",
-                    "Protocol error from {}: {protocol} - closing connection", self.addr);
+                    "Protocol error from {}: {} - closing connection", self.addr, escaped(&protocol));
                 Ending::Close(DisconnectReason::ProtocolError, LinkEnd::Lost)
             }
         }

@@ -25,6 +25,7 @@ use super::counters::bump;
 use super::handshake::{self, HandshakeError};
 use super::transport::{Listener, Stream};
 use crate::constants::ACCEPT_ERROR_PAUSE;
+use crate::escape::escaped;
 
 /// Handshakes in progress per IP address.
 #[derive(Default)]
@@ -194,11 +195,13 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
         }
         HandshakeError::WrongNetwork(theirs) => warn!(
             reason = "wrong_network",
-            "Rejecting handshake from {addr}: network {theirs}, ours is {network}"
+            "Rejecting handshake from {addr}: network {}, ours is {network}",
+            escaped(theirs)
         ),
         HandshakeError::NetworkMismatch { theirs, ours } => warn!(
             reason = "network_mismatch",
-            "Rejecting handshake from {addr}: network definition {theirs}, ours is {ours} (not the same network file)"
+            "Rejecting handshake from {addr}: network definition {}, ours is {ours} (not the same network file)",
+            escaped(theirs)
         ),
         HandshakeError::AuthFailed(claimed) => {
             bump(&counters.auth_failures);
@@ -227,9 +230,13 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
             bump(&counters.protocol_errors);
             warn!(
                 reason = "protocol_error",
-                "Protocol error from {addr} before handshake: {codec} - closing connection"
+                "Protocol error from {addr} before handshake: {} - closing connection",
+                escaped(codec)
             );
         }
-        other => info!("Connection from {addr} ended during handshake: {other}"),
+        other => info!(
+            "Connection from {addr} ended during handshake: {}",
+            escaped(other)
+        ),
     }
 }
