@@ -105,7 +105,7 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         settings,
         &identity,
         TcpAcceptor(p2p),
-        TcpDialer,
+        TcpDialer::from_listen(config.listen),
         shutdown.clone(),
     );
     let chain_tasks = TaskTracker::new();
