@@ -161,6 +161,13 @@ pub(crate) const RPC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// a default soft limit allows.
 pub(crate) const RPC_MAX_CONNECTIONS: usize = 256;
 
+/// RPC connections one source address may hold at once (never more than
+/// [`RPC_MAX_CONNECTIONS`] allows). A dashboard polls with a few, a deploy and a
+/// check with a few more; an eighth of the total leaves the other seven eighths
+/// to everyone else while one host holds 2000 half-sent requests (issue 22).
+/// Connections over it are closed as soon as they are accepted.
+pub(crate) const RPC_MAX_CONNECTIONS_PER_IP: usize = 32;
+
 /// Default P2P listen address.
 pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";
 

@@ -4,9 +4,12 @@
 //!   do not keep a restarted masternode from linking to all its peers
 //!   (`squat.rs`);
 //! - a handshake whose network name holds a newline and a forged log line
-//!   writes no line of its own into the node's log (`forged_log.rs`).
+//!   writes no line of its own into the node's log (`forged_log.rs`);
+//! - 2000 connections from one address that never finish their headers leave
+//!   `/health` answering within a second, and are all closed (`siege.rs`).
 
 mod forged_log;
+mod siege;
 mod squat;
 
 use std::net::{IpAddr, Ipv4Addr};
