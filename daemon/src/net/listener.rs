@@ -21,7 +21,7 @@ use super::close::{close_with, linger};
 use super::codec::{CodecError, MessageCodec, encode_payload};
 use super::conn::establish;
 use super::core::Core;
-use super::counters::bump;
+use super::counters::{EndedBy, bump};
 use super::handshake::{self, HandshakeError};
 use super::pending::{Pending, PendingLimits, PendingRefusal, PendingSlot};
 use super::transport::{Listener, Stream};
@@ -54,7 +54,11 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
                     // Correctness: no task and no wait: a flood of connects
                     // costs the accept loop microseconds each, never a slot.
                     L::refuse(stream, &farewell);
-                    bump(&core.mgr.counters.inbound_refused);
+                    let counters = &core.mgr.counters;
+                    bump(&counters.inbound_refused);
+                    counters
+                        .disconnects
+                        .bump(EndedBy::Us, DisconnectReason::TooManyConnections.as_str());
                     refusals.note(addr, why);
                 }
             },
@@ -162,8 +166,33 @@ async fn inbound<S: Stream>(
     establish(conn, &core, theirs, addr, Direction::Inbound, session).await;
 }
 
+/// Who ended a handshake that failed with `e`, and why (the log line's `reason`).
+fn ended(e: &HandshakeError) -> (EndedBy, &'static str) {
+    match e {
+        HandshakeError::Unexpected { .. } | HandshakeError::Random(_) => {
+            (EndedBy::Us, "protocol_error")
+        }
+        HandshakeError::Codec(CodecError::Io(_)) if e.is_reset() => (EndedBy::Peer, "reset"),
+        HandshakeError::Codec(CodecError::Io(_)) | HandshakeError::Closed => {
+            (EndedBy::Peer, "closed")
+        }
+        HandshakeError::Codec(_) => (EndedBy::Us, "protocol_error"),
+        HandshakeError::WrongNetwork(_) => (EndedBy::Us, "wrong_network"),
+        HandshakeError::NetworkMismatch { .. } => (EndedBy::Us, "network_mismatch"),
+        HandshakeError::AuthFailed(_) | HandshakeError::IdMismatch { .. } => {
+            (EndedBy::Us, "auth_failed")
+        }
+        HandshakeError::IncompatibleVersion(_) => (EndedBy::Us, "incompatible_version"),
+        HandshakeError::SelfConnection => (EndedBy::Us, "self_connection"),
+        HandshakeError::Timeout(_) => (EndedBy::Us, "handshake_timeout"),
+        HandshakeError::Refused(reason) => (EndedBy::Peer, reason.as_str()),
+    }
+}
+
 fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError) {
     let counters = &core.mgr.counters;
+    let (by, reason) = ended(e);
+    counters.disconnects.bump(by, reason);
     match e {
         HandshakeError::Unexpected { got, .. } => {
             bump(&counters.protocol_errors);
@@ -208,6 +237,7 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
         }
         HandshakeError::Codec(codec) if !matches!(codec, CodecError::Io(_)) => {
             bump(&counters.protocol_errors);
+            bump(&counters.decode_failures);
             warn!(
                 reason = "protocol_error",
                 "Protocol error from {addr} before handshake: {} - closing connection",

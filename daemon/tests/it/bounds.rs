@@ -6,8 +6,11 @@
 //! - a handshake whose network name holds a newline and a forged log line
 //!   writes no line of its own into the node's log (`forged_log.rs`);
 //! - 2000 connections from one address that never finish their headers leave
-//!   `/health` answering within a second, and are all closed (`siege.rs`).
+//!   `/health` answering within a second, and are all closed (`siege.rs`);
+//! - `/metrics` counts dropped frames and events, decode and auth failures and
+//!   disconnects by reason, each provoked first (`dropped_work.rs`).
 
+mod dropped_work;
 mod forged_log;
 mod siege;
 mod squat;
