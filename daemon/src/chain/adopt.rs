@@ -12,7 +12,7 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::{canonical_tx, check_tx};
+use super::mempool::{Origin, canonical_tx, check_tx};
 use super::store::StoreError;
 use super::validate::check_block;
 use crate::escape::escaped;
@@ -176,11 +176,12 @@ impl Chain {
         {
             // After the write: see `Chain::submit_tx` for why the order matters.
             let mut mempool = self.mempool();
+            let now = std::time::Instant::now();
             for block in &reverted {
                 for tx in &block.transactions {
                     if let Ok((id, bytes)) = canonical_tx(tx) {
                         // A full pool drops the reverted transaction; its sender may resubmit.
-                        let _ = mempool.insert(id, bytes);
+                        let _ = mempool.insert(id, bytes, Origin::Reverted, now);
                     }
                 }
             }

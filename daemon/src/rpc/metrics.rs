@@ -75,12 +75,14 @@ fn dropped(net: &CountersSnapshot, chain: &ChainCounters) -> Metric {
     let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
     Metric {
         name: "timed_dropped_total",
-        help: "Work dropped rather than queued without bound: events for the chain (its queue or a byte budget was full), frames for a peer (its queue was full), gossiped transactions over their peer's rate.",
+        help: "Work dropped rather than queued without bound: events for the chain (its queue or a byte budget was full), frames for a peer (its queue was full), gossiped transactions over their peer's rate, pending transactions evicted for another origin's or expired.",
         counter: true,
         samples: vec![
             what("events", net.events_dropped),
             what("frames", net.frames_dropped),
             what("txs_over_peer_rate", load(&chain.txs_over_peer_rate)),
+            what("txs_evicted", load(&chain.txs_evicted)),
+            what("txs_expired", load(&chain.txs_expired)),
         ],
     }
 }

@@ -8,10 +8,13 @@
 //! - 2000 connections from one address that never finish their headers leave
 //!   `/health` answering within a second, and are all closed (`siege.rs`);
 //! - `/metrics` counts dropped frames and events, decode and auth failures and
-//!   disconnects by reason, each provoked first (`dropped_work.rs`).
+//!   disconnects by reason, each provoked first (`dropped_work.rs`);
+//! - four stranger links flooding the mempool leave at most 1 % of clients'
+//!   `POST /tx` refused (`mempool_flood.rs`).
 
 mod dropped_work;
 mod forged_log;
+mod mempool_flood;
 mod siege;
 mod squat;
 
