@@ -201,10 +201,6 @@ impl Chain {
         }
     }
 
-    pub fn id(&self) -> NodeId {
-        self.id
-    }
-
     pub fn counters(&self) -> &Counters {
         &self.counters
     }

@@ -66,6 +66,7 @@ impl NetSettings {
 
     /// Settings with the default timings from `constants.rs`, for a network
     /// without a definition file (no masternodes); see [`Self::for_definition`].
+    #[cfg(test)]
     pub fn new(network: &str, listen_port: u16) -> Self {
         let definition = Definition::without_file(
             network,
