@@ -14,7 +14,7 @@
 //! - `remote`: transports (`ssh`, `local`) and the connection pool.
 //! - `rpc_client`: a node's HTTP RPC through a tunnel or a URL.
 //! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
-//! - `devnet`: the parts of a local devnet (state, processes, fleet file).
+//! - `devnet`: the engine of `devnet` and the demo: `up`, `down`, `restart`, `status`.
 //! - `table`: tables and colour for terminal output.
 //! - `constants`: every timeout and limit.
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
@@ -32,6 +32,7 @@ mod cmd;
 mod constants;
 mod ctx;
 mod deploy;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod devnet;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -59,7 +60,7 @@ use clap::Parser;
 pub use cli::command;
 pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
 pub use ctx::{Ctx, Output};
-pub use devnet::error::DevnetError;
+pub use devnet::DevnetError;
 pub use error::{Code, Error};
 pub use probe::{NodeApi, probe, probe_all};
 pub use remote::{ConnectOptions, Pool};
