@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
 use crate::deploy::link::{Link, connect_all};
-use crate::lock::{self, Holder, LockError, LockState, Takeover};
+use crate::lock::{self, Holder, LockError, LockState, Taken, Takeover};
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 
@@ -189,26 +189,18 @@ async fn acquire_all(links: &[Link], args: &AcquireArgs) -> Vec<Row> {
     } else {
         Takeover::No
     };
-    let holder_ref = &holder;
-    let takes = links.iter().map(|link| async move {
-        let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
-        lock::acquire(&link.node, &link.remote, holder_ref, ttl, takeover).await
-    });
-    let results = futures_util::future::join_all(takes).await;
-    let all_taken = results.iter().all(Result::is_ok);
-    let mut rows = Vec::new();
-    for (link, result) in links.iter().zip(results) {
-        match result {
-            Ok(_) if all_taken => rows.push(row(link, "acquired", None)),
-            // All or none: give back what we took when another node refused.
-            Ok(_) => match lock::release(&link.node, &link.remote, &holder).await {
-                Ok(()) => rows.push(row(link, "released", None)),
-                Err(e) => rows.push(failed_row(link, &e)),
-            },
-            Err(e) => rows.push(failed_row(link, &e)),
-        }
-    }
-    rows
+    let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
+    let nodes: Vec<_> = links.iter().map(|l| (&l.node, &*l.remote)).collect();
+    let ends = lock::acquire_all(&nodes, &holder, ttl, takeover, &|_, _| {}).await;
+    links
+        .iter()
+        .zip(ends)
+        .map(|(link, end)| match end {
+            Taken::Held => row(link, "acquired", None),
+            Taken::GivenBack(Ok(())) => row(link, "released", None),
+            Taken::GivenBack(Err(e)) | Taken::Failed(e) => failed_row(link, &e),
+        })
+        .collect()
 }
 
 async fn release_all(links: &[Link], force: bool) -> Vec<Row> {

@@ -12,10 +12,13 @@
 //! - [`holder`]: who holds a lock, and what a node said about its lock.
 //! - [`script`]: the one shell script that does every lock action on the node.
 //! - [`ops`]: the actions over a node's transport, and the heartbeat task.
+//! - [`all`]: the lock on every node or none.
 
+pub(crate) mod all;
 pub(crate) mod holder;
 pub(crate) mod ops;
 pub(crate) mod script;
 
+pub(crate) use all::{Progress, Taken, acquire_all};
 pub(crate) use holder::{Holder, LockState};
-pub(crate) use ops::{Heartbeat, LockError, Takeover, acquire, force_release, release, status};
+pub(crate) use ops::{Heartbeat, LockError, Takeover, force_release, release, status};
