@@ -16,6 +16,9 @@
 //! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
 //! - `devnet`: the engine of `devnet` and the demo: `up`, `down`, `restart`, `status`.
 //! - `table`: tables and colour for terminal output.
+//! - `notice`: what the operator must be told that is no result and no error
+//!   (a certificate trusted on first use), sent by whoever meets it and shown
+//!   by whatever renders the command.
 //! - `constants`: every timeout and limit.
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
@@ -40,6 +43,7 @@ mod fleet;
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
+mod notice;
 mod output;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -110,6 +114,10 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
     let ctx = Ctx::new(cli.fleet.as_deref(), options, shutdown.clone());
+    // The dashboard shows notices itself; every other command prints them.
+    if !matches!(cli.command, cli::Command::Tui(_) | cli::Command::Demo(_)) {
+        ctx.print_notices();
+    }
     let result = dispatch(&ctx, cli.command).await;
     // Everything started is stopped before we exit: tasks, then connections.
     shutdown.token().cancel();

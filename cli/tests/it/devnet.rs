@@ -125,6 +125,19 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
     );
 }
 
+/// Options for a devnet of two of the workspace's own daemons in `dir`.
+fn two_nodes(dir: PathBuf) -> timectl::testing::devnet::UpOptions {
+    timectl::testing::devnet::UpOptions {
+        dir,
+        nodes: 2,
+        block_interval: "1s".into(),
+        min_masternodes: None,
+        network: "devnet".into(),
+        timed: Some(crate::support::timed::binary()),
+        timectl: PathBuf::from(env!("CARGO_BIN_EXE_timectl")),
+    }
+}
+
 /// The `devnet` engine called as a library, as the demo does: two daemons
 /// started in this process, answering, one restarted under a new pid, then all
 /// stopped and reaped (no zombie left to this process, their parent).
@@ -135,15 +148,7 @@ async fn the_engine_starts_restarts_and_stops_a_devnet_in_process() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("devnet");
     let _down = Down(dir.clone());
-    let options = devnet::UpOptions {
-        dir: dir.clone(),
-        nodes: 2,
-        block_interval: "1s".into(),
-        min_masternodes: None,
-        network: "devnet".into(),
-        timed: Some(crate::support::timed::binary()),
-        timectl: PathBuf::from(env!("CARGO_BIN_EXE_timectl")),
-    };
+    let options = two_nodes(dir.clone());
     let up = devnet::up(&options).await.expect("devnet up");
     assert_eq!((up.nodes, up.min_masternodes), (2, 2), "{up:?}");
     assert!(
@@ -193,15 +198,7 @@ async fn the_engine_refuses_bad_options_before_starting_anything() {
     use timectl::testing::devnet;
 
     let tmp = tempfile::tempdir().expect("tempdir");
-    let options = devnet::UpOptions {
-        dir: tmp.path().join("devnet"),
-        nodes: 2,
-        block_interval: "1s".into(),
-        min_masternodes: None,
-        network: "devnet".into(),
-        timed: Some(crate::support::timed::binary()),
-        timectl: PathBuf::from(env!("CARGO_BIN_EXE_timectl")),
-    };
+    let options = two_nodes(tmp.path().join("devnet"));
     let bad = [
         devnet::UpOptions {
             nodes: 0,
