@@ -171,7 +171,9 @@ impl RpcClient {
             .connect_timeout(RPC_TIMEOUT)
             .pool_idle_timeout(RPC_POOL_IDLE)
             .no_proxy();
-        let config = tls::client_config(&node.rpc_tls, &node.name, notices).map_err(settings)?;
+        let config = tls::client_config(&node.rpc_tls, &node.name, notices)
+            .await
+            .map_err(settings)?;
         if let Some(config) = config {
             builder = builder.tls_backend_preconfigured(config);
         }

@@ -28,7 +28,7 @@ use crate::notice::{Notice, Notices};
 ///
 /// # Errors
 /// The trust file exists but holds no fingerprint, or cannot be read.
-pub(super) fn client_config(
+pub(super) async fn client_config(
     trust: &TlsTrust,
     node: &str,
     notices: &Notices,
@@ -38,7 +38,7 @@ pub(super) fn client_config(
         TlsTrust::Pinned(fingerprint) => Pin::Fixed(*fingerprint),
         TlsTrust::FirstUse { file } => {
             let path = PathBuf::from(file);
-            match std::fs::read_to_string(&path) {
+            match tokio::fs::read_to_string(&path).await {
                 Ok(text) => Pin::Fixed(
                     parse_fingerprint(&text)
                         .ok_or_else(|| SettingsError::TrustFileEmpty { file: file.clone() })?,
