@@ -103,16 +103,20 @@ pub(crate) async fn acquire_all(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::lock::{LockState, status};
+    use crate::lock::LockState;
+    use crate::lock::ops::status;
     use crate::remote::ConnectOptions;
 
     /// `n` nodes on the local transport, each with its own git repo (where its
     /// lock lives), connected.
-    async fn local_nodes(dir: &std::path::Path, n: usize) -> (Vec<Node>, Vec<Remote>) {
+    pub(in crate::lock) async fn local_nodes(
+        dir: &std::path::Path,
+        n: usize,
+    ) -> (Vec<Node>, Vec<Remote>) {
         let mut text = "[fleet]\nname = \"locks\"\n".to_owned();
         for i in 1..=n {
             let repo = dir.join(format!("n{i}"));
@@ -139,7 +143,10 @@ mod tests {
         (nodes, remotes)
     }
 
-    fn pairs<'a>(nodes: &'a [Node], remotes: &'a [Remote]) -> Vec<(&'a Node, &'a Remote)> {
+    pub(in crate::lock) fn pairs<'a>(
+        nodes: &'a [Node],
+        remotes: &'a [Remote],
+    ) -> Vec<(&'a Node, &'a Remote)> {
         nodes.iter().zip(remotes).collect()
     }
 
