@@ -18,6 +18,7 @@
 //! - `rpc`: the HTTP RPC.
 //! - `node`: wires everything for the binary and owns shutdown.
 //! - `version`: version and git commit of the build.
+//! - `wire`: the messages peers exchange, decoded straight into typed payloads.
 
 // Correctness: the seams `testing` re-exports from these three are `pub`; without
 // that feature nothing reaches them from outside, and the few items only tests use
@@ -37,6 +38,8 @@ mod net;
 mod node;
 mod rpc;
 mod version;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod wire;
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

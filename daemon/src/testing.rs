@@ -13,9 +13,15 @@ pub mod chain {
     pub use crate::chain::hash::Hash32;
     pub use crate::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
     pub use crate::chain::producer::{RoundOutcome, skip_message};
+    pub use crate::chain::tx::{Tx, TxList};
     pub use crate::chain::{
         Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, unix_millis,
     };
+}
+
+/// The messages peers exchange.
+pub mod wire {
+    pub use crate::wire::Message;
 }
 
 /// The P2P layer: started in-process over any transport, its connection

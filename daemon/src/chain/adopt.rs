@@ -12,7 +12,6 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::{canonical_tx, check_tx};
 use super::store::StoreError;
 use super::validate::check_block;
 
@@ -176,18 +175,14 @@ impl Chain {
             // After the write: see `Chain::submit_tx` for why the order matters.
             let mut mempool = self.mempool();
             for block in &reverted {
-                for tx in &block.transactions {
-                    if let Ok((id, bytes)) = canonical_tx(tx) {
-                        // A full pool drops the reverted transaction; its sender may resubmit.
-                        let _ = mempool.insert(id, bytes);
-                    }
+                for tx in block.transactions.iter() {
+                    // A full pool drops the reverted transaction; its sender may resubmit.
+                    let _ = mempool.insert(tx.id(), tx.as_str().as_bytes().to_vec());
                 }
             }
             for block in branch {
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        mempool.remove(&id);
-                    }
+                for tx in block.transactions.iter() {
+                    mempool.remove(&tx.id());
                 }
             }
         }

@@ -14,10 +14,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
-
-use super::hash::{Hash32, canonical_bytes};
+use super::hash::Hash32;
 use super::limits::{ENTRY_OVERHEAD, MAX_TX_BYTES};
+use super::tx::Tx;
 
 /// Why a transaction is refused. Shown to RPC clients as a 4xx, or a 503 when full.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -26,33 +25,13 @@ pub enum TxError {
     NotAnObject,
     #[error("transaction is {size} bytes, above the {MAX_TX_BYTES}-byte limit")]
     TooLarge { size: usize },
+    /// Nested too deep for a transaction.
+    #[error("invalid transaction: {0}")]
+    Malformed(String),
     #[error(
         "the mempool is full ({used} of its {limit} bytes are pending transactions); try again later"
     )]
     Full { used: usize, limit: usize },
-}
-
-/// Checks a transaction and returns its id and canonical bytes.
-///
-/// # Errors
-/// Not an object, or too large.
-pub(crate) fn canonical_tx(tx: &Value) -> Result<(Hash32, Vec<u8>), TxError> {
-    if !tx.is_object() {
-        return Err(TxError::NotAnObject);
-    }
-    let bytes = canonical_bytes(tx);
-    if bytes.len() > MAX_TX_BYTES {
-        return Err(TxError::TooLarge { size: bytes.len() });
-    }
-    Ok((Hash32::of(&bytes), bytes))
-}
-
-/// Checks a transaction and returns its id and canonical size.
-///
-/// # Errors
-/// Not an object, or too large.
-pub(crate) fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
-    canonical_tx(tx).map(|(id, bytes)| (id, bytes.len()))
 }
 
 /// Pending transactions in arrival order, at most `limit` bytes of them.
@@ -131,7 +110,7 @@ impl Mempool {
     /// The oldest pending transactions, up to `max_count` and `max_bytes` of
     /// canonical JSON in total: what a producer puts in its next block. They stay
     /// pending until included.
-    pub(crate) fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Value> {
+    pub(crate) fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Tx> {
         let mut picked = Vec::new();
         let mut total = 0;
         for id in self.order.values() {
@@ -141,10 +120,10 @@ impl Mempool {
             if picked.len() == max_count || total + bytes.len() > max_bytes {
                 break;
             }
-            // The bytes are JSON this node wrote itself, so they always parse.
-            if let Ok(tx) = serde_json::from_slice(bytes) {
+            // The bytes are canonical text this node wrote itself.
+            if let Ok(text) = String::from_utf8(bytes.to_vec()) {
                 total += bytes.len();
-                picked.push(tx);
+                picked.push(Tx::from_canonical(text));
             }
         }
         picked
@@ -153,23 +132,17 @@ impl Mempool {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
     fn add(pool: &mut Mempool, tx: Value) -> Result<bool, TxError> {
-        let (id, bytes) = canonical_tx(&tx)?;
-        pool.insert(id, bytes)
+        let tx = Tx::from_value(&tx)?;
+        pool.insert(tx.id(), tx.into_bytes())
     }
 
-    #[test]
-    fn only_objects_within_the_limit_are_transactions() {
-        assert_eq!(check_tx(&json!([1, 2])), Err(TxError::NotAnObject));
-        assert_eq!(check_tx(&json!("x")), Err(TxError::NotAnObject));
-        let big = json!({"pad": "x".repeat(MAX_TX_BYTES)});
-        assert!(matches!(check_tx(&big), Err(TxError::TooLarge { .. })));
-        let edge = json!({"p": "x".repeat(MAX_TX_BYTES - 8)});
-        assert_eq!(check_tx(&edge).map(|(_, size)| size), Ok(MAX_TX_BYTES));
+    fn id(tx: Value) -> Hash32 {
+        Tx::from_value(&tx).expect("tx").id()
     }
 
     #[test]
@@ -190,20 +163,23 @@ mod tests {
         let picked = pool.select(3, usize::MAX);
         assert_eq!(
             picked,
-            vec![json!({"n": 0}), json!({"n": 1}), json!({"n": 2})]
+            [json!({"n": 0}), json!({"n": 1}), json!({"n": 2})]
+                .iter()
+                .map(|v| Tx::from_value(v).expect("tx"))
+                .collect::<Vec<_>>()
         );
         assert_eq!(pool.select(10, 8).len(), 1, "one 7-byte tx fits in 8 bytes");
-        let (first, _) = check_tx(&json!({"n": 0})).expect("tx");
-        pool.remove(&first);
-        assert_eq!(pool.select(1, usize::MAX), vec![json!({"n": 1})]);
+        pool.remove(&id(json!({"n": 0})));
+        let second = Tx::from_value(&json!({"n": 1})).expect("tx");
+        assert_eq!(pool.select(1, usize::MAX), vec![second]);
         assert_eq!(pool.len(), 4);
     }
 
     #[test]
     fn the_byte_limit_holds_and_frees_on_removal() {
         let tx = |n: usize| json!({"n": n, "pad": "x".repeat(1000)});
-        let (_, one) = canonical_tx(&tx(0)).expect("tx");
-        let limit = 3 * charge(one.len()) + 10;
+        let one = Tx::from_value(&tx(0)).expect("tx").size();
+        let limit = 3 * charge(one) + 10;
         let mut pool = Mempool::new(limit);
         for n in 0..3 {
             assert_eq!(add(&mut pool, tx(n)), Ok(true));
@@ -212,8 +188,7 @@ mod tests {
         assert!(matches!(full, TxError::Full { limit: l, .. } if l == limit));
         assert!(full.to_string().contains("full"), "{full}");
         assert!(pool.used_bytes() <= limit);
-        let (first, _) = check_tx(&tx(0)).expect("tx");
-        pool.remove(&first);
+        pool.remove(&id(tx(0)));
         assert_eq!(
             add(&mut pool, tx(3)),
             Ok(true),

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use ed25519_dalek::SigningKey;
-use timecoin_shared::wire::{self, Handshake, Message, NodeId};
+use timecoin_shared::wire::{self, Handshake, NodeId};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio_util::codec::{Encoder, Framed};
@@ -18,6 +18,7 @@ use tokio_util::codec::{Encoder, Framed};
 use crate::net::auth::{self, Role};
 use crate::net::codec::MessageCodec;
 use crate::net::handshake::{HandshakeError, inbound, outbound, validate};
+use crate::wire::Message;
 
 /// Bytes the in-memory link buffers each way: more than a handshake's replies,
 /// so our end never waits on a peer that is still writing.

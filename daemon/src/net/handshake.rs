@@ -15,12 +15,13 @@
 
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
-use timecoin_shared::wire::{self, DisconnectReason, Handshake, Message, NodeId};
+use timecoin_shared::wire::{self, DisconnectReason, Handshake, NodeId};
 use tokio_util::codec::Framed;
 
 use super::auth::{self, Role};
 use super::codec::{CodecError, MessageCodec};
 use super::transport::Stream;
+use crate::wire::Message;
 
 /// A framed connection.
 pub(crate) type Conn<S> = Framed<S, MessageCodec>;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{info, warn};
 
@@ -25,6 +25,7 @@ use super::outbox::Outbox;
 use super::serve::Gate;
 use super::transport::Stream;
 use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
+use crate::wire::Message;
 
 /// How often a link reports that it is active to the manager (which picks the
 /// longest-idle stranger to evict): often enough to rank squatters, rarely

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use testkit::wait::within;
-use timecoin_shared::wire::{DisconnectReason, Message, PROTOCOL_VERSION};
+use timecoin_shared::wire::{DisconnectReason, PROTOCOL_VERSION};
+use timed::testing::wire::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -42,7 +43,7 @@ async fn disconnect_reason(stream: &mut TcpStream) -> Option<DisconnectReason> {
             stream.read_exact(&mut len).await.ok()?;
             let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
             stream.read_exact(&mut body).await.ok()?;
-            if let Ok(Message::Disconnect { reason }) = serde_json::from_slice(&body) {
+            if let Ok(Message::Disconnect { reason }) = Message::decode(&body) {
                 return Some(reason);
             }
         }

@@ -16,9 +16,10 @@ use futures_util::StreamExt;
 use nix::sys::signal::Signal;
 use serde_json::json;
 use testkit::wait::within;
-use timecoin_shared::wire::{DisconnectReason, Message};
+use timecoin_shared::wire::DisconnectReason;
 use timed::testing::PRE_HANDSHAKE_FRAME_CAP;
 use timed::testing::net::MessageCodec;
+use timed::testing::wire::Message;
 use tokio::io::AsyncWriteExt;
 use tokio_util::codec::Framed;
 

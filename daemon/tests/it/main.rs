@@ -16,6 +16,7 @@ mod chain_rounds;
 mod chain_sim;
 mod cli;
 mod collision;
+mod hostile_frames;
 mod hostile_net;
 mod hostile_rpc;
 mod mesh;

@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
-use timecoin_shared::wire::{Handshake, Message, NodeId, PROTOCOL_VERSION};
+use timecoin_shared::wire::{Handshake, NodeId, PROTOCOL_VERSION};
 use timed::testing::net::MessageCodec;
 use timed::testing::net::auth::{self, Role};
+use timed::testing::wire::Message;
 use tokio_util::codec::Framed;
 use turmoil::net::TcpStream;
 
