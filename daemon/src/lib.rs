@@ -46,7 +46,7 @@ pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{Args, Command, Config, ConfigError};
+pub use config::{Args, Command, Config, ConfigError, PeerAddr};
 pub use constants::DEFAULT_DATA_DIR;
 pub use identity::{Identity, IdentityError};
 pub use node::{NodeError, run};

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 /// Protocol version spoken by this build. A peer whose version differs in the
 /// major part (see [`compatible`]) is refused with [`DisconnectReason::IncompatibleVersion`].
-/// Version 2 added the network definition hash, the challenge nonce and the `Proof` message.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 2 added the network definition hash, the challenge nonce and the `Proof` message;
+/// version 3 runs every frame in an encrypted channel whose Noise handshake hash the proofs sign.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Whether a peer announcing `theirs` can talk to us. Versions are compatible
 /// when equal for now; the function exists so the rule has one home.

@@ -14,9 +14,11 @@ use std::sync::{Arc, Mutex};
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::DisconnectReason;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{Duration, Instant};
 use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
+use super::channel::{self, ChannelError};
 use super::close::{close_with, linger};
 use super::codec::{CodecError, MessageCodec};
 use super::conn::establish;
@@ -118,9 +120,8 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
                             reason = "too_many_connections",
                             "Refusing inbound from {addr}: {why}"
                         );
-                        let conn = Framed::new(stream, MessageCodec::default());
                         core.tracker
-                            .spawn(close_with(conn, DisconnectReason::TooManyConnections));
+                            .spawn(refuse(stream, core.settings.handshake_timeout));
                     }
                 }
             }
@@ -135,13 +136,43 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
     }
 }
 
-/// One inbound connection: handshake under the timeout, then the link.
+/// Tells a connection over the limits why it is refused, in its channel (a
+/// dialer reads nothing outside one).
+async fn refuse<S: Stream>(stream: S, within: Duration) {
+    if let Ok(Ok(secure)) = tokio::time::timeout(within, channel::accept(stream)).await {
+        let conn = Framed::new(secure, MessageCodec::default());
+        close_with(conn, DisconnectReason::TooManyConnections).await;
+    }
+}
+
+/// One inbound connection: the channel and the handshake under the handshake
+/// timeout, then the link.
 async fn inbound<S: Stream>(stream: S, addr: SocketAddr, core: Arc<Core>, slot: HandshakeSlot) {
-    let mut conn = Framed::new(stream, MessageCodec::default());
     let network = core.settings.network.clone();
-    let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
+    let deadline = Instant::now() + core.settings.handshake_timeout;
+    // Correctness: not cut short by shutdown. The dialer reads nothing outside a
+    // channel, so a shutdown is told inside one (below), never by a dropped socket
+    // it would take for a failed handshake.
+    let opened = tokio::time::timeout_at(deadline, channel::accept(stream))
+        .await
+        .map_err(HandshakeError::from)
+        .and_then(|r| r.map_err(HandshakeError::from));
+    let secure = match opened {
+        Ok(secure) => secure,
+        Err(e) => {
+            log_refusal(&core, addr, &network, &e);
+            return;
+        }
+    };
+    let hash = secure.handshake_hash().to_vec();
+    let mut conn = Framed::new(secure, MessageCodec::default());
+    if core.shutdown.is_cancelled() {
+        close_with(conn, DisconnectReason::ShuttingDown).await;
+        return;
+    }
+    let handshake = tokio::time::timeout_at(deadline, async {
         let ours = core.hello(0)?;
-        handshake::inbound(&mut conn, ours, core.identity.signing_key()).await
+        handshake::inbound(&mut conn, ours, core.identity.signing_key(), &hash).await
     });
     let outcome = tokio::select! {
         () = core.shutdown.cancelled() => None,
@@ -221,6 +252,13 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
             warn!(
                 reason = "handshake_timeout",
                 "Handshake from {addr} timed out - closing connection"
+            );
+        }
+        HandshakeError::Channel(channel) if !matches!(channel, ChannelError::Io(_)) => {
+            bump(&counters.protocol_errors);
+            warn!(
+                reason = "protocol_error",
+                "Protocol error from {addr} before handshake: {channel} - closing connection"
             );
         }
         HandshakeError::Codec(codec) if !matches!(codec, CodecError::Io(_)) => {

@@ -20,6 +20,7 @@ mod hostile_frames;
 mod hostile_net;
 mod hostile_rpc;
 mod mesh;
+mod relay;
 mod restart;
 mod rpc;
 mod sim;

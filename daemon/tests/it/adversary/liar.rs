@@ -16,6 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use timecoin_shared::wire::{DisconnectReason, Handshake, NodeId, PROTOCOL_VERSION};
 use timed::testing::net::MessageCodec;
 use timed::testing::net::auth::{self, Role};
+use timed::testing::net::channel::{self, Secure};
 use timed::testing::wire::Message;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
@@ -26,7 +27,7 @@ use tokio_util::codec::{Framed, FramedRead};
 /// Longest wait for any one answer from the node under attack.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
-pub(crate) type Conn = Framed<TcpStream, MessageCodec>;
+pub(crate) type Conn = Framed<Secure<TcpStream>, MessageCodec>;
 
 /// What a liar knows about the network it attacks.
 #[derive(Clone, Debug)]
@@ -79,7 +80,7 @@ pub(crate) async fn impersonate(
     key: &SigningKey,
 ) -> Option<DisconnectReason> {
     let stream = TcpStream::connect(target.addr).await.ok()?;
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let mut conn = channel::connect(stream).await.ok()?;
     let lie = hello(target, claimed, u64::MAX);
     conn.send(&Message::Handshake(lie.clone())).await.ok()?;
     let mut theirs = None;
@@ -88,7 +89,8 @@ pub(crate) async fn impersonate(
             Message::Handshake(hs) => theirs = Some(hs),
             Message::Proof { .. } => {
                 let acceptor = theirs.as_ref()?;
-                let signature = auth::prove(key, Role::Dialer, &lie, acceptor);
+                let bound = conn.get_ref().handshake_hash();
+                let signature = auth::prove(key, Role::Dialer, &lie, acceptor, bound);
                 conn.send(&Message::Proof { signature }).await.ok()?;
             }
             Message::Disconnect { reason } => return Some(reason),
@@ -126,7 +128,7 @@ pub(crate) async fn handshaken(
         }
         None => TcpStream::connect(target.addr).await.map_err(|_| None)?,
     };
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let mut conn = channel::connect(stream).await.map_err(|_| None)?;
     let ours = hello(target, id_of(key), fastrand::u64(1..u64::MAX / 2));
     conn.send(&Message::Handshake(ours.clone()))
         .await
@@ -142,7 +144,8 @@ pub(crate) async fn handshaken(
         }
     }
     let acceptor = theirs.ok_or(None)?;
-    let signature = auth::prove(key, Role::Dialer, &ours, &acceptor);
+    let bound = conn.get_ref().handshake_hash();
+    let signature = auth::prove(key, Role::Dialer, &ours, &acceptor, bound);
     conn.send(&Message::Proof { signature })
         .await
         .map_err(|_| None)?;
@@ -193,7 +196,7 @@ impl Linked {
         // Reading and writing run apart, so a liar that floods the node still
         // reads what the node sends it (which the node waits on) and its pings.
         let parts = conn.into_parts();
-        let (read, write) = parts.io.into_split();
+        let (read, write) = tokio::io::split(parts.io);
         let mut stream = FramedRead::new(read, parts.codec);
         *stream.read_buffer_mut() = parts.read_buf;
         let mut sink = write;
@@ -228,7 +231,12 @@ impl Linked {
                 let head = u32::try_from(body.len())
                     .expect("a frame's length")
                     .to_be_bytes();
-                if sink.write_all(&head).await.is_err() || sink.write_all(&body).await.is_err() {
+                let sent = async {
+                    sink.write_all(&head).await?;
+                    sink.write_all(&body).await?;
+                    sink.flush().await
+                };
+                if sent.await.is_err() {
                     return;
                 }
                 if let Some(written) = written {
