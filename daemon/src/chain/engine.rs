@@ -26,8 +26,8 @@ use super::adopt::Adopted;
 use super::block::Block;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
-use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, TX_GOSSIP_BURST};
-use super::mempool::{Mempool, TxError};
+use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
+use super::mempool::{Inserted, Mempool, Origin, TxError};
 use super::producer::unix_millis;
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
@@ -81,6 +81,10 @@ pub struct Counters {
     pub txs_refused_full: AtomicU64,
     /// Gossiped transactions dropped because their peer was over its rate.
     pub txs_over_peer_rate: AtomicU64,
+    /// Pending transactions evicted to make room for another origin's.
+    pub txs_evicted: AtomicU64,
+    /// Pending transactions forgotten after the mempool's time to live.
+    pub txs_expired: AtomicU64,
 }
 
 /// One node's chain.
@@ -184,7 +188,7 @@ impl Chain {
                 last_round: None,
                 sync: SyncState::default(),
             }),
-            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
         })
     }
@@ -192,14 +196,10 @@ impl Chain {
     /// The same chain with other mempool limits; call before any transaction.
     pub fn with_mempool_limits(self, limits: MempoolLimits) -> Chain {
         Chain {
-            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
             ..self
         }
-    }
-
-    pub fn id(&self) -> NodeId {
-        self.id
     }
 
     pub fn counters(&self) -> &Counters {
@@ -218,6 +218,47 @@ impl Chain {
     /// Makes the tip in `state` what readers see.
     pub(super) fn publish(&self, state: &State) {
         *relock(&self.view) = TipView::of(state.tip.as_ref(), state.finality);
+    }
+
+    /// Puts a checked transaction from `origin` in `mempool` (after expiring the
+    /// entries past their time); whether it is new. Counts what expired, was
+    /// evicted for it, or refused.
+    ///
+    /// # Errors
+    /// The pool is full and `origin` holds the most of it.
+    fn pool_tx(
+        &self,
+        mempool: &mut Mempool,
+        id: Hash32,
+        bytes: Vec<u8>,
+        origin: Origin,
+    ) -> Result<bool, TxError> {
+        let now = Instant::now();
+        self.expire_txs(mempool, now);
+        match mempool.insert(id, bytes, origin, now) {
+            Ok(Inserted::Added { evicted }) => {
+                let evicted = u64::try_from(evicted).unwrap_or(u64::MAX);
+                self.counters
+                    .txs_evicted
+                    .fetch_add(evicted, Ordering::Relaxed);
+                Ok(true)
+            }
+            Ok(Inserted::Known) => Ok(false),
+            Err(e) => {
+                self.counters
+                    .txs_refused_full
+                    .fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets the pending transactions past their time to live, and counts them.
+    pub(super) fn expire_txs(&self, mempool: &mut Mempool, now: Instant) {
+        let expired = u64::try_from(mempool.expire(now)).unwrap_or(u64::MAX);
+        self.counters
+            .txs_expired
+            .fetch_add(expired, Ordering::Relaxed);
     }
 
     /// Forgets what a peer whose link ended had used of its budgets.
@@ -278,15 +319,8 @@ impl Chain {
                     TxStatus::Included { height }
                 }
             } else {
-                match mempool.insert(id, tx.as_ref().as_str().as_bytes().to_vec()) {
-                    Ok(true) => outbox.broadcast(Message::Tx { tx }),
-                    Ok(false) => {}
-                    Err(e) => {
-                        self.counters
-                            .txs_refused_full
-                            .fetch_add(1, Ordering::Relaxed);
-                        return Err(e.into());
-                    }
+                if self.pool_tx(&mut mempool, id, tx.to_bytes(), Origin::Client)? {
+                    outbox.broadcast(Message::Tx { tx });
                 }
                 TxStatus::Pending
             }
@@ -342,15 +376,11 @@ impl Chain {
             let mut mempool = self.mempool();
             match self.store.tx_height(&id) {
                 Ok(Some(_)) => {}
-                Ok(None) => match mempool.insert(id, tx.as_ref().as_str().as_bytes().to_vec()) {
+                Ok(None) => match self.pool_tx(&mut mempool, id, tx.to_bytes(), Origin::Peer(from))
+                {
                     Ok(true) => outbox.relay(Message::Tx { tx }, from),
                     Ok(false) => {}
-                    Err(e) => {
-                        self.counters
-                            .txs_refused_full
-                            .fetch_add(1, Ordering::Relaxed);
-                        debug!("dropping gossiped transaction {}: {e}", id.short());
-                    }
+                    Err(e) => debug!("dropping gossiped transaction {}: {e}", id.short()),
                 },
                 Err(e) => warn!("chain store error while checking a transaction: {e}"),
             }

@@ -69,9 +69,9 @@ impl Tx {
         self.0.len()
     }
 
-    /// Its canonical text.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.0.into_string().into_bytes()
+    /// A copy of its canonical text, as the mempool keeps it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0.as_bytes().to_vec()
     }
 }
 
@@ -91,6 +91,7 @@ impl<'a> TxRef<'a> {
         self.0
     }
 
+    #[cfg(any(test, feature = "testing", feature = "fuzzing"))]
     pub fn to_owned(self) -> Tx {
         Tx(self.0.into())
     }
@@ -134,6 +135,8 @@ impl TxList {
         self.ends.len()
     }
 
+    /// Whether the block holds none (the testing surface's pair of `len`).
+    #[cfg(any(test, feature = "testing", feature = "fuzzing"))]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -18,5 +18,6 @@
 mod noise;
 mod record;
 
+pub(crate) use noise::refusal;
 pub use noise::{ChannelError, accept, dial};
 pub use record::Secure;

@@ -16,7 +16,7 @@ use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
 use super::backoff::Backoff;
-use super::channel::{self, Secure};
+use super::channel::{self, ChannelError, Secure};
 use super::close::close_with;
 use super::codec::MessageCodec;
 use super::conn::{LinkEnd, establish};
@@ -25,6 +25,7 @@ use super::counters::bump;
 use super::handshake::{self, Conn, HandshakeError};
 use super::transport::Dialer;
 use crate::constants::{DIAL_TIMEOUT, DUPLICATE_GRACE};
+use crate::escape::escaped;
 
 /// Why a dial did not produce a handshaken connection.
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +129,8 @@ pub(crate) async fn dial_loop<D: Dialer>(
                 warn!(
                     attempt,
                     retry_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    "Connection to {addr} failed (attempt {attempt}): {e}"
+                    "Connection to {addr} failed (attempt {attempt}): {}",
+                    escaped(&e)
                 );
                 pause(core, delay).await;
             }
@@ -169,6 +171,7 @@ async fn connect<D: Dialer>(
     let secure = match unless_shutdown(core, opening).await {
         None => return Err(DialError::Shutdown),
         Some(Ok(Ok(secure))) => secure,
+        Some(Ok(Err(ChannelError::Refused(reason)))) => return Err(DialError::Refused(reason)),
         Some(Ok(Err(e))) => return Err(DialError::Ack(e.into())),
         Some(Err(elapsed)) => return Err(DialError::Ack(elapsed.into())),
     };

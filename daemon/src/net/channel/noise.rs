@@ -1,13 +1,25 @@
 //! The Noise handshake that opens a channel: two messages, each one length-
 //! prefixed record (a big-endian `u16`, then the bytes), capped far below the
 //! pre-handshake frame cap. The caller runs it under the handshake timeout.
+//!
+//! An acceptor with no handshake slot left answers the opening with a
+//! [`refusal`] instead of its half: a zero length (no Noise message is empty),
+//! then a plain `Disconnect {too_many_connections}` frame, written by the accept
+//! loop with no task and no key exchange. It is not authenticated, and need not
+//! be: what a forger achieves with it (the dialer backs off and redials) it
+//! achieves by dropping the connection. So no other reason is taken there.
 
+use bytes::{Bytes, BytesMut};
 use snow::{Builder, HandshakeState};
+use timecoin_shared::wire::DisconnectReason;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::codec::Encoder;
 
 use super::record::Secure;
 use crate::constants::{CHANNEL_HANDSHAKE_CAP, NOISE_PATTERN, NOISE_PROLOGUE};
+use crate::net::codec::MessageCodec;
 use crate::net::transport::Stream;
+use crate::wire::Message;
 
 /// Why a channel could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +30,10 @@ pub enum ChannelError {
     TooLarge { len: usize },
     #[error("channel handshake failed: {0}")]
     Noise(#[from] snow::Error),
+    #[error("peer refused the connection: {0}")]
+    Refused(DisconnectReason),
+    #[error("an answer outside the channel that is not a too_many_connections refusal")]
+    BadRefusal,
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -44,10 +60,45 @@ async fn send<S: Stream>(stream: &mut S, hs: &mut HandshakeState) -> Result<(), 
     Ok(())
 }
 
+/// What a refused dialer is sent in place of the acceptor's half of the
+/// opening: a zero length, then the `Disconnect {too_many_connections}` frame.
+pub(crate) fn refusal() -> Bytes {
+    let mut out = BytesMut::from(&[0u8, 0][..]);
+    let reason = DisconnectReason::TooManyConnections;
+    // Correctness: a Disconnect is a few dozen bytes, far under the frame cap.
+    let _ = MessageCodec::default().encode(&Message::Disconnect { reason }, &mut out);
+    out.freeze()
+}
+
+/// Reads the frame of a [`refusal`] after its zero length.
+async fn refused<S: Stream>(stream: &mut S) -> ChannelError {
+    let mut head = [0u8; 4];
+    if let Err(e) = stream.read_exact(&mut head).await {
+        return e.into();
+    }
+    let len = usize::try_from(u32::from_be_bytes(head)).unwrap_or(usize::MAX);
+    if len > CHANNEL_HANDSHAKE_CAP {
+        return ChannelError::TooLarge { len };
+    }
+    let mut frame = [0u8; CHANNEL_HANDSHAKE_CAP];
+    if let Err(e) = stream.read_exact(&mut frame[..len]).await {
+        return e.into();
+    }
+    match Message::decode(&frame[..len]) {
+        Ok(Message::Disconnect {
+            reason: reason @ DisconnectReason::TooManyConnections,
+        }) => ChannelError::Refused(reason),
+        _ => ChannelError::BadRefusal,
+    }
+}
+
 async fn receive<S: Stream>(stream: &mut S, hs: &mut HandshakeState) -> Result<(), ChannelError> {
     let mut head = [0u8; 2];
     stream.read_exact(&mut head).await?;
     let len = usize::from(u16::from_be_bytes(head));
+    if len == 0 && hs.is_initiator() {
+        return Err(refused(stream).await);
+    }
     if len > CHANNEL_HANDSHAKE_CAP {
         return Err(ChannelError::TooLarge { len });
     }
