@@ -136,7 +136,7 @@ impl TxList {
     }
 
     /// Whether the block holds none (the testing surface's pair of `len`).
-    #[cfg(any(test, feature = "testing", feature = "fuzzing"))]
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -1,7 +1,10 @@
 //! The channel against what a relay can do to the bytes between two ends.
 //! The input's first byte chooses the case:
-//! - even: the rest is all a stranger sends to our accepting end, instead of
-//!   a Noise opening (it must be refused, never panic);
+//! - 0 mod 4: the rest is all a stranger sends to our accepting end, instead
+//!   of a Noise opening (it must be refused, never panic);
+//! - 2 mod 4: the rest is all a stranger answers our dialing end, instead of
+//!   its half of the opening or a refusal (only a well-formed
+//!   `too_many_connections` refusal may be taken as one);
 //! - odd: two honest ends open a channel through us; the dialer writes the
 //!   chunks the input spells (each flushed, so each is a record or more); we
 //!   then change the records on the wire as the input's last bytes say (drop,
@@ -17,7 +20,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::runtime::Runtime;
 
 use super::input::Input;
-use crate::net::channel::{accept, dial};
+use crate::net::channel::{ChannelError, accept, dial, refusal};
 
 /// Bytes each in-memory pipe buffers: more than any input, so no end waits.
 const PIPE: usize = 1 << 20;
@@ -44,8 +47,10 @@ pub fn channel(data: &[u8]) {
                 .build()
                 .expect("a current-thread runtime")
         });
-        if case % 2 == 0 {
+        if case % 4 == 0 {
             runtime.block_on(stranger(rest));
+        } else if case % 4 == 2 {
+            runtime.block_on(answered(rest));
         } else {
             runtime.block_on(relayed(rest));
         }
@@ -61,6 +66,23 @@ async fn stranger(bytes: &[u8]) {
         opened.is_err() || bytes.len() >= 32,
         "a channel opened from fewer bytes than a Noise key"
     );
+}
+
+async fn answered(bytes: &[u8]) {
+    let (ours, mut theirs) = tokio::io::duplex(PIPE);
+    let _ = theirs.write_all(bytes).await;
+    let _ = theirs.shutdown().await;
+    match dial(ours).await {
+        Ok(_) => assert!(
+            bytes.len() >= 48,
+            "a channel opened from fewer bytes than a Noise answer"
+        ),
+        Err(ChannelError::Refused(_)) => assert!(
+            bytes.starts_with(&refusal()),
+            "a refusal taken from bytes that are not one"
+        ),
+        Err(_) => {}
+    }
 }
 
 /// One `u16`-length-prefixed message off `pipe`, prefix included.
@@ -157,9 +179,13 @@ fn tamper(records: &mut Vec<Vec<u8>>, input: &mut Input<'_>) -> bool {
     true
 }
 
-/// A stranger's garbage, and honest exchanges with each kind of tampering.
+/// A stranger's garbage at either end, a refusal and a forged one, and honest
+/// exchanges with each kind of tampering.
 pub fn channel_seeds() -> Vec<Vec<u8>> {
     let mut seeds = vec![b"\x00\x00\x20garbage instead of a Noise opening".to_vec()];
+    seeds.push([&[2][..], &refusal()].concat());
+    seeds.push(b"\x02\x00\x00\x00\x00\x00\x0f{\"type\":\"ping\"}".to_vec());
+    seeds.push(b"\x02\x00\x30garbage instead of the Noise answer".to_vec());
     for tamper in 0..6u8 {
         // Three chunks of 40, 70 000 and 12 bytes; then which record, what to
         // do to it, and a bit or a cut.

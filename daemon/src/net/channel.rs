@@ -21,3 +21,4 @@ mod record;
 pub(crate) use noise::refusal;
 pub use noise::{ChannelError, accept, dial};
 pub use record::Secure;
+pub(crate) use record::is_forged;

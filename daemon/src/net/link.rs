@@ -14,6 +14,7 @@ use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{info, warn};
 
+use super::channel;
 use super::codec::{CodecError, encode_payload, write_frame};
 use super::conn::{LinkEnd, direction_word};
 use super::counters::{EndedBy, bump};
@@ -211,6 +212,13 @@ impl Link<'_> {
     fn on_read_error(&self, e: CodecError) -> Ending {
         let dir = direction_word(self.direction);
         match e {
+            CodecError::Io(io) if channel::is_forged(&io) => {
+                bump(&self.mgr.counters.auth_failures);
+                self.ended(EndedBy::Us, "auth_failed");
+                warn!(peer = %self.node, direction = dir, reason = "auth_failed",
+                    "Connection to {} lost: {io} - closing connection", self.addr);
+                Ending::Drop
+            }
             CodecError::Io(io) => {
                 if io.kind() == std::io::ErrorKind::ConnectionReset {
                     bump(&self.mgr.counters.resets);

@@ -182,6 +182,9 @@ fn ended(e: &HandshakeError) -> (EndedBy, &'static str) {
         HandshakeError::Unexpected { .. } | HandshakeError::Random(_) => {
             (EndedBy::Us, "protocol_error")
         }
+        HandshakeError::Codec(CodecError::Io(io)) if channel::is_forged(io) => {
+            (EndedBy::Us, "auth_failed")
+        }
         HandshakeError::Codec(CodecError::Io(_)) if e.is_reset() => (EndedBy::Peer, "reset"),
         HandshakeError::Codec(CodecError::Io(_)) | HandshakeError::Closed => {
             (EndedBy::Peer, "closed")
@@ -247,6 +250,13 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
             warn!(
                 reason = "handshake_timeout",
                 "Handshake from {addr} timed out - closing connection"
+            );
+        }
+        HandshakeError::Codec(CodecError::Io(io)) if channel::is_forged(io) => {
+            bump(&counters.auth_failures);
+            warn!(
+                reason = "auth_failed",
+                "Rejecting handshake from {addr}: {io} - closing connection"
             );
         }
         HandshakeError::Channel(channel) if !matches!(channel, ChannelError::Io(_)) => {

@@ -4,7 +4,8 @@
 //!   across, it gets no link: each node's proof signs its own channel's hash,
 //!   so the dialer refuses the acceptor's proof, in both directions.
 //! - Passing their bytes through untouched, it carries an honest link it cannot
-//!   read; the first record it injects, replays or reorders ends that link.
+//!   read; the first record it injects, replays or reorders ends that link,
+//!   counted in `/metrics` as an authentication failure.
 //! - With the id expected at an address configured (`--peer ID@ADDR`), the
 //!   dialer refuses another node answering there, with a log line naming both.
 
@@ -237,6 +238,22 @@ async fn a_relay_that_injects_replays_or_reorders_a_record_ends_the_link() {
         assert!(ended, "{tamper:?} ends the link:\n{}", b.log());
     }
     assert_eq!(b.log().matches(lost).count(), 3, "{}", b.log());
+    // Each counted as an authentication failure, and as a link we ended for it.
+    let (_, metrics) = b.get_raw("/metrics").await.expect("metrics");
+    let sample = |series: &str| {
+        metrics.lines().find_map(|l| {
+            l.strip_prefix(series)?
+                .strip_prefix(' ')?
+                .parse::<f64>()
+                .ok()
+        })
+    };
+    assert_eq!(sample("timed_auth_failures_total"), Some(3.0), "{metrics}");
+    assert_eq!(
+        sample(r#"timed_disconnects_total{by="us",reason="auth_failed"}"#),
+        Some(3.0),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

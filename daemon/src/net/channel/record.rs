@@ -6,8 +6,9 @@
 //! length prefix usually travel as one record); on the socket each record is a
 //! big-endian `u16` length, then the Noise transport message (ciphertext and a
 //! 16-byte tag). Frames up to the 4 MiB frame cap span many records. A record
-//! that does not open (injected, replayed, reordered, cut) is an
-//! `InvalidData` error: the link ends.
+//! that does not open (injected, replayed, reordered, spliced) is an
+//! `InvalidData` error carrying [`Forged`]: the link ends, counted as an
+//! authentication failure ([`is_forged`]).
 //!
 //! Buffers hold at most one record each way and are given back when drained
 //! past [`CHANNEL_BUFFER_KEEP`], so an idle link pins no 64 KiB buffers.
@@ -49,6 +50,17 @@ fn invalid(why: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, why)
 }
 
+/// A record that no honest sender on this channel made: it failed
+/// authentication, so it was injected, replayed, reordered or spliced.
+#[derive(Debug, thiserror::Error)]
+#[error("a record failed authentication (injected, replayed or reordered)")]
+pub(super) struct Forged;
+
+/// Whether a read error is a [`Forged`] record.
+pub(crate) fn is_forged(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Forged>())
+}
+
 /// Gives a drained buffer's memory back when it grew past the keep size.
 fn release(buffer: &mut BytesMut) {
     if buffer.is_empty() && buffer.capacity() > CHANNEL_BUFFER_KEEP {
@@ -84,7 +96,8 @@ impl<S> Secure<S> {
         };
         let len = usize::from(u16::from_be_bytes([head[0], head[1]]));
         if len < RECORD_OVERHEAD - 2 {
-            return Err(invalid("a record shorter than its tag"));
+            // Correctness: no honest sender makes a record shorter than its tag.
+            return Err(io::Error::new(io::ErrorKind::InvalidData, Forged));
         }
         let Some(sealed) = self.sealed_in.get(2..2 + len) else {
             return Ok(false);
@@ -93,9 +106,7 @@ impl<S> Secure<S> {
         let opened = self
             .transport
             .read_message(sealed, &mut self.plain_in)
-            .map_err(|_| {
-                invalid("a record failed authentication (injected, replayed or reordered)")
-            })?;
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, Forged))?;
         self.plain_in.truncate(opened);
         self.sealed_in.advance(2 + len);
         release(&mut self.sealed_in);
@@ -296,32 +307,26 @@ mod tests {
         let (mut a, mut b) = pair().await;
         let records = capture(&mut a, &mut b, &[b"one", b"two"]).await;
         let err = deliver(&mut a, &mut b, &[&records[1], &records[0]]).await;
-        assert_eq!(
-            err.expect_err("reordered").kind(),
-            io::ErrorKind::InvalidData
-        );
+        assert!(is_forged(&err.expect_err("reordered")), "reordered");
 
         let (mut a, mut b) = pair().await;
         let records = capture(&mut a, &mut b, &[b"one"]).await;
         let err = deliver(&mut a, &mut b, &[&records[0], &records[0]]).await;
-        assert_eq!(
-            err.expect_err("replayed").kind(),
-            io::ErrorKind::InvalidData
-        );
+        assert!(is_forged(&err.expect_err("replayed")), "replayed");
 
         let (mut a, mut b) = pair().await;
         let mut records = capture(&mut a, &mut b, &[b"one"]).await;
         let last = records[0].len() - 1;
         records[0][last] ^= 1;
         let err = deliver(&mut a, &mut b, &[&records[0]]).await;
-        assert_eq!(err.expect_err("changed").kind(), io::ErrorKind::InvalidData);
+        assert!(is_forged(&err.expect_err("changed")), "changed");
 
         // A record from another session (a splice) does not open either.
         let (mut a, mut b) = pair().await;
         let (mut c, mut d) = pair().await;
         let foreign = capture(&mut c, &mut d, &[b"one"]).await;
         let err = deliver(&mut a, &mut b, &[&foreign[0]]).await;
-        assert_eq!(err.expect_err("spliced").kind(), io::ErrorKind::InvalidData);
+        assert!(is_forged(&err.expect_err("spliced")), "spliced");
 
         // Cut short: the stream ends mid-record.
         let (mut a, mut b) = pair().await;
