@@ -135,3 +135,51 @@ pub async fn accept<S: Stream>(mut stream: S) -> Result<Secure<S>, ChannelError>
     send(&mut stream, &mut hs).await?;
     finish(stream, hs)
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// What our dialer makes of `answer` in place of the acceptor's half.
+    async fn answered(answer: &[u8]) -> Result<(), ChannelError> {
+        let (ours, mut theirs) = tokio::io::duplex(1 << 16);
+        let mut opening = [0u8; 34];
+        let stranger = async {
+            theirs.read_exact(&mut opening).await.expect("the opening");
+            theirs.write_all(answer).await.expect("answer");
+            theirs.shutdown().await.expect("shutdown");
+        };
+        let ((), dialed) = tokio::join!(stranger, dial(ours));
+        dialed.map(|_| ())
+    }
+
+    #[tokio::test]
+    async fn a_refusal_reaches_the_dialer_and_only_too_many_connections_is_one() {
+        let refused = answered(&refusal()).await;
+        assert!(
+            matches!(
+                refused,
+                Err(ChannelError::Refused(DisconnectReason::TooManyConnections))
+            ),
+            "{refused:?}"
+        );
+        // A forged `duplicate` (after which a dialer would not back off).
+        let mut forged = vec![0, 0];
+        let reason = DisconnectReason::Duplicate;
+        let mut frame = BytesMut::new();
+        MessageCodec::default()
+            .encode(&Message::Disconnect { reason }, &mut frame)
+            .expect("encode");
+        forged.extend_from_slice(&frame);
+        let err = answered(&forged).await;
+        assert!(matches!(err, Err(ChannelError::BadRefusal)), "{err:?}");
+        // A refusal frame over the cap is not read.
+        let err = answered(&[0, 0, 0, 1, 0, 0]).await;
+        assert!(
+            matches!(err, Err(ChannelError::TooLarge { len: 65536 })),
+            "{err:?}"
+        );
+    }
+}
