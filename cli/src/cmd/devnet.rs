@@ -167,7 +167,7 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         let data_dir = node_dir.join("data");
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
-        let mut flags = vec![
+        let flags = vec![
             "--network-file".to_string(),
             network_path.display().to_string(),
             "--listen".into(),
@@ -178,10 +178,6 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
             data_dir.display().to_string(),
             "--masternode".into(),
         ];
-        for (other, _) in addresses.iter().filter(|(a, _)| a != p2p) {
-            flags.push("--peer".into());
-            flags.push(other.to_string());
-        }
         state.nodes.push(DevnetNode {
             name,
             pid: 0,
@@ -198,6 +194,20 @@ async fn up(args: &UpArgs) -> Result<Code, Error> {
         .iter()
         .map(|n| network_file::keygen(&timed, &n.data_dir))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each node dials every other and names the id it expects there, so a
+    // devnet never links to whatever else answers at a peer's address.
+    let peers: Vec<String> = state
+        .nodes
+        .iter()
+        .zip(&ids)
+        .map(|(node, id)| format!("{id}@{}", node.p2p))
+        .collect();
+    for (i, node) in state.nodes.iter_mut().enumerate() {
+        for (_, peer) in peers.iter().enumerate().filter(|(j, _)| *j != i) {
+            node.args.push("--peer".into());
+            node.args.push(peer.clone());
+        }
+    }
     let text = network_file::render(
         &args.network,
         &ids,
