@@ -7,6 +7,8 @@
 //!
 //! # Layout
 //! - [`block`] and [`hash`]: the block, its canonical bytes, hash and signature.
+//! - [`tx`] and [`canonical`]: transactions held as their canonical text, which
+//!   is written while they are decoded, within their limits.
 //! - [`schedule`]: the leader of a height and round.
 //! - [`forkchoice`]: the branch rule and finality.
 //! - [`validate`]: the checks a block must pass.
@@ -19,6 +21,7 @@
 
 pub(crate) mod adopt;
 pub(crate) mod block;
+pub(crate) mod canonical;
 pub(crate) mod engine;
 pub(crate) mod forkchoice;
 pub(crate) mod gossip;
@@ -29,6 +32,7 @@ pub(crate) mod producer;
 pub(crate) mod schedule;
 pub(crate) mod store;
 pub(crate) mod sync;
+pub(crate) mod tx;
 mod tx_rate;
 pub(crate) mod validate;
 

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -20,6 +20,7 @@ use crate::chain::{
 use crate::config::Config;
 use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
+use crate::wire::Message;
 
 /// File name of the chain store inside the data dir.
 pub(crate) const CHAIN_FILE: &str = "chain.redb";

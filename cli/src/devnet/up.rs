@@ -86,6 +86,7 @@ pub async fn up(options: &UpOptions) -> Result<Up, DevnetError> {
     for node in &state.nodes {
         ids.push(network_file::keygen(&timed, &node.data_dir).await?);
     }
+    name_expected_peers(&mut state.nodes, &ids);
     let text = network_file::render(
         &options.network,
         &ids,
@@ -136,7 +137,7 @@ async fn plan_nodes(
             .map_err(|source| {
                 DevnetError::io(format!("creating {}", data_dir.display()), source)
             })?;
-        let mut flags = vec![
+        let flags = vec![
             "--network-file".to_string(),
             network_path.display().to_string(),
             "--listen".into(),
@@ -147,10 +148,6 @@ async fn plan_nodes(
             data_dir.display().to_string(),
             "--masternode".into(),
         ];
-        for (other, _) in addresses.iter().filter(|(a, _)| a != p2p) {
-            flags.push("--peer".into());
-            flags.push(other.to_string());
-        }
         nodes.push(DevnetNode {
             name,
             pid: 0,
@@ -163,6 +160,23 @@ async fn plan_nodes(
         });
     }
     Ok(nodes)
+}
+
+/// Makes each node dial every other as `--peer ID@ADDR`, naming the id it
+/// expects there, so a devnet never links to whatever else answers at a
+/// peer's address.
+fn name_expected_peers(nodes: &mut [DevnetNode], ids: &[String]) {
+    let peers: Vec<String> = nodes
+        .iter()
+        .zip(ids)
+        .map(|(node, id)| format!("{id}@{}", node.p2p))
+        .collect();
+    for (i, node) in nodes.iter_mut().enumerate() {
+        for (_, peer) in peers.iter().enumerate().filter(|(j, _)| *j != i) {
+            node.args.push("--peer".into());
+            node.args.push(peer.clone());
+        }
+    }
 }
 
 /// Starts every daemon, recording each as it starts so `down` can stop a

@@ -14,11 +14,9 @@ mod tests;
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
-use serde_json::Value;
 
 use super::block::Block;
 use super::hash::Hash32;
-use super::mempool::check_tx;
 
 /// Blocks of our chain by height, as JSON.
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
@@ -235,17 +233,17 @@ impl Store {
         }
     }
 
-    /// Consecutive blocks from `from` as JSON values, at most `limit` of them and,
-    /// past the first, at most `max_bytes` in total: one sync answer.
+    /// Consecutive blocks from `from`, at most `limit` of them and, past the
+    /// first, at most `max_bytes` of stored JSON in total: one sync answer.
     ///
     /// # Errors
     /// Database or decoding failure.
-    pub fn block_values(
+    pub fn block_batch(
         &self,
         from: u64,
         limit: u32,
         max_bytes: usize,
-    ) -> Result<Vec<Value>, StoreError> {
+    ) -> Result<Vec<Block>, StoreError> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
         let mut out = Vec::new();
@@ -261,11 +259,7 @@ impl Store {
                 break;
             }
             bytes_total += bytes.len();
-            let value = serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt {
-                origin: self.origin.clone(),
-                what: format!("block at height {} is not JSON", h.value()),
-            })?;
-            out.push(value);
+            out.push(self.decode(h.value(), bytes)?);
         }
         Ok(out)
     }
@@ -340,10 +334,9 @@ impl Store {
             for (height, bytes) in old {
                 let block = self.decode(height, &bytes)?;
                 table.remove(height).map_err(|e| self.db_err(e))?;
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        txs.remove(id.0.as_slice()).map_err(|e| self.db_err(e))?;
-                    }
+                for tx in block.transactions.iter() {
+                    txs.remove(tx.id().0.as_slice())
+                        .map_err(|e| self.db_err(e))?;
                 }
                 reverted.push(block);
             }
@@ -355,11 +348,9 @@ impl Store {
                 table
                     .insert(block.height, bytes.as_slice())
                     .map_err(|e| self.db_err(e))?;
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        txs.insert(id.0.as_slice(), block.height)
-                            .map_err(|e| self.db_err(e))?;
-                    }
+                for tx in block.transactions.iter() {
+                    txs.insert(tx.id().0.as_slice(), block.height)
+                        .map_err(|e| self.db_err(e))?;
                 }
             }
             let old_final = self.read_u64(&meta, META_FINAL_HEIGHT)?;

@@ -12,11 +12,13 @@ use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
+use timed::testing::chain::Tx;
 use timed::testing::chain::{
     Block, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
 };
 use timed::testing::chain::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
+use timed::testing::wire::Message;
 
 /// Genesis of the test network: in the past, so every test block's time is too.
 const GENESIS: u64 = 1_700_000_000_000;
@@ -95,7 +97,7 @@ impl Fleet {
             parent_hash,
             base + INTERVAL_MS + 10,
             0,
-            vec![json!({"h": height})],
+            vec![Tx::from_value(&json!({"h": height})).expect("a transaction")],
         )
     }
 
@@ -127,9 +129,7 @@ impl Fleet {
 }
 
 fn block_msg(b: &Block) -> Message {
-    Message::Block {
-        block: b.to_value(),
-    }
+    Message::Block { block: b.clone() }
 }
 
 #[test]
@@ -169,15 +169,23 @@ fn bad_blocks_are_refused_and_not_relayed() {
         vec![],
     );
     let mut tampered = good.clone();
-    tampered.transactions.push(json!({"mint": 1_000_000}));
-    let mut garbage = good.to_value();
-    garbage["height"] = json!("one");
+    let mint = Tx::from_value(&json!({"mint": 1_000_000})).expect("a transaction");
+    tampered.transactions = good
+        .transactions
+        .iter()
+        .map(|tx| tx.to_owned())
+        .chain([mint])
+        .collect();
+    // A block that is not one (a height in words) no longer reaches the chain:
+    // it fails to decode, and the link that sent it ends (`wire.rs`).
+    let mut garbage = serde_json::to_value(block_msg(&good)).expect("a message");
+    garbage["block"]["height"] = json!("one");
+    assert!(Message::decode(garbage.to_string().as_bytes()).is_err());
 
     chain.on_message(usurper_id, block_msg(&usurper));
     chain.on_message(good.producer, block_msg(&tampered));
-    chain.on_message(good.producer, Message::Block { block: garbage });
     assert_eq!(chain.info().height, 0);
-    assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 3);
+    assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 2);
     assert!(
         net.take().iter().all(|(_, m)| m.kind() != "block"),
         "a bad block must not be propagated"
@@ -226,7 +234,7 @@ fn a_node_far_behind_syncs_in_batches_to_the_tip() {
             .iter()
             .skip(start as usize - 1)
             .take(limit as usize)
-            .map(Block::to_value)
+            .cloned()
             .collect();
         chain.on_message(server, Message::Blocks { blocks: answer });
     }
@@ -245,7 +253,7 @@ fn it_serves_blocks_it_holds() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.iter().map(Block::to_value).collect(),
+            blocks: blocks.clone(),
         },
     );
     net.take();
@@ -255,7 +263,7 @@ fn it_serves_blocks_it_holds() {
         vec![(
             Some(fleet.ids[2]),
             Message::Blocks {
-                blocks: vec![blocks[3].to_value(), blocks[4].to_value()]
+                blocks: blocks[3..5].to_vec()
             }
         )]
     );
@@ -269,7 +277,7 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.iter().map(Block::to_value).collect(),
+            blocks: blocks.clone(),
         },
     );
     assert_eq!(chain.info().height, 6);
@@ -291,15 +299,15 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
             vec![],
         ));
     }
-    let mut with_set = forged[0].to_value();
-    with_set["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
-    chain.on_message(fleet.ids[2], Message::Block { block: with_set });
-    chain.on_message(
-        fleet.ids[2],
-        Message::Blocks {
-            blocks: forged.iter().map(Block::to_value).collect(),
-        },
-    );
+    // A block carrying a set of its own does not even decode.
+    let mut with_set = serde_json::to_value(Message::Block {
+        block: forged[0].clone(),
+    })
+    .expect("a message");
+    with_set["block"]["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
+    let refused = Message::decode(with_set.to_string().as_bytes()).expect_err("unknown field");
+    assert!(refused.to_string().contains("unknown field"), "{refused}");
+    chain.on_message(fleet.ids[2], Message::Blocks { blocks: forged });
     // The same forged branch, from height 4, signed by configured keys out of turn.
     let mut out_of_turn: Vec<Block> = blocks[..3].to_vec();
     for height in 4..=9u64 {
@@ -318,7 +326,7 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: out_of_turn[3..].iter().map(Block::to_value).collect(),
+            blocks: out_of_turn[3..].to_vec(),
         },
     );
     let info = chain.info();
@@ -399,7 +407,7 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_and_never_holds_product
     chain.on_message(
         honest,
         Message::Blocks {
-            blocks: blocks.iter().map(Block::to_value).collect(),
+            blocks: blocks.clone(),
         },
     );
     assert_eq!(chain.info().height, 20, "caught up from the honest peer");

@@ -2,6 +2,7 @@ use ed25519_dalek::SigningKey;
 use serde_json::json;
 
 use super::*;
+use crate::chain::tx::Tx;
 
 fn chain(len: u64, salt: u32) -> Vec<Block> {
     let key = SigningKey::from_bytes(&[7; 32]);
@@ -14,7 +15,7 @@ fn chain(len: u64, salt: u32) -> Vec<Block> {
                 parent,
                 h * 1000,
                 salt,
-                vec![json!({"h": h, "s": salt})],
+                vec![Tx::from_value(&json!({"h": h, "s": salt})).expect("tx")],
             );
             parent = b.hash();
             b
@@ -41,7 +42,7 @@ fn blocks_and_finality_survive_reopen() {
             finalized_txs: 2
         }
     );
-    let (id, _) = check_tx(&blocks[3].transactions[0]).expect("tx");
+    let id = blocks[3].transactions.iter().next().expect("tx").id();
     assert_eq!(store.tx_height(&id).expect("tx index"), Some(4));
 }
 
@@ -54,16 +55,12 @@ fn a_reorg_replaces_the_branch_and_its_tx_index() {
     let reverted = store.apply(3, &theirs[2..], 2).expect("reorg");
     assert_eq!(reverted, ours[2..].to_vec());
     assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
-    let (gone, _) = check_tx(&ours[3].transactions[0]).expect("tx");
+    let gone = ours[3].transactions.iter().next().expect("tx").id();
     assert_eq!(store.tx_height(&gone).expect("index"), None);
-    let values = store.block_values(2, 2, usize::MAX).expect("values");
-    assert_eq!(values.len(), 2);
+    let batch = store.block_batch(2, 2, usize::MAX).expect("batch");
+    assert_eq!(batch, vec![ours[1].clone(), theirs[2].clone()]);
     assert_eq!(
-        Block::from_value(values[1].clone()).expect("block"),
-        theirs[2]
-    );
-    assert_eq!(
-        store.block_values(1, 10, 1).expect("capped").len(),
+        store.block_batch(1, 10, 1).expect("capped").len(),
         1,
         "always one block"
     );
