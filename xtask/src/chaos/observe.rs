@@ -1,0 +1,126 @@
+//! Reads the fleet: every node's `/consensus_info`, `/peers`, `/metrics` and its
+//! final blocks, with curl inside each host's network namespace (the RPC stays
+//! on the host's loopback, as in production), all nodes at once; and each
+//! node's journal and unit state over SSH.
+
+use std::process::{Command, Stdio};
+
+use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
+
+use crate::chaos::cluster::Cluster;
+use crate::chaos::invariant::journal::{self, JournalLine};
+use crate::chaos::sample::{Link, NodeView, Sample, block_identity, final_height};
+
+const RPC: &str = "http://127.0.0.1:8332";
+/// Separates the answers of one curl run; not in JSON or Prometheus text.
+const MARK: &str = "\n\u{1e}status ";
+
+/// The bodies of `paths` from host `i`'s RPC, `None` for each that failed.
+fn get(cluster: &Cluster, i: usize, paths: &[String]) -> Vec<Option<String>> {
+    let mut cmd: Command = cluster.lab.in_host(i, "curl");
+    cmd.args(["-s", "-m", "3", "-w", &format!("{MARK}%{{http_code}}\n")])
+        .args(paths.iter().map(|p| format!("{RPC}{p}")))
+        .stdin(Stdio::null());
+    let Ok(out) = cmd.output() else {
+        return vec![None; paths.len()];
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut answers: Vec<Option<String>> = Vec::new();
+    let mut rest: &str = &text;
+    while let Some((body, after)) = rest.split_once(MARK) {
+        let (code, next) = after.split_once('\n').unwrap_or((after, ""));
+        answers.push((code == "200").then(|| body.to_owned()));
+        rest = next;
+    }
+    answers.resize(paths.len(), None);
+    answers
+}
+
+/// One node's view; `common` is a height every node held as final at the last
+/// sample, whose block is compared too.
+fn view(cluster: &Cluster, i: usize, common: u64) -> Option<NodeView> {
+    let answers = get(
+        cluster,
+        i,
+        &["/consensus_info".into(), "/peers".into(), "/metrics".into()],
+    );
+    let info: ConsensusInfo = serde_json::from_str(answers[0].as_deref()?).ok()?;
+    let peers: Vec<PeerInfo> = serde_json::from_str(answers[1].as_deref()?).ok()?;
+    let final_height = final_height(answers[2].as_deref()?)?;
+    let mut heights = vec![final_height];
+    if common > 0 && common < final_height {
+        heights.push(common);
+    }
+    let heights: Vec<u64> = heights.into_iter().filter(|h| *h > 0).collect();
+    let blocks = get(
+        cluster,
+        i,
+        &heights
+            .iter()
+            .map(|h| format!("/blocks/{h}"))
+            .collect::<Vec<_>>(),
+    );
+    let final_blocks = heights
+        .iter()
+        .zip(blocks)
+        .filter_map(|(h, b)| {
+            let block: serde_json::Value = serde_json::from_str(b.as_deref()?).ok()?;
+            Some((*h, block_identity(&block)?))
+        })
+        .collect();
+    Some(NodeView {
+        height: info.block_height,
+        final_height,
+        commit: info.commit,
+        active_masternodes: info.active_masternodes,
+        links: peers
+            .into_iter()
+            .map(|p| Link {
+                peer: p.node_id.to_string(),
+                outbound: p.direction == Direction::Outbound,
+            })
+            .collect(),
+        final_blocks,
+    })
+}
+
+/// The whole fleet now, every node read in parallel.
+pub(crate) fn sample(cluster: &Cluster, at: f64, common: u64) -> Sample {
+    let nodes = std::thread::scope(|s| {
+        let readers: Vec<_> = (1..=cluster.nodes())
+            .map(|i| s.spawn(move || view(cluster, i, common)))
+            .collect();
+        readers
+            .into_iter()
+            .map(|r| r.join().ok().flatten())
+            .collect()
+    });
+    Sample { at, nodes }
+}
+
+/// The lowest final height of the nodes that answered (0 if none did).
+pub(crate) fn common_final(sample: &Sample) -> u64 {
+    sample
+        .nodes
+        .iter()
+        .flatten()
+        .map(|v| v.final_height)
+        .min()
+        .unwrap_or(0)
+}
+
+/// Every `timed` journal line of host `i` since it booted.
+pub(crate) fn journal(cluster: &Cluster, i: usize) -> Result<Vec<JournalLine>, String> {
+    let text = cluster.ssh(i, "journalctl -u timed -o short-unix --no-pager -q")?;
+    Ok(journal::parse(i, &text))
+}
+
+/// Hosts whose `timed` unit is not active, with its state.
+pub(crate) fn inactive_units(cluster: &Cluster) -> Vec<String> {
+    (1..=cluster.nodes())
+        .filter_map(|i| match cluster.ssh(i, "systemctl is-active timed") {
+            Ok(_) => None,
+            Err(e) => Some(format!("n{i}: timed is not active: {}", e.trim())),
+        })
+        .collect()
+}
