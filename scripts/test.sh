@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"): installs the system parts the
 # tests drive for real (sshd, tmux, journald, systemd-nspawn for the fleet lab, strip
-# for the deploy tests' fixture binaries) and the C++ compiler libFuzzer is built
-# with, then format, lint, test, and a short run of every fuzz target.
+# for the deploy tests' fixture binaries; nftables, curl and libfaketime for the
+# chaos run) and the C++ compiler libFuzzer is built with, then format, lint, test,
+# a short run of every fuzz target and a short chaos run on lab hosts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,10 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v c++ >/dev/null 2>&1 || need+=(g++)
 command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
 command -v strip >/dev/null 2>&1 || need+=(binutils)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v tc >/dev/null 2>&1 || need+=(iproute2)
+ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root)" >&2
@@ -29,3 +34,7 @@ cargo test --workspace --all-targets --locked
 # About 15 s a target (fuzz/run.sh says how it builds on stable Rust); a crash
 # fails the run with its input kept under target/fuzz/artifacts/.
 fuzz/run.sh 15
+# Four lab hosts through 90 s of seeded faults (about 3 minutes with boot and the
+# end checks); exits non-zero when an invariant fails. The report stays in
+# target/chaos/seed-7/.
+cargo xtask chaos --duration 90s --seed 7
