@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use tempfile::TempDir;
 use testkit::lab::Lab;
+use testkit::lab_timed;
 
 /// The bridge every run uses: its own namespaces only, never this machine's.
 const NET: &str = "10.77.0";
@@ -198,29 +199,23 @@ impl Cluster {
             ids.push(id.trim().to_owned());
         }
         let quorum = quorum(n);
-        let listed: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-        let genesis = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
-        let network = format!(
-            "name = \"chaos\"\nmasternodes = [{}]\nmin_masternodes = {quorum}\nblock_interval = \"{BLOCK_INTERVAL_SECS}s\"\ngenesis = \"{genesis}\"\n",
-            listed.join(", ")
+        let network =
+            lab_timed::network_file("chaos", &ids, quorum, &format!("{BLOCK_INTERVAL_SECS}s"));
+        // Restarted after a kill as in production; the clock is libfaketime's.
+        let service = format!(
+            "Environment=LD_PRELOAD={} FAKETIME_TIMESTAMP_FILE={CLOCK_FILE} \
+             FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1\nRestart=on-failure\nRestartSec=1\n",
+            faketime.display()
         );
         for i in 1..=n {
-            let peers: Vec<String> = (1..=n)
-                .filter(|j| *j != i)
-                .map(|j| format!("--peer {}:24100", lab.ip(j)))
-                .collect();
-            let unit = format!(
-                "[Unit]\nDescription=timed (chaos lab)\n[Service]\n\
-                 ExecStart={REPO}/target/release/timed --network-file {NETWORK_FILE} \
-                 --listen {}:24100 --rpc-bind 127.0.0.1:8332 --data-dir {DATA} --masternode {}\n\
-                 Environment=LD_PRELOAD={} FAKETIME_TIMESTAMP_FILE={CLOCK_FILE} \
-                 FAKETIME_CACHE_DURATION=1 DONT_FAKE_MONOTONIC=1\n\
-                 Restart=on-failure\nRestartSec=1\nSyslogIdentifier=timed\n\
-                 [Install]\nWantedBy=multi-user.target\n",
-                lab.ip(i),
-                peers.join(" "),
-                faketime.display()
-            );
+            let unit = lab_timed::unit(&lab_timed::Daemon {
+                binary: &format!("{REPO}/target/release/timed"),
+                network_file: NETWORK_FILE,
+                data_dir: DATA,
+                ip: lab.ip(i),
+                peers: (1..=n).filter(|j| *j != i).map(|j| lab.ip(j)).collect(),
+                service: &service,
+            });
             ssh_ok(
                 &lab,
                 i,
