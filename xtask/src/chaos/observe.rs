@@ -98,6 +98,19 @@ pub(crate) fn sample(cluster: &Cluster, at: f64, common: u64) -> Sample {
     Sample { at, nodes }
 }
 
+/// Every block from height 1 to `upto` as host `i` holds it, for the final
+/// comparison of whole chains (heights whose block did not come are left out).
+pub(crate) fn chain(cluster: &Cluster, i: usize, upto: u64) -> Vec<(u64, String)> {
+    let paths: Vec<String> = (1..=upto).map(|h| format!("/blocks/{h}")).collect();
+    (1..=upto)
+        .zip(get(cluster, i, &paths))
+        .filter_map(|(h, body)| {
+            let block: serde_json::Value = serde_json::from_str(body.as_deref()?).ok()?;
+            Some((h, block_identity(&block)?))
+        })
+        .collect()
+}
+
 /// The lowest final height of the nodes that answered (0 if none did).
 pub(crate) fn common_final(sample: &Sample) -> u64 {
     sample

@@ -82,6 +82,20 @@ impl Run<'_> {
         &self.last
     }
 
+    /// Compares every block up to the common final height on every node: the
+    /// samples compared what each node held final at that moment, this the
+    /// whole final chain at the end.
+    fn compare_chains(&mut self) {
+        let mut whole = self.last.clone();
+        let upto = observe::common_final(&whole);
+        for (i, view) in whole.nodes.iter_mut().enumerate() {
+            if let Some(view) = view {
+                view.final_blocks = observe::chain(self.cluster, i + 1, upto);
+            }
+        }
+        self.ledger.observe(&whole);
+    }
+
     /// Samples until `until`, or Ctrl-C.
     fn watch_until(&mut self, until: Instant) {
         while Instant::now() < until && !self.stopped() {
@@ -318,6 +332,7 @@ pub(crate) fn chaos(
     // The check watches its own window (so the journals below span it too).
     let check = check(&cluster);
     run.sample();
+    run.compare_chains();
     let mut lines: Vec<JournalLine> = Vec::new();
     let mut stores = observe::inactive_units(&cluster);
     for i in 1..=cluster.nodes() {
