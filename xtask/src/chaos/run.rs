@@ -319,7 +319,9 @@ pub(crate) fn chaos(
     let started = Instant::now();
     run.started = started;
     for step in &schedule {
-        if started.elapsed() >= options.duration || run.stopped() {
+        // A deploy is always followed by its rollback, even past the time.
+        let due = step.fault == Fault::Rollback || started.elapsed() < options.duration;
+        if !due || run.stopped() {
             break;
         }
         run.step(step, netem.as_deref(), &options.out);
