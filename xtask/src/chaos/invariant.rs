@@ -6,6 +6,7 @@
 //! - [`liveness`]: the final height grows while a quorum is connected.
 //! - [`converge`]: one link per pair with both ends agreeing, heights agree.
 //! - [`journal`]: nodes left in backoff, stores that fail, skipped rounds.
+//! - [`minority`]: blocks made on a side of a partition below the quorum (a finding).
 //! - [`verdict`]: every invariant's verdict from what the run found.
 
 pub(crate) mod converge;
@@ -13,5 +14,6 @@ pub(crate) mod converge;
 pub(crate) mod fixture;
 pub(crate) mod journal;
 pub(crate) mod liveness;
+pub(crate) mod minority;
 pub(crate) mod safety;
 pub(crate) mod verdict;

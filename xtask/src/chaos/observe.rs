@@ -8,7 +8,6 @@ use std::process::{Command, Stdio};
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 
 use crate::chaos::cluster::Cluster;
-use crate::chaos::invariant::journal::{self, JournalLine};
 use crate::chaos::sample::{Link, NodeView, Sample, block_identity, final_height};
 
 const RPC: &str = "http://127.0.0.1:8332";
@@ -122,10 +121,10 @@ pub(crate) fn common_final(sample: &Sample) -> u64 {
         .unwrap_or(0)
 }
 
-/// Every `timed` journal line of host `i` since it booted.
-pub(crate) fn journal(cluster: &Cluster, i: usize) -> Result<Vec<JournalLine>, String> {
-    let text = cluster.ssh(i, "journalctl -u timed -o short-unix --no-pager -q")?;
-    Ok(journal::parse(i, &text))
+/// Every `timed` journal line of host `i` since it booted, as journalctl
+/// printed it (`-o short-unix`; see `journal::parse`).
+pub(crate) fn journal(cluster: &Cluster, i: usize) -> Result<String, String> {
+    cluster.ssh(i, "journalctl -u timed -o short-unix --no-pager -q")
 }
 
 /// Hosts whose `timed` unit is not active, with its state.

@@ -14,6 +14,7 @@ use crate::chaos::inject::{self, Applied};
 use crate::chaos::invariant::converge;
 use crate::chaos::invariant::journal::{self, JournalLine};
 use crate::chaos::invariant::liveness::Progress;
+use crate::chaos::invariant::minority::minority_blocks;
 use crate::chaos::invariant::safety::FinalLedger;
 use crate::chaos::invariant::verdict::{Findings, verdicts};
 use crate::chaos::observe;
@@ -317,6 +318,7 @@ pub(crate) fn chaos(
     }
     eprintln!("chaos: fleet whole after {:.1} s; injecting", run.now());
     let started = Instant::now();
+    let started_unix = unix_now();
     run.started = started;
     for step in &schedule {
         // A deploy is always followed by its rollback, even past the time.
@@ -339,7 +341,11 @@ pub(crate) fn chaos(
     let mut stores = observe::inactive_units(&cluster);
     for i in 1..=cluster.nodes() {
         match observe::journal(&cluster, i) {
-            Ok(mut l) => lines.append(&mut l),
+            Ok(text) => {
+                let path = options.out.join(format!("journal-n{i}.log"));
+                std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+                lines.extend(journal::parse(i, &text));
+            }
             Err(e) => stores.push(format!("n{i}: journal unreadable: {e}")),
         }
     }
@@ -357,6 +363,13 @@ pub(crate) fn chaos(
     };
     run.record.verdicts = verdicts(&findings);
     run.record.skipped_rounds = journal::skipped_rounds(&lines);
+    run.record.minority_blocks = minority_blocks(
+        &run.record.faults,
+        &lines,
+        cluster.nodes(),
+        cluster.quorum,
+        started_unix,
+    );
     run.record.ran_secs = started.elapsed().as_secs_f64();
     run.record.last = run.last.clone();
     let report = Report::build(run.record);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::chaos::invariant::minority::MinorityBlocks;
 use crate::chaos::invariant::verdict::Verdict;
 use crate::chaos::plan::Fault;
 use crate::chaos::sample::Sample;
@@ -79,6 +80,8 @@ pub(crate) struct Record {
     /// Per node (1-based), skipped rounds by reason.
     pub(crate) skipped_rounds: BTreeMap<usize, BTreeMap<String, u64>>,
     pub(crate) verdicts: Vec<Verdict>,
+    /// Blocks made on a side of a partition below the quorum (a finding).
+    pub(crate) minority_blocks: Vec<MinorityBlocks>,
     /// Things the reader must know (faults impossible here, bounds used).
     pub(crate) notes: Vec<String>,
 }
@@ -147,6 +150,7 @@ pub(crate) struct Report {
     pub(crate) not_reconverged: usize,
     pub(crate) final_state: Vec<NodeSummary>,
     pub(crate) verdicts: Vec<Verdict>,
+    pub(crate) minority_blocks: Vec<MinorityBlocks>,
     pub(crate) notes: Vec<String>,
     pub(crate) faults: Vec<FaultRecord>,
     pub(crate) timeline: Vec<Point>,
@@ -216,6 +220,7 @@ impl Report {
                 .count(),
             final_state,
             verdicts: record.verdicts,
+            minority_blocks: record.minority_blocks,
             notes: record.notes,
             faults: record.faults,
             timeline: record.timeline,
@@ -293,6 +298,13 @@ pub(crate) mod fixture {
                 name: "no two final blocks at one height",
                 pass: true,
                 evidence: vec!["20 heights compared".into()],
+            }],
+            minority_blocks: vec![MinorityBlocks {
+                fault: "isolate n3".into(),
+                node: 3,
+                side: 1,
+                quorum: 3,
+                heights: vec![35, 36],
             }],
             notes: vec!["delay: no netem".into()],
         }

@@ -88,6 +88,18 @@ pub(crate) fn render(report: &Report) -> String {
             let _ = writeln!(out, "       {e}");
         }
     }
+    for m in &report.minority_blocks {
+        let heights: Vec<String> = m.heights.iter().map(u64::to_string).collect();
+        let _ = writeln!(
+            out,
+            "finding: n{} made block(s) {} during \"{}\" on a side of {} (quorum {})",
+            m.node,
+            heights.join(", "),
+            m.fault,
+            m.side,
+            m.quorum
+        );
+    }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
@@ -129,6 +141,8 @@ mod tests {
         assert!(
             text.contains("\npass no two final blocks at one height\n       20 heights compared\n")
         );
-        assert!(text.ends_with("note: delay: no netem\n"));
+        assert!(text.ends_with(
+            "finding: n3 made block(s) 35, 36 during \"isolate n3\" on a side of 1 (quorum 3)\nnote: delay: no netem\n"
+        ));
     }
 }
