@@ -14,7 +14,7 @@ use super::run::{Options, chaos};
 
 /// Chaos on real systemd hosts: faults from a seeded schedule, invariants
 /// checked throughout, a report at the end. Needs root, systemd-nspawn,
-/// nftables, curl and faketime.
+/// nftables, curl and libfaketime.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask chaos")]
 struct Args {

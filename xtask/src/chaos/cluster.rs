@@ -111,7 +111,7 @@ fn faketime_library() -> Result<PathBuf, String> {
         .flatten()
         .map(|d| d.path().join("faketime/libfaketimeMT.so.1"))
         .find(|p| p.exists())
-        .ok_or_else(|| "libfaketime not found: apt-get install faketime".to_owned())
+        .ok_or_else(|| "libfaketime not found: apt-get install libfaketime".to_owned())
 }
 
 /// Masternodes needed so that any two quorums share an honest node: 2f + 1 of
