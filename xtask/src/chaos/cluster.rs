@@ -47,6 +47,9 @@ pub(crate) struct Cluster {
     /// The commit the hosts start on, and the one the deploy brings.
     pub(crate) head: String,
     pub(crate) next: String,
+    /// Seconds spent building the daemons, and booting the hosts and starting them.
+    pub(crate) build_secs: f64,
+    pub(crate) boot_secs: f64,
     _scratch: TempDir,
 }
 
@@ -123,6 +126,7 @@ pub(crate) fn quorum(nodes: usize) -> usize {
 impl Cluster {
     /// Builds the binaries, boots `n` hosts and waits for their mesh.
     pub(crate) fn up(workspace: &Path, n: usize) -> Result<Cluster, String> {
+        let building = Instant::now();
         let faketime = faketime_library()?;
         for tool in ["nft", "curl"] {
             output(
@@ -182,6 +186,9 @@ impl Cluster {
         std::fs::copy(&cached, bin.join(format!("timed-{}", &next[..12])))
             .map_err(|e| format!("copy {}: {e}", cached.display()))?;
 
+        let build_secs = building.elapsed().as_secs_f64();
+        eprintln!("chaos: daemons built in {build_secs:.1} s; booting {n} hosts");
+        let booting = Instant::now();
         let lab = Lab::up_on(NET, n, &[(&bare, ORIGIN, false), (&bin, BINARIES, false)]);
         let install = format!(
             "mkdir -p target/release && cp {BINARIES}/timed-$(git rev-parse --short=12 HEAD) target/release/timed.new && mv -f target/release/timed.new target/release/timed"
@@ -251,6 +258,8 @@ impl Cluster {
             bare,
             head,
             next,
+            build_secs,
+            boot_secs: booting.elapsed().as_secs_f64(),
             _scratch: scratch,
         })
     }

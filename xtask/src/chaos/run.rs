@@ -316,7 +316,11 @@ pub(crate) fn chaos(
     if let Err(problems) = run.until_whole(FORM_BOUND) {
         return Err(format!("the fleet never formed: {}", problems.join("; ")));
     }
-    eprintln!("chaos: fleet whole after {:.1} s; injecting", run.now());
+    let formed = run.now();
+    eprintln!(
+        "chaos: hosts booted in {:.1} s, fleet whole {formed:.1} s later; injecting",
+        cluster.boot_secs
+    );
     let started = Instant::now();
     let started_unix = unix_now();
     run.started = started;
@@ -331,6 +335,7 @@ pub(crate) fn chaos(
     if run.stopped() {
         return Err("interrupted".into());
     }
+    let ending = Instant::now();
     let reconverged = run.until_whole(FINAL_BOUND);
     let whole_at = unix_now();
     // The check watches its own window (so the journals below span it too).
@@ -371,6 +376,14 @@ pub(crate) fn chaos(
         started_unix,
     );
     run.record.ran_secs = started.elapsed().as_secs_f64();
+    run.record.notes.push(format!(
+        "time: daemons built in {:.0} s, hosts booted in {:.0} s, fleet whole {formed:.0} s later, \
+         faults for {:.0} s, end checks {:.0} s",
+        cluster.build_secs,
+        cluster.boot_secs,
+        ending.duration_since(started).as_secs_f64(),
+        ending.elapsed().as_secs_f64()
+    ));
     run.record.last = run.last.clone();
     let report = Report::build(run.record);
     write(&options.out, &report)?;
