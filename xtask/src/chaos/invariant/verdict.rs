@@ -156,6 +156,7 @@ mod tests {
     use crate::chaos::invariant::fixture::{sample, view};
     use crate::chaos::invariant::journal::{in_backoff, parse};
     use crate::chaos::invariant::safety::FinalLedger;
+    use crate::chaos::report::model::{Record, Report};
 
     /// Two nodes final on different blocks at height 41, as the RPC answered.
     fn recorded_fork() -> FinalLedger {
@@ -213,6 +214,12 @@ mod tests {
             ]
         );
         assert!(verdicts[4].evidence[0].starts_with("n3: 1 failed dial(s)"));
+        // And the run fails (exit code 1) on them.
+        let report = Report::build(Record {
+            verdicts,
+            ..Record::default()
+        });
+        assert!(!report.pass);
     }
 
     #[test]
