@@ -35,9 +35,30 @@ fn get(cluster: &Cluster, i: usize, paths: &[String]) -> Vec<Option<String>> {
     answers
 }
 
-/// One node's view; `common` is a height every node held as final at the last
-/// sample, whose block is compared too.
-fn view(cluster: &Cluster, i: usize, common: u64) -> Option<NodeView> {
+/// Final blocks read from one node in one sample at most: a node that comes
+/// back from a restart or a long cut may finalize hundreds at once, and the
+/// end's whole-chain comparison reads those.
+const NEW_FINALS_PER_SAMPLE: u64 = 16;
+
+/// The heights whose blocks a sample reads from a node at `final_height` that
+/// was last read up to `read`: every final height since (the newest
+/// [`NEW_FINALS_PER_SAMPLE`] of them), the final height itself even when it went
+/// down, and `common`, a height every node held as final at the last sample.
+fn final_heights(final_height: u64, read: u64, common: u64) -> Vec<u64> {
+    let from = (read + 1)
+        .max(final_height.saturating_sub(NEW_FINALS_PER_SAMPLE - 1))
+        .min(final_height);
+    let mut heights: Vec<u64> = (from..=final_height).collect();
+    if common < from {
+        heights.push(common);
+    }
+    heights.retain(|h| *h > 0);
+    heights
+}
+
+/// One node's view; `read` is the highest final height whose block was read
+/// from it before, `common` as in [`final_heights`].
+fn view(cluster: &Cluster, i: usize, read: u64, common: u64) -> Option<NodeView> {
     let answers = get(
         cluster,
         i,
@@ -46,11 +67,7 @@ fn view(cluster: &Cluster, i: usize, common: u64) -> Option<NodeView> {
     let info: ConsensusInfo = serde_json::from_str(answers[0].as_deref()?).ok()?;
     let peers: Vec<PeerInfo> = serde_json::from_str(answers[1].as_deref()?).ok()?;
     let final_height = final_height(answers[2].as_deref()?)?;
-    let mut heights = vec![final_height];
-    if common > 0 && common < final_height {
-        heights.push(common);
-    }
-    let heights: Vec<u64> = heights.into_iter().filter(|h| *h > 0).collect();
+    let heights = final_heights(final_height, read, common);
     let blocks = get(
         cluster,
         i,
@@ -83,11 +100,12 @@ fn view(cluster: &Cluster, i: usize, common: u64) -> Option<NodeView> {
     })
 }
 
-/// The whole fleet now, every node read in parallel.
-pub(crate) fn sample(cluster: &Cluster, at: f64, common: u64) -> Sample {
+/// The whole fleet now, every node read in parallel; `read[i]` is the highest
+/// final height read from host `i + 1` before.
+pub(crate) fn sample(cluster: &Cluster, at: f64, read: &[u64], common: u64) -> Sample {
     let nodes = std::thread::scope(|s| {
         let readers: Vec<_> = (1..=cluster.nodes())
-            .map(|i| s.spawn(move || view(cluster, i, common)))
+            .map(|i| s.spawn(move || view(cluster, i, read[i - 1], common)))
             .collect();
         readers
             .into_iter()
@@ -135,4 +153,22 @@ pub(crate) fn inactive_units(cluster: &Cluster) -> Vec<String> {
             Err(e) => Some(format!("n{i}: timed is not active: {}", e.trim())),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_new_final_height_is_read_once_and_a_long_jump_only_its_newest() {
+        assert_eq!(final_heights(12, 9, 5), vec![10, 11, 12, 5]);
+        assert_eq!(final_heights(12, 12, 12), vec![12]);
+        assert_eq!(
+            final_heights(100, 3, 3),
+            (85..=100).chain([3]).collect::<Vec<_>>()
+        );
+        // A final height that went down is still read, and a fresh node has none.
+        assert_eq!(final_heights(7, 9, 7), vec![7]);
+        assert_eq!(final_heights(0, 0, 0), Vec::<u64>::new());
+    }
 }

@@ -60,6 +60,8 @@ struct Run<'a> {
     progress: Progress,
     record: Record,
     common: u64,
+    /// Per node, the highest final height whose block was read from it.
+    read: Vec<u64>,
     last: Sample,
 }
 
@@ -74,7 +76,12 @@ impl Run<'_> {
 
     /// Takes one sample and feeds every watcher.
     fn sample(&mut self) -> &Sample {
-        let s = observe::sample(self.cluster, self.now(), self.common);
+        let s = observe::sample(self.cluster, self.now(), &self.read, self.common);
+        for (read, view) in self.read.iter_mut().zip(&s.nodes) {
+            if let Some(view) = view {
+                *read = view.final_height;
+            }
+        }
         self.ledger.observe(&s);
         self.progress.observe(&s, &self.cluster.ids);
         self.common = self.common.max(observe::common_final(&s));
@@ -294,6 +301,7 @@ pub(crate) fn chaos(
             ..Record::default()
         },
         common: 0,
+        read: vec![0; options.nodes],
         last: Sample::default(),
     };
     if let Some(reason) = &netem {
