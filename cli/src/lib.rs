@@ -48,6 +48,7 @@ mod output;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod remote;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod rpc_client;
 mod shutdown;
 mod table;
