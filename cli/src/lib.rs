@@ -9,6 +9,7 @@
 //! - `cmd`: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
 //! - `ctx`: what every subcommand runs in (fleet, selection, output, pool, shutdown).
 //! - `error`: the one error type and the exit codes.
+//! - `causes`: an error and its causes on one line, as every command prints them.
 //! - `shutdown`: Ctrl-C and SIGTERM.
 //! - `fleet`: finding and loading the fleet file.
 //! - `remote`: transports (`ssh`, `local`) and the connection pool.
@@ -26,6 +27,7 @@
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
+mod causes;
 mod check;
 mod cli;
 mod cmd;

@@ -201,7 +201,7 @@ impl SshNode {
                         stderr: e.to_string(),
                     },
                     Err(check) => StreamEnd::Lost {
-                        reason: format!("ssh connection lost: {}", crate::error::render(&check)),
+                        reason: format!("ssh connection lost: {}", crate::causes::render(&check)),
                     },
                 },
             }
