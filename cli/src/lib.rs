@@ -12,7 +12,8 @@
 //! - `causes`: an error and its causes on one line, as every command prints them.
 //! - `shutdown`: Ctrl-C and SIGTERM.
 //! - `fleet`: finding and loading the fleet file.
-//! - `remote`: transports (`ssh`, `local`) and the connection pool.
+//! - `remote`: transports (`ssh`, `local`).
+//! - `pool`: one connection and one RPC client per node for the whole process.
 //! - `rpc_client`: a node's HTTP RPC through a tunnel or a URL.
 //! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
 //! - `devnet`: the engine of `devnet` and the demo: `up`, `down`, `restart`, `status`.
@@ -47,6 +48,7 @@ mod lock;
 mod logs;
 mod notice;
 mod output;
+mod pool;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod remote;
@@ -69,8 +71,9 @@ pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_scr
 pub use ctx::{Ctx, Output};
 pub use devnet::DevnetError;
 pub use error::{Code, Error};
+pub use pool::Pool;
 pub use probe::{NodeApi, probe, probe_all};
-pub use remote::{ConnectOptions, Pool};
+pub use remote::ConnectOptions;
 pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.

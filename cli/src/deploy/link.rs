@@ -8,8 +8,9 @@ use std::time::Duration;
 use timecoin_shared::fleet::Node;
 use timecoin_shared::snapshot::ChainView;
 
+use crate::pool::Pool;
 use crate::probe::NodeApi;
-use crate::remote::{Pool, Remote, RemoteError};
+use crate::remote::{Remote, RemoteError};
 
 /// A node and its connection.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use timecoin_shared::fleet::{DaemonApi, Node};
 
 use super::{NodeApi, timed, upstream};
-use crate::remote::Pool;
+use crate::pool::Pool;
 use crate::rpc_client::RpcError;
 
 /// The node's API over its pooled RPC client (opened on first use).

@@ -9,7 +9,8 @@ use tokio::task::JoinSet;
 
 use super::api;
 use crate::constants::PROBE_TIMEOUT;
-use crate::remote::{Pool, node_command};
+use crate::pool::Pool;
+use crate::remote::node_command;
 use crate::rpc_client::RpcError;
 
 /// Whether a probe reads the node's repo HEAD, which runs `git` on the node, or

@@ -10,14 +10,12 @@
 //! - `stdio`: a command's stdin and its [`Output`].
 //! - [`stream`]: line streams with an end reason and cancellation.
 //! - [`forward`]: the local half of a port forward.
-//! - [`pool`]: one connection and one RPC tunnel per node for the whole process.
 
 pub(crate) mod command;
 mod connect;
 mod error;
 pub(crate) mod forward;
 pub(crate) mod local;
-pub(crate) mod pool;
 pub(crate) mod ssh;
 mod stdio;
 pub(crate) mod stream;
@@ -28,7 +26,6 @@ pub use connect::{ConnectOptions, Remote};
 pub use error::RemoteError;
 pub(crate) use forward::Forward;
 pub(crate) use local::LocalNode;
-pub use pool::Pool;
 pub(crate) use ssh::SshNode;
 pub(crate) use stdio::Output;
 pub use stream::{LineStream, StreamEnd, StreamEvent};

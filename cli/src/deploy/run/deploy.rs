@@ -14,7 +14,7 @@ use crate::deploy::link::connect_all;
 use crate::deploy::plan::Request;
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
 use crate::lock::{Heartbeat, Holder};
-use crate::remote::Pool;
+use crate::pool::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
 /// failure ends up in the report and the events.

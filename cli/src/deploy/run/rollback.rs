@@ -10,7 +10,7 @@ use crate::deploy::event::Emit;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
-use crate::remote::Pool;
+use crate::pool::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
 /// last deploy, one at a time, each gated on the old commit, never below quorum.
