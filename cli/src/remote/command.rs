@@ -14,8 +14,6 @@ use std::collections::BTreeMap;
 
 use timecoin_shared::fleet::Node;
 
-use super::RemoteError;
-
 /// Why a template or an argument could not become a command line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
@@ -261,23 +259,6 @@ fn quote(value: &str) -> Result<String, CommandError> {
     shlex::try_quote(value)
         .map(|q| q.into_owned())
         .map_err(|_| CommandError::Nul)
-}
-
-/// One of a node's fleet-file commands with its placeholders filled in, run in
-/// its `repo` when it has one.
-///
-/// # Errors
-/// The template has an unknown placeholder or a value cannot be quoted.
-pub fn node_command(node: &Node, template: &str) -> Result<ShellCommand, RemoteError> {
-    let wrap = |source| RemoteError::Command {
-        node: node.name.clone(),
-        source,
-    };
-    let cmd = ShellCommand::template(template, &node_vars(node)).map_err(wrap)?;
-    match &node.repo {
-        Some(repo) => cmd.in_dir(repo).map_err(wrap),
-        None => Ok(cmd),
-    }
 }
 
 #[cfg(test)]

@@ -3,14 +3,9 @@
 
 use timecoin_shared::fleet::{Node, Transport};
 
-use super::{Forward, LineStream, LocalNode, Output, RemoteError, ShellCommand, SshNode};
-
-/// Choices that come from flags rather than the fleet file.
-#[derive(Debug, Clone, Default)]
-pub struct ConnectOptions {
-    /// Trust host keys never seen before (ssh's accept-new) for every node.
-    pub accept_new_host_keys: bool,
-}
+use super::{
+    ConnectOptions, Forward, LineStream, LocalNode, Output, RemoteError, ShellCommand, SshNode,
+};
 
 /// A connected node, over whichever transport its fleet entry names.
 #[derive(Debug)]
