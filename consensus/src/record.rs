@@ -1,0 +1,121 @@
+//! The record a validator persists before it signs anything, so that a crash
+//! and restart never makes it sign two conflicting messages.
+//!
+//! Safety across rounds rests on two memories: the votes already cast (never
+//! cast another at the same height, round and kind) and the lock (never prevote
+//! against it without a later polka). Both live in the state machine's memory
+//! until a crash; the engine writes this record durably *before* a signed
+//! message leaves the node, and a restarted node resumes from it
+//! ([`crate::State::resume`], [`crate::Driver::resume`]).
+//!
+//! An honest node's round only grows within a height, so keeping the latest
+//! vote of each kind is enough: anything older is refused outright.
+
+use serde::{Deserialize, Serialize};
+
+use crate::message::{Proposal, Vote};
+use crate::state_machine::State;
+use crate::types::{Height, Round, RoundValue, VoteKind};
+
+/// What must survive a crash: the height and round reached, the locks, and the
+/// last proposal and votes signed at that height.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafetyRecord {
+    /// The height being decided.
+    pub height: Height,
+    /// The highest round reached at that height.
+    pub round: Round,
+    /// lockedValue and lockedRound.
+    pub locked: Option<RoundValue>,
+    /// validValue and validRound.
+    pub valid: Option<RoundValue>,
+    /// The last proposal signed at this height.
+    pub proposal: Option<Proposal>,
+    /// The last prevote signed at this height.
+    pub prevote: Option<Vote>,
+    /// The last precommit signed at this height.
+    pub precommit: Option<Vote>,
+}
+
+impl SafetyRecord {
+    /// The record of a height where nothing was signed yet.
+    pub fn new(height: Height) -> SafetyRecord {
+        SafetyRecord {
+            height,
+            round: Round(0),
+            locked: None,
+            valid: None,
+            proposal: None,
+            prevote: None,
+            precommit: None,
+        }
+    }
+
+    /// The last vote of `kind` signed at this height.
+    pub fn vote(&self, kind: VoteKind) -> Option<&Vote> {
+        match kind {
+            VoteKind::Prevote => self.prevote.as_ref(),
+            VoteKind::Precommit => self.precommit.as_ref(),
+        }
+    }
+
+    /// The record after signing `vote` in `state` (the state the driver is in
+    /// when it asks for the vote, whose lock the vote may just have taken).
+    /// Call only when [`may_sign`] allowed it; persist the result, then send.
+    pub fn with_vote(&self, vote: &Vote, state: &State) -> SafetyRecord {
+        let mut next = self.at(vote.height, state);
+        match vote.kind {
+            VoteKind::Prevote => next.prevote = Some(*vote),
+            VoteKind::Precommit => next.precommit = Some(*vote),
+        }
+        next
+    }
+
+    /// The record after signing `proposal` in `state`. Call only when
+    /// [`may_propose`] allowed it; persist the result, then send.
+    pub fn with_proposal(&self, proposal: &Proposal, state: &State) -> SafetyRecord {
+        let mut next = self.at(proposal.height, state);
+        next.proposal = Some(*proposal);
+        next
+    }
+
+    /// This record carried to `height` with `state`'s round and locks; a new
+    /// height starts with nothing signed.
+    fn at(&self, height: Height, state: &State) -> SafetyRecord {
+        let mut next = if height == self.height {
+            self.clone()
+        } else {
+            SafetyRecord::new(height)
+        };
+        next.round = next.round.max(state.round);
+        next.locked = state.locked;
+        next.valid = state.valid;
+        next
+    }
+}
+
+/// Whether signing `vote` is safe given what `record` says was signed: never
+/// for an earlier height, never for a round before the last vote of its kind,
+/// and at the same height, round and kind only the very same vote again.
+pub fn may_sign(record: &SafetyRecord, vote: &Vote) -> bool {
+    if vote.height != record.height {
+        return vote.height > record.height;
+    }
+    match record.vote(vote.kind) {
+        None => true,
+        Some(last) if vote.round == last.round => vote == last,
+        Some(last) => vote.round > last.round,
+    }
+}
+
+/// Whether signing `proposal` is safe: the proposal twin of [`may_sign`].
+pub fn may_propose(record: &SafetyRecord, proposal: &Proposal) -> bool {
+    if proposal.height != record.height {
+        return proposal.height > record.height;
+    }
+    match &record.proposal {
+        None => true,
+        Some(last) if proposal.round == last.round => proposal == last,
+        Some(last) => proposal.round > last.round,
+    }
+}
