@@ -15,7 +15,7 @@ use crate::types::{DefinitionHash, Height, Round, ValidatorId, ValueId, VoteKind
 use crate::validators::ValidatorSet;
 
 /// A quorum of signed precommits for `value` at `height` and `round`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CommitCertificate {
     /// The height decided.
     pub height: Height,

@@ -6,5 +6,5 @@ mod io;
 mod proposals;
 mod run;
 
-pub use io::{Input, Output, Params};
+pub use io::{Input, Output, Params, Relay};
 pub use run::Driver;

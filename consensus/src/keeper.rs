@@ -1,13 +1,23 @@
 //! The vote keeper: counts one height's verified votes by distinct validators
 //! and says when a threshold of Algorithm 1 is reached.
 //!
-//! Each validator counts once per (round, kind): its first vote there is kept
-//! and counted, a different second one is evidence of equivocation and is not
-//! counted (counting it would let one validator vote on both sides), and a
-//! repeat of the same vote changes nothing. Votes by non-validators and for
-//! other heights are ignored. Each threshold is reported once, the first time
-//! it holds; the driver asks the `has_*` queries whenever its step changes, so a
-//! threshold reached before the state machine could use it is not lost.
+//! Algorithm 1 counts messages per value: "2f+1 ⟨PREVOTE, h, r, id(v)⟩" means
+//! prevotes for v from 2f+1 distinct validators. So a validator counts at most
+//! once for each value of a (round, kind), and a repeat of the same vote
+//! changes nothing. A validator that signs two different votes for one round
+//! and kind equivocated: the pair is reported once as [`Evidence`], and each
+//! vote still counts for its own value, as it would at the nodes that saw only
+//! that one. That keeps the nodes' counts in agreement once votes are relayed
+//! (a polka one node saw, others can see too) and costs no safety: two
+//! quorums for different values share f+1 validators, one of them honest, and
+//! an honest validator never signs both. The "any" thresholds count distinct
+//! validators. At most [`MAX_VALUES_PER_SLOT`] votes are kept per validator,
+//! round and kind, so a liar's votes cost bounded memory per round.
+//!
+//! Votes by non-validators and for other heights are ignored. Each threshold
+//! is reported once, the first time it holds; the driver asks the `has_*`
+//! queries whenever its step changes, so a threshold reached before the state
+//! machine could use it is not lost.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,10 +54,16 @@ pub enum KeeperEvent {
     Equivocation(Box<Evidence>),
 }
 
+/// How many different votes of one validator for one round and kind are
+/// kept and counted: its own, and enough conflicting ones for an equivocation
+/// between two values and nil to be seen whole.
+pub const MAX_VALUES_PER_SLOT: usize = 3;
+
 /// The votes of one kind in one round.
 #[derive(Clone, Debug, Default)]
 struct Tally {
-    by_validator: BTreeMap<ValidatorId, SignedVote>,
+    /// Each validator's votes, first seen first.
+    by_validator: BTreeMap<ValidatorId, Vec<Verified<SignedVote>>>,
     per_value: BTreeMap<Option<ValueId>, usize>,
 }
 
@@ -104,8 +120,7 @@ impl VoteKeeper {
     /// time, or the equivocation it reveals. Ignored (nothing reported) when the
     /// voter is not a validator or the vote is for another height.
     pub fn add(&mut self, vote: Verified<SignedVote>) -> Vec<KeeperEvent> {
-        let signed = vote.into_inner();
-        let v = signed.vote;
+        let v = vote.get().vote;
         if v.height != self.height || !self.validators.contains(&v.validator) {
             return Vec::new();
         }
@@ -114,24 +129,24 @@ impl VoteKeeper {
             VoteKind::Prevote => &mut round.prevotes,
             VoteKind::Precommit => &mut round.precommits,
         };
-        if let Some(first) = tally.by_validator.get(&v.validator) {
-            if first.vote == v {
-                return Vec::new();
-            }
-            let fresh = self.equivocated.insert((v.validator, v.round, v.kind));
-            return if fresh {
-                vec![KeeperEvent::Equivocation(Box::new(Evidence::Votes {
-                    first: *first,
-                    second: signed,
-                }))]
-            } else {
-                Vec::new()
-            };
+        let kept = tally.by_validator.entry(v.validator).or_default();
+        if kept.iter().any(|k| k.get().vote == v) || kept.len() >= MAX_VALUES_PER_SLOT {
+            return Vec::new();
         }
-        tally.by_validator.insert(v.validator, signed);
+        let mut events = Vec::new();
+        if let Some(first) = kept.first()
+            && self.equivocated.insert((v.validator, v.round, v.kind))
+        {
+            events.push(KeeperEvent::Equivocation(Box::new(Evidence::Votes {
+                first: *first.get(),
+                second: *vote.get(),
+            })));
+        }
+        kept.push(vote);
         *tally.per_value.entry(v.value).or_insert(0) += 1;
         round.voters.insert(v.validator);
-        self.newly_reached(v.round, v.kind, v.value)
+        events.extend(self.newly_reached(v.round, v.kind, v.value));
+        events
     }
 
     /// The thresholds of `round` that the last vote (of `kind`, for `value`)
@@ -239,23 +254,38 @@ impl VoteKeeper {
         round: Round,
         kind: VoteKind,
         value: Option<ValueId>,
-    ) -> Vec<SignedVote> {
+    ) -> Vec<Verified<SignedVote>> {
         self.rounds.get(&round).map_or_else(Vec::new, |r| {
             r.tally(kind)
                 .by_validator
                 .values()
-                .filter(|s| s.vote.value == value)
+                .flatten()
+                .filter(|s| s.get().vote.value == value)
+                .copied()
+                .collect()
+        })
+    }
+
+    /// Every counted `kind` vote of `round`.
+    pub fn votes_in(&self, round: Round, kind: VoteKind) -> Vec<Verified<SignedVote>> {
+        self.rounds.get(&round).map_or_else(Vec::new, |r| {
+            r.tally(kind)
+                .by_validator
+                .values()
+                .flatten()
                 .copied()
                 .collect()
         })
     }
 
     /// Every counted vote by `validator` at this height, oldest round first.
-    pub fn votes_by(&self, validator: &ValidatorId) -> Vec<SignedVote> {
+    pub fn votes_by(&self, validator: &ValidatorId) -> Vec<Verified<SignedVote>> {
         self.rounds
             .values()
             .flat_map(|r| [&r.prevotes, &r.precommits])
-            .filter_map(|t| t.by_validator.get(validator).copied())
+            .filter_map(|t| t.by_validator.get(validator))
+            .flatten()
+            .copied()
             .collect()
     }
 
@@ -269,7 +299,11 @@ impl VoteKeeper {
             height: self.height,
             round,
             value,
-            precommits: self.votes_for(round, VoteKind::Precommit, Some(value)),
+            precommits: self
+                .votes_for(round, VoteKind::Precommit, Some(value))
+                .into_iter()
+                .map(Verified::into_inner)
+                .collect(),
         })
     }
 }

@@ -33,9 +33,10 @@
 //! 1. **Quorums intersect in an honest validator.** Two sets of `quorum`
 //!    distinct validators share at least 2·quorum - N ≥ f+1 validators
 //!    ([`ValidatorSet::quorum`]), so at least one honest one. The keeper counts a
-//!    validator at most once per round and kind (`keeper`: the first vote
-//!    counts, a different second one becomes [`Evidence`]), and only validators
-//!    count, so a quorum in the keeper really is that many distinct validators.
+//!    validator at most once for each value of a round and kind (`keeper`; two
+//!    different votes are also kept as [`Evidence`]), and only validators count,
+//!    so a quorum for a value in the keeper really is that many distinct
+//!    validators who signed that vote.
 //! 2. **An honest validator signs one vote per height, round and kind**, even
 //!    across a crash: the state machine votes once per step (L22-L27, L28-L33,
 //!    L36-L46, L57-L64 all leave the step they act in), and the engine signs
@@ -93,14 +94,12 @@ mod types;
 mod validators;
 
 pub use certificate::{CertError, CommitCertificate, verify};
-pub use driver::{Driver, Input, Output, Params};
+pub use driver::{Driver, Input, Output, Params, Relay};
 pub use evidence::{Evidence, EvidenceError};
-pub use keeper::{KeeperEvent, Threshold, VoteKeeper};
+pub use keeper::{KeeperEvent, MAX_VALUES_PER_SLOT, Threshold, VoteKeeper};
 pub use message::{Proposal, Vote};
 pub use record::{SafetyRecord, may_propose, may_sign};
-pub use signing::{
-    SignatureBytes, SignatureError, SignedMessage, SignedProposal, SignedVote, Verified,
-};
+pub use signing::{SignatureBytes, SignatureError, SignedProposal, SignedVote, Verified};
 pub use state_machine::{State, Step};
 pub use timeouts::{Growth, Timeout, TimeoutConfig, TimeoutKind};
 pub use types::{DefinitionHash, Height, Round, RoundValue, ValidatorId, ValueId, VoteKind};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::types::{Height, Round, ValidatorId, ValueId, VoteKind};
 
 /// ⟨PROPOSAL, h, r, v, vr⟩: the round's proposer offers a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Proposal {
     /// The height decided.
     pub height: Height,
@@ -25,7 +25,7 @@ pub struct Proposal {
 }
 
 /// ⟨PREVOTE or PRECOMMIT, h, r, id(v) or nil⟩ from one validator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Vote {
     /// Prevote or precommit.
     pub kind: VoteKind,

@@ -6,15 +6,17 @@
 //! against it without a later polka). Both live in the state machine's memory
 //! until a crash; the engine writes this record durably *before* a signed
 //! message leaves the node, and a restarted node resumes from it
-//! ([`crate::State::resume`], [`crate::Driver::resume`]).
+//! ([`crate::State::resume`], [`crate::Driver::resume`]), with the polka
+//! behind its valid value, so it can still prove that value to the others.
 //!
 //! An honest node's round only grows within a height, so keeping the latest
 //! vote of each kind is enough: anything older is refused outright.
 
 use serde::{Deserialize, Serialize};
 
+use crate::driver::Driver;
 use crate::message::{Proposal, Vote};
-use crate::state_machine::State;
+use crate::signing::SignedVote;
 use crate::types::{Height, Round, RoundValue, VoteKind};
 
 /// What must survive a crash: the height and round reached, the locks, and the
@@ -35,6 +37,11 @@ pub struct SafetyRecord {
     pub prevote: Option<Vote>,
     /// The last precommit signed at this height.
     pub precommit: Option<Vote>,
+    /// The prevotes of the valid value's polka. A restarted node re-proposes
+    /// its valid value with this proof of lock (L15-L16, L28); without it, the
+    /// others could never accept the value it stays locked on, and one
+    /// restart could stall the height.
+    pub polka: Vec<SignedVote>,
 }
 
 impl SafetyRecord {
@@ -48,6 +55,7 @@ impl SafetyRecord {
             proposal: None,
             prevote: None,
             precommit: None,
+            polka: Vec::new(),
         }
     }
 
@@ -59,11 +67,12 @@ impl SafetyRecord {
         }
     }
 
-    /// The record after signing `vote` in `state` (the state the driver is in
-    /// when it asks for the vote, whose lock the vote may just have taken).
-    /// Call only when [`may_sign`] allowed it; persist the result, then send.
-    pub fn with_vote(&self, vote: &Vote, state: &State) -> SafetyRecord {
-        let mut next = self.at(vote.height, state);
+    /// The record after signing `vote`, with the locks of `driver` (the
+    /// driver that asked for the vote, whose lock the vote may just have
+    /// taken). Call only when [`may_sign`] allowed it; persist the result,
+    /// then send.
+    pub fn with_vote(&self, vote: &Vote, driver: &Driver) -> SafetyRecord {
+        let mut next = self.at(vote.height, driver);
         match vote.kind {
             VoteKind::Prevote => next.prevote = Some(*vote),
             VoteKind::Precommit => next.precommit = Some(*vote),
@@ -71,25 +80,27 @@ impl SafetyRecord {
         next
     }
 
-    /// The record after signing `proposal` in `state`. Call only when
-    /// [`may_propose`] allowed it; persist the result, then send.
-    pub fn with_proposal(&self, proposal: &Proposal, state: &State) -> SafetyRecord {
-        let mut next = self.at(proposal.height, state);
+    /// The record after signing `proposal`, with the locks of `driver`. Call
+    /// only when [`may_propose`] allowed it; persist the result, then send.
+    pub fn with_proposal(&self, proposal: &Proposal, driver: &Driver) -> SafetyRecord {
+        let mut next = self.at(proposal.height, driver);
         next.proposal = Some(*proposal);
         next
     }
 
-    /// This record carried to `height` with `state`'s round and locks; a new
-    /// height starts with nothing signed.
-    fn at(&self, height: Height, state: &State) -> SafetyRecord {
+    /// This record carried to `height` with the driver's round, locks and
+    /// polka; a new height starts with nothing signed.
+    fn at(&self, height: Height, driver: &Driver) -> SafetyRecord {
         let mut next = if height == self.height {
             self.clone()
         } else {
             SafetyRecord::new(height)
         };
+        let state = driver.state();
         next.round = next.round.max(state.round);
         next.locked = state.locked;
         next.valid = state.valid;
+        next.polka = driver.valid_polka();
         next
     }
 }

@@ -31,7 +31,7 @@ pub enum SignatureError {
 }
 
 /// An ed25519 signature, as 128 hex digits on the wire.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SignatureBytes(pub [u8; 64]);
 
 impl std::fmt::Debug for SignatureBytes {
@@ -57,7 +57,7 @@ impl<'de> Deserialize<'de> for SignatureBytes {
 }
 
 /// A proposal with its proposer's signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignedProposal {
     /// What is proposed.
     pub proposal: Proposal,
@@ -66,22 +66,12 @@ pub struct SignedProposal {
 }
 
 /// A vote with its voter's signature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SignedVote {
     /// The vote.
     pub vote: Vote,
     /// The voter's signature over [`Vote::signing_bytes`].
     pub signature: SignatureBytes,
-}
-
-/// Either signed message, as a node relays them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum SignedMessage {
-    /// A signed proposal.
-    Proposal(SignedProposal),
-    /// A signed vote.
-    Vote(SignedVote),
 }
 
 /// A message whose signature was checked against a validator set and a

@@ -75,3 +75,12 @@ pub enum Output {
     /// A validator equivocated: keep, log and count this.
     Evidence(Box<Evidence>),
 }
+
+/// A message to send again (see [`crate::Driver::rebroadcast`]), already checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// A proposal (send its block with it).
+    Proposal(Verified<SignedProposal>),
+    /// A vote.
+    Vote(Verified<SignedVote>),
+}

@@ -16,13 +16,13 @@ use crate::validators::ValidatorSet;
 /// A proposal the driver may act on, with whether its block is valid.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Held {
-    pub(crate) signed: SignedProposal,
+    pub(crate) signed: Verified<SignedProposal>,
     pub(crate) valid: bool,
 }
 
 impl Held {
     pub(crate) fn proposal(&self) -> &Proposal {
-        &self.signed.proposal
+        &self.signed.get().proposal
     }
 }
 
@@ -54,8 +54,7 @@ impl ProposalBook {
         proposal: Verified<SignedProposal>,
         valid: bool,
     ) -> Option<Evidence> {
-        let signed = proposal.into_inner();
-        let p = signed.proposal;
+        let p = proposal.get().proposal;
         let well_formed = p.pol_round.is_none_or(|vr| vr < p.round);
         if p.height != self.height
             || !well_formed
@@ -65,16 +64,20 @@ impl ProposalBook {
         }
         match self.by_round.get(&p.round) {
             None => {
-                self.by_round.insert(p.round, Held { signed, valid });
+                let held = Held {
+                    signed: proposal,
+                    valid,
+                };
+                self.by_round.insert(p.round, held);
                 None
             }
-            Some(first) if first.signed.proposal == p => None,
+            Some(first) if *first.proposal() == p => None,
             Some(first) => self
                 .equivocated
                 .insert(p.round)
                 .then_some(Evidence::Proposals {
-                    first: first.signed,
-                    second: signed,
+                    first: *first.signed.get(),
+                    second: proposal.into_inner(),
                 }),
         }
     }

@@ -6,13 +6,15 @@
 //! changing: a quorum that formed before the state machine could use it (say,
 //! prevotes that arrived before the proposal) is acted on as soon as it can be.
 
+use std::collections::BTreeSet;
+
 use crate::certificate::{self, CertError, CommitCertificate};
-use crate::driver::io::{Input, Output, Params};
+use crate::driver::io::{Input, Output, Params, Relay};
 use crate::driver::proposals::ProposalBook;
 use crate::keeper::{KeeperEvent, VoteKeeper};
 use crate::message::{Proposal, Vote};
 use crate::record::SafetyRecord;
-use crate::signing::SignedMessage;
+use crate::signing::{SignedVote, Verified};
 use crate::state_machine::{self, Action, Event, State, Step};
 use crate::types::{Height, Round, ValidatorId, VoteKind};
 
@@ -74,6 +76,13 @@ impl Driver {
         let mut state = State::resume(record);
         state.proposer = self.proposes_at(record.height, record.round);
         self.reset(state);
+        for vote in &record.polka {
+            // A record is the node's own file, but a vote in it counts only if
+            // it verifies, like any other.
+            if let Ok(vote) = vote.verify(&self.params.validators, &self.params.definition) {
+                self.keeper.add(vote);
+            }
+        }
         let mut out: Vec<Output> = Vec::new();
         let here = |h: Height, r: Round| h == record.height && r == record.round;
         if let Some(p) = record.proposal.filter(|p| here(p.height, p.round)) {
@@ -141,37 +150,62 @@ impl Driver {
         Ok(out)
     }
 
-    /// What this node should send again on a timer so that messages lost before
-    /// the network stabilised reach everyone after (the gossip Algorithm 1
-    /// assumes): its own proposals and votes at this height, the current
-    /// round's proposal, and the polka behind its valid value, which others
-    /// need to accept that value again (L28).
-    pub fn rebroadcast(&self) -> Vec<SignedMessage> {
-        let mut out: Vec<SignedMessage> = Vec::new();
-        let mut push = |m: SignedMessage| {
-            if !out.contains(&m) {
-                out.push(m);
-            }
-        };
-        for held in self.proposals.all() {
-            let p = held.proposal();
-            if Some(p.proposer) == self.me || p.round == self.state.round {
-                push(SignedMessage::Proposal(held.signed));
-            }
-        }
+    /// What this node should send again when it has not moved for a while,
+    /// so that what one honest node acted on, every honest node eventually
+    /// sees (the gossip Algorithm 1 assumes; messages lost before GST are
+    /// otherwise gone):
+    /// - its own proposals and votes at this height (L55 needs them to gather
+    ///   f+1 validators of a later round);
+    /// - the current round's proposal and all its votes (what it prevoted and
+    ///   precommitted on, and the f+1 that may have pulled it into the round);
+    /// - the previous round's precommits (the quorum whose timeout let it leave
+    ///   that round, L47 and L65);
+    /// - the polka behind its valid value, which others need to prevote that
+    ///   value again when it is re-proposed (L28).
+    pub fn rebroadcast(&self) -> Vec<Relay> {
+        let round = self.state.round;
+        let mut votes = Vec::new();
         if let Some(me) = &self.me {
-            self.keeper
-                .votes_by(me)
-                .into_iter()
-                .for_each(|v| push(SignedMessage::Vote(v)));
+            votes.extend(self.keeper.votes_by(me));
+        }
+        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+            votes.extend(self.keeper.votes_in(round, kind));
+        }
+        if let Some(previous) = round.0.checked_sub(1) {
+            votes.extend(self.keeper.votes_in(Round(previous), VoteKind::Precommit));
         }
         if let Some(valid) = self.state.valid {
+            let polka = self
+                .keeper
+                .votes_for(valid.round, VoteKind::Prevote, Some(valid.value));
+            votes.extend(polka);
+        }
+        let mut seen = BTreeSet::new();
+        let proposals = self
+            .proposals
+            .all()
+            .filter(|held| {
+                let p = held.proposal();
+                Some(p.proposer) == self.me || p.round == round
+            })
+            .map(|held| Relay::Proposal(held.signed));
+        let votes = votes
+            .into_iter()
+            .filter(|v| seen.insert(v.get().signature.0))
+            .map(Relay::Vote);
+        proposals.chain(votes).collect()
+    }
+
+    /// The prevotes of the polka behind the valid value (empty without one):
+    /// the proof of lock a re-proposal of it needs (L28).
+    pub fn valid_polka(&self) -> Vec<SignedVote> {
+        self.state.valid.map_or_else(Vec::new, |valid| {
             self.keeper
                 .votes_for(valid.round, VoteKind::Prevote, Some(valid.value))
                 .into_iter()
-                .for_each(|v| push(SignedMessage::Vote(v)));
-        }
-        out
+                .map(Verified::into_inner)
+                .collect()
+        })
     }
 
     fn reset(&mut self, state: State) {

@@ -44,7 +44,7 @@ pub struct State {
     /// validValue_p and validRound_p: the most recent value seen with a polka,
     /// which this node re-proposes when it is the proposer.
     pub valid: Option<RoundValue>,
-    /// decision_p[h_p].
+    /// `decision_p[h_p]`.
     pub decision: Option<RoundValue>,
     /// Whether this node proposes in the current round.
     pub(crate) proposer: bool,
