@@ -80,6 +80,68 @@
 //! The simulation in `tests/it/sim` checks both properties over thousands of
 //! seeded schedules with Byzantine validators, loss, reordering and partitions,
 //! and that it catches a deliberately broken quorum.
+//!
+//! # How the daemon drives this
+//!
+//! Nothing in `timed` uses this crate yet; this is the contract its consensus
+//! engine (one task owning the [`Driver`], the store and the timers) follows.
+//!
+//! **Setup.** [`Params`]: a [`ValidatorSet`] of the network definition's
+//! masternode keys, the definition's SHA-256 as the [`DefinitionHash`], and
+//! [`TimeoutConfig`] from the config (the propose timeout's base somewhat above
+//! the block interval plus a block's transfer time). On start the engine reads
+//! its last final height F from the store and its persisted [`SafetyRecord`]:
+//! if the record is for F+1 it calls [`Driver::resume`], else
+//! [`Driver::start_height`] for F+1 (with a fresh `SafetyRecord::new(F+1)`
+//! persisted). A node that is not a masternode runs no driver: it follows by
+//! certificates alone (below).
+//!
+//! **Inputs.** A proposal travels with its block in one message: the engine
+//! checks the block's hash is the proposal's value, checks the signature with
+//! [`SignedProposal::verify`], validates the block (parent is the final block
+//! at height-1, height, transactions), and feeds [`Input::Proposal`] with that
+//! verdict. Votes: [`SignedVote::verify`], then [`Input::Vote`]. Messages for the
+//! next height are kept (bounded) and fed after `start_height`; others are
+//! dropped. The engine bounds what a peer can make the keeper hold: votes only
+//! for the current height and for rounds within a window of the current one
+//! (the keeper itself keeps at most [`MAX_VALUES_PER_SLOT`] votes per
+//! validator, round and kind). Fired timers come back as [`Input::Timeout`].
+//!
+//! **Outputs, in order, each finished before the next:**
+//! - [`Output::GetValue`]: build a block on the final tip from the mempool,
+//!   keep it by hash, answer [`Input::Value`].
+//! - [`Output::Propose`] / [`Output::Vote`]: check [`may_propose`] /
+//!   [`may_sign`] against the record; compute
+//!   [`SafetyRecord::with_proposal`] / [`SafetyRecord::with_vote`]; **persist
+//!   it durably (a committed store transaction) before signing and sending**;
+//!   sign, broadcast to the masternodes (in the capacity reserved for them),
+//!   and feed the signed message back as an input. A refused message is not
+//!   sent (it cannot happen without a bug or a lost record: log it).
+//! - [`Output::ScheduleTimeout`]: a timer that feeds the timeout back.
+//! - [`Output::Decide`]: in one store transaction, the block and its
+//!   [`CommitCertificate`] become final, stored side by side; the mempool
+//!   drops the block's transactions; a fresh record for the next height is
+//!   persisted; log the decision line; then, after the block interval (the
+//!   pacing of production), [`Driver::start_height`] for the next height.
+//! - [`Output::Evidence`]: store it, log a contract line naming the offender,
+//!   count it in `/metrics`, show it in `timectl`.
+//!
+//! **Gossip.** On a timer (about the propose timeout), if the driver's height,
+//! round and step have not changed since the last tick, send
+//! [`Driver::rebroadcast`] to the masternodes again: Algorithm 1 is live only if
+//! what one honest node acted on eventually reaches all (the simulation stalls
+//! without it).
+//!
+//! **Certificates travel with blocks.** `/blocks/{height}` and every sync
+//! answer carry the block with its certificate. A node behind (a peer's message
+//! for a lower height shows it) is sent the certified blocks it lacks. A
+//! receiver adopts a block only if [`verify`] holds for its certificate against
+//! the network definition, the certificate's value is the block's hash, and the
+//! block links to its own final chain; for its current height it then calls
+//! [`Driver::decide_with`]. A batch that fails costs its sender the link and a
+//! metric ([`CertError`] says why). A final block is never reverted: nothing
+//! in this contract replaces one. An announced height is only a hint; what a
+//! node waits for is a certified block it does not have.
 
 mod certificate;
 mod driver;

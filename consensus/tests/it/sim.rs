@@ -4,6 +4,7 @@
 //! values at one height and that every honest node decides after GST.
 
 mod byzantine;
+mod checks;
 mod engine;
 mod network;
 mod node;

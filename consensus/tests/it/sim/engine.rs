@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 
 use timecoin_consensus::{Evidence, Input, Output, Proposal, Vote, may_propose, may_sign, verify};
 
+use super::checks::Violation;
 use super::network::{Event, Msg};
 use super::node::fresh_value;
-use super::run::{Violation, World};
+use super::run::World;
 
 impl World {
     /// Carries out `outputs` of node `i`, and whatever they lead to.

@@ -1,7 +1,8 @@
 //! The simulation's tests: thousands of seeds for N = 4, 7 and 10, and proof
 //! that a broken quorum is caught.
 
-use super::run::{Violation, run};
+use super::checks::Violation;
+use super::run::run;
 use super::scenario::Scenario;
 
 /// Seeds for one N; `SIM_SEEDS` (an environment variable) runs more. Each
