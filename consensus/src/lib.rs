@@ -75,7 +75,10 @@
 //! - proposers rotate ([`ValidatorSet::proposer`]), so within f+1 rounds an honest
 //!   one proposes, re-proposing its valid value with the polka that lets locked
 //!   nodes prevote it (L15-L16, L28); and messages lost before GST are sent again
-//!   ([`Driver::rebroadcast`]), which is the gossip the paper assumes.
+//!   ([`Driver::rebroadcast`]), which is the gossip the paper assumes: what one
+//!   honest node acted on (a polka, the precommits that moved it to its round)
+//!   reaches the others, even after that node restarted, because its record
+//!   keeps those votes ([`SafetyRecord::proof`]).
 //!
 //! The simulation in `tests/it/sim` checks both properties over thousands of
 //! seeded schedules with Byzantine validators, loss, reordering and partitions,

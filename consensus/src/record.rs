@@ -6,8 +6,8 @@
 //! against it without a later polka). Both live in the state machine's memory
 //! until a crash; the engine writes this record durably *before* a signed
 //! message leaves the node, and a restarted node resumes from it
-//! ([`crate::State::resume`], [`crate::Driver::resume`]), with the polka
-//! behind its valid value, so it can still prove that value to the others.
+//! ([`crate::State::resume`], [`crate::Driver::resume`]), with the votes it
+//! needs to prove its valid value and its round to the others.
 //!
 //! An honest node's round only grows within a height, so keeping the latest
 //! vote of each kind is enough: anything older is refused outright.
@@ -37,11 +37,13 @@ pub struct SafetyRecord {
     pub prevote: Option<Vote>,
     /// The last precommit signed at this height.
     pub precommit: Option<Vote>,
-    /// The prevotes of the valid value's polka. A restarted node re-proposes
-    /// its valid value with this proof of lock (L15-L16, L28); without it, the
-    /// others could never accept the value it stays locked on, and one
-    /// restart could stall the height.
-    pub polka: Vec<SignedVote>,
+    /// The votes a restarted node needs to show the others where it stands
+    /// ([`Driver::proof`]): the polka of its valid value, which it re-proposes
+    /// with that proof of lock (L15-L16, L28), and the votes that moved it into
+    /// its round (L55, L65). Without them, the others could never accept the
+    /// value it stays locked on, nor follow it into its round, and one restart
+    /// could stall the height (the simulation found both).
+    pub proof: Vec<SignedVote>,
 }
 
 impl SafetyRecord {
@@ -55,7 +57,7 @@ impl SafetyRecord {
             proposal: None,
             prevote: None,
             precommit: None,
-            polka: Vec::new(),
+            proof: Vec::new(),
         }
     }
 
@@ -89,7 +91,7 @@ impl SafetyRecord {
     }
 
     /// This record carried to `height` with the driver's round, locks and
-    /// polka; a new height starts with nothing signed.
+    /// proof; a new height starts with nothing signed.
     fn at(&self, height: Height, driver: &Driver) -> SafetyRecord {
         let mut next = if height == self.height {
             self.clone()
@@ -100,7 +102,7 @@ impl SafetyRecord {
         next.round = next.round.max(state.round);
         next.locked = state.locked;
         next.valid = state.valid;
-        next.polka = driver.valid_polka();
+        next.proof = driver.proof();
         next
     }
 }
@@ -109,24 +111,30 @@ impl SafetyRecord {
 /// for an earlier height, never for a round before the last vote of its kind,
 /// and at the same height, round and kind only the very same vote again.
 pub fn may_sign(record: &SafetyRecord, vote: &Vote) -> bool {
-    if vote.height != record.height {
-        return vote.height > record.height;
-    }
-    match record.vote(vote.kind) {
-        None => true,
-        Some(last) if vote.round == last.round => vote == last,
-        Some(last) => vote.round > last.round,
-    }
+    let last = record.vote(vote.kind).map(|l| (l.round, l == vote));
+    allowed(record, vote.height, vote.round, last)
 }
 
 /// Whether signing `proposal` is safe: the proposal twin of [`may_sign`].
 pub fn may_propose(record: &SafetyRecord, proposal: &Proposal) -> bool {
-    if proposal.height != record.height {
-        return proposal.height > record.height;
+    let last = record.proposal.as_ref().map(|l| (l.round, l == proposal));
+    allowed(record, proposal.height, proposal.round, last)
+}
+
+/// The rule both share, given the last message of the kind signed at the
+/// record's height: its round, and whether it is the very message asked for.
+fn allowed(
+    record: &SafetyRecord,
+    height: Height,
+    round: Round,
+    last: Option<(Round, bool)>,
+) -> bool {
+    if height != record.height {
+        return height > record.height;
     }
-    match &record.proposal {
+    match last {
         None => true,
-        Some(last) if proposal.round == last.round => proposal == last,
-        Some(last) => proposal.round > last.round,
+        Some((last_round, same)) if last_round == round => same,
+        Some((last_round, _)) => round > last_round,
     }
 }

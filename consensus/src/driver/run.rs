@@ -76,7 +76,7 @@ impl Driver {
         let mut state = State::resume(record);
         state.proposer = self.proposes_at(record.height, record.round);
         self.reset(state);
-        for vote in &record.polka {
+        for vote in &record.proof {
             // A record is the node's own file, but a vote in it counts only if
             // it verifies, like any other.
             if let Ok(vote) = vote.verify(&self.params.validators, &self.params.definition) {
@@ -163,49 +163,50 @@ impl Driver {
     /// - the polka behind its valid value, which others need to prevote that
     ///   value again when it is re-proposed (L28).
     pub fn rebroadcast(&self) -> Vec<Relay> {
-        let round = self.state.round;
-        let mut votes = Vec::new();
+        let mut votes = self.proof_votes();
         if let Some(me) = &self.me {
             votes.extend(self.keeper.votes_by(me));
         }
-        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
-            votes.extend(self.keeper.votes_in(round, kind));
-        }
-        if let Some(previous) = round.0.checked_sub(1) {
-            votes.extend(self.keeper.votes_in(Round(previous), VoteKind::Precommit));
-        }
+        let proposals = self
+            .proposals
+            .all()
+            .filter(|held| {
+                let p = held.proposal();
+                Some(p.proposer) == self.me || p.round == self.state.round
+            })
+            .map(|held| Relay::Proposal(held.signed));
+        proposals
+            .chain(distinct(votes).into_iter().map(Relay::Vote))
+            .collect()
+    }
+
+    /// The votes that show where this node stands, for its record: the polka
+    /// behind its valid value (the proof of lock a re-proposal needs, L28), the
+    /// previous round's precommits and the current round's votes (what let it
+    /// into this round, L47/L65 or L55).
+    pub fn proof(&self) -> Vec<SignedVote> {
+        distinct(self.proof_votes())
+            .into_iter()
+            .map(Verified::into_inner)
+            .collect()
+    }
+
+    fn proof_votes(&self) -> Vec<Verified<SignedVote>> {
+        let round = self.state.round;
+        let mut votes = Vec::new();
         if let Some(valid) = self.state.valid {
             let polka = self
                 .keeper
                 .votes_for(valid.round, VoteKind::Prevote, Some(valid.value));
             votes.extend(polka);
         }
-        let mut seen = BTreeSet::new();
-        let proposals = self
-            .proposals
-            .all()
-            .filter(|held| {
-                let p = held.proposal();
-                Some(p.proposer) == self.me || p.round == round
-            })
-            .map(|held| Relay::Proposal(held.signed));
-        let votes = votes
-            .into_iter()
-            .filter(|v| seen.insert(v.get().signature.0))
-            .map(Relay::Vote);
-        proposals.chain(votes).collect()
-    }
-
-    /// The prevotes of the polka behind the valid value (empty without one):
-    /// the proof of lock a re-proposal of it needs (L28).
-    pub fn valid_polka(&self) -> Vec<SignedVote> {
-        self.state.valid.map_or_else(Vec::new, |valid| {
-            self.keeper
-                .votes_for(valid.round, VoteKind::Prevote, Some(valid.value))
-                .into_iter()
-                .map(Verified::into_inner)
-                .collect()
-        })
+        if let Some(previous) = round.0.checked_sub(1) {
+            votes.extend(self.keeper.votes_in(Round(previous), VoteKind::Precommit));
+        }
+        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
+            votes.extend(self.keeper.votes_in(round, kind));
+        }
+        votes
     }
 
     fn reset(&mut self, state: State) {
@@ -348,4 +349,13 @@ impl Driver {
             out.push(make(me));
         }
     }
+}
+
+/// Each vote once, in first-seen order.
+fn distinct(votes: Vec<Verified<SignedVote>>) -> Vec<Verified<SignedVote>> {
+    let mut seen = BTreeSet::new();
+    votes
+        .into_iter()
+        .filter(|v| seen.insert(v.get().signature.0))
+        .collect()
 }

@@ -170,7 +170,7 @@ fn a_restarted_node_keeps_its_lock_and_its_proof() {
         );
     }
     assert_eq!(record.precommit.map(|p| p.value), Some(Some(v)));
-    assert_eq!(record.polka.len(), 3);
+    assert_eq!(record.proof.len(), 3);
 
     let mut restarted = driver(&net, Some(net.ids[me]));
     let out = restarted.resume(&record);

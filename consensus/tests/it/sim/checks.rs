@@ -29,7 +29,12 @@ pub(crate) enum Violation {
     /// An honest state machine asked for a proposal or vote its record refuses.
     RefusedOwnMessage { node: usize },
     /// An honest node had not decided every height by the deadline after GST.
-    Stalled { node: usize, height: Height },
+    Stalled {
+        node: usize,
+        height: Height,
+        /// Where every node was, for whoever debugs the seed.
+        views: String,
+    },
     /// An honest node went through too many rounds of one height after GST.
     TooManyRounds {
         node: usize,
@@ -68,12 +73,14 @@ impl fmt::Display for Violation {
                     "node {node}'s state machine asked for a message its record refuses"
                 )
             }
-            Violation::Stalled { node, height } => {
-                write!(
-                    f,
-                    "node {node} still at height {height} at the deadline after GST"
-                )
-            }
+            Violation::Stalled {
+                node,
+                height,
+                views,
+            } => write!(
+                f,
+                "node {node} still at height {height} at the deadline after GST; nodes:\n{views}"
+            ),
             Violation::TooManyRounds {
                 node,
                 height,
@@ -122,6 +129,20 @@ impl World {
         }
     }
 
+    /// One line per node: its behaviour and its state machine's variables.
+    fn views(&self) -> String {
+        let mut out = String::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            let s = node.driver.state();
+            let line = format!(
+                "  node {i} {:?}: height {} round {} {:?} locked {:?} valid {:?}\n",
+                node.behaviour, s.height, s.round, s.step, s.locked, s.valid
+            );
+            out.push_str(&line);
+        }
+        out
+    }
+
     pub(crate) fn check_liveness(&mut self) -> Result<(), Violation> {
         let target = Height(self.net.scenario.heights);
         let bound = liveness_bound(self.nodes.len());
@@ -130,6 +151,7 @@ impl World {
                 return Err(Violation::Stalled {
                     node: i,
                     height: node.height(),
+                    views: self.views(),
                 });
             }
             for (height, rounds) in &node.rounds_after_gst {
