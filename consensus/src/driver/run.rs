@@ -163,7 +163,7 @@ impl Driver {
     /// - the polka behind its valid value, which others need to prevote that
     ///   value again when it is re-proposed (L28).
     pub fn rebroadcast(&self) -> Vec<Relay> {
-        let mut votes = self.proof_votes();
+        let mut votes: Vec<_> = self.proof_parts().into_iter().flatten().collect();
         if let Some(me) = &self.me {
             votes.extend(self.keeper.votes_by(me));
         }
@@ -180,33 +180,41 @@ impl Driver {
             .collect()
     }
 
-    /// The votes that show where this node stands, for its record: the polka
-    /// behind its valid value (the proof of lock a re-proposal needs, L28), the
-    /// previous round's precommits and the current round's votes (what let it
-    /// into this round, L47/L65 or L55).
+    /// The votes that show where this node stands, for its record, each
+    /// trimmed to what the rule it proves needs: a quorum of the polka behind
+    /// its valid value (the proof of lock a re-proposal needs, L28), a quorum
+    /// of the previous round's precommits (what let it time out of that round,
+    /// L47 and L65) and f+1 validators' votes of the current round (what pulls
+    /// others into it, L55). With N validators that is at most 2N+1 votes.
     pub fn proof(&self) -> Vec<SignedVote> {
-        distinct(self.proof_votes())
+        let quorum = self.params.validators.quorum();
+        let some = self.params.validators.max_faulty() + 1;
+        let [polka, previous, current] = self.proof_parts();
+        let parts = [(polka, quorum), (previous, quorum), (current, some)];
+        let votes = parts
+            .into_iter()
+            .flat_map(|(votes, limit)| one_per_validator(votes, limit))
+            .collect();
+        distinct(votes)
             .into_iter()
             .map(Verified::into_inner)
             .collect()
     }
 
-    fn proof_votes(&self) -> Vec<Verified<SignedVote>> {
+    /// The polka behind the valid value, the previous round's precommits and
+    /// the current round's votes, untrimmed.
+    fn proof_parts(&self) -> [Vec<Verified<SignedVote>>; 3] {
         let round = self.state.round;
-        let mut votes = Vec::new();
-        if let Some(valid) = self.state.valid {
-            let polka = self
-                .keeper
-                .votes_for(valid.round, VoteKind::Prevote, Some(valid.value));
-            votes.extend(polka);
-        }
-        if let Some(previous) = round.0.checked_sub(1) {
-            votes.extend(self.keeper.votes_in(Round(previous), VoteKind::Precommit));
-        }
-        for kind in [VoteKind::Prevote, VoteKind::Precommit] {
-            votes.extend(self.keeper.votes_in(round, kind));
-        }
-        votes
+        let polka = self.state.valid.map_or_else(Vec::new, |valid| {
+            self.keeper
+                .votes_for(valid.round, VoteKind::Prevote, Some(valid.value))
+        });
+        let previous = round.0.checked_sub(1).map_or_else(Vec::new, |r| {
+            self.keeper.votes_in(Round(r), VoteKind::Precommit)
+        });
+        let mut current = self.keeper.votes_in(round, VoteKind::Prevote);
+        current.extend(self.keeper.votes_in(round, VoteKind::Precommit));
+        [polka, previous, current]
     }
 
     fn reset(&mut self, state: State) {
@@ -349,6 +357,15 @@ impl Driver {
             out.push(make(me));
         }
     }
+}
+
+/// The first vote of each validator, up to `limit` validators.
+fn one_per_validator(votes: Vec<Verified<SignedVote>>, limit: usize) -> Vec<Verified<SignedVote>> {
+    let mut seen = BTreeSet::new();
+    votes
+        .into_iter()
+        .filter(|v| seen.len() < limit && seen.insert(v.get().vote.validator))
+        .collect()
 }
 
 /// Each vote once, in first-seen order.
