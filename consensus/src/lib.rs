@@ -72,9 +72,12 @@
 //! - f+1 votes from a later round pull a node forward (L55, `Driver`'s use of
 //!   [`VoteKeeper::highest_skip_round`]) and the precommit timeout moves it on
 //!   (L65-L67), so honest nodes meet in one round;
-//! - proposers rotate ([`ValidatorSet::proposer`]), so within f+1 rounds an honest
-//!   one proposes, re-proposing its valid value with the polka that lets locked
-//!   nodes prevote it (L15-L16, L28); and messages lost before GST are sent again
+//! - proposers rotate ([`ValidatorSet::proposer`]), so within N rounds every
+//!   honest validator proposes, and the one whose valid value is the most
+//!   recent re-proposes it with the polka that lets every locked node prevote
+//!   it (L15-L16, L28); once all honest nodes are in one round after GST, a
+//!   polka there updates every valid value at once (L36-L43), so the next honest
+//!   proposer already holds the most recent one; and messages lost before GST are sent again
 //!   ([`Driver::rebroadcast`]), which is the gossip the paper assumes: what one
 //!   honest node acted on (a polka, the precommits that moved it to its round)
 //!   reaches the others, even after that node restarted, because its record
