@@ -132,3 +132,28 @@ proptest! {
         prop_assert_eq!(reported, equivocators);
     }
 }
+
+/// A liar's votes for one round and kind cost bounded memory: past
+/// `MAX_VALUES_PER_SLOT` different values, its votes are neither kept nor counted.
+#[test]
+fn a_liar_counts_for_at_most_max_values_per_slot_values() {
+    use timecoin_consensus::MAX_VALUES_PER_SLOT;
+    let net = Net::new(4);
+    let mut keeper = VoteKeeper::new(Height(HEIGHT), net.set.clone());
+    let mut evidence = 0;
+    let tries = MAX_VALUES_PER_SLOT as u8 + 2;
+    for b in 1..=tries {
+        let vote = net.vote(0, VoteKind::Prevote, HEIGHT, 0, Some(value(b)));
+        evidence += keeper
+            .add(vote)
+            .iter()
+            .filter(|e| matches!(e, KeeperEvent::Equivocation(_)))
+            .count();
+    }
+    let counted = (1..=tries)
+        .filter(|b| keeper.count(Round(0), VoteKind::Prevote, Some(value(*b))) == 1)
+        .count();
+    assert_eq!(counted, MAX_VALUES_PER_SLOT);
+    assert_eq!(evidence, 1, "one equivocation, reported once");
+    assert_eq!(keeper.voters(Round(0)), 1);
+}
