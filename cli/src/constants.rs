@@ -20,6 +20,14 @@ pub(crate) const SSH_SERVER_ALIVE_INTERVAL: Duration = Duration::from_secs(5);
 /// milliseconds; a node that takes longer is treated as unhealthy.
 pub(crate) const RPC_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long an idle pooled RPC connection is kept for the next request.
+/// Correctness: under the daemons' own idle limit (`timed` closes a keep-alive
+/// connection after 10 s without a request, its header timeout). Above it, a
+/// request sent as the daemon closes the connection dies with "connection
+/// closed before message completed": `check` probes 10 s apart over a 20 s
+/// window, so a third of a 64-node fleet "did not answer".
+pub(crate) const RPC_POOL_IDLE: Duration = Duration::from_secs(5);
+
 /// One probe of one node (connect, forward, RPC, repo HEAD): the most a dead
 /// node can cost `status` or a dashboard poll, since nodes are probed at once.
 /// Above the SSH connect bound (twice [`SSH_CONNECT_TIMEOUT`]) plus one RPC.

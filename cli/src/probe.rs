@@ -76,13 +76,22 @@ pub(crate) async fn probe_with(pool: &Pool, node: &Node, head: Head) -> NodeSnap
         // The tunnel may be what broke: the next probe opens a new one.
         pool.drop_rpc(node).await;
     }
+    let mut chain = snapshot.chain;
+    // Upstream tells when its tip was scheduled, not when it arrived (a chain
+    // catching up to its schedule has year-old tips arriving every second):
+    // the age is when this process saw the tip arrive.
+    if node.api == DaemonApi::TimeMasternode
+        && let Some(height) = chain.block_height
+    {
+        chain.last_block_age_secs = pool.tip_age(node, (height, chain.tip_hash.as_deref()), at);
+    }
     NodeSnapshot {
         node: node.name.clone(),
         at,
         took: started.elapsed(),
         api: node.api,
         reach: snapshot.reach,
-        chain: snapshot.chain,
+        chain,
         peers: snapshot.peers,
         repo_head: snapshot.repo_head,
     }

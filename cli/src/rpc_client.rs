@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
-use crate::constants::RPC_TIMEOUT;
+use crate::constants::{RPC_POOL_IDLE, RPC_TIMEOUT};
 use crate::remote::{Forward, Remote, RemoteError, ShellCommand};
 use settings::SettingsError;
 
@@ -24,7 +24,7 @@ pub enum RpcError {
     #[error(transparent)]
     Remote(#[from] RemoteError),
     /// Nothing answered, or not in time.
-    #[error("{node}: rpc at {target}: {reason}")]
+    #[error("{node}: no answer from the daemon's RPC at {target}: {reason}")]
     Unreachable {
         node: String,
         target: String,
@@ -163,6 +163,7 @@ impl RpcClient {
         let mut builder = reqwest::Client::builder()
             .timeout(RPC_TIMEOUT)
             .connect_timeout(RPC_TIMEOUT)
+            .pool_idle_timeout(RPC_POOL_IDLE)
             .no_proxy();
         if let Some(config) = tls::client_config(&node.rpc_tls).map_err(settings)? {
             builder = builder.tls_backend_preconfigured(config);
@@ -212,16 +213,25 @@ impl RpcClient {
         self.send(request, path).await
     }
 
+    /// Sends `request` and reads its JSON answer. Every request this client
+    /// makes reads state (`GET`, or a JSON-RPC query), so one whose pooled
+    /// connection the daemon closed as it went out is sent once more, on a new
+    /// connection: that race is the pool's, not the daemon's.
     async fn send<T: DeserializeOwned>(
         &self,
         mut request: reqwest::RequestBuilder,
         path: &str,
     ) -> Result<T, RpcError> {
-        let target = || format!("{}{path}", self.target);
+        let target = || with_path(&self.target, path);
         if let Some((user, password)) = &self.credentials {
             request = request.basic_auth(user, Some(password));
         }
-        let response = request.send().await.map_err(|e| RpcError::Unreachable {
+        let again = request.try_clone();
+        let sent = match (request.send().await, again) {
+            (Err(e), Some(again)) if closed_before_answer(&e) => again.send().await,
+            (sent, _) => sent,
+        };
+        let response = sent.map_err(|e| RpcError::Unreachable {
             node: self.node.clone(),
             target: target(),
             reason: describe(&e),
@@ -301,11 +311,41 @@ async fn read_cookie(remote: &Remote, path: &str) -> Result<(String, String), Se
     Ok((user.to_owned(), password.to_owned()))
 }
 
+/// Where a request went, as the operator knows it: the RPC's place, and the
+/// path when it says something (JSON-RPC posts to `/`).
+fn with_path(target: &str, path: &str) -> String {
+    match path {
+        "" | "/" => target.to_owned(),
+        path => format!("{target} {path}"),
+    }
+}
+
+/// Whether the connection closed before any answer came: a pooled connection
+/// the server closed as the request went out, or (through a tunnel, whose
+/// forward accepts for the node) a daemon that is not there.
+fn closed_before_answer(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cause {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}
+
 /// The root cause: reqwest's outer layers repeat the URL, which here is a local
 /// forward port the operator never chose.
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         return format!("timed out after {}s", RPC_TIMEOUT.as_secs());
+    }
+    if closed_before_answer(e) {
+        return "the connection closed before an answer (is the daemon running, with its RPC there?)"
+            .to_owned();
     }
     let mut root: &dyn std::error::Error = e;
     while let Some(cause) = root.source() {
@@ -316,3 +356,6 @@ fn describe(e: &reqwest::Error) -> String {
     }
     format!("{root} (is the daemon running with its RPC there?)")
 }
+
+#[cfg(test)]
+mod tests;

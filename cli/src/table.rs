@@ -7,6 +7,12 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
+/// A commit as tables and messages show it: git's 12-digit short form (the
+/// one `timed --version` reports), `-dirty` kept.
+pub(crate) fn short_commit(commit: &str) -> String {
+    timecoin_shared::checklist::short_commit(commit, 12)
+}
+
 /// The colours `timectl` uses, in one place.
 pub(crate) mod theme {
     use super::{AnsiColor, Style};

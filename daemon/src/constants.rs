@@ -63,10 +63,21 @@ pub(crate) const MAX_INBOUND: usize = 128;
 /// strangers hold every slot they may.
 pub(crate) const RESERVED_INBOUND: usize = 32;
 
-/// Default inbound stranger links (and handshakes in progress) from one IP
+/// Default inbound stranger links from one IP
 /// address. A fleet runs one node per machine and a few behind one NAT at most;
 /// one host opening 135 sockets (issue 13) took every slot.
 pub(crate) const MAX_INBOUND_PER_IP: usize = 4;
+
+/// Handshakes in progress from one unknown address (not a configured peer's,
+/// nor one a masternode has proven itself from). A few honest nodes behind one
+/// NAT redialing at once need a handful; a sixteenth of [`MAX_INBOUND`] means
+/// a squatter needs a dozen addresses to take the strangers' share, and the
+/// known addresses keep [`RESERVED_INBOUND`] slots whatever strangers do.
+pub(crate) const MAX_PENDING_PER_IP: usize = 8;
+
+/// At most one `Refusing inbound` line per this interval (the rest are counted
+/// in the next line and in `/metrics`): a connect flood must not flood the log.
+pub(crate) const REFUSAL_LOG_EVERY: Duration = Duration::from_secs(1);
 
 /// Default time an inbound stranger may send no application message before it is
 /// evicted. Every node sends `status` each block round, so only a squatter stays
@@ -149,6 +160,13 @@ pub(crate) const RPC_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// while, with the P2P limits, keeping the daemon far below the 1024 descriptors
 /// a default soft limit allows.
 pub(crate) const RPC_MAX_CONNECTIONS: usize = 256;
+
+/// RPC connections one source address may hold at once (never more than
+/// [`RPC_MAX_CONNECTIONS`] allows). A dashboard polls with a few, a deploy and a
+/// check with a few more; an eighth of the total leaves the other seven eighths
+/// to everyone else while one host holds 2000 half-sent requests (issue 22).
+/// Connections over it are closed as soon as they are accepted.
+pub(crate) const RPC_MAX_CONNECTIONS_PER_IP: usize = 32;
 
 /// Default P2P listen address.
 pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";

@@ -18,6 +18,7 @@ pub(crate) mod link;
 pub(crate) mod listener;
 pub(crate) mod manager;
 pub(crate) mod outbox;
+pub(crate) mod pending;
 pub(crate) mod serve;
 pub(crate) mod settings;
 pub(crate) mod slots;

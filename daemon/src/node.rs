@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use crate::chain_link;
 use crate::config::Config;
-use crate::constants::SHUTDOWN_GRACE;
+use crate::constants::{RPC_MAX_CONNECTIONS_PER_IP, SHUTDOWN_GRACE};
 use crate::identity::{Identity, IdentityError};
 use crate::net::{self, NetSettings, TcpAcceptor, TcpDialer};
 use crate::rpc::{self, RpcState};
@@ -105,7 +105,7 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         settings,
         &identity,
         TcpAcceptor(p2p),
-        TcpDialer,
+        TcpDialer::from_listen(config.listen),
         shutdown.clone(),
     );
     let chain_tasks = TaskTracker::new();
@@ -131,6 +131,7 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         header_timeout: config.rpc_header_timeout,
         request_timeout: config.rpc_request_timeout,
         max_connections: config.rpc_max_connections,
+        max_per_ip: RPC_MAX_CONNECTIONS_PER_IP.min(config.rpc_max_connections),
     };
     let rpc_task = tokio::spawn(rpc::serve(
         rpc_listener,

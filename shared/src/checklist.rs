@@ -17,14 +17,19 @@ mod fixture;
 mod measures;
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod properties_fleets;
 mod rules;
 mod thresholds;
 mod verdict;
 
 pub use evaluate::{evaluate, items};
-pub use facts::{CheckFacts, Journal, LogEvidence, NodeFacts, SAMPLE_LINE_CHARS, SAMPLE_LINES};
+pub use facts::{
+    CheckFacts, EMPTY_JOURNAL_HINT, FailedDials, Journal, LogEvidence, MAX_DIALED_PEERS, NodeFacts,
+    SAMPLE_LINE_CHARS, SAMPLE_LINES,
+};
 pub use measures::{Measure, measures};
-pub use rules::{Item, same_commit};
+pub use rules::{Item, same_commit, short_commit};
 pub use thresholds::{
     CHECK_KEYS, CHECK_NODE_KEYS, CheckNodeTable, CheckTable, DEFAULT_BACKOFF_SPAM,
     DEFAULT_HEIGHT_SPREAD, DEFAULT_STALE_BLOCK_AGE, DEFAULT_WINDOW, NodeLimits, ThresholdError,

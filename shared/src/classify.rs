@@ -12,14 +12,17 @@
 //! - [`classifier`](Classifier): runs the table over a line.
 //! - [`envelope`](Envelope): splits a line into journal prefix, time, level and message.
 //! - [`entry`](LogEntry): reads an input line, `journalctl -o json` or plain text.
+//! - [`yearless`](YearlessTime): a syslog time, placed in a year by the caller's clock.
 
 mod classifier;
 mod entry;
 mod envelope;
 mod kind;
 mod rules;
+mod yearless;
 
 pub use classifier::{Classification, Classifier, classify};
 pub use entry::LogEntry;
 pub use envelope::{Envelope, parse_rfc3339_us, strip_ansi};
 pub use kind::{EventKind, KindSet, UnknownKind};
+pub use yearless::YearlessTime;

@@ -58,6 +58,13 @@ const VECTORS: &[Vector] = &[
         &[HandshakeAccepted],
         Some("127.0.0.3:51234"),
     ),
+    // A handshake line that names no peer is still a handshake.
+    v("INFO ✅ Handshake completed", &[HandshakeCompleted], None),
+    v(
+        "INFO ✅ Handshake accepted (network: testnet)",
+        &[HandshakeAccepted],
+        None,
+    ),
     v(
         "2026-11-25T04:10:00.130000Z  INFO timed::net::manager: Rejecting duplicate inbound from 127.0.0.2:40112 after handshake kept=outbound",
         &[DuplicateRejected],

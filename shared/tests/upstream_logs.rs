@@ -10,98 +10,15 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use timecoin_shared::classify::{Classification, Envelope, EventKind, LogEntry, classify};
 
+#[path = "upstream_logs/families.rs"]
+mod families;
+
 use EventKind::*;
+use families::{FAMILIES, Family};
 
 const RECORDED: &str = include_str!("vectors/upstream_recorded.txt");
 const COMPOSED: &str = include_str!("vectors/upstream_composed.txt");
-
-/// A phrase family of the upstream daemon's logs (the README of the recording,
-/// plus the wordings of its own source that mean the same) and whether a line
-/// with it carries `kind`.
-struct Family {
-    phrase: &'static str,
-    kind: EventKind,
-    carries: bool,
-}
-
-const fn family(phrase: &'static str, kind: EventKind) -> Family {
-    Family {
-        phrase,
-        kind,
-        carries: true,
-    }
-}
-
-const FAMILIES: &[Family] = &[
-    // Production blocked.
-    family(r"Peer gate: \d+/\d+ compatible peer", ProductionSkipped),
-    family(
-        r"CRITICAL: \d+ active / \d+ total masternodes",
-        ProductionSkipped,
-    ),
-    family(
-        r"FORK PREVENTION: .*refusing block production",
-        ProductionSkipped,
-    ),
-    family(r"Insufficient masternodes \(\d+\)", ProductionSkipped),
-    family(
-        r"Insufficient masternodes for block production: \d+ active",
-        ProductionSkipped,
-    ),
-    family(
-        r"Only \d+ compatible peer\(s\) \(need \d+\)",
-        ProductionSkipped,
-    ),
-    family(r"Block production blocked", ProductionSkipped),
-    family(
-        r"Minority chain detected .* pausing production",
-        ProductionSkipped,
-    ),
-    // The normal deferral to a better proposer.
-    Family {
-        phrase: r"Skipping block production for height \d+: peer proposal has better VRF score",
-        kind: ProductionSkipped,
-        carries: false,
-    },
-    // Duplicate resolution.
-    family(
-        r"Simultaneous connection with \S+ — yielding",
-        DuplicateRejected,
-    ),
-    family(
-        r"Replacing existing inbound slot for whitelisted peer",
-        DuplicateRejected,
-    ),
-    family(
-        r"Evicted writer for \S+ so superseded connection can tear down",
-        DuplicateRejected,
-    ),
-    family(
-        r"Outbound to \S+ superseded by newer session",
-        DuplicateRejected,
-    ),
-    family(r"Rejecting inbound from \S+ — keeping", DuplicateRejected),
-    // Disconnects and resets.
-    family(r"Connection from \S+ ended", Disconnected),
-    family(r"os error 104", ConnectionReset),
-    family(r"Error reading from ", Disconnected),
-    family(r"Connection closed by \S+ ", Disconnected),
-    family(
-        r"Connection to \S+ ended (?:quickly|gracefully)",
-        Disconnected,
-    ),
-    // Rounds, blocks, sync, partition.
-    family(r"Block \d+ VRF sortition", BlockRound),
-    family(r"VRF selected as block proposer", BlockRound),
-    family(r"Block \d+ produced: \d+ txs", BlockProduced),
-    family(r"Block \d+ finalized via consensus!", BlockFinalized),
-    family(r"Fallback: Adding block \d+", BlockFinalized),
-    family(r"Syncing from peers: \d+ → \d+", Syncing),
-    family(r"NETWORK PARTITION DETECTED", NetworkPartition),
-    // Wordings it shares with the daemons we already read.
-    family(r"Connected to peer: ", Connected),
-    family(r"Handshake accepted from ", HandshakeAccepted),
-];
+const SOURCE: &str = include_str!("vectors/upstream_source.txt");
 
 fn families() -> Vec<(Regex, &'static Family)> {
     FAMILIES
@@ -194,11 +111,19 @@ fn composed_vectors() {
     check("upstream_composed.txt", COMPOSED);
 }
 
+/// Every format string of upstream's source that logs blocked production, a
+/// link ending, a handshake or a reset, one line each.
+#[test]
+fn source_vectors() {
+    check("upstream_source.txt", SOURCE);
+}
+
 #[test]
 fn every_phrase_family_has_a_vector_that_reads_it_right() {
     let all: Vec<Vector> = vectors(RECORDED)
         .into_iter()
         .chain(vectors(COMPOSED))
+        .chain(vectors(SOURCE))
         .collect();
     for (phrase, family) in families() {
         let with: Vec<&Vector> = all.iter().filter(|v| phrase.is_match(&v.line)).collect();

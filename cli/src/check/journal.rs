@@ -1,6 +1,8 @@
 //! Every node's journal over the window, read once the window has closed through
 //! the logs engine (the fleet's `logs` command, without following, from the
 //! window's start) and counted by the shared classifier into [`LogEvidence`].
+//! Lines stamped before the window's start or after its end are not in it: the
+//! read runs after the end, and a log keeps growing meanwhile.
 //! A stream that drops is read again by the engine; one that cannot be read is
 //! [`Journal::Unreadable`], which makes that node's log items unknown.
 
@@ -30,7 +32,7 @@ const JOURNAL_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// window's start are dropped by time afterwards.
 const SINCE_SLACK_SECS: u64 = 1;
 
-/// Reads every node's journal from `since` to now, in `nodes` order.
+/// Reads every node's journal from `since` to `until`, in `nodes` order.
 ///
 /// # Cancel safety
 /// Returns early with what was read when `stop` fires; every remote command is
@@ -38,7 +40,7 @@ const SINCE_SLACK_SECS: u64 = 1;
 pub(super) async fn read(
     pool: &Pool,
     nodes: &[Node],
-    since: SystemTime,
+    (since, until): (SystemTime, SystemTime),
     on_event: &mut (dyn FnMut(Event) + Send),
     stop: &CancellationToken,
 ) -> Vec<Journal> {
@@ -47,10 +49,8 @@ pub(super) async fn read(
         .unwrap_or(Duration::ZERO)
         .as_secs()
         + SINCE_SLACK_SECS;
-    let since_us = since
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_micros()).ok());
+    let since_us = unix_us(since);
+    let until_us = unix_us(until);
     let source = Arc::new(FleetSource::new(nodes.iter().cloned(), pool.clone()));
     let (tx, mut rx) = mpsc::channel(LOGS_EVENT_QUEUE);
     // Our own token: the reads stop at the deadline as well as on Ctrl-C.
@@ -83,6 +83,13 @@ pub(super) async fn read(
         let Some(event) = event else { break };
         match event {
             follow::Event::Record(record) => {
+                if record
+                    .time_us
+                    .zip(until_us)
+                    .is_some_and(|(at, until)| at > until)
+                {
+                    continue;
+                }
                 let (log, lines) = read
                     .entry(record.node.clone().unwrap_or_default())
                     .or_default();
@@ -128,4 +135,10 @@ pub(super) async fn read(
             })
         })
         .collect()
+}
+
+fn unix_us(at: SystemTime) -> Option<i64> {
+    at.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_micros()).ok())
 }

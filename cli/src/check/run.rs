@@ -22,6 +22,8 @@ pub(crate) struct Plan {
     pub nodes: Vec<Node>,
     /// How many masternodes the fleet has: every node of the fleet file.
     pub fleet_size: usize,
+    /// The fleet file's `min_masternodes`, for daemons that report none.
+    pub min_masternodes: usize,
     pub thresholds: Thresholds,
     /// The commit every node must run; `None` compares with each repo HEAD.
     pub expect_commit: Option<String>,
@@ -56,9 +58,17 @@ pub(crate) async fn run(
     });
     let mut facts = CheckFacts {
         fleet_size: plan.fleet_size,
-        nodes: plan.nodes.iter().map(|n| NodeFacts::new(&n.name)).collect(),
+        nodes: plan
+            .nodes
+            .iter()
+            .map(|n| NodeFacts {
+                host: Some(n.host.clone()),
+                ..NodeFacts::new(&n.name)
+            })
+            .collect(),
         expect_commit: plan.expect_commit.clone(),
         common_height: None,
+        min_masternodes: Some(plan.min_masternodes),
     };
     for (phase, at) in [
         (Phase::Start, Duration::ZERO),
@@ -83,7 +93,9 @@ pub(crate) async fn run(
         }
     }
 
-    let journals = journal::read(pool, &plan.nodes, since, on_event, stop).await;
+    // The window ends with the end probe.
+    let until = SystemTime::now();
+    let journals = journal::read(pool, &plan.nodes, (since, until), on_event, stop).await;
     if stop.is_cancelled() {
         return None;
     }

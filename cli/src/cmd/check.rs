@@ -21,7 +21,8 @@ pub(crate) const WARN: Code = Code::new(1);
 /// Exit code: an item failed.
 pub(crate) const FAIL: Code = Code::new(2);
 /// Exit code: an item could not be judged (a node unreachable, a journal
-/// unreadable), none failed.
+/// unreadable or empty), none failed. Items that do not apply to a node's API
+/// are not this: they leave the verdict to the rest.
 pub(crate) const UNKNOWN: Code = Code::new(3);
 /// Exit code of bad input (flags, fleet file, an unknown node): sysexits'
 /// EX_USAGE, outside 0 to 3 so that cron and Nagios never read a typo as a verdict.
@@ -46,9 +47,12 @@ const WATCH_EVIDENCE_LINES: usize = 5;
 Thresholds come from flags, else the fleet file's [check] table (with
 [check.nodes.NAME] overrides of backoff_spam and stale_block_age), else defaults.
 
-Exit codes: 0 every item passed, 1 a warning, 2 a failure, 3 unknown (a node
-unreachable or a journal unreadable, nothing failed); with --watch, those of the
-last run. Bad input (a bad flag or value, a bad fleet file, an unknown node)
+Exit codes: 0 every item passed, 1 a warning, 2 a failure, 3 unknown (data that
+should have been there was not: a node unreachable, a journal unreadable, or
+empty while the node's height rose; nothing failed); with --watch, those of the
+last run. An item that cannot apply to a node's daemon API (time-masternode
+logs failed dials only at debug level) is not_applicable, with its reason, and
+leaves the exit code to the other items. Bad input (a bad flag or value, a bad fleet file, an unknown node)
 exits 64 with an `error:` line on stderr and nothing on stdout, so it never
 reads as a verdict; a report file that cannot be written exits 74; Ctrl-C 130.")]
 pub(crate) struct Args {
@@ -144,6 +148,7 @@ fn prepare(ctx: &Ctx, args: &Args) -> Result<(Plan, String), Error> {
     let plan = Plan {
         nodes,
         fleet_size: fleet.nodes.len(),
+        min_masternodes: fleet.min_masternodes,
         thresholds,
         expect_commit: args.expect_commit.clone(),
     };
@@ -176,7 +181,9 @@ pub(crate) fn verdict_code(status: Status) -> Code {
         Status::Pass => PASS,
         Status::Warn => WARN,
         Status::Fail => FAIL,
-        Status::Unknown => UNKNOWN,
+        // Never a verdict (`Report::new` makes "nothing applies" unknown);
+        // were it one, nothing was judged.
+        Status::Unknown | Status::NotApplicable => UNKNOWN,
     }
 }
 
@@ -286,12 +293,7 @@ fn write_change(
         .map_or_else(String::new, |w| format!(" (was {})", w.as_str()));
     let badge = format!("{glyph} {word}");
     let badge = if colour {
-        let style = match item.status {
-            Status::Pass => crate::table::theme::GOOD,
-            Status::Warn => crate::table::theme::WARN,
-            Status::Fail => crate::table::theme::BAD,
-            Status::Unknown => crate::table::theme::DIM,
-        };
+        let style = text::style(item.status);
         format!("{style}{badge}{style:#}")
     } else {
         badge

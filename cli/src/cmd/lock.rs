@@ -201,10 +201,10 @@ async fn acquire_all(links: &[Link], args: &AcquireArgs) -> Vec<Row> {
         match result {
             Ok(_) if all_taken => rows.push(row(link, "acquired", None)),
             // All or none: give back what we took when another node refused.
-            Ok(_) => {
-                let _ = lock::release(&link.node, &link.remote, &holder).await;
-                rows.push(row(link, "released", None));
-            }
+            Ok(_) => match lock::release(&link.node, &link.remote, &holder).await {
+                Ok(()) => rows.push(row(link, "released", None)),
+                Err(e) => rows.push(failed_row(link, &e)),
+            },
             Err(e) => rows.push(failed_row(link, &e)),
         }
     }
@@ -225,9 +225,7 @@ async fn release_all(links: &[Link], force: bool) -> Vec<Row> {
         };
         let result = match holder {
             Some(h) if h.same_operator(me_ref) && h.command == "lock" => {
-                lock::release(&link.node, &link.remote, &h)
-                    .await
-                    .map(|_| ())
+                lock::release(&link.node, &link.remote, &h).await
             }
             _ if force => lock::force_release(&link.node, &link.remote, me_ref)
                 .await

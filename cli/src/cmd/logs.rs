@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use regex::Regex;
+use timecoin_shared::checklist::EMPTY_JOURNAL_HINT;
 use timecoin_shared::classify::EventKind;
 
 use tokio_util::sync::CancellationToken;
@@ -34,6 +35,10 @@ use crate::{Code, Ctx, Error};
   timectl logs --since 30m --events connection_reset,handshake_ack_failed
   timectl logs --since 1d --summary               counts per node and kind
   journalctl -u timed -o json | timectl logs --from-file - --output json
+
+A node whose logs command printed no line at all for the window gets a warning
+on stderr naming the command (a wrong unit name prints nothing); the exit code
+stays 0, as a quiet window is possible.
 
 Exit codes: 0 done, 1 a node's stream failed for good (the others still print),
 2 bad input (flags, fleet file, unknown node), 130 interrupted (Ctrl-C).")]
@@ -177,6 +182,10 @@ pub(crate) async fn run_nodes<S: LogSource>(
     let lines =
         (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(LOGS_DEFAULT_LINES));
     let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    let commands: Vec<(String, String)> = nodes
+        .iter()
+        .map(|n| (n.name.clone(), n.command.clone()))
+        .collect();
     let plans = nodes
         .into_iter()
         .map(|n| Plan {
@@ -189,7 +198,14 @@ pub(crate) async fn run_nodes<S: LogSource>(
         })
         .collect();
     let mut sink = args.sink(output, &names);
-    let Outcome { failed } = run::run(source, plans, &args.filter(), &mut sink, stop).await?;
+    let Outcome { failed, empty } =
+        run::run(source, plans, &args.filter(), &mut sink, stop).await?;
+    for (node, command) in commands.iter().filter(|(n, _)| empty.contains(n)) {
+        eprintln!(
+            "warning: {node}: its logs command printed no line for the window ({command}); \
+             {EMPTY_JOURNAL_HINT}"
+        );
+    }
     if failed.is_empty() {
         Ok(())
     } else {

@@ -12,7 +12,7 @@ use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
 use crate::probe;
-use crate::table::{Cell, Table, theme};
+use crate::table::{Cell, Table, short_commit, theme};
 use crate::{Code, Ctx, Error};
 
 /// A block older than this many block-less seconds is shown as a warning.
@@ -149,6 +149,12 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
             (OutputFormat::Text, Some(_)) => writeln!(out, "{}", render(&rows))?,
         }
         out.flush()?;
+        // The table is for stdout; why a node did not answer is an error.
+        if args.output == OutputFormat::Text {
+            let mut err = ctx.output().wrap(std::io::stderr());
+            write!(err, "{}", errors(&rows))?;
+            err.flush()?;
+        }
         let code = if rows.iter().all(|r| r.reachable) {
             Code::OK
         } else {
@@ -173,17 +179,7 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// A commit cut to 12 hex digits for the table, keeping a `-dirty` suffix: a binary
-/// built from an uncommitted tree must never pass for the commit it started from.
-fn short(commit: &str) -> String {
-    let (hash, dirty) = match commit.strip_suffix("-dirty") {
-        Some(hash) => (hash, "-dirty"),
-        None => (commit, ""),
-    };
-    format!("{}{dirty}", hash.chars().take(12).collect::<String>())
-}
-
-/// The status table, then one line per unreachable node with the reason.
+/// The status table, then a line per node outside the network definition.
 pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
@@ -217,15 +213,17 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
             (false, false) => Cell::new("unreachable", theme::BAD),
         };
         let commit = match (&s.commit, s.commit_matches_head) {
-            (Some(c), Some(true)) if !c.ends_with("-dirty") => Cell::new(short(c), theme::GOOD),
-            (Some(c), Some(_)) => Cell::new(short(c), theme::WARN),
-            (Some(c), None) => Cell::plain(short(c)),
+            (Some(c), Some(true)) if !c.ends_with("-dirty") => {
+                Cell::new(short_commit(c), theme::GOOD)
+            }
+            (Some(c), Some(_)) => Cell::new(short_commit(c), theme::WARN),
+            (Some(c), None) => Cell::plain(short_commit(c)),
             (None, _) => gap(),
         };
         let head = s
             .repo_head
             .as_deref()
-            .map_or_else(Cell::missing, |h| Cell::plain(short(h)));
+            .map_or_else(Cell::missing, |h| Cell::plain(short_commit(h)));
         let masternodes = match (s.active_masternodes, s.min_masternodes) {
             (Some(active), Some(min)) => Cell::new(
                 format!("{active} (min {min})"),
@@ -277,16 +275,23 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                 theme::WARN.render_reset()
             ));
         }
-        if let Some(error) = &s.error {
-            text.push_str(&format!(
-                "{}{}{}\n",
-                theme::BAD.render(),
-                error,
-                theme::BAD.render_reset()
-            ));
-        }
     }
     text
+}
+
+/// One line per node that did not answer, with the reason (for stderr).
+fn errors(statuses: &[NodeStatus]) -> String {
+    statuses
+        .iter()
+        .filter_map(|s| s.error.as_ref())
+        .map(|error| {
+            format!(
+                "{}{error}{}\n",
+                theme::BAD.render(),
+                theme::BAD.render_reset()
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -324,13 +329,6 @@ mod tests {
             !text.contains("unlisted") && !text.contains("not a masternode"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn short_keeps_the_dirty_mark() {
-        assert_eq!(short("0123456789abcdef0123"), "0123456789ab");
-        assert_eq!(short("0123456789ab-dirty"), "0123456789ab-dirty");
-        assert_eq!(short("unknown"), "unknown");
     }
 
     #[test]

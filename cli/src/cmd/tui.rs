@@ -71,6 +71,7 @@ pub(crate) async fn watch(
             control,
             thresholds: fleet.check.clone(),
             fleet_size: fleet.nodes.len(),
+            min_masternodes: fleet.min_masternodes,
         };
         runtime::run(session, shutdown)
             .await

@@ -11,9 +11,9 @@ use timecoin_shared::snapshot::ChainView;
 
 use super::event::Check;
 use super::link::Link;
-use super::short_commit;
 use super::steps::journal_problems;
 use crate::probe::NodeApi;
+use crate::table::short_commit;
 
 /// How often a gate polls the node: a few times per block at the shortest block
 /// intervals we run (devnets, 500 ms), cheap for the RPC.

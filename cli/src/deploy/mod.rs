@@ -22,9 +22,3 @@ pub(crate) mod steps;
 
 pub(crate) use event::Emit;
 pub(crate) use plan::Request;
-
-/// A commit as deploy's messages show it: git's 12-digit short form, the one
-/// `timed --version` reports.
-pub(crate) fn short_commit(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
-}

@@ -29,6 +29,8 @@ pub(crate) enum Takeover {
 pub(crate) enum LockError {
     #[error("{node}: locked: {}{}", state.describe(), hint(state))]
     Held { node: String, state: LockState },
+    #[error("{node}: not released: the lock is no longer ours ({})", state.describe())]
+    NotHeld { node: String, state: LockState },
     #[error(transparent)]
     Remote(#[from] RemoteError),
     #[error("{node}: lock script failed (exit {code:?}): {stderr}")]
@@ -109,17 +111,25 @@ pub(crate) async fn acquire(
     }
 }
 
-/// Releases the lock if `holder` still holds it; `false` when it did not.
+/// Releases the lock `holder` holds.
 ///
 /// # Errors
-/// The node could not be asked.
+/// [`LockError::NotHeld`] when `holder` no longer holds it (it was taken
+/// over); [`LockError::Script`] when the lock could not be removed; otherwise
+/// the node could not be asked.
 pub(crate) async fn release(
     node: &Node,
     remote: &Remote,
     holder: &Holder,
-) -> Result<bool, LockError> {
+) -> Result<(), LockError> {
     let answer = run(node, remote, "release", Some(holder), Duration::ZERO).await?;
-    Ok(answer.result == "released")
+    match answer.result.as_str() {
+        "released" => Ok(()),
+        _ => Err(LockError::NotHeld {
+            node: node.name.clone(),
+            state: answer.state,
+        }),
+    }
 }
 
 /// Breaks whatever lock the node has (recorded on the node as forced) and

@@ -87,7 +87,12 @@ force)
 heartbeat)
   if mine; then touch "$L/holder.json"; echo refreshed; else echo lost; show; fi ;;
 release)
-  if mine; then rm -rf "$L"; echo released; else echo not_held; show; fi ;;
+  if ! mine; then echo not_held; show; exit 0; fi
+  # Correctness: "released" only once the lock is gone; a lock left behind
+  # (a read-only file system) would hold the node for its whole TTL.
+  rm -rf "$L"
+  if [ -e "$L" ]; then echo "could not remove the lock $L" >&2; exit 4; fi
+  echo released ;;
 status)
   if [ -d "$L" ]; then echo held; show; else echo free; fi ;;
 *)

@@ -43,6 +43,34 @@ pub(crate) enum CommandError {
 /// Shell words that make a command more than one simple command.
 const SHELL_OPERATORS: [&str; 8] = ["|", "||", "&&", ";", "&", ">", ">>", "<"];
 
+/// Whether the command, asked for a start time (`Request::since`), prints
+/// everything logged since then before following: `journalctl` (it gets
+/// `--since`) and `tail -n +N` (the file from a line on). A plain `tail`
+/// prints its last few lines, which may not reach that far back.
+pub(crate) fn reads_from_a_time(template: &str) -> bool {
+    let Some(words) = shlex::split(template) else {
+        return false;
+    };
+    let mut program = words
+        .iter()
+        .filter(|w| *w != "sudo" && !w.starts_with('-') && !w.contains('='));
+    let Some(program) = program.next() else {
+        return false;
+    };
+    let name = program.rsplit('/').next().unwrap_or(program);
+    match name {
+        "journalctl" => true,
+        "tail" => {
+            words.windows(2).any(|pair| {
+                matches!(pair[0].as_str(), "-n" | "--lines") && pair[1].starts_with('+')
+            }) || words
+                .iter()
+                .any(|w| w.starts_with("-n+") || w.starts_with("--lines=+"))
+        }
+        _ => false,
+    }
+}
+
 /// Adjusts `template` for `request`.
 ///
 /// `journalctl` gets `-f`, `--after-cursor=`, `--since=` or `--lines=` as needed;
@@ -162,6 +190,22 @@ mod tests {
             adjust("tail -F x.log | cut -c1-", &follow),
             Ok(adjusted("tail -F x.log | cut -c1-", &[]))
         );
+    }
+
+    #[test]
+    fn which_commands_read_from_a_time() {
+        assert!(reads_from_a_time(DEFAULT));
+        assert!(reads_from_a_time(
+            "sudo /usr/bin/journalctl -u timed -f -o json"
+        ));
+        assert!(reads_from_a_time("tail -n +1 -F '/var/log/n 1.log'"));
+        assert!(reads_from_a_time("tail --lines=+1 -F x.log"));
+        assert!(!reads_from_a_time(
+            "tail -F /home/t/.timecoin/testnet/debug.log"
+        ));
+        assert!(!reads_from_a_time("tail -n 50 -F x.log"));
+        assert!(!reads_from_a_time("cat x.log"));
+        assert!(!reads_from_a_time("journalctl 'oops"));
     }
 
     #[test]

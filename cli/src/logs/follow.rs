@@ -90,6 +90,8 @@ pub(crate) async fn follow<S: LogSource>(
     let node = plan.node.clone();
     let mut cursor: Option<String> = None;
     let mut last_time: Option<i64> = None;
+    // The time of the last line read, kept or not.
+    let mut line_time: Option<i64> = None;
     let mut seen_any = false;
     let mut failures = 0u32;
     let mut backoff = LOGS_RECONNECT_FIRST;
@@ -158,7 +160,18 @@ pub(crate) async fn follow<S: LogSource>(
                     match next {
                         Some(StreamEvent::Line(line)) => {
                             lines_this_time += 1;
-                            let record = Record::new(LogEntry::parse(&line), Some(&node));
+                            let mut record = Record::new(LogEntry::parse(&line), Some(&node));
+                            // A line that is no log line of its own (a restart
+                            // banner) was written with the line before it; with
+                            // none before it, it cannot be placed in a window.
+                            if record.standalone {
+                                line_time = record.time_us.or(line_time);
+                            } else {
+                                record.time_us = line_time;
+                                if plan.since_us.is_some() && line_time.is_none() {
+                                    continue;
+                                }
+                            }
                             let resumed_by_time = reconnecting && cursor.is_none();
                             if resumed_by_time
                                 && record

@@ -1,5 +1,10 @@
 //! `--from-file PATH|-`: classifying a saved log (plain text or `journalctl -o
 //! json` lines) with no fleet and no network, in input order.
+//!
+//! A line that is no log line of its own (no level, time or node: a
+//! `debug.log` restart banner) was written with its neighbours: it takes the
+//! node and time of the line before it, or, at the start, of the first line
+//! that has them.
 
 use std::io::{self, BufRead, Write};
 
@@ -21,6 +26,13 @@ pub(crate) fn classify_all<W: Write>(
 ) -> io::Result<u64> {
     let mut raw = Vec::new();
     let mut count = 0;
+    let mut carry = Carry::default();
+    let mut emit = |record: Record| {
+        if filter.keeps(&record) {
+            sink.record(&record)?;
+        }
+        Ok::<(), io::Error>(())
+    };
     loop {
         raw.clear();
         if input.read_until(b'\n', &mut raw)? == 0 {
@@ -28,19 +40,91 @@ pub(crate) fn classify_all<W: Write>(
         }
         let line = String::from_utf8_lossy(&raw);
         let line = line.strip_suffix('\n').unwrap_or(&line);
-        let record = Record::new(LogEntry::parse(line), None);
         count += 1;
-        if filter.keeps(&record) {
-            sink.record(&record)?;
-        }
+        carry.push(Record::new(LogEntry::parse(line), None), &mut emit)?;
     }
+    carry.finish(&mut emit)?;
     sink.finish()?;
     Ok(count)
+}
+
+/// The node and time of the lines around a line that is no log line of its own.
+#[derive(Default)]
+struct Carry {
+    node: Option<String>,
+    time_us: Option<i64>,
+    /// Such lines before the first log line.
+    held: Vec<Record>,
+}
+
+impl Carry {
+    fn push<E>(
+        &mut self,
+        mut record: Record,
+        emit: &mut impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        // A blank line says nothing, not even whose it is.
+        if record.line.trim().is_empty() {
+            return emit(record);
+        }
+        if !record.standalone {
+            if self.node.is_none() && self.time_us.is_none() {
+                self.held.push(record);
+                return Ok(());
+            }
+            record.node.clone_from(&self.node);
+            record.time_us = self.time_us;
+            return emit(record);
+        }
+        self.node.clone_from(&record.node);
+        self.time_us = record.time_us;
+        for mut held in self.held.drain(..) {
+            held.node.clone_from(&record.node);
+            held.time_us = record.time_us;
+            emit(held)?;
+        }
+        emit(record)
+    }
+
+    /// Lets out what is still held (a log with no node or time anywhere).
+    fn finish<E>(&mut self, emit: &mut impl FnMut(Record) -> Result<(), E>) -> Result<(), E> {
+        self.held.drain(..).try_for_each(emit)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_banner_line_is_filed_under_the_node_and_time_around_it() {
+        let input = concat!(
+            "# NODE RESTART 2026-11-29T14:17:16Z\n",
+            "2026-11-29 14:17:16.405 [up-n2]  INFO 🚀 Starting TIME Coin Masternode\n",
+            "2026-11-29 14:17:17.000 [up-n2]  INFO ✓ Connected to peer: 10.1.0.1\n",
+            "\n",
+            "# NODE RESTART 2026-11-29T14:20:00Z\n",
+            "2026-11-29 14:20:00.100 [up-n2]  INFO 🚀 Starting TIME Coin Masternode\n",
+        );
+        let mut out = Vec::new();
+        let mut sink = Sink::Json(&mut out);
+        let n = classify_all(input.as_bytes(), &Filter::default(), &mut sink).unwrap();
+        assert_eq!(n, 6);
+        let rows: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 6, "every line, in input order");
+        assert_eq!(rows[0]["line"], "# NODE RESTART 2026-11-29T14:17:16Z");
+        for row in rows.iter().filter(|r| r["line"] != "") {
+            assert_eq!(row["node"], "up-n2", "{row}");
+            assert!(row["time_us"].is_i64(), "{row}");
+        }
+        assert_eq!(rows[0]["time_us"], rows[1]["time_us"]);
+        assert_eq!(rows[4]["time_us"], rows[2]["time_us"]);
+        assert_eq!(rows[3]["line"], "");
+    }
 
     #[test]
     fn one_json_object_per_input_line_in_order() {

@@ -16,7 +16,8 @@ pub struct Record {
     /// `_HOSTNAME` or the host of a journal prefix.
     pub node: Option<String>,
     /// Microseconds since the epoch: the journal's time, else a time written in
-    /// the line.
+    /// the line (a `journalctl -o short` time, which has no year, in the latest
+    /// year that does not put it ahead of now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_us: Option<i64>,
     /// The journal cursor, to resume after this line.
@@ -25,6 +26,11 @@ pub struct Record {
     /// The daemon's message without journal prefix, time, level and target.
     #[serde(skip)]
     pub message: String,
+    /// Whether the line is a log line of its own: it has a level, a time or a
+    /// node. A line with none (a `debug.log` restart banner, a blank line) was
+    /// written with the lines around it.
+    #[serde(skip)]
+    pub standalone: bool,
 }
 
 impl Record {
@@ -32,11 +38,13 @@ impl Record {
     pub fn new(entry: LogEntry, node: Option<&str>) -> Record {
         let env = Envelope::split(&entry.message);
         let class = classify(&env.message);
-        let node = node
-            .map(str::to_owned)
-            .or(entry.hostname)
-            .or_else(|| env.node.map(|n| n.into_owned()));
-        let time_us = entry.realtime_us.or(env.timestamp_us);
+        let written = entry.hostname.or_else(|| env.node.map(|n| n.into_owned()));
+        let time_us = entry
+            .realtime_us
+            .or(env.timestamp_us)
+            .or_else(|| env.yearless.map(|at| at.resolve(now_us())));
+        let standalone = env.level.is_some() || time_us.is_some() || written.is_some();
+        let node = node.map(str::to_owned).or(written);
         let message = env.message.into_owned();
         Record {
             line: entry.message,
@@ -45,8 +53,15 @@ impl Record {
             time_us,
             cursor: entry.cursor,
             message,
+            standalone,
         }
     }
+}
+
+fn now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -71,6 +86,27 @@ mod tests {
         assert_eq!(json["minimum"], 3);
         assert!(json["line"].as_str().unwrap().starts_with("Dec 31"));
         assert!(json.get("message").is_none());
+    }
+
+    #[test]
+    fn journalctl_short_text_has_a_time() {
+        let a_minute_ago = humantime::format_rfc3339_seconds(
+            std::time::SystemTime::now() - std::time::Duration::from_secs(60),
+        )
+        .to_string();
+        // `2026-12-05T15:59:00Z` as `Dec  5 15:59:00`.
+        let (date, time) = a_minute_ago.trim_end_matches('Z').split_once('T').unwrap();
+        let month = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ][date[5..7].parse::<usize>().unwrap() - 1];
+        let day: u32 = date[8..10].parse().unwrap();
+        let line = format!("{month} {day:>2} {time} n1 timed[7]: INFO Starting new block round");
+        let r = Record::new(LogEntry::parse(&line), None);
+        let ago = now_us() - r.time_us.expect("a time");
+        assert!(
+            (59_000_000..=61_000_000).contains(&ago),
+            "{ago} µs ago: {line}"
+        );
     }
 
     #[test]

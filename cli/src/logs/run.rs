@@ -1,5 +1,6 @@
 //! Driving every node's follower at once and merging their output in time order.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -20,6 +21,10 @@ use crate::constants::{LOGS_EVENT_QUEUE, LOGS_REORDER_HOLD};
 pub struct Outcome {
     /// Nodes whose stream failed for good, with why.
     pub failed: Vec<(String, String)>,
+    /// Nodes whose window was read to its end and held no line at all (before
+    /// any filter): a logs command reading another unit prints nothing, so
+    /// nothing is not the same as quiet.
+    pub empty: Vec<String>,
 }
 
 enum Item {
@@ -55,6 +60,7 @@ pub async fn run<S: LogSource, W: Write>(
     drop(tx);
 
     let mut outcome = Outcome::default();
+    let mut heard: HashSet<String> = HashSet::new();
     let mut buffer = Reorder::new(LOGS_REORDER_HOLD);
     loop {
         let wake = buffer.next_ready_at();
@@ -72,6 +78,11 @@ pub async fn run<S: LogSource, W: Write>(
         let Some(event) = event else { break };
         let (key, item) = match event {
             Event::Record(record) => {
+                if let Some(node) = &record.node
+                    && !heard.contains(node)
+                {
+                    heard.insert(node.clone());
+                }
                 if !filter.keeps(&record) {
                     continue;
                 }
@@ -87,7 +98,12 @@ pub async fn run<S: LogSource, W: Write>(
                 outcome.failed.push((node.clone(), reason.clone()));
                 marker(node, Marker::Failed(reason))
             }
-            Event::Done { .. } => continue,
+            Event::Done { node } => {
+                if !heard.contains(&node) {
+                    outcome.empty.push(node);
+                }
+                continue;
+            }
         };
         buffer.push(key, Instant::now(), item);
     }

@@ -1,7 +1,8 @@
 //! The checklist as JUnit XML, the report format CI systems read: one
 //! testsuite, one testcase per item named by the item's title. A failed item is
-//! a `<failure>`, an unknown one an `<error>` (the check could not run it), a
-//! warning passes with its evidence in `<system-out>`.
+//! a `<failure>`, an unknown one an `<error>` (the check could not run it), one
+//! that does not apply to the fleet's daemon API is `<skipped>` with the reason,
+//! a warning passes with its evidence in `<system-out>`.
 //!
 //! Markup is escaped by quick-xml; characters XML 1.0 cannot carry at all
 //! (control characters from a log line) are replaced by a visible `\u{..}`
@@ -33,12 +34,13 @@ pub(crate) fn write(report: &Report, suite: &str, out: &mut impl Write) -> io::R
     let tests = report.items.len().to_string();
     let failures = count(Status::Fail);
     let errors = count(Status::Unknown);
+    let skipped = count(Status::NotApplicable);
     let suite = xml_safe(suite);
     let totals = [
         ("tests", tests.as_str()),
         ("failures", failures.as_str()),
         ("errors", errors.as_str()),
-        ("skipped", "0"),
+        ("skipped", skipped.as_str()),
     ];
 
     let mut writer = Writer::new_with_indent(&mut *out, b' ', 2);
@@ -75,6 +77,7 @@ fn testcase<W: Write>(w: &mut Writer<W>, item: &ItemVerdict) -> io::Result<()> {
     let (tag, kind) = match item.status {
         Status::Fail => ("failure", "fail"),
         Status::Unknown => ("error", "unknown"),
+        Status::NotApplicable => ("skipped", "not_applicable"),
         Status::Pass | Status::Warn => {
             case.write_inner_content(|w| {
                 let text = format!("{}\n{body}", item.status.as_str());
@@ -156,6 +159,12 @@ mod tests {
             ),
             item("peers_stable", "Peers stable", Status::Warn, &["n0: 3,2,3"]),
             item("same_chain", "Nodes agree", Status::Pass, &["all agree"]),
+            item(
+                "no_backoff_spam",
+                "No spam",
+                Status::NotApplicable,
+                &["n2: connect_failed not judged: debug level only"],
+            ),
         ]);
         let xml = render(&report);
         let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
@@ -185,9 +194,22 @@ mod tests {
         };
         assert_eq!(suite.attribute("failures"), Some(with("failure").as_str()));
         assert_eq!(suite.attribute("errors"), Some(with("error").as_str()));
+        assert_eq!(suite.attribute("skipped"), Some(with("skipped").as_str()));
         assert_eq!(
-            (with("failure").as_str(), with("error").as_str()),
-            ("1", "1")
+            (
+                with("failure").as_str(),
+                with("error").as_str(),
+                with("skipped").as_str()
+            ),
+            ("1", "1", "1")
+        );
+        let skipped = cases[4]
+            .children()
+            .find(|n| n.has_tag_name("skipped"))
+            .expect("skipped");
+        assert_eq!(
+            skipped.attribute("message"),
+            Some("n2: connect_failed not judged: debug level only")
         );
         let mut names: Vec<&str> = cases.iter().filter_map(|c| c.attribute("name")).collect();
         assert_eq!(names[0], "No connection resets");

@@ -18,7 +18,8 @@ pub(crate) fn state(status: Status) -> &'static str {
         Status::Pass => "OK",
         Status::Warn => "WARNING",
         Status::Fail => "CRITICAL",
-        Status::Unknown => "UNKNOWN",
+        // Never a verdict (`Report::new`); were it one, nothing was judged.
+        Status::Unknown | Status::NotApplicable => "UNKNOWN",
     }
 }
 
@@ -41,35 +42,46 @@ pub(crate) fn line(report: &Report, measures: &[Measure]) -> String {
     )
 }
 
-/// Which items are not passing, worst first, and the first evidence of the worst.
+/// Which items are not passing, worst first, and the first evidence of the
+/// worst; then the items that do not apply to the fleet's daemon API.
 fn summary(report: &Report) -> String {
     if report.items.is_empty() {
         return "no checklist items".into();
     }
-    let mut groups = Vec::new();
-    for status in [Status::Fail, Status::Unknown, Status::Warn] {
+    let group = |status: Status| {
         let ids: Vec<&str> = report
             .items
             .iter()
             .filter(|i| i.status == status)
             .map(|i| i.id.as_str())
             .collect();
-        if !ids.is_empty() {
-            groups.push(format!(
-                "{} {} ({})",
-                ids.len(),
-                status.as_str(),
-                ids.join(", ")
-            ));
-        }
-    }
-    let text = match report.items.iter().find(|i| i.status == report.verdict) {
+        (!ids.is_empty()).then(|| format!("{} {} ({})", ids.len(), status.as_str(), ids.join(", ")))
+    };
+    let groups: Vec<String> = [Status::Fail, Status::Unknown, Status::Warn]
+        .into_iter()
+        .filter_map(group)
+        .collect();
+    let mut text = match report.items.iter().find(|i| i.status == report.verdict) {
         Some(worst) if !groups.is_empty() => match worst.evidence.first() {
             Some(first) => format!("{}; first: {first}", groups.join("; ")),
             None => groups.join("; "),
         },
-        _ => format!("all {} items pass", report.items.len()),
+        _ => {
+            let applicable = report
+                .items
+                .iter()
+                .filter(|i| i.status != Status::NotApplicable)
+                .count();
+            if applicable == report.items.len() {
+                format!("all {applicable} items pass")
+            } else {
+                format!("all {applicable} applicable items pass")
+            }
+        }
     };
+    if let Some(inapplicable) = group(Status::NotApplicable) {
+        text = format!("{text}; {inapplicable}");
+    }
     one_line(&text)
 }
 
@@ -169,6 +181,14 @@ mod tests {
         assert!(one(Status::Pass).starts_with("TIMECTL OK - all 1 items pass | 'm'=0;;;0;4"));
         assert!(one(Status::Warn).starts_with("TIMECTL WARNING - 1 warn (a); first: e |"));
         assert!(one(Status::Unknown).starts_with("TIMECTL UNKNOWN - "));
+        let upstream = Report::new(vec![
+            item("a", Status::Pass, "e"),
+            item("b", Status::NotApplicable, "n1: not judged"),
+        ]);
+        assert_eq!(
+            line(&upstream, &[measure("n1_failed_connects", None, Some(9))]),
+            "TIMECTL OK - all 1 applicable items pass; 1 not_applicable (b) | 'n1_failed_connects'=U;;9;0;4"
+        );
         let bare = Measure {
             label: "x".into(),
             value: Some(1),

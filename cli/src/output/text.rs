@@ -26,15 +26,17 @@ pub(crate) fn badge(status: Status) -> (&'static str, &'static str) {
         Status::Warn => ("!", "WARN"),
         Status::Fail => ("✗", "FAIL"),
         Status::Unknown => ("?", "UNKNOWN"),
+        Status::NotApplicable => ("-", "N/A"),
     }
 }
 
-fn style(status: Status) -> Style {
+/// The colour of a status.
+pub(crate) fn style(status: Status) -> Style {
     match status {
         Status::Pass => theme::GOOD,
         Status::Warn => theme::WARN,
         Status::Fail => theme::BAD,
-        Status::Unknown => theme::DIM,
+        Status::Unknown | Status::NotApplicable => theme::DIM,
     }
 }
 
@@ -61,13 +63,16 @@ pub(crate) fn write(report: &Report, options: TextOptions, out: &mut impl Write)
             }
         }
     }
-    let counts: Vec<String> = [Status::Pass, Status::Warn, Status::Fail, Status::Unknown]
+    let count = |s: Status| report.items.iter().filter(|i| i.status == s).count();
+    let mut counts: Vec<String> = [Status::Pass, Status::Warn, Status::Fail, Status::Unknown]
         .into_iter()
-        .map(|s| {
-            let n = report.items.iter().filter(|i| i.status == s).count();
-            format!("{n} {}", s.as_str())
-        })
+        .map(|s| format!("{} {}", count(s), s.as_str()))
         .collect();
+    // Only fleets with a daemon API that cannot support an item have these.
+    let inapplicable = count(Status::NotApplicable);
+    if inapplicable > 0 {
+        counts.push(format!("{inapplicable} {}", Status::NotApplicable.as_str()));
+    }
     writeln!(
         out,
         "\n{}  verdict ({})",
@@ -96,6 +101,11 @@ mod tests {
                 &["n1: 3 resets", "n1 log: reset by peer"],
             ),
             item("c", Status::Unknown, &["n2: journal unreadable"]),
+            item(
+                "d",
+                Status::NotApplicable,
+                &["n3: connect_failed not judged: logged at debug level only"],
+            ),
         ])
     }
 
@@ -125,7 +135,15 @@ mod tests {
             "passing evidence is hidden: {text}"
         );
         assert!(
-            text.ends_with("✗ FAIL     verdict (1 pass, 0 warn, 1 fail, 1 unknown)\n"),
+            text.contains(
+                "- N/A      Title of d\n           n3: connect_failed not judged: logged at debug level only\n"
+            ),
+            "the reason an item does not apply is shown: {text}"
+        );
+        assert!(
+            text.ends_with(
+                "✗ FAIL     verdict (1 pass, 0 warn, 1 fail, 1 unknown, 1 not_applicable)\n"
+            ),
             "{text}"
         );
     }

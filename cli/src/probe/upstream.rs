@@ -2,11 +2,12 @@
 //! methods, read into the same snapshot as ours. What its answers do not tell
 //! stays unknown: the minimum of masternodes (not reported), how long a link
 //! has been up (its `conntime` is when the peer registered, not when the link
-//! came up), and what an optional call could not fetch.
+//! came up), when its tip arrived (a block's `time` is when it was scheduled;
+//! the probe measures the arrival, see `probe::probe_with`), and what an
+//! optional call could not fetch.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
@@ -80,8 +81,6 @@ struct MempoolInfo {
 #[derive(Deserialize)]
 struct Block {
     hash: String,
-    /// When the block was scheduled (Unix seconds).
-    time: u64,
 }
 
 /// One row of `getpeerinfo`: every registered masternode, the node included.
@@ -134,15 +133,6 @@ impl UpstreamApi {
         let (info, network, status, masternodes) = (info?, network?, status?, masternodes?);
         // Optional: a daemon without these still gives the rest, with these unknown.
         let mempool = mempool.ok();
-        let last_block_age_secs = match chain.blocks {
-            0 => None,
-            tip => self
-                .block(tip)
-                .await
-                .ok()
-                .flatten()
-                .map(|block| unix_now().saturating_sub(block.time)),
-        };
         Ok(ChainView {
             block_height: Some(chain.blocks),
             tip_hash: Some(chain.bestblockhash),
@@ -156,7 +146,7 @@ impl UpstreamApi {
             version: Some(info.version),
             commit: Some(status.git_hash),
             uptime_secs: Some(info.uptime),
-            last_block_age_secs,
+            last_block_age_secs: None,
             // Correctness: its RPC has no network definition to be listed in.
             listed_masternode: None,
         })
@@ -220,10 +210,4 @@ impl NodeApi for UpstreamApi {
         }
         .boxed()
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

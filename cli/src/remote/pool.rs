@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
@@ -27,6 +28,16 @@ struct Inner {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     /// Connections opened so far, reopenings included.
     opened: AtomicUsize,
+    /// Each node's tip as this process first saw it, by node name.
+    tips: Mutex<HashMap<String, Tip>>,
+}
+
+/// A tip and when this process first saw it.
+#[derive(Debug)]
+struct Tip {
+    height: u64,
+    hash: Option<String>,
+    first_seen: SystemTime,
 }
 
 /// One node's connection and RPC client. The lock is held while connecting, so
@@ -126,6 +137,42 @@ impl Pool {
     /// [`Pool::rpc`] opens a new tunnel.
     pub async fn drop_rpc(&self, node: &Node) {
         self.slot(node).held.lock().await.rpc = None;
+    }
+
+    /// Seconds since the node's tip (`height`, `hash`, seen `at`) arrived, as far
+    /// as this process saw it: `None` the first time (it may have come any time
+    /// before), then the time since the probe that first saw this tip. For a
+    /// daemon that tells when a block was scheduled but not when it arrived.
+    pub(crate) fn tip_age(
+        &self,
+        node: &Node,
+        (height, hash): (u64, Option<&str>),
+        at: SystemTime,
+    ) -> Option<u64> {
+        let mut tips = self
+            .inner
+            .tips
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let new = || Tip {
+            height,
+            hash: hash.map(str::to_owned),
+            first_seen: at,
+        };
+        match tips.get_mut(&node.name) {
+            None => {
+                tips.insert(node.name.clone(), new());
+                None
+            }
+            Some(tip) if tip.height == height && tip.hash.as_deref() == hash => Some(
+                at.duration_since(tip.first_seen)
+                    .map_or(0, |age| age.as_secs()),
+            ),
+            Some(tip) => {
+                *tip = new();
+                Some(0)
+            }
+        }
     }
 
     /// How many connections this pool has opened (reopenings count again).

@@ -1,9 +1,11 @@
-//! Dashboard states for tests: a healthy fleet, a node down, production skipped,
-//! a burst of duplicate rejections, a fork between two nodes. Deterministic
+//! Dashboard states for tests: a healthy fleet (of ours, or of upstream
+//! daemons), a node down, production skipped, a burst of duplicate rejections,
+//! a fork between two nodes. Deterministic
 //! (fixed clock, fixed ids) so snapshots compare byte for byte.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use timecoin_shared::fleet::DaemonApi;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
@@ -81,7 +83,7 @@ pub(super) fn unreachable(node: &str, at: SystemTime) -> NodeSnapshot {
         took: Duration::from_secs(5),
         reach: Reach::Unreachable {
             error: format!(
-                "{node}: rpc at 127.0.0.2:8332 (tunnel)/consensus_info: connection refused"
+                "{node}: no answer from the daemon's RPC at 127.0.0.2:8332 (tunnel) /consensus_info: connection refused"
             ),
         },
         chain: ChainView::default(),
@@ -98,7 +100,21 @@ fn judge(app: &mut App) {
 
 /// Feeds `text` through the real classifier as a line of `node`, `secs` after the epoch.
 fn log(app: &mut App, node: &str, secs: u64, text: &str) {
-    let time = (epoch() + Duration::from_secs(secs))
+    log_at(app, node, epoch() + Duration::from_secs(secs), text);
+}
+
+/// The first line each node's journal read gives: logged two minutes before
+/// the epoch, so the dashboard has read the whole window (`--since` two
+/// windows back, as it asks).
+fn backlog(app: &mut App) {
+    for node in names(app.nodes.len()) {
+        let text = "INFO timed::node: timed 0.1.0 (commit 1f50bb8c0ffe) started";
+        log_at(app, &node, epoch() - Duration::from_secs(120), text);
+    }
+}
+
+fn log_at(app: &mut App, node: &str, at: SystemTime, text: &str) {
+    let time = at
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_micros();
@@ -110,13 +126,27 @@ fn log(app: &mut App, node: &str, secs: u64, text: &str) {
 
 /// Four nodes, fully meshed, heights rising together, every item passing.
 pub(super) fn healthy() -> App {
+    meshed(DaemonApi::Timed)
+}
+
+/// [`healthy`] on upstream daemons: the items their API cannot support do
+/// not apply, the rest pass.
+pub(super) fn upstream() -> App {
+    meshed(DaemonApi::TimeMasternode)
+}
+
+fn meshed(api: DaemonApi) -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
+    backlog(&mut app);
     for round in 0..12u64 {
         let at = epoch() - Duration::from_secs(12 - round);
         for i in 0..4 {
             let peers: Vec<usize> = (0..4).filter(|j| *j != i).collect();
-            let snap = answered(i, 40 + round / 2, &peers, at);
+            let snap = NodeSnapshot {
+                api,
+                ..answered(i, 40 + round / 2, &peers, at)
+            };
             update(&mut app, Msg::Snapshot(Box::new(snap)));
         }
     }
@@ -141,6 +171,32 @@ pub(super) fn healthy() -> App {
         2,
         "INFO timed::net: Handshake completed with 127.0.0.1:24100",
     );
+    judge(&mut app);
+    app
+}
+
+/// Healthy, but the dashboard has just opened on a log command that gave no
+/// backlog (a tailed file): the logs are read from a few seconds ago only, so
+/// the log items wait for the window instead of judging it on those seconds.
+pub(super) fn just_opened() -> App {
+    let mut app = App::new("devnet", names(4), epoch());
+    app.colour = false;
+    for round in 0..12u64 {
+        let at = epoch() - Duration::from_secs(12 - round);
+        for i in 0..4 {
+            let peers: Vec<usize> = (0..4).filter(|j| *j != i).collect();
+            update(
+                &mut app,
+                Msg::Snapshot(Box::new(answered(i, 40 + round / 2, &peers, at))),
+            );
+        }
+    }
+    update(&mut app, Msg::Tick(epoch()));
+    let opened = epoch() - Duration::from_secs(12);
+    for node in names(4) {
+        let ping = "INFO timed::net: Peer 127.0.0.9:24100 sent a ping";
+        log_at(&mut app, &node, opened, ping);
+    }
     judge(&mut app);
     app
 }
@@ -182,6 +238,7 @@ pub(super) fn node_down() -> App {
 pub(super) fn production_skipped() -> App {
     let mut app = App::new("devnet", names(4), epoch());
     app.colour = false;
+    backlog(&mut app);
     for round in 0..6u64 {
         let at = epoch() - Duration::from_secs(6 - round);
         for i in 0..4 {

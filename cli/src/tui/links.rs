@@ -2,7 +2,10 @@
 //! pair whose two ends disagree, from each node's own `/peers`.
 //!
 //! Both ends are asked, because the incident's failure was exactly an
-//! asymmetry: one side believed in a link the other had closed.
+//! asymmetry: one side believed in a link the other had closed. A node whose
+//! API lists no live connections (upstream's rows are its masternode registry)
+//! says nothing about its links: its pairs are unknown, never agreed or
+//! disputed on registry rows.
 
 use std::collections::HashMap;
 
@@ -12,7 +15,8 @@ use timecoin_shared::snapshot::NodeSnapshot;
 /// One ordered pair (row node, column node), as the row node reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Side {
-    /// The row node's peers are not known (unreachable, or no `/peers`).
+    /// The row node's peers are not known (unreachable, no `/peers`, or an API
+    /// that lists none).
     Unknown,
     /// No link to the column node.
     None,
@@ -47,7 +51,10 @@ impl Link {
 
 /// What one node says about every node, by fleet index.
 fn sides(row: usize, snapshots: &[Option<&NodeSnapshot>], ids: &[Option<&str>]) -> Vec<Side> {
-    let Some(peers) = snapshots[row].and_then(|s| s.peers.as_ref()) else {
+    let Some(peers) = snapshots[row]
+        .filter(|s| s.api.unlisted_links().is_none())
+        .and_then(|s| s.peers.as_ref())
+    else {
         return vec![Side::Unknown; ids.len()];
     };
     // One pass over the peers, then a look-up per node: a hundred-node fleet
@@ -164,6 +171,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn registry_rows_are_unknown_links_not_agreed_or_disputed() {
+        let fleet = fixtures::healthy();
+        let mut snaps: Vec<NodeSnapshot> = fleet
+            .nodes
+            .iter()
+            .filter_map(|n| n.last_ok.clone())
+            .collect();
+        // Node 1's registry forgot node 0 while they stay connected.
+        let forgotten = snaps[0].chain.node_id.clone();
+        if let Some(peers) = snaps[1].peers.as_mut() {
+            peers.retain(|p| p.node_id != forgotten);
+        }
+        for snap in &mut snaps[..2] {
+            snap.api = timecoin_shared::fleet::DaemonApi::TimeMasternode;
+        }
+        let m = matrix(&snaps.iter().map(Some).collect::<Vec<_>>());
+        let s = summary(&m);
+        assert_eq!((s.disputed, s.agreed), (0, 1), "{m:?}");
+        assert_eq!(m[0][1], Link::Unknown(Side::Unknown));
     }
 
     #[test]

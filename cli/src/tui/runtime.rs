@@ -56,6 +56,8 @@ pub(crate) struct Session<P, S> {
     pub thresholds: Thresholds,
     /// Every node of the fleet file, watched or not: the masternodes expected.
     pub fleet_size: usize,
+    /// The fleet file's `min_masternodes`.
+    pub min_masternodes: usize,
 }
 
 /// Runs the dashboard on the terminal until the operator quits or `shutdown`
@@ -75,8 +77,17 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
     app.poll_interval = session.poll_interval;
     app.colour = session.colour;
     app.demo = session.control.is_some();
+    let window = session.thresholds.window;
     app.window = Window::new(session.nodes.len(), session.thresholds);
+    app.window.reads_window(
+        session
+            .nodes
+            .iter()
+            .map(|n| crate::logs::command::reads_from_a_time(&n.commands.logs)),
+    );
     app.window.fleet_size = session.fleet_size;
+    app.window.min_masternodes = Some(session.min_masternodes);
+    app.window.hosts = session.nodes.iter().map(|n| n.host.clone()).collect();
     let (tx, rx) = mpsc::channel(MSG_QUEUE);
     let mut pollers = JoinSet::new();
     let stop = shutdown.child_token();
@@ -91,7 +102,13 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
         &tx,
         &stop,
     );
-    poll::spawn_logs(&mut pollers, &session.logs, &session.nodes, &tx, &stop);
+    poll::spawn_logs(
+        &mut pollers,
+        &session.logs,
+        (&session.nodes, window),
+        &tx,
+        &stop,
+    );
     let result = screen::run(app, (rx, tx), epoch, session.control, shutdown).await;
     stop.cancel();
     let drained = tokio::time::timeout(DRAIN, async {

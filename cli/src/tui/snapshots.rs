@@ -15,9 +15,10 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn states() -> [(&'static str, App); 5] {
+fn states() -> [(&'static str, App); 6] {
     [
         ("healthy", fixtures::healthy()),
+        ("just_opened", fixtures::just_opened()),
         ("node_down", fixtures::node_down()),
         ("production_skipped", fixtures::production_skipped()),
         ("duplicate_burst", fixtures::duplicate_burst()),
@@ -31,6 +32,24 @@ fn every_state_at_80x24_and_160x48() {
         insta::assert_snapshot!(format!("{name}_80x24"), screen(&app, 80, 24));
         insta::assert_snapshot!(format!("{name}_160x48"), screen(&app, 160, 48));
     }
+}
+
+/// Items an upstream API cannot support show as not applicable, counted in
+/// the pane's title, and the verdict is the rest's.
+#[test]
+fn an_upstream_fleet_shows_what_does_not_apply() {
+    let app = fixtures::upstream();
+    let report = app.report.as_ref().expect("judged");
+    assert_eq!(report.verdict, timecoin_shared::checklist::Status::Pass);
+    let text = screen(&app, 160, 48);
+    assert!(
+        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 3 n/a"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- n/a     No reconnection backoff spam"),
+        "{text}"
+    );
 }
 
 #[test]

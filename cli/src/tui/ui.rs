@@ -27,6 +27,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::app::{App, Pane, View};
+pub(crate) use text::clock;
 use theme::Theme;
 
 /// Below this width the panes give way to the compact summary.

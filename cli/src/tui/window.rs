@@ -4,10 +4,13 @@
 //!
 //! A node whose log stream is lost has its log items unknown until the stream
 //! is back; a node that never answered has no probes, so its items are unknown
-//! too: the rules never pass on missing data.
+//! too: the rules never pass on missing data. Nor is a node's log judged before
+//! it is read back to the window's start: a dashboard that had read a few
+//! seconds of it would judge the whole window on them ("no block round
+//! logged" while the journal held six).
 
 use std::collections::VecDeque;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use timecoin_shared::checklist::{
     CheckFacts, Journal, LogEvidence, NodeFacts, Report, Thresholds, evaluate,
@@ -17,6 +20,7 @@ use timecoin_shared::snapshot::NodeSnapshot;
 
 use super::logview::{LogLine, Stream};
 use super::node::{NodeRow, age};
+use super::ui::clock;
 
 /// Probes kept per node: a minute at ten a second, far above any sane interval.
 const MAX_PROBES: usize = 600;
@@ -42,6 +46,13 @@ struct NodeWindow {
     lines: VecDeque<Seen>,
     /// Why the node's log is not being read, while it is not.
     unread: Option<String>,
+    /// Since when the node's log is read: the earliest time of a line received
+    /// (the backlog a log command prints first reaches back to it), or its
+    /// arrival for a line without a time; from the start of time for a log
+    /// command that prints all since a time before the window.
+    read_from: Option<SystemTime>,
+    /// Its log command prints everything since a time before the window.
+    reads_window: bool,
     /// The journal made of `lines` and `unread`, until either changes: an idle
     /// fleet's window loses and gains a line now and then, not every second.
     journal: Option<Journal>,
@@ -54,6 +65,10 @@ pub struct Window {
     /// Every node of the fleet file (masternodes expected), even when only some
     /// are watched.
     pub fleet_size: usize,
+    /// The fleet file's `min_masternodes`, for daemons that report none.
+    pub min_masternodes: Option<usize>,
+    /// Each watched node's `host`, in order: what its peers' failed dials name.
+    pub hosts: Vec<String>,
     nodes: Vec<NodeWindow>,
     /// Something arrived since the last evaluation.
     pub changed: bool,
@@ -64,6 +79,8 @@ impl Window {
         Window {
             thresholds,
             fleet_size: nodes,
+            min_masternodes: None,
+            hosts: Vec::new(),
             nodes: vec![
                 NodeWindow {
                     unread: Some("no log line yet".into()),
@@ -72,6 +89,16 @@ impl Window {
                 nodes
             ],
             changed: false,
+        }
+    }
+
+    /// Says, for each node in order, whether its log command prints all it
+    /// logged since a time before the window (the dashboard asks that far
+    /// back): then its log is judged from its first line, else from when the
+    /// lines read reach back to the window's start.
+    pub fn reads_window(&mut self, reads: impl IntoIterator<Item = bool>) {
+        for (node, reads) in self.nodes.iter_mut().zip(reads) {
+            node.reads_window = reads;
         }
     }
 
@@ -108,6 +135,8 @@ impl Window {
             }
             Some(_) => return,
             None => {
+                let from = if node.reads_window { UNIX_EPOCH } else { at };
+                node.read_from = Some(node.read_from.map_or(from, |read| read.min(from)));
                 let was_unread = node.unread.take().is_some();
                 if line.class.kinds.is_empty() || age(arrival, at) > window {
                     if was_unread {
@@ -142,22 +171,35 @@ impl Window {
                 node.journal = None;
             }
         }
-        // The probes and journals are lent to the facts and taken back below.
+        // The probes and journals are lent to the facts and taken back below;
+        // a journal not read back to the window's start is not judged yet.
+        let pending: Vec<Option<Journal>> = self
+            .nodes
+            .iter()
+            .map(|node| pending(node, now, window))
+            .collect();
         let mut facts = CheckFacts {
             fleet_size: self.fleet_size,
             nodes: self
                 .nodes
                 .iter_mut()
                 .zip(rows)
-                .map(|(node, row)| NodeFacts {
+                .zip(&pending)
+                .enumerate()
+                .map(|(i, ((node, row), pending))| NodeFacts {
                     name: row.name.clone(),
+                    host: self.hosts.get(i).cloned(),
                     probes: std::mem::take(&mut node.probes),
-                    journal: node.journal.take().unwrap_or_else(|| journal(node)),
+                    journal: match pending {
+                        Some(pending) => pending.clone(),
+                        None => node.journal.take().unwrap_or_else(|| journal(node)),
+                    },
                     block_at_common_height: None,
                 })
                 .collect(),
             expect_commit: None,
             common_height: None,
+            min_masternodes: self.min_masternodes,
         };
         // The forks item compares the nodes' blocks at a height all reached:
         // the tips the dashboard saw at that height (unknown where it saw none).
@@ -173,12 +215,29 @@ impl Window {
         }
         self.changed = false;
         let report = evaluate(&facts, &self.thresholds);
-        for (node, lent) in self.nodes.iter_mut().zip(facts.nodes) {
+        for ((node, lent), pending) in self.nodes.iter_mut().zip(facts.nodes).zip(pending) {
             node.probes = lent.probes;
-            node.journal = Some(lent.journal);
+            node.journal = pending.is_none().then_some(lent.journal);
         }
         report
     }
+}
+
+/// The journal to judge while the node's log is read, but not yet back to the
+/// window's start: none (not judged), with when it will be.
+fn pending(node: &NodeWindow, now: SystemTime, window: Duration) -> Option<Journal> {
+    if node.unread.is_some() {
+        return None;
+    }
+    let from = node.read_from?;
+    let start = now.checked_sub(window)?;
+    (from > start).then(|| Journal::Unreadable {
+        error: format!(
+            "still reading the window's log (read from {}, judged from {})",
+            clock(from),
+            clock(from + window)
+        ),
+    })
 }
 
 fn journal(node: &NodeWindow) -> Journal {
@@ -234,6 +293,34 @@ mod tests {
     }
 
     #[test]
+    fn a_log_read_from_a_time_before_the_window_is_judged_from_its_first_line() {
+        let mut window = Window::new(1, Thresholds::default());
+        window.reads_window([true]);
+        window.line(0, now(), &rejection(Some(Duration::from_secs(12))));
+        assert_eq!(rejections(&mut window), 1);
+    }
+
+    #[test]
+    fn a_log_not_read_back_to_the_window_start_is_not_judged_until_it_is() {
+        let mut window = Window::new(1, Thresholds::default());
+        let minute = Thresholds::default().window;
+        // A log command without backlog: read from 12 s ago only.
+        window.line(0, now(), &rejection(Some(Duration::from_secs(12))));
+        window.evaluate(now(), &[NodeRow::new("node1")]);
+        match &window.nodes[0].journal {
+            None => {}
+            other => panic!("judged on 12 s of a 60 s window: {other:?}"),
+        }
+        // Once the window is all read, the line counts.
+        let later = now() + minute - Duration::from_secs(12);
+        window.evaluate(later, &[NodeRow::new("node1")]);
+        match &window.nodes[0].journal {
+            Some(Journal::Read(log)) => assert_eq!(log.count(EventKind::DuplicateRejected), 1),
+            other => panic!("journal not read: {other:?}"),
+        }
+    }
+
+    #[test]
     fn a_line_counts_from_when_it_was_logged_not_from_its_arrival() {
         let mut window = Window::new(1, Thresholds::default());
         let minute = Thresholds::default().window;
@@ -256,6 +343,8 @@ mod tests {
     fn the_kept_journal_follows_new_and_expired_lines() {
         let mut window = Window::new(1, Thresholds::default());
         let minute = Thresholds::default().window;
+        // The journal read reaches back past the window.
+        window.line(0, now(), &rejection(Some(minute * 2)));
         window.line(0, now(), &rejection(Some(minute - Duration::from_secs(1))));
         assert_eq!(rejections(&mut window), 1);
         assert_eq!(rejections(&mut window), 1, "judged again unchanged");

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::upstream::debug_log_stamp;
+
 /// Bound on each wait; the lines travel in milliseconds.
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -120,4 +122,48 @@ fn killed_tail_resumes_by_time_without_replay() {
     assert_eq!(markers[0]["marker"], "lost");
     assert_eq!(markers[1]["marker"], "resumed");
     assert_eq!(markers[1]["how"], "by_time");
+}
+
+/// `--since` on a `debug.log` with restart banners: a banner belongs with the
+/// line before it, so one among old lines is as old as they are and stays out.
+#[test]
+fn banner_lines_without_a_time_do_not_pass_since() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("debug.log");
+    let now = std::time::SystemTime::now();
+    let old = debug_log_stamp(now - Duration::from_secs(3 * 3600));
+    let new = debug_log_stamp(now - Duration::from_secs(60));
+    std::fs::write(
+        &log,
+        format!(
+            "\n# NODE RESTART (old)\n{old} [up-n1]  INFO 🚀 Starting (old)\n\n# NODE RESTART (old again)\n{old} [up-n1]  INFO ✓ Connected to peer: 10.1.0.1\n{new} [up-n1]  INFO ✓ Connected to peer: 10.1.0.2\n"
+        ),
+    )
+    .expect("log");
+    let fleet = dir.path().join("fleet.toml");
+    std::fs::write(
+        &fleet,
+        format!(
+            "[fleet]\nname = \"f\"\n[[nodes]]\nname = \"n1\"\ntransport = \"local\"\ncommands = {{ logs = {:?} }}\n",
+            format!("tail -n +1 {}", log.display())
+        ),
+    )
+    .expect("fleet");
+    let out = Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet",
+            &fleet.display().to_string(),
+            "logs",
+            "--since",
+            "10m",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(text.contains("10.1.0.2"), "{text}");
+    assert!(!text.contains("(old"), "{text}");
+    assert!(!text.contains("10.1.0.1"), "{text}");
 }

@@ -70,16 +70,17 @@ fn status_over_ssh_tunnels_shows_every_node_and_names_the_dead_one() {
         "four different daemons behind four tunnels"
     );
 
-    let table = timectl(&["--fleet", &fleet, "status"]);
-    let table = String::from_utf8_lossy(&table.stdout);
+    let out = timectl(&["--fleet", &fleet, "status"]);
+    let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table
             .lines()
             .any(|l| l.starts_with("LW-Dead") && l.contains("unreachable")),
         "{table}"
     );
+    let errors = String::from_utf8_lossy(&out.stderr);
     assert!(
-        table.lines().any(|l| l.starts_with("LW-Dead: ")),
-        "reason printed: {table}"
+        errors.lines().any(|l| l.starts_with("LW-Dead: ")),
+        "reason printed on stderr: {errors}"
     );
 }

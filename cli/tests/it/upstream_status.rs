@@ -94,8 +94,48 @@ fn an_upstream_node_named_as_ours_shows_as_reachable_with_the_wrong_api() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("wrong api"), "{text}");
+    let errors = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("n2: reachable, wrong API (expected timed)"),
-        "{text}"
+        errors.contains("n2: reachable, wrong API (expected timed)"),
+        "the reason, on stderr: {errors}"
+    );
+}
+
+/// A daemon that is gone behind its tunnel (the forward accepts, then closes):
+/// the table shows the node unreachable, and stderr says there was no answer
+/// from its RPC, where, and nothing about HTTP internals.
+#[test]
+fn a_dead_daemon_is_no_answer_from_its_rpc_on_stderr() {
+    let forward = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = forward.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in forward.incoming().flatten() {
+            drop(stream);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = write_fleet(
+        &dir,
+        &format!(
+            "[fleet]\nname = \"upstream\"\n\n[defaults]\ntransport = \"local\"\napi = \"time-masternode\"\n\n\
+             [[nodes]]\nname = \"n1\"\nrpc = \"tunnel\"\nrpc_host = \"127.0.0.1\"\nrpc_port = {port}\n"
+        ),
+    );
+    let out = timectl(&["--fleet", &fleet, "status"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("n1") && l.contains("unreachable")),
+        "{table}"
+    );
+    assert!(!table.contains("n1: "), "the reason is on stderr: {table}");
+    let expected = format!("n1: no answer from the daemon's RPC at 127.0.0.1:{port} (tunnel): ");
+    assert!(errors.contains(&expected), "{errors}");
+    assert!(
+        !errors.contains("message completed") && !errors.contains(")/"),
+        "{errors}"
     );
 }

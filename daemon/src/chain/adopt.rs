@@ -12,9 +12,10 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::{canonical_tx, check_tx};
+use super::mempool::{Origin, canonical_tx, check_tx};
 use super::store::StoreError;
 use super::validate::check_block;
+use crate::escape::escaped;
 
 /// What became of a branch offered to [`Chain`] (one gossiped block, a sync batch,
 /// or our own new block).
@@ -52,7 +53,7 @@ impl Chain {
                 .blocks_rejected
                 .fetch_add(1, Ordering::Relaxed);
             let peer = from.map_or_else(|| "self".to_string(), |p| p.short());
-            warn!(height, peer = %peer, "Rejected block at height {height} from {peer}: {reason}");
+            warn!(height, peer = %peer, "Rejected block at height {height} from {peer}: {}", escaped(reason));
         }
         Ok(outcome)
     }
@@ -175,11 +176,12 @@ impl Chain {
         {
             // After the write: see `Chain::submit_tx` for why the order matters.
             let mut mempool = self.mempool();
+            let now = std::time::Instant::now();
             for block in &reverted {
                 for tx in &block.transactions {
                     if let Ok((id, bytes)) = canonical_tx(tx) {
                         // A full pool drops the reverted transaction; its sender may resubmit.
-                        let _ = mempool.insert(id, bytes);
+                        let _ = mempool.insert(id, bytes, Origin::Reverted, now);
                     }
                 }
             }

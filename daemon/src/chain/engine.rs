@@ -26,13 +26,14 @@ use super::adopt::Adopted;
 use super::block::Block;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
-use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, TX_GOSSIP_BURST};
-use super::mempool::{Mempool, TxError, canonical_tx};
+use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
+use super::mempool::{Inserted, Mempool, Origin, TxError, canonical_tx};
 use super::producer::unix_millis;
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
 use super::tx_rate::TxRate;
+use crate::escape::escaped;
 
 /// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
@@ -79,6 +80,10 @@ pub struct Counters {
     pub txs_refused_full: AtomicU64,
     /// Gossiped transactions dropped because their peer was over its rate.
     pub txs_over_peer_rate: AtomicU64,
+    /// Pending transactions evicted to make room for another origin's.
+    pub txs_evicted: AtomicU64,
+    /// Pending transactions forgotten after the mempool's time to live.
+    pub txs_expired: AtomicU64,
 }
 
 /// One node's chain.
@@ -182,7 +187,7 @@ impl Chain {
                 last_round: None,
                 sync: SyncState::default(),
             }),
-            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
         })
     }
@@ -190,14 +195,10 @@ impl Chain {
     /// The same chain with other mempool limits; call before any transaction.
     pub fn with_mempool_limits(self, limits: MempoolLimits) -> Chain {
         Chain {
-            mempool: Mutex::new(Mempool::new(limits.bytes)),
+            mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
             ..self
         }
-    }
-
-    pub fn id(&self) -> NodeId {
-        self.id
     }
 
     pub fn counters(&self) -> &Counters {
@@ -216,6 +217,47 @@ impl Chain {
     /// Makes the tip in `state` what readers see.
     pub(super) fn publish(&self, state: &State) {
         *relock(&self.view) = TipView::of(state.tip.as_ref(), state.finality);
+    }
+
+    /// Puts a checked transaction from `origin` in `mempool` (after expiring the
+    /// entries past their time); whether it is new. Counts what expired, was
+    /// evicted for it, or refused.
+    ///
+    /// # Errors
+    /// The pool is full and `origin` holds the most of it.
+    fn pool_tx(
+        &self,
+        mempool: &mut Mempool,
+        id: Hash32,
+        bytes: Vec<u8>,
+        origin: Origin,
+    ) -> Result<bool, TxError> {
+        let now = Instant::now();
+        self.expire_txs(mempool, now);
+        match mempool.insert(id, bytes, origin, now) {
+            Ok(Inserted::Added { evicted }) => {
+                let evicted = u64::try_from(evicted).unwrap_or(u64::MAX);
+                self.counters
+                    .txs_evicted
+                    .fetch_add(evicted, Ordering::Relaxed);
+                Ok(true)
+            }
+            Ok(Inserted::Known) => Ok(false),
+            Err(e) => {
+                self.counters
+                    .txs_refused_full
+                    .fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets the pending transactions past their time to live, and counts them.
+    pub(super) fn expire_txs(&self, mempool: &mut Mempool, now: Instant) {
+        let expired = u64::try_from(mempool.expire(now)).unwrap_or(u64::MAX);
+        self.counters
+            .txs_expired
+            .fetch_add(expired, Ordering::Relaxed);
     }
 
     /// Forgets what a peer whose link ended had used of its budgets.
@@ -275,15 +317,8 @@ impl Chain {
                     TxStatus::Included { height }
                 }
             } else {
-                match mempool.insert(id, bytes) {
-                    Ok(true) => outbox.broadcast(Message::Tx { tx }),
-                    Ok(false) => {}
-                    Err(e) => {
-                        self.counters
-                            .txs_refused_full
-                            .fetch_add(1, Ordering::Relaxed);
-                        return Err(e.into());
-                    }
+                if self.pool_tx(&mut mempool, id, bytes, Origin::Client)? {
+                    outbox.broadcast(Message::Tx { tx });
                 }
                 TxStatus::Pending
             }
@@ -313,7 +348,7 @@ impl Chain {
                 self.counters
                     .blocks_rejected
                     .fetch_add(1, Ordering::Relaxed);
-                warn!(peer = %from.short(), "Rejected block from {}: malformed: {e}", from.short());
+                warn!(peer = %from.short(), "Rejected block from {}: malformed: {}", from.short(), escaped(&e));
                 return;
             }
         };
@@ -341,7 +376,7 @@ impl Chain {
         let (id, bytes) = match canonical_tx(&tx) {
             Ok(checked) => checked,
             Err(e) => {
-                warn!(peer = %from.short(), "Rejected transaction from {}: {e}", from.short());
+                warn!(peer = %from.short(), "Rejected transaction from {}: {}", from.short(), escaped(&e));
                 return;
             }
         };
@@ -357,15 +392,10 @@ impl Chain {
             let mut mempool = self.mempool();
             match self.store.tx_height(&id) {
                 Ok(Some(_)) => {}
-                Ok(None) => match mempool.insert(id, bytes) {
+                Ok(None) => match self.pool_tx(&mut mempool, id, bytes, Origin::Peer(from)) {
                     Ok(true) => outbox.relay(Message::Tx { tx }, from),
                     Ok(false) => {}
-                    Err(e) => {
-                        self.counters
-                            .txs_refused_full
-                            .fetch_add(1, Ordering::Relaxed);
-                        debug!("dropping gossiped transaction {}: {e}", id.short());
-                    }
+                    Err(e) => debug!("dropping gossiped transaction {}: {e}", id.short()),
                 },
                 Err(e) => warn!("chain store error while checking a transaction: {e}"),
             }

@@ -1,6 +1,8 @@
 //! Every limit and timing constant of the chain in one place, each with the reason
 //! for its value, so a reviewer can weigh them together.
 
+use std::time::Duration;
+
 /// Blocks this deep under the tip are final and are never reverted.
 ///
 /// Correctness: finality here is by depth, not by votes. A competing branch only
@@ -24,6 +26,12 @@ pub(crate) const MAX_TX_BYTES: usize = 64 * 1024;
 /// memory, well inside a node's 256 MiB budget. The old bound of 20,000
 /// transactions let 64 KiB ones take 1.4 GB on every node.
 pub(crate) const DEFAULT_MEMPOOL_BYTES: usize = 32 * 1024 * 1024;
+
+/// How long a transaction stays pending before it is forgotten: a transaction
+/// no block took in this long will not be taken (the pool holds sixteen blocks'
+/// worth, two and a half minutes at the default interval), and a flood's
+/// leftovers must not hold the pool for good. Its sender may submit it again.
+pub(crate) const MEMPOOL_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// What one pending entry costs beyond its bytes: its slot in the id map (id,
 /// sequence number, boxed slice), its slot in the arrival-order index and the

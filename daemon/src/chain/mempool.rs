@@ -9,12 +9,20 @@
 //! tree: a tree of small values takes several times its text in memory, so
 //! counting text while holding trees would let a flood of `[[],[],...]` outgrow the
 //! bound. Each entry is charged its bytes plus [`ENTRY_OVERHEAD`], so the pool's
-//! memory stays within its byte limit whatever the transactions look like; when
-//! full, new transactions are refused ([`TxError::Full`]) and nothing is evicted.
+//! memory stays within its byte limit whatever the transactions look like.
+//!
+//! Under a flood (issue 22: four stranger links filled the pool and honest
+//! clients were refused): every entry expires after the pool's time to live,
+//! and a full pool makes room by evicting the newest entries of the origin (a
+//! peer, the RPC clients) holding the most, as long as it holds more than the
+//! newcomer's origin would; otherwise the newcomer is refused
+//! ([`TxError::Full`]). A flooding peer thus crowds out only itself.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use timecoin_shared::wire::NodeId;
 
 use super::hash::{Hash32, canonical_bytes};
 use super::limits::{ENTRY_OVERHEAD, MAX_TX_BYTES};
@@ -55,15 +63,55 @@ pub(crate) fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
     canonical_tx(tx).map(|(id, bytes)| (id, bytes.len()))
 }
 
-/// Pending transactions in arrival order, at most `limit` bytes of them.
+/// Where a pending transaction came from. When the pool is full, what gives way
+/// is the newest of the origin holding the most: a flood from a few peers costs
+/// those peers their own entries, never the clients' (issue 22).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Origin {
+    /// Submitted over RPC.
+    Client,
+    /// Gossiped by this peer.
+    Peer(NodeId),
+    /// Back from a block our chain reverted.
+    Reverted,
+}
+
+/// What [`Mempool::insert`] did with a new transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Inserted {
+    /// Added; `evicted` entries of noisier origins made room for it.
+    Added { evicted: usize },
+    /// It was pending already.
+    Known,
+}
+
+#[derive(Debug)]
+struct Entry {
+    seq: u64,
+    bytes: Box<[u8]>,
+    origin: Origin,
+    at: Instant,
+}
+
+/// What one origin holds.
+#[derive(Debug, Default)]
+struct Holding {
+    charged: usize,
+    seqs: BTreeSet<u64>,
+}
+
+/// Pending transactions in arrival order, at most `limit` bytes of them, each
+/// for at most `ttl`.
 #[derive(Debug)]
 pub(crate) struct Mempool {
-    by_id: HashMap<Hash32, (u64, Box<[u8]>)>,
+    by_id: HashMap<Hash32, Entry>,
     order: BTreeMap<u64, Hash32>,
+    origins: HashMap<Origin, Holding>,
     next_seq: u64,
     /// Bytes charged for the entries held (their bytes plus the overhead).
     used: usize,
     limit: usize,
+    ttl: Duration,
 }
 
 /// What an entry of `size` bytes costs against the limit.
@@ -72,46 +120,136 @@ fn charge(size: usize) -> usize {
 }
 
 impl Mempool {
-    /// An empty pool that holds at most `limit` bytes.
-    pub(crate) fn new(limit: usize) -> Mempool {
+    /// An empty pool that holds at most `limit` bytes, each entry for `ttl`.
+    pub(crate) fn new(limit: usize, ttl: Duration) -> Mempool {
         Mempool {
             by_id: HashMap::new(),
             order: BTreeMap::new(),
+            origins: HashMap::new(),
             next_seq: 0,
             used: 0,
             limit,
+            ttl,
         }
     }
 
-    /// Adds a checked transaction (its id and canonical bytes); `false` when it
-    /// was already pending.
+    /// Adds a checked transaction (its id and canonical bytes) from `origin` at
+    /// `now`. When it does not fit, the newest entries of the origin holding
+    /// the most make room, as long as that origin would still hold more than
+    /// `origin` with the newcomer.
     ///
     /// # Errors
-    /// [`TxError::Full`] when it does not fit in what is left of the limit.
-    pub(crate) fn insert(&mut self, id: Hash32, bytes: Vec<u8>) -> Result<bool, TxError> {
+    /// [`TxError::Full`] when it does not fit and `origin` holds the most
+    /// already (or nothing may give way); nothing is evicted then.
+    pub(crate) fn insert(
+        &mut self,
+        id: Hash32,
+        bytes: Vec<u8>,
+        origin: Origin,
+        now: Instant,
+    ) -> Result<Inserted, TxError> {
         if self.by_id.contains_key(&id) {
-            return Ok(false);
+            return Ok(Inserted::Known);
         }
-        if self.used + charge(bytes.len()) > self.limit {
-            return Err(TxError::Full {
-                used: self.used,
-                limit: self.limit,
-            });
+        let cost = charge(bytes.len());
+        let victims = self.make_room(origin, cost).ok_or(TxError::Full {
+            used: self.used,
+            limit: self.limit,
+        })?;
+        for victim in &victims {
+            self.remove(victim);
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.used += charge(bytes.len());
-        self.by_id.insert(id, (seq, bytes.into_boxed_slice()));
+        self.used += cost;
+        let holding = self.origins.entry(origin).or_default();
+        holding.charged += cost;
+        holding.seqs.insert(seq);
+        let bytes = bytes.into_boxed_slice();
+        self.by_id.insert(
+            id,
+            Entry {
+                seq,
+                bytes,
+                origin,
+                at: now,
+            },
+        );
         self.order.insert(seq, id);
-        Ok(true)
+        Ok(Inserted::Added {
+            evicted: victims.len(),
+        })
+    }
+
+    /// The entries to evict so that `cost` more bytes from `origin` fit: a plan,
+    /// so that nothing is evicted when the newcomer is refused anyway.
+    fn make_room(&self, origin: Origin, cost: usize) -> Option<Vec<Hash32>> {
+        let mut victims = Vec::new();
+        let mut freed = 0;
+        // What each origin would hold, and the newest entry not yet planned away.
+        let mut left: HashMap<Origin, (usize, Option<u64>)> = self
+            .origins
+            .iter()
+            .map(|(o, h)| (*o, (h.charged, h.seqs.last().copied())))
+            .collect();
+        let mine = left.get(&origin).map_or(0, |(charged, _)| *charged) + cost;
+        while self.used - freed + cost > self.limit {
+            let (noisiest, (charged, newest)) = left
+                .iter_mut()
+                .filter(|(o, _)| **o != origin)
+                .max_by_key(|(_, (charged, _))| *charged)?;
+            let seq = (*charged > mine).then_some(*newest)??;
+            let id = self.order.get(&seq)?;
+            let entry_cost = charge(self.by_id.get(id)?.bytes.len());
+            *charged -= entry_cost;
+            freed += entry_cost;
+            *newest = self
+                .origins
+                .get(noisiest)?
+                .seqs
+                .range(..seq)
+                .next_back()
+                .copied();
+            victims.push(*id);
+        }
+        Some(victims)
     }
 
     /// Forgets a transaction, typically because a block of our chain now holds it.
     pub(crate) fn remove(&mut self, id: &Hash32) {
-        if let Some((seq, bytes)) = self.by_id.remove(id) {
-            self.order.remove(&seq);
-            self.used -= charge(bytes.len());
+        let Some(entry) = self.by_id.remove(id) else {
+            return;
+        };
+        self.order.remove(&entry.seq);
+        let cost = charge(entry.bytes.len());
+        self.used -= cost;
+        if let Some(holding) = self.origins.get_mut(&entry.origin) {
+            holding.charged -= cost;
+            holding.seqs.remove(&entry.seq);
+            if holding.seqs.is_empty() {
+                self.origins.remove(&entry.origin);
+            }
         }
+    }
+
+    /// Forgets every transaction pending for longer than the pool's time to
+    /// live at `now`; how many. Correctness: arrival order is time order, so
+    /// only the oldest few are ever looked at.
+    pub(crate) fn expire(&mut self, now: Instant) -> usize {
+        let mut expired = 0;
+        while let Some((_, id)) = self.order.first_key_value() {
+            let id = *id;
+            let old = self
+                .by_id
+                .get(&id)
+                .is_some_and(|e| now.saturating_duration_since(e.at) >= self.ttl);
+            if !old {
+                break;
+            }
+            self.remove(&id);
+            expired += 1;
+        }
+        expired
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -135,7 +273,7 @@ impl Mempool {
         let mut picked = Vec::new();
         let mut total = 0;
         for id in self.order.values() {
-            let Some((_, bytes)) = self.by_id.get(id) else {
+            let Some(Entry { bytes, .. }) = self.by_id.get(id) else {
                 continue;
             };
             if picked.len() == max_count || total + bytes.len() > max_bytes {
@@ -152,78 +290,4 @@ impl Mempool {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn add(pool: &mut Mempool, tx: Value) -> Result<bool, TxError> {
-        let (id, bytes) = canonical_tx(&tx)?;
-        pool.insert(id, bytes)
-    }
-
-    #[test]
-    fn only_objects_within_the_limit_are_transactions() {
-        assert_eq!(check_tx(&json!([1, 2])), Err(TxError::NotAnObject));
-        assert_eq!(check_tx(&json!("x")), Err(TxError::NotAnObject));
-        let big = json!({"pad": "x".repeat(MAX_TX_BYTES)});
-        assert!(matches!(check_tx(&big), Err(TxError::TooLarge { .. })));
-        let edge = json!({"p": "x".repeat(MAX_TX_BYTES - 8)});
-        assert_eq!(check_tx(&edge).map(|(_, size)| size), Ok(MAX_TX_BYTES));
-    }
-
-    #[test]
-    fn same_object_is_the_same_transaction() {
-        let mut pool = Mempool::new(1 << 20);
-        assert_eq!(add(&mut pool, json!({"a": 1, "b": 2})), Ok(true));
-        let reordered: Value = serde_json::from_str(r#"{"b":2,"a":1}"#).expect("json");
-        assert_eq!(add(&mut pool, reordered), Ok(false));
-        assert_eq!(pool.len(), 1);
-    }
-
-    #[test]
-    fn selection_keeps_arrival_order_and_caps() {
-        let mut pool = Mempool::new(1 << 20);
-        for i in 0..5 {
-            add(&mut pool, json!({"n": i})).expect("insert");
-        }
-        let picked = pool.select(3, usize::MAX);
-        assert_eq!(
-            picked,
-            vec![json!({"n": 0}), json!({"n": 1}), json!({"n": 2})]
-        );
-        assert_eq!(pool.select(10, 8).len(), 1, "one 7-byte tx fits in 8 bytes");
-        let (first, _) = check_tx(&json!({"n": 0})).expect("tx");
-        pool.remove(&first);
-        assert_eq!(pool.select(1, usize::MAX), vec![json!({"n": 1})]);
-        assert_eq!(pool.len(), 4);
-    }
-
-    #[test]
-    fn the_byte_limit_holds_and_frees_on_removal() {
-        let tx = |n: usize| json!({"n": n, "pad": "x".repeat(1000)});
-        let (_, one) = canonical_tx(&tx(0)).expect("tx");
-        let limit = 3 * charge(one.len()) + 10;
-        let mut pool = Mempool::new(limit);
-        for n in 0..3 {
-            assert_eq!(add(&mut pool, tx(n)), Ok(true));
-        }
-        let full = add(&mut pool, tx(3)).expect_err("over the limit");
-        assert!(matches!(full, TxError::Full { limit: l, .. } if l == limit));
-        assert!(full.to_string().contains("full"), "{full}");
-        assert!(pool.used_bytes() <= limit);
-        let (first, _) = check_tx(&tx(0)).expect("tx");
-        pool.remove(&first);
-        assert_eq!(
-            add(&mut pool, tx(3)),
-            Ok(true),
-            "room again after a removal"
-        );
-        // Tiny transactions pay the entry overhead, so their number is bounded too.
-        let mut tiny = Mempool::new(100 * ENTRY_OVERHEAD);
-        let fitted = (0..1000)
-            .take_while(|n| add(&mut tiny, json!({"n": n})).is_ok())
-            .count();
-        assert!(fitted < 100, "{fitted} tiny transactions in 100 overheads");
-    }
-}
+mod tests;

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use timecoin_shared::wire::{Message, NodeId};
 use tokio_util::sync::CancellationToken;
@@ -173,7 +173,11 @@ impl Chain {
             };
         }
         let parent = state.tip.clone();
-        let transactions = self.mempool().select(MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES);
+        let transactions = {
+            let mut mempool = self.mempool();
+            self.expire_txs(&mut mempool, Instant::now());
+            mempool.select(MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES)
+        };
         let block = Block::sign(
             &self.key,
             height,

@@ -125,6 +125,7 @@ impl Store {
     ///
     /// # Errors
     /// Only if redb cannot set the backend up.
+    #[cfg(any(test, feature = "testing"))]
     pub fn in_memory(network: &str) -> Result<Store, StoreError> {
         let origin = "memory".to_string();
         let db = Database::builder()

@@ -23,6 +23,7 @@ use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
 use super::producer::unix_millis;
+use crate::escape::escaped;
 
 /// Round ticks after which an unanswered sync request is abandoned.
 ///
@@ -187,7 +188,7 @@ impl Chain {
                 Ok(branch) => branch,
                 Err(e) => {
                     state.sync.distrust(from);
-                    warn!(peer = %from.short(), "Rejected blocks from {}: malformed: {e}", from.short());
+                    warn!(peer = %from.short(), "Rejected blocks from {}: malformed: {}", from.short(), escaped(&e));
                     return;
                 }
             };

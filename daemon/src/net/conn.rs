@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use super::close::{close_with, linger};
 use super::core::Core;
-use super::counters::bump;
+use super::counters::{EndedBy, bump};
 use super::event::PeerSnapshot;
 use super::handshake::Conn;
 use super::inbound::LinkBudget;
@@ -47,6 +47,8 @@ pub(crate) fn direction_word(direction: Direction) -> &'static str {
 
 fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: NodeId) {
     bump(&mgr.counters.duplicates_rejected);
+    let reason = DisconnectReason::Duplicate.as_str();
+    mgr.counters.disconnects.bump(EndedBy::Us, reason);
     let dir = direction_word(direction);
     match direction {
         Direction::Inbound => info!(peer = %peer, direction = dir, reason = "duplicate",
@@ -58,6 +60,8 @@ fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: No
 
 fn log_refused(mgr: &Manager, addr: SocketAddr, peer: NodeId, why: Refusal) {
     bump(&mgr.counters.inbound_refused);
+    let reason = DisconnectReason::TooManyConnections.as_str();
+    mgr.counters.disconnects.bump(EndedBy::Us, reason);
     let why = match why {
         Refusal::Full => "every stranger slot is taken",
         Refusal::PerIp => "its address holds the most links one address may",
@@ -145,6 +149,8 @@ pub(crate) async fn establish<S: Stream>(
         Ending::Close(reason, link_end) => {
             if reason == DisconnectReason::Duplicate {
                 log_duplicate(mgr, direction, addr, node);
+            } else {
+                mgr.counters.disconnects.bump(EndedBy::Us, reason.as_str());
             }
             close_with(conn, reason).await;
             link_end

@@ -1,6 +1,10 @@
 //! Counts of what happened on the wire, for tests, benches and `/metrics`: the
-//! incident's symptoms (resets, ACK failures, failed dials) must be countable.
+//! incident's symptoms (resets, ACK failures, failed dials) must be countable,
+//! and so must dropped work (issue 22): frames and events dropped, frames that
+//! did not decode, and every connection ended, by who ended it and why.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
@@ -23,6 +27,55 @@ pub struct Counters {
     pub evictions: AtomicU64,
     pub send_timeouts: AtomicU64,
     pub frames_dropped: AtomicU64,
+    pub decode_failures: AtomicU64,
+    pub disconnects: Disconnects,
+}
+
+/// Who ended a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EndedBy {
+    /// This node, for the reason given (it told the peer so when it could).
+    Us,
+    /// The peer: it said why, or closed, or its socket broke.
+    Peer,
+}
+
+impl EndedBy {
+    /// The word in the `by` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndedBy::Us => "us",
+            EndedBy::Peer => "peer",
+        }
+    }
+}
+
+/// Connections ended (before or after the handshake), by who ended them and
+/// why: the `reason` words of the log lines, and the `Disconnect` reasons.
+#[derive(Debug, Default)]
+pub struct Disconnects {
+    counts: Mutex<BTreeMap<(EndedBy, &'static str), u64>>,
+}
+
+impl Disconnects {
+    /// Counts one connection ended by `by` for `reason`.
+    pub(crate) fn bump(&self, by: EndedBy, reason: &'static str) {
+        let mut counts = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *counts.entry((by, reason)).or_default() += 1;
+    }
+
+    /// Every count so far, in a stable order.
+    pub fn snapshot(&self) -> Vec<(EndedBy, &'static str, u64)> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .map(|(&(by, reason), &n)| (by, reason, n))
+            .collect()
+    }
 }
 
 /// A copy of [`Counters`] at one moment.
@@ -56,6 +109,9 @@ pub struct CountersSnapshot {
     pub send_timeouts: u64,
     /// Messages not queued because a peer's queue was full.
     pub frames_dropped: u64,
+    /// Frames that did not decode into a message (over the cap, not JSON, not
+    /// a message), before or after the handshake.
+    pub decode_failures: u64,
 }
 
 /// Adds one to a counter.
@@ -83,6 +139,7 @@ impl Counters {
             evictions: get(&self.evictions),
             send_timeouts: get(&self.send_timeouts),
             frames_dropped: get(&self.frames_dropped),
+            decode_failures: get(&self.decode_failures),
         }
     }
 }

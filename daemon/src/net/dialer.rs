@@ -24,6 +24,7 @@ use super::counters::bump;
 use super::handshake::{self, Conn, HandshakeError};
 use super::transport::Dialer;
 use crate::constants::{DIAL_TIMEOUT, DUPLICATE_GRACE};
+use crate::escape::escaped;
 
 /// Why a dial did not produce a handshaken connection.
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +128,8 @@ pub(crate) async fn dial_loop<D: Dialer>(
                 warn!(
                     attempt,
                     retry_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    "Connection to {addr} failed (attempt {attempt}): {e}"
+                    "Connection to {addr} failed (attempt {attempt}): {}",
+                    escaped(&e)
                 );
                 pause(core, delay).await;
             }

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::backoff::Backoff;
 use super::core::Core;
-use super::counters::CountersSnapshot;
+use super::counters::{CountersSnapshot, EndedBy};
 use super::event::{NetEvent, PeerSnapshot};
 use super::manager::Manager;
 use super::settings::NetSettings;
@@ -112,6 +112,11 @@ impl Network {
     /// What has happened on the wire so far.
     pub fn counters(&self) -> CountersSnapshot {
         self.core.mgr.counters.snapshot()
+    }
+
+    /// Connections ended so far, by who ended them and why.
+    pub fn disconnects(&self) -> Vec<(EndedBy, &'static str, u64)> {
+        self.core.mgr.counters.disconnects.snapshot()
     }
 
     /// Resolves once shutdown has been requested and every task of the layer has

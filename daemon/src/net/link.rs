@@ -16,7 +16,7 @@ use tracing::{info, warn};
 
 use super::codec::{CodecError, encode_payload, write_frame};
 use super::conn::{LinkEnd, direction_word};
-use super::counters::bump;
+use super::counters::{EndedBy, bump};
 use super::event::NetEvent;
 use super::handshake::Conn;
 use super::inbound::LinkBudget;
@@ -25,6 +25,7 @@ use super::outbox::Outbox;
 use super::serve::Gate;
 use super::transport::Stream;
 use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
+use crate::escape::escaped;
 
 /// How often a link reports that it is active to the manager (which picks the
 /// longest-idle stranger to evict): often enough to rank squatters, rarely
@@ -106,6 +107,7 @@ impl Link<'_> {
                     }
                     Some(Err(e)) => return self.on_read_error(e),
                     None => {
+                        self.ended(EndedBy::Peer, "closed");
                         info!(peer = %self.node, direction = direction_word(self.direction),
                             "Peer {} closed the connection", self.addr);
                         return Ending::Quiet(LinkEnd::Lost);
@@ -156,6 +158,7 @@ impl Link<'_> {
         if let Some((_, sent)) = activity.outstanding_ping {
             if sent.elapsed() >= keepalive.timeout {
                 bump(&self.mgr.counters.ping_timeouts);
+                self.ended(EndedBy::Us, "ping_timeout");
                 warn!(peer = %self.node, direction = direction_word(self.direction),
                     "Ping timeout from {}", self.addr);
                 return Some(Ending::Drop);
@@ -197,6 +200,7 @@ impl Link<'_> {
             Ok(Err(e)) => Err(self.on_read_error(e)),
             Err(_) => {
                 bump(&self.mgr.counters.send_timeouts);
+                self.ended(EndedBy::Us, "send_timeout");
                 warn!(peer = %self.node, "Sending to {} timed out - closing connection", self.addr);
                 Err(Ending::Drop)
             }
@@ -209,14 +213,18 @@ impl Link<'_> {
             CodecError::Io(io) => {
                 if io.kind() == std::io::ErrorKind::ConnectionReset {
                     bump(&self.mgr.counters.resets);
+                    self.ended(EndedBy::Peer, "reset");
+                } else {
+                    self.ended(EndedBy::Peer, "lost");
                 }
                 warn!(peer = %self.node, direction = dir, "Connection to {} lost: {io}", self.addr);
                 Ending::Drop
             }
             protocol => {
                 bump(&self.mgr.counters.protocol_errors);
+                bump(&self.mgr.counters.decode_failures);
                 warn!(peer = %self.node, direction = dir, reason = "protocol_error",
-                    "Protocol error from {}: {protocol} - closing connection", self.addr);
+                    "Protocol error from {}: {} - closing connection", self.addr, escaped(&protocol));
                 Ending::Close(DisconnectReason::ProtocolError, LinkEnd::Lost)
             }
         }
@@ -248,6 +256,7 @@ impl Link<'_> {
                 None
             }
             Message::Disconnect { reason } => {
+                self.ended(EndedBy::Peer, reason.as_str());
                 info!(peer = %self.node, direction = direction_word(self.direction), reason = %reason,
                     "Peer {} disconnected: {reason}", self.addr);
                 let end = match reason {
@@ -293,6 +302,11 @@ impl Link<'_> {
             }),
             None => bump(&self.mgr.counters.events_dropped),
         }
+    }
+
+    /// Counts the link's end (`/metrics`: `timed_disconnects_total`).
+    fn ended(&self, by: EndedBy, reason: &'static str) {
+        self.mgr.counters.disconnects.bump(by, reason);
     }
 
     /// Notes an application message (what keeps a stranger from being idle).

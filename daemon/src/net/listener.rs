@@ -1,129 +1,67 @@
-//! The accept loop and the inbound side of every connection. Every connection is
-//! accepted; each handshake runs in its own task under the handshake timeout, holding
-//! one of `max_inbound` handshake permits, of which one address may hold the
-//! strangers' share (`max_inbound - reserved_inbound`), so a slowloris never holds
-//! a slot for long, one host cannot take every handshake slot, and a flood is
-//! refused with
-//! `Disconnect {too_many_connections}` while live links stay. Once the peer has
-//! proven who it is, the manager decides whether it gets a link slot (`slots.rs`).
+//! The accept loop and the inbound side of every connection. Each socket first
+//! needs a handshake slot (`pending.rs`: known addresses served first, each
+//! unknown address a small share); one that gets none is sent
+//! `Disconnect {too_many_connections}` and closed on the spot, with no task and
+//! no wait, so a connect flood costs microseconds per socket. Each handshake
+//! runs in its own task under the handshake timeout, so a slowloris never holds
+//! a slot for long. Once the peer has proven who it is, the manager decides
+//! whether it gets a link slot (`slots.rs`).
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::Arc;
 
+use bytes::{BufMut, Bytes, BytesMut};
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::DisconnectReason;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use timecoin_shared::wire::{DisconnectReason, Message};
+use tokio::time::Instant;
 use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
 use super::close::{close_with, linger};
-use super::codec::{CodecError, MessageCodec};
+use super::codec::{CodecError, MessageCodec, encode_payload};
 use super::conn::establish;
 use super::core::Core;
-use super::counters::bump;
+use super::counters::{EndedBy, bump};
 use super::handshake::{self, HandshakeError};
+use super::pending::{Pending, PendingLimits, PendingRefusal, PendingSlot};
 use super::transport::{Listener, Stream};
-use crate::constants::ACCEPT_ERROR_PAUSE;
-
-/// Handshakes in progress per IP address.
-#[derive(Default)]
-struct PerIp {
-    counts: Mutex<HashMap<IpAddr, usize>>,
-}
-
-/// One handshake slot of an address, given back on drop.
-struct IpSlot {
-    table: Arc<PerIp>,
-    ip: IpAddr,
-}
-
-impl PerIp {
-    fn take(table: &Arc<PerIp>, ip: IpAddr, limit: usize) -> Option<IpSlot> {
-        let mut counts = table
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let count = counts.entry(ip).or_default();
-        if *count >= limit {
-            return None;
-        }
-        *count += 1;
-        Some(IpSlot {
-            table: table.clone(),
-            ip,
-        })
-    }
-}
-
-impl Drop for IpSlot {
-    fn drop(&mut self) {
-        let mut counts = self
-            .table
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(count) = counts.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.ip);
-            }
-        }
-    }
-}
-
-/// What an accepted connection holds while it handshakes.
-struct HandshakeSlot {
-    _permit: OwnedSemaphorePermit,
-    _ip: IpSlot,
-}
+use crate::constants::{ACCEPT_ERROR_PAUSE, REFUSAL_LOG_EVERY};
+use crate::escape::escaped;
 
 /// Accepts connections until shutdown.
 pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
-    let permits = Arc::new(Semaphore::new(core.settings.max_inbound));
-    let per_ip = Arc::new(PerIp::default());
+    let settings = &core.settings;
+    let limits = PendingLimits {
+        total: settings.max_inbound,
+        reserved: settings.reserved_inbound,
+        per_ip: settings.max_pending_per_ip,
+    };
+    let pending = Pending::new(limits, settings.peers.iter().map(SocketAddr::ip));
+    let farewell = farewell();
+    let mut refusals = RefusalLog::default();
     loop {
         let accepted = tokio::select! {
             () = core.shutdown.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, addr)) => {
-                // Correctness: not `max_inbound_per_ip`: on loopback, and behind
-                // NAT, every peer of a fleet may dial from one address, and which
-                // of them are masternodes is known only after the handshake.
-                let share = core
-                    .settings
-                    .max_inbound
-                    .saturating_sub(core.settings.reserved_inbound);
-                let ip_slot = PerIp::take(&per_ip, addr.ip(), share.max(1));
-                let permit = permits.clone().try_acquire_owned().ok();
-                match (permit, ip_slot) {
-                    (Some(permit), Some(ip)) => {
-                        let slot = HandshakeSlot {
-                            _permit: permit,
-                            _ip: ip,
-                        };
-                        core.tracker
-                            .spawn(inbound(stream, addr, core.clone(), slot));
-                    }
-                    (permit, _) => {
-                        bump(&core.mgr.counters.inbound_refused);
-                        let why = if permit.is_some() {
-                            "its address holds the strangers' share of handshakes".to_owned()
-                        } else {
-                            format!("{} handshakes already", core.settings.max_inbound)
-                        };
-                        warn!(
-                            reason = "too_many_connections",
-                            "Refusing inbound from {addr}: {why}"
-                        );
-                        let conn = Framed::new(stream, MessageCodec::default());
-                        core.tracker
-                            .spawn(close_with(conn, DisconnectReason::TooManyConnections));
-                    }
+            Ok((stream, addr)) => match pending.take(addr.ip()) {
+                Ok(slot) => {
+                    core.tracker
+                        .spawn(inbound(stream, addr, core.clone(), slot, pending.clone()));
                 }
-            }
+                Err(why) => {
+                    // Correctness: no task and no wait: a flood of connects
+                    // costs the accept loop microseconds each, never a slot.
+                    L::refuse(stream, &farewell);
+                    let counters = &core.mgr.counters;
+                    bump(&counters.inbound_refused);
+                    counters
+                        .disconnects
+                        .bump(EndedBy::Us, DisconnectReason::TooManyConnections.as_str());
+                    refusals.note(addr, why);
+                }
+            },
             Err(e) => {
                 warn!("Accepting a connection failed: {e}");
                 tokio::select! {
@@ -135,8 +73,52 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
     }
 }
 
+/// The frame a refused socket is sent: `Disconnect {too_many_connections}`.
+fn farewell() -> Bytes {
+    let message = Message::Disconnect {
+        reason: DisconnectReason::TooManyConnections,
+    };
+    let payload = encode_payload(&message).unwrap_or_default();
+    let mut frame = BytesMut::with_capacity(4 + payload.len());
+    frame.put_u32(u32::try_from(payload.len()).unwrap_or(0));
+    frame.put_slice(&payload);
+    frame.freeze()
+}
+
+/// Refusals logged at most once per [`REFUSAL_LOG_EVERY`], with how many were
+/// not, so a connect flood cannot fill the disk through the log.
+#[derive(Default)]
+struct RefusalLog {
+    last: Option<Instant>,
+    unlogged: u64,
+}
+
+impl RefusalLog {
+    fn note(&mut self, addr: SocketAddr, why: PendingRefusal) {
+        let now = Instant::now();
+        if self.last.is_some_and(|last| now - last < REFUSAL_LOG_EVERY) {
+            self.unlogged += 1;
+            return;
+        }
+        self.last = Some(now);
+        let unlogged = std::mem::take(&mut self.unlogged);
+        warn!(
+            reason = "too_many_connections",
+            unlogged,
+            "Refusing inbound from {addr}: {} ({unlogged} more refused since the last such line)",
+            why.why()
+        );
+    }
+}
+
 /// One inbound connection: handshake under the timeout, then the link.
-async fn inbound<S: Stream>(stream: S, addr: SocketAddr, core: Arc<Core>, slot: HandshakeSlot) {
+async fn inbound<S: Stream>(
+    stream: S,
+    addr: SocketAddr,
+    core: Arc<Core>,
+    slot: PendingSlot,
+    pending: Arc<Pending>,
+) {
     let mut conn = Framed::new(stream, MessageCodec::default());
     let network = core.settings.network.clone();
     let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
@@ -174,6 +156,9 @@ async fn inbound<S: Stream>(stream: S, addr: SocketAddr, core: Arc<Core>, slot: 
     };
     // The handshake slot is free again: a live link is counted by the manager.
     drop(slot);
+    if core.mgr.is_configured_masternode(&theirs.node_id) {
+        pending.learn(addr.ip());
+    }
     bump(&core.mgr.counters.handshakes_accepted);
     info!(peer = %theirs.node_id, direction = "inbound", network = %network,
         "Handshake accepted from {addr} (network: {network})");
@@ -181,8 +166,33 @@ async fn inbound<S: Stream>(stream: S, addr: SocketAddr, core: Arc<Core>, slot: 
     establish(conn, &core, theirs, addr, Direction::Inbound, session).await;
 }
 
+/// Who ended a handshake that failed with `e`, and why (the log line's `reason`).
+fn ended(e: &HandshakeError) -> (EndedBy, &'static str) {
+    match e {
+        HandshakeError::Unexpected { .. } | HandshakeError::Random(_) => {
+            (EndedBy::Us, "protocol_error")
+        }
+        HandshakeError::Codec(CodecError::Io(_)) if e.is_reset() => (EndedBy::Peer, "reset"),
+        HandshakeError::Codec(CodecError::Io(_)) | HandshakeError::Closed => {
+            (EndedBy::Peer, "closed")
+        }
+        HandshakeError::Codec(_) => (EndedBy::Us, "protocol_error"),
+        HandshakeError::WrongNetwork(_) => (EndedBy::Us, "wrong_network"),
+        HandshakeError::NetworkMismatch { .. } => (EndedBy::Us, "network_mismatch"),
+        HandshakeError::AuthFailed(_) | HandshakeError::IdMismatch { .. } => {
+            (EndedBy::Us, "auth_failed")
+        }
+        HandshakeError::IncompatibleVersion(_) => (EndedBy::Us, "incompatible_version"),
+        HandshakeError::SelfConnection => (EndedBy::Us, "self_connection"),
+        HandshakeError::Timeout(_) => (EndedBy::Us, "handshake_timeout"),
+        HandshakeError::Refused(reason) => (EndedBy::Peer, reason.as_str()),
+    }
+}
+
 fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError) {
     let counters = &core.mgr.counters;
+    let (by, reason) = ended(e);
+    counters.disconnects.bump(by, reason);
     match e {
         HandshakeError::Unexpected { got, .. } => {
             bump(&counters.protocol_errors);
@@ -194,11 +204,13 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
         }
         HandshakeError::WrongNetwork(theirs) => warn!(
             reason = "wrong_network",
-            "Rejecting handshake from {addr}: network {theirs}, ours is {network}"
+            "Rejecting handshake from {addr}: network {}, ours is {network}",
+            escaped(theirs)
         ),
         HandshakeError::NetworkMismatch { theirs, ours } => warn!(
             reason = "network_mismatch",
-            "Rejecting handshake from {addr}: network definition {theirs}, ours is {ours} (not the same network file)"
+            "Rejecting handshake from {addr}: network definition {}, ours is {ours} (not the same network file)",
+            escaped(theirs)
         ),
         HandshakeError::AuthFailed(claimed) => {
             bump(&counters.auth_failures);
@@ -225,11 +237,16 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
         }
         HandshakeError::Codec(codec) if !matches!(codec, CodecError::Io(_)) => {
             bump(&counters.protocol_errors);
+            bump(&counters.decode_failures);
             warn!(
                 reason = "protocol_error",
-                "Protocol error from {addr} before handshake: {codec} - closing connection"
+                "Protocol error from {addr} before handshake: {} - closing connection",
+                escaped(codec)
             );
         }
-        other => info!("Connection from {addr} ended during handshake: {other}"),
+        other => info!(
+            "Connection from {addr} ended during handshake: {}",
+            escaped(other)
+        ),
     }
 }

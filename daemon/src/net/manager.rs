@@ -128,11 +128,6 @@ impl Manager {
         self
     }
 
-    /// The inbound limits.
-    pub fn slots(&self) -> SlotLimits {
-        self.slots
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock would be a bug elsewhere; the table itself
         // is always consistent between statements, so keep serving.

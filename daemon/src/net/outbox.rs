@@ -118,6 +118,7 @@ impl Outbox {
     }
 
     /// Bytes queued now.
+    #[cfg(test)]
     pub fn bytes(&self) -> usize {
         self.lock().bytes
     }

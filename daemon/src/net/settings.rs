@@ -38,8 +38,11 @@ pub struct NetSettings {
     pub max_inbound: usize,
     /// Inbound slots only configured masternodes may take.
     pub reserved_inbound: usize,
-    /// Inbound stranger links (and handshakes) from one IP address.
+    /// Inbound stranger links from one IP address.
     pub max_inbound_per_ip: usize,
+    /// Handshakes in progress from one address that is neither a configured
+    /// peer's nor one a masternode has proven itself from.
+    pub max_pending_per_ip: usize,
     /// Silence after which an inbound stranger is evicted.
     pub idle_timeout: Duration,
     /// Seed of every random choice (backoff jitter, ping nonces): a simulation with
@@ -63,6 +66,7 @@ impl NetSettings {
 
     /// Settings with the default timings from `constants.rs`, for a network
     /// without a definition file (no masternodes); see [`Self::for_definition`].
+    #[cfg(test)]
     pub fn new(network: &str, listen_port: u16) -> Self {
         let definition = Definition::without_file(
             network,
@@ -90,6 +94,7 @@ impl NetSettings {
             max_inbound: c::MAX_INBOUND,
             reserved_inbound: c::RESERVED_INBOUND,
             max_inbound_per_ip: c::MAX_INBOUND_PER_IP,
+            max_pending_per_ip: c::MAX_PENDING_PER_IP,
             idle_timeout: c::IDLE_TIMEOUT,
             rng_seed: 0,
             session_start: 1,

@@ -4,23 +4,32 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use super::{RpcState, chain_info};
+use crate::chain::engine::Counters as ChainCounters;
+use crate::net::counters::{CountersSnapshot, EndedBy};
 
-/// One sample: name, help text, type, value.
+/// One metric: name, help text, type, and its samples.
 struct Metric {
     name: &'static str,
     help: &'static str,
     counter: bool,
+    samples: Vec<Sample>,
+}
+
+/// One sample: its labels (`(name, value)` pairs, values from this crate's
+/// own words, never from a peer) and its value.
+struct Sample {
+    labels: Vec<(&'static str, &'static str)>,
     value: f64,
 }
 
-/// Renders samples in the text exposition format (version 0.0.4).
+/// Renders metrics in the text exposition format (version 0.0.4).
 fn render(metrics: &[Metric]) -> String {
     let mut out = String::new();
     for m in metrics {
@@ -28,9 +37,70 @@ fn render(metrics: &[Metric]) -> String {
         // Writing into a String cannot fail.
         let _ = writeln!(out, "# HELP {} {}", m.name, m.help);
         let _ = writeln!(out, "# TYPE {} {kind}", m.name);
-        let _ = writeln!(out, "{} {}", m.name, m.value);
+        for sample in &m.samples {
+            out.push_str(m.name);
+            if !sample.labels.is_empty() {
+                let labels: Vec<String> = sample
+                    .labels
+                    .iter()
+                    .map(|(name, value)| format!("{name}=\"{value}\""))
+                    .collect();
+                let _ = write!(out, "{{{}}}", labels.join(","));
+            }
+            let _ = writeln!(out, " {}", sample.value);
+        }
     }
     out
+}
+
+/// A metric with one unlabelled sample.
+fn single(name: &'static str, help: &'static str, counter: bool, value: f64) -> Metric {
+    Metric {
+        name,
+        help,
+        counter,
+        samples: vec![Sample {
+            labels: Vec::new(),
+            value,
+        }],
+    }
+}
+
+/// Dropped work, by what was dropped.
+fn dropped(net: &CountersSnapshot, chain: &ChainCounters) -> Metric {
+    let what = |what, value: u64| Sample {
+        labels: vec![("what", what)],
+        value: value as f64,
+    };
+    let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    Metric {
+        name: "timed_dropped_total",
+        help: "Work dropped rather than queued without bound: events for the chain (its queue or a byte budget was full), frames for a peer (its queue was full), gossiped transactions over their peer's rate, pending transactions evicted for another origin's or expired.",
+        counter: true,
+        samples: vec![
+            what("events", net.events_dropped),
+            what("frames", net.frames_dropped),
+            what("txs_over_peer_rate", load(&chain.txs_over_peer_rate)),
+            what("txs_evicted", load(&chain.txs_evicted)),
+            what("txs_expired", load(&chain.txs_expired)),
+        ],
+    }
+}
+
+/// Connections ended, by who ended them and why.
+fn disconnects(ended: Vec<(EndedBy, &'static str, u64)>) -> Metric {
+    Metric {
+        name: "timed_disconnects_total",
+        help: "Connections ended, before or after the handshake, by who ended them (us, peer) and why.",
+        counter: true,
+        samples: ended
+            .into_iter()
+            .map(|(by, reason, n)| Sample {
+                labels: vec![("by", by.as_str()), ("reason", reason)],
+                value: n as f64,
+            })
+            .collect(),
+    }
 }
 
 pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResponse {
@@ -39,18 +109,8 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
     let net = state.net.counters();
     let chain = state.chain.counters();
     let load = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed) as f64;
-    let gauge = |name, help, value: f64| Metric {
-        name,
-        help,
-        counter: false,
-        value,
-    };
-    let counter = |name, help, value: f64| Metric {
-        name,
-        help,
-        counter: true,
-        value,
-    };
+    let gauge = |name, help, value: f64| single(name, help, false, value);
+    let counter = |name, help, value: f64| single(name, help, true, value);
     let metrics = [
         gauge(
             "timed_block_height",
@@ -148,6 +208,13 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             net.auth_failures as f64,
         ),
         counter(
+            "timed_decode_failures_total",
+            "Frames that did not decode into a message (over the size cap, not JSON, not a message).",
+            net.decode_failures as f64,
+        ),
+        dropped(&net, chain),
+        disconnects(state.net.disconnects()),
+        counter(
             "timed_ping_timeouts_total",
             "Links closed for missed pongs.",
             net.ping_timeouts as f64,
@@ -204,23 +271,21 @@ mod tests {
     #[test]
     fn samples_render_in_the_text_format() {
         let text = render(&[
-            Metric {
-                name: "timed_block_height",
-                help: "Height.",
-                counter: false,
-                value: 12.0,
-            },
-            Metric {
-                name: "timed_resets_total",
-                help: "Resets.",
-                counter: true,
-                value: 0.0,
-            },
+            single("timed_block_height", "Height.", false, 12.0),
+            single("timed_resets_total", "Resets.", true, 0.0),
+            disconnects(vec![
+                (EndedBy::Us, "wrong_network", 2),
+                (EndedBy::Peer, "closed", 1),
+            ]),
         ]);
         assert_eq!(
             text,
             "# HELP timed_block_height Height.\n# TYPE timed_block_height gauge\ntimed_block_height 12\n\
-             # HELP timed_resets_total Resets.\n# TYPE timed_resets_total counter\ntimed_resets_total 0\n"
+             # HELP timed_resets_total Resets.\n# TYPE timed_resets_total counter\ntimed_resets_total 0\n\
+             # HELP timed_disconnects_total Connections ended, before or after the handshake, by who ended them (us, peer) and why.\n\
+             # TYPE timed_disconnects_total counter\n\
+             timed_disconnects_total{by=\"us\",reason=\"wrong_network\"} 2\n\
+             timed_disconnects_total{by=\"peer\",reason=\"closed\"} 1\n"
         );
     }
 }

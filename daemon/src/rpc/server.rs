@@ -1,16 +1,21 @@
 //! The RPC's accept loop, in place of `axum::serve`, for the limits a hostile
-//! client must meet (issue 13): at most `max_connections` connections are served at
-//! once (a permit is taken *before* `accept`, so more wait in the kernel's queue
-//! and cost no file descriptor); a client must send its headers within
+//! client must meet (issues 13 and 22): at most `max_connections` connections are
+//! served at once (a permit is taken *before* `accept`, so more wait in the
+//! kernel's queue and cost no file descriptor), of which one source address may
+//! hold `max_per_ip`: a connection over that is closed as soon as it is
+//! accepted, so one host's siege neither fills the slots nor the kernel's queue
+//! in front of everyone else's requests; a client must send its headers within
 //! `header_timeout` (which also ends idle keep-alive connections); and a client
 //! that stops reading its answer loses its connection once a write has been stuck
 //! for `request_timeout` (see [`StallGuard`]). Half-sent headers, idle sockets and
 //! unread answers therefore each hold a slot for a bounded time, and `/health`
 //! keeps answering.
 
+use std::collections::HashMap;
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -34,6 +39,55 @@ pub(crate) struct RpcLimits {
     pub(crate) header_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) max_connections: usize,
+    /// Connections one source address may hold at once.
+    pub(crate) max_per_ip: usize,
+}
+
+/// Connections served per source address.
+#[derive(Default)]
+struct PerIp {
+    counts: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One connection of an address, given back on drop.
+struct IpSlot {
+    table: Arc<PerIp>,
+    ip: IpAddr,
+}
+
+impl PerIp {
+    fn counts(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
+        // Every statement leaves the map consistent; keep serving after a panic.
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A slot for `ip`, unless it holds `limit` already.
+    fn take(table: &Arc<PerIp>, ip: IpAddr, limit: usize) -> Option<IpSlot> {
+        let mut counts = table.counts();
+        let count = counts.entry(ip).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(IpSlot {
+            table: Arc::clone(table),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut counts = self.table.counts();
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// Serves `router` on `listener` under `limits` until `shutdown` is cancelled;
@@ -50,6 +104,7 @@ pub(crate) async fn serve(
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_ip = Arc::new(PerIp::default());
     let connections = TaskTracker::new();
     loop {
         let permit = tokio::select! {
@@ -59,10 +114,18 @@ pub(crate) async fn serve(
                 Err(_) => break, // The semaphore is never closed.
             },
         };
-        let stream = tokio::select! {
+        let (stream, slot) = tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => match PerIp::take(&per_ip, peer.ip(), limits.max_per_ip) {
+                    Some(slot) => (stream, slot),
+                    None => {
+                        // Correctness: closed at once, no task: its permit
+                        // comes back for the next connection in the queue.
+                        drop(stream);
+                        continue;
+                    }
+                },
                 Err(e) => {
                     warn!("RPC accept failed: {e}; pausing {ACCEPT_ERROR_PAUSE:?}");
                     tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
@@ -74,7 +137,7 @@ pub(crate) async fn serve(
         let shutdown = shutdown.clone();
         connections.spawn(async move {
             serve_connection(stream, router, limits, shutdown).await;
-            drop(permit);
+            drop((slot, permit));
         });
     }
     connections.close();

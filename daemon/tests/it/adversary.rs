@@ -12,6 +12,7 @@
 
 pub(crate) mod hog;
 pub(crate) mod liar;
+pub(crate) mod squat;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -50,7 +50,7 @@ async fn node(
         settings,
         identity,
         TcpAcceptor(listener),
-        TcpDialer,
+        TcpDialer::default(),
         shutdown.clone(),
     );
     (net, events, shutdown, addr)

@@ -10,6 +10,7 @@ mod support;
 mod adversary;
 mod api;
 mod bad_input;
+mod bounds;
 mod chain_blocks;
 mod chain_process;
 mod chain_rounds;

@@ -23,6 +23,17 @@ pub const SAMPLE_LINES: usize = 3;
 /// swamp the report or a Nagios screen.
 pub const SAMPLE_LINE_CHARS: usize = 300;
 
+/// Peers whose failed dials are counted apart. Far above any fleet's size; a
+/// journal naming more (a scan, a forged log) counts the rest as naming none,
+/// so the evidence stays small whatever the journal holds.
+pub const MAX_DIALED_PEERS: usize = 256;
+
+/// Where to look when a node's logs command printed nothing while its daemon
+/// was busy: the evidence of `check` and the warning of `timectl logs` say it.
+pub const EMPTY_JOURNAL_HINT: &str = "check the node's logs command: the unit name \
+    (journalctl -u UNIT), that its user may read the journal (group systemd-journal \
+    or adm), and the journal namespace (journalctl --namespace)";
+
 /// Everything one check run learned.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckFacts {
@@ -37,6 +48,10 @@ pub struct CheckFacts {
     /// The height at which the nodes' blocks were compared; `None` when it could
     /// not be chosen (see [`CheckFacts::lowest_end_height`]).
     pub common_height: Option<u64>,
+    /// The fleet file's `min_masternodes`: the fewest active masternodes that
+    /// still produce blocks, for nodes whose daemon does not report its own.
+    #[serde(default)]
+    pub min_masternodes: Option<usize>,
 }
 
 impl CheckFacts {
@@ -58,6 +73,10 @@ impl CheckFacts {
 pub struct NodeFacts {
     /// The node's name in the fleet file.
     pub name: String,
+    /// The fleet file's `host`: the address its peers dial, which names it in
+    /// their failed-dial lines. `None` where it is not known.
+    #[serde(default)]
+    pub host: Option<String>,
     /// Probes in the order taken: the first at the window's start, the last at
     /// its end, any others between.
     pub probes: Vec<NodeSnapshot>,
@@ -72,6 +91,7 @@ impl NodeFacts {
     pub fn new(name: impl Into<String>) -> Self {
         NodeFacts {
             name: name.into(),
+            host: None,
             probes: Vec::new(),
             journal: Journal::Unreadable {
                 error: "not read".into(),
@@ -96,29 +116,60 @@ pub enum Journal {
     Unreadable { error: String },
 }
 
-/// Classified journal lines of one node: how many carried each kind, and the
-/// first few of them.
+/// Classified journal lines of one node: how many there were, how many
+/// carried each kind, the first few of them, and the failed dials per peer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEvidence {
+    #[serde(default)]
+    lines: u64,
     counts: BTreeMap<EventKind, u64>,
     samples: BTreeMap<EventKind, Vec<String>>,
     max_attempt: Option<u32>,
+    /// `connect_failed` lines per peer address, as the lines name it (lines
+    /// naming none, or past [`MAX_DIALED_PEERS`], under the empty string).
+    #[serde(default)]
+    failed_dials: BTreeMap<String, FailedDials>,
+}
+
+/// The failed dials toward one peer address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedDials {
+    pub count: u64,
+    /// The first lines, at most [`SAMPLE_LINES`].
+    pub samples: Vec<String>,
 }
 
 impl LogEvidence {
-    /// Adds one line and what the classifier made of it. Lines with no kind only
-    /// cost the check.
+    /// Adds one line and what the classifier made of it. Lines with no kind
+    /// count as lines: they show the journal was read.
     pub fn record(&mut self, line: &str, classification: &Classification) {
+        self.lines += 1;
         for kind in classification.kinds.iter() {
             *self.counts.entry(kind).or_default() += 1;
-            let kept = self.samples.entry(kind).or_default();
-            if kept.len() < SAMPLE_LINES {
-                kept.push(line.trim_end().chars().take(SAMPLE_LINE_CHARS).collect());
-            }
+            keep(self.samples.entry(kind).or_default(), line);
         }
         if classification.kinds.contains(EventKind::ConnectFailed) {
             self.max_attempt = self.max_attempt.max(classification.attempt);
+            let mut peer = classification.peer.clone().unwrap_or_default();
+            if !self.failed_dials.contains_key(&peer) && self.failed_dials.len() >= MAX_DIALED_PEERS
+            {
+                peer = String::new();
+            }
+            let dials = self.failed_dials.entry(peer).or_default();
+            dials.count += 1;
+            keep(&mut dials.samples, line);
         }
+    }
+
+    /// How many lines were recorded, with a kind or not.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// `connect_failed` lines per peer address as the lines name it; the empty
+    /// address gathers the lines that name none.
+    pub fn failed_dials(&self) -> &BTreeMap<String, FailedDials> {
+        &self.failed_dials
     }
 
     /// How many lines carried `kind`.
@@ -134,6 +185,14 @@ impl LogEvidence {
     /// The highest dial attempt number a `connect_failed` line gave.
     pub fn max_attempt(&self) -> Option<u32> {
         self.max_attempt
+    }
+}
+
+/// Keeps `line`, cut to [`SAMPLE_LINE_CHARS`], while `kept` holds fewer than
+/// [`SAMPLE_LINES`].
+fn keep(kept: &mut Vec<String>, line: &str) {
+    if kept.len() < SAMPLE_LINES {
+        kept.push(line.trim_end().chars().take(SAMPLE_LINE_CHARS).collect());
     }
 }
 
@@ -173,6 +232,31 @@ mod tests {
         assert_eq!(log.samples(EventKind::ConnectionReset).len(), SAMPLE_LINES);
         assert!(log.samples(EventKind::ConnectionReset)[0].contains("attempt 1"));
         assert_eq!(log.max_attempt(), Some(5));
+        assert_eq!(log.lines(), 6);
+        assert_eq!(again.lines(), 2);
+        let dials = &log.failed_dials()["10.0.0.1"];
+        assert_eq!(dials.count, 5);
+        assert_eq!(dials.samples.len(), SAMPLE_LINES);
+        assert_eq!(log.failed_dials().len(), 1);
+    }
+
+    #[test]
+    fn failed_dials_to_more_peers_than_kept_count_as_naming_none() {
+        let mut log = LogEvidence::default();
+        for i in 0..MAX_DIALED_PEERS + 5 {
+            let line = format!(
+                "WARN Connection to 10.1.{}.{}:24100 failed (attempt 1): refused",
+                i / 256,
+                i % 256
+            );
+            log.record(&line, &classify(&line));
+        }
+        assert_eq!(log.failed_dials().len(), MAX_DIALED_PEERS + 1);
+        assert_eq!(log.failed_dials()[""].count, 5);
+        assert_eq!(
+            log.count(EventKind::ConnectFailed),
+            MAX_DIALED_PEERS as u64 + 5
+        );
     }
 
     #[test]

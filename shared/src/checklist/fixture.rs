@@ -36,6 +36,7 @@ impl Fixture {
                 nodes,
                 expect_commit: None,
                 common_height: Some(HEIGHTS[2]),
+                min_masternodes: Some(n.min(3)),
             },
             thresholds: Thresholds::default(),
         }
@@ -73,6 +74,13 @@ impl Fixture {
     pub(crate) fn chain(&mut self, i: usize, edit: impl Fn(usize, &mut ChainView)) {
         for (k, probe) in self.facts.nodes[i].probes.iter_mut().enumerate() {
             edit(k, &mut probe.chain);
+        }
+    }
+
+    /// Node `i` speaks `api` at every probe.
+    pub(crate) fn api(&mut self, i: usize, api: DaemonApi) {
+        for probe in &mut self.facts.nodes[i].probes {
+            probe.api = api;
         }
     }
 
@@ -135,6 +143,7 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
         .collect();
     let log: LogEvidence = std::iter::repeat_n("INFO Starting new block round", 6).collect();
     NodeFacts {
+        host: Some(format!("127.0.0.{}", i + 1)),
         name,
         probes,
         journal: Journal::Read(log),

@@ -1,8 +1,9 @@
 //! The numbers behind the checklist, for systems that graph them: Nagios
 //! perfdata, a dashboard's gauges. Taken at the window's end; a number the check
-//! could not learn is `None` (Nagios `U`), never zero.
+//! could not learn or did not judge is `None` (Nagios `U`), never zero.
 
-use super::facts::{CheckFacts, Journal, NodeFacts};
+use super::facts::{CheckFacts, NodeFacts};
+use super::rules::{counted_dials, judged_count};
 use super::thresholds::Thresholds;
 use crate::classify::EventKind;
 use crate::snapshot::ChainView;
@@ -12,7 +13,8 @@ use crate::snapshot::ChainView;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Measure {
     /// `height_spread`, or `NODE_height`, `NODE_peers`, `NODE_masternodes`,
-    /// `NODE_resets`, `NODE_failed_connects`.
+    /// `NODE_resets`, `NODE_failed_connects` (those the backoff item counts:
+    /// toward peers not shown down).
     pub label: String,
     pub value: Option<u64>,
     pub warn: Option<u64>,
@@ -73,7 +75,7 @@ pub fn measures(facts: &CheckFacts, thresholds: &Thresholds) -> Vec<Measure> {
             crit: Some(0),
             ..Measure::new(
                 format!("{name}_resets"),
-                logged(node, EventKind::ConnectionReset),
+                judged_count(node, EventKind::ConnectionReset),
             )
         });
         out.push(Measure {
@@ -81,7 +83,7 @@ pub fn measures(facts: &CheckFacts, thresholds: &Thresholds) -> Vec<Measure> {
             crit: Some(thresholds.backoff_spam_for(name).saturating_sub(1)),
             ..Measure::new(
                 format!("{name}_failed_connects"),
-                logged(node, EventKind::ConnectFailed),
+                counted_dials(facts, node),
             )
         });
     }
@@ -92,13 +94,6 @@ fn at_end<T>(node: &NodeFacts, get: impl Fn(&ChainView) -> Option<T>) -> Option<
     node.last_probe()
         .filter(|p| p.is_reachable())
         .and_then(|p| get(&p.chain))
-}
-
-fn logged(node: &NodeFacts, kind: EventKind) -> Option<u64> {
-    match &node.journal {
-        Journal::Read(log) => Some(log.count(kind)),
-        Journal::Unreadable { .. } => None,
-    }
 }
 
 #[cfg(test)]
@@ -132,5 +127,21 @@ mod tests {
             let measure = m.iter().find(|m| m.label == label).expect(label);
             assert_eq!(measure.value, None, "{label}");
         }
+    }
+
+    #[test]
+    fn a_count_the_node_cannot_log_is_not_judged_not_zero() {
+        let mut f = Fixture::healthy(2);
+        f.end(1).api = crate::fleet::DaemonApi::TimeMasternode;
+        let m = measures(&f.facts, &f.thresholds);
+        let value = |label: &str| m.iter().find(|m| m.label == label).expect(label).value;
+        assert_eq!(value("n0_failed_connects"), Some(0));
+        assert_eq!(value("n1_failed_connects"), None);
+        assert_eq!(value("n1_resets"), Some(0), "upstream logs its resets");
+        // An empty journal while the height rose was not read where it is written.
+        f.facts.nodes[0].journal = crate::checklist::Journal::Read(Default::default());
+        let m = measures(&f.facts, &f.thresholds);
+        let value = |label: &str| m.iter().find(|m| m.label == label).expect(label).value;
+        assert_eq!(value("n0_resets"), None);
     }
 }

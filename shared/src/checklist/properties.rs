@@ -11,16 +11,26 @@ use super::{evaluate, items};
 /// it is clamped to the probes the node has.
 #[derive(Clone, Copy, Debug)]
 enum Gap {
-    Unanswered { probe: usize },
-    Height { probe: usize },
-    Masternodes { probe: usize },
-    Peers { probe: usize },
+    Unanswered {
+        probe: usize,
+    },
+    Height {
+        probe: usize,
+    },
+    Masternodes {
+        probe: usize,
+    },
+    Peers {
+        probe: usize,
+    },
     Commit,
     RepoHead,
     BlockAge,
     NodeId,
     PeerList,
     Journal,
+    /// The logs command printed nothing while the height rose.
+    EmptyJournal,
     BlockHash,
     CommonHeight,
     NoProbes,
@@ -118,6 +128,27 @@ impl Gap {
                     "clean_handshakes",
                 ]
             }
+            Gap::EmptyJournal => {
+                let node = &mut f.facts.nodes[i];
+                node.journal = super::facts::Journal::Read(Default::default());
+                // Only a rising height says the daemon wrote what was not read.
+                let heights: Vec<u64> = node
+                    .probes
+                    .iter()
+                    .filter(|p| p.is_reachable())
+                    .filter_map(|p| p.chain.block_height)
+                    .collect();
+                if heights.first() < heights.last() {
+                    &[
+                        "no_resets",
+                        "production_running",
+                        "no_backoff_spam",
+                        "clean_handshakes",
+                    ]
+                } else {
+                    &[]
+                }
+            }
             Gap::BlockHash => {
                 f.facts.nodes[i].block_at_common_height = None;
                 &["same_chain"]
@@ -146,6 +177,7 @@ fn gap() -> impl Strategy<Value = Gap> {
         Just(Gap::NodeId),
         Just(Gap::PeerList),
         Just(Gap::Journal),
+        Just(Gap::EmptyJournal),
         Just(Gap::BlockHash),
         Just(Gap::CommonHeight),
         Just(Gap::NoProbes),
@@ -198,7 +230,7 @@ impl Fault {
 
 /// A healthy fleet with the variety a healthy fleet has: handshakes in the
 /// window or not, a few failed dials, heights a block apart, a given commit.
-fn healthy() -> impl Strategy<Value = Fixture> {
+pub(super) fn healthy() -> impl Strategy<Value = Fixture> {
     (1..7usize)
         .prop_flat_map(|n| {
             (

@@ -21,7 +21,9 @@ mod production;
 mod resets;
 mod rule;
 
-pub use commits::same_commit;
+pub(crate) use backoff::counted_dials;
+pub use commits::{same_commit, short_commit};
+pub(crate) use inputs::judged_count;
 pub use rule::Item;
 pub(crate) use rule::Rule;
 

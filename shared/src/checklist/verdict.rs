@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// The item cannot apply to a node's daemon API (upstream logs no ACK
+    /// failures): nothing was missing, so it never makes a verdict unknown.
+    /// Below every other status: an item passes on the nodes it applies to.
+    NotApplicable,
     Pass,
     Warn,
     /// The data needed to judge was missing (a node unreachable, a journal unreadable).
@@ -25,6 +29,7 @@ impl Status {
             Status::Warn => "warn",
             Status::Fail => "fail",
             Status::Unknown => "unknown",
+            Status::NotApplicable => "not_applicable",
         }
     }
 }
@@ -44,15 +49,21 @@ pub struct ItemVerdict {
 /// The whole checklist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
-    /// The worst item status (`pass` for an empty list).
+    /// The worst item status (`pass` for an empty list); never `not_applicable`.
     pub verdict: Status,
     pub items: Vec<ItemVerdict>,
 }
 
 impl Report {
-    /// A report whose verdict is the worst of `items`.
+    /// A report whose verdict is the worst of `items`. Items that do not apply
+    /// leave the verdict to the rest; when no item applies at all, nothing was
+    /// judged, and that is unknown, never a pass.
     pub fn new(items: Vec<ItemVerdict>) -> Self {
-        let verdict = items.iter().map(|i| i.status).max().unwrap_or(Status::Pass);
+        let verdict = match items.iter().map(|i| i.status).max() {
+            None => Status::Pass,
+            Some(Status::NotApplicable) => Status::Unknown,
+            Some(worst) => worst,
+        };
         Report { verdict, items }
     }
 }
@@ -89,5 +100,27 @@ mod tests {
             serde_json::to_string(&Status::Unknown).unwrap(),
             r#""unknown""#
         );
+    }
+
+    #[test]
+    fn an_item_that_does_not_apply_leaves_the_verdict_to_the_rest() {
+        assert_eq!(
+            Report::new(vec![item(Status::Pass), item(Status::NotApplicable)]).verdict,
+            Status::Pass
+        );
+        assert_eq!(
+            Report::new(vec![item(Status::NotApplicable), item(Status::Warn)]).verdict,
+            Status::Warn
+        );
+        assert_eq!(
+            Report::new(vec![item(Status::NotApplicable)]).verdict,
+            Status::Unknown,
+            "nothing judged is not a pass"
+        );
+        assert_eq!(
+            serde_json::to_string(&Status::NotApplicable).unwrap(),
+            r#""not_applicable""#
+        );
+        assert_eq!(Status::NotApplicable.as_str(), "not_applicable");
     }
 }

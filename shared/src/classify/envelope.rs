@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::YearlessTime;
+
 /// A syslog-style prefix: time (which ends at the `host` group), host, then
 /// optionally `ident[pid]`, then `:`. Only its extent is searched for (cheaper
 /// than captures on every line); the host is the word after the time.
@@ -25,8 +27,11 @@ pub struct Envelope<'a> {
     /// Host name from a journal prefix or a `debug.log` `[host]`.
     pub node: Option<Cow<'a, str>>,
     /// Microseconds since the Unix epoch, when the line carries a full RFC 3339
-    /// time or a `debug.log` time (a syslog prefix has no year, so it gives none).
+    /// time or a `debug.log` time.
     pub timestamp_us: Option<i64>,
+    /// A syslog prefix's time, which has no year ([`YearlessTime::resolve`]
+    /// places it), when the line has no full time.
+    pub yearless: Option<YearlessTime>,
     /// `INFO`, `WARN`, ... as written (upper-cased forms only).
     pub level: Option<&'static str>,
     /// The daemon's own words.
@@ -43,6 +48,7 @@ impl<'a> Envelope<'a> {
             return Envelope {
                 node: env.node.map(|n| Cow::Owned(n.into_owned())),
                 timestamp_us: env.timestamp_us,
+                yearless: env.yearless,
                 level: env.level,
                 message: Cow::Owned(env.message.into_owned()),
             };
@@ -50,6 +56,7 @@ impl<'a> Envelope<'a> {
         let mut rest = line.trim_start();
         let mut node = None;
         let mut timestamp_us = None;
+        let mut yearless = None;
         if starts_like_prefix(rest)
             && let Some(prefix) = journal_prefix().find(rest)
         {
@@ -64,6 +71,7 @@ impl<'a> Envelope<'a> {
                 .nth(words_of_time)
                 .map(|host| Cow::Borrowed(host.trim_end_matches(':')));
             timestamp_us = parse_rfc3339_us(rest);
+            yearless = YearlessTime::parse(rest);
             rest = &rest[prefix.end()..];
         }
         rest = rest.trim_start();
@@ -94,6 +102,7 @@ impl<'a> Envelope<'a> {
         }
         Envelope {
             node,
+            yearless: yearless.filter(|_| timestamp_us.is_none()),
             timestamp_us,
             level,
             message: Cow::Borrowed(rest),
@@ -243,7 +252,7 @@ fn digits(s: &str, range: std::ops::Range<usize>) -> Option<i64> {
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
 /// well-known algorithm, written out here).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -275,6 +284,9 @@ mod tests {
     fn journal_prefixes() {
         let env = Envelope::split("Dec 17 02:28:28 LW-Michigan timed[83172]: WARN ⚠️ hello");
         assert_eq!(env.node.as_deref(), Some("LW-Michigan"));
+        assert_eq!(env.timestamp_us, None);
+        assert_eq!(env.yearless, YearlessTime::parse("Dec 17 02:28:28"));
+        assert!(env.yearless.is_some());
         assert_eq!(env.level, Some("WARN"));
         assert_eq!(env.message, "⚠️ hello");
         let env = Envelope::split("Dec 13 04:30:00 LW-Michigan2: WARN ⚠️ Skipping");

@@ -81,13 +81,26 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::Connected,
         r"(?P<veto>\b(?:already|not|still|is) )?\bconnected to (?:peer\b:?\s*)?(?P<addr>{addr})",
     ),
+    // A handshake line that names no peer is still a handshake.
     rule(
         EventKind::HandshakeCompleted,
-        r"\bhandshake (?:completed|complete|succeeded|successful) with (?:peer:?\s*)?(?P<addr>{addr})?",
+        r"\bhandshake (?:completed|complete|succeeded|successful)\b(?: with (?:peer:?\s*)?(?P<addr>{addr})?)?",
+    ),
+    // Upstream's own wording (it ends with its commit count) names the peer by
+    // IP, as its every other line does; before the shared wording below, whose
+    // `{addr}` keeps the port of an inbound socket.
+    rule(
+        EventKind::HandshakeAccepted,
+        r"\bhandshake accepted from {ip} \(network: [^,)]*, commit: ",
     ),
     rule(
         EventKind::HandshakeAccepted,
-        r"\b(?:handshake accepted|accepted handshake) from (?:peer:?\s*)?(?P<addr>{addr})?",
+        r"\b(?:handshake accepted|accepted handshake)\b(?: from (?:peer:?\s*)?(?P<addr>{addr})?)?",
+    ),
+    // Upstream's inbound drop names the socket; the peer is its IP.
+    rule(
+        EventKind::DuplicateRejected,
+        r"\bdropping duplicate inbound from {ip} — connectionmanager\b",
     ),
     rule(
         EventKind::DuplicateRejected,
@@ -109,9 +122,16 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::PingTimeout,
         r"\bping (?:timeout|timed out)\b(?:.*?\b(?:from|to|for|with) (?:peer:?\s*)?(?P<addr>{addr}))?",
     ),
+    // Upstream's flood before a handshake. (Its "ADDR sent message before
+    // handshake" is word for word ours and the incident daemon's, so the rule
+    // below reads it, port and all.)
     rule(
         EventKind::PreHandshakeMessage,
-        r"(?:(?P<addr>{addr})\s+)?\bsent (?:a )?(?:message|data) before (?:completing )?(?:the )?handshake\b",
+        r"\bpre-handshake flood from {ip}",
+    ),
+    rule(
+        EventKind::PreHandshakeMessage,
+        r"(?P<veto>\bhandshake: (?:temp-banned|renewed)\b.*)?(?:(?P<addr>{addr})\s+)?\bsent (?:a )?(?:message|data) before (?:completing )?(?:the )?handshake\b",
     ),
     rule(
         EventKind::ProductionSkipped,
@@ -142,10 +162,31 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::ProductionSkipped,
         r"\bblock production blocked\b(?:: only (?P<active>\d+) peers (?:agree|in sync at height \d+) \(need (?:at least )?(?P<minimum>\d+))?",
     ),
-    // On a minority fork it stops producing until it has synced.
+    // Behind (a minority fork, a catch-up, a fork at its height): it stops
+    // producing until it has synced. (Its debug-level "Production paused: block
+    // N scheduled at ..." is a block not due yet, not a stop.)
     rule(
         EventKind::ProductionSkipped,
-        r"\bminority chain detected\b.*?\bpausing production\b",
+        r"\bpausing production\b|\bsuspending block production\b|\bblocking production until\b|\bproduction paused: fork resolution\b",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bsyncing instead of producing\b|\bsyncing to majority chain before producing\b",
+    ),
+    // It cannot produce at all: no genesis, too few registered masternodes,
+    // or a round that failed. ("Cannot produce blocks with <3 active
+    // masternodes" is the second line of the CRITICAL count above: one event.)
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bcannot start block production\b|\bfailed to produce block\b",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bcannot produce block\b(?: - only (?P<active>\d+) registered masternodes? \(minimum (?P<minimum>\d+))?",
+    ),
+    rule(
+        EventKind::ProductionSkipped,
+        r"\bbootstrap: waiting for ≥?(?P<minimum>\d+) masternodes before producing\b(?:.*?\((?P<active>\d+) registered)?",
     ),
     // The health monitor's "CRITICAL" is fewer than three active, which stops
     // production; its "WARNING" (three or four) does not.
@@ -182,7 +223,15 @@ pub(crate) const RULES: &[Rule] = &[
     ),
     rule(
         EventKind::DuplicateRejected,
-        r"\boutbound to {ip} superseded by newer session\b",
+        r"\boutbound to {ip} superseded (?:by newer session|before mark_connected)\b",
+    ),
+    rule(
+        EventKind::DuplicateRejected,
+        r"\binbound session for {ip} superseded\b",
+    ),
+    rule(
+        EventKind::DuplicateRejected,
+        r"\breplaced live writer for peer {ip}",
     ),
     // Its IP tie-break, at debug level only.
     rule(
@@ -198,6 +247,80 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::Disconnected,
         r"\bconnection to {ip} ended (?:quickly|gracefully)\b",
     ),
+    rule(EventKind::Disconnected, r"\breader channel closed for {ip}"),
+    rule(
+        EventKind::Disconnected,
+        r"\bpeer {ip} reader channel closed\b",
+    ),
+    // Its reason lines. A link's end is then followed by "Unified message loop
+    // ended for IP" and "Peer ADDR disconnected", the same event: kindless.
+    rule(
+        EventKind::Disconnected,
+        r"\bpeer {ip} disconnected (?:\(eof\)|before handshake)",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bdisconnecting (?:non-whitelisted peer |peer )?{ip}",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bgenesis mismatch with whitelisted peer {ip} — disconnecting\b",
+    ),
+    rule(EventKind::Disconnected, r"\bkicked zombie peer {ip}"),
+    rule(
+        EventKind::Disconnected,
+        r"\bmasternode {ip} marked inactive (?:\(connection lost\)|on disconnect)",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bmessage burst from {ip} tripped pre-channel gate — disconnecting\b",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bpre-handshake timeout from {ip} — no handshake received\b",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bfailed to send (?:initial ping|ping|handshake) to {ip}",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\boversized frame from masternode/whitelisted peer {ip} — closing\b",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bclosing connection to {ip} \(banned\b",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\bbroadcast to {ip} failed \([^)]*\), closing connection\b",
+    ),
+    // A handshake refused: the link ends before it began.
+    rule(
+        EventKind::Disconnected,
+        r"\brejecting {ip} (?:-|—) (?:invalid magic bytes|protocol version \d+ is too old|running obsolete software)\b",
+    ),
+    rule(
+        EventKind::Disconnected,
+        r"\brejected inbound connection from {ip}",
+    ),
+    rule(EventKind::Disconnected, r"\btls handshake failed for {ip}"),
+    // Its outbound TLS handshake failing is the dial failing.
+    rule(
+        EventKind::ConnectFailed,
+        r"\btls handshake failed with {ip}",
+    ),
+    // Keepalive giving up (a whitelisted peer's missed pongs only warn).
+    rule(
+        EventKind::PingTimeout,
+        r"\bdisconnecting non-whitelisted peer {ip} after \d+ missed pongs\b",
+    ),
+    rule(
+        EventKind::PingTimeout,
+        r"\bdisconnecting {ip} due to timeout\b",
+    ),
+    // The Ack of its handshake (debug level).
+    rule(EventKind::HandshakeCompleted, r"\breceived ack from {ip}"),
     // --- Upstream: rounds, blocks, sync, partition.
     rule(
         EventKind::BlockRound,

@@ -52,6 +52,19 @@ impl DaemonApi {
             _ => None,
         }
     }
+
+    /// Why this daemon's RPC cannot tell which live connections the node holds;
+    /// `None` when it lists them. Links judged from anything else (a registry
+    /// of masternodes) would pass doubled sockets and fail live links.
+    pub fn unlisted_links(self) -> Option<&'static str> {
+        match self {
+            DaemonApi::Timed => None,
+            DaemonApi::TimeMasternode => Some(
+                "time-masternode's getpeerinfo lists its masternode registry, not its \
+                 connections, and getnetworkinfo only counts them",
+            ),
+        }
+    }
 }
 
 /// HTTP Basic credentials for a node's RPC.

@@ -14,7 +14,7 @@ use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::event::{Event, StepEnd};
 use crate::deploy::report::{self, NodeResult, Report};
 use crate::shutdown::Shutdown;
-use crate::table::{Cell, Table, theme};
+use crate::table::{Cell, Table, short_commit, theme};
 
 /// How often progress bars redraw their spinner and elapsed time.
 const TICK: Duration = Duration::from_millis(120);
@@ -204,7 +204,7 @@ fn summary(report: &Report) -> String {
         };
         let commit = |c: &Option<String>| {
             c.as_deref()
-                .map_or_else(Cell::missing, |c| Cell::plain(c.get(..12).unwrap_or(c)))
+                .map_or_else(Cell::missing, |c| Cell::plain(short_commit(c)))
         };
         table.push(vec![
             Cell::plain(&row.node),
@@ -260,4 +260,38 @@ pub(crate) async fn explain_interrupt(shutdown: Shutdown) {
          stale in {}s (or `timectl lock release --force-unlock`).",
         DEPLOY_LOCK_TTL.as_secs()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::report::{NodeReport, Outcome};
+
+    #[test]
+    fn the_summary_keeps_a_dirty_mark() {
+        let report = Report {
+            command: "deploy",
+            outcome: Outcome::Deployed,
+            reason: None,
+            fleet: "f".into(),
+            target: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            user: "u".into(),
+            controller: "c".into(),
+            message: String::new(),
+            started: 0,
+            secs: 1.0,
+            nodes: vec![NodeReport {
+                node: "n1".into(),
+                from: Some("fedcba9876543210fedcba9876543210fedcba98-dirty".into()),
+                to: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                result: NodeResult::Deployed,
+                stage_secs: 1.0,
+                rollout_secs: 1.0,
+            }],
+        };
+        let text = summary(&report);
+        let row = text.lines().find(|l| l.starts_with("n1")).expect("row");
+        assert!(row.contains("fedcba987654-dirty"), "{row}");
+        assert!(row.contains("0123456789ab "), "{row}");
+    }
 }

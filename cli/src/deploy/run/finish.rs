@@ -14,11 +14,10 @@ pub(super) async fn release(fleet: &Fleet, locked: &[String], holder: &Holder, e
         async move {
             emit.started(name, Step::Release);
             let began = Instant::now();
-            let result = match lock::release(&link.node, &link.remote, holder).await {
-                Ok(true) => Ok(None),
-                Ok(false) => Err("the lock was no longer ours".to_owned()),
-                Err(e) => Err(e.to_string()),
-            };
+            let result = lock::release(&link.node, &link.remote, holder)
+                .await
+                .map(|()| None)
+                .map_err(|e| e.to_string());
             emit.finished(name, Step::Release, began, result);
         }
     });

@@ -13,8 +13,9 @@ use crate::deploy::event::{Emit, Step};
 use crate::deploy::link::Link;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::Outcome;
-use crate::deploy::{ship, short_commit, steps};
+use crate::deploy::{ship, steps};
 use crate::lock::{self, Heartbeat, Holder};
+use crate::table::short_commit;
 
 pub(super) async fn take_locks(
     request: &Request,

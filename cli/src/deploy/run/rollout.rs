@@ -13,8 +13,9 @@ use crate::deploy::event::{Emit, Event, Step};
 use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome};
-use crate::deploy::{short_commit, steps};
+use crate::deploy::steps;
 use crate::lock::Heartbeat;
+use crate::table::short_commit;
 
 pub(super) async fn roll_out(
     request: &Request,
@@ -91,7 +92,7 @@ pub(super) async fn roll_out(
                 row.rollout_secs = began.elapsed().as_secs_f64();
                 if passed.is_ok() {
                     row.result = NodeResult::Deployed;
-                    row.to = Some(short_commit(target).to_owned());
+                    row.to = Some(short_commit(target));
                 }
             }
             match passed {

@@ -18,8 +18,9 @@ use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
 use crate::probe::Head;
 use crate::tui::{LogLine, Msg, Stream};
 
-/// Past lines of each node shown when the dashboard opens: enough to see what
-/// was happening, few enough to read at a glance.
+/// Past lines of each node shown when the dashboard opens, from a log command
+/// that cannot start at a time (a tailed file): enough to see what was
+/// happening. A journal is read from a time instead (see [`spawn_logs`]).
 const LOG_BACKLOG: u32 = 20;
 
 /// Events in flight between the log followers and the dashboard; a flood waits
@@ -109,20 +110,25 @@ pub(crate) fn probes_at(epoch: Instant, every: Duration, at: Instant) -> bool {
 /// Follows every node's log (its fleet `logs` command) and sends its lines and
 /// stream markers, until `tx` closes or `stop` fires (which cancels the remote
 /// commands and waits for them).
+///
+/// A journal is read from two checklist `window`s back: the checklist judges
+/// the last window, and a line from before it shows the read reaches back far
+/// enough (see `Window::line`).
 pub(crate) fn spawn_logs<S: LogSource>(
     tasks: &mut JoinSet<()>,
     source: &Arc<S>,
-    nodes: &[Node],
+    (nodes, window): (&[Node], Duration),
     tx: &mpsc::Sender<Msg>,
     stop: &CancellationToken,
 ) {
     let (events, mut rx) = mpsc::channel(LOG_QUEUE);
+    let since = format!("-{}s", (window * 2).as_secs().max(1));
     for node in nodes {
         let plan = Plan {
             node: node.name.clone(),
             command: node.commands.logs.clone(),
             follow: true,
-            since: None,
+            since: Some(since.clone()),
             since_us: None,
             lines: Some(LOG_BACKLOG),
         };

@@ -27,13 +27,18 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     };
     let (glyph, word, style) = theme.status(report.verdict);
     let count = |s: Status| report.items.iter().filter(|i| i.status == s).count();
-    let title = format!(
+    let mut title = format!(
         "checklist {glyph} {word} · {} pass {} warn {} fail {} unknown",
         count(Status::Pass),
         count(Status::Warn),
         count(Status::Fail),
         count(Status::Unknown)
     );
+    // Only a fleet whose daemon API cannot support an item has these.
+    let inapplicable = count(Status::NotApplicable);
+    if inapplicable > 0 {
+        title.push_str(&format!(" {inapplicable} n/a"));
+    }
     let block = super::pane(app, Pane::Checklist, title, theme).title_style(style);
     // All items in their order when they fit; else the worst first.
     let mut order: Vec<usize> = (0..report.items.len()).collect();

@@ -1,6 +1,10 @@
 //! One node's page (Enter on a node): what it is and how old that knowledge is,
 //! its peers with RTT as it reports them, the tips it was seen at, and its own
 //! log.
+//!
+//! The node's connection count and its peer list are two answers (upstream's
+//! `getnetworkinfo` counts sockets, its `getpeerinfo` lists registered
+//! masternodes), so they may disagree: each is labelled as what it is.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -54,7 +58,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         ));
     }
     let second = format!(
-        "height {} · masternodes {}/{} · peers {} · commit {} · uptime {}",
+        "height {} · masternodes {}/{} · {} connections · commit {} · uptime {}",
         opt(chain.and_then(|c| c.block_height)),
         opt(chain.and_then(|c| c.active_masternodes)),
         opt(chain.and_then(|c| c.min_masternodes)),
@@ -130,7 +134,11 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         ],
     )
     .header(header)
-    .block(Block::default().borders(Borders::ALL).title(" peers "));
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" peer list ({peers} rows) ")),
+    );
     frame.render_widget(table, peers_area);
 
     let blocks: Vec<Line<'_>> = node

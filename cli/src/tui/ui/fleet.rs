@@ -94,9 +94,10 @@ impl Col {
             Col::Pending => 4,
             Col::Finalized => 7,
             Col::LastBlock => 5,
+            // `1f50bb8-dirty ≠HEAD` when wide.
             Col::Commit => {
                 if wide {
-                    16
+                    20
                 } else {
                     14
                 }

@@ -29,13 +29,10 @@ pub(crate) fn clock_or_dashes(at: Option<SystemTime>) -> String {
     at.map_or_else(|| "--:--:--".to_owned(), clock)
 }
 
-/// A commit cut to 7 characters, keeping a `-dirty` mark as `+`.
+/// A commit cut to git's 7-digit short form, `-dirty` kept (the dashboard's
+/// columns are narrow).
 pub(crate) fn short_commit(commit: &str) -> String {
-    let (hash, dirty) = match commit.strip_suffix("-dirty") {
-        Some(hash) => (hash, "+"),
-        None => (commit, ""),
-    };
-    format!("{}{dirty}", hash.chars().take(7).collect::<String>())
+    timecoin_shared::checklist::short_commit(commit, 7)
 }
 
 /// A number, or `-` when not known.
@@ -93,7 +90,7 @@ mod tests {
     fn ages_commits_and_fitting() {
         assert_eq!(ago(Duration::from_secs(59)), "59s");
         assert_eq!(ago(Duration::from_secs(61)), "1m");
-        assert_eq!(short_commit("1f50bb8c0ffe-dirty"), "1f50bb8+");
+        assert_eq!(short_commit("1f50bb8c0ffe-dirty"), "1f50bb8-dirty");
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 0), "");
         assert_eq!(clock_or_dashes(None), "--:--:--");

@@ -100,6 +100,7 @@ impl Theme {
             Status::Pass => ("✓", "pass", self.good()),
             Status::Warn => ("!", "warn", self.warn()),
             Status::Unknown => ("?", "unknown", self.warn()),
+            Status::NotApplicable => ("-", "n/a", self.dim()),
             Status::Fail => ("✗", "FAIL", self.bad()),
         }
     }

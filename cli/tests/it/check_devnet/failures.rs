@@ -214,3 +214,50 @@ fn two_stopped_nodes_fail_masternodes_production_and_heights() {
     assert_eq!(heights["status"], "fail", "{heights:#}");
     assert!(evidence(heights).contains("stuck"), "{heights:#}");
 }
+
+/// One node killed while its peers stay up: they lose it and redial it at
+/// their backoff's cap, which soon passes the spam threshold (3 here, so a
+/// short window shows it). The outage fails the masternode and peer items; the
+/// redials toward the node the probes show down are not backoff spam.
+#[test]
+fn a_killed_node_fails_masternodes_and_peers_but_its_peers_do_not_spam() {
+    let devnet = Devnet::up_sized(3, &["--block-interval", "1s"]);
+    let fleet = devnet.fleet_arg();
+    until_blocking("three meshed nodes making blocks", MESH_TIMEOUT, || {
+        let status = json(&timectl(&["--fleet", &fleet, "status", "--output", "json"]));
+        status["nodes"]
+            .as_array()?
+            .iter()
+            .all(|n| n["active_masternodes"] == 3 && n["block_height"].as_u64() >= Some(2))
+            .then_some(())
+    });
+    devnet.kill(&["node3"]);
+    // Past the backoff's first, faster attempts: from here on each survivor
+    // redials node3 between one and two seconds apart.
+    until_blocking("both survivors at their fifth redial", MESH_TIMEOUT, || {
+        ["node1", "node2"]
+            .iter()
+            .all(|node| {
+                std::fs::read_to_string(devnet.dir.join(node).join("timed.log"))
+                    .is_ok_and(|log| log.contains("failed (attempt 5)"))
+            })
+            .then_some(())
+    });
+
+    let out = check_over("6s", &fleet, &["--output", "json", "--backoff-spam", "3"]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{report:#}\n{}", stderr(&out));
+    for id in ["masternodes_active", "peers_stable"] {
+        let it = item(&report, id);
+        assert_eq!(it["status"], "fail", "{it:#}");
+        assert!(evidence(it).contains("node1: "), "{it:#}");
+    }
+    let spam = item(&report, "no_backoff_spam");
+    assert_eq!(spam["status"], "pass", "{spam:#}");
+    let text = evidence(spam);
+    assert!(
+        text.contains("node1: ")
+            && text.contains(" failed connects to node3, down at a probe: its own failure"),
+        "{text}"
+    );
+}

@@ -146,3 +146,18 @@ fn bad_input_exits_64_not_a_verdict_code() {
     let help = timectl(&["check", "--help"]);
     assert!(String::from_utf8_lossy(&help.stdout).contains("exits 64"));
 }
+
+/// Probes 10 s apart (a 20 s window) meet `timed`'s 10 s idle limit on a kept
+/// connection: every node still answers every probe.
+#[test]
+fn a_20s_window_hears_from_every_node_at_every_probe() {
+    let devnet = meshed_devnet();
+    let out = super::setup::check_over("20s", &devnet.fleet_arg(), &["--output", "json"]);
+    let report = json(&out);
+    for item in report["items"].as_array().expect("items") {
+        for line in item["evidence"].as_array().expect("evidence") {
+            let line = line.as_str().unwrap_or_default();
+            assert!(!line.contains("did not answer"), "{line}\n{report:#}");
+        }
+    }
+}

@@ -173,3 +173,64 @@ fn refs_and_flags_that_would_reach_a_shell_are_bad_input() {
         "{out:?}"
     );
 }
+
+/// A release that fails on the node (its `rm` refuses, as on a read-only file
+/// system) is an error, and the lock is still there: never "released".
+#[test]
+fn a_release_that_fails_on_the_node_is_reported_as_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir repo");
+    super::git(&repo, &["init", "-q", "-b", "main"]);
+    let fleet = dir.path().join("fleet.toml");
+    std::fs::write(
+        &fleet,
+        format!(
+            "[fleet]\nname = \"ro\"\n\n[[nodes]]\nname = \"n1\"\ntransport = \"local\"\nrepo = {:?}\n",
+            repo.display().to_string()
+        ),
+    )
+    .expect("fleet file");
+    // `rm` on this node fails as it does on a read-only file system.
+    let shims = dir.path().join("bin");
+    std::fs::create_dir_all(&shims).expect("mkdir bin");
+    let rm = shims.join("rm");
+    std::fs::write(
+        &rm,
+        "#!/bin/sh\necho \"rm: cannot remove '$2': Read-only file system\" >&2\nexit 1\n",
+    )
+    .expect("rm shim");
+    std::fs::set_permissions(&rm, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        shims.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let fleet = fleet.display().to_string();
+    let run = |args: &[&str], path: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_timectl"));
+        cmd.args(["--fleet", fleet.as_str(), "lock"]).args(args);
+        cmd.env("NO_COLOR", "1");
+        if let Some(path) = path {
+            cmd.env("PATH", path);
+        }
+        cmd.output().expect("run timectl")
+    };
+
+    let taken = run(&["acquire", "-m", "maintenance"], None);
+    assert_eq!(taken.status.code(), Some(0), "{taken:?}");
+    let released = run(&["release", "--output", "json"], Some(&path));
+    assert_eq!(released.status.code(), Some(1), "{released:?}");
+    let report = json(&released);
+    let n1 = lock_of(&report, "n1");
+    assert_eq!(n1["result"], "error", "{report}");
+    assert!(
+        n1["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Read-only file system")),
+        "the node's reason is shown: {report}"
+    );
+    let report = json(&run(&["status", "--output", "json"], None));
+    assert_eq!(lock_of(&report, "n1")["result"], "held", "{report}");
+}

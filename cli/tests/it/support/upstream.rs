@@ -12,7 +12,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -36,15 +37,39 @@ pub(crate) struct Behaviour {
     pub allowance: Option<usize>,
     /// Answers `method` with the recorded file `file` instead of its own.
     pub replace: Option<(&'static str, &'static str)>,
+    /// A chain that moves: `getblockchaininfo` answers with the node's early
+    /// (`t1-`), middle and late (`final-`) recordings in turn, then the late one.
+    pub advancing: bool,
+    /// Leaves the row of this IP out of `getpeerinfo`, as upstream's registry
+    /// does for a peer it dropped while the connection stays up (its
+    /// `getnetworkinfo` still counts it).
+    pub forget: Option<&'static str>,
+    /// A chain catching up to its schedule (the recording's own state: 52 000
+    /// blocks behind): every `getblockchaininfo` finds one block more than the
+    /// last (this height), and `getblock` gives every block a scheduled time a
+    /// year ago.
+    pub catching_up: Option<Arc<AtomicU64>>,
 }
+
+/// A year and four days, in seconds: how far behind its schedule the chain is.
+const BEHIND_SECS: u64 = 369 * 24 * 3600;
 
 /// A running stand-in; stops with the test process.
 pub(crate) struct UpstreamRpc {
     pub addr: SocketAddr,
     /// SHA-256 of the certificate's DER, hex.
     pub fingerprint: String,
-    /// Requests answered so far.
-    served: Arc<AtomicUsize>,
+    /// Requests answered so far, and the chain calls among them.
+    counters: Arc<Counters>,
+}
+
+/// What the stand-in counts across its connections.
+#[derive(Default)]
+struct Counters {
+    /// Requests answered.
+    served: AtomicUsize,
+    /// `getblockchaininfo` calls answered.
+    chain: AtomicUsize,
 }
 
 impl UpstreamRpc {
@@ -70,19 +95,19 @@ impl UpstreamRpc {
                 )
                 .expect("server config"),
         );
-        let served = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&served);
+        let counters = Arc::new(Counters::default());
+        let counted = Arc::clone(&counters);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (tls, behaviour, counter) =
-                    (Arc::clone(&tls), behaviour.clone(), Arc::clone(&counter));
-                std::thread::spawn(move || serve(stream, &tls, &behaviour, &counter));
+                let (tls, behaviour, counters) =
+                    (Arc::clone(&tls), behaviour.clone(), Arc::clone(&counted));
+                std::thread::spawn(move || serve(stream, &tls, &behaviour, &counters));
             }
         });
         UpstreamRpc {
             addr,
             fingerprint,
-            served,
+            counters,
         }
     }
 
@@ -93,7 +118,7 @@ impl UpstreamRpc {
 
     /// Requests answered so far.
     pub(crate) fn served(&self) -> usize {
-        self.served.load(Ordering::SeqCst)
+        self.counters.served.load(Ordering::SeqCst)
     }
 }
 
@@ -119,7 +144,7 @@ fn sha256_hex(der: &[u8]) -> String {
         .collect()
 }
 
-fn serve(stream: TcpStream, tls: &Arc<rustls::ServerConfig>, b: &Behaviour, served: &AtomicUsize) {
+fn serve(stream: TcpStream, tls: &Arc<rustls::ServerConfig>, b: &Behaviour, counters: &Counters) {
     let mut first = [0u8; 1];
     if stream.peek(&mut first).is_err() {
         return;
@@ -129,20 +154,20 @@ fn serve(stream: TcpStream, tls: &Arc<rustls::ServerConfig>, b: &Behaviour, serv
             return;
         };
         let mut tls_stream = rustls::StreamOwned::new(conn, stream);
-        exchange(&mut tls_stream, b, served);
+        exchange(&mut tls_stream, b, counters);
     } else {
         let mut stream = stream;
-        exchange(&mut stream, b, served);
+        exchange(&mut stream, b, counters);
     }
 }
 
 /// Reads one request and answers it, closing the connection after (as the
 /// upstream daemon does: `Connection: close`).
-fn exchange<S: Read + Write>(stream: &mut S, b: &Behaviour, served: &AtomicUsize) {
+fn exchange<S: Read + Write>(stream: &mut S, b: &Behaviour, counters: &Counters) {
     let Some((method, authorization, body)) = read_request(stream) else {
         return;
     };
-    let count = served.fetch_add(1, Ordering::SeqCst);
+    let count = counters.served.fetch_add(1, Ordering::SeqCst);
     let reply = if b.allowance.is_some_and(|allowed| count >= allowed) {
         http(
             "429 Too Many Requests",
@@ -153,13 +178,13 @@ fn exchange<S: Read + Write>(stream: &mut S, b: &Behaviour, served: &AtomicUsize
     } else if b.auth && authorization.as_deref() != Some(AUTHORIZATION) {
         recorded("n1-POST-stop-unauth.http")
     } else {
-        answer(&body, b)
+        answer(&body, b, &counters.chain)
     };
     let _ = stream.write_all(reply.as_bytes());
     let _ = stream.flush();
 }
 
-fn answer(body: &[u8], b: &Behaviour) -> String {
+fn answer(body: &[u8], b: &Behaviour, chain_calls: &AtomicUsize) -> String {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         return recorded("n1-POST-no-params.http");
     };
@@ -167,16 +192,47 @@ fn answer(body: &[u8], b: &Behaviour) -> String {
         return recorded("n1-POST-no-params.http");
     }
     let method = request["method"].as_str().unwrap_or_default();
+    if let Some(tip) = &b.catching_up {
+        match method {
+            "getblockchaininfo" => {
+                let mut info: Value =
+                    serde_json::from_str(&recorded(&format!("{}-getblockchaininfo.json", b.node)))
+                        .expect("recorded JSON");
+                info["result"]["blocks"] = tip.fetch_add(1, Ordering::SeqCst).into();
+                return http("200 OK", &info.to_string());
+            }
+            "getblock" => {
+                let height = request["params"][0].as_u64().unwrap_or_default();
+                let scheduled = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+                    - BEHIND_SECS;
+                let block = serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {
+                    "height": height, "hash": format!("{height:064x}"), "time": scheduled,
+                }});
+                return http("200 OK", &block.to_string());
+            }
+            _ => {}
+        }
+    }
     let all = request["params"].get(0) == Some(&Value::Bool(true));
     let file = match (method, b.replace) {
         (m, Some((replaced, file))) if m == replaced => file.to_owned(),
         ("masternodelist", _) if all => format!("{}-masternodelist-all.json", b.node),
+        ("getblockchaininfo", _) if b.advancing => {
+            let stage = ["t1-", "", "final-"];
+            let call = chain_calls.fetch_add(1, Ordering::SeqCst);
+            format!("{}{}-getblockchaininfo.json", stage[call.min(2)], b.node)
+        }
         (m, _) => format!("{}-{m}.json", b.node),
     };
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/upstream/rpc")
         .join(&file);
     match std::fs::read_to_string(path) {
+        Ok(json) if method == "getpeerinfo" && b.forget.is_some() => {
+            http("200 OK", &forgetting(&json, b.forget))
+        }
         Ok(json) => http("200 OK", json.trim()),
         // Not recorded: what the daemon says for a method it does not have.
         Err(_) => http(
@@ -186,6 +242,15 @@ fn answer(body: &[u8], b: &Behaviour) -> String {
             ),
         ),
     }
+}
+
+/// A recorded `getpeerinfo` answer without the row of `ip`.
+fn forgetting(json: &str, ip: Option<&str>) -> String {
+    let mut answer: Value = serde_json::from_str(json).expect("recorded JSON");
+    if let Some(rows) = answer["result"].as_array_mut() {
+        rows.retain(|row| row["addr"].as_str() != ip);
+    }
+    answer.to_string()
 }
 
 fn http(status: &str, body: &str) -> String {
@@ -227,4 +292,26 @@ pub(crate) fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
     let path = dir.path().join("fleet.toml");
     std::fs::write(&path, text).expect("fleet file");
     path.display().to_string()
+}
+
+/// `at` as upstream's `debug.log` writes it: `2026-11-29 14:17:16.405`, UTC
+/// without the zone (run timectl under `TZ=UTC` so it means the same instant).
+pub(crate) fn debug_log_stamp(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at)
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// `timectl --fleet FLEET check --window WINDOW --output json` under `TZ=UTC`.
+pub(crate) fn check_in_utc(fleet: &str, window: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_timectl"))
+        .args([
+            "--fleet", fleet, "check", "--window", window, "--output", "json",
+        ])
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run timectl")
 }

@@ -1,12 +1,13 @@
 //! HTTP limits: half-sent headers, the connection limit, 413/408/415/400, and
 //! where the token comes from.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::json;
 use timecoin_shared::rpc::ErrorBody;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 use testkit::wait::within;
 
@@ -38,8 +39,14 @@ async fn half_sent_headers_are_closed_and_health_answers_throughout() {
     let node = lone_node(&["--rpc-header-timeout", "4s"]);
     rpc_up(&node).await;
     let mut slow = Vec::new();
-    for _ in 0..100 {
-        let mut s = TcpStream::connect(node.spec.rpc).await.expect("connect");
+    for n in 0..100u8 {
+        // From four addresses, each under the per-address limit, none the
+        // address `/health` is asked from.
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket
+            .bind(SocketAddr::from(([127, 0, 23, 1 + n % 4], 0)))
+            .expect("bind");
+        let mut s = socket.connect(node.spec.rpc).await.expect("connect");
         s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             .await
             .expect("write");

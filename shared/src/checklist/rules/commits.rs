@@ -95,6 +95,19 @@ fn is_commit(commit: &str) -> bool {
     bare.len() >= MIN_PREFIX && bare.chars().all(|c| c.is_ascii_hexdigit())
 }
 
+/// A commit as people read it: its first `digits` characters, and the `-dirty`
+/// mark when it has one. Every place that shortens a commit uses this one:
+/// cut anywhere else, the mark goes, and a binary built from an uncommitted
+/// tree passes for the commit it started from.
+pub fn short_commit(commit: &str, digits: usize) -> String {
+    let commit = commit.trim();
+    let (hash, dirty) = match commit.strip_suffix(DIRTY) {
+        Some(hash) => (hash, DIRTY),
+        None => (commit, ""),
+    };
+    format!("{}{dirty}", hash.chars().take(digits).collect::<String>())
+}
+
 /// Whether two spellings of a commit (full or short, maybe `-dirty`) name the
 /// same commit; text that is no commit (`unknown`) matches nothing.
 pub fn same_commit(a: &str, b: &str) -> bool {
@@ -107,6 +120,18 @@ mod tests {
     use super::*;
     use crate::checklist::Status;
     use crate::checklist::fixture::{COMMIT, Fixture};
+
+    #[test]
+    fn a_short_commit_keeps_the_dirty_mark() {
+        assert_eq!(short_commit(COMMIT, 12), "0123456789ab");
+        assert_eq!(
+            short_commit("0123456789abcdef-dirty", 12),
+            "0123456789ab-dirty"
+        );
+        assert_eq!(short_commit("0123456-dirty", 12), "0123456-dirty");
+        assert_eq!(short_commit("1f50bb8c0ffe-dirty", 7), "1f50bb8-dirty");
+        assert_eq!(short_commit("unknown", 12), "unknown");
+    }
 
     #[test]
     fn short_and_full_spellings_match_and_others_do_not() {

@@ -26,8 +26,8 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
         let name = &node.name;
         let log = match journal_of(node, EventKind::HandshakeAckFailed) {
             Ok(log) => log,
-            Err(missing) => {
-                tally.unknown(missing);
+            Err(absent) => {
+                tally.absent(absent);
                 continue;
             }
         };
@@ -100,11 +100,12 @@ mod tests {
     }
 
     #[test]
-    fn an_upstream_node_is_unknown_not_passed_on_a_silent_journal() {
+    fn an_upstream_node_is_not_applicable_not_passed_on_a_silent_journal() {
         let mut f = Fixture::healthy(2);
+        f.end(0).api = crate::fleet::DaemonApi::TimeMasternode;
         f.end(1).api = crate::fleet::DaemonApi::TimeMasternode;
         let v = judge(&f.facts, &f.thresholds);
-        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert_eq!(v.status, Status::NotApplicable, "{v:?}");
         assert!(
             v.evidence
                 .iter()

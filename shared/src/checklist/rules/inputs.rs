@@ -1,8 +1,9 @@
 //! Reading one node's facts for a rule: a field over every probe, at the last
 //! probe, or the journal, each either a value or the evidence line saying why it
-//! is missing. Rules turn that line into an unknown, never a pass or a fail.
+//! is missing. Rules turn that line into an unknown, never a pass or a fail;
+//! what the node's daemon API cannot give at all is not applicable instead.
 
-use crate::checklist::facts::{Journal, LogEvidence, NodeFacts};
+use crate::checklist::facts::{EMPTY_JOURNAL_HINT, Journal, LogEvidence, NodeFacts};
 use crate::classify::EventKind;
 use crate::snapshot::{ChainView, NodeSnapshot, Reach};
 
@@ -10,6 +11,15 @@ use super::rule::Tally;
 
 /// Why a node's data is missing, as an evidence line naming the node.
 pub(super) type Missing = String;
+
+/// Why a node's data cannot be judged, as an evidence line naming the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Absent {
+    /// It should have been there and was not: the item is unknown for the node.
+    Missing(Missing),
+    /// The node's daemon API never gives it: the item does not apply to the node.
+    NotApplicable(String),
+}
 
 /// `field` at every probe, in order.
 pub(super) fn series<T>(
@@ -49,26 +59,57 @@ pub(super) fn end_probe(node: &NodeFacts) -> Result<&NodeSnapshot, Missing> {
     }
 }
 
-/// The node's classified journal.
+/// The node's classified journal. A journal that held no line at all while
+/// the node's height rose was not read where the daemon writes (a wrong unit
+/// name, a user who may not read it): missing, not quiet.
 pub(super) fn journal(node: &NodeFacts) -> Result<&LogEvidence, Missing> {
-    match &node.journal {
-        Journal::Read(log) => Ok(log),
-        Journal::Unreadable { error } => Err(format!("{}: journal unreadable: {error}", node.name)),
+    let log = match &node.journal {
+        Journal::Read(log) => log,
+        Journal::Unreadable { error } => {
+            return Err(format!("{}: journal unreadable: {error}", node.name));
+        }
+    };
+    match height_rise(node) {
+        Some((from, to)) if log.lines() == 0 => Err(format!(
+            "{}: its journal held nothing over the window while its height rose {from} to {to}; {EMPTY_JOURNAL_HINT}",
+            node.name
+        )),
+        _ => Ok(log),
     }
 }
 
-/// The node's classified journal, for a rule counting `kind`: missing as well
+/// The node's classified journal, for a rule counting `kind`: not applicable
 /// when the node's daemon never logs that kind (at its default level).
-pub(super) fn journal_of(node: &NodeFacts, kind: EventKind) -> Result<&LogEvidence, Missing> {
-    let log = journal(node)?;
+pub(super) fn journal_of(node: &NodeFacts, kind: EventKind) -> Result<&LogEvidence, Absent> {
     let silent = node
         .probes
         .last()
         .and_then(|probe| probe.api.silent_on(kind));
-    match silent {
-        Some(why) => Err(format!("{}: {kind} not judged: {why}", node.name)),
-        None => Ok(log),
+    if let Some(why) = silent {
+        return Err(Absent::NotApplicable(format!(
+            "{}: {kind} not judged: {why}",
+            node.name
+        )));
     }
+    journal(node).map_err(Absent::Missing)
+}
+
+/// The count of `kind` in the node's journal as its item judges it: `None`
+/// where the journal is missing or the daemon never logs the kind.
+pub(crate) fn judged_count(node: &NodeFacts, kind: EventKind) -> Option<u64> {
+    journal_of(node, kind).ok().map(|log| log.count(kind))
+}
+
+/// The height at the first and the last answering probe, when it rose.
+fn height_rise(node: &NodeFacts) -> Option<(u64, u64)> {
+    let mut heights = node
+        .probes
+        .iter()
+        .filter(|p| p.is_reachable())
+        .filter_map(|p| p.chain.block_height);
+    let from = heights.next()?;
+    let to = heights.next_back()?;
+    (to > from).then_some((from, to))
 }
 
 /// Notes how many lines of `kind` the node logged and the first of them.

@@ -2,6 +2,8 @@
 //! `/peers` at the end probe: every pair is linked, neither end holds two links
 //! to the other, and both ends describe the same link (one says inbound, the
 //! other outbound). Two ends that each kept a different link was the incident.
+//! A node whose API lists no live connections (upstream's lists its registry)
+//! is not judged: its pairs are not applicable, with the reason.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,15 +39,19 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
         .nodes
         .iter()
         .zip(&ids)
-        .map(
-            |(node, id)| match id.clone().and_then(|_| links_of(node, &index)) {
+        .map(|(node, id)| {
+            if let Some(why) = unlisted(node) {
+                tally.not_applicable(why);
+                return None;
+            }
+            match id.clone().and_then(|_| links_of(node, &index)) {
                 Ok(links) => Some(links),
                 Err(missing) => {
                     tally.unknown(missing);
                     None
                 }
-            },
-        )
+            }
+        })
         .collect();
 
     let name = |i: usize| facts.nodes[i].name.as_str();
@@ -98,6 +104,17 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
         ));
     }
     tally.finish(RULE.item, facts)
+}
+
+/// Why the node's API cannot tell its links, with the count it gives instead.
+fn unlisted(node: &NodeFacts) -> Option<String> {
+    let probe = node.last_probe()?;
+    let why = probe.api.unlisted_links()?;
+    let count = match probe.chain.connected_peers {
+        Some(n) if probe.is_reachable() => format!(" ({n} at the end probe)"),
+        _ => String::new(),
+    };
+    Some(format!("{}: not judged: {why}{count}", node.name))
 }
 
 fn node_id(node: &NodeFacts) -> Result<&str, Missing> {
@@ -201,6 +218,40 @@ mod tests {
         ] {
             assert!(v.evidence.contains(&want.to_string()), "{want}: {v:?}");
         }
+    }
+
+    #[test]
+    fn registry_rows_are_never_judged_as_links() {
+        let mut f = Fixture::healthy(3);
+        for i in 0..3 {
+            f.end(i).api = crate::fleet::DaemonApi::TimeMasternode;
+        }
+        // The registry dropped n0 while the link stays up: not a one-sided link.
+        f.end(1)
+            .peers
+            .as_mut()
+            .expect("peers")
+            .retain(|p| p.node_id.as_deref() != Some("id0"));
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::NotApplicable, "{v:?}");
+        assert_eq!(v.evidence.len(), 3, "{v:?}");
+        assert!(
+            v.evidence[0].starts_with(
+                "n0: not judged: time-masternode's getpeerinfo lists its masternode registry"
+            ),
+            "{v:?}"
+        );
+        assert!(v.evidence[0].ends_with("(2 at the end probe)"), "{v:?}");
+
+        // Beside nodes that list their links, only their pairs are judged.
+        f.end(0).api = crate::fleet::DaemonApi::Timed;
+        f.end(2).api = crate::fleet::DaemonApi::Timed;
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert_eq!(
+            v.evidence[0],
+            "1 pair held by one link, agreed by both ends"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Item 2: every node sees all N masternodes of the fleet active, at every probe.
 //! Fewer than the node's minimum means block production stops: a failure. Fewer
-//! than N but still enough to produce is a warning.
+//! than N but still enough to produce is a warning. The minimum is the one the
+//! node reports, else the fleet file's (upstream's RPC does not report one).
 
 use crate::checklist::facts::CheckFacts;
 use crate::checklist::thresholds::Thresholds;
@@ -31,7 +32,12 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
         let list = join(&seen);
         let lowest = seen.iter().copied().min().unwrap_or(0);
         let highest = seen.iter().copied().max().unwrap_or(0);
-        let minimum = at_end(node, "min_masternodes", |c| c.min_masternodes);
+        let minimum = match at_end(node, "min_masternodes", |c| c.min_masternodes) {
+            Ok(min) => Some((min, "the minimum")),
+            Err(_) => facts
+                .min_masternodes
+                .map(|min| (min, "the fleet file's minimum")),
+        };
         let name = &node.name;
         if lowest >= want && highest == want {
             tally.pass(format!("{name}: {list} of {want} active"));
@@ -41,14 +47,14 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
             ));
         } else {
             match minimum {
-                Ok(min) if lowest >= min => tally.warn(format!(
-                    "{name}: {list} of {want} active (still at least the minimum {min})"
+                Some((min, whose)) if lowest >= min => tally.warn(format!(
+                    "{name}: {list} of {want} active (still at least {whose} {min})"
                 )),
-                Ok(min) => tally.fail(format!(
-                    "{name}: {list} of {want} active, below the minimum {min}: production stops"
+                Some((min, whose)) => tally.fail(format!(
+                    "{name}: {list} of {want} active, below {whose} {min}: production stops"
                 )),
-                Err(_) => tally.fail(format!(
-                    "{name}: {list} of {want} active (minimum not reported)"
+                None => tally.fail(format!(
+                    "{name}: {list} of {want} active (no minimum reported or in the fleet file)"
                 )),
             }
         }
@@ -90,6 +96,36 @@ mod tests {
                 .iter()
                 .any(|e| e.starts_with("n2: 2,2,2 of 4 active, below the minimum 3"))
         );
+    }
+
+    #[test]
+    fn without_a_reported_minimum_the_fleet_files_decides() {
+        let mut f = Fixture::healthy(4);
+        f.chain(1, |_, c| {
+            c.min_masternodes = None;
+            c.active_masternodes = Some(3);
+        });
+        f.facts.min_masternodes = Some(3);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert_eq!(
+            v.evidence[0],
+            "n1: 3,3,3 of 4 active (still at least the fleet file's minimum 3)"
+        );
+        f.chain(1, |_, c| c.active_masternodes = Some(2));
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.evidence[0].contains("below the fleet file's minimum 3"),
+            "{v:?}"
+        );
+        // The node's own minimum, when it reports one, outranks the file's.
+        f.chain(1, |_, c| c.min_masternodes = Some(2));
+        assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Warn);
+        f.facts.min_masternodes = None;
+        f.chain(1, |_, c| c.min_masternodes = None);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Fail, "{v:?}");
     }
 
     #[test]

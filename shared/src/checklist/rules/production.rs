@@ -90,7 +90,8 @@ mod tests {
     #[test]
     fn no_rounds_fail_and_a_stale_block_warns() {
         let mut f = Fixture::healthy(2);
-        f.facts.nodes[0].journal = crate::checklist::Journal::Read(Default::default());
+        let idle: crate::checklist::LogEvidence = ["INFO idle"].into_iter().collect();
+        f.facts.nodes[0].journal = crate::checklist::Journal::Read(idle);
         let v = judge(&f.facts, &f.thresholds);
         assert_eq!(v.status, Status::Fail);
         assert!(
@@ -115,5 +116,32 @@ mod tests {
             },
         );
         assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Pass);
+    }
+
+    /// A logs command that printed nothing (a wrong unit name) while the
+    /// node's height rose did not read the daemon's journal: unknown, with
+    /// where to look, never a quiet pass or a "no rounds" failure.
+    #[test]
+    fn an_empty_journal_while_the_height_rose_is_unknown_with_a_hint() {
+        let mut f = Fixture::healthy(2);
+        f.facts.nodes[1].journal = crate::checklist::Journal::Read(Default::default());
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Unknown, "{v:?}");
+        assert!(
+            v.evidence[0].starts_with(
+                "n1: its journal held nothing over the window while its height rose 10 to 14; \
+                 check the node's logs command: the unit name"
+            ),
+            "{v:?}"
+        );
+        // With the height standing still, an empty journal is a stopped node's.
+        f.chain(1, |_, c| c.block_height = Some(10));
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.evidence
+                .contains(&"n1: no block round logged in the 60s window".to_string()),
+            "{v:?}"
+        );
     }
 }

@@ -5,6 +5,8 @@ use crate::checklist::facts::CheckFacts;
 use crate::checklist::thresholds::Thresholds;
 use crate::checklist::verdict::{ItemVerdict, Status};
 
+use super::inputs::Absent;
+
 /// A checklist item as outputs name it. Ids are a contract (JSON, JUnit class
 /// names, `--watch` lines): snake_case, never renamed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,10 +50,24 @@ impl Tally {
         self.note(Status::Unknown, line);
     }
 
+    pub(super) fn not_applicable(&mut self, line: impl Into<String>) {
+        self.note(Status::NotApplicable, line);
+    }
+
+    /// Notes data that could not be judged: unknown where it was missing, not
+    /// applicable where the node's API cannot give it.
+    pub(super) fn absent(&mut self, absent: Absent) {
+        match absent {
+            Absent::Missing(line) => self.unknown(line),
+            Absent::NotApplicable(line) => self.not_applicable(line),
+        }
+    }
+
     /// The verdict, its evidence worst first (in the order noted within a
     /// status), so the first line says why; summaries show only that one. With
     /// no nodes checked nothing was noted, and nothing noted is unknown: an
-    /// empty check must not pass.
+    /// empty check must not pass. Where the item applies to no node, it is not
+    /// applicable, with each node's reason.
     pub(super) fn finish(mut self, item: Item, facts: &CheckFacts) -> ItemVerdict {
         self.notes
             .sort_by_key(|(status, _)| std::cmp::Reverse(*status));

@@ -1,0 +1,148 @@
+//! The RPC answers under a header siege: one address opens 2000 connections and
+//! never finishes a request's headers (issue 22 saw 385 such connections keep
+//! `/health` from answering for seconds on end). Each address may hold a few
+//! connections; the rest are closed as soon as they are accepted, and the ones
+//! held are closed after the header timeout.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+use super::{WITHIN, stranger};
+use crate::support::{Node, NodeSpec};
+
+/// Connections of the siege.
+const SIEGE: usize = 2000;
+
+/// How long `/health` may take under the siege.
+const ANSWER_WITHIN: Duration = Duration::from_secs(1);
+
+/// How long one of the siege's connects may wait for the node's queue.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// How long the node may take to close every connection of the siege.
+const CLOSED_WITHIN: Duration = Duration::from_secs(40);
+
+/// Raises this process's descriptor limit to hold the siege's sockets.
+fn room_for(sockets: u64) {
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
+    let want = sockets + 256;
+    if soft < want {
+        assert!(
+            hard >= want,
+            "this test holds {sockets} sockets; the hard descriptor limit is {hard}"
+        );
+        setrlimit(Resource::RLIMIT_NOFILE, want, hard).expect("setrlimit");
+    }
+}
+
+/// A connection from `from` that sends half a request's headers.
+async fn half_sent(rpc: SocketAddr, from: SocketAddr) -> Option<TcpStream> {
+    let socket = TcpSocket::new_v4().ok()?;
+    socket.bind(from).ok()?;
+    let mut stream = tokio::time::timeout(CONNECT_WITHIN, socket.connect(rpc))
+        .await
+        .ok()?
+        .ok()?;
+    // The node may have closed it already: what it does with it is the test.
+    let _ = stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await;
+    Some(stream)
+}
+
+/// Whether the node has closed `stream` (EOF or an error) by `deadline`.
+async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// How long `GET /health` takes on a fresh connection (a kept-alive one would
+/// skip the queue the siege fills), if it answers 200 within the client's 2 s.
+async fn health(node: &Node) -> Option<Duration> {
+    let asked = tokio::time::Instant::now();
+    let answer = async {
+        let mut stream = TcpStream::connect(node.spec.rpc).await.ok()?;
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.ok()?;
+        (&head == b"HTTP/1.1 200").then(|| asked.elapsed())
+    };
+    tokio::time::timeout(Duration::from_secs(2), answer)
+        .await
+        .ok()
+        .flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
+    room_for(SIEGE as u64);
+    // The default header timeout: what a siege meets in production.
+    let spec = NodeSpec::new();
+    let node = Node::start(spec);
+    assert!(
+        testkit::wait::within(WITHIN, || async { health(&node).await.is_some() })
+            .await
+            .is_some()
+    );
+    let (node_rpc, from) = (node.spec.rpc, SocketAddr::new(stranger(80), 0));
+    let started = tokio::time::Instant::now();
+    // All at once, as an attacker would, and `/health` asked while they come:
+    // once more are open than the node serves at once.
+    let connected = Arc::new(AtomicUsize::new(0));
+    let mut opening = tokio::task::JoinSet::new();
+    for _ in 0..SIEGE {
+        let connected = connected.clone();
+        opening.spawn(async move {
+            let stream = half_sent(node_rpc, from).await;
+            connected.fetch_add(usize::from(stream.is_some()), Ordering::Relaxed);
+            stream
+        });
+    }
+    let under_siege =
+        testkit::wait::within(WITHIN, || async { connected.load(Ordering::Relaxed) > 300 }).await;
+    assert!(under_siege.is_some(), "the siege's connections open");
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        let took = health(&node).await;
+        assert!(
+            took.is_some_and(|t| t < ANSWER_WITHIN),
+            "/health under the siege: {took:?} (None: no answer within the client's timeout)"
+        );
+        slowest = slowest.max(took.unwrap_or_default());
+    }
+    let mut siege = Vec::with_capacity(SIEGE);
+    while let Some(opened) = opening.join_next().await {
+        siege.extend(opened.expect("connect task"));
+    }
+    let opened = siege.len();
+    let deadline = started + CLOSED_WITHIN;
+    let mut open = 0;
+    for stream in &mut siege {
+        if !closed_by(stream, deadline).await {
+            open += 1;
+        }
+    }
+    assert_eq!(
+        open, 0,
+        "of {opened} connections, {open} still open after {CLOSED_WITHIN:?}"
+    );
+    eprintln!(
+        "{opened} half-sent requests from one address: /health answered within {slowest:?}, all closed after {:?}",
+        started.elapsed()
+    );
+}

@@ -1,0 +1,103 @@
+//! The time of a syslog-style line (`journalctl -o short`: `Dec 17 02:28:28`),
+//! which has no year. It is placed in the latest year that does not put it in
+//! the future, given the time now: the caller reads the clock, so the
+//! classifier stays pure.
+//!
+//! The zone is not written either: it is read as UTC, the zone fleets run in
+//! (`journalctl -o short-iso` writes the zone, and is read exactly).
+
+use super::envelope::days_from_civil;
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// How far ahead of the reader's clock a line may be before it is taken for
+/// last year's: a node's clock a little ahead, or a day's zone difference.
+const AHEAD_US: i64 = 86_400 * 1_000_000;
+
+/// A month, day and time of day without a year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearlessTime {
+    month: i64,
+    day: i64,
+    /// Seconds into the day.
+    secs: i64,
+}
+
+impl YearlessTime {
+    /// Reads `Mon DD HH:MM:SS` (the day space-padded, as syslog writes it) at
+    /// the start of `s`.
+    pub(crate) fn parse(s: &str) -> Option<YearlessTime> {
+        let month = MONTHS.iter().position(|m| s.starts_with(m))? as i64 + 1;
+        let b = s.as_bytes();
+        if b.len() < 15 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+            return None;
+        }
+        let num =
+            |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.trim_start().parse().ok() };
+        let (day, hour, minute, second) = (num(4..6)?, num(7..9)?, num(10..12)?, num(13..15)?);
+        if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        Some(YearlessTime {
+            month,
+            day,
+            secs: hour * 3600 + minute * 60 + second,
+        })
+    }
+
+    /// Microseconds since the epoch: this time in the latest year that puts it
+    /// no more than a day after `now_us`.
+    pub fn resolve(self, now_us: i64) -> i64 {
+        let in_year = |year: i64| {
+            (days_from_civil(year, self.month, self.day) * 86_400 + self.secs) * 1_000_000
+        };
+        let this_year = 1970 + now_us.div_euclid(1_000_000 * 86_400 * 365_2425 / 10_000);
+        // The estimate of this year can be off by one at its edges: try around it.
+        (this_year - 1..=this_year + 1)
+            .rev()
+            .map(in_year)
+            .find(|us| *us <= now_us + AHEAD_US)
+            .unwrap_or_else(|| in_year(this_year - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-05 16:00:00 UTC.
+    const NOW: i64 = 1_796_486_400_000_000;
+
+    #[test]
+    fn a_time_takes_the_year_that_is_not_ahead() {
+        let dec = YearlessTime::parse("Dec  5 15:59:00 host").expect("parses");
+        assert_eq!(dec.resolve(NOW), NOW - 60_000_000);
+        // Early January seen in December is next year's only if within a day.
+        let jan = YearlessTime::parse("Jan  3 00:00:00").expect("parses");
+        assert_eq!(jan.resolve(NOW), 1_767_398_400_000_000, "2026-01-03");
+        let dec31 = YearlessTime::parse("Dec 31 23:00:00").expect("parses");
+        let new_year = 1_798_761_600_000_000; // 2027-01-01 00:00:00 UTC
+        assert_eq!(dec31.resolve(new_year), new_year - 3_600_000_000);
+        let tomorrow = YearlessTime::parse("Dec  6 10:00:00").expect("parses");
+        assert_eq!(
+            tomorrow.resolve(NOW),
+            NOW + 18 * 3_600_000_000,
+            "a clock ahead"
+        );
+    }
+
+    #[test]
+    fn other_text_is_not_a_time() {
+        for bad in [
+            "Dez 17 02:28:28",
+            "Dec 17 2:28:28 ",
+            "Dec 32 02:28:28",
+            "Dec 17",
+            "",
+        ] {
+            assert_eq!(YearlessTime::parse(bad), None, "{bad}");
+        }
+    }
+}
