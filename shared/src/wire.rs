@@ -201,6 +201,11 @@ pub enum Message {
     Status {
         best_height: u64,
     },
+    /// A consensus message (a signed proposal with its block, or a signed vote),
+    /// as JSON whose shape the daemon's consensus module owns.
+    Consensus {
+        message: serde_json::Value,
+    },
 }
 
 impl Message {
@@ -218,6 +223,7 @@ impl Message {
             Message::Blocks { .. } => "blocks",
             Message::Tx { .. } => "tx",
             Message::Status { .. } => "status",
+            Message::Consensus { .. } => "consensus",
         }
     }
 }

@@ -24,6 +24,7 @@ use tracing::{debug, warn};
 
 use super::adopt::Adopted;
 use super::block::Block;
+use super::certified::Certifier;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
@@ -46,6 +47,9 @@ pub struct ChainConfig {
     /// The network definition's masternodes, interval and genesis: who leads
     /// which round, and when rounds are.
     pub schedule: Schedule,
+    /// What a commit certificate is checked against; `None` for a network
+    /// without masternodes, where nothing is ever final.
+    pub certifier: Option<Certifier>,
 }
 
 /// How much the mempool holds and takes from each peer (config `mempool_bytes`
@@ -100,6 +104,9 @@ pub struct Chain {
     tx_rate: Mutex<TxRate>,
     /// What readers see of the tip, updated after every change of it.
     view: Mutex<TipView>,
+    /// Told after every change of the tip or the final height (the consensus
+    /// engine waits on it for a value to propose and a new height).
+    listener: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
 
 pub(super) struct State {
@@ -189,7 +196,14 @@ impl Chain {
             }),
             mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
+            listener: Mutex::new(None),
         })
+    }
+
+    /// Calls `listener` after every change of the tip or the final height,
+    /// under the chain's lock: it must only wake someone, never take the lock.
+    pub fn set_listener(&self, listener: impl Fn() + Send + 'static) {
+        *relock(&self.listener) = Some(Box::new(listener));
     }
 
     /// The same chain with other mempool limits; call before any transaction.
@@ -217,6 +231,9 @@ impl Chain {
     /// Makes the tip in `state` what readers see.
     pub(super) fn publish(&self, state: &State) {
         *relock(&self.view) = TipView::of(state.tip.as_ref(), state.finality);
+        if let Some(listener) = relock(&self.listener).as_ref() {
+            listener();
+        }
     }
 
     /// Puts a checked transaction from `origin` in `mempool` (after expiring the
@@ -355,7 +372,13 @@ impl Chain {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            match self.adopt(&mut state, vec![block.clone()], Some(from), unix_millis()) {
+            match self.adopt(
+                &mut state,
+                vec![block.clone()],
+                vec![],
+                Some(from),
+                unix_millis(),
+            ) {
                 Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block {
                     block: block.to_value(),
                 }),

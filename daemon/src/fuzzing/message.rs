@@ -1,7 +1,7 @@
 //! Message parsing: a frame's JSON read as a [`Message`], then the chain
 //! payloads read the way the chain engine reads them (a block from its JSON
-//! value, a transaction checked for shape and size), and a handshake checked
-//! against ours. Whatever parses must re-encode to itself, and a block's hash
+//! value, a sync answer's entries with their certificates, a transaction
+//! checked for shape and size), and a handshake checked against ours. Whatever parses must re-encode to itself, and a block's hash
 //! must survive re-encoding (its signature covers canonical bytes, not the
 //! sender's spelling).
 
@@ -11,6 +11,7 @@ use timecoin_shared::wire::Message;
 use super::frame::round_trip;
 use super::handshake::ours;
 use crate::chain::block::Block;
+use crate::chain::certified::Certified;
 use crate::chain::limits::MAX_TX_BYTES;
 use crate::chain::mempool::check_tx;
 use crate::net::handshake::validate;
@@ -31,7 +32,7 @@ pub fn message(data: &[u8]) {
             let _ = validate(theirs, &ours());
         }
         Message::Block { block } => block_payload(block),
-        Message::Blocks { blocks } => blocks.iter().for_each(block_payload),
+        Message::Blocks { blocks } => blocks.iter().for_each(served_payload),
         Message::Tx { tx } => tx_payload(tx),
         _ => {}
     }
@@ -49,6 +50,23 @@ fn block_payload(value: &Value) {
     );
     let _ = block.verify_signature();
     block.transactions.iter().for_each(tx_payload);
+}
+
+fn served_payload(value: &Value) {
+    let Ok(entry) = Certified::from_value(value.clone()) else {
+        return;
+    };
+    let again = Certified::from_value(entry.to_value()).expect("a parsed entry re-encodes");
+    assert_eq!(
+        again.block.hash(),
+        entry.block.hash(),
+        "its block survives re-encoding"
+    );
+    assert_eq!(
+        again.certificate, entry.certificate,
+        "its certificate survives re-encoding"
+    );
+    block_payload(&entry.block.to_value());
 }
 
 fn tx_payload(tx: &Value) {

@@ -144,7 +144,7 @@ impl Node {
 
     /// The data dir.
     pub(crate) fn data_dir(&self) -> PathBuf {
-        self.spec.dir.path().join("data")
+        self.spec.data_dir()
     }
 
     /// `GET path` on the node's RPC, parsed; `None` while it does not answer.
@@ -162,6 +162,15 @@ impl Node {
         Some((status, resp.text().await.ok()?))
     }
 
+    /// The node's final height (`timed_final_height` in `/metrics`).
+    pub(crate) async fn final_height(&self) -> Option<u64> {
+        let (_, text) = self.get_raw("/metrics").await?;
+        text.lines().find_map(|line| {
+            let value: f64 = line.strip_prefix("timed_final_height ")?.parse().ok()?;
+            Some(value as u64)
+        })
+    }
+
     pub(crate) async fn consensus(&self) -> Option<ConsensusInfo> {
         self.get("/consensus_info").await
     }
@@ -169,6 +178,15 @@ impl Node {
     pub(crate) async fn peers(&self) -> Option<Vec<PeerInfo>> {
         self.get("/peers").await
     }
+}
+
+/// The lowest final height among `nodes`; `None` while one does not answer.
+pub(crate) async fn common_final_height(nodes: &[&Node]) -> Option<u64> {
+    let mut lowest = u64::MAX;
+    for node in nodes {
+        lowest = lowest.min(node.final_height().await?);
+    }
+    Some(lowest)
 }
 
 /// Which links a converged mesh may keep.

@@ -1,0 +1,11 @@
+//! The attacks of issue 21 on finality and production, each against real
+//! `timed` processes on loopback by a client that speaks the wire protocol and
+//! lies (`adversary/liar.rs`):
+//! - `heights`: strangers announcing a height of 2^64-1 to every node, answering
+//!   every request for blocks with nothing, never stop production;
+//! - `uncertified`: a node started on an empty data dir, offered a branch of
+//!   valid blocks signed by one masternode's key in its own rounds, never
+//!   counts any of them final.
+
+mod heights;
+mod uncertified;
