@@ -4,7 +4,7 @@
 //! the only way besides certified sync).
 
 use timecoin_consensus::{CommitCertificate, SafetyRecord};
-use timecoin_shared::wire::Message;
+use timecoin_shared::wire::{Message, NodeId};
 
 use super::adopt::Adopted;
 use super::block::Block;
@@ -104,6 +104,19 @@ impl Chain {
     /// The store cannot be written; nothing may be signed then.
     pub(crate) fn save_safety_record(&self, record: &SafetyRecord) -> Result<(), StoreError> {
         self.store.save_safety_record(record)
+    }
+
+    /// Asks `peer`, whose consensus messages show it past our final height,
+    /// for the blocks above it: they come with their certificates (unless a
+    /// request is already out; see `sync`).
+    pub(crate) fn fetch_final_from(&self, peer: NodeId) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            let start = state.finality.final_height + 1;
+            self.request_blocks(&mut state, &mut outbox, peer, start);
+        }
+        self.send(outbox);
     }
 
     /// Sends `msg` to every peer.

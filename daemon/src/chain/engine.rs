@@ -88,6 +88,8 @@ pub struct Counters {
     pub txs_evicted: AtomicU64,
     /// Pending transactions forgotten after the mempool's time to live.
     pub txs_expired: AtomicU64,
+    /// Conflicting signed consensus messages caught (one per offence found).
+    pub equivocations: AtomicU64,
 }
 
 /// One node's chain.

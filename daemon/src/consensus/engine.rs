@@ -122,6 +122,7 @@ pub(crate) fn start(
         rebroadcast_every,
         last_seen: None,
         rebroadcast_at: Instant::now() + rebroadcast_every,
+        fetched_at: None,
     };
     let stop = shutdown.clone();
     tracker.spawn_blocking(move || engine.run(&wakes, &stop));
@@ -153,6 +154,8 @@ struct Engine {
     /// Where the driver stood at the last rebroadcast tick.
     last_seen: Option<(Height, Round, Step)>,
     rebroadcast_at: Instant,
+    /// When certified blocks were last asked for (`fetch_final`).
+    fetched_at: Option<Instant>,
 }
 
 impl Engine {
@@ -254,6 +257,10 @@ impl Engine {
     fn on_consensus(&mut self, from: NodeId, message: ConsensusMessage) {
         let state = self.driver.state();
         let height = message.height();
+        if height > state.height && self.signed_by_masternode(&message) {
+            self.fetch_final(from);
+        }
+        let state = self.driver.state();
         if height == state.height.next() {
             if self.next_height.len() < MAX_NEXT_HEIGHT {
                 self.next_height.push((from, message));
@@ -340,6 +347,10 @@ impl Engine {
                     Vec::new()
                 }
                 Output::Evidence(evidence) => {
+                    self.chain
+                        .counters()
+                        .equivocations
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let (height, round) = evidence.height_round();
                     warn!(offender = %evidence.offender(), height = height.0, round = round.0, "Masternode {} equivocated at height {} round {}", evidence.offender(), height.0, round.0);
                     Vec::new()
@@ -482,6 +493,34 @@ impl Engine {
             let outputs = self.value(self.driver.state().height, round);
             self.handle(outputs);
         }
+    }
+
+    /// Whether a masternode signed `message` (what it says is not checked).
+    fn signed_by_masternode(&self, message: &ConsensusMessage) -> bool {
+        let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);
+        match message {
+            ConsensusMessage::Vote { vote } => vote.verify(validators, definition).is_ok(),
+            ConsensusMessage::Proposal { proposal, .. } => {
+                proposal.verify(validators, definition).is_ok()
+            }
+        }
+    }
+
+    /// Asks `peer`, which relayed a masternode's message for a later height
+    /// (that masternode decided ours, so its peers hold the certificate), for the certified blocks this node lacks: a node
+    /// that missed a quorum's precommits (a lost message, a link a key holder
+    /// took over) would otherwise wait at its height for ever while holding
+    /// every block. At most once a rebroadcast period.
+    fn fetch_final(&mut self, peer: NodeId) {
+        let now = Instant::now();
+        if self
+            .fetched_at
+            .is_some_and(|at| now < at + self.rebroadcast_every)
+        {
+            return;
+        }
+        self.fetched_at = Some(now);
+        self.chain.fetch_final_from(peer);
     }
 
     /// Sends again what the driver acted on, if it has not moved since the

@@ -5,7 +5,10 @@
 //!   every request for blocks with nothing, never stop production;
 //! - `uncertified`: a node started on an empty data dir, offered a branch of
 //!   valid blocks signed by one masternode's key in its own rounds, never
-//!   counts any of them final.
+//!   counts any of them final, and takes the masternodes' certified chain;
+//! - `equivocation`: two conflicting votes signed by one masternode's key are
+//!   kept as evidence, logged and counted, and finality goes on.
 
+mod equivocation;
 mod heights;
 mod uncertified;

@@ -162,13 +162,16 @@ impl Node {
         Some((status, resp.text().await.ok()?))
     }
 
+    /// A sample without labels from the node's `/metrics`.
+    pub(crate) async fn metric(&self, name: &str) -> Option<f64> {
+        let (_, text) = self.get_raw("/metrics").await?;
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+    }
+
     /// The node's final height (`timed_final_height` in `/metrics`).
     pub(crate) async fn final_height(&self) -> Option<u64> {
-        let (_, text) = self.get_raw("/metrics").await?;
-        text.lines().find_map(|line| {
-            let value: f64 = line.strip_prefix("timed_final_height ")?.parse().ok()?;
-            Some(value as u64)
-        })
+        self.metric("timed_final_height").await.map(|v| v as u64)
     }
 
     pub(crate) async fn consensus(&self) -> Option<ConsensusInfo> {
