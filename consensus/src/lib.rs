@@ -89,8 +89,11 @@
 //!
 //! # How the daemon drives this
 //!
-//! Nothing in `timed` uses this crate yet; this is the contract its consensus
-//! engine (one task owning the [`Driver`], the store and the timers) follows.
+//! This is the contract `timed`'s consensus engine (`daemon/src/consensus`:
+//! one thread owning the [`Driver`], the record and the timers) follows. So
+//! far it proposes the block its chain's leader rounds produced at the height
+//! (not one built on [`Output::GetValue`]), which keeps production as it was
+//! while finality comes only from certificates.
 //!
 //! **Setup.** [`Params`]: a [`ValidatorSet`] of the network definition's
 //! masternode keys, the definition's SHA-256 as the [`DefinitionHash`], and

@@ -7,8 +7,11 @@
 //!   valid blocks signed by one masternode's key in its own rounds, never
 //!   counts any of them final, and takes the masternodes' certified chain;
 //! - `equivocation`: two conflicting votes signed by one masternode's key are
-//!   kept as evidence, logged and counted, and finality goes on.
+//!   kept as evidence, logged and counted, and finality goes on;
+//! - `restart`: a masternode killed at any moment and restarted resumes from
+//!   its persisted record and is never caught equivocating.
 
 mod equivocation;
 mod heights;
+mod restart;
 mod uncertified;
