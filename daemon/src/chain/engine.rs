@@ -106,6 +106,9 @@ pub struct Chain {
     tx_rate: Mutex<TxRate>,
     /// What readers see of the tip, updated after every change of it.
     view: Mutex<TipView>,
+    /// The round the consensus engine is in, as it last said (`None` without
+    /// an engine).
+    consensus_round: Mutex<Option<u32>>,
     /// Told after every change of the tip or the final height (the consensus
     /// engine waits on it for a value to propose and a new height).
     listener: Mutex<Option<Box<dyn Fn() + Send>>>,
@@ -157,6 +160,8 @@ pub struct ChainInfo {
     /// Bytes the pending transactions are charged against the limit.
     pub mempool_bytes: usize,
     pub mempool_limit_bytes: usize,
+    /// The round the consensus engine is in at the height after the final one.
+    pub consensus_round: Option<u32>,
 }
 
 /// Where a submitted transaction stands.
@@ -199,7 +204,13 @@ impl Chain {
             mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
             listener: Mutex::new(None),
+            consensus_round: Mutex::new(None),
         })
+    }
+
+    /// Records the round the consensus engine is in, for the RPC.
+    pub(crate) fn note_consensus_round(&self, round: u32) {
+        *relock(&self.consensus_round) = Some(round);
     }
 
     /// Calls `listener` after every change of the tip or the final height,
@@ -304,6 +315,7 @@ impl Chain {
             finalized_transactions: view.finality.finalized_txs,
             mempool_bytes: mempool.used_bytes(),
             mempool_limit_bytes: mempool.limit_bytes(),
+            consensus_round: *relock(&self.consensus_round),
         }
     }
 

@@ -184,6 +184,7 @@ impl Engine {
             self.fire_timers();
             self.follow_chain();
             self.rebroadcast();
+            self.chain.note_consensus_round(self.driver.state().round.0);
         }
     }
 

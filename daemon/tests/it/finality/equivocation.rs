@@ -2,7 +2,8 @@
 //! round and sends both to a node, over a stranger's link (a vote counts by its
 //! signature, whoever relays it): the node keeps that as evidence, logs the
 //! contract line naming the masternode and counts it in `/metrics`, and the
-//! chain goes on being finalized.
+//! chain goes on being finalized (`/consensus_info` says how far, and the
+//! round).
 
 use std::time::Duration;
 
@@ -68,4 +69,8 @@ async fn conflicting_votes_from_one_masternode_are_kept_logged_and_counted() {
         "finality stopped:\n{}",
         nodes[0].log()
     );
+    // Operators read the same from /consensus_info.
+    let info = nodes[0].consensus().await.expect("consensus_info");
+    assert!(info.final_height >= Some(start + 4), "{info:?}");
+    assert!(info.consensus_round.is_some(), "{info:?}");
 }
