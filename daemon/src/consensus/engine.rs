@@ -42,13 +42,21 @@ const INBOX: usize = 4096;
 /// every masternode's votes of a few rounds.
 const MAX_NEXT_HEIGHT: usize = 1024;
 
+/// Of those, proposals (each carries a block of up to a few MiB): the first
+/// rounds' are all an honest node needs, and a liar's cannot hold more than
+/// this many blocks.
+const MAX_NEXT_PROPOSALS: usize = 4;
+
 /// Rounds ahead of ours whose votes are counted; further ones are dropped, so
 /// a liar cannot make the keeper hold votes for arbitrary rounds. Honest nodes
 /// are never that far apart: f+1 votes of a later round pull a node into it.
 const ROUND_WINDOW: u32 = 64;
 
-/// Blocks of proposals kept for the current height.
-const MAX_BLOCKS: usize = 256;
+/// Blocks of proposals kept for the current height: a block is at most a few
+/// MiB, so this bounds what a Byzantine proposer's many signed proposals can
+/// make a node hold (a decided block that was not kept is read from the
+/// chain, or comes with its certificate from sync).
+const MAX_BLOCKS: usize = 16;
 
 /// What the engine is woken with.
 enum Wake {
@@ -263,7 +271,16 @@ impl Engine {
         }
         let state = self.driver.state();
         if height == state.height.next() {
-            if self.next_height.len() < MAX_NEXT_HEIGHT {
+            let proposals = self
+                .next_height
+                .iter()
+                .filter(|(_, m)| matches!(m, ConsensusMessage::Proposal { .. }))
+                .count();
+            let room = match message {
+                ConsensusMessage::Proposal { .. } => proposals < MAX_NEXT_PROPOSALS,
+                ConsensusMessage::Vote { .. } => true,
+            };
+            if room && self.next_height.len() < MAX_NEXT_HEIGHT {
                 self.next_height.push((from, message));
             }
             return;
