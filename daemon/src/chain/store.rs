@@ -12,6 +12,7 @@
 //! file of another network, another program or an unreadable one is refused with
 //! an error naming it, never silently reused or overwritten.
 
+mod consensus;
 mod create;
 #[cfg(test)]
 mod tests;
@@ -20,7 +21,7 @@ use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use serde_json::Value;
-use timecoin_consensus::{CommitCertificate, SafetyRecord};
+use timecoin_consensus::CommitCertificate;
 
 use super::block::Block;
 use super::certified::Certified;
@@ -40,7 +41,7 @@ const META_FORMAT: &str = "format";
 const META_NETWORK: &str = "network";
 const META_FINAL_HEIGHT: &str = "final_height";
 const META_FINALIZED_TXS: &str = "finalized_txs";
-/// The consensus engine's [`SafetyRecord`], as JSON.
+/// The consensus engine's `SafetyRecord`, as JSON.
 const META_SAFETY_RECORD: &str = "safety_record";
 
 /// Tag of this store layout; a different tag is a file this build cannot read.
@@ -297,58 +298,6 @@ impl Store {
                 origin: self.origin.clone(),
                 what: format!("certificate at height {height} does not decode"),
             })
-    }
-
-    /// The commit certificate of the final block at `height` (sync reads them
-    /// with their blocks in [`Store::block_values`]).
-    ///
-    /// # Errors
-    /// Database or decoding failure.
-    #[cfg(test)]
-    pub fn certificate(&self, height: u64) -> Result<Option<CommitCertificate>, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let table = txn.open_table(CERTS).map_err(|e| self.db_err(e))?;
-        match table.get(height).map_err(|e| self.db_err(e))? {
-            Some(bytes) => self.decode_cert(height, bytes.value()).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The consensus engine's last persisted record, if any.
-    ///
-    /// # Errors
-    /// Database or decoding failure.
-    pub fn safety_record(&self) -> Result<Option<SafetyRecord>, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
-        let meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
-        match meta.get(META_SAFETY_RECORD).map_err(|e| self.db_err(e))? {
-            Some(bytes) => serde_json::from_slice(bytes.value())
-                .map(Some)
-                .map_err(|_| StoreError::Corrupt {
-                    origin: self.origin.clone(),
-                    what: "the safety record does not decode".into(),
-                }),
-            None => Ok(None),
-        }
-    }
-
-    /// Persists `record` durably; returns only once it is committed, so a
-    /// signature made after it survives a crash in the record.
-    ///
-    /// # Errors
-    /// Database failure; the caller must then not sign.
-    pub fn save_safety_record(&self, record: &SafetyRecord) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(record).map_err(|_| StoreError::Corrupt {
-            origin: self.origin.clone(),
-            what: "the safety record does not encode".into(),
-        })?;
-        let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
-        {
-            let mut meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
-            meta.insert(META_SAFETY_RECORD, bytes.as_slice())
-                .map_err(|e| self.db_err(e))?;
-        }
-        txn.commit().map_err(|e| self.db_err(e))
     }
 
     /// Height of the block of our chain holding transaction `id`.

@@ -7,8 +7,15 @@
 //! A thread, not a task: every signature waits for a durable store write
 //! (an fsync), which must never hold an async worker. It sleeps until its
 //! next timer or message.
+//!
+//! `inbound` checks what peers send before the driver sees it; `outputs`
+//! does what the driver asks (and persists before signing); this file owns
+//! the loop, the heights, the timers and the gossip.
 
-use std::collections::{HashMap, VecDeque};
+mod inbound;
+mod outputs;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
@@ -16,8 +23,7 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use timecoin_consensus::{
-    Driver, Height, Input, Output, Params, Relay, Round, SafetyRecord, Step, Timeout, ValueId,
-    may_propose, may_sign,
+    Driver, Height, Input, Params, Relay, Round, SafetyRecord, Step, Timeout, ValueId,
 };
 use timecoin_shared::wire::NodeId;
 use tokio_util::sync::CancellationToken;
@@ -28,8 +34,7 @@ use super::messages::ConsensusMessage;
 use super::params::timeouts;
 use crate::chain::Chain;
 use crate::chain::block::Block;
-use crate::chain::certified::{Certifier, validator_id, value_id};
-use crate::escape::escaped;
+use crate::chain::certified::{Certifier, validator_id};
 use crate::net::inbound::InboundBytes;
 
 /// Messages and wake-ups the engine may have waiting. A message keeps its
@@ -254,239 +259,6 @@ impl Engine {
         }
     }
 
-    fn on_message(&mut self, from: NodeId, value: Value) {
-        match ConsensusMessage::from_value(value) {
-            Ok(message) => self.on_consensus(from, message),
-            Err(e) => {
-                debug!(peer = %from.short(), "malformed consensus message: {}", escaped(&e.to_string()))
-            }
-        }
-    }
-
-    fn on_consensus(&mut self, from: NodeId, message: ConsensusMessage) {
-        let state = self.driver.state();
-        let height = message.height();
-        if height > state.height && self.signed_by_masternode(&message) {
-            self.fetch_final(from);
-        }
-        let state = self.driver.state();
-        if height == state.height.next() {
-            let proposals = self
-                .next_height
-                .iter()
-                .filter(|(_, m)| matches!(m, ConsensusMessage::Proposal { .. }))
-                .count();
-            let room = match message {
-                ConsensusMessage::Proposal { .. } => proposals < MAX_NEXT_PROPOSALS,
-                ConsensusMessage::Vote { .. } => true,
-            };
-            if room && self.next_height.len() < MAX_NEXT_HEIGHT {
-                self.next_height.push((from, message));
-            }
-            return;
-        }
-        if height != state.height {
-            return;
-        }
-        let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);
-        let input = match message {
-            ConsensusMessage::Vote { vote } => {
-                if vote.vote.round.0 > state.round.0.saturating_add(ROUND_WINDOW) {
-                    return;
-                }
-                match vote.verify(validators, definition) {
-                    Ok(vote) => Input::Vote(vote),
-                    Err(e) => return debug!(peer = %from.short(), "consensus vote refused: {e}"),
-                }
-            }
-            ConsensusMessage::Proposal { proposal, block } => {
-                if proposal.proposal.round.0 > state.round.0.saturating_add(ROUND_WINDOW)
-                    || proposal.proposal.value != value_id(&block)
-                {
-                    return;
-                }
-                let proposal = match proposal.verify(validators, definition) {
-                    Ok(proposal) => proposal,
-                    Err(e) => {
-                        return debug!(peer = %from.short(), "consensus proposal refused: {e}");
-                    }
-                };
-                let valid = match self.chain.check_proposed(&block) {
-                    Ok(()) => true,
-                    Err(reason) => {
-                        debug!(
-                            height = height.0,
-                            "proposed block invalid: {}",
-                            escaped(&reason)
-                        );
-                        false
-                    }
-                };
-                if self.blocks.len() < MAX_BLOCKS {
-                    self.blocks.insert(value_id(&block), block);
-                }
-                Input::Proposal { proposal, valid }
-            }
-        };
-        let outputs = self.driver.process(input);
-        self.handle(outputs);
-    }
-
-    /// Does what the driver asked, in order; what a step feeds back is done
-    /// before the rest.
-    fn handle(&mut self, outputs: Vec<Output>) {
-        let mut queue: VecDeque<Output> = outputs.into();
-        while let Some(output) = queue.pop_front() {
-            let more = match output {
-                Output::GetValue { height, round } => self.value(height, round),
-                Output::Propose(proposal) => self.propose(proposal),
-                Output::Vote(vote) => self.vote(vote),
-                Output::ScheduleTimeout { timeout, after } => {
-                    self.timers.push((Instant::now() + after, timeout));
-                    Vec::new()
-                }
-                Output::Decide(cert) => {
-                    let block = self.block_for(cert.value, cert.height);
-                    match block {
-                        Some(block) => {
-                            if let Err(e) = self.chain.decide(block, cert) {
-                                warn!(
-                                    "consensus decided a block the chain did not take: {}",
-                                    escaped(&e)
-                                );
-                            }
-                        }
-                        None => warn!(
-                            height = cert.height.0,
-                            "consensus decided block {} which this node does not hold; sync brings it",
-                            cert.value
-                        ),
-                    }
-                    Vec::new()
-                }
-                Output::Evidence(evidence) => {
-                    self.chain
-                        .counters()
-                        .equivocations
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let (height, round) = evidence.height_round();
-                    warn!(offender = %evidence.offender(), height = height.0, round = round.0, "Masternode {} equivocated at height {} round {}", evidence.offender(), height.0, round.0);
-                    Vec::new()
-                }
-            };
-            for (i, output) in more.into_iter().enumerate() {
-                queue.insert(i, output);
-            }
-        }
-    }
-
-    /// The block the chain holds at `height` on the final tip, proposed as the
-    /// round's value; if it has none yet, the round waits for one.
-    fn value(&mut self, height: Height, round: Round) -> Vec<Output> {
-        match self.chain.proposable(height.0) {
-            Some(block) => {
-                let value = value_id(&block);
-                self.blocks.insert(value, block);
-                self.wanted = None;
-                self.driver.process(Input::Value { round, value })
-            }
-            None => {
-                self.wanted = Some(round);
-                Vec::new()
-            }
-        }
-    }
-
-    /// A block by hash: a proposal's, or the chain's at `height`.
-    fn block_for(&self, value: ValueId, height: Height) -> Option<Block> {
-        if let Some(block) = self.blocks.get(&value) {
-            return Some(block.clone());
-        }
-        let block = self.chain.block(height.0).ok().flatten()?;
-        (value_id(&block) == value).then_some(block)
-    }
-
-    /// Persists the record that includes `next`, before anything is signed.
-    fn persist(&mut self, next: SafetyRecord) -> bool {
-        match self.chain.save_safety_record(&next) {
-            Ok(()) => {
-                self.record = next;
-                true
-            }
-            Err(e) => {
-                warn!("consensus record not persisted, not signing: {e}");
-                false
-            }
-        }
-    }
-
-    fn propose(&mut self, proposal: timecoin_consensus::Proposal) -> Vec<Output> {
-        if !self.signer {
-            return Vec::new();
-        }
-        if !may_propose(&self.record, &proposal) {
-            warn!(
-                height = proposal.height.0,
-                round = proposal.round.0,
-                "consensus refused to sign a proposal its record forbids"
-            );
-            return Vec::new();
-        }
-        let Some(block) = self.block_for(proposal.value, proposal.height) else {
-            warn!(
-                height = proposal.height.0,
-                "no block for our own proposal {}", proposal.value
-            );
-            return Vec::new();
-        };
-        if !self.persist(self.record.with_proposal(&proposal, &self.driver)) {
-            return Vec::new();
-        }
-        let signed = proposal.sign(&self.key, &self.certifier.definition);
-        let message = ConsensusMessage::Proposal {
-            proposal: signed,
-            block,
-        };
-        self.chain.broadcast(message.to_message());
-        match signed.verify(&self.certifier.validators, &self.certifier.definition) {
-            Ok(proposal) => self.driver.process(Input::Proposal {
-                proposal,
-                valid: true,
-            }),
-            Err(e) => {
-                warn!("our own proposal does not verify: {e}");
-                Vec::new()
-            }
-        }
-    }
-
-    fn vote(&mut self, vote: timecoin_consensus::Vote) -> Vec<Output> {
-        if !self.signer {
-            return Vec::new();
-        }
-        if !may_sign(&self.record, &vote) {
-            warn!(
-                height = vote.height.0,
-                round = vote.round.0,
-                "consensus refused to sign a vote its record forbids"
-            );
-            return Vec::new();
-        }
-        if !self.persist(self.record.with_vote(&vote, &self.driver)) {
-            return Vec::new();
-        }
-        let signed = vote.sign(&self.key, &self.certifier.definition);
-        self.chain
-            .broadcast(ConsensusMessage::Vote { vote: signed }.to_message());
-        match signed.verify(&self.certifier.validators, &self.certifier.definition) {
-            Ok(vote) => self.driver.process(Input::Vote(vote)),
-            Err(e) => {
-                warn!("our own vote does not verify: {e}");
-                Vec::new()
-            }
-        }
-    }
-
     fn fire_timers(&mut self) {
         let now = Instant::now();
         let (due, later): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|(at, _)| *at <= now);
@@ -510,17 +282,6 @@ impl Engine {
         {
             let outputs = self.value(self.driver.state().height, round);
             self.handle(outputs);
-        }
-    }
-
-    /// Whether a masternode signed `message` (what it says is not checked).
-    fn signed_by_masternode(&self, message: &ConsensusMessage) -> bool {
-        let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);
-        match message {
-            ConsensusMessage::Vote { vote } => vote.verify(validators, definition).is_ok(),
-            ConsensusMessage::Proposal { proposal, .. } => {
-                proposal.verify(validators, definition).is_ok()
-            }
         }
     }
 

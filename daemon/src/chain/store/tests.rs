@@ -1,6 +1,6 @@
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_consensus::{Height, Round, ValueId};
+use timecoin_consensus::{Height, Round, SafetyRecord, ValueId};
 
 use super::*;
 
