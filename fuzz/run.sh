@@ -18,7 +18,7 @@ seconds=${1:-15}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(frame_decoder message handshake block_validation log_classifier fleet_file)
+  targets=(channel frame_decoder message handshake block_validation log_classifier fleet_file)
 fi
 
 host=$(rustc -vV | sed -n 's/^host: //p')

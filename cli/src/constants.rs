@@ -50,6 +50,10 @@ pub(crate) const DEVNET_STOP_GRACE: Duration = Duration::from_secs(5);
 /// `devnet down`: time after SIGKILL for the kernel to reap a daemon.
 pub(crate) const DEVNET_KILL_WAIT: Duration = Duration::from_secs(2);
 
+/// `devnet up`: most daemons in one devnet; they share one /24 of loopback
+/// addresses.
+pub(crate) const DEVNET_MAX_NODES: usize = 250;
+
 /// `devnet up`: how long a daemon may take to answer its RPC after spawning.
 pub(crate) const DEVNET_START_TIMEOUT: Duration = Duration::from_secs(15);
 

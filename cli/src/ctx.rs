@@ -1,15 +1,18 @@
 //! What every subcommand runs in, built once by [`crate::run`]: the fleet (loaded
 //! on first use, so `devnet` and `completions` need none) and node selection,
-//! the output settings, the connection pool, and the shutdown that Ctrl-C fires.
+//! the output settings, the connection pool, the notices met on the way, and
+//! the shutdown that Ctrl-C fires.
 //! Each subcommand is `run(&Ctx, &Args) -> Result<Code, Error>`.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use timecoin_shared::fleet::{Fleet, Node};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::error::Error;
 use crate::fleet::{self, LoadedFleet};
+use crate::notice::{Notice, Notices};
 use crate::remote::{ConnectOptions, Pool};
 use crate::shutdown::Shutdown;
 
@@ -20,6 +23,8 @@ pub struct Ctx {
     fleet: OnceLock<LoadedFleet>,
     output: Output,
     pool: Pool,
+    /// The notices the pool's connections send, until a renderer takes them.
+    notices: Mutex<Option<UnboundedReceiver<Notice>>>,
     shutdown: Shutdown,
 }
 
@@ -27,13 +32,49 @@ impl Ctx {
     /// A context for a run with `--fleet` (if given) and these connect options.
     /// Nothing is loaded or connected yet.
     pub fn new(fleet_path: Option<&Path>, options: ConnectOptions, shutdown: Shutdown) -> Ctx {
+        let (notices, received) = Notices::channel();
         Ctx {
             fleet_path: fleet_path.map(Path::to_path_buf),
             fleet: OnceLock::new(),
             output: Output::detect(),
-            pool: Pool::new(options),
+            pool: Pool::with_notices(options, notices),
+            notices: Mutex::new(Some(received)),
             shutdown,
         }
+    }
+
+    /// The run's notices, for the one renderer that shows them; `None` once
+    /// taken.
+    pub(crate) fn take_notices(&self) -> Option<UnboundedReceiver<Notice>> {
+        self.notices
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// Prints each notice as a `warning:` line on stderr as it comes, and those
+    /// still queued when the run shuts down; for every command but the
+    /// dashboard, which owns the screen. Does nothing when already taken.
+    pub(crate) fn print_notices(&self) {
+        let Some(mut notices) = self.take_notices() else {
+            return;
+        };
+        let stop = self.shutdown.token().clone();
+        self.shutdown.tracker().spawn(async move {
+            loop {
+                tokio::select! {
+                    biased;
+                    notice = notices.recv() => match notice {
+                        Some(notice) => eprintln!("warning: {notice}"),
+                        None => return,
+                    },
+                    () = stop.cancelled() => break,
+                }
+            }
+            while let Ok(notice) = notices.try_recv() {
+                eprintln!("warning: {notice}");
+            }
+        });
     }
 
     /// The fleet, loaded on first call from `--fleet`, `$TIMECTL_FLEET`,

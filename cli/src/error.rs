@@ -9,7 +9,7 @@
 use std::fmt;
 use std::io;
 
-use crate::devnet::error::DevnetError;
+use crate::devnet::DevnetError;
 use crate::fleet::LoadError;
 use crate::remote::RemoteError;
 

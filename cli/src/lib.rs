@@ -14,8 +14,11 @@
 //! - `remote`: transports (`ssh`, `local`) and the connection pool.
 //! - `rpc_client`: a node's HTTP RPC through a tunnel or a URL.
 //! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
-//! - `devnet`: the parts of a local devnet (state, processes, fleet file).
+//! - `devnet`: the engine of `devnet` and the demo: `up`, `down`, `restart`, `status`.
 //! - `table`: tables and colour for terminal output.
+//! - `notice`: what the operator must be told that is no result and no error
+//!   (a certificate trusted on first use), sent by whoever meets it and shown
+//!   by whatever renders the command.
 //! - `constants`: every timeout and limit.
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
@@ -32,6 +35,7 @@ mod cmd;
 mod constants;
 mod ctx;
 mod deploy;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod devnet;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -39,6 +43,7 @@ mod fleet;
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
+mod notice;
 mod output;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
@@ -59,7 +64,7 @@ use clap::Parser;
 pub use cli::command;
 pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
 pub use ctx::{Ctx, Output};
-pub use devnet::error::DevnetError;
+pub use devnet::DevnetError;
 pub use error::{Code, Error};
 pub use probe::{NodeApi, probe, probe_all};
 pub use remote::{ConnectOptions, Pool};
@@ -109,6 +114,10 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
         accept_new_host_keys: cli.accept_new_host_keys,
     };
     let ctx = Ctx::new(cli.fleet.as_deref(), options, shutdown.clone());
+    // The dashboard shows notices itself; every other command prints them.
+    if !matches!(cli.command, cli::Command::Tui(_) | cli::Command::Demo(_)) {
+        ctx.print_notices();
+    }
     let result = dispatch(&ctx, cli.command).await;
     // Everything started is stopped before we exit: tasks, then connections.
     shutdown.token().cancel();

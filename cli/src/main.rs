@@ -1,5 +1,7 @@
 //! `timectl` binary entry point: the library does the work and picks the exit
-//! code; errors are typed and printed once, without a backtrace.
+//! code; errors are typed and printed once, without a backtrace. A panic (a
+//! bug, never an operator's mistake) is reported by color-eyre, after the
+//! dashboard, if open, has given the terminal back.
 
 use std::process::ExitCode;
 
@@ -15,5 +17,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Fails only when a hook is already installed, and none is before main.
+    let _ = color_eyre::install();
     timectl::run()
 }

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
 use crate::constants::{RPC_POOL_IDLE, RPC_TIMEOUT};
+use crate::notice::Notices;
 use crate::remote::{Forward, Remote, RemoteError, ShellCommand};
 use settings::SettingsError;
 
@@ -121,13 +122,18 @@ pub struct RpcClient {
 
 impl RpcClient {
     /// Opens the node's RPC: a forward over `remote` for `tunnel`, else its URL;
-    /// a cookie file is read over `remote`.
+    /// a cookie file is read over `remote`. A certificate trusted on first use
+    /// is told to `notices`.
     ///
     /// # Errors
     /// A tunnel or cookie without a connection, the forward could not be set
     /// up, the cookie could not be read, the trust file is unusable, or the
     /// HTTP client could not be built.
-    pub async fn open(node: &Node, remote: Option<&Remote>) -> Result<Self, RpcError> {
+    pub(crate) async fn open(
+        node: &Node,
+        remote: Option<&Remote>,
+        notices: &Notices,
+    ) -> Result<Self, RpcError> {
         let tunnel_target = format!("{}:{} (tunnel)", node.rpc_host, node.rpc_port);
         let (base, target, forward) = match (&node.rpc, remote) {
             (RpcAccess::Url(url), _) => (url.trim_end_matches('/').to_owned(), url.clone(), None),
@@ -165,7 +171,10 @@ impl RpcClient {
             .connect_timeout(RPC_TIMEOUT)
             .pool_idle_timeout(RPC_POOL_IDLE)
             .no_proxy();
-        if let Some(config) = tls::client_config(&node.rpc_tls).map_err(settings)? {
+        let config = tls::client_config(&node.rpc_tls, &node.name, notices)
+            .await
+            .map_err(settings)?;
+        if let Some(config) = config {
             builder = builder.tls_backend_preconfigured(config);
         }
         let http = builder

@@ -1,6 +1,6 @@
 //! The seams `timectl`'s integration tests drive below the command line: the
-//! transports, the fleet parser, the `logs` engine, and the limits tests bound
-//! their timings by. Compiled only with the `testing` feature, which only the
+//! transports, the fleet parser, the `logs` and `devnet` engines, and the limits
+//! tests bound their timings by. Compiled only with the `testing` feature, which only the
 //! crate's own tests enable.
 
 pub use crate::constants::{PROBE_TIMEOUT, SSH_CONNECT_TIMEOUT};
@@ -16,6 +16,14 @@ pub use crate::remote::{
     LineStream, Remote, RemoteError, ShellCommand, StreamEnd, StreamEvent, node_command, node_vars,
 };
 pub use crate::rpc_client::RpcError;
+
+/// The `devnet` engine, for a devnet started and stopped in the test's process.
+pub mod devnet {
+    pub use crate::devnet::down::Down;
+    pub use crate::devnet::restart::Restarted;
+    pub use crate::devnet::up::Up;
+    pub use crate::devnet::{NodeStatus, UpOptions, down, restart, status, up};
+}
 
 /// The dashboard's state, update and drawing, for the frame-time benchmark.
 pub mod tui {

@@ -9,6 +9,8 @@
 //!
 //! # Layout
 //! - [`block`] and [`hash`]: the block, its canonical bytes, hash and signature.
+//! - [`tx`] and [`canonical`]: transactions held as their canonical text, which
+//!   is written while they are decoded, within their limits.
 //! - [`schedule`]: the leader of a height and round.
 //! - [`forkchoice`]: the rule between non-final branches.
 //! - [`certified`]: a block with its certificate, and the certificate check.
@@ -22,6 +24,7 @@
 
 pub(crate) mod adopt;
 pub(crate) mod block;
+pub(crate) mod canonical;
 pub(crate) mod certified;
 pub(crate) mod decided;
 pub(crate) mod engine;
@@ -34,6 +37,7 @@ pub(crate) mod producer;
 pub(crate) mod schedule;
 pub(crate) mod store;
 pub(crate) mod sync;
+pub(crate) mod tx;
 mod tx_rate;
 pub(crate) mod validate;
 

@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::consensus;
 use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
+use crate::wire::Message;
 
 /// File name of the chain store inside the data dir.
 pub(crate) const CHAIN_FILE: &str = "chain.redb";

@@ -7,7 +7,9 @@
 mod args;
 mod file;
 mod load;
+mod peer;
 mod token;
 
 pub use args::{Args, Command};
 pub use load::{Config, ConfigError};
+pub use peer::PeerAddr;

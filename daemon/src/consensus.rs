@@ -68,7 +68,9 @@
 //! - `engine`: the thread that owns the driver, the record and the timers.
 
 mod engine;
-mod messages;
+// Reached from outside only through `testing` (see lib.rs).
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+pub(crate) mod messages;
 mod params;
 
 pub(crate) use engine::{Handle, start};

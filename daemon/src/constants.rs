@@ -13,9 +13,31 @@ pub const PRE_HANDSHAKE_FRAME_CAP: usize = 64 * 1024;
 /// allocated: the codec checks the length prefix before reserving).
 pub(crate) const FRAME_CAP: usize = 4 * 1024 * 1024;
 
-/// Default time a new connection has to complete its handshake. Loopback and
-/// intercontinental links both finish in well under a second; a peer that takes
-/// longer is broken or a slowloris and must not hold an inbound slot.
+/// The Noise protocol of the peer channel: ephemeral keys on both ends (NN),
+/// X25519, ChaCha20-Poly1305, BLAKE2s. No static keys: who is at the other end
+/// is proven by the identity proofs, which sign this handshake's hash.
+pub(crate) const NOISE_PATTERN: &str = "Noise_NN_25519_ChaChaPoly_BLAKE2s";
+
+/// Mixed into the Noise handshake, so a channel opened for anything else (or by
+/// another protocol version) never matches ours.
+pub(crate) const NOISE_PROLOGUE: &[u8] = b"timecoin p2p channel v3";
+
+/// Largest Noise handshake message accepted. NN's are 32 and 48 bytes; a
+/// stranger who has not even opened a channel gets no more buffer than this.
+pub(crate) const CHANNEL_HANDSHAKE_CAP: usize = 256;
+
+/// Plaintext bytes of one channel record: a Noise message is at most 65535
+/// bytes, 16 of them the tag. Frames up to [`FRAME_CAP`] span many records.
+pub(crate) const RECORD_PLAINTEXT: usize = 65535 - 16;
+
+/// Capacity a channel buffer keeps once drained: a small frame's worth, so an
+/// idle link does not pin the 64 KiB a large frame made it grow to.
+pub(crate) const CHANNEL_BUFFER_KEEP: usize = 16 * 1024;
+
+/// Default time a new connection has to complete its handshake, the channel's
+/// Noise handshake included. Loopback and intercontinental links both finish in
+/// well under a second; a peer that takes longer is broken or a slowloris and
+/// must not hold an inbound slot.
 pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Default keepalive interval. Frequent enough that a dead link is noticed within

@@ -20,6 +20,7 @@
 //! - `rpc`: the HTTP RPC.
 //! - `node`: wires everything for the binary and owns shutdown.
 //! - `version`: version and git commit of the build.
+//! - `wire`: the messages peers exchange, decoded straight into typed payloads.
 
 // Correctness: the seams `testing` re-exports from these three are `pub`; without
 // that feature nothing reaches them from outside, so `unreachable_pub` is off
@@ -42,13 +43,15 @@ mod net;
 mod node;
 mod rpc;
 mod version;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod wire;
 
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{Args, Command, Config, ConfigError};
+pub use config::{Args, Command, Config, ConfigError, PeerAddr};
 pub use constants::DEFAULT_DATA_DIR;
 pub use identity::{Identity, IdentityError};
 pub use node::{NodeError, run};

@@ -1,5 +1,6 @@
 //! `timed` binary: parse flags, set up logging, run the node, map failures to exit
-//! codes (2 for a bad config, 1 for anything else that stops the node).
+//! codes (2 for a bad config, 1 for anything else that stops the node). A panic
+//! (a bug) is reported by color-eyre.
 //! `timed keygen` prints the node's id instead, for the network file.
 
 use std::io::IsTerminal;
@@ -10,6 +11,8 @@ use timed::{Args, Command, Config, DEFAULT_DATA_DIR, Identity};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // Fails only when a hook is already installed, and none is before main.
+    let _ = color_eyre::install();
     let mut args = Args::parse();
     if let Some(Command::Keygen { data_dir }) = args.command.take() {
         return keygen(

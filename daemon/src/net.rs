@@ -4,6 +4,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod backoff;
+pub(crate) mod channel;
 pub(crate) mod close;
 pub(crate) mod codec;
 pub(crate) mod conn;

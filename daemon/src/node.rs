@@ -48,7 +48,12 @@ pub(crate) fn net_settings(config: &Config, listen_port: u16) -> NetSettings {
         .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
         .unwrap_or(1);
     NetSettings {
-        peers: config.peers.clone(),
+        peers: config.peers.iter().map(|p| p.addr).collect(),
+        expected_ids: config
+            .peers
+            .iter()
+            .filter_map(|p| Some((p.addr, p.id?)))
+            .collect(),
         masternode: config.masternode,
         handshake_timeout: config.handshake_timeout,
         ping_interval: config.ping_interval,

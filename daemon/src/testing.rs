@@ -14,9 +14,16 @@ pub mod chain {
     pub use crate::chain::hash::Hash32;
     pub use crate::chain::limits::SYNC_BATCH_BLOCKS;
     pub use crate::chain::producer::{RoundOutcome, skip_message};
+    pub use crate::chain::tx::{Tx, TxList};
     pub use crate::chain::{
         Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, unix_millis,
     };
+}
+
+/// The messages peers exchange.
+pub mod wire {
+    pub use crate::consensus::messages::ConsensusMessage;
+    pub use crate::wire::Message;
 }
 
 /// The P2P layer: started in-process over any transport, its connection
@@ -28,6 +35,27 @@ pub mod net {
     pub use crate::net::outbox::Outbox;
     pub use crate::net::transport::{Dialer, Listener};
     pub use crate::net::{NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer, start};
+
+    /// The channel every connection runs in: what a hand-written peer opens
+    /// first, before any frame.
+    pub mod channel {
+        use tokio_util::codec::Framed;
+
+        pub use crate::net::channel::{ChannelError, Secure, accept, dial};
+        use crate::net::codec::MessageCodec;
+        use crate::net::transport::Stream;
+
+        /// Opens a channel to a node over `stream` and frames it: how every
+        /// hand-written peer starts, before its first frame.
+        ///
+        /// # Errors
+        /// The node's answer is not the other half of a Noise opening.
+        pub async fn connect<S: Stream>(
+            stream: S,
+        ) -> Result<Framed<Secure<S>, MessageCodec>, ChannelError> {
+            Ok(Framed::new(dial(stream).await?, MessageCodec::default()))
+        }
+    }
 
     /// The handshake's proof of identity, for a peer that lies about who it is.
     pub mod auth {

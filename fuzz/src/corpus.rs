@@ -4,7 +4,7 @@
 //! deep rather than from nothing. `fuzz/corpus/` holds them (and what long runs
 //! found); the replay test checks that every seed here is committed there.
 
-use timed::fuzzing::{block_seeds, frame_seeds, handshake_seeds, message_seeds};
+use timed::fuzzing::{block_seeds, channel_seeds, frame_seeds, handshake_seeds, message_seeds};
 
 /// Daemon log lines recorded from a real run, with their expected kinds (the
 /// shared crate's classifier vectors).
@@ -15,6 +15,7 @@ const ESCAPE: &str = "\\x1b";
 /// The seeds of `target`; none for a name that is not a target.
 pub fn seeds(target: &str) -> Vec<Vec<u8>> {
     match target {
+        "channel" => channel_seeds(),
         "frame_decoder" => frame_seeds(),
         "message" => message_seeds(),
         "handshake" => handshake_seeds(),

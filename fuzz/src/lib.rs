@@ -15,13 +15,14 @@ mod shared;
 
 pub use corpus::seeds;
 pub use shared::{fleet_file, log_classifier};
-pub use timed::fuzzing::{block_validation, frame_decoder, handshake, message};
+pub use timed::fuzzing::{block_validation, channel, frame_decoder, handshake, message};
 
 /// A harness: the fuzzer's bytes in, a panic on a finding.
 pub type Harness = fn(&[u8]);
 
 /// Every target by name, as `fuzz/corpus/NAME` and the binaries are named.
 pub const TARGETS: &[(&str, Harness)] = &[
+    ("channel", channel),
     ("frame_decoder", frame_decoder),
     ("message", message),
     ("handshake", handshake),

@@ -1,8 +1,11 @@
-//! P2P messages: what one node may say to another.
+//! The P2P vocabulary both sides of a fleet agree on: node ids, the handshake,
+//! the reasons a link is closed, the protocol version.
 //!
 //! On the socket each message is one frame: a big-endian `u32` length, then the
-//! message as JSON, tagged by `type` (`{"type":"ping","nonce":7}`). Framing and the
-//! frame-size cap live in the daemon's codec; this module is only the vocabulary.
+//! message as JSON, tagged by `type` (`{"type":"ping","nonce":7}`). The message
+//! enum itself, whose chain payloads are the chain's own types, and framing live
+//! in the daemon; strings read here are bounded while they are decoded
+//! ([`bounded_string`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 /// Protocol version spoken by this build. A peer whose version differs in the
 /// major part (see [`compatible`]) is refused with [`DisconnectReason::IncompatibleVersion`].
-/// Version 2 added the network definition hash, the challenge nonce and [`Message::Proof`].
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 2 added the network definition hash, the challenge nonce and the `Proof` message;
+/// version 3 runs every frame in an encrypted channel whose Noise handshake hash the proofs sign.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Whether a peer announcing `theirs` can talk to us. Versions are compatible
 /// when equal for now; the function exists so the rule has one home.
@@ -72,10 +76,11 @@ impl<'de> Deserialize<'de> for NodeId {
 }
 
 /// The first message on every connection, in both directions' first exchange:
-/// the dialer sends it, the acceptor answers with [`Message::Ack`].
+/// the dialer sends it, the acceptor answers with an `Ack`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handshake {
     /// Network name (`mainnet`, `testnet`, a devnet's name). Different networks never mesh.
+    #[serde(deserialize_with = "bounded_string::<MAX_FIELD_BYTES, _>")]
     pub network: String,
     pub protocol_version: u32,
     pub node_id: NodeId,
@@ -85,6 +90,7 @@ pub struct Handshake {
     pub masternode: bool,
     pub best_height: u64,
     /// `timed/VERSION (COMMIT)`: lets operators see which build a peer runs.
+    #[serde(deserialize_with = "bounded_string::<MAX_FIELD_BYTES, _>")]
     pub software: String,
     /// The dialer's number for this connection attempt, rising with every dial and
     /// across restarts (seeded from the wall clock at start). When two links between
@@ -94,13 +100,15 @@ pub struct Handshake {
     /// Hex SHA-256 of the sender's network definition (name, masternode keys,
     /// `min_masternodes`, block interval, genesis). Nodes with different
     /// definitions never mesh.
+    #[serde(deserialize_with = "bounded_string::<MAX_FIELD_BYTES, _>")]
     pub network_hash: String,
     /// A fresh random challenge (hex): the other end proves its `node_id` by
-    /// signing it, bound to both handshakes, in [`Message::Proof`].
+    /// signing it, bound to both handshakes, in the daemon's `Proof` message.
+    #[serde(deserialize_with = "bounded_string::<MAX_FIELD_BYTES, _>")]
     pub nonce: String,
 }
 
-/// Why a connection is being closed, sent in [`Message::Disconnect`] before the close
+/// Why a connection is being closed, sent in a `Disconnect` message before the close
 /// so the other end never has to guess from a reset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -148,84 +156,67 @@ impl fmt::Display for DisconnectReason {
     }
 }
 
-/// Everything a node can send on an established or establishing connection.
-///
-/// Chain messages (`block`, `get_blocks`, `blocks`, `tx`) carry their payloads as
-/// opaque JSON values here so that this vocabulary does not pin the chain's types;
-/// the daemon's chain module owns their shape.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Message {
-    Handshake(Handshake),
-    /// Answer to a Handshake. Always sent before any rejection of a valid handshake.
-    Ack {
-        /// The message type being acknowledged (`"handshake"`).
-        message_type: String,
-        node_id: NodeId,
-    },
-    Disconnect {
-        reason: DisconnectReason,
-    },
-    /// Proof that the sender holds the key behind the `node_id` it announced: a hex
-    /// ed25519 signature over the handshake transcript (both handshakes' network
-    /// hash, both ids, the dialer's session, which end signs, and both nonces).
-    /// Sent by each end once it has the other's handshake; no link is registered
-    /// before the other end's proof has verified.
-    Proof {
-        signature: String,
-    },
-    Ping {
-        nonce: u64,
-    },
-    Pong {
-        nonce: u64,
-    },
-    /// A newly produced block, gossiped.
-    Block {
-        block: serde_json::Value,
-    },
-    /// Ask for up to `limit` blocks starting at height `from`.
-    GetBlocks {
-        from: u64,
-        limit: u32,
-    },
-    /// Answer to [`Message::GetBlocks`], in height order.
-    Blocks {
-        blocks: Vec<serde_json::Value>,
-    },
-    /// A transaction, gossiped.
-    Tx {
-        tx: serde_json::Value,
-    },
-    /// A node's new best height, so peers know whom to sync from.
-    Status {
-        best_height: u64,
-    },
-    /// A consensus message (a signed proposal with its block, or a signed vote),
-    /// as JSON whose shape the daemon's consensus module owns.
-    Consensus {
-        message: serde_json::Value,
-    },
-}
+/// Longest string field of a handshake (network name, software, hex hashes and
+/// nonces): far above any honest value, and refused before it is copied.
+pub const MAX_FIELD_BYTES: usize = 256;
 
-impl Message {
-    /// The `type` tag, for log lines and metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Message::Handshake(_) => "handshake",
-            Message::Ack { .. } => "ack",
-            Message::Disconnect { .. } => "disconnect",
-            Message::Proof { .. } => "proof",
-            Message::Ping { .. } => "ping",
-            Message::Pong { .. } => "pong",
-            Message::Block { .. } => "block",
-            Message::GetBlocks { .. } => "get_blocks",
-            Message::Blocks { .. } => "blocks",
-            Message::Tx { .. } => "tx",
-            Message::Status { .. } => "status",
-            Message::Consensus { .. } => "consensus",
+/// Deserializes a string of at most `MAX` bytes, refusing a longer one before
+/// it is copied (`#[serde(deserialize_with = "bounded_string::<N, _>")]`).
+///
+/// # Errors
+/// Not a string, or longer than `MAX` bytes.
+pub fn bounded_string<'de, const MAX: usize, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<String, D::Error> {
+    struct Bounded<const MAX: usize>;
+    impl<const MAX: usize> serde::de::Visitor<'_> for Bounded<MAX> {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a string of at most {MAX} bytes")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            if v.len() > MAX {
+                return Err(E::custom(format_args!(
+                    "a string of {} bytes where at most {MAX} are allowed",
+                    v.len()
+                )));
+            }
+            Ok(v.to_owned())
         }
     }
+    d.deserialize_str(Bounded::<MAX>)
+}
+
+/// Deserializes a sequence of at most `MAX` items, refusing the next one before
+/// it is decoded: a count limit checked while decoding, not after.
+///
+/// # Errors
+/// Not a sequence, an item that does not decode, or more than `MAX` items.
+pub fn bounded_vec<'de, const MAX: usize, T, D>(d: D) -> Result<Vec<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    struct Bounded<const MAX: usize, T>(std::marker::PhantomData<T>);
+    impl<'de, const MAX: usize, T: Deserialize<'de>> serde::de::Visitor<'de> for Bounded<MAX, T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a sequence of at most {MAX} items")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                if items.len() == MAX {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "more than {MAX} items in a sequence"
+                    )));
+                }
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    d.deserialize_seq(Bounded::<MAX, T>(std::marker::PhantomData))
 }
 
 #[cfg(test)]
@@ -236,20 +227,8 @@ mod tests {
         NodeId([b; 32])
     }
 
-    #[test]
-    fn messages_are_tagged_snake_case_json() {
-        let ping = serde_json::to_string(&Message::Ping { nonce: 7 }).expect("serialize");
-        assert_eq!(ping, r#"{"type":"ping","nonce":7}"#);
-        let dis = serde_json::to_string(&Message::Disconnect {
-            reason: DisconnectReason::Duplicate,
-        })
-        .expect("serialize");
-        assert_eq!(dis, r#"{"type":"disconnect","reason":"duplicate"}"#);
-    }
-
-    #[test]
-    fn handshake_round_trips_with_hex_node_id() {
-        let hs = Message::Handshake(Handshake {
+    fn hello() -> Handshake {
+        Handshake {
             network: "devnet".into(),
             protocol_version: PROTOCOL_VERSION,
             node_id: id(0xab),
@@ -260,11 +239,43 @@ mod tests {
             session: 1,
             network_hash: "cd".repeat(32),
             nonce: "ef".repeat(32),
-        });
-        let json = serde_json::to_string(&hs).expect("serialize");
+        }
+    }
+
+    #[test]
+    fn handshake_round_trips_with_hex_node_id() {
+        let json = serde_json::to_string(&hello()).expect("serialize");
         assert!(json.contains(&"ab".repeat(32)), "{json}");
-        let back: Message = serde_json::from_str(&json).expect("deserialize");
-        assert_eq!(back, hs);
+        let back: Handshake = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back, hello());
+    }
+
+    #[test]
+    fn a_handshake_string_over_its_bound_is_refused() {
+        let mut long = hello();
+        long.software = "x".repeat(MAX_FIELD_BYTES);
+        let json = serde_json::to_string(&long).expect("serialize");
+        assert_eq!(
+            serde_json::from_str::<Handshake>(&json).ok(),
+            Some(long.clone())
+        );
+        long.software.push('x');
+        let json = serde_json::to_string(&long).expect("serialize");
+        let err = serde_json::from_str::<Handshake>(&json).expect_err("too long");
+        assert!(err.to_string().contains("at most 256 are allowed"), "{err}");
+    }
+
+    #[test]
+    fn a_sequence_over_its_bound_is_refused() {
+        #[derive(Debug, Deserialize)]
+        struct Three {
+            #[serde(deserialize_with = "bounded_vec::<3, _, _>")]
+            items: Vec<u8>,
+        }
+        let ok: Three = serde_json::from_str(r#"{"items":[1,2,3]}"#).expect("three");
+        assert_eq!(ok.items, [1, 2, 3]);
+        let err = serde_json::from_str::<Three>(r#"{"items":[1,2,3,4]}"#).expect_err("four");
+        assert!(err.to_string().contains("more than 3 items"), "{err}");
     }
 
     #[test]
@@ -283,11 +294,5 @@ mod tests {
         hexes.sort();
         let sorted: Vec<String> = ids.iter().map(ToString::to_string).collect();
         assert_eq!(sorted, hexes);
-    }
-
-    #[test]
-    fn unknown_message_type_is_an_error_not_a_panic() {
-        assert!(serde_json::from_str::<Message>(r#"{"type":"launch_missiles"}"#).is_err());
-        assert!(serde_json::from_str::<Message>("[1,2,3]").is_err());
     }
 }

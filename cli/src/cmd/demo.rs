@@ -58,11 +58,11 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let failed = |e: DemoError| Error::failed(render(&e));
     let devnet = DemoDevnet::up(&plan).await.map_err(failed)?;
     let shown = async {
-        let fleet = fleet::load_file(&devnet.fleet_file())?;
-        let (timectl, dir) = (devnet.timectl_path().to_owned(), devnet.dir().to_owned());
+        let fleet = fleet::load_file(devnet.fleet_file())?;
+        let dir = devnet.dir().to_owned();
         let control: Control = Arc::new(move |node: String, action: DemoAction| {
-            let (timectl, dir) = (timectl.clone(), dir.clone());
-            Box::pin(async move { DemoDevnet::act(&timectl, &dir, &node, action).await })
+            let dir = dir.clone();
+            Box::pin(async move { DemoDevnet::act(&dir, &node, action).await })
         });
         let nodes = fleet.nodes.clone();
         cmd::tui::watch(ctx, &fleet, nodes, args.interval, Some(control)).await

@@ -5,11 +5,14 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use serde::Serialize;
+use timecoin_shared::fleet::Node;
 
 use crate::cli::OutputFormat;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
 use crate::deploy::link::{Link, connect_all};
-use crate::lock::{self, Holder, LockError, LockState, Takeover};
+use crate::lock::manual::{MAINTENANCE, Release};
+use crate::lock::{self, Holder, LockError, LockState, Taken, Takeover};
+use crate::remote::Remote;
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 
@@ -166,81 +169,55 @@ fn failed_row(link: &Link, e: &LockError) -> Row {
 }
 
 async fn status_all(links: &[Link]) -> Vec<Row> {
-    let asks = links.iter().map(|link| async move {
-        match lock::status(&link.node, &link.remote).await {
-            Ok(state) => {
-                let word = if matches!(state, LockState::Free) {
-                    "free"
-                } else {
-                    "held"
-                };
-                row(link, word, Some(state))
-            }
+    let states = lock::manual::status_all(&pairs(links)).await;
+    links
+        .iter()
+        .zip(states)
+        .map(|(link, state)| match state {
+            Ok(LockState::Free) => row(link, "free", Some(LockState::Free)),
+            Ok(state) => row(link, "held", Some(state)),
             Err(e) => failed_row(link, &e),
-        }
-    });
-    futures_util::future::join_all(asks).await
+        })
+        .collect()
 }
 
 async fn acquire_all(links: &[Link], args: &AcquireArgs) -> Vec<Row> {
-    let holder = Holder::here("lock", None, args.message.clone());
+    let holder = Holder::here(MAINTENANCE, None, args.message.clone());
     let takeover = if args.steal_stale {
         Takeover::StealStale
     } else {
         Takeover::No
     };
-    let holder_ref = &holder;
-    let takes = links.iter().map(|link| async move {
-        let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
-        lock::acquire(&link.node, &link.remote, holder_ref, ttl, takeover).await
-    });
-    let results = futures_util::future::join_all(takes).await;
-    let all_taken = results.iter().all(Result::is_ok);
-    let mut rows = Vec::new();
-    for (link, result) in links.iter().zip(results) {
-        match result {
-            Ok(_) if all_taken => rows.push(row(link, "acquired", None)),
-            // All or none: give back what we took when another node refused.
-            Ok(_) => match lock::release(&link.node, &link.remote, &holder).await {
-                Ok(()) => rows.push(row(link, "released", None)),
-                Err(e) => rows.push(failed_row(link, &e)),
-            },
-            Err(e) => rows.push(failed_row(link, &e)),
-        }
-    }
-    rows
+    let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
+    let ends = lock::acquire_all(&pairs(links), &holder, ttl, takeover, &|_, _| {}).await;
+    links
+        .iter()
+        .zip(ends)
+        .map(|(link, end)| match end {
+            Taken::Held => row(link, "acquired", None),
+            Taken::GivenBack(Ok(())) => row(link, "released", None),
+            Taken::GivenBack(Err(e)) | Taken::Failed(e) => failed_row(link, &e),
+        })
+        .collect()
 }
 
 async fn release_all(links: &[Link], force: bool) -> Vec<Row> {
-    let me = Holder::here("lock", None, "release".into());
-    let me_ref = &me;
-    let releases = links.iter().map(|link| async move {
-        let state = match lock::status(&link.node, &link.remote).await {
-            Ok(state) => state,
-            Err(e) => return failed_row(link, &e),
-        };
-        let holder = match &state {
-            LockState::Free => return row(link, "free", Some(state)),
-            LockState::Held { holder, .. } => holder.clone(),
-        };
-        let result = match holder {
-            Some(h) if h.same_operator(me_ref) && h.command == "lock" => {
-                lock::release(&link.node, &link.remote, &h).await
-            }
-            _ if force => lock::force_release(&link.node, &link.remote, me_ref)
-                .await
-                .map(|_| ()),
-            _ => Err(LockError::Held {
-                node: link.node.name.clone(),
-                state: state.clone(),
-            }),
-        };
-        match result {
-            Ok(()) => row(link, "released", Some(state)),
+    let me = Holder::here(MAINTENANCE, None, "release".into());
+    let ends = lock::manual::release_all(&pairs(links), &me, force).await;
+    links
+        .iter()
+        .zip(ends)
+        .map(|(link, end)| match end {
+            Ok(Release::WasFree) => row(link, "free", Some(LockState::Free)),
+            Ok(Release::Released(was)) => row(link, "released", Some(was)),
             Err(e) => failed_row(link, &e),
-        }
-    });
-    futures_util::future::join_all(releases).await
+        })
+        .collect()
+}
+
+/// Each linked node with its connection, as the lock engine takes them.
+fn pairs(links: &[Link]) -> Vec<(&Node, &Remote)> {
+    links.iter().map(|l| (&l.node, &*l.remote)).collect()
 }
 
 fn print(rows: &[Row], output: OutputFormat) -> Result<(), Error> {

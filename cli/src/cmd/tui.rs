@@ -62,6 +62,7 @@ pub(crate) async fn watch(
     let shutdown = ctx.shutdown().token().clone();
     if std::io::stdout().is_terminal() {
         let session = Session {
+            notices: ctx.take_notices(),
             fleet: fleet.name.clone(),
             nodes,
             prober: Arc::new(ctx.pool().clone()),
@@ -77,6 +78,7 @@ pub(crate) async fn watch(
             .await
             .map_err(|e| Error::io("drawing the dashboard", e))?;
     } else {
+        ctx.print_notices();
         as_text(ctx, nodes, logs, interval).await?;
     }
     Ok(Code::OK)

@@ -112,18 +112,22 @@ pub(crate) fn local_audit_path() -> Option<PathBuf> {
 ///
 /// # Errors
 /// The log cannot be written.
-pub(crate) fn append_local(report: &Report) -> std::io::Result<PathBuf> {
-    use std::io::Write as _;
+pub(crate) async fn append_local(report: &Report) -> std::io::Result<PathBuf> {
+    use tokio::io::AsyncWriteExt as _;
     let path = local_audit_path()
         .ok_or_else(|| std::io::Error::other("no HOME, XDG_STATE_HOME or TIMECTL_AUDIT_LOG"))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        tokio::fs::create_dir_all(dir).await?;
     }
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = tokio::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)?;
-    let line = serde_json::to_string(report).map_err(std::io::Error::other)?;
-    writeln!(file, "{line}")?;
+        .open(&path)
+        .await?;
+    let mut line = serde_json::to_string(report).map_err(std::io::Error::other)?;
+    line.push('\n');
+    // One write of the whole line, so concurrent appenders never interleave.
+    file.write_all(line.as_bytes()).await?;
+    file.flush().await?;
     Ok(path)
 }

@@ -60,6 +60,34 @@ pub enum DevnetError {
         #[source]
         source: io::Error,
     },
+    /// A node count outside what one devnet holds.
+    #[error("--nodes must be 1 to {max}")]
+    NodeCount { max: usize },
+    /// A block interval `humantime` cannot read.
+    #[error("--block-interval {given:?}: {reason}")]
+    BlockInterval { given: String, reason: String },
+    /// A quorum larger than the devnet, or zero.
+    #[error("--min-masternodes must be 1 to {max}")]
+    MinMasternodes { max: usize },
+    /// A devnet whose daemons still run where a new one was asked for.
+    #[error("a devnet in {} is running; stop it first: timectl devnet down --dir {}", dir.display(), dir.display())]
+    Running { dir: PathBuf },
+    /// A node name the devnet does not have.
+    #[error("no node {node:?} in this devnet (nodes: {})", known.join(", "))]
+    NoNode { node: String, known: Vec<String> },
+    /// Recorded daemons still running after SIGKILL.
+    #[error("still running after SIGKILL: pids {pids:?}")]
+    NotStopped { pids: Vec<u32> },
+    /// A daemon being restarted that would not stop.
+    #[error("{node}: still running: {pids:?}")]
+    NodeNotStopped { node: String, pids: Vec<u32> },
+    /// A file, directory or process of this machine.
+    #[error("{what}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
     /// No HTTP client to ask a started daemon for its health.
     #[error("cannot build an HTTP client: {0}")]
     HttpClient(String),
@@ -92,6 +120,19 @@ impl DevnetError {
                 | DevnetError::TimedMissing(_)
                 | DevnetError::TimedNotFound { .. }
                 | DevnetError::TooManyNodes(_)
+                | DevnetError::NodeCount { .. }
+                | DevnetError::BlockInterval { .. }
+                | DevnetError::MinMasternodes { .. }
+                | DevnetError::Running { .. }
+                | DevnetError::NoNode { .. }
         )
+    }
+
+    /// A failure of this machine's `what`.
+    pub(crate) fn io(what: impl Into<String>, source: io::Error) -> DevnetError {
+        DevnetError::Io {
+            what: what.into(),
+            source,
+        }
     }
 }

@@ -4,7 +4,6 @@
 //! file can list them all; every daemon is then started with `--network-file`.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::SystemTime;
 
 use super::error::DevnetError;
@@ -17,12 +16,14 @@ pub(crate) const NETWORK_FILE: &str = "network.toml";
 ///
 /// # Errors
 /// `timed` cannot run, fails, or prints something that is not a node id.
-pub(crate) fn keygen(timed: &Path, data_dir: &Path) -> Result<String, DevnetError> {
-    let out = Command::new(timed)
+pub(crate) async fn keygen(timed: &Path, data_dir: &Path) -> Result<String, DevnetError> {
+    let out = tokio::process::Command::new(timed)
         .arg("keygen")
         .arg("--data-dir")
         .arg(data_dir)
+        .kill_on_drop(true)
         .output()
+        .await
         .map_err(|source| DevnetError::KeygenSpawn {
             timed: timed.to_path_buf(),
             source,

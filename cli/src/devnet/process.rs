@@ -6,10 +6,11 @@ use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
+use tokio::time::Instant;
 
 use super::error::DevnetError;
 
@@ -91,17 +92,19 @@ pub(crate) fn is_running(id: ProcessId) -> bool {
 }
 
 /// Stops the given processes: SIGTERM, up to [`DEVNET_STOP_GRACE`] to exit, then
-/// SIGKILL and up to [`DEVNET_KILL_WAIT`].
+/// SIGKILL and up to [`DEVNET_KILL_WAIT`]. Waits on the runtime's timer, so a
+/// stop never holds one of its workers.
 ///
 /// # Errors
 /// The pids still running after all that.
-pub(crate) fn stop(ids: &[ProcessId]) -> Result<(), Vec<u32>> {
+pub(crate) async fn stop(ids: &[ProcessId]) -> Result<(), Vec<u32>> {
     signal_running(ids, Signal::SIGTERM);
-    if wait_gone(ids, DEVNET_STOP_GRACE) {
-        return Ok(());
-    }
-    signal_running(ids, Signal::SIGKILL);
-    if wait_gone(ids, DEVNET_KILL_WAIT) {
+    let gone = wait_gone(ids, DEVNET_STOP_GRACE).await || {
+        signal_running(ids, Signal::SIGKILL);
+        wait_gone(ids, DEVNET_KILL_WAIT).await
+    };
+    reap(ids);
+    if gone {
         return Ok(());
     }
     Err(ids
@@ -111,13 +114,35 @@ pub(crate) fn stop(ids: &[ProcessId]) -> Result<(), Vec<u32>> {
         .collect())
 }
 
-fn signal_running(ids: &[ProcessId], signal: Signal) {
+/// Sends `signal` to every one of `ids` still running, best effort.
+pub(crate) fn signal_running(ids: &[ProcessId], signal: Signal) {
     for id in ids.iter().filter(|id| is_running(**id)) {
-        let _ = kill(Pid::from_raw(id.pid.cast_signed()), signal);
+        let _ = self::signal(*id, signal);
     }
 }
 
-fn wait_gone(ids: &[ProcessId], deadline: std::time::Duration) -> bool {
+/// Sends `signal` to one process.
+///
+/// # Errors
+/// The kernel refused (no such process, not ours).
+pub(crate) fn signal(id: ProcessId, signal: Signal) -> nix::Result<()> {
+    kill(Pid::from_raw(id.pid.cast_signed()), signal)
+}
+
+/// Collects the exit status of those of `ids` that are our own children and
+/// have exited. A daemon started by this process (the demo, a test calling the
+/// engine) is its child: unreaped, it would stay a zombie until we exit.
+/// Others are not ours to reap, and the call does nothing for them.
+fn reap(ids: &[ProcessId]) {
+    for id in ids {
+        let _ = waitpid(
+            Pid::from_raw(id.pid.cast_signed()),
+            Some(WaitPidFlag::WNOHANG),
+        );
+    }
+}
+
+async fn wait_gone(ids: &[ProcessId], deadline: std::time::Duration) -> bool {
     let end = Instant::now() + deadline;
     loop {
         if !ids.iter().any(|id| is_running(*id)) {
@@ -126,7 +151,7 @@ fn wait_gone(ids: &[ProcessId], deadline: std::time::Duration) -> bool {
         if Instant::now() >= end {
             return false;
         }
-        std::thread::sleep(POLL_INTERVAL);
+        tokio::time::sleep(POLL_INTERVAL).await;
     }
 }
 

@@ -59,7 +59,7 @@ pub(crate) async fn wait_healthy(node: &DevnetNode) -> Result<(), DevnetError> {
             return Err(DevnetError::Exited {
                 node: node.name.clone(),
                 log: node.log.clone(),
-                tail: log_tail(&node.log),
+                tail: log_tail(&node.log).await,
             });
         }
         if let Ok(response) = client.get(&url).send().await
@@ -73,7 +73,7 @@ pub(crate) async fn wait_healthy(node: &DevnetNode) -> Result<(), DevnetError> {
                 url,
                 secs: DEVNET_START_TIMEOUT.as_secs(),
                 log: node.log.clone(),
-                tail: log_tail(&node.log),
+                tail: log_tail(&node.log).await,
             });
         }
         tokio::time::sleep(POLL_INTERVAL).await;
@@ -81,8 +81,8 @@ pub(crate) async fn wait_healthy(node: &DevnetNode) -> Result<(), DevnetError> {
 }
 
 /// The last [`LOG_TAIL`] lines of the log at `path` (empty when unreadable).
-fn log_tail(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+async fn log_tail(path: &Path) -> String {
+    let text = tokio::fs::read_to_string(path).await.unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(LOG_TAIL)..].join("\n")
 }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use nix::sys::signal::Signal;
 use serde::{Deserialize, Serialize};
 
 use super::error::DevnetError;
@@ -43,9 +44,9 @@ impl DevnetState {
     ///
     /// # Errors
     /// Missing (no devnet there) or unreadable.
-    pub(crate) fn load(dir: &Path) -> Result<Self, DevnetError> {
+    pub(crate) async fn load(dir: &Path) -> Result<Self, DevnetError> {
         let path = dir.join(STATE_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match tokio::fs::read_to_string(&path).await {
             Ok(text) => text,
             Err(source) => {
                 return Err(DevnetError::NoState {
@@ -58,16 +59,30 @@ impl DevnetState {
         serde_json::from_str(&text).map_err(|source| DevnetError::BadState { path, source })
     }
 
+    /// Kills every daemon recorded in `dir` at once (SIGKILL), without waiting,
+    /// best effort: for a destructor, which can neither await a clean stop nor
+    /// report a failure.
+    pub(crate) fn kill_recorded(dir: &Path) {
+        let Ok(text) = std::fs::read_to_string(dir.join(STATE_FILE)) else {
+            return;
+        };
+        let Ok(state) = serde_json::from_str::<DevnetState>(&text) else {
+            return;
+        };
+        let ids: Vec<ProcessId> = state.nodes.iter().map(DevnetNode::process).collect();
+        process::signal_running(&ids, Signal::SIGKILL);
+    }
+
     /// Writes `DIR/devnet.json` atomically (write then rename), so a crash never
     /// leaves a half-written record of running processes.
     ///
     /// # Errors
     /// The directory is not writable.
-    pub(crate) fn save(&self, dir: &Path) -> std::io::Result<()> {
+    pub(crate) async fn save(&self, dir: &Path) -> std::io::Result<()> {
         let tmp = dir.join(format!("{STATE_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, dir.join(STATE_FILE))
+        tokio::fs::write(&tmp, text).await?;
+        tokio::fs::rename(&tmp, dir.join(STATE_FILE)).await
     }
 
     /// The node called `name`.
@@ -77,14 +92,14 @@ impl DevnetState {
 
     /// Stops every daemon recorded as started, best effort: what is left
     /// running, `devnet down` reports.
-    pub(crate) fn stop_all(&self) {
+    pub(crate) async fn stop_all(&self) {
         let ids: Vec<ProcessId> = self
             .nodes
             .iter()
             .filter(|n| n.pid != 0)
             .map(DevnetNode::process)
             .collect();
-        let _ = process::stop(&ids);
+        let _ = process::stop(&ids).await;
     }
 }
 

@@ -12,10 +12,15 @@
 //! - [`holder`]: who holds a lock, and what a node said about its lock.
 //! - [`script`]: the one shell script that does every lock action on the node.
 //! - [`ops`]: the actions over a node's transport, and the heartbeat task.
+//! - [`all`]: the lock on every node or none.
+//! - [`manual`]: each node's lock, and releasing a maintenance lock by hand.
 
+pub(crate) mod all;
 pub(crate) mod holder;
+pub(crate) mod manual;
 pub(crate) mod ops;
 pub(crate) mod script;
 
+pub(crate) use all::{Progress, Taken, acquire_all};
 pub(crate) use holder::{Holder, LockState};
-pub(crate) use ops::{Heartbeat, LockError, Takeover, acquire, force_release, release, status};
+pub(crate) use ops::{Heartbeat, LockError, Takeover, release};

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
 use super::{ConnectOptions, Remote, RemoteError};
+use crate::notice::Notices;
 use crate::rpc_client::{RpcClient, RpcError};
 
 /// The connections of every node this process talks to. Cheap to clone: clones
@@ -24,6 +25,8 @@ pub struct Pool {
 #[derive(Debug, Default)]
 struct Inner {
     options: ConnectOptions,
+    /// Where the RPC clients send what the operator must be told.
+    notices: Notices,
     /// Keyed by node name. The outer lock is held only to find a slot.
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     /// Connections opened so far, reopenings included.
@@ -57,9 +60,15 @@ struct Held {
 impl Pool {
     /// An empty pool; nothing is opened until asked for.
     pub fn new(options: ConnectOptions) -> Pool {
+        Pool::with_notices(options, Notices::default())
+    }
+
+    /// An empty pool whose connections send their notices to `notices`.
+    pub(crate) fn with_notices(options: ConnectOptions, notices: Notices) -> Pool {
         Pool {
             inner: Arc::new(Inner {
                 options,
+                notices,
                 ..Inner::default()
             }),
         }
@@ -128,7 +137,8 @@ impl Pool {
         if let Some(rpc) = &held.rpc {
             return Ok(Arc::clone(rpc));
         }
-        let rpc = Arc::new(RpcClient::open(node, remote.as_deref()).await?);
+        let rpc = RpcClient::open(node, remote.as_deref(), &self.inner.notices).await?;
+        let rpc = Arc::new(rpc);
         held.rpc = Some(Arc::clone(&rpc));
         Ok(rpc)
     }

@@ -65,8 +65,11 @@ impl SshNode {
                 ))
             })?;
         let dir = socket_dir.path();
-        let stderr = std::fs::File::create(dir.join(STDERR))
-            .map_err(|e| fail(format!("cannot create {}: {e}", dir.join(STDERR).display())))?;
+        let stderr = tokio::fs::File::create(dir.join(STDERR))
+            .await
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.join(STDERR).display())))?
+            .into_std()
+            .await;
         let accept_new = node.accept_new_host_keys || options.accept_new_host_keys;
         let mut ssh = tokio::process::Command::new("ssh");
         ssh.args(master_args(node, dir, accept_new))
@@ -84,7 +87,7 @@ impl SshNode {
                 return Err(explain_connect_error(
                     node,
                     &destination,
-                    &master_failure(dir, &status.to_string()),
+                    &master_failure(dir, &status.to_string()).await,
                 ));
             }
             Ok(Err(e)) => return Err(fail(format!("cannot run ssh: {e}"))),
@@ -353,12 +356,16 @@ fn master_args(node: &Node, dir: &Path, accept_new: bool) -> Vec<std::ffi::OsStr
 
 /// What a master that did not start said: its log, else its stderr, else how
 /// it exited.
-fn master_failure(dir: &Path, status: &str) -> String {
-    let said = [LOG, STDERR]
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
-        .map(|text| text.trim().to_string())
-        .find(|text| !text.is_empty());
+async fn master_failure(dir: &Path, status: &str) -> String {
+    let mut said = None;
+    for file in [LOG, STDERR] {
+        if let Ok(text) = tokio::fs::read_to_string(dir.join(file)).await
+            && !text.trim().is_empty()
+        {
+            said = Some(text.trim().to_string());
+            break;
+        }
+    }
     match said {
         Some(text) => text
             .lines()

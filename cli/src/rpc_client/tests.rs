@@ -63,7 +63,7 @@ async fn a_request_on_a_connection_closed_under_it_is_sent_again() {
         assert!(read_head(&mut reader));
         answer(&mut second);
     });
-    let rpc = RpcClient::open(&node(&format!("http://{addr}")), None)
+    let rpc = RpcClient::open(&node(&format!("http://{addr}")), None, &Notices::default())
         .await
         .expect("open");
     let first: serde_json::Value = rpc.get("/consensus_info").await.expect("first");
@@ -82,7 +82,7 @@ async fn a_daemon_that_is_not_there_is_no_answer_from_its_rpc() {
             drop(stream);
         }
     });
-    let rpc = RpcClient::open(&node(&format!("http://{addr}")), None)
+    let rpc = RpcClient::open(&node(&format!("http://{addr}")), None, &Notices::default())
         .await
         .expect("open");
     let err = rpc

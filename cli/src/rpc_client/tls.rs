@@ -3,7 +3,9 @@
 //! file, or the one recorded in a local trust file on first use. The handshake
 //! signature is still checked against that certificate's key, so a pinned
 //! certificate proves the peer holds its private key; only the chain to a root
-//! and the host name are replaced by the pin.
+//! and the host name are replaced by the pin. A certificate trusted on first
+//! use is a [`Notice`]: the verifier runs under whatever owns the screen (the
+//! dashboard included), so it never prints.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -18,21 +20,25 @@ use sha2::{Digest as _, Sha256};
 use timecoin_shared::fleet::{TlsTrust, parse_fingerprint};
 
 use super::settings::SettingsError;
+use crate::notice::{Notice, Notices};
 
 /// A TLS client configuration for `trust`; `Ok(None)` for the system's roots,
-/// which reqwest sets up itself.
+/// which reqwest sets up itself. A first use of `node`'s certificate is told
+/// to `notices`.
 ///
 /// # Errors
 /// The trust file exists but holds no fingerprint, or cannot be read.
-pub(super) fn client_config(
+pub(super) async fn client_config(
     trust: &TlsTrust,
+    node: &str,
+    notices: &Notices,
 ) -> Result<Option<rustls::ClientConfig>, SettingsError> {
     let pin = match trust {
         TlsTrust::System => return Ok(None),
         TlsTrust::Pinned(fingerprint) => Pin::Fixed(*fingerprint),
         TlsTrust::FirstUse { file } => {
             let path = PathBuf::from(file);
-            match std::fs::read_to_string(&path) {
+            match tokio::fs::read_to_string(&path).await {
                 Ok(text) => Pin::Fixed(
                     parse_fingerprint(&text)
                         .ok_or_else(|| SettingsError::TrustFileEmpty { file: file.clone() })?,
@@ -40,6 +46,8 @@ pub(super) fn client_config(
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pin::FirstUse {
                     path,
                     seen: Mutex::new(None),
+                    node: node.to_owned(),
+                    notices: notices.clone(),
                 },
                 Err(source) => {
                     return Err(SettingsError::TrustFileUnreadable {
@@ -76,11 +84,13 @@ fn show_fingerprint(fingerprint: &[u8; 32]) -> String {
 #[derive(Debug)]
 enum Pin {
     Fixed([u8; 32]),
-    /// No trust file yet: the first certificate seen is written to `path` and
-    /// pinned from then on.
+    /// No trust file yet: the first certificate seen is written to `path`,
+    /// pinned from then on, and told to `notices`.
     FirstUse {
         path: PathBuf,
         seen: Mutex<Option<[u8; 32]>>,
+        node: String,
+        notices: Notices,
     },
 }
 
@@ -94,13 +104,23 @@ impl PinnedVerifier {
     fn check(&self, fingerprint: [u8; 32]) -> Result<(), SettingsError> {
         let expected = match &self.pin {
             Pin::Fixed(expected) => *expected,
-            Pin::FirstUse { path, seen } => {
+            Pin::FirstUse {
+                path,
+                seen,
+                node,
+                notices,
+            } => {
                 let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
                 match *seen {
                     Some(expected) => expected,
                     None => {
                         record(path, &fingerprint)?;
                         *seen = Some(fingerprint);
+                        notices.send(Notice::TrustedOnFirstUse {
+                            node: node.clone(),
+                            fingerprint: show_fingerprint(&fingerprint),
+                            file: path.clone(),
+                        });
                         fingerprint
                     }
                 }
@@ -117,8 +137,7 @@ impl PinnedVerifier {
     }
 }
 
-/// Writes a first-seen fingerprint to a new trust file, and says so on stderr:
-/// trust on first use must never be silent.
+/// Writes a first-seen fingerprint to a new trust file.
 fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), SettingsError> {
     let shown = show_fingerprint(fingerprint);
     let not_recorded = |source| SettingsError::TrustNotRecorded {
@@ -130,12 +149,7 @@ fn record(path: &Path, fingerprint: &[u8; 32]) -> Result<(), SettingsError> {
         .create_new(true)
         .open(path)
         .map_err(not_recorded)?;
-    writeln!(file, "{shown}").map_err(not_recorded)?;
-    eprintln!(
-        "warning: trusting the RPC certificate with SHA-256 {shown} on first use; recorded in {}",
-        path.display()
-    );
-    Ok(())
+    writeln!(file, "{shown}").map_err(not_recorded)
 }
 
 impl ServerCertVerifier for PinnedVerifier {
@@ -205,10 +219,13 @@ mod tests {
     fn first_use_records_the_first_certificate_and_refuses_another() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("pin");
+        let (notices, mut told) = Notices::channel();
         let verifier = PinnedVerifier {
             pin: Pin::FirstUse {
                 path: path.clone(),
                 seen: Mutex::new(None),
+                node: "n1".into(),
+                notices,
             },
             provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
         };
@@ -223,5 +240,15 @@ mod tests {
         );
         let recorded = std::fs::read_to_string(&path).expect("trust file");
         assert_eq!(parse_fingerprint(&recorded), Some([1; 32]));
+        assert_eq!(
+            told.try_recv().ok(),
+            Some(Notice::TrustedOnFirstUse {
+                node: "n1".into(),
+                fingerprint: show_fingerprint(&[1; 32]),
+                file: path,
+            }),
+            "the first use is told, as a notice"
+        );
+        assert!(told.try_recv().is_err(), "and only once");
     }
 }

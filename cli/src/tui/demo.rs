@@ -1,23 +1,19 @@
-//! `timectl demo`'s devnet: brought up with `timectl devnet up` in a temporary
-//! directory, its nodes stopped, killed and restarted on demand, and torn down
-//! with `timectl devnet down` however the demo ends (quit, Ctrl-C, error, or a
-//! panic unwinding through the guard), directory included.
+//! `timectl demo`'s devnet: brought up in-process by the `devnet` engine in a
+//! temporary directory, its nodes stopped, killed and restarted on demand, and
+//! taken down however the demo ends (quit, Ctrl-C, error, or a panic unwinding
+//! through the guard), directory included.
 //!
-//! It drives the `devnet` subcommand of this same executable rather than its
-//! internals, so the demo does exactly what an operator typing those commands
-//! would, and its output (captured here) never reaches the dashboard's screen.
+//! It calls the same engine as `timectl devnet`, so the demo does what an
+//! operator typing those commands would; the engine prints nothing, so nothing
+//! reaches the dashboard's screen.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use tempfile::TempDir;
 
 use super::DemoAction;
-use crate::devnet::error::DevnetError;
-use crate::devnet::process;
-use crate::devnet::state::DevnetState;
+use crate::devnet::{self, DevnetError, UpOptions};
 
 /// Why the demo's devnet could not be set up or taken down.
 #[derive(Debug, thiserror::Error)]
@@ -28,8 +24,6 @@ pub(crate) enum DemoError {
         #[source]
         source: std::io::Error,
     },
-    #[error("demo: `timectl {command}` failed: {output}")]
-    Command { command: String, output: String },
     #[error(transparent)]
     Devnet(#[from] DevnetError),
     #[error("no node {0} in the devnet")]
@@ -55,7 +49,7 @@ pub(crate) struct DemoPlan {
 #[derive(Debug)]
 pub(crate) struct DemoDevnet {
     dir: PathBuf,
-    timectl: PathBuf,
+    fleet_file: PathBuf,
     tmp: Option<TempDir>,
 }
 
@@ -63,7 +57,8 @@ impl DemoDevnet {
     /// Starts the devnet in a fresh temporary directory.
     ///
     /// # Errors
-    /// No temporary directory, or `devnet up` failed (its message is kept).
+    /// No temporary directory, or the devnet did not come up (the engine stops
+    /// what did start).
     pub(crate) async fn up(plan: &DemoPlan) -> Result<DemoDevnet, DemoError> {
         let timectl = std::env::current_exe().map_err(|source| DemoError::Io {
             what: "locating timectl".into(),
@@ -76,32 +71,26 @@ impl DemoDevnet {
                 what: "creating a temporary directory".into(),
                 source,
             })?;
-        let devnet = DemoDevnet {
+        let options = UpOptions {
             dir: tmp.path().join("devnet"),
+            nodes: plan.nodes,
+            block_interval: plan.block_interval.clone(),
+            min_masternodes: None,
+            network: "devnet".into(),
+            timed: plan.timed.clone(),
             timectl,
-            tmp: Some(tmp),
         };
-        let mut args = vec![
-            "devnet".to_owned(),
-            "up".into(),
-            "--nodes".into(),
-            plan.nodes.to_string(),
-            "--block-interval".into(),
-            plan.block_interval.clone(),
-            "--dir".into(),
-            devnet.dir.display().to_string(),
-        ];
-        if let Some(timed) = &plan.timed {
-            args.extend(["--timed".into(), timed.display().to_string()]);
-        }
-        // On failure `devnet` is dropped here, which takes down what did start.
-        devnet.timectl(&args).await?;
-        Ok(devnet)
+        let up = devnet::up(&options).await?;
+        Ok(DemoDevnet {
+            dir: up.dir,
+            fleet_file: up.fleet_file,
+            tmp: Some(tmp),
+        })
     }
 
     /// The devnet's fleet file.
-    pub(crate) fn fleet_file(&self) -> PathBuf {
-        self.dir.join("fleet.toml")
+    pub(crate) fn fleet_file(&self) -> &Path {
+        &self.fleet_file
     }
 
     /// The devnet's directory.
@@ -112,11 +101,9 @@ impl DemoDevnet {
     /// Stops every daemon and removes the directory.
     ///
     /// # Errors
-    /// `devnet down` failed, or the directory could not be removed.
+    /// A daemon would not stop, or the directory could not be removed.
     pub(crate) async fn down(mut self) -> Result<(), DemoError> {
-        let dir = self.dir.display().to_string();
-        self.timectl(&["devnet".into(), "down".into(), "--dir".into(), dir])
-            .await?;
+        devnet::down(&self.dir).await?;
         match self.tmp.take() {
             Some(tmp) => tmp.close().map_err(|source| DemoError::Io {
                 what: "removing the demo directory".into(),
@@ -126,27 +113,15 @@ impl DemoDevnet {
         }
     }
 
-    async fn timectl(&self, args: &[String]) -> Result<String, DemoError> {
-        run_timectl(&self.timectl, args).await
-    }
-
     /// Carries out a demo key on `node`; says what happened, for the status line.
-    pub(crate) async fn act(timectl: &Path, dir: &Path, node: &str, action: DemoAction) -> String {
+    pub(crate) async fn act(dir: &Path, node: &str, action: DemoAction) -> String {
         let outcome = match action {
-            DemoAction::Stop => signal(dir, node, Signal::SIGTERM),
-            DemoAction::Kill => signal(dir, node, Signal::SIGKILL),
-            DemoAction::Restart => {
-                let args = [
-                    "devnet".to_owned(),
-                    "restart".into(),
-                    "--dir".into(),
-                    dir.display().to_string(),
-                    node.to_owned(),
-                ];
-                run_timectl(timectl, &args)
-                    .await
-                    .map(|_| format!("{node} restarted"))
-            }
+            DemoAction::Stop => signal(dir, node, Signal::SIGTERM).await,
+            DemoAction::Kill => signal(dir, node, Signal::SIGKILL).await,
+            DemoAction::Restart => devnet::restart(dir, node)
+                .await
+                .map(|_| format!("{node} restarted"))
+                .map_err(DemoError::from),
         };
         outcome.unwrap_or_else(|e| {
             format!(
@@ -156,64 +131,32 @@ impl DemoDevnet {
             )
         })
     }
-
-    /// The `timectl` executable the demo drives.
-    pub(crate) fn timectl_path(&self) -> &Path {
-        &self.timectl
-    }
 }
 
 impl Drop for DemoDevnet {
     fn drop(&mut self) {
         if self.tmp.is_some() {
-            // Not taken down through `down` (an error or a panic): do it now,
-            // synchronously, before the directory goes.
-            let _ = std::process::Command::new(&self.timectl)
-                .args(["devnet", "down", "--dir"])
-                .arg(&self.dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            // Not taken down through `down` (an error or a panic): a destructor
+            // cannot wait for a clean stop, so every recorded daemon is killed
+            // now, before the directory goes.
+            devnet::state::DevnetState::kill_recorded(&self.dir);
         }
     }
 }
 
-async fn run_timectl(timectl: &Path, args: &[String]) -> Result<String, DemoError> {
-    let out = tokio::process::Command::new(timectl)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|source| DemoError::Io {
-            what: format!("running {}", timectl.display()),
-            source,
-        })?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(DemoError::Command {
-            command: args.join(" "),
-            output: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        })
-    }
-}
-
 /// Sends `signal` to the node's recorded daemon, if it is still that process.
-fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, DemoError> {
-    let state = DevnetState::load(dir)?;
+async fn signal(dir: &Path, node: &str, signal: Signal) -> Result<String, DemoError> {
+    let state = devnet::state::DevnetState::load(dir).await?;
     let recorded = state
         .nodes
         .iter()
         .find(|n| n.name == node)
         .ok_or_else(|| DemoError::NoNode(node.to_owned()))?;
     let id = recorded.process();
-    if !process::is_running(id) {
+    if !devnet::process::is_running(id) {
         return Ok(format!("{node} is not running"));
     }
-    kill(Pid::from_raw(id.pid.cast_signed()), signal).map_err(|source| DemoError::Signal {
+    devnet::process::signal(id, signal).map_err(|source| DemoError::Signal {
         node: node.to_owned(),
         source,
     })?;

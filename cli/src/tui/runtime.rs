@@ -27,6 +27,7 @@ pub(crate) use poll::Prober;
 
 use super::{App, DemoAction, Window};
 use crate::logs::follow::LogSource;
+use crate::notice::Notice;
 
 /// Messages in flight to the event loop: pollers wait when it is this far behind.
 const MSG_QUEUE: usize = 1024;
@@ -58,6 +59,9 @@ pub(crate) struct Session<P, S> {
     pub fleet_size: usize,
     /// The fleet file's `min_masternodes`.
     pub min_masternodes: usize,
+    /// What the operator must be told (a certificate trusted on first use),
+    /// shown in the title.
+    pub notices: Option<mpsc::UnboundedReceiver<Notice>>,
 }
 
 /// Runs the dashboard on the terminal until the operator quits or `shutdown`
@@ -109,6 +113,9 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
         &tx,
         &stop,
     );
+    if let Some(notices) = session.notices {
+        poll::spawn_notices(&mut pollers, notices, &tx, &stop);
+    }
     let result = screen::run(app, (rx, tx), epoch, session.control, shutdown).await;
     stop.cancel();
     let drained = tokio::time::timeout(DRAIN, async {

@@ -1,10 +1,11 @@
 //! `timectl devnet` with real `timed` daemons: four come up meshed and reachable
 //! through the fleet file it writes (`status --output json`), one restarts under a
-//! new pid, and `down` leaves no process behind (checked by pid).
+//! new pid, and `down` leaves no process behind (checked by pid). The same
+//! engine called as a library does the same in the test's own process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::support::timectl::{Devnet, MESH_TIMEOUT, json, timectl};
+use crate::support::timectl::{Devnet, Down, MESH_TIMEOUT, json, timectl};
 use serde_json::Value;
 use timectl::ConnectOptions;
 use timectl::testing::{Remote, StreamEvent, node_command};
@@ -122,4 +123,112 @@ fn four_daemons_come_up_meshed_restart_and_go_down_without_leftovers() {
             .iter()
             .all(|n| n["running"] == false)
     );
+}
+
+/// Options for a devnet of two of the workspace's own daemons in `dir`.
+fn two_nodes(dir: PathBuf) -> timectl::testing::devnet::UpOptions {
+    timectl::testing::devnet::UpOptions {
+        dir,
+        nodes: 2,
+        block_interval: "1s".into(),
+        min_masternodes: None,
+        network: "devnet".into(),
+        timed: Some(crate::support::timed::binary()),
+        timectl: PathBuf::from(env!("CARGO_BIN_EXE_timectl")),
+    }
+}
+
+/// The `devnet` engine called as a library, as the demo does: two daemons
+/// started in this process, answering, one restarted under a new pid, then all
+/// stopped and reaped (no zombie left to this process, their parent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_starts_restarts_and_stops_a_devnet_in_process() {
+    use timectl::testing::devnet;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("devnet");
+    let _down = Down(dir.clone());
+    let options = two_nodes(dir.clone());
+    let up = devnet::up(&options).await.expect("devnet up");
+    assert_eq!((up.nodes, up.min_masternodes), (2, 2), "{up:?}");
+    assert!(
+        up.fleet_file.is_file() && up.network_file.is_file(),
+        "{up:?}"
+    );
+    let nodes = devnet::status(&dir).await.expect("status");
+    assert!(nodes.iter().all(|n| n.running), "{nodes:?}");
+    for node in &nodes {
+        tokio::net::TcpStream::connect(node.rpc)
+            .await
+            .unwrap_or_else(|e| panic!("{} RPC on {}: {e}", node.name, node.rpc));
+    }
+
+    let again = devnet::up(&options)
+        .await
+        .expect_err("a second devnet there");
+    assert!(again.is_bad_input(), "{again}");
+
+    let restarted = devnet::restart(&dir, "node2").await.expect("restart");
+    assert_ne!(restarted.pid, nodes[1].pid, "node2 has a new process");
+    assert!(
+        !Path::new(&format!("/proc/{}", nodes[1].pid)).exists(),
+        "old node2 reaped"
+    );
+    let missing = devnet::restart(&dir, "node9").await.expect_err("no node9");
+    assert!(
+        missing.is_bad_input() && missing.to_string().contains("node1, node2"),
+        "{missing}"
+    );
+
+    let down = devnet::down(&dir).await.expect("down");
+    assert_eq!((down.stopped, down.recorded), (2, 2), "{down:?}");
+    for pid in [nodes[0].pid, restarted.pid] {
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "pid {pid} left behind"
+        );
+    }
+    let nodes = devnet::status(&dir).await.expect("status after down");
+    assert!(nodes.iter().all(|n| !n.running), "{nodes:?}");
+}
+
+/// Options the engine refuses before it starts anything, as bad input.
+#[tokio::test]
+async fn the_engine_refuses_bad_options_before_starting_anything() {
+    use timectl::testing::devnet;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let options = two_nodes(tmp.path().join("devnet"));
+    let bad = [
+        devnet::UpOptions {
+            nodes: 0,
+            ..options.clone()
+        },
+        devnet::UpOptions {
+            nodes: 251,
+            ..options.clone()
+        },
+        devnet::UpOptions {
+            block_interval: "soon".into(),
+            ..options.clone()
+        },
+        devnet::UpOptions {
+            min_masternodes: Some(3),
+            ..options.clone()
+        },
+        devnet::UpOptions {
+            timed: Some(tmp.path().join("no-timed")),
+            ..options.clone()
+        },
+    ];
+    for options in &bad {
+        let e = devnet::up(options).await.expect_err("refused");
+        assert!(e.is_bad_input(), "{options:?}: {e}");
+    }
+    assert!(
+        !tmp.path().join("devnet/devnet.json").exists(),
+        "nothing recorded"
+    );
+    let e = devnet::down(tmp.path()).await.expect_err("no devnet there");
+    assert!(e.is_bad_input(), "{e}");
 }

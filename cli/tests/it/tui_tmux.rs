@@ -1,14 +1,16 @@
 //! `timectl tui` and `timectl demo` in a real terminal (tmux, 80x24) against real
 //! daemons: every node shown, heights moving, a killed node turning its row and
 //! the checklist red within two poll intervals, `q` exiting 0 with the terminal
-//! restored (no alternate screen, no raw mode), and the demo leaving no daemon
-//! and no directory behind, on `q` and on Ctrl-C without a terminal.
+//! restored (no alternate screen, no raw mode), the demo leaving no daemon
+//! and no directory behind, on `q` and on Ctrl-C without a terminal, and a
+//! certificate trusted on first use told in the title, never printed over it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::timectl::{Devnet, MESH_TIMEOUT};
+use crate::support::upstream::{Behaviour, UpstreamRpc, first_use_fleet};
 use testkit::process::alive as process_alive;
 use testkit::wait_until_blocking;
 
@@ -23,12 +25,18 @@ struct Tmux {
 impl Tmux {
     /// Runs `script` with `sh -c` in a new 80x24 session.
     fn start(script: &str, env: &[(&str, &str)]) -> Tmux {
+        Tmux::start_sized(script, env, (80, 24))
+    }
+
+    /// Runs `script` with `sh -c` in a new session of `(columns, rows)`.
+    fn start_sized(script: &str, env: &[(&str, &str)], (columns, rows): (u16, u16)) -> Tmux {
         let tmux = Tmux {
             socket: format!("tctl-tui-{}-{}", std::process::id(), fastrand::u32(..)),
         };
+        let (columns, rows) = (columns.to_string(), rows.to_string());
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-s", "t", "-x", "80", "-y", "24"]);
+            .args(["-s", "t", "-x", &columns, "-y", &rows]);
         for (key, value) in env {
             cmd.args(["-e", &format!("{key}={value}")]);
         }
@@ -237,6 +245,45 @@ fn no_color_draws_without_colour_codes() {
     }
     assert!(coloured.contains("✓ up"), "status words still shown");
     tmux.keys(&["C-c"]);
+    let (code, modes) = tmux.wait_for("timectl to exit", Duration::from_secs(20), after_exit);
+    assert_eq!(code, "0");
+    assert_restored(&modes);
+}
+
+/// A node's certificate trusted on first use while the dashboard owns the
+/// screen: the notice shows in the title, the screen carries no stray
+/// `warning:` text printed over it, and the fingerprint is recorded. The pane is
+/// wide enough for the whole title.
+#[test]
+fn a_certificate_trusted_on_first_use_is_told_in_the_title_not_printed_over_it() {
+    let rpc = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (fleet, pin) = first_use_fleet(&dir, &rpc);
+    let tmux = Tmux::start_sized(&script(&format!("--fleet {fleet} tui")), &[], (200, 30));
+    let screen = tmux.wait_for("the notice in the title", MESH_TIMEOUT, |s| {
+        let title = s.lines().next()?;
+        (title.starts_with("timectl tui · tofu")
+            && title.contains("n2: RPC certificate trusted on first use, recorded in"))
+        .then(|| s.to_owned())
+    });
+    assert!(
+        !screen.contains("warning:") && !screen.contains("SHA-256"),
+        "text printed over the dashboard:\n{screen}"
+    );
+    let recorded = std::fs::read_to_string(&pin).expect("trust file written");
+    assert_eq!(
+        timecoin_shared::fleet::parse_fingerprint(&recorded)
+            .map(|f| { f.iter().map(|b| format!("{b:02x}")).collect::<String>() }),
+        Some(rpc.fingerprint.clone())
+    );
+    tmux.wait_for("n2 up", MESH_TIMEOUT, |s| {
+        row(s, "n2")?.contains("✓ up").then_some(())
+    });
+
+    tmux.keys(&["q"]);
     let (code, modes) = tmux.wait_for("timectl to exit", Duration::from_secs(20), after_exit);
     assert_eq!(code, "0");
     assert_restored(&modes);

@@ -7,7 +7,7 @@
 
 use crate::support::timectl::{json, timectl};
 use crate::support::upstream::{
-    Behaviour, PASSWORD, USER, UpstreamRpc, recorded_result, write_fleet,
+    Behaviour, PASSWORD, USER, UpstreamRpc, first_use_fleet, recorded_result, write_fleet,
 };
 
 #[test]
@@ -137,5 +137,45 @@ fn a_dead_daemon_is_no_answer_from_its_rpc_on_stderr() {
     assert!(
         !errors.contains("message completed") && !errors.contains(")/"),
         "{errors}"
+    );
+}
+
+/// A certificate trusted on first use by a command that prints: one `warning:`
+/// line on stderr with the fingerprint and the trust file, stdout untouched;
+/// the next run, holding to the recorded certificate, says nothing.
+#[test]
+fn a_certificate_trusted_on_first_use_is_one_warning_line_on_stderr() {
+    let n2 = UpstreamRpc::start(Behaviour {
+        node: "n2",
+        ..Behaviour::default()
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (fleet, pin) = first_use_fleet(&dir, &n2);
+    let out = timectl(&["--fleet", &fleet, "status", "--output", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(json(&out)["nodes"][0]["reachable"], true);
+    let errors = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = errors
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    let colons: Vec<String> = n2
+        .fingerprint
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8_lossy(pair).into_owned())
+        .collect();
+    let expected = format!(
+        "warning: trusting the RPC certificate with SHA-256 {} on first use; recorded in {}",
+        colons.join(":"),
+        pin.display()
+    );
+    assert_eq!(warnings, [expected.as_str()], "{errors}");
+
+    let again = timectl(&["--fleet", &fleet, "status", "--output", "json"]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert!(
+        !String::from_utf8_lossy(&again.stderr).contains("warning:"),
+        "{again:?}"
     );
 }

@@ -20,7 +20,7 @@ use super::block::Block;
 use super::engine::{Chain, State};
 use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::{Origin, canonical_tx, check_tx};
+use super::mempool::Origin;
 use super::store::StoreError;
 use super::validate::check_block;
 use crate::escape::escaped;
@@ -203,18 +203,19 @@ impl Chain {
             let mut mempool = self.mempool();
             let now = std::time::Instant::now();
             for block in &reverted {
-                for tx in &block.transactions {
-                    if let Ok((id, bytes)) = canonical_tx(tx) {
-                        // A full pool drops the reverted transaction; its sender may resubmit.
-                        let _ = mempool.insert(id, bytes, Origin::Reverted, now);
-                    }
+                for tx in block.transactions.iter() {
+                    // A full pool drops the reverted transaction; its sender may resubmit.
+                    let _ = mempool.insert(
+                        tx.id(),
+                        tx.as_str().as_bytes().to_vec(),
+                        Origin::Reverted,
+                        now,
+                    );
                 }
             }
             for block in branch {
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        mempool.remove(&id);
-                    }
+                for tx in block.transactions.iter() {
+                    mempool.remove(&tx.id());
                 }
             }
         }

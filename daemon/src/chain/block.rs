@@ -1,16 +1,22 @@
 //! The block: what a leader signs and every node checks, stores and serves.
 //!
-//! A block travels and is stored as JSON (the wire carries chain payloads as JSON
-//! values so that this module owns their shape). Its hash and its signature both
-//! cover the canonical bytes of every field except the signature, so a block
-//! re-encoded by any JSON library still verifies.
+//! A block travels and is stored as JSON, decoded straight into this struct (its
+//! transactions into one buffer, see `tx.rs`), with every count and length
+//! checked as it is read. Its hash and its signature both cover the canonical
+//! bytes of every field except the signature, so a block re-encoded by any JSON
+//! library still verifies.
+
+use std::fmt::Write as _;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{NodeId, bounded_string};
 
-use super::hash::{Hash32, canonical_bytes};
+use super::hash::Hash32;
+use super::tx::{Tx, TxList};
+
+/// Hex digits of an ed25519 signature.
+const SIGNATURE_HEX: usize = 128;
 
 /// One block of the chain. Heights start at 1; height 0 is the empty chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,8 +36,9 @@ pub struct Block {
     /// definition, never over a set a block carries.
     pub round: u32,
     /// Transactions in the order the producer included them; each a JSON object.
-    pub transactions: Vec<Value>,
+    pub transactions: TxList,
     /// Hex ed25519 signature by `producer` over [`Block::signing_bytes`].
+    #[serde(deserialize_with = "bounded_string::<SIGNATURE_HEX, _>")]
     pub signature: String,
 }
 
@@ -54,7 +61,7 @@ impl Block {
         parent: Hash32,
         timestamp_ms: u64,
         round: u32,
-        transactions: Vec<Value>,
+        transactions: Vec<Tx>,
     ) -> Block {
         let mut block = Block {
             height,
@@ -62,7 +69,7 @@ impl Block {
             timestamp_ms,
             producer: NodeId(key.verifying_key().to_bytes()),
             round,
-            transactions,
+            transactions: transactions.into_iter().collect(),
             signature: String::new(),
         };
         block.signature = hex::encode(key.sign(&block.signing_bytes()).to_bytes());
@@ -70,12 +77,19 @@ impl Block {
     }
 
     /// The canonical bytes of every field but the signature: what is hashed and signed.
+    /// Written field by field in canonical order (keys sorted, compact); hex
+    /// and integers need no escaping.
     pub fn signing_bytes(&self) -> Vec<u8> {
-        let mut value = self.to_value();
-        if let Value::Object(map) = &mut value {
-            map.remove("signature");
-        }
-        canonical_bytes(&value)
+        let mut out = String::new();
+        // Writing to a `String` cannot fail.
+        let _ = write!(
+            out,
+            r#"{{"height":{},"parent":"{}","producer":"{}","round":{},"timestamp_ms":{},"transactions":"#,
+            self.height, self.parent, self.producer, self.round, self.timestamp_ms
+        );
+        self.transactions.write_canonical(&mut out);
+        out.push('}');
+        out.into_bytes()
     }
 
     /// The block's identity; a child names it as `parent`.
@@ -96,30 +110,21 @@ impl Block {
         key.verify(&self.signing_bytes(), &Signature::from_bytes(&sig))
             .map_err(|_| SignatureError::Mismatch)
     }
-
-    /// The block as the JSON value that travels in `Message::Block` and is stored.
-    pub fn to_value(&self) -> Value {
-        // A struct of strings, integers and JSON values always serialises.
-        serde_json::to_value(self).unwrap_or(Value::Null)
-    }
-
-    /// Reads a block from a received or stored JSON value.
-    ///
-    /// # Errors
-    /// Any missing, extra or mistyped field.
-    pub fn from_value(value: Value) -> Result<Block, serde_json::Error> {
-        serde_json::from_value(value)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
+    use crate::chain::canonical::reference;
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn tx(value: Value) -> Tx {
+        Tx::from_value(&value).expect("a transaction")
     }
 
     fn sample() -> Block {
@@ -129,8 +134,27 @@ mod tests {
             Hash32::ZERO,
             1_000,
             0,
-            vec![json!({"to": "x", "amount": 5})],
+            vec![
+                tx(json!({"to": "x", "amount": 5})),
+                tx(json!({"b": [1.5, null]})),
+            ],
         )
+    }
+
+    /// The bytes written field by field are the canonical text of the block's
+    /// JSON without its signature, as they were when they were computed from a
+    /// parsed value: blocks signed before still verify.
+    #[test]
+    fn signing_bytes_are_the_canonical_json_of_the_unsigned_block() {
+        let block = sample();
+        let mut value = serde_json::to_value(&block).expect("a JSON value");
+        if let Value::Object(map) = &mut value {
+            map.remove("signature");
+        }
+        assert_eq!(
+            String::from_utf8(block.signing_bytes()).expect("text"),
+            reference(&value)
+        );
     }
 
     /// Found by fuzzing (`fuzz/regressions/message`): a number that JSON parsing
@@ -139,7 +163,7 @@ mod tests {
     #[test]
     fn a_block_holding_a_long_number_verifies_after_crossing_the_wire() {
         let digits = format!("{}7{}10", "1".repeat(68), "0".repeat(9));
-        let tx: Value =
+        let tx: Tx =
             serde_json::from_str(&format!("{{\"amount\": {digits}}}")).expect("a transaction");
         let block = Block::sign(&key(1), 1, Hash32::ZERO, 1_000, 0, vec![tx]);
         let text = serde_json::to_string(&block).expect("serialize");
@@ -154,6 +178,7 @@ mod tests {
         assert_eq!(block.verify_signature(), Ok(()));
         let text = serde_json::to_string(&block).expect("serialize");
         let back: Block = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(back, block);
         assert_eq!(back.hash(), block.hash());
         assert_eq!(back.verify_signature(), Ok(()));
     }
@@ -165,7 +190,9 @@ mod tests {
         tampered.height = 2;
         assert_eq!(tampered.verify_signature(), Err(SignatureError::Mismatch));
         let mut tampered = block.clone();
-        tampered.transactions[0]["amount"] = json!(500);
+        tampered.transactions = vec![tx(json!({"to": "x", "amount": 500}))]
+            .into_iter()
+            .collect();
         assert_eq!(tampered.verify_signature(), Err(SignatureError::Mismatch));
         let mut forged = block.clone();
         forged.producer = NodeId(key(2).verifying_key().to_bytes());
@@ -176,9 +203,13 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_refused() {
-        let mut value = sample().to_value();
+    fn unknown_fields_and_long_signatures_are_refused() {
+        let mut value = serde_json::to_value(sample()).expect("a JSON value");
         value["extra"] = json!(1);
-        assert!(Block::from_value(value).is_err());
+        assert!(serde_json::from_value::<Block>(value).is_err());
+        let mut value = serde_json::to_value(sample()).expect("a JSON value");
+        value["signature"] = json!("ab".repeat(SIGNATURE_HEX));
+        let err = serde_json::from_value::<Block>(value).expect_err("too long");
+        assert!(err.to_string().contains("at most 128"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 //! the only way besides certified sync).
 
 use timecoin_consensus::{CommitCertificate, SafetyRecord};
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 
 use super::adopt::Adopted;
 use super::block::Block;
@@ -13,6 +13,7 @@ use super::gossip::Outbox;
 use super::producer::unix_millis;
 use super::store::StoreError;
 use super::validate::check_block;
+use crate::wire::Message;
 
 impl Chain {
     /// The block this node holds at `height` if it sits right on the final

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tracing::{debug, warn};
 
 use super::adopt::Adopted;
@@ -28,13 +28,14 @@ use super::certified::Certifier;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
-use super::mempool::{Inserted, Mempool, Origin, TxError, canonical_tx};
+use super::mempool::{Inserted, Mempool, Origin, TxError};
 use super::producer::unix_millis;
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
+use super::tx::Tx;
 use super::tx_rate::TxRate;
-use crate::escape::escaped;
+use crate::wire::Message;
 
 /// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
@@ -334,7 +335,8 @@ impl Chain {
     /// # Errors
     /// The transaction is malformed or the pool is full.
     pub fn submit_tx(&self, tx: Value) -> Result<(Hash32, TxStatus), SubmitError> {
-        let (id, bytes) = canonical_tx(&tx)?;
+        let tx = Tx::from_value(&tx)?;
+        let id = tx.id();
         let mut outbox = Outbox::default();
         let status = {
             // Correctness: the store is checked under the mempool lock, and a
@@ -348,7 +350,7 @@ impl Chain {
                     TxStatus::Included { height }
                 }
             } else {
-                if self.pool_tx(&mut mempool, id, bytes, Origin::Client)? {
+                if self.pool_tx(&mut mempool, id, tx.to_bytes(), Origin::Client)? {
                     outbox.broadcast(Message::Tx { tx });
                 }
                 TxStatus::Pending
@@ -372,17 +374,7 @@ impl Chain {
         }
     }
 
-    fn on_block(&self, from: NodeId, value: Value) {
-        let block = match Block::from_value(value) {
-            Ok(block) => block,
-            Err(e) => {
-                self.counters
-                    .blocks_rejected
-                    .fetch_add(1, Ordering::Relaxed);
-                warn!(peer = %from.short(), "Rejected block from {}: malformed: {}", from.short(), escaped(&e));
-                return;
-            }
-        };
+    fn on_block(&self, from: NodeId, block: Block) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
@@ -393,9 +385,7 @@ impl Chain {
                 Some(from),
                 unix_millis(),
             ) {
-                Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block {
-                    block: block.to_value(),
-                }),
+                Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block { block }),
                 Ok(Adopted::Detached) => {
                     let start = state.finality.final_height + 1;
                     self.request_blocks(&mut state, &mut outbox, from, start);
@@ -409,15 +399,9 @@ impl Chain {
 
     /// A transaction gossiped by `from`: taken within that peer's rate, and
     /// relayed to every other peer if new (never back to its sender).
-    fn on_tx(&self, from: NodeId, tx: Value) {
-        let (id, bytes) = match canonical_tx(&tx) {
-            Ok(checked) => checked,
-            Err(e) => {
-                warn!(peer = %from.short(), "Rejected transaction from {}: {}", from.short(), escaped(&e));
-                return;
-            }
-        };
-        if !relock(&self.tx_rate).allow(from, bytes.len(), Instant::now()) {
+    fn on_tx(&self, from: NodeId, tx: Tx) {
+        let id = tx.id();
+        if !relock(&self.tx_rate).allow(from, tx.size(), Instant::now()) {
             self.counters
                 .txs_over_peer_rate
                 .fetch_add(1, Ordering::Relaxed);
@@ -429,7 +413,8 @@ impl Chain {
             let mut mempool = self.mempool();
             match self.store.tx_height(&id) {
                 Ok(Some(_)) => {}
-                Ok(None) => match self.pool_tx(&mut mempool, id, bytes, Origin::Peer(from)) {
+                Ok(None) => match self.pool_tx(&mut mempool, id, tx.to_bytes(), Origin::Peer(from))
+                {
                     Ok(true) => outbox.relay(Message::Tx { tx }, from),
                     Ok(false) => {}
                     Err(e) => debug!("dropping gossiped transaction {}: {e}", id.short()),

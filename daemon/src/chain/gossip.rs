@@ -1,7 +1,8 @@
 //! The chain's only view of the network: a small trait, so the chain can run on
 //! the real P2P layer or on an in-memory bus in simulations.
 
-use timecoin_shared::wire::{Message, NodeId};
+use crate::wire::Message;
+use timecoin_shared::wire::NodeId;
 
 /// What the chain needs from the P2P layer.
 pub trait Gossip: Send + Sync {

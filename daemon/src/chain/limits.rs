@@ -7,6 +7,12 @@ use std::time::Duration;
 /// contract promises "any JSON object up to 64 KiB".
 pub(crate) const MAX_TX_BYTES: usize = 64 * 1024;
 
+/// Deepest nesting of arrays and objects in a transaction, the transaction
+/// itself counting as one. Checked while it is decoded; far below serde_json's
+/// own limit of 128 for a whole message, so a transaction refused here is
+/// refused alike in a frame and in an RPC body.
+pub(crate) const MAX_TX_DEPTH: usize = 64;
+
 /// Default bound of the mempool in bytes (configurable as `mempool_bytes`): sixteen
 /// full blocks' worth of transactions ([`MAX_BLOCK_TX_BYTES`] each), so a backlog
 /// of sixteen intervals drains without a loss, while a flood that reaches every

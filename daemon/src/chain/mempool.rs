@@ -21,11 +21,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use timecoin_shared::wire::NodeId;
 
-use super::hash::{Hash32, canonical_bytes};
+use super::hash::Hash32;
 use super::limits::{ENTRY_OVERHEAD, MAX_TX_BYTES};
+use super::tx::Tx;
 
 /// Why a transaction is refused. Shown to RPC clients as a 4xx, or a 503 when full.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -34,33 +34,13 @@ pub enum TxError {
     NotAnObject,
     #[error("transaction is {size} bytes, above the {MAX_TX_BYTES}-byte limit")]
     TooLarge { size: usize },
+    /// Nested too deep for a transaction.
+    #[error("invalid transaction: {0}")]
+    Malformed(String),
     #[error(
         "the mempool is full ({used} of its {limit} bytes are pending transactions); try again later"
     )]
     Full { used: usize, limit: usize },
-}
-
-/// Checks a transaction and returns its id and canonical bytes.
-///
-/// # Errors
-/// Not an object, or too large.
-pub(crate) fn canonical_tx(tx: &Value) -> Result<(Hash32, Vec<u8>), TxError> {
-    if !tx.is_object() {
-        return Err(TxError::NotAnObject);
-    }
-    let bytes = canonical_bytes(tx);
-    if bytes.len() > MAX_TX_BYTES {
-        return Err(TxError::TooLarge { size: bytes.len() });
-    }
-    Ok((Hash32::of(&bytes), bytes))
-}
-
-/// Checks a transaction and returns its id and canonical size.
-///
-/// # Errors
-/// Not an object, or too large.
-pub(crate) fn check_tx(tx: &Value) -> Result<(Hash32, usize), TxError> {
-    canonical_tx(tx).map(|(id, bytes)| (id, bytes.len()))
 }
 
 /// Where a pending transaction came from. When the pool is full, what gives way
@@ -269,7 +249,7 @@ impl Mempool {
     /// The oldest pending transactions, up to `max_count` and `max_bytes` of
     /// canonical JSON in total: what a producer puts in its next block. They stay
     /// pending until included.
-    pub(crate) fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Value> {
+    pub(crate) fn select(&self, max_count: usize, max_bytes: usize) -> Vec<Tx> {
         let mut picked = Vec::new();
         let mut total = 0;
         for id in self.order.values() {
@@ -279,10 +259,10 @@ impl Mempool {
             if picked.len() == max_count || total + bytes.len() > max_bytes {
                 break;
             }
-            // The bytes are JSON this node wrote itself, so they always parse.
-            if let Ok(tx) = serde_json::from_slice(bytes) {
+            // The bytes are canonical text this node wrote itself.
+            if let Ok(text) = String::from_utf8(bytes.to_vec()) {
                 total += bytes.len();
-                picked.push(tx);
+                picked.push(Tx::from_canonical(text));
             }
         }
         picked

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -29,6 +29,7 @@ use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::hash::Hash32;
 use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS};
+use crate::wire::Message;
 
 /// What one round came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,9 +186,7 @@ impl Chain {
         );
         match self.adopt(&mut state, vec![block.clone()], vec![], None, now_ms) {
             Ok(Adopted::Switched { .. }) => {
-                outbox.broadcast(Message::Block {
-                    block: block.to_value(),
-                });
+                outbox.broadcast(Message::Block { block });
                 RoundOutcome::Produced { height, round }
             }
             Ok(other) => {

@@ -20,13 +20,11 @@ mod tests;
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
-use serde_json::Value;
 use timecoin_consensus::CommitCertificate;
 
 use super::block::Block;
 use super::certified::Certified;
 use super::hash::Hash32;
-use super::mempool::check_tx;
 
 /// Blocks of our chain by height, as JSON.
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
@@ -251,17 +249,17 @@ impl Store {
     }
 
     /// Consecutive blocks from `from`, each with its certificate if it is final,
-    /// as JSON values, at most `limit` of them and, past the first, at most
-    /// `max_bytes` in total: one sync answer.
+    /// at most `limit` of them and, past the first, at most `max_bytes` of
+    /// stored JSON in total: one sync answer.
     ///
     /// # Errors
     /// Database or decoding failure.
-    pub fn block_values(
+    pub fn block_batch(
         &self,
         from: u64,
         limit: u32,
         max_bytes: usize,
-    ) -> Result<Vec<Value>, StoreError> {
+    ) -> Result<Vec<Certified>, StoreError> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
         let certs = txn.open_table(CERTS).map_err(|e| self.db_err(e))?;
@@ -285,7 +283,7 @@ impl Store {
                 None => None,
             };
             let block = self.decode(height, bytes.value())?;
-            out.push(Certified { block, certificate }.to_value());
+            out.push(Certified { block, certificate });
         }
         Ok(out)
     }
@@ -373,10 +371,9 @@ impl Store {
             for (height, bytes) in old {
                 let block = self.decode(height, &bytes)?;
                 table.remove(height).map_err(|e| self.db_err(e))?;
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        txs.remove(id.0.as_slice()).map_err(|e| self.db_err(e))?;
-                    }
+                for tx in block.transactions.iter() {
+                    txs.remove(tx.id().0.as_slice())
+                        .map_err(|e| self.db_err(e))?;
                 }
                 reverted.push(block);
             }
@@ -388,11 +385,9 @@ impl Store {
                 table
                     .insert(block.height, bytes.as_slice())
                     .map_err(|e| self.db_err(e))?;
-                for tx in &block.transactions {
-                    if let Ok((id, _)) = check_tx(tx) {
-                        txs.insert(id.0.as_slice(), block.height)
-                            .map_err(|e| self.db_err(e))?;
-                    }
+                for tx in block.transactions.iter() {
+                    txs.insert(tx.id().0.as_slice(), block.height)
+                        .map_err(|e| self.db_err(e))?;
                 }
             }
             let old_final = self.read_u64(&meta, META_FINAL_HEIGHT)?;

@@ -21,8 +21,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tracing::{debug, info, warn};
 
 use super::adopt::Adopted;
@@ -33,6 +32,7 @@ use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
 use super::producer::unix_millis;
 use crate::escape::escaped;
+use crate::wire::Message;
 
 /// Round ticks after which an unanswered sync request is abandoned.
 ///
@@ -164,7 +164,7 @@ impl Chain {
     pub(super) fn on_get_blocks(&self, from: NodeId, start: u64, limit: u32) {
         let blocks =
             self.store
-                .block_values(start.max(1), limit.min(SYNC_BATCH_BLOCKS), SYNC_BATCH_BYTES);
+                .block_batch(start.max(1), limit.min(SYNC_BATCH_BLOCKS), SYNC_BATCH_BYTES);
         match blocks {
             Ok(blocks) => {
                 let mut outbox = Outbox::default();
@@ -175,23 +175,13 @@ impl Chain {
         }
     }
 
-    pub(super) fn on_blocks(&self, from: NodeId, values: Vec<Value>) {
+    pub(super) fn on_blocks(&self, from: NodeId, entries: Vec<Certified>) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
             if state.sync.in_flight.is_some_and(|(p, _)| p == from) {
                 state.sync.in_flight = None;
             }
-            let entries: Result<Vec<Certified>, _> =
-                values.into_iter().map(Certified::from_value).collect();
-            let entries = match entries {
-                Ok(entries) => entries,
-                Err(e) => {
-                    state.sync.distrust(from);
-                    warn!(peer = %from.short(), "Rejected blocks from {}: malformed: {}", from.short(), escaped(&e));
-                    return;
-                }
-            };
             let before = state.height();
             let before_final = state.finality.final_height;
             let Some(branch) = self.take_certified(&mut state, &mut outbox, from, entries) else {

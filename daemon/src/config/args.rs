@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use super::peer::PeerAddr;
 use crate::version::LONG_VERSION;
 
 /// Command-line flags. Each also exists as a config key of the same name with
@@ -63,9 +64,10 @@ pub struct Args {
     /// Bytes per second of transactions taken from one peer's gossip [default: 262144].
     #[arg(long, value_name = "BYTES")]
     pub tx_gossip_rate: Option<u64>,
-    /// Peer address to dial (repeatable); replaces the config file's `peers`.
-    #[arg(long = "peer", value_name = "ADDR")]
-    pub peers: Vec<SocketAddr>,
+    /// Peer address to dial (repeatable), as `IP:port` or `ID@IP:port` to refuse
+    /// any node but ID there; replaces the config file's `peers`.
+    #[arg(long = "peer", value_name = "[ID@]ADDR")]
+    pub peers: Vec<PeerAddr>,
     /// Run as a masternode (`--masternode=false` overrides a config file's true).
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub masternode: Option<bool>,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::load::{ConfigError, field_err};
+use super::peer::PeerAddr;
 
 /// The fields a config file may set, each optional.
 #[derive(Debug, Default)]
@@ -21,7 +22,7 @@ pub(super) struct FileConfig {
     pub(super) rpc_max_connections: Option<usize>,
     pub(super) mempool_bytes: Option<usize>,
     pub(super) tx_gossip_rate: Option<u64>,
-    pub(super) peers: Option<Vec<SocketAddr>>,
+    pub(super) peers: Option<Vec<PeerAddr>>,
     pub(super) masternode: Option<bool>,
     pub(super) min_masternodes: Option<usize>,
     pub(super) block_interval: Option<Duration>,
@@ -81,7 +82,7 @@ fn parse_file(text: &str) -> Result<FileConfig, ConfigError> {
             .map(as_count)
             .transpose()?
             .map(|n| n as u64),
-        peers: take("peers").map(as_addrs).transpose()?,
+        peers: take("peers").map(as_peers).transpose()?,
         masternode: take("masternode").map(as_bool).transpose()?,
         min_masternodes: take("min_masternodes").map(as_count).transpose()?,
         block_interval: take("block_interval").map(as_duration).transpose()?,
@@ -148,20 +149,20 @@ fn as_addr(entry: Entry) -> Result<SocketAddr, ConfigError> {
     parse_addr(&field, &as_string(entry)?)
 }
 
-fn as_addrs((field, value): Entry) -> Result<Vec<SocketAddr>, ConfigError> {
+fn as_peers((field, value): Entry) -> Result<Vec<PeerAddr>, ConfigError> {
     let toml::Value::Array(items) = value else {
         return Err(field_err(
             &field,
-            "expected an array of \"IP:port\" strings",
+            "expected an array of \"IP:port\" or \"ID@IP:port\" strings",
         ));
     };
     items
         .into_iter()
         .map(|item| match item {
-            toml::Value::String(s) => parse_addr(&field, &s),
+            toml::Value::String(s) => s.parse().map_err(|e: String| field_err(&field, e)),
             other => Err(field_err(
                 &field,
-                format!("expected \"IP:port\" strings, found {other}"),
+                format!("expected \"IP:port\" or \"ID@IP:port\" strings, found {other}"),
             )),
         })
         .collect()
@@ -195,7 +196,7 @@ mod tests {
             r#"
             network = "devnet"
             listen = "127.0.0.1:1"
-            peers = ["127.0.0.2:2", "127.0.0.3:3"]
+            peers = ["127.0.0.2:2", "abababababababababababababababababababababababababababababababab@127.0.0.3:3"]
             masternode = true
             min_masternodes = 4
             block_interval = "2s"
@@ -204,7 +205,14 @@ mod tests {
         )
         .expect("valid file");
         assert_eq!(file.network.as_deref(), Some("devnet"));
-        assert_eq!(file.peers.map(|p| p.len()), Some(2));
+        let peers = file.peers.expect("peers");
+        assert_eq!(peers.len(), 2);
+        assert_eq!(peers[0].id, None);
+        assert_eq!(
+            peers[1].id,
+            Some(timecoin_shared::wire::NodeId([0xab; 32])),
+            "the id expected at an address"
+        );
         assert_eq!(file.block_interval, Some(Duration::from_secs(2)));
         assert_eq!(file.ping_interval, Some(Duration::from_millis(250)));
         assert_eq!(file.min_masternodes, Some(4));
@@ -216,6 +224,7 @@ mod tests {
         assert_eq!(err_field(r#"rpc_bind = 5"#), "rpc_bind");
         assert_eq!(err_field(r#"peers = "127.0.0.1:1""#), "peers");
         assert_eq!(err_field(r#"peers = ["127.0.0.1"]"#), "peers");
+        assert_eq!(err_field(r#"peers = ["nobody@127.0.0.1:1"]"#), "peers");
         assert_eq!(err_field(r#"masternode = "yes""#), "masternode");
         assert_eq!(err_field(r#"min_masternodes = -1"#), "min_masternodes");
         assert_eq!(err_field(r#"block_interval = "soon""#), "block_interval");

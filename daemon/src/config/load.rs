@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::args::Args;
 use super::file::{FileConfig, read_file};
+use super::peer::PeerAddr;
 use super::token::read_token;
 use crate::chain::limits::{
     DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, ENTRY_OVERHEAD, MAX_TX_BYTES,
@@ -32,7 +33,7 @@ pub struct Config {
     pub rpc_max_connections: usize,
     pub mempool_bytes: usize,
     pub tx_gossip_rate: u64,
-    pub peers: Vec<SocketAddr>,
+    pub peers: Vec<PeerAddr>,
     pub masternode: bool,
     pub min_masternodes: usize,
     pub block_interval: Duration,

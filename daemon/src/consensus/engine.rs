@@ -21,7 +21,6 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
-use serde_json::Value;
 use timecoin_consensus::{
     Driver, Height, Input, Params, Relay, Round, SafetyRecord, Step, Timeout, ValueId,
 };
@@ -69,7 +68,7 @@ enum Wake {
     /// the inbound budget.
     Message {
         from: NodeId,
-        message: Value,
+        message: Box<ConsensusMessage>,
         held: InboundBytes,
     },
     /// The chain's tip or final height changed.
@@ -85,7 +84,7 @@ pub(crate) struct Handle {
 impl Handle {
     /// Hands a peer's consensus message to the engine; dropped when the
     /// engine is that far behind (rebroadcast makes up for it).
-    pub(crate) fn deliver(&self, from: NodeId, message: Value, held: InboundBytes) {
+    pub(crate) fn deliver(&self, from: NodeId, message: Box<ConsensusMessage>, held: InboundBytes) {
         if let Err(TrySendError::Full(_)) = self.inbox.try_send(Wake::Message {
             from,
             message,
@@ -188,7 +187,7 @@ impl Engine {
                     message,
                     held,
                 }) => {
-                    self.on_message(from, message);
+                    self.on_consensus(from, *message);
                     drop(held);
                 }
                 Ok(Wake::ChainMoved) | Err(RecvTimeoutError::Timeout) => {}
@@ -329,7 +328,7 @@ impl Engine {
                     ConsensusMessage::Proposal { proposal, block }
                 }
             };
-            self.chain.broadcast(message.to_message());
+            self.chain.broadcast(message.into_message());
         }
     }
 }

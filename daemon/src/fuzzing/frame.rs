@@ -5,10 +5,12 @@
 //! connection.
 
 use bytes::BytesMut;
-use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId};
+use timecoin_shared::wire::{DisconnectReason, Handshake, NodeId};
 use tokio_util::codec::{Decoder, Encoder};
 
+use crate::chain::tx::Tx;
 use crate::net::codec::MessageCodec;
+use crate::wire::Message;
 
 /// Low bits of the first byte: one less than the size of each read.
 const READ_SIZE_MASK: u8 = 0x3f;
@@ -80,7 +82,8 @@ pub fn frame_seeds() -> Vec<Vec<u8>> {
         },
         Message::GetBlocks { from: 1, limit: 16 },
         Message::Tx {
-            tx: serde_json::json!({"to": "x", "amount": 5}),
+            tx: Tx::from_value(&serde_json::json!({"to": "x", "amount": 5}))
+                .expect("a transaction"),
         },
     ];
     let mut codec = MessageCodec::default();

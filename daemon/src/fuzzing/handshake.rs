@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use ed25519_dalek::SigningKey;
-use timecoin_shared::wire::{self, Handshake, Message, NodeId};
+use timecoin_shared::wire::{self, Handshake, NodeId};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio_util::codec::{Encoder, Framed};
@@ -18,6 +18,7 @@ use tokio_util::codec::{Encoder, Framed};
 use crate::net::auth::{self, Role};
 use crate::net::codec::MessageCodec;
 use crate::net::handshake::{HandshakeError, inbound, outbound, validate};
+use crate::wire::Message;
 
 /// Bytes the in-memory link buffers each way: more than a handshake's replies,
 /// so our end never waits on a peer that is still writing.
@@ -26,6 +27,9 @@ const LINK_BUFFER: usize = 256 * 1024;
 const OUR_KEY: [u8; 32] = [1; 32];
 /// The honest peer's key in the seeds.
 const PEER_KEY: [u8; 32] = [2; 32];
+/// The channel hash both ends sign: the Hello exchange is fuzzed on its own,
+/// the channel under it by the `channel` target.
+const CHANNEL: &[u8] = &[5; 32];
 
 thread_local! {
     /// One runtime per fuzzing thread: building one per input would dominate.
@@ -76,9 +80,9 @@ async fn run(accept: bool, peer: &[u8]) -> Result<Handshake, HandshakeError> {
         let mut conn = Framed::new(ours_io, MessageCodec::default());
         let key = SigningKey::from_bytes(&OUR_KEY);
         if accept {
-            inbound(&mut conn, ours(), &key).await
+            inbound(&mut conn, ours(), &key, CHANNEL).await
         } else {
-            outbound(&mut conn, ours(), &key).await
+            outbound(&mut conn, ours(), &key, CHANNEL, None).await
         }
         // `conn` drops here, closing our side, so `drain` ends.
     };
@@ -123,7 +127,7 @@ pub fn handshake_seeds() -> Vec<Vec<u8>> {
     let ours = ours();
     // We accept: the peer dials, then proves itself over both handshakes.
     let dialer = hello(&key, 3, "22".repeat(32));
-    let dialer_proof = auth::prove(&key, Role::Dialer, &dialer, &ours);
+    let dialer_proof = auth::prove(&key, Role::Dialer, &dialer, &ours, CHANNEL);
     let as_acceptor = frames(&[
         Message::Handshake(dialer.clone()),
         Message::Proof {
@@ -132,7 +136,7 @@ pub fn handshake_seeds() -> Vec<Vec<u8>> {
     ]);
     // We dial: the peer acks, introduces itself and proves itself.
     let acceptor = hello(&key, 0, "33".repeat(32));
-    let acceptor_proof = auth::prove(&key, Role::Acceptor, &ours, &acceptor);
+    let acceptor_proof = auth::prove(&key, Role::Acceptor, &ours, &acceptor, CHANNEL);
     let as_dialer = frames(&[
         Message::Ack {
             message_type: "handshake".into(),

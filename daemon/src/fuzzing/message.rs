@@ -1,90 +1,81 @@
-//! Message parsing: a frame's JSON read as a [`Message`], then the chain
-//! payloads read the way the chain engine reads them (a block from its JSON
-//! value, a sync answer's entries with their certificates, a transaction
-//! checked for shape and size), and a handshake checked against ours. Whatever parses must re-encode to itself, and a block's hash
-//! must survive re-encoding (its signature covers canonical bytes, not the
-//! sender's spelling).
+//! Message parsing: a frame's JSON decoded straight into a [`Message`] and its
+//! typed payloads, checked against the same JSON parsed as a plain value: every
+//! transaction's canonical text, written while decoding, must be the text the
+//! parsed value gives (the way it was computed before). Whatever decodes must
+//! re-encode to itself, a block's hash must survive re-encoding (a sync
+//! answer's entries too, with their certificates), and a handshake is checked
+//! against ours.
 
 use serde_json::Value;
-use timecoin_shared::wire::Message;
 
 use super::frame::round_trip;
 use super::handshake::ours;
 use crate::chain::block::Block;
-use crate::chain::certified::Certified;
+use crate::chain::canonical::reference;
 use crate::chain::limits::MAX_TX_BYTES;
-use crate::chain::mempool::check_tx;
+use crate::chain::tx::TxRef;
 use crate::net::handshake::validate;
+use crate::wire::Message;
 
 /// Parses `data` as one message and its payloads.
 ///
 /// # Panics
-/// When something parsed does not survive re-encoding, or a transaction's
-/// checked size breaks its limit: a finding.
+/// When something decoded does not survive re-encoding, or a transaction's
+/// text differs from its parsed value's canonical text: a finding.
 pub fn message(data: &[u8]) {
-    let Ok(message) = serde_json::from_slice::<Message>(data) else {
+    let Ok(message) = Message::decode(data) else {
         return;
     };
     let _ = message.kind();
     round_trip(&message);
+    let parsed: Value = serde_json::from_slice(data).expect("what decodes is JSON");
     match &message {
         Message::Handshake(theirs) => {
             let _ = validate(theirs, &ours());
         }
-        Message::Block { block } => block_payload(block),
-        Message::Blocks { blocks } => blocks.iter().for_each(served_payload),
-        Message::Tx { tx } => tx_payload(tx),
+        Message::Block { block } => block_payload(block, &parsed["block"]),
+        Message::Blocks { blocks } => {
+            for (i, entry) in blocks.iter().enumerate() {
+                let parsed = &parsed["blocks"][i];
+                // A bare block is an uncertified entry.
+                let parsed = parsed.get("block").unwrap_or(parsed);
+                block_payload(&entry.block, parsed);
+            }
+        }
+        Message::Tx { tx } => tx_payload(tx.as_ref(), &parsed["tx"]),
         _ => {}
     }
 }
 
-fn block_payload(value: &Value) {
-    let Ok(block) = Block::from_value(value.clone()) else {
-        return;
-    };
-    let again = Block::from_value(block.to_value()).expect("a parsed block re-encodes");
+fn block_payload(block: &Block, parsed: &Value) {
+    let text = serde_json::to_vec(block).expect("a decoded block encodes");
+    let again: Block = serde_json::from_slice(&text).expect("a decoded block decodes again");
     assert_eq!(
         again.hash(),
         block.hash(),
         "a block's hash survives re-encoding"
     );
     let _ = block.verify_signature();
-    block.transactions.iter().for_each(tx_payload);
+    for (i, tx) in block.transactions.iter().enumerate() {
+        tx_payload(tx, &parsed["transactions"][i]);
+    }
 }
 
-fn served_payload(value: &Value) {
-    let Ok(entry) = Certified::from_value(value.clone()) else {
-        return;
-    };
-    let again = Certified::from_value(entry.to_value()).expect("a parsed entry re-encodes");
-    assert_eq!(
-        again.block.hash(),
-        entry.block.hash(),
-        "its block survives re-encoding"
-    );
-    assert_eq!(
-        again.certificate, entry.certificate,
-        "its certificate survives re-encoding"
-    );
-    block_payload(&entry.block.to_value());
-}
-
-fn tx_payload(tx: &Value) {
-    let Ok((id, size)) = check_tx(tx) else {
-        return;
-    };
+fn tx_payload(tx: TxRef<'_>, parsed: &Value) {
     assert!(
-        size <= MAX_TX_BYTES,
-        "an accepted transaction is within its limit"
+        tx.size() <= MAX_TX_BYTES,
+        "a decoded transaction is within its limit"
     );
-    let reparsed: Value = serde_json::from_str(&tx.to_string()).expect("a value re-encodes");
-    let (again, _) = check_tx(&reparsed).expect("a re-encoded transaction is accepted");
-    assert_eq!(again, id, "a transaction's id survives re-encoding");
+    assert_eq!(
+        tx.as_str(),
+        reference(parsed),
+        "the text written while decoding is the parsed value's canonical text"
+    );
 }
 
 /// One message of each chain kind and a handshake, as JSON.
 pub fn message_seeds() -> Vec<Vec<u8>> {
-    let block = super::block::first_block().to_value();
+    let block = serde_json::to_value(super::block::first_block()).expect("a block encodes");
     let texts = [
         serde_json::json!({"type": "handshake", "network": "fuzz", "protocol_version": 2,
             "node_id": "07".repeat(32), "listen_port": 24100, "masternode": true,
@@ -96,5 +87,26 @@ pub fn message_seeds() -> Vec<Vec<u8>> {
         serde_json::json!({"type": "get_blocks", "from": 1, "limit": 512}),
         serde_json::json!({"type": "status", "best_height": 9}),
     ];
-    texts.iter().map(|t| t.to_string().into_bytes()).collect()
+    let mut seeds: Vec<Vec<u8>> = texts.iter().map(|t| t.to_string().into_bytes()).collect();
+    // The shapes that cost most as JSON values, and a transaction whose keys
+    // arrive unsorted, with escapes and numbers that re-encode longer.
+    seeds.push(br#"{"type":"blocks","blocks":[[0],[0],[0]]}"#.to_vec());
+    seeds.push(
+        br#"{"type":"tx","tx":{"z":[[],{}],"a\n":1e3,"\u00e9":-0,"b":{"d":1,"c":[2]}}}"#.to_vec(),
+    );
+    // Consensus: a vote, a proposal with its block, and a sync entry with its
+    // certificate (signatures are not checked by decoding).
+    let (zero, sig) = ("00".repeat(32), "ab".repeat(64));
+    let vote = serde_json::json!({"vote": {"kind": "precommit", "height": 1, "round": 0,
+        "value": zero, "validator": zero}, "signature": sig});
+    let consensus = [
+        serde_json::json!({"type": "consensus", "message": {"kind": "vote", "vote": vote}}),
+        serde_json::json!({"type": "consensus", "message": {"kind": "proposal", "block": block,
+            "proposal": {"proposal": {"height": 1, "round": 0, "value": zero, "pol_round": null,
+                "proposer": zero}, "signature": sig}}}),
+        serde_json::json!({"type": "blocks", "blocks": [{"block": block, "certificate":
+            {"height": 1, "round": 0, "value": zero, "precommits": [vote]}}]}),
+    ];
+    seeds.extend(consensus.iter().map(|t| t.to_string().into_bytes()));
+    seeds
 }

@@ -1,8 +1,11 @@
 //! Proof of identity in the handshake: each end signs a fresh nonce chosen by the
-//! other end, bound to both handshakes, with the key behind the `node_id` it
-//! announced. A proof cannot be replayed on another connection (the other end's
-//! nonce is new each time), moved to the other direction (the signer's role is
-//! signed) or to another network (both definition hashes are signed).
+//! other end, bound to both handshakes and to the channel they travel in, with
+//! the key behind the `node_id` it announced. A proof cannot be replayed on
+//! another connection (the other end's nonce is new each time), moved to the
+//! other direction (the signer's role is signed), to another network (both
+//! definition hashes are signed) or to another channel (its Noise handshake
+//! hash is signed): a relay that opens one channel to each node holds two
+//! hashes, so neither node's proof verifies at the other.
 //!
 //! Pure functions over the two handshakes, so both ends build the same bytes and
 //! tests can check every binding on its own.
@@ -11,7 +14,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use timecoin_shared::wire::Handshake;
 
 /// Domain separation: these signatures can never be mistaken for a block's.
-const DOMAIN: &[u8] = b"timecoin handshake proof v1";
+const DOMAIN: &[u8] = b"timecoin handshake proof v2";
 
 /// Bytes of randomness in a challenge nonce: enough that one never repeats.
 const NONCE_BYTES: usize = 32;
@@ -38,15 +41,16 @@ pub fn fresh_nonce() -> Result<String, getrandom::Error> {
 /// What `signer` signs: the domain, its role, and everything both handshakes say
 /// that the proof must be bound to (each field length-prefixed, so no two
 /// different transcripts share bytes).
-fn transcript(signer: Role, dialer: &Handshake, acceptor: &Handshake) -> Vec<u8> {
+fn transcript(signer: Role, dialer: &Handshake, acceptor: &Handshake, channel: &[u8]) -> Vec<u8> {
     let role: &[u8] = match signer {
         Role::Dialer => b"dialer",
         Role::Acceptor => b"acceptor",
     };
     let session = dialer.session.to_be_bytes();
-    let parts: [&[u8]; 9] = [
+    let parts: [&[u8]; 10] = [
         DOMAIN,
         role,
+        channel,
         dialer.network_hash.as_bytes(),
         acceptor.network_hash.as_bytes(),
         &dialer.node_id.0,
@@ -64,18 +68,29 @@ fn transcript(signer: Role, dialer: &Handshake, acceptor: &Handshake) -> Vec<u8>
     out
 }
 
-/// The hex signature `key` makes as `signer` over the two handshakes.
-pub fn prove(key: &SigningKey, signer: Role, dialer: &Handshake, acceptor: &Handshake) -> String {
-    hex::encode(key.sign(&transcript(signer, dialer, acceptor)).to_bytes())
+/// The hex signature `key` makes as `signer` over the two handshakes and the
+/// `channel` (its Noise handshake hash) they were exchanged in.
+pub fn prove(
+    key: &SigningKey,
+    signer: Role,
+    dialer: &Handshake,
+    acceptor: &Handshake,
+    channel: &[u8],
+) -> String {
+    hex::encode(
+        key.sign(&transcript(signer, dialer, acceptor, channel))
+            .to_bytes(),
+    )
 }
 
 /// Whether `signature` proves that the `signer` end holds the key of the node id
-/// its handshake announced.
+/// its handshake announced, on this `channel`.
 pub(crate) fn verify(
     signature: &str,
     signer: Role,
     dialer: &Handshake,
     acceptor: &Handshake,
+    channel: &[u8],
 ) -> bool {
     let claimed = match signer {
         Role::Dialer => dialer.node_id,
@@ -89,7 +104,7 @@ pub(crate) fn verify(
         return false;
     }
     key.verify(
-        &transcript(signer, dialer, acceptor),
+        &transcript(signer, dialer, acceptor, channel),
         &Signature::from_bytes(&sig),
     )
     .is_ok()
@@ -100,6 +115,9 @@ mod tests {
     use timecoin_shared::wire::{NodeId, PROTOCOL_VERSION};
 
     use super::*;
+
+    /// A channel's handshake hash.
+    const CHANNEL: &[u8] = &[7; 32];
 
     fn key(seed: u8) -> SigningKey {
         SigningKey::from_bytes(&[seed; 32])
@@ -124,20 +142,22 @@ mod tests {
     fn a_proof_verifies_only_where_it_was_made() {
         let (a, b) = (key(1), key(2));
         let (dial, accept) = (hello(&a, 7), hello(&b, 0));
-        let proof = prove(&a, Role::Dialer, &dial, &accept);
-        assert!(verify(&proof, Role::Dialer, &dial, &accept));
+        let proof = prove(&a, Role::Dialer, &dial, &accept, CHANNEL);
+        assert!(verify(&proof, Role::Dialer, &dial, &accept, CHANNEL));
         // Not as the other role.
-        assert!(!verify(&proof, Role::Acceptor, &dial, &accept));
+        assert!(!verify(&proof, Role::Acceptor, &dial, &accept, CHANNEL));
         // Not on another connection (a new nonce), session or network.
         let mut other = accept.clone();
         other.nonce = fresh_nonce().expect("randomness");
-        assert!(!verify(&proof, Role::Dialer, &dial, &other));
+        assert!(!verify(&proof, Role::Dialer, &dial, &other, CHANNEL));
         let mut later = dial.clone();
         later.session = 8;
-        assert!(!verify(&proof, Role::Dialer, &later, &accept));
+        assert!(!verify(&proof, Role::Dialer, &later, &accept, CHANNEL));
         let mut elsewhere = accept.clone();
         elsewhere.network_hash = "cd".repeat(32);
-        assert!(!verify(&proof, Role::Dialer, &dial, &elsewhere));
+        assert!(!verify(&proof, Role::Dialer, &dial, &elsewhere, CHANNEL));
+        // Not in another channel: what a relay between two channels would need.
+        assert!(!verify(&proof, Role::Dialer, &dial, &accept, &[8; 32]));
     }
 
     #[test]
@@ -145,11 +165,11 @@ mod tests {
         let (victim, impostor, target) = (key(1), key(3), key(2));
         let claimed = hello(&victim, u64::MAX);
         let accept = hello(&target, 0);
-        let proof = prove(&impostor, Role::Dialer, &claimed, &accept);
-        assert!(!verify(&proof, Role::Dialer, &claimed, &accept));
-        assert!(!verify("zz", Role::Dialer, &claimed, &accept));
+        let proof = prove(&impostor, Role::Dialer, &claimed, &accept, CHANNEL);
+        assert!(!verify(&proof, Role::Dialer, &claimed, &accept, CHANNEL));
+        assert!(!verify("zz", Role::Dialer, &claimed, &accept, CHANNEL));
         let mut not_a_key = claimed;
         not_a_key.node_id = NodeId([0xff; 32]);
-        assert!(!verify(&proof, Role::Dialer, &not_a_key, &accept));
+        assert!(!verify(&proof, Role::Dialer, &not_a_key, &accept, CHANNEL));
     }
 }

@@ -5,13 +5,14 @@
 use std::sync::{Arc, OnceLock};
 
 use futures_util::SinkExt;
-use timecoin_shared::wire::{DisconnectReason, Message};
+use timecoin_shared::wire::DisconnectReason;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 use super::handshake::Conn;
 use super::transport::Stream;
 use crate::constants::CLOSE_LINGER;
+use crate::wire::Message;
 
 /// Sends `Disconnect {reason}` and closes without provoking a reset.
 pub(crate) async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {

@@ -6,11 +6,11 @@
 //! once the handshake is done ([`MessageCodec::raise_cap`]).
 
 use bytes::{Buf, Bytes, BytesMut};
-use timecoin_shared::wire::Message;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::{Decoder, Encoder, LengthDelimitedCodec};
 
 use crate::constants::{FRAME_CAP, PRE_HANDSHAKE_FRAME_CAP};
+use crate::wire::Message;
 
 /// Why a frame could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +122,7 @@ impl Decoder for MessageCodec {
         match self.frames.decode(src) {
             Ok(Some(frame)) => {
                 self.last_len = frame.len();
-                Ok(Some(serde_json::from_slice(&frame)?))
+                Ok(Some(Message::decode(&frame)?))
             }
             // An incomplete frame: read more.
             Ok(None) => Ok(None),
@@ -220,12 +220,12 @@ mod tests {
 
     #[test]
     fn oversize_outgoing_message_is_refused_and_nothing_is_written() {
-        let tx = Message::Tx {
-            tx: serde_json::Value::String("x".repeat(PRE_HANDSHAKE_FRAME_CAP)),
+        let proof = Message::Proof {
+            signature: "x".repeat(PRE_HANDSHAKE_FRAME_CAP),
         };
         let mut buf = BytesMut::new();
         let err = MessageCodec::default()
-            .encode(&tx, &mut buf)
+            .encode(&proof, &mut buf)
             .expect_err("oversize");
         assert!(matches!(err, CodecError::TooLarge { .. }), "{err}");
         assert!(buf.is_empty());

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId};
+use timecoin_shared::wire::{DisconnectReason, Handshake, NodeId};
 use tokio::time::Instant;
 use tracing::{info, warn};
 
@@ -24,6 +24,7 @@ use super::serve::Gate;
 use super::slots::Refusal;
 use super::transport::Stream;
 use crate::constants::{INBOUND_LINK_BYTES, PEER_QUEUE_BYTES, SERVE_BURST_BYTES, SERVE_RATE_BYTES};
+use crate::wire::Message;
 
 /// How a link ended, which tells a dialer what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

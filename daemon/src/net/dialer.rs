@@ -16,6 +16,7 @@ use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
 use super::backoff::Backoff;
+use super::channel::{self, ChannelError, Secure};
 use super::close::close_with;
 use super::codec::MessageCodec;
 use super::conn::{LinkEnd, establish};
@@ -147,15 +148,17 @@ async fn pause(core: &Core, delay: std::time::Duration) {
     unless_shutdown(core, tokio::time::sleep(delay)).await;
 }
 
-/// Dials and handshakes, each under its own timeout. Shutdown cuts the dial short;
-/// a handshake under way is closed with `Disconnect {shutting_down}` rather than
-/// dropped, because the peer's unread answer would make the kernel send a reset.
+/// Dials, opens the channel and handshakes: the dial under its own timeout, the
+/// channel and the handshake together under the handshake timeout. Shutdown cuts
+/// the dial short; a handshake under way is closed with `Disconnect
+/// {shutting_down}` rather than dropped, because the peer's unread answer would
+/// make the kernel send a reset.
 async fn connect<D: Dialer>(
     dialer: &D,
     addr: SocketAddr,
     core: &Core,
     session: u64,
-) -> Result<(Conn<D::Stream>, Handshake), DialError> {
+) -> Result<(Conn<Secure<D::Stream>>, Handshake), DialError> {
     let dial = tokio::time::timeout(DIAL_TIMEOUT, dialer.dial(addr));
     let stream = unless_shutdown(core, dial)
         .await
@@ -163,10 +166,28 @@ async fn connect<D: Dialer>(
         .map_err(|_| DialError::ConnectTimeout)?
         .map_err(DialError::Connect)?;
     info!(direction = "outbound", "Connected to peer: {addr}");
-    let mut conn = Framed::new(stream, MessageCodec::default());
-    let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
+    let deadline = Instant::now() + core.settings.handshake_timeout;
+    let opening = tokio::time::timeout_at(deadline, channel::dial(stream));
+    let secure = match unless_shutdown(core, opening).await {
+        None => return Err(DialError::Shutdown),
+        Some(Ok(Ok(secure))) => secure,
+        Some(Ok(Err(ChannelError::Refused(reason)))) => return Err(DialError::Refused(reason)),
+        Some(Ok(Err(e))) => return Err(DialError::Ack(e.into())),
+        Some(Err(elapsed)) => return Err(DialError::Ack(elapsed.into())),
+    };
+    let hash = secure.handshake_hash().to_vec();
+    let mut conn = Framed::new(secure, MessageCodec::default());
+    let handshake = tokio::time::timeout_at(deadline, async {
         let ours = core.hello(session)?;
-        handshake::outbound(&mut conn, ours, core.identity.signing_key()).await
+        let expected = core.settings.expected_ids.get(&addr).copied();
+        handshake::outbound(
+            &mut conn,
+            ours,
+            core.identity.signing_key(),
+            &hash,
+            expected,
+        )
+        .await
     });
     let Some(result) = unless_shutdown(core, handshake).await else {
         close_with(conn, DisconnectReason::ShuttingDown).await;
@@ -176,7 +197,7 @@ async fn connect<D: Dialer>(
         Ok(Ok(theirs)) => Ok((conn, theirs)),
         Ok(Err(HandshakeError::SelfConnection)) => Err(DialError::SelfConnection),
         Ok(Err(HandshakeError::Refused(reason))) => Err(DialError::Refused(reason)),
-        Ok(Err(e @ HandshakeError::AuthFailed(_))) => {
+        Ok(Err(e @ (HandshakeError::AuthFailed(_) | HandshakeError::UnexpectedId { .. }))) => {
             bump(&core.mgr.counters.auth_failures);
             Err(DialError::Auth(e))
         }

@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use timecoin_shared::rpc::{Direction, PeerInfo};
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tokio::time::Instant;
 
 use super::inbound::InboundBytes;
+use crate::wire::Message;
 
 /// One application event, delivered in order per peer.
 #[derive(Debug)]

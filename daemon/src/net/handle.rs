@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -19,6 +19,7 @@ use super::transport::{Dialer, Listener};
 use super::{dialer, listener};
 use crate::constants::EVENT_QUEUE;
 use crate::identity::Identity;
+use crate::wire::Message;
 
 /// A cloneable handle on a running P2P layer.
 #[derive(Clone)]

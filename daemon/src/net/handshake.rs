@@ -11,16 +11,21 @@
 //! prove its `node_id` never displaces, and is never counted as, the real node.
 //! A failed proof is answered with `Disconnect {auth_failed}`.
 //!
-//! Callers run each handshake in its own task under a timeout.
+//! It runs inside the connection's channel (`channel.rs`), whose Noise handshake
+//! hash both proofs sign: a proof made in one channel verifies in no other.
+//! Callers run each handshake in its own task under a timeout, which also
+//! covers opening the channel.
 
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
-use timecoin_shared::wire::{self, DisconnectReason, Handshake, Message, NodeId};
+use timecoin_shared::wire::{self, DisconnectReason, Handshake, NodeId};
 use tokio_util::codec::Framed;
 
 use super::auth::{self, Role};
+use super::channel::ChannelError;
 use super::codec::{CodecError, MessageCodec};
 use super::transport::Stream;
+use crate::wire::Message;
 
 /// A framed connection.
 pub(crate) type Conn<S> = Framed<S, MessageCodec>;
@@ -32,6 +37,8 @@ pub(crate) enum HandshakeError {
     Timeout(#[from] tokio::time::error::Elapsed),
     #[error("connection closed during handshake")]
     Closed,
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
     #[error(transparent)]
     Codec(#[from] CodecError),
     #[error("peer refused the handshake: {0}")]
@@ -53,6 +60,8 @@ pub(crate) enum HandshakeError {
     IdMismatch { acked: NodeId, introduced: NodeId },
     #[error("peer claiming {0} did not prove it holds that key")]
     AuthFailed(NodeId),
+    #[error("node {got} answered where the configuration expects node {expected}")]
+    UnexpectedId { expected: NodeId, got: NodeId },
     #[error("no randomness for a handshake nonce: {0}")]
     Random(getrandom::Error),
 }
@@ -60,8 +69,13 @@ pub(crate) enum HandshakeError {
 impl HandshakeError {
     /// Whether the error is a reset by the peer (the incident's symptom).
     pub(crate) fn is_reset(&self) -> bool {
-        matches!(self, HandshakeError::Codec(CodecError::Io(e))
-            if e.kind() == std::io::ErrorKind::ConnectionReset)
+        match self {
+            HandshakeError::Codec(CodecError::Io(e)) => {
+                e.kind() == std::io::ErrorKind::ConnectionReset
+            }
+            HandshakeError::Channel(e) => e.is_reset(),
+            _ => false,
+        }
     }
 
     /// The reason told to a peer whose handshake we refuse for this error, if any.
@@ -126,16 +140,20 @@ async fn refuse_proof<S: Stream>(conn: &mut Conn<S>, claimed: NodeId) -> Handsha
 }
 
 /// Dialer side: sends `ours`, awaits the Ack, the acceptor's Handshake and its
-/// proof, verifies it, then proves our own id.
+/// proof, verifies it, checks that it is the node `expected` at this address
+/// (when the configuration names one), then proves our own id.
 ///
 /// # Errors
 /// `SelfConnection` when the acceptor proves our own id; `AuthFailed` when its
-/// proof does not verify (after telling it); `Refused` when it answers with
-/// `Disconnect`; I/O, codec and sequencing errors otherwise.
+/// proof does not verify, `UnexpectedId` when it proves another id than
+/// expected (both after telling it, and before we prove ours); `Refused` when it
+/// answers with `Disconnect`; I/O, codec and sequencing errors otherwise.
 pub(crate) async fn outbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
     key: &SigningKey,
+    channel: &[u8],
+    expected: Option<NodeId>,
 ) -> Result<Handshake, HandshakeError> {
     conn.send(&Message::Handshake(ours.clone())).await?;
     let acked = match next(conn).await? {
@@ -166,7 +184,7 @@ pub(crate) async fn outbound<S: Stream>(
     };
     validate(&theirs, &ours)?;
     let signature = proof(conn).await?;
-    if !auth::verify(&signature, Role::Acceptor, &ours, &theirs) {
+    if !auth::verify(&signature, Role::Acceptor, &ours, &theirs, channel) {
         return Err(refuse_proof(conn, theirs.node_id).await);
     }
     // Correctness: only a proof made with our own key makes this a self-connection,
@@ -174,7 +192,17 @@ pub(crate) async fn outbound<S: Stream>(
     if theirs.node_id == ours.node_id {
         return Err(HandshakeError::SelfConnection);
     }
-    let signature = auth::prove(key, Role::Dialer, &ours, &theirs);
+    if let Some(expected) = expected
+        && theirs.node_id != expected
+    {
+        let reason = DisconnectReason::AuthFailed;
+        conn.send(&Message::Disconnect { reason }).await?;
+        return Err(HandshakeError::UnexpectedId {
+            expected,
+            got: theirs.node_id,
+        });
+    }
+    let signature = auth::prove(key, Role::Dialer, &ours, &theirs, channel);
     conn.send(&Message::Proof { signature }).await?;
     Ok(theirs)
 }
@@ -192,6 +220,7 @@ pub(crate) async fn inbound<S: Stream>(
     conn: &mut Conn<S>,
     ours: Handshake,
     key: &SigningKey,
+    channel: &[u8],
 ) -> Result<Handshake, HandshakeError> {
     let theirs = match next(conn).await? {
         Message::Handshake(hs) => hs,
@@ -214,7 +243,7 @@ pub(crate) async fn inbound<S: Stream>(
         node_id: own_id,
     })
     .await?;
-    let signature = auth::prove(key, Role::Acceptor, &theirs, &ours);
+    let signature = auth::prove(key, Role::Acceptor, &theirs, &ours, channel);
     conn.send(&Message::Handshake(ours.clone())).await?;
     conn.send(&Message::Proof { signature }).await?;
     if theirs.node_id == own_id {
@@ -225,7 +254,7 @@ pub(crate) async fn inbound<S: Stream>(
         return Err(HandshakeError::SelfConnection);
     }
     let signature = proof(conn).await?;
-    if !auth::verify(&signature, Role::Dialer, &theirs, &ours) {
+    if !auth::verify(&signature, Role::Dialer, &theirs, &ours, channel) {
         return Err(refuse_proof(conn, theirs.node_id).await);
     }
     Ok(theirs)
@@ -236,6 +265,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    /// The channel both ends share in these tests.
+    const CHANNEL: &[u8] = &[7; 32];
 
     /// A test key; leaked so it outlives the joined futures that borrow it.
     fn key(id: u8) -> &'static SigningKey {
@@ -269,8 +301,8 @@ mod tests {
     async fn both_sides_learn_and_prove_each_other() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net"), key(1)),
-            inbound(&mut acceptor, hello(2, "net"), key(2))
+            outbound(&mut dialer, hello(1, "net"), key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
         );
         assert_eq!(out.expect("dialer").node_id, hello(2, "net").node_id);
         assert_eq!(inn.expect("acceptor").node_id, hello(1, "net").node_id);
@@ -280,8 +312,8 @@ mod tests {
     async fn wrong_network_is_refused_with_a_reason() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "other"), key(1)),
-            inbound(&mut acceptor, hello(2, "net"), key(2))
+            outbound(&mut dialer, hello(1, "other"), key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
         );
         assert!(matches!(inn, Err(HandshakeError::WrongNetwork(n)) if n == "other"));
         assert!(matches!(
@@ -296,8 +328,8 @@ mod tests {
         let mut other = hello(1, "net");
         other.network_hash = "cd".repeat(32);
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, other, key(1)),
-            inbound(&mut acceptor, hello(2, "net"), key(2))
+            outbound(&mut dialer, other, key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
         );
         assert!(matches!(inn, Err(HandshakeError::NetworkMismatch { .. })));
         assert!(matches!(
@@ -312,8 +344,8 @@ mod tests {
         let mut old = hello(1, "net");
         old.protocol_version = wire::PROTOCOL_VERSION + 1;
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, old, key(1)),
-            inbound(&mut acceptor, hello(2, "net"), key(2))
+            outbound(&mut dialer, old, key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
         );
         assert!(matches!(inn, Err(HandshakeError::IncompatibleVersion(_))));
         assert!(matches!(
@@ -328,8 +360,8 @@ mod tests {
     async fn self_connection_is_detected_on_both_sides_after_the_ack() {
         let (mut dialer, mut acceptor) = pair();
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net"), key(1)),
-            inbound(&mut acceptor, hello(1, "net"), key(1))
+            outbound(&mut dialer, hello(1, "net"), key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(1, "net"), key(1), CHANNEL)
         );
         assert!(matches!(out, Err(HandshakeError::SelfConnection)));
         assert!(matches!(inn, Err(HandshakeError::SelfConnection)));
@@ -340,8 +372,8 @@ mod tests {
         let (mut dialer, mut acceptor) = pair();
         // Key 3 claims to be node 1.
         let (out, inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net"), key(3)),
-            inbound(&mut acceptor, hello(2, "net"), key(2))
+            outbound(&mut dialer, hello(1, "net"), key(3), CHANNEL, None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
         );
         assert!(
             matches!(inn, Err(HandshakeError::AuthFailed(id)) if id == hello(1, "net").node_id)
@@ -362,10 +394,62 @@ mod tests {
         let (mut dialer, mut acceptor) = pair();
         // Key 3 answers as node 1, the dialer itself: a forged proof, not a self-link.
         let (out, _inn) = tokio::join!(
-            outbound(&mut dialer, hello(1, "net"), key(1)),
-            inbound(&mut acceptor, hello(1, "net"), key(3))
+            outbound(&mut dialer, hello(1, "net"), key(1), CHANNEL, None),
+            inbound(&mut acceptor, hello(1, "net"), key(3), CHANNEL)
         );
         assert!(matches!(out, Err(HandshakeError::AuthFailed(_))), "{out:?}");
+    }
+
+    /// What a relay that opened one channel to each end gets: two hashes, so
+    /// the first proof to arrive fails, at the dialer.
+    #[tokio::test]
+    async fn proofs_made_in_another_channel_fail_at_both_ends() {
+        let (mut dialer, mut acceptor) = pair();
+        let (out, inn) = tokio::join!(
+            outbound(&mut dialer, hello(1, "net"), key(1), &[1; 32], None),
+            inbound(&mut acceptor, hello(2, "net"), key(2), &[2; 32])
+        );
+        assert!(matches!(out, Err(HandshakeError::AuthFailed(_))), "{out:?}");
+        assert!(
+            matches!(
+                inn,
+                Err(HandshakeError::Refused(DisconnectReason::AuthFailed))
+            ),
+            "{inn:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn another_node_than_the_one_configured_is_refused_before_we_prove() {
+        let (mut dialer, mut acceptor) = pair();
+        let (out, inn) = tokio::join!(
+            outbound(
+                &mut dialer,
+                hello(1, "net"),
+                key(1),
+                CHANNEL,
+                Some(NodeId([9; 32]))
+            ),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
+        );
+        assert!(
+            matches!(out, Err(HandshakeError::UnexpectedId { got, .. }) if got == hello(2, "net").node_id),
+            "{out:?}"
+        );
+        assert!(
+            matches!(
+                inn,
+                Err(HandshakeError::Refused(DisconnectReason::AuthFailed))
+            ),
+            "{inn:?}"
+        );
+        let (mut dialer, mut acceptor) = pair();
+        let expected = Some(hello(2, "net").node_id);
+        let (out, inn) = tokio::join!(
+            outbound(&mut dialer, hello(1, "net"), key(1), CHANNEL, expected),
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
+        );
+        assert!(out.is_ok() && inn.is_ok(), "{out:?} {inn:?}");
     }
 
     #[tokio::test]
@@ -375,7 +459,7 @@ mod tests {
             .send(&Message::Ping { nonce: 1 })
             .await
             .expect("send");
-        let err = inbound(&mut acceptor, hello(2, "net"), key(2))
+        let err = inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL)
             .await
             .expect_err("refused");
         assert!(
@@ -389,8 +473,11 @@ mod tests {
         let (_silent, mut acceptor) = pair();
         let timeout = Duration::from_secs(5);
         let started = tokio::time::Instant::now();
-        let res =
-            tokio::time::timeout(timeout, inbound(&mut acceptor, hello(2, "net"), key(2))).await;
+        let res = tokio::time::timeout(
+            timeout,
+            inbound(&mut acceptor, hello(2, "net"), key(2), CHANNEL),
+        )
+        .await;
         assert!(res.is_err(), "must time out");
         assert_eq!(started.elapsed(), timeout);
     }

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{info, warn};
 
+use super::channel;
 use super::codec::{CodecError, encode_payload, write_frame};
 use super::conn::{LinkEnd, direction_word};
 use super::counters::{EndedBy, bump};
@@ -26,6 +27,7 @@ use super::serve::Gate;
 use super::transport::Stream;
 use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
 use crate::escape::escaped;
+use crate::wire::Message;
 
 /// How often a link reports that it is active to the manager (which picks the
 /// longest-idle stranger to evict): often enough to rank squatters, rarely
@@ -210,6 +212,13 @@ impl Link<'_> {
     fn on_read_error(&self, e: CodecError) -> Ending {
         let dir = direction_word(self.direction);
         match e {
+            CodecError::Io(io) if channel::is_forged(&io) => {
+                bump(&self.mgr.counters.auth_failures);
+                self.ended(EndedBy::Us, "auth_failed");
+                warn!(peer = %self.node, direction = dir, reason = "auth_failed",
+                    "Connection to {} lost: {io} - closing connection", self.addr);
+                Ending::Drop
+            }
             CodecError::Io(io) => {
                 if io.kind() == std::io::ErrorKind::ConnectionReset {
                     bump(&self.mgr.counters.resets);

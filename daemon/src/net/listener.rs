@@ -1,8 +1,9 @@
 //! The accept loop and the inbound side of every connection. Each socket first
 //! needs a handshake slot (`pending.rs`: known addresses served first, each
 //! unknown address a small share); one that gets none is sent
-//! `Disconnect {too_many_connections}` and closed on the spot, with no task and
-//! no wait, so a connect flood costs microseconds per socket. Each handshake
+//! `Disconnect {too_many_connections}` (outside the channel: see
+//! `channel::refusal`) and closed on the spot, with no task and no wait, so a
+//! connect flood costs microseconds per socket. Each handshake
 //! runs in its own task under the handshake timeout, so a slowloris never holds
 //! a slot for long. Once the peer has proven who it is, the manager decides
 //! whether it gets a link slot (`slots.rs`).
@@ -10,15 +11,15 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::{BufMut, Bytes, BytesMut};
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{DisconnectReason, Message};
+use timecoin_shared::wire::DisconnectReason;
 use tokio::time::Instant;
 use tokio_util::codec::Framed;
 use tracing::{info, warn};
 
+use super::channel::{self, ChannelError};
 use super::close::{close_with, linger};
-use super::codec::{CodecError, MessageCodec, encode_payload};
+use super::codec::{CodecError, MessageCodec};
 use super::conn::establish;
 use super::core::Core;
 use super::counters::{EndedBy, bump};
@@ -37,7 +38,7 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
         per_ip: settings.max_pending_per_ip,
     };
     let pending = Pending::new(limits, settings.peers.iter().map(SocketAddr::ip));
-    let farewell = farewell();
+    let farewell = channel::refusal();
     let mut refusals = RefusalLog::default();
     loop {
         let accepted = tokio::select! {
@@ -73,18 +74,6 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
     }
 }
 
-/// The frame a refused socket is sent: `Disconnect {too_many_connections}`.
-fn farewell() -> Bytes {
-    let message = Message::Disconnect {
-        reason: DisconnectReason::TooManyConnections,
-    };
-    let payload = encode_payload(&message).unwrap_or_default();
-    let mut frame = BytesMut::with_capacity(4 + payload.len());
-    frame.put_u32(u32::try_from(payload.len()).unwrap_or(0));
-    frame.put_slice(&payload);
-    frame.freeze()
-}
-
 /// Refusals logged at most once per [`REFUSAL_LOG_EVERY`], with how many were
 /// not, so a connect flood cannot fill the disk through the log.
 #[derive(Default)]
@@ -111,7 +100,8 @@ impl RefusalLog {
     }
 }
 
-/// One inbound connection: handshake under the timeout, then the link.
+/// One inbound connection: the channel and the handshake under the handshake
+/// timeout, then the link.
 async fn inbound<S: Stream>(
     stream: S,
     addr: SocketAddr,
@@ -119,11 +109,31 @@ async fn inbound<S: Stream>(
     slot: PendingSlot,
     pending: Arc<Pending>,
 ) {
-    let mut conn = Framed::new(stream, MessageCodec::default());
     let network = core.settings.network.clone();
-    let handshake = tokio::time::timeout(core.settings.handshake_timeout, async {
+    let deadline = Instant::now() + core.settings.handshake_timeout;
+    // Correctness: not cut short by shutdown. The dialer reads nothing outside a
+    // channel, so a shutdown is told inside one (below), never by a dropped socket
+    // it would take for a failed handshake.
+    let opened = tokio::time::timeout_at(deadline, channel::accept(stream))
+        .await
+        .map_err(HandshakeError::from)
+        .and_then(|r| r.map_err(HandshakeError::from));
+    let secure = match opened {
+        Ok(secure) => secure,
+        Err(e) => {
+            log_refusal(&core, addr, &network, &e);
+            return;
+        }
+    };
+    let hash = secure.handshake_hash().to_vec();
+    let mut conn = Framed::new(secure, MessageCodec::default());
+    if core.shutdown.is_cancelled() {
+        close_with(conn, DisconnectReason::ShuttingDown).await;
+        return;
+    }
+    let handshake = tokio::time::timeout_at(deadline, async {
         let ours = core.hello(0)?;
-        handshake::inbound(&mut conn, ours, core.identity.signing_key()).await
+        handshake::inbound(&mut conn, ours, core.identity.signing_key(), &hash).await
     });
     let outcome = tokio::select! {
         () = core.shutdown.cancelled() => None,
@@ -172,16 +182,23 @@ fn ended(e: &HandshakeError) -> (EndedBy, &'static str) {
         HandshakeError::Unexpected { .. } | HandshakeError::Random(_) => {
             (EndedBy::Us, "protocol_error")
         }
+        HandshakeError::Codec(CodecError::Io(io)) if channel::is_forged(io) => {
+            (EndedBy::Us, "auth_failed")
+        }
         HandshakeError::Codec(CodecError::Io(_)) if e.is_reset() => (EndedBy::Peer, "reset"),
         HandshakeError::Codec(CodecError::Io(_)) | HandshakeError::Closed => {
             (EndedBy::Peer, "closed")
         }
         HandshakeError::Codec(_) => (EndedBy::Us, "protocol_error"),
+        HandshakeError::Channel(ChannelError::Io(_)) if e.is_reset() => (EndedBy::Peer, "reset"),
+        HandshakeError::Channel(ChannelError::Io(_)) => (EndedBy::Peer, "closed"),
+        HandshakeError::Channel(ChannelError::Refused(reason)) => (EndedBy::Peer, reason.as_str()),
+        HandshakeError::Channel(_) => (EndedBy::Us, "protocol_error"),
         HandshakeError::WrongNetwork(_) => (EndedBy::Us, "wrong_network"),
         HandshakeError::NetworkMismatch { .. } => (EndedBy::Us, "network_mismatch"),
-        HandshakeError::AuthFailed(_) | HandshakeError::IdMismatch { .. } => {
-            (EndedBy::Us, "auth_failed")
-        }
+        HandshakeError::AuthFailed(_)
+        | HandshakeError::IdMismatch { .. }
+        | HandshakeError::UnexpectedId { .. } => (EndedBy::Us, "auth_failed"),
         HandshakeError::IncompatibleVersion(_) => (EndedBy::Us, "incompatible_version"),
         HandshakeError::SelfConnection => (EndedBy::Us, "self_connection"),
         HandshakeError::Timeout(_) => (EndedBy::Us, "handshake_timeout"),
@@ -233,6 +250,20 @@ fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError)
             warn!(
                 reason = "handshake_timeout",
                 "Handshake from {addr} timed out - closing connection"
+            );
+        }
+        HandshakeError::Codec(CodecError::Io(io)) if channel::is_forged(io) => {
+            bump(&counters.auth_failures);
+            warn!(
+                reason = "auth_failed",
+                "Rejecting handshake from {addr}: {io} - closing connection"
+            );
+        }
+        HandshakeError::Channel(channel) if !matches!(channel, ChannelError::Io(_)) => {
+            bump(&counters.protocol_errors);
+            warn!(
+                reason = "protocol_error",
+                "Protocol error from {addr} before handshake: {channel} - closing connection"
             );
         }
         HandshakeError::Codec(codec) if !matches!(codec, CodecError::Io(_)) => {

@@ -9,9 +9,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::wire::Message;
 use bytes::Bytes;
 use timecoin_shared::rpc::Direction;
-use timecoin_shared::wire::{DisconnectReason, Message, NodeId};
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tracing::{info, warn};

@@ -16,11 +16,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use timecoin_shared::wire::Message;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::constants::ANSWER_RESERVE;
+use crate::wire::Message;
 
 /// One link's gate.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! apart from the daemon's `Config` so simulations can build it directly, with their
 //! own seed and session start for reproducible runs.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -24,6 +25,9 @@ pub struct NetSettings {
     pub listen_port: u16,
     /// Addresses to keep a link to.
     pub peers: Vec<SocketAddr>,
+    /// The node id the configuration expects at some of those addresses: any
+    /// other node answering there is refused.
+    pub expected_ids: HashMap<SocketAddr, NodeId>,
     /// Whether this node announces itself as a masternode (it is counted as one
     /// only if its id is also in `masternodes`).
     pub masternode: bool,
@@ -84,6 +88,7 @@ impl NetSettings {
             masternodes: definition.masternodes.clone(),
             listen_port,
             peers: Vec::new(),
+            expected_ids: HashMap::new(),
             masternode: true,
             software: crate::version::software(),
             handshake_timeout: c::HANDSHAKE_TIMEOUT,

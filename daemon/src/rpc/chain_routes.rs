@@ -48,7 +48,7 @@ pub(super) async fn at_height(
 
 fn block_response(state: &RpcState, height: u64) -> Response {
     match state.chain.block(height) {
-        Ok(Some(block)) => Json(block.to_value()).into_response(),
+        Ok(Some(block)) => Json(block).into_response(),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
             format!("no block at height {height}"),
@@ -106,7 +106,7 @@ pub(super) async fn submit(
             })
             .into_response()
         }
-        Err(SubmitError::Invalid(e @ TxError::NotAnObject)) => {
+        Err(SubmitError::Invalid(e @ (TxError::NotAnObject | TxError::Malformed(_)))) => {
             error(StatusCode::BAD_REQUEST, e.to_string())
         }
         Err(SubmitError::Invalid(e @ TxError::TooLarge { .. })) => {

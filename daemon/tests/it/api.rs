@@ -4,10 +4,12 @@
 
 use std::time::Duration;
 
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use timed::Identity;
 use timed::testing::Definition;
+use timed::testing::chain::{Block, Hash32, Tx};
 use timed::testing::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
+use timed::testing::wire::Message;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc::Receiver;
 use tokio_util::sync::CancellationToken;
@@ -107,7 +109,7 @@ async fn messages_and_peer_events_flow_through_the_public_api() {
     );
 
     let tx = Message::Tx {
-        tx: serde_json::json!({"id": 1}),
+        tx: Tx::from_value(&serde_json::json!({"id": 1})).expect("a transaction"),
     };
     assert_eq!(a.broadcast(tx.clone()), 1);
     let got = next_event(&mut b_events, |e| matches!(e, NetEvent::Message { .. })).await;
@@ -136,10 +138,18 @@ async fn messages_and_peer_events_flow_through_the_public_api() {
     assert_eq!(a.counters().resets, 0);
 }
 
-/// A transaction of a little over `MIB` on the wire.
-fn big_tx(n: usize) -> Message {
-    Message::Tx {
-        tx: serde_json::json!({ "n": n, "pad": "x".repeat(MIB) }),
+/// A block of a little over `MIB` on the wire: sixteen transactions of
+/// almost the largest size (the network layer does not check blocks).
+fn big_block(n: usize) -> Message {
+    let txs = (0..16)
+        .map(|i| {
+            let tx = serde_json::json!({ "n": n, "i": i, "pad": "x".repeat(MIB / 16 - 40) });
+            Tx::from_value(&tx).expect("a transaction")
+        })
+        .collect();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    Message::Block {
+        block: Block::sign(&key, n as u64, Hash32::ZERO, 0, 0, txs),
     }
 }
 
@@ -193,11 +203,11 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     // queue (8 MiB) never drops any; seven fit in the link's 8 MiB.
     let first = &peers[0].0;
     for n in 0..6 {
-        assert!(first.send_to(&a.node_id(), big_tx(n)));
+        assert!(first.send_to(&a.node_id(), big_block(n)));
     }
     all_accounted(&a, &a_events, 0, 6).await;
     for n in 6..12 {
-        assert!(first.send_to(&a.node_id(), big_tx(n)));
+        assert!(first.send_to(&a.node_id(), big_block(n)));
     }
     all_accounted(&a, &a_events, 0, 12).await;
     assert_eq!(first.counters().frames_dropped, 0, "all twelve were sent");
@@ -211,7 +221,7 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     let dropped = a.counters().events_dropped;
     for (peer, ..) in &peers {
         for n in 0..7 {
-            assert!(peer.send_to(&a.node_id(), big_tx(n)));
+            assert!(peer.send_to(&a.node_id(), big_block(n)));
         }
     }
     all_accounted(&a, &a_events, dropped, 70).await;
@@ -221,9 +231,9 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     assert_eq!(a.counters().events_dropped - dropped, 7);
 
     // Taken by the chain, the bytes are free again.
-    assert!(first.send_to(&a.node_id(), big_tx(99)));
+    assert!(first.send_to(&a.node_id(), big_block(99)));
     let got = next_event(&mut a_events, |e| matches!(e, NetEvent::Message { .. })).await;
-    assert!(matches!(got, NetEvent::Message { message, .. } if message == big_tx(99)));
+    assert!(matches!(got, NetEvent::Message { message, .. } if message == big_block(99)));
 
     for (peer, _, stop, _) in &peers {
         stop.cancel();

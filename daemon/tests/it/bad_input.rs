@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use testkit::wait::within;
-use timecoin_shared::wire::{DisconnectReason, Message, PROTOCOL_VERSION};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use timecoin_shared::wire::{DisconnectReason, PROTOCOL_VERSION};
+use timed::testing::net::channel::{self, Secure};
+use timed::testing::wire::Message;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::support::{Node, full_mesh_specs, wait_for_mesh};
@@ -35,14 +37,14 @@ fn hello(network: &str, version: u32) -> Vec<u8> {
 }
 
 /// Reads frames until a `Disconnect` or the close; returns the reason if any.
-async fn disconnect_reason(stream: &mut TcpStream) -> Option<DisconnectReason> {
+async fn disconnect_reason(stream: &mut Secure<TcpStream>) -> Option<DisconnectReason> {
     let read = async {
         loop {
             let mut len = [0u8; 4];
             stream.read_exact(&mut len).await.ok()?;
             let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
             stream.read_exact(&mut body).await.ok()?;
-            if let Ok(Message::Disconnect { reason }) = serde_json::from_slice(&body) {
+            if let Ok(Message::Disconnect { reason }) = Message::decode(&body) {
                 return Some(reason);
             }
         }
@@ -51,7 +53,7 @@ async fn disconnect_reason(stream: &mut TcpStream) -> Option<DisconnectReason> {
 }
 
 /// Waits until the node closes `stream` (EOF or error).
-async fn closed_by_node(stream: &mut TcpStream) -> bool {
+async fn closed_by_node<S: AsyncRead + Unpin>(stream: &mut S) -> bool {
     let drain = async {
         let mut buf = [0u8; 1024];
         while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
@@ -63,6 +65,18 @@ async fn connect(addr: SocketAddr) -> (TcpStream, SocketAddr) {
     let stream = TcpStream::connect(addr).await.expect("connect");
     let local = stream.local_addr().expect("local addr");
     (stream, local)
+}
+
+/// Writes `bytes` into the channel and sends them.
+async fn send(s: &mut Secure<TcpStream>, bytes: &[u8]) {
+    s.write_all(bytes).await.expect("write");
+    s.flush().await.expect("flush");
+}
+
+/// A connection with its channel open: what it sends next is read as frames.
+async fn open(addr: SocketAddr) -> (Secure<TcpStream>, SocketAddr) {
+    let (stream, local) = connect(addr).await;
+    (channel::dial(stream).await.expect("channel"), local)
 }
 
 async fn assert_logged(node: &Node, line: &str) {
@@ -88,7 +102,7 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     let target = &nodes[0];
     let addr = target.spec.p2p;
 
-    // Random bytes.
+    // Random bytes instead of a channel's opening.
     let (mut s, local) = connect(addr).await;
     let mut noise: Vec<u8> = (0..2048).map(|_| fastrand::u8(..)).collect();
     // A first byte with the high bit set makes the random length prefix exceed
@@ -103,8 +117,8 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     .await;
 
     // A 4 GiB length prefix: refused on the prefix alone.
-    let (mut s, local) = connect(addr).await;
-    s.write_all(&u32::MAX.to_be_bytes()).await.expect("write");
+    let (mut s, local) = open(addr).await;
+    send(&mut s, &u32::MAX.to_be_bytes()).await;
     assert!(closed_by_node(&mut s).await, "4 GiB prefix: closed");
     assert_logged(
         target,
@@ -113,8 +127,8 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     .await;
 
     // Invalid JSON in a well-formed frame.
-    let (mut s, local) = connect(addr).await;
-    s.write_all(&frame(b"{not json")).await.expect("write");
+    let (mut s, local) = open(addr).await;
+    send(&mut s, &frame(b"{not json")).await;
     assert!(closed_by_node(&mut s).await, "invalid json: closed");
     assert_logged(
         target,
@@ -123,10 +137,8 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     .await;
 
     // A first frame that is not a handshake.
-    let (mut s, local) = connect(addr).await;
-    s.write_all(&frame(br#"{"type":"ping","nonce":1}"#))
-        .await
-        .expect("write");
+    let (mut s, local) = open(addr).await;
+    send(&mut s, &frame(br#"{"type":"ping","nonce":1}"#)).await;
     assert_eq!(
         disconnect_reason(&mut s).await,
         Some(DisconnectReason::ProtocolError)
@@ -138,10 +150,8 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     .await;
 
     // A handshake for another network.
-    let (mut s, local) = connect(addr).await;
-    s.write_all(&hello("othernet", PROTOCOL_VERSION))
-        .await
-        .expect("write");
+    let (mut s, local) = open(addr).await;
+    send(&mut s, &hello("othernet", PROTOCOL_VERSION)).await;
     assert_eq!(
         disconnect_reason(&mut s).await,
         Some(DisconnectReason::WrongNetwork)
@@ -153,10 +163,12 @@ async fn bad_input_is_refused_with_a_log_line_and_the_node_stays_meshed() {
     .await;
 
     // An incompatible protocol version.
-    let (mut s, local) = connect(addr).await;
-    s.write_all(&hello(testkit::timed::NETWORK, PROTOCOL_VERSION + 1))
-        .await
-        .expect("write");
+    let (mut s, local) = open(addr).await;
+    send(
+        &mut s,
+        &hello(testkit::timed::NETWORK, PROTOCOL_VERSION + 1),
+    )
+    .await;
     assert_eq!(
         disconnect_reason(&mut s).await,
         Some(DisconnectReason::IncompatibleVersion)

@@ -18,11 +18,12 @@ use timecoin_consensus::{
     CommitCertificate, DefinitionHash, Height, Round, ValidatorId, ValidatorSet, ValueId, Vote,
     VoteKind,
 };
-use timecoin_shared::wire::{Message, NodeId};
-use timed::testing::chain::SYNC_BATCH_BLOCKS;
+use timecoin_shared::wire::NodeId;
 use timed::testing::chain::{
     Block, Certified, Certifier, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
 };
+use timed::testing::chain::{SYNC_BATCH_BLOCKS, Tx};
+use timed::testing::wire::Message;
 
 /// Genesis of the test network: in the past, so every test block's time is too.
 const GENESIS: u64 = 1_700_000_000_000;
@@ -103,7 +104,7 @@ impl Fleet {
             parent_hash,
             base + INTERVAL_MS + 10,
             0,
-            vec![json!({"h": height})],
+            vec![Tx::from_value(&json!({"h": height})).expect("a transaction")],
         )
     }
 
@@ -140,16 +141,12 @@ impl Fleet {
     }
 
     /// `blocks` as a sync answer, each with its certificate by every key.
-    fn certified(&self, blocks: &[Block]) -> Vec<serde_json::Value> {
+    fn certified(&self, blocks: &[Block]) -> Vec<Certified> {
         blocks
             .iter()
-            .map(|block| {
-                let certificate = Some(self.certify(block, self.keys.len()));
-                Certified {
-                    block: block.clone(),
-                    certificate,
-                }
-                .to_value()
+            .map(|block| Certified {
+                block: block.clone(),
+                certificate: Some(self.certify(block, self.keys.len())),
             })
             .collect()
     }
@@ -183,9 +180,7 @@ impl Fleet {
 }
 
 fn block_msg(b: &Block) -> Message {
-    Message::Block {
-        block: b.to_value(),
-    }
+    Message::Block { block: b.clone() }
 }
 
 #[test]
@@ -225,15 +220,23 @@ fn bad_blocks_are_refused_and_not_relayed() {
         vec![],
     );
     let mut tampered = good.clone();
-    tampered.transactions.push(json!({"mint": 1_000_000}));
-    let mut garbage = good.to_value();
-    garbage["height"] = json!("one");
+    let mint = Tx::from_value(&json!({"mint": 1_000_000})).expect("a transaction");
+    tampered.transactions = good
+        .transactions
+        .iter()
+        .map(|tx| tx.to_owned())
+        .chain([mint])
+        .collect();
+    // A block that is not one (a height in words) no longer reaches the chain:
+    // it fails to decode, and the link that sent it ends (`wire.rs`).
+    let mut garbage = serde_json::to_value(block_msg(&good)).expect("a message");
+    garbage["block"]["height"] = json!("one");
+    assert!(Message::decode(garbage.to_string().as_bytes()).is_err());
 
     chain.on_message(usurper_id, block_msg(&usurper));
     chain.on_message(good.producer, block_msg(&tampered));
-    chain.on_message(good.producer, Message::Block { block: garbage });
     assert_eq!(chain.info().height, 0);
-    assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 3);
+    assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 2);
     assert!(
         net.take().iter().all(|(_, m)| m.kind() != "block"),
         "a bad block must not be propagated"
@@ -301,7 +304,7 @@ fn uncertified_blocks_are_held_but_never_final() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.iter().map(Block::to_value).collect(),
+            blocks: blocks.iter().cloned().map(Certified::from).collect(),
         },
     );
     let info = chain.info();
@@ -323,12 +326,9 @@ fn a_certificate_that_does_not_hold_refuses_the_batch() {
     let fleet = Fleet::new();
     let (chain, _net) = fleet.node();
     let blocks = fleet.chain(3);
-    let with = |cert: CommitCertificate| {
-        Certified {
-            block: blocks[0].clone(),
-            certificate: Some(cert),
-        }
-        .to_value()
+    let with = |cert: CommitCertificate| Certified {
+        block: blocks[0].clone(),
+        certificate: Some(cert),
     };
     let short = fleet.certify(&blocks[0], 2);
     let mut other_block = fleet.certify(&blocks[1], 3);
@@ -362,24 +362,18 @@ fn it_serves_blocks_it_holds_with_the_certificates_of_final_ones() {
     let (chain, net) = fleet.node();
     let blocks = fleet.chain(5);
     let mut batch = fleet.certified(&blocks[..4]);
-    batch.push(blocks[4].to_value());
+    batch.push(blocks[4].clone().into());
     chain.on_message(fleet.ids[1], Message::Blocks { blocks: batch });
     assert_eq!(chain.info().final_height, 4);
     net.take();
     chain.on_message(fleet.ids[2], Message::GetBlocks { from: 4, limit: 10 });
-    let uncertified = Certified {
-        block: blocks[4].clone(),
-        certificate: None,
-    };
+    let uncertified = Certified::from(blocks[4].clone());
     assert_eq!(
         net.take(),
         vec![(
             Some(fleet.ids[2]),
             Message::Blocks {
-                blocks: vec![
-                    fleet.certified(&blocks[3..4])[0].clone(),
-                    uncertified.to_value()
-                ]
+                blocks: vec![fleet.certified(&blocks[3..4])[0].clone(), uncertified]
             }
         )]
     );
@@ -393,7 +387,7 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.iter().map(Block::to_value).collect(),
+            blocks: blocks.iter().cloned().map(Certified::from).collect(),
         },
     );
     assert_eq!(chain.info().height, 6);
@@ -415,13 +409,18 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
             vec![],
         ));
     }
-    let mut with_set = forged[0].to_value();
-    with_set["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
-    chain.on_message(fleet.ids[2], Message::Block { block: with_set });
+    // A block carrying a set of its own does not even decode.
+    let mut with_set = serde_json::to_value(Message::Block {
+        block: forged[0].clone(),
+    })
+    .expect("a message");
+    with_set["block"]["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
+    let refused = Message::decode(with_set.to_string().as_bytes()).expect_err("unknown field");
+    assert!(refused.to_string().contains("unknown field"), "{refused}");
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: forged.iter().map(Block::to_value).collect(),
+            blocks: forged.into_iter().map(Certified::from).collect(),
         },
     );
     // The same forged branch, from height 4, signed by configured keys out of turn.
@@ -442,7 +441,11 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: out_of_turn[3..].iter().map(Block::to_value).collect(),
+            blocks: out_of_turn[3..]
+                .iter()
+                .cloned()
+                .map(Certified::from)
+                .collect(),
         },
     );
     let info = chain.info();

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use timed::testing::chain::{
     Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, skip_message, unix_millis,
 };
+use timed::testing::wire::Message;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Default)]

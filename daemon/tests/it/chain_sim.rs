@@ -19,8 +19,9 @@ use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_shared::wire::{Message, NodeId};
+use timecoin_shared::wire::NodeId;
 use timed::testing::chain::{Chain, ChainConfig, Gossip, Hash32, Schedule, Store};
+use timed::testing::wire::Message;
 
 /// Simulated milliseconds per step.
 const STEP_MS: u64 = 50;

@@ -16,11 +16,11 @@ use futures_util::StreamExt;
 use nix::sys::signal::Signal;
 use serde_json::json;
 use testkit::wait::within;
-use timecoin_shared::wire::{DisconnectReason, Message};
+use timecoin_shared::wire::DisconnectReason;
 use timed::testing::PRE_HANDSHAKE_FRAME_CAP;
-use timed::testing::net::MessageCodec;
+use timed::testing::net::channel;
+use timed::testing::wire::Message;
 use tokio::io::AsyncWriteExt;
-use tokio_util::codec::Framed;
 
 use crate::adversary::hog::SlowReader;
 use crate::adversary::liar::{Linked, handshaken, outsider};
@@ -379,7 +379,7 @@ async fn a_frame_over_the_pre_handshake_cap_is_told_why() {
     let stream = tokio::net::TcpStream::connect(node.spec.p2p)
         .await
         .expect("connect");
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let mut conn = channel::connect(stream).await.expect("channel");
     let claimed = u32::try_from(PRE_HANDSHAKE_FRAME_CAP + 1).expect("fits");
     conn.get_mut()
         .write_all(&claimed.to_be_bytes())
@@ -389,6 +389,7 @@ async fn a_frame_over_the_pre_handshake_cap_is_told_why() {
         .write_all(&[b'{'; 1024])
         .await
         .expect("write some of the body");
+    conn.get_mut().flush().await.expect("send");
     let answer = tokio::time::timeout(WITHIN, conn.next()).await;
     match answer {
         Ok(Some(Ok(Message::Disconnect { reason }))) => {

@@ -46,7 +46,7 @@ impl Renderer {
     /// Stdout is closed.
     pub(crate) async fn finish(self, report: &Report) -> std::io::Result<()> {
         let _ = self.task.await;
-        let audit = report::append_local(report);
+        let audit = report::append_local(report).await;
         let mut out = anstream::stdout();
         match self.output {
             OutputFormat::Json => {

@@ -41,16 +41,16 @@ pub(crate) async fn deploy(
     };
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut fleet = connect(&request, pool, &emit, &selected).await;
-    let mut locked = Vec::new();
-    let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locked).await;
+    let mut locks = Locks::default();
+    let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locks).await;
     let (outcome, reason, target) = result;
     report.outcome = outcome;
     report.reason = reason;
     report.target = target;
-    release(&fleet, &locked, &holder, &emit).await;
+    release(&fleet, &locks.held, &holder, &emit).await;
     report.nodes = std::mem::take(&mut fleet.rows);
     report.secs = started.elapsed().as_secs_f64();
-    audit_nodes(&fleet, &locked, &report).await;
+    audit_nodes(&fleet, &locks.taken(), &report).await;
     report
 }
 
@@ -115,7 +115,7 @@ pub(super) async fn run(
     cancel: &CancellationToken,
     holder: &Holder,
     fleet: &mut Fleet,
-    locked: &mut Vec<String>,
+    locks: &mut Locks,
 ) -> Ending {
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let missing: Vec<&String> = selected
@@ -126,7 +126,7 @@ pub(super) async fn run(
         return untouched(format!("cannot connect to {}", join(&missing)));
     }
     // Locks, then every preflight problem of every node at once.
-    let mut problems = take_locks(request, emit, holder, fleet, locked).await;
+    let mut problems = take_locks(request, emit, holder, fleet, locks).await;
     if problems.is_empty() {
         problems = preflight(request, emit, fleet).await;
     }

@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use timecoin_shared::fleet::Node;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -14,45 +15,70 @@ use crate::deploy::link::Link;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};
-use crate::lock::{self, Heartbeat, Holder};
+use crate::lock::{self, Heartbeat, Holder, Taken};
+use crate::remote::Remote;
 use crate::table::short_commit;
 
+/// The nodes whose lock a run took: still held, or given back because another
+/// node's was not taken. Both get the run's audit record; only the held ones
+/// are released at the end.
+#[derive(Debug, Default)]
+pub(super) struct Locks {
+    pub(super) held: Vec<String>,
+    pub(super) given_back: Vec<String>,
+}
+
+impl Locks {
+    /// Every node whose lock was taken at some point of the run.
+    pub(super) fn taken(&self) -> Vec<String> {
+        self.held.iter().chain(&self.given_back).cloned().collect()
+    }
+}
+
+/// Takes the lock on every selected node or on none (see
+/// [`lock::acquire_all`]), reporting each lock and give-back as a step; the
+/// problems that kept any node's lock from being taken.
 pub(super) async fn take_locks(
     request: &Request,
     emit: &Emit,
     holder: &Holder,
     fleet: &Fleet,
-    locked: &mut Vec<String>,
+    locks: &mut Locks,
 ) -> Vec<String> {
-    let takes = request.nodes.iter().map(|node| {
-        let link = &fleet.links[&node.name];
-        async move {
-            emit.started(&node.name, Step::Lock);
-            let began = Instant::now();
-            let result = lock::acquire(
-                &link.node,
-                &link.remote,
-                holder,
-                DEPLOY_LOCK_TTL,
-                request.takeover,
-            )
-            .await;
-            let shown = match &result {
+    let nodes: Vec<(&Node, &Remote)> = request
+        .nodes
+        .iter()
+        .map(|node| {
+            let link = &fleet.links[&node.name];
+            (&link.node, &*link.remote)
+        })
+        .collect();
+    let progress = |name: &str, progress: lock::Progress<'_>| match progress {
+        lock::Progress::Taking => emit.started(name, Step::Lock),
+        lock::Progress::Took { began, result } => {
+            let shown = match result {
                 Ok(taken) => Ok(taken
                     .previous
                     .as_ref()
                     .map(|p| format!("took over from {}", p.who()))),
                 Err(e) => Err(e.to_string()),
             };
-            emit.finished(&node.name, Step::Lock, began, shown);
-            (node.name.clone(), result)
+            emit.finished(name, Step::Lock, began, shown);
         }
-    });
+        lock::Progress::GivingBack => emit.started(name, Step::Release),
+        lock::Progress::GaveBack { began, result } => {
+            let shown = result.as_ref().map(|()| None).map_err(|e| e.to_string());
+            emit.finished(name, Step::Release, began, shown);
+        }
+    };
+    let ends =
+        lock::acquire_all(&nodes, holder, DEPLOY_LOCK_TTL, request.takeover, &progress).await;
     let mut problems = Vec::new();
-    for (name, result) in futures_util::future::join_all(takes).await {
-        match result {
-            Ok(_) => locked.push(name),
-            Err(e) => problems.push(e.to_string()),
+    for ((node, _), end) in nodes.iter().zip(ends) {
+        match end {
+            Taken::Held => locks.held.push(node.name.clone()),
+            Taken::GivenBack(_) => locks.given_back.push(node.name.clone()),
+            Taken::Failed(e) => problems.push(e.to_string()),
         }
     }
     problems

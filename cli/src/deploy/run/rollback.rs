@@ -24,21 +24,21 @@ pub(crate) async fn rollback(
     let holder = Holder::here("rollback", None, request.message.clone());
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut fleet = connect(&request, pool, &emit, &selected).await;
-    let mut locked = Vec::new();
+    let mut locks = Locks::default();
     let (outcome, reason) = if selected.iter().any(|n| !fleet.links.contains_key(n)) {
         (
             Outcome::Untouched,
             Some("cannot connect to every node".to_owned()),
         )
     } else {
-        let problems = take_locks(&request, &emit, &holder, &fleet, &mut locked).await;
+        let problems = take_locks(&request, &emit, &holder, &fleet, &mut locks).await;
         if problems.is_empty() {
             roll_back_all(&request, &emit, &cancel, &mut fleet).await
         } else {
             (Outcome::Untouched, Some(problems.join("; ")))
         }
     };
-    release(&fleet, &locked, &holder, &emit).await;
+    release(&fleet, &locks.held, &holder, &emit).await;
     let report = Report {
         command: "rollback",
         outcome,
@@ -52,7 +52,7 @@ pub(crate) async fn rollback(
         secs: started.elapsed().as_secs_f64(),
         nodes: std::mem::take(&mut fleet.rows),
     };
-    audit_nodes(&fleet, &locked, &report).await;
+    audit_nodes(&fleet, &locks.taken(), &report).await;
     report
 }
 

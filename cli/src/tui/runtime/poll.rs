@@ -1,5 +1,6 @@
-//! The pollers: one task per node probing it on an interval, and the log
-//! followers of `timectl logs` turned into log-pane lines. Each node has its own
+//! The pollers: one task per node probing it on an interval, the log
+//! followers of `timectl logs` turned into log-pane lines, and the run's
+//! notices turned into the title's notice. Each node has its own
 //! task, so a slow or dead node delays only its own messages, never the others
 //! or the keys.
 
@@ -15,6 +16,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
+use crate::notice::Notice;
 use crate::probe::Head;
 use crate::tui::{LogLine, Msg, Stream};
 
@@ -188,6 +190,29 @@ fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// Forwards each notice to the dashboard, in its short form: the title has no
+/// room for a fingerprint.
+pub(crate) fn spawn_notices(
+    tasks: &mut JoinSet<()>,
+    mut notices: mpsc::UnboundedReceiver<Notice>,
+    tx: &mpsc::Sender<Msg>,
+    stop: &CancellationToken,
+) {
+    let (tx, stop) = (tx.clone(), stop.clone());
+    tasks.spawn(async move {
+        loop {
+            let notice = tokio::select! {
+                () = stop.cancelled() => return,
+                notice = notices.recv() => notice,
+            };
+            let Some(notice) = notice else { return };
+            if tx.send(Msg::Notice(notice.short())).await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -85,8 +85,9 @@ impl Drop for Screen {
     }
 }
 
-/// Restores the terminal before the default hook prints a panic, so the message
-/// lands on a usable screen (installed once per process).
+/// Restores the terminal before the previous hook (the binary's color-eyre
+/// report) prints a panic, so the message lands on a usable screen (installed
+/// once per process).
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -294,6 +294,24 @@ pub(crate) fn write_fleet(dir: &tempfile::TempDir, text: &str) -> String {
     path.display().to_string()
 }
 
+/// A fleet file in `dir` of one upstream node, `n2`, reached over TLS at `rpc`
+/// and trusted on first use: the file's path, and the trust file's (not
+/// written yet).
+pub(crate) fn first_use_fleet(dir: &tempfile::TempDir, rpc: &UpstreamRpc) -> (String, PathBuf) {
+    let pin = dir.path().join("n2.pin");
+    let fleet = write_fleet(
+        dir,
+        &format!(
+            "[fleet]\nname = \"tofu\"\n\n[defaults]\ntransport = \"local\"\n\
+             api = \"time-masternode\"\n\n[[nodes]]\nname = \"n2\"\nrpc = \"{}\"\n\
+             rpc_trust_file = \"{}\"\n",
+            rpc.url("https"),
+            pin.display()
+        ),
+    );
+    (fleet, pin)
+}
+
 /// `at` as upstream's `debug.log` writes it: `2026-11-29 14:17:16.405`, UTC
 /// without the zone (run timectl under `TZ=UTC` so it means the same instant).
 pub(crate) fn debug_log_stamp(at: SystemTime) -> String {

@@ -12,7 +12,7 @@ use super::{META, META_SAFETY_RECORD, Store, StoreError};
 
 impl Store {
     /// The commit certificate of the final block at `height` (sync reads them
-    /// with their blocks in [`Store::block_values`]).
+    /// with their blocks in [`Store::block_batch`]).
     ///
     /// # Errors
     /// Database or decoding failure.

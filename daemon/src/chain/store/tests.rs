@@ -3,6 +3,7 @@ use serde_json::json;
 use timecoin_consensus::{Height, Round, SafetyRecord, ValueId};
 
 use super::*;
+use crate::chain::tx::Tx;
 
 /// A certificate naming `block`: the store checks only that it matches the
 /// block at its height (the chain verifies signatures before storing).
@@ -26,7 +27,7 @@ fn chain(len: u64, salt: u32) -> Vec<Block> {
                 parent,
                 h * 1000,
                 salt,
-                vec![json!({"h": h, "s": salt})],
+                vec![Tx::from_value(&json!({"h": h, "s": salt})).expect("tx")],
             );
             parent = b.hash();
             b
@@ -56,7 +57,7 @@ fn blocks_and_finality_survive_reopen() {
             finalized_txs: 2
         }
     );
-    let (id, _) = check_tx(&blocks[3].transactions[0]).expect("tx");
+    let id = blocks[3].transactions.iter().next().expect("tx").id();
     assert_eq!(store.tx_height(&id).expect("tx index"), Some(4));
 }
 
@@ -69,23 +70,22 @@ fn a_reorg_replaces_the_branch_and_its_tx_index() {
     let reverted = store.apply(3, &theirs[2..], &[]).expect("reorg");
     assert_eq!(reverted, ours[2..].to_vec());
     assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
-    let (gone, _) = check_tx(&ours[3].transactions[0]).expect("tx");
+    let gone = ours[3].transactions.iter().next().expect("tx").id();
     assert_eq!(store.tx_height(&gone).expect("index"), None);
     store
         .apply(5, &[], &[cert(&ours[0]), cert(&ours[1])])
         .expect("finality");
-    let values = store.block_values(2, 2, usize::MAX).expect("values");
-    assert_eq!(values.len(), 2);
-    let served = |i: usize| Certified::from_value(values[i].clone()).expect("entry");
+    let batch = store.block_batch(2, 2, usize::MAX).expect("batch");
+    assert_eq!(batch.len(), 2);
     assert_eq!(
-        served(0).certificate,
+        batch[0].certificate,
         Some(cert(&ours[1])),
         "final: served with its proof"
     );
-    assert_eq!(served(1).block, theirs[2]);
-    assert_eq!(served(1).certificate, None, "not final: no proof");
+    assert_eq!(batch[1].block, theirs[2]);
+    assert_eq!(batch[1].certificate, None, "not final: no proof");
     assert_eq!(
-        store.block_values(1, 10, 1).expect("capped").len(),
+        store.block_batch(1, 10, 1).expect("capped").len(),
         1,
         "always one block"
     );

@@ -2,7 +2,6 @@
 //! masternode of the definition, the block a proposal names, the height and
 //! round window) before the driver sees it.
 
-use serde_json::Value;
 use timecoin_consensus::Input;
 use timecoin_shared::wire::NodeId;
 use tracing::debug;
@@ -13,15 +12,6 @@ use crate::chain::certified::value_id;
 use crate::escape::escaped;
 
 impl Engine {
-    pub(super) fn on_message(&mut self, from: NodeId, value: Value) {
-        match ConsensusMessage::from_value(value) {
-            Ok(message) => self.on_consensus(from, message),
-            Err(e) => {
-                debug!(peer = %from.short(), "malformed consensus message: {}", escaped(&e.to_string()))
-            }
-        }
-    }
-
     pub(super) fn on_consensus(&mut self, from: NodeId, message: ConsensusMessage) {
         let state = self.driver.state();
         let height = message.height();

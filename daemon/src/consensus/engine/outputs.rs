@@ -131,7 +131,7 @@ impl Engine {
             proposal: signed,
             block,
         };
-        self.chain.broadcast(message.to_message());
+        self.chain.broadcast(message.into_message());
         match signed.verify(&self.certifier.validators, &self.certifier.definition) {
             Ok(proposal) => self.driver.process(Input::Proposal {
                 proposal,
@@ -161,7 +161,7 @@ impl Engine {
         }
         let signed = vote.sign(&self.key, &self.certifier.definition);
         self.chain
-            .broadcast(ConsensusMessage::Vote { vote: signed }.to_message());
+            .broadcast(ConsensusMessage::Vote { vote: signed }.into_message());
         match signed.verify(&self.certifier.validators, &self.certifier.definition) {
             Ok(vote) => self.driver.process(Input::Vote(vote)),
             Err(e) => {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::SinkExt;
-use timecoin_shared::wire::Message;
+use timed::testing::wire::Message;
 use tokio::task::JoinHandle;
 
 use super::liar::Conn;

@@ -13,18 +13,21 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
-use timecoin_shared::wire::{DisconnectReason, Handshake, Message, NodeId, PROTOCOL_VERSION};
+use timecoin_shared::wire::{DisconnectReason, Handshake, NodeId, PROTOCOL_VERSION};
 use timed::testing::net::MessageCodec;
 use timed::testing::net::auth::{self, Role};
+use timed::testing::net::channel::{self, Secure};
+use timed::testing::wire::Message;
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio_util::codec::{Framed, FramedRead, FramedWrite};
+use tokio_util::codec::{Framed, FramedRead};
 
 /// Longest wait for any one answer from the node under attack.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
-pub(crate) type Conn = Framed<TcpStream, MessageCodec>;
+pub(crate) type Conn = Framed<Secure<TcpStream>, MessageCodec>;
 
 /// What a liar knows about the network it attacks.
 #[derive(Clone, Debug)]
@@ -77,7 +80,7 @@ pub(crate) async fn impersonate(
     key: &SigningKey,
 ) -> Option<DisconnectReason> {
     let stream = TcpStream::connect(target.addr).await.ok()?;
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let mut conn = channel::connect(stream).await.ok()?;
     let lie = hello(target, claimed, u64::MAX);
     conn.send(&Message::Handshake(lie.clone())).await.ok()?;
     let mut theirs = None;
@@ -86,7 +89,8 @@ pub(crate) async fn impersonate(
             Message::Handshake(hs) => theirs = Some(hs),
             Message::Proof { .. } => {
                 let acceptor = theirs.as_ref()?;
-                let signature = auth::prove(key, Role::Dialer, &lie, acceptor);
+                let bound = conn.get_ref().handshake_hash();
+                let signature = auth::prove(key, Role::Dialer, &lie, acceptor, bound);
                 conn.send(&Message::Proof { signature }).await.ok()?;
             }
             Message::Disconnect { reason } => return Some(reason),
@@ -94,6 +98,11 @@ pub(crate) async fn impersonate(
         }
     }
     None
+}
+
+/// A message as a frame's body.
+fn encode(msg: &Message) -> Vec<u8> {
+    serde_json::to_vec(msg).expect("a message encodes")
 }
 
 /// Why a node did not link: the reason it gave, or `None` when it only closed
@@ -119,7 +128,7 @@ pub(crate) async fn handshaken(
         }
         None => TcpStream::connect(target.addr).await.map_err(|_| None)?,
     };
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let mut conn = channel::connect(stream).await.map_err(|_| None)?;
     let ours = hello(target, id_of(key), fastrand::u64(1..u64::MAX / 2));
     conn.send(&Message::Handshake(ours.clone()))
         .await
@@ -135,7 +144,8 @@ pub(crate) async fn handshaken(
         }
     }
     let acceptor = theirs.ok_or(None)?;
-    let signature = auth::prove(key, Role::Dialer, &ours, &acceptor);
+    let bound = conn.get_ref().handshake_hash();
+    let signature = auth::prove(key, Role::Dialer, &ours, &acceptor, bound);
     conn.send(&Message::Proof { signature })
         .await
         .map_err(|_| None)?;
@@ -146,7 +156,9 @@ pub(crate) async fn handshaken(
 /// link.
 pub(crate) struct Linked {
     pub(crate) id: NodeId,
-    say: mpsc::UnboundedSender<Message>,
+    /// Frame bodies to send (encoded messages, or any bytes a test makes up),
+    /// each with whom to tell once it is written.
+    say: mpsc::UnboundedSender<(Vec<u8>, Option<oneshot::Sender<()>>)>,
     heard: mpsc::UnboundedReceiver<Message>,
     /// Ends when the node closes the link, with the reason it gave.
     reader: JoinHandle<Refused>,
@@ -184,10 +196,10 @@ impl Linked {
         // Reading and writing run apart, so a liar that floods the node still
         // reads what the node sends it (which the node waits on) and its pings.
         let parts = conn.into_parts();
-        let (read, write) = parts.io.into_split();
+        let (read, write) = tokio::io::split(parts.io);
         let mut stream = FramedRead::new(read, parts.codec);
         *stream.read_buffer_mut() = parts.read_buf;
-        let mut sink = FramedWrite::new(write, MessageCodec::default());
+        let mut sink = write;
         let reader = tokio::spawn(async move {
             while let Some(Ok(msg)) = stream.next().await {
                 match msg {
@@ -208,16 +220,27 @@ impl Linked {
             loop {
                 // Pongs first: a long queue of its own messages must not make the
                 // liar miss a ping.
-                let msg = tokio::select! {
+                let (body, written) = tokio::select! {
                     biased;
-                    Some(nonce) = to_pong.recv() => Message::Pong { nonce },
+                    Some(nonce) = to_pong.recv() => (encode(&Message::Pong { nonce }), None::<oneshot::Sender<()>>),
                     out = to_send.recv() => match out {
-                        Some(msg) => msg,
+                        Some(out) => out,
                         None => return,
                     },
                 };
-                if sink.send(&msg).await.is_err() {
+                let head = u32::try_from(body.len())
+                    .expect("a frame's length")
+                    .to_be_bytes();
+                let sent = async {
+                    sink.write_all(&head).await?;
+                    sink.write_all(&body).await?;
+                    sink.flush().await
+                };
+                if sent.await.is_err() {
                     return;
+                }
+                if let Some(written) = written {
+                    let _ = written.send(());
                 }
             }
         });
@@ -241,7 +264,19 @@ impl Linked {
 
     /// Sends `msg` on the link.
     pub(crate) fn say(&self, msg: Message) {
-        let _ = self.say.send(msg);
+        self.say_raw(encode(&msg));
+    }
+
+    /// Sends `body` as one frame, whatever it holds.
+    pub(crate) fn say_raw(&self, body: Vec<u8>) {
+        let _ = self.say.send((body, None));
+    }
+
+    /// Sends `body` as one frame and waits until it is written (the node read
+    /// enough of it); false if the link ended first.
+    pub(crate) async fn say_raw_written(&self, body: Vec<u8>) -> bool {
+        let (written, done) = oneshot::channel();
+        self.say.send((body, Some(written))).is_ok() && done.await.is_ok()
     }
 
     /// Whether the node has closed the link (or said why it closes it).

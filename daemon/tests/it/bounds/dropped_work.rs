@@ -6,7 +6,10 @@
 use std::net::SocketAddr;
 
 use serde_json::json;
-use timecoin_shared::wire::{DisconnectReason, Message};
+use timecoin_shared::wire::DisconnectReason;
+use timed::testing::chain::Tx;
+use timed::testing::net::channel;
+use timed::testing::wire::Message;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -64,14 +67,16 @@ async fn metrics_count_decode_failures_auth_failures_disconnects_and_drops() {
     let t = target(&node);
     let disconnects = "timed_disconnects_total";
 
-    // A frame that is not JSON.
-    let mut garbage = TcpStream::connect(node.spec.p2p).await.expect("connect");
+    // A frame that is not JSON, in a channel.
+    let stream = TcpStream::connect(node.spec.p2p).await.expect("connect");
+    let mut garbage = channel::dial(stream).await.expect("channel");
     garbage
         .write_all(&[
             0, 0, 0, 9, b'{', b'n', b'o', b't', b' ', b'j', b's', b'o', b'n',
         ])
         .await
         .expect("write");
+    garbage.flush().await.expect("flush");
     assert!(reaches(&node, "timed_decode_failures_total", "", 1.0).await);
     assert!(
         reaches(
@@ -139,7 +144,7 @@ async fn metrics_count_decode_failures_auth_failures_disconnects_and_drops() {
     assert!(testkit::wait::within(WITHIN, linked).await.is_some());
     for n in 0..400 {
         flooder.say(Message::Tx {
-            tx: json!({"n": n, "pad": "x".repeat(60_000)}),
+            tx: Tx::from_value(&json!({"n": n, "pad": "x".repeat(60_000)})).expect("a transaction"),
         });
     }
     assert!(reaches(&node, "timed_dropped_total", r#"what="frames""#, 1.0).await);

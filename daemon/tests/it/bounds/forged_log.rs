@@ -5,7 +5,7 @@
 //! node's.
 
 use timecoin_shared::classify::{Envelope, parse_rfc3339_us};
-use timecoin_shared::wire::DisconnectReason;
+use timecoin_shared::wire::{DisconnectReason, MAX_FIELD_BYTES};
 
 use super::WITHIN;
 use crate::adversary::liar::{id_of, impersonate, outsider};
@@ -24,11 +24,18 @@ async fn a_network_name_with_newlines_writes_no_line_of_its_own() {
             .is_some()
     );
     let mut forger = target(&node);
+    // Within the handshake's field bound (`MAX_FIELD_BYTES`): a longer name is
+    // refused as a protocol error before it is read at all.
     forger.network = format!(
         "{net}\n{FORGED_AT} ERROR timed::chain::adopt: Rejected block at height 7 from 0badc0de: forged\r\n\
-         {FORGED_AT}  WARN timed::chain::producer: Skipping block production: only 1 masternodes active (minimum 3 required)\n\
+         {FORGED_AT}  WARN timed::chain::producer: Skipping block production\n\
          \x1b[2K\x1b[1A{FORGED_AT} INFO hidden",
         net = forger.network
+    );
+    assert!(
+        forger.network.len() <= MAX_FIELD_BYTES,
+        "{}",
+        forger.network.len()
     );
     let key = outsider();
     assert_eq!(

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use serde_json::json;
-use timecoin_shared::wire::Message;
+use timed::testing::chain::Tx;
+use timed::testing::wire::Message;
 
 use super::WITHIN;
 use crate::adversary::liar::{Linked, outsider};
@@ -54,7 +55,8 @@ async fn a_flood_from_four_stranger_links_refuses_at_most_one_percent_of_clients
         flood.push(tokio::spawn(async move {
             for n in 0.. {
                 peer.say(Message::Tx {
-                    tx: json!({"flood": p, "n": n, "pad": "x".repeat(60_000)}),
+                    tx: Tx::from_value(&json!({"flood": p, "n": n, "pad": "x".repeat(60_000)}))
+                        .expect("a transaction"),
                 });
                 if n % 8 == 7 {
                     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -7,12 +7,11 @@
 
 use std::time::Duration;
 
-use serde_json::json;
 use testkit::wait::within;
 use timecoin_consensus::{DefinitionHash, Height, Round, ValidatorId, ValueId, Vote, VoteKind};
-use timecoin_shared::wire::Message;
 use timed::Identity;
 use timed::testing::Definition;
+use timed::testing::wire::ConsensusMessage;
 
 use crate::adversary::liar::{Linked, outsider};
 use crate::adversary::{fleet, target};
@@ -45,9 +44,7 @@ async fn conflicting_votes_from_one_masternode_are_kept_logged_and_counted() {
                 validator: offender,
             }
             .sign(key.signing_key(), &DefinitionHash(hash));
-            linked.say(Message::Consensus {
-                message: json!({"kind": "vote", "vote": vote}),
-            });
+            linked.say(ConsensusMessage::Vote { vote }.into_message());
         }
     }
     let counted = || async {

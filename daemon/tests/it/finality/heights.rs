@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use testkit::wait::within;
-use timecoin_shared::wire::Message;
+use timed::testing::wire::Message;
 use tokio::task::JoinHandle;
 
 use crate::adversary::liar::{Linked, outsider};

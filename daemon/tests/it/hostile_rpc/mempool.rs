@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use timecoin_shared::rpc::ErrorBody;
-use timecoin_shared::wire::Message;
+use timed::testing::chain::Tx;
+use timed::testing::wire::Message;
 
 use testkit::wait::within;
 
@@ -92,7 +93,11 @@ async fn an_rpc_flood_stays_within_the_mempool_bytes_and_gets_503() {
 
 /// Whether `msg` is a transaction sent by `who`.
 fn tx_from(msg: &Message, who: &str) -> bool {
-    matches!(msg, Message::Tx { tx } if tx["from"] == who)
+    let Message::Tx { tx } = msg else {
+        return false;
+    };
+    let value: Value = serde_json::from_str(tx.as_ref().as_str()).expect("a transaction's text");
+    value["from"] == who
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,7 +117,7 @@ async fn a_gossip_flood_stays_within_bytes_and_rate_and_is_never_echoed() {
     assert!(within(WITHIN, linked).await.is_some(), "both peers linked");
     // Relaying works: a first transaction from peer1 reaches peer0.
     peers[1].say(Message::Tx {
-        tx: json!({"from": "peer1", "n": "first"}),
+        tx: Tx::from_value(&json!({"from": "peer1", "n": "first"})).expect("a transaction"),
     });
     let mut heard: Vec<Vec<Message>> = vec![Vec::new(), Vec::new()];
     loop {
@@ -127,7 +132,7 @@ async fn a_gossip_flood_stays_within_bytes_and_rate_and_is_never_echoed() {
     for (p, peer) in peers.iter().enumerate() {
         for n in 0..300 {
             peer.say(Message::Tx {
-                tx: big_tx(&format!("peer{p}"), n),
+                tx: Tx::from_value(&big_tx(&format!("peer{p}"), n)).expect("a transaction"),
             });
         }
     }

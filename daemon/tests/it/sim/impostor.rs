@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use futures_util::{SinkExt, StreamExt};
-use timecoin_shared::wire::{Handshake, Message, NodeId, PROTOCOL_VERSION};
-use timed::testing::net::MessageCodec;
+use timecoin_shared::wire::{Handshake, NodeId, PROTOCOL_VERSION};
 use timed::testing::net::auth::{self, Role};
-use tokio_util::codec::Framed;
+use timed::testing::net::channel;
+use timed::testing::wire::Message;
 use turmoil::net::TcpStream;
 
 use super::knobs;
@@ -75,7 +75,9 @@ async fn impersonate(addr: SocketAddr, lie: Handshake, key: &SigningKey) {
     let Ok(stream) = TcpStream::connect(addr).await else {
         return;
     };
-    let mut conn = Framed::new(stream, MessageCodec::default());
+    let Ok(mut conn) = channel::connect(stream).await else {
+        return;
+    };
     if conn.send(&Message::Handshake(lie.clone())).await.is_err() {
         return;
     }
@@ -85,7 +87,8 @@ async fn impersonate(addr: SocketAddr, lie: Handshake, key: &SigningKey) {
             Message::Handshake(hs) => theirs = Some(hs),
             Message::Proof { .. } => {
                 let Some(acceptor) = &theirs else { return };
-                let signature = auth::prove(key, Role::Dialer, &lie, acceptor);
+                let bound = conn.get_ref().handshake_hash();
+                let signature = auth::prove(key, Role::Dialer, &lie, acceptor, bound);
                 if conn.send(&Message::Proof { signature }).await.is_err() {
                     return;
                 }
