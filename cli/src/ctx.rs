@@ -13,7 +13,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::error::Error;
 use crate::fleet::{self, LoadedFleet};
 use crate::notice::{Notice, Notices};
-use crate::remote::{ConnectOptions, Pool};
+use crate::pool::Pool;
+use crate::remote::ConnectOptions;
 use crate::shutdown::Shutdown;
 
 /// The context of one `timectl` run.

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::io;
 
+use crate::causes::render;
 use crate::devnet::DevnetError;
 use crate::fleet::LoadError;
 use crate::remote::RemoteError;
@@ -124,22 +125,6 @@ impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
         Error::Output(e)
     }
-}
-
-/// The error and its causes as printed: `error: top: cause: cause`, each cause
-/// once (a message that already quotes its source does not get it twice).
-pub(crate) fn render(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Prints an error for the operator, or nothing for a closed pipe.

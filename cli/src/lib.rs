@@ -9,9 +9,11 @@
 //! - `cmd`: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
 //! - `ctx`: what every subcommand runs in (fleet, selection, output, pool, shutdown).
 //! - `error`: the one error type and the exit codes.
+//! - `causes`: an error and its causes on one line, as every command prints them.
 //! - `shutdown`: Ctrl-C and SIGTERM.
 //! - `fleet`: finding and loading the fleet file.
-//! - `remote`: transports (`ssh`, `local`) and the connection pool.
+//! - `remote`: transports (`ssh`, `local`).
+//! - `pool`: one connection and one RPC client per node for the whole process.
 //! - `rpc_client`: a node's HTTP RPC through a tunnel or a URL.
 //! - `probe`: one node's state as a `NodeSnapshot`, behind the node's API.
 //! - `devnet`: the engine of `devnet` and the demo: `up`, `down`, `restart`, `status`.
@@ -26,6 +28,7 @@
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
 
+mod causes;
 mod check;
 mod cli;
 mod cmd;
@@ -45,9 +48,11 @@ mod lock;
 mod logs;
 mod notice;
 mod output;
+mod pool;
 mod probe;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod remote;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod rpc_client;
 mod shutdown;
 mod table;
@@ -66,8 +71,9 @@ pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_scr
 pub use ctx::{Ctx, Output};
 pub use devnet::DevnetError;
 pub use error::{Code, Error};
+pub use pool::Pool;
 pub use probe::{NodeApi, probe, probe_all};
-pub use remote::{ConnectOptions, Pool};
+pub use remote::ConnectOptions;
 pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.

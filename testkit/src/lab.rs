@@ -61,13 +61,23 @@ impl Lab {
     /// # Panics
     /// Not root, no systemd-nspawn, or a host that does not boot (with its console).
     pub fn up(n: usize, binds: &[(&Path, &str, bool)]) -> Lab {
+        let net = format!("10.{}.{}", fastrand::u8(64..=127), fastrand::u8(1..=254));
+        Lab::up_on(&net, n, binds)
+    }
+
+    /// [`Lab::up`] on the bridge `NET.0/24` (`net` is its first three octets):
+    /// for runs whose addresses must be known in advance. Each lab has a bridge
+    /// of its own, so two labs on one net never meet.
+    ///
+    /// # Panics
+    /// As [`Lab::up`].
+    pub fn up_on(net: &str, n: usize, binds: &[(&Path, &str, bool)]) -> Lab {
         let nspawn = run("sh", &["-c", "command -v systemd-nspawn"]);
         assert!(
             nspawn.status.success(),
             "systemd-nspawn not found: the lab needs it (apt-get install systemd-container)"
         );
         let tag = format!("{:04x}", fastrand::u16(..));
-        let net = format!("10.{}.{}", fastrand::u8(64..=127), fastrand::u8(1..=254));
         let dir = tempfile::Builder::new()
             .prefix("tctl-lab-")
             .tempdir()
@@ -75,7 +85,7 @@ impl Lab {
         let mut lab = Lab {
             dir,
             tag,
-            net,
+            net: net.to_owned(),
             hosts: Vec::new(),
         };
         crate::sshd::keygen(&lab.key());
@@ -288,6 +298,14 @@ impl Lab {
     pub fn ctl(&self, program: &str) -> Command {
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.ctl_ns(), program]);
+        cmd
+    }
+
+    /// A command run in host `i`'s network namespace, from this machine: its
+    /// loopback is the host's (the daemon's local RPC), its firewall the host's.
+    pub fn in_host(&self, i: usize, program: &str) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.host_ns(i), program]);
         cmd
     }
 

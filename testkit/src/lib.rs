@@ -15,10 +15,12 @@
 //! - [`devnet`]: a `timectl devnet` brought up and down around a test or benchmark.
 //! - [`journald`]: a private journald in a namespace of its own.
 //! - [`lab`]: real systemd hosts (`systemd-nspawn`) on a private bridge, for end-to-end runs.
+//! - [`lab_timed`]: the network file and service unit of `timed` on lab hosts.
 
 pub mod devnet;
 pub mod journald;
 pub mod lab;
+pub mod lab_timed;
 pub mod net;
 pub mod process;
 pub mod sshd;

@@ -3,15 +3,20 @@
 //! - `completions`: regenerate `completions/` (a script per shell and the man
 //!   page `timectl.1`) from timectl's clap definition. A test in `cli/` fails when
 //!   the committed files differ from what this writes.
+//! - `chaos`: real `timed` daemons on lab hosts through a seeded schedule of
+//!   faults, with an invariant checker and a report (see `chaos.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod chaos;
+
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    let result = match task.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
         Some("completions") => completions(&root().join("completions")),
-        _ => Err("usage: cargo xtask completions".to_string()),
+        Some("chaos") => return chaos::main(&root(), &args[1..]),
+        _ => Err("usage: cargo xtask completions | cargo xtask chaos [--nodes N] [--duration D] [--seed S]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,7 +20,7 @@ use super::event::Event;
 use crate::constants::LOGS_EVENT_QUEUE;
 use crate::logs::follow::{self, Plan};
 use crate::logs::source::FleetSource;
-use crate::remote::Pool;
+use crate::pool::Pool;
 
 /// The most reading every journal may take once the window closed. A window's
 /// worth of lines streams in well under a second; the margin covers a node

@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::event::{Event, Phase};
 use super::journal;
+use crate::pool::Pool;
 use crate::probe;
-use crate::remote::Pool;
 
 /// What to check.
 #[derive(Clone, Debug)]

@@ -131,7 +131,7 @@ fn own_code(error: Error) -> Error {
     };
     Error::Failed {
         code,
-        message: crate::error::render(&error),
+        message: crate::causes::render(&error),
     }
 }
 

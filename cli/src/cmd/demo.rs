@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::render;
+use crate::causes::render;
 use crate::tui::DemoAction;
 use crate::tui::demo::{DemoDevnet, DemoError, DemoPlan};
 use crate::tui::runtime::Control;

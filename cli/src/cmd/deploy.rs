@@ -8,7 +8,7 @@ mod session;
 use std::time::Duration;
 
 use crate::constants::DEPLOY_NODE_TIMEOUT;
-use crate::deploy::link::connect_all;
+use crate::deploy::connected::connect_all;
 use crate::deploy::{Request, plan, report, run, steps};
 use crate::remote::node_command;
 use crate::{Code, Ctx, Error};
@@ -115,7 +115,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
 /// running one, and changes nothing on any node.
 async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
     use std::io::Write as _;
-    let links = connect_all(ctx.pool(), &request.nodes, DEPLOY_NODE_TIMEOUT).await;
+    let connected = connect_all(ctx.pool(), &request.nodes, DEPLOY_NODE_TIMEOUT).await;
     let mut out = anstream::stdout();
     let n = request.fleet.nodes.len();
     let min = request.fleet.min_masternodes;
@@ -138,10 +138,10 @@ async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
         }
         Err(why) => writeln!(out, "No restarts possible: {why}")?,
     }
-    for (node, link) in request.nodes.iter().zip(links) {
+    for (node, conn) in request.nodes.iter().zip(connected) {
         writeln!(out, "\n{}:", node.name)?;
-        let target = match &link {
-            Ok(link) => steps::resolve_target(link, request.git_ref.as_deref()).await,
+        let target = match &conn {
+            Ok(conn) => steps::resolve_target(conn, request.git_ref.as_deref()).await,
             Err(e) => Err(e.to_string()),
         };
         match target {

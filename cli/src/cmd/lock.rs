@@ -9,7 +9,7 @@ use timecoin_shared::fleet::Node;
 
 use crate::cli::OutputFormat;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
-use crate::deploy::link::{Link, connect_all};
+use crate::deploy::connected::{Connected, connect_all};
 use crate::lock::manual::{MAINTENANCE, Release};
 use crate::lock::{self, Holder, LockError, LockState, Taken, Takeover};
 use crate::remote::Remote;
@@ -117,12 +117,12 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
             node.name
         )));
     }
-    let connected = connect_all(ctx.pool(), &nodes, DEPLOY_NODE_TIMEOUT).await;
-    let mut links = Vec::new();
+    let attempts = connect_all(ctx.pool(), &nodes, DEPLOY_NODE_TIMEOUT).await;
+    let mut connected = Vec::new();
     let mut rows = Vec::new();
-    for (node, result) in nodes.iter().zip(connected) {
+    for (node, result) in nodes.iter().zip(attempts) {
         match result {
-            Ok(link) => links.push(link),
+            Ok(conn) => connected.push(conn),
             Err(e) => rows.push(Row {
                 node: node.name.clone(),
                 result: "error".into(),
@@ -132,9 +132,9 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         }
     }
     let mut rows_ok = match &args.action {
-        Action::Status(_) => status_all(&links).await,
-        Action::Acquire(a) => acquire_all(&links, a).await,
-        Action::Release(r) => release_all(&links, r.force_unlock).await,
+        Action::Status(_) => status_all(&connected).await,
+        Action::Acquire(a) => acquire_all(&connected, a).await,
+        Action::Release(r) => release_all(&connected, r.force_unlock).await,
     };
     rows_ok.append(&mut rows);
     let order: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
@@ -146,42 +146,42 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     Ok(if failed { Code::FAILED } else { Code::OK })
 }
 
-fn row(link: &Link, result: &str, lock: Option<LockState>) -> Row {
+fn row(conn: &Connected, result: &str, lock: Option<LockState>) -> Row {
     Row {
-        node: link.node.name.clone(),
+        node: conn.node.name.clone(),
         result: result.into(),
         lock,
         error: None,
     }
 }
 
-fn failed_row(link: &Link, e: &LockError) -> Row {
+fn failed_row(conn: &Connected, e: &LockError) -> Row {
     match e {
         LockError::Held { state, .. } => Row {
             error: Some(e.to_string()),
-            ..row(link, "refused", Some(state.clone()))
+            ..row(conn, "refused", Some(state.clone()))
         },
         other => Row {
             error: Some(other.to_string()),
-            ..row(link, "error", None)
+            ..row(conn, "error", None)
         },
     }
 }
 
-async fn status_all(links: &[Link]) -> Vec<Row> {
-    let states = lock::manual::status_all(&pairs(links)).await;
-    links
+async fn status_all(connected: &[Connected]) -> Vec<Row> {
+    let states = lock::manual::status_all(&pairs(connected)).await;
+    connected
         .iter()
         .zip(states)
-        .map(|(link, state)| match state {
-            Ok(LockState::Free) => row(link, "free", Some(LockState::Free)),
-            Ok(state) => row(link, "held", Some(state)),
-            Err(e) => failed_row(link, &e),
+        .map(|(conn, state)| match state {
+            Ok(LockState::Free) => row(conn, "free", Some(LockState::Free)),
+            Ok(state) => row(conn, "held", Some(state)),
+            Err(e) => failed_row(conn, &e),
         })
         .collect()
 }
 
-async fn acquire_all(links: &[Link], args: &AcquireArgs) -> Vec<Row> {
+async fn acquire_all(connected: &[Connected], args: &AcquireArgs) -> Vec<Row> {
     let holder = Holder::here(MAINTENANCE, None, args.message.clone());
     let takeover = if args.steal_stale {
         Takeover::StealStale
@@ -189,35 +189,35 @@ async fn acquire_all(links: &[Link], args: &AcquireArgs) -> Vec<Row> {
         Takeover::No
     };
     let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
-    let ends = lock::acquire_all(&pairs(links), &holder, ttl, takeover, &|_, _| {}).await;
-    links
+    let ends = lock::acquire_all(&pairs(connected), &holder, ttl, takeover, &|_, _| {}).await;
+    connected
         .iter()
         .zip(ends)
-        .map(|(link, end)| match end {
-            Taken::Held => row(link, "acquired", None),
-            Taken::GivenBack(Ok(())) => row(link, "released", None),
-            Taken::GivenBack(Err(e)) | Taken::Failed(e) => failed_row(link, &e),
+        .map(|(conn, end)| match end {
+            Taken::Held => row(conn, "acquired", None),
+            Taken::GivenBack(Ok(())) => row(conn, "released", None),
+            Taken::GivenBack(Err(e)) | Taken::Failed(e) => failed_row(conn, &e),
         })
         .collect()
 }
 
-async fn release_all(links: &[Link], force: bool) -> Vec<Row> {
+async fn release_all(connected: &[Connected], force: bool) -> Vec<Row> {
     let me = Holder::here(MAINTENANCE, None, "release".into());
-    let ends = lock::manual::release_all(&pairs(links), &me, force).await;
-    links
+    let ends = lock::manual::release_all(&pairs(connected), &me, force).await;
+    connected
         .iter()
         .zip(ends)
-        .map(|(link, end)| match end {
-            Ok(Release::WasFree) => row(link, "free", Some(LockState::Free)),
-            Ok(Release::Released(was)) => row(link, "released", Some(was)),
-            Err(e) => failed_row(link, &e),
+        .map(|(conn, end)| match end {
+            Ok(Release::WasFree) => row(conn, "free", Some(LockState::Free)),
+            Ok(Release::Released(was)) => row(conn, "released", Some(was)),
+            Err(e) => failed_row(conn, &e),
         })
         .collect()
 }
 
-/// Each linked node with its connection, as the lock engine takes them.
-fn pairs(links: &[Link]) -> Vec<(&Node, &Remote)> {
-    links.iter().map(|l| (&l.node, &*l.remote)).collect()
+/// Each connected node and its connection, as the lock engine takes them.
+fn pairs(connected: &[Connected]) -> Vec<(&Node, &Remote)> {
+    connected.iter().map(|l| (&l.node, &*l.remote)).collect()
 }
 
 fn print(rows: &[Row], output: OutputFormat) -> Result<(), Error> {

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use timecoin_shared::snapshot::ChainView;
 
+use super::connected::Connected;
 use super::event::Check;
-use super::link::Link;
 use super::steps::journal_problems;
 use crate::probe::NodeApi;
 use crate::table::short_commit;
@@ -45,7 +45,7 @@ pub(crate) fn commit_matches(running: &str, target: &str, allow_dirty: bool) -> 
 
 /// Waits for the node to pass; returns whether it did and the last evidence.
 pub(crate) async fn wait(
-    link: &Link,
+    conn: &Connected,
     api: &dyn NodeApi,
     others: &[&dyn NodeApi],
     expect: &Expect,
@@ -62,7 +62,7 @@ pub(crate) async fn wait(
             expect,
         );
         if checks.iter().all(|c| c.ok) {
-            let journal = match journal_problems(link, expect.restarted_at).await {
+            let journal = match journal_problems(conn, expect.restarted_at).await {
                 Ok(lines) if lines.is_empty() => Check {
                     name: "journal",
                     ok: true,
@@ -97,7 +97,9 @@ pub(crate) async fn wait(
 }
 
 async fn fleet_height(others: &[&dyn NodeApi]) -> Option<u64> {
-    let asks = others.iter().map(|api| crate::deploy::link::chain(*api));
+    let asks = others
+        .iter()
+        .map(|api| crate::deploy::connected::chain(*api));
     futures_util::future::join_all(asks)
         .await
         .into_iter()

@@ -4,16 +4,16 @@
 //! # Layout
 //! - [`plan`]: the request, its validation, quorum batches and the pull step.
 //! - [`run`]: connect, lock, preflight, keep, stage, roll out, release.
-//! - [`steps`]: one node's steps as shell scripts over its link.
+//! - [`steps`]: one node's steps as shell scripts over its connection.
 //! - [`ship`]: `--build-on`: one node's binary copied to the others, checksum verified.
 //! - [`gate`]: the health gate after a restart.
 //! - [`event`]: what the engine reports as it goes.
 //! - [`report`]: outcome, exit codes, summary rows and the audit record.
-//! - [`link`]: a node with its open connection (the seam to the transports).
+//! - [`connected`]: a node with its open connection (the seam to the transports).
 
+pub(crate) mod connected;
 pub(crate) mod event;
 pub(crate) mod gate;
-pub(crate) mod link;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod run;

@@ -9,7 +9,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::link::Link;
+use super::connected::Connected;
 use crate::lock::script::in_repo;
 
 /// Prints the binary's sha256 on the first line of stderr, the bytes on stdout.
@@ -48,7 +48,7 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// No binary, the connection failed, or the bytes do not match.
-pub(crate) async fn take(builder: &Link) -> Result<Shipment, String> {
+pub(crate) async fn take(builder: &Connected) -> Result<Shipment, String> {
     let cmd = in_repo(&builder.node, READ, &[&builder.node.binary]).map_err(|e| e.to_string())?;
     let out = builder
         .remote
@@ -73,15 +73,15 @@ pub(crate) async fn take(builder: &Link) -> Result<Shipment, String> {
     })
 }
 
-/// Writes the shipment to `link`'s binary path, verified there before it
+/// Writes the shipment to `conn`'s binary path, verified there before it
 /// replaces the old binary.
 ///
 /// # Errors
 /// The connection failed or the copy arrived damaged (the old binary stays).
-pub(crate) async fn deliver(link: &Link, shipment: &Shipment) -> Result<(), String> {
-    let cmd = in_repo(&link.node, ARRIVE, &[&link.node.binary, &shipment.sha256])
+pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<(), String> {
+    let cmd = in_repo(&conn.node, ARRIVE, &[&conn.node.binary, &shipment.sha256])
         .map_err(|e| e.to_string())?;
-    let out = link
+    let out = conn
         .remote
         .run_with_input(&cmd, &shipment.bytes)
         .await

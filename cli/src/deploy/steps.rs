@@ -1,4 +1,4 @@
-//! One node's steps as shell scripts over its link: read-only facts for
+//! One node's steps as shell scripts over its connection: read-only facts for
 //! preflight, keeping and restoring the previous binary and commit, pull and build
 //! with live output, restart, and the journal since a restart.
 //!
@@ -6,8 +6,8 @@
 
 use timecoin_shared::classify::EventKind;
 
+use super::connected::Connected;
 use super::event::{Emit, Event, Step};
-use super::link::Link;
 use crate::lock::script::in_repo;
 use crate::logs::command::{Request as LogRequest, adjust};
 use crate::logs::record::Record;
@@ -56,9 +56,9 @@ const KEPT: &str = r#"cat "$d/prev/record.json""#;
 
 const APPEND_AUDIT: &str = r#"printf '%s\n' "$1" >> "$d/audit.jsonl""#;
 
-async fn script(link: &Link, body: &str, args: &[&str]) -> Result<String, String> {
-    let cmd = in_repo(&link.node, body, args).map_err(|e| e.to_string())?;
-    let out = link.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, String> {
+    let cmd = in_repo(&conn.node, body, args).map_err(|e| e.to_string())?;
+    let out = conn.remote.run(&cmd).await.map_err(|e| e.to_string())?;
     if out.success() {
         Ok(out.stdout)
     } else {
@@ -75,8 +75,8 @@ async fn script(link: &Link, body: &str, args: &[&str]) -> Result<String, String
 ///
 /// # Errors
 /// The repo is missing or the script failed.
-pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
-    let out = script(link, FACTS, &[&link.node.binary]).await?;
+pub(crate) async fn facts(conn: &Connected) -> Result<Facts, String> {
+    let out = script(conn, FACTS, &[&conn.node.binary]).await?;
     let mut facts = Facts {
         head: String::new(),
         dirty: 0,
@@ -104,8 +104,8 @@ pub(crate) async fn facts(link: &Link) -> Result<Facts, String> {
 ///
 /// # Errors
 /// Copying failed.
-pub(crate) async fn keep(link: &Link, running_commit: &str) -> Result<String, String> {
-    Ok(script(link, KEEP, &[&link.node.binary, running_commit])
+pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<String, String> {
+    Ok(script(conn, KEEP, &[&conn.node.binary, running_commit])
         .await?
         .trim()
         .to_owned())
@@ -122,8 +122,8 @@ pub(crate) struct Kept {
 ///
 /// # Errors
 /// Nothing was kept on this node.
-pub(crate) async fn kept(link: &Link) -> Result<Kept, String> {
-    let text = script(link, KEPT, &[])
+pub(crate) async fn kept(conn: &Connected) -> Result<Kept, String> {
+    let text = script(conn, KEPT, &[])
         .await
         .map_err(|_| "nothing kept to roll back to (no deploy recorded)".to_owned())?;
     serde_json::from_str(text.trim()).map_err(|e| format!("kept record unreadable: {e}"))
@@ -133,16 +133,16 @@ pub(crate) async fn kept(link: &Link) -> Result<Kept, String> {
 ///
 /// # Errors
 /// Nothing kept, a bad checksum, or git refused.
-pub(crate) async fn restore(link: &Link) -> Result<(), String> {
-    script(link, RESTORE, &[&link.node.binary]).await.map(drop)
+pub(crate) async fn restore(conn: &Connected) -> Result<(), String> {
+    script(conn, RESTORE, &[&conn.node.binary]).await.map(drop)
 }
 
 /// `git rev-parse HEAD`.
 ///
 /// # Errors
 /// The repo is missing.
-pub(crate) async fn head(link: &Link) -> Result<String, String> {
-    Ok(script(link, "git rev-parse HEAD", &[])
+pub(crate) async fn head(conn: &Connected) -> Result<String, String> {
+    Ok(script(conn, "git rev-parse HEAD", &[])
         .await?
         .trim()
         .to_owned())
@@ -152,8 +152,8 @@ pub(crate) async fn head(link: &Link) -> Result<String, String> {
 ///
 /// # Errors
 /// The node could not be written.
-pub(crate) async fn append_audit(link: &Link, line: &str) -> Result<(), String> {
-    script(link, APPEND_AUDIT, &[line]).await.map(drop)
+pub(crate) async fn append_audit(conn: &Connected, line: &str) -> Result<(), String> {
+    script(conn, APPEND_AUDIT, &[line]).await.map(drop)
 }
 
 /// Runs pull (`git_ref` set: a fetch and checkout of it) or build, streaming
@@ -162,13 +162,13 @@ pub(crate) async fn append_audit(link: &Link, line: &str) -> Result<(), String> 
 /// # Errors
 /// The command failed; the reason holds its last line.
 pub(crate) async fn stream(
-    link: &Link,
+    conn: &Connected,
     step: Step,
     template: &str,
     git_ref: Option<&str>,
     emit: &Emit,
 ) -> Result<(), String> {
-    let node = &link.node;
+    let node = &conn.node;
     let cmd = match git_ref {
         Some(r) => in_repo(node, template, &[r]),
         None => node_command(node, template),
@@ -176,7 +176,7 @@ pub(crate) async fn stream(
     .map_err(|e| e.to_string())?;
     let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])
         .map_err(|e| e.to_string())?;
-    let mut lines = link
+    let mut lines = conn
         .remote
         .stream_lines(&merged)
         .await
@@ -210,11 +210,11 @@ pub(crate) async fn stream(
 ///
 /// # Errors
 /// The command failed.
-pub(crate) async fn restart(link: &Link) -> Result<u64, String> {
-    let cmd = node_command(&link.node, &link.node.commands.restart).map_err(|e| e.to_string())?;
+pub(crate) async fn restart(conn: &Connected) -> Result<u64, String> {
+    let cmd = node_command(&conn.node, &conn.node.commands.restart).map_err(|e| e.to_string())?;
     let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])
         .map_err(|e| e.to_string())?;
-    let out = link.remote.run(&timed).await.map_err(|e| e.to_string())?;
+    let out = conn.remote.run(&timed).await.map_err(|e| e.to_string())?;
     let mut lines = out.stdout.lines();
     let at = lines
         .next()
@@ -242,20 +242,20 @@ pub(crate) const GATE_KINDS: [EventKind; 2] =
 ///
 /// # Errors
 /// The logs command cannot be adjusted or run.
-pub(crate) async fn journal_problems(link: &Link, since: u64) -> Result<Vec<String>, String> {
+pub(crate) async fn journal_problems(conn: &Connected, since: u64) -> Result<Vec<String>, String> {
     let request = LogRequest {
         since: Some(format!("@{since}")),
         ..LogRequest::default()
     };
-    let adjusted = adjust(&link.node.commands.logs, &request).map_err(|e| e.to_string())?;
+    let adjusted = adjust(&conn.node.commands.logs, &request).map_err(|e| e.to_string())?;
     // Only journalctl filters by time itself; other sources are filtered by the
     // time written in each line.
     let filtered_by_source = adjusted.args.iter().any(|a| a.starts_with("--since"));
-    let mut cmd = node_command(&link.node, &adjusted.template).map_err(|e| e.to_string())?;
+    let mut cmd = node_command(&conn.node, &adjusted.template).map_err(|e| e.to_string())?;
     for arg in &adjusted.args {
         cmd = cmd.arg(arg).map_err(|e| e.to_string())?;
     }
-    let out = link.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+    let out = conn.remote.run(&cmd).await.map_err(|e| e.to_string())?;
     if !out.success() {
         return Err(format!("logs command: exit code {:?}", out.code));
     }
@@ -265,7 +265,7 @@ pub(crate) async fn journal_problems(link: &Link, since: u64) -> Result<Vec<Stri
     Ok(out
         .stdout
         .lines()
-        .map(|line| Record::new(LogEntry::parse(line), Some(&link.node.name)))
+        .map(|line| Record::new(LogEntry::parse(line), Some(&conn.node.name)))
         .filter(|r| match r.time_us {
             Some(t) => t >= since_us,
             None => filtered_by_source,
@@ -295,8 +295,11 @@ echo "$c"
 ///
 /// # Errors
 /// No upstream, an unknown ref, or the origin unreachable.
-pub(crate) async fn resolve_target(link: &Link, git_ref: Option<&str>) -> Result<String, String> {
-    let out = script(link, RESOLVE, &[git_ref.unwrap_or("")]).await?;
+pub(crate) async fn resolve_target(
+    conn: &Connected,
+    git_ref: Option<&str>,
+) -> Result<String, String> {
+    let out = script(conn, RESOLVE, &[git_ref.unwrap_or("")]).await?;
     let commit = out.trim().to_owned();
     if commit.is_empty() {
         Err("the origin has no such branch".into())

@@ -7,7 +7,8 @@ use timecoin_shared::fleet::Node;
 
 use super::command::Adjusted;
 use super::follow::LogSource;
-use crate::remote::{LineStream, Pool, RemoteError, node_command};
+use crate::pool::Pool;
+use crate::remote::{LineStream, RemoteError, node_command};
 
 /// Opens log streams on fleet nodes.
 pub struct FleetSource {

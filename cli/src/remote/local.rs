@@ -63,7 +63,8 @@ impl LocalNode {
             .take()
             .ok_or_else(|| self.io_error("taking stdin", std::io::ErrorKind::BrokenPipe.into()))?;
         // Written while the output is read, so neither side waits on a full pipe.
-        let (written, out) = tokio::join!(super::feed(stdin, input), child.wait_with_output());
+        let (written, out) =
+            tokio::join!(super::stdio::feed(stdin, input), child.wait_with_output());
         let out = out.map_err(|e| self.io_error("running sh", e))?;
         written.map_err(|e| self.io_error("writing to a command's stdin", e))?;
         Ok(Output::from_std(out))

@@ -159,7 +159,8 @@ impl SshNode {
             .take()
             .ok_or_else(|| self.ssh_error("taking stdin", openssh::Error::Disconnected))?;
         // Written while the output is read, so neither side waits on a full pipe.
-        let (written, out) = tokio::join!(super::feed(stdin, input), child.wait_with_output());
+        let (written, out) =
+            tokio::join!(super::stdio::feed(stdin, input), child.wait_with_output());
         let out = out.map_err(|e| self.ssh_error("running a command", e))?;
         written.map_err(|source| RemoteError::Io {
             node: self.name.clone(),
@@ -200,7 +201,7 @@ impl SshNode {
                         stderr: e.to_string(),
                     },
                     Err(check) => StreamEnd::Lost {
-                        reason: format!("ssh connection lost: {}", crate::error::render(&check)),
+                        reason: format!("ssh connection lost: {}", crate::causes::render(&check)),
                     },
                 },
             }

@@ -127,7 +127,7 @@ impl DemoDevnet {
             format!(
                 "{node}: {} failed: {}",
                 action.verb(),
-                crate::error::render(&e)
+                crate::causes::render(&e)
             )
         })
     }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use testkit::lab::Lab;
+use testkit::lab_timed;
 
 use crate::deploy::git;
 
@@ -92,27 +93,19 @@ fn deploy_brings_four_systemd_hosts_to_head_without_stopping_block_production() 
                 i,
                 &format!("{REPO}/target/release/timed keygen --data-dir {DATA}"),
             );
-            toml::Value::String(id.trim().to_owned()).to_string()
+            id.trim().to_owned()
         })
         .collect();
-    let genesis = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
-    let network = format!(
-        "name = \"lab\"\nmasternodes = [{}]\nmin_masternodes = 3\nblock_interval = \"2s\"\ngenesis = \"{genesis}\"\n",
-        ids.join(", ")
-    );
+    let network = lab_timed::network_file("lab", &ids, 3, "2s");
     for i in 1..=4 {
-        let peers: Vec<String> = (1..=4)
-            .filter(|j| *j != i)
-            .map(|j| format!("--peer {}:24100", lab.ip(j)))
-            .collect();
-        let unit = format!(
-            "[Unit]\nDescription=timed (lab)\n[Service]\nExecStart={REPO}/target/release/timed \
-             --network-file {NETWORK_FILE} --listen {}:24100 --rpc-bind 127.0.0.1:8332 \
-             --data-dir {DATA} --masternode {}\nSyslogIdentifier=timed\n\
-             [Install]\nWantedBy=multi-user.target\n",
-            lab.ip(i),
-            peers.join(" ")
-        );
+        let unit = lab_timed::unit(&lab_timed::Daemon {
+            binary: &format!("{REPO}/target/release/timed"),
+            network_file: NETWORK_FILE,
+            data_dir: DATA,
+            ip: lab.ip(i),
+            peers: (1..=4).filter(|j| *j != i).map(|j| lab.ip(j)).collect(),
+            service: "",
+        });
         ok(
             &lab,
             i,

@@ -9,12 +9,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
+use crate::deploy::connected::connect_all;
 use crate::deploy::event::{Emit, Step};
-use crate::deploy::link::connect_all;
 use crate::deploy::plan::Request;
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
 use crate::lock::{Heartbeat, Holder};
-use crate::remote::Pool;
+use crate::pool::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
 /// failure ends up in the report and the events.
@@ -65,16 +65,16 @@ pub(super) async fn connect(
     }
     let began = Instant::now();
     let all: Vec<Node> = request.fleet.nodes.clone();
-    let connected = connect_all(pool, &all, DEPLOY_NODE_TIMEOUT).await;
-    let mut links = BTreeMap::new();
-    for (node, result) in all.iter().zip(connected) {
+    let attempts = connect_all(pool, &all, DEPLOY_NODE_TIMEOUT).await;
+    let mut connected = BTreeMap::new();
+    for (node, result) in all.iter().zip(attempts) {
         let is_selected = selected.contains(&node.name);
         match result {
-            Ok(link) => {
+            Ok(conn) => {
                 if is_selected {
                     emit.finished(&node.name, Step::Connect, began, Ok(None));
                 }
-                links.insert(node.name.clone(), link);
+                connected.insert(node.name.clone(), conn);
             }
             Err(e) if is_selected => {
                 emit.finished(&node.name, Step::Connect, began, Err(e.to_string()))
@@ -82,7 +82,7 @@ pub(super) async fn connect(
             Err(e) => emit.notice(format!("{e} (counted as down)")),
         }
     }
-    let apis = crate::deploy::link::open_apis(pool, links.values()).await;
+    let apis = crate::deploy::connected::open_apis(pool, connected.values()).await;
     let rows = request
         .nodes
         .iter()
@@ -97,7 +97,7 @@ pub(super) async fn connect(
         .collect();
     Fleet {
         gate_timeout: request.gate_timeout,
-        links,
+        connected,
         apis,
         rows,
     }
@@ -120,7 +120,7 @@ pub(super) async fn run(
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let missing: Vec<&String> = selected
         .iter()
-        .filter(|n| !fleet.links.contains_key(*n))
+        .filter(|n| !fleet.connected.contains_key(*n))
         .collect();
     if !missing.is_empty() {
         return untouched(format!("cannot connect to {}", join(&missing)));
@@ -142,7 +142,12 @@ pub(super) async fn run(
     let heartbeat = Heartbeat::start(
         selected
             .iter()
-            .map(|n| (fleet.links[n].node.clone(), fleet.links[n].remote.clone()))
+            .map(|n| {
+                (
+                    fleet.connected[n].node.clone(),
+                    fleet.connected[n].remote.clone(),
+                )
+            })
             .collect(),
         holder.clone(),
         DEPLOY_LOCK_HEARTBEAT,

@@ -10,11 +10,11 @@ use crate::lock::{self, Holder};
 
 pub(super) async fn release(fleet: &Fleet, locked: &[String], holder: &Holder, emit: &Emit) {
     let releases = locked.iter().map(|name| {
-        let link = &fleet.links[name];
+        let conn = &fleet.connected[name];
         async move {
             emit.started(name, Step::Release);
             let began = Instant::now();
-            let result = lock::release(&link.node, &link.remote, holder)
+            let result = lock::release(&conn.node, &conn.remote, holder)
                 .await
                 .map(|()| None)
                 .map_err(|e| e.to_string());
@@ -31,9 +31,9 @@ pub(super) async fn audit_nodes(fleet: &Fleet, nodes: &[String], report: &Report
     let line = &line;
     let writes = nodes
         .iter()
-        .filter_map(|name| fleet.links.get(name))
-        .map(|link| async move {
-            let _ = steps::append_audit(link, line).await;
+        .filter_map(|name| fleet.connected.get(name))
+        .map(|conn| async move {
+            let _ = steps::append_audit(conn, line).await;
         });
     futures_util::future::join_all(writes).await;
 }

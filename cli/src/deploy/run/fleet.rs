@@ -1,10 +1,10 @@
-//! The nodes a run works on: every fleet node's link and API (the quorum and
+//! The nodes a run works on: every fleet node's connection and API (the quorum and
 //! the fleet's height need them all) and the summary rows of the selected ones.
 
 use std::collections::BTreeMap;
 
-use crate::deploy::link::Link;
-use crate::deploy::link::chain;
+use crate::deploy::connected::Connected;
+use crate::deploy::connected::chain;
 use crate::deploy::report::NodeReport;
 use crate::probe::NodeApi;
 
@@ -12,11 +12,11 @@ use crate::probe::NodeApi;
 /// known good, so a short `--gate-timeout` meant for the release must not fail it.
 pub(super) const ROLLBACK_GATE_FLOOR: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Every fleet node's link and API (for the quorum and the fleet's height), and
+/// Every fleet node's connection and API (for the quorum and the fleet's height), and
 /// the per-node rows of the selected ones.
 pub(super) struct Fleet {
     pub(super) gate_timeout: std::time::Duration,
-    pub(super) links: BTreeMap<String, Link>,
+    pub(super) connected: BTreeMap<String, Connected>,
     pub(super) apis: BTreeMap<String, Box<dyn NodeApi>>,
     pub(super) rows: Vec<NodeReport>,
 }

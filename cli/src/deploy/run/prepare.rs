@@ -10,8 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::constants::DEPLOY_LOCK_TTL;
+use crate::deploy::connected::Connected;
 use crate::deploy::event::{Emit, Step};
-use crate::deploy::link::Link;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};
@@ -49,8 +49,8 @@ pub(super) async fn take_locks(
         .nodes
         .iter()
         .map(|node| {
-            let link = &fleet.links[&node.name];
-            (&link.node, &*link.remote)
+            let conn = &fleet.connected[&node.name];
+            (&conn.node, &*conn.remote)
         })
         .collect();
     let progress = |name: &str, progress: lock::Progress<'_>| match progress {
@@ -86,19 +86,19 @@ pub(super) async fn take_locks(
 
 pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
     let checks = request.nodes.iter().map(|node| {
-        let link = &fleet.links[&node.name];
+        let conn = &fleet.connected[&node.name];
         let api = fleet.apis.get(&node.name);
         async move {
             emit.started(&node.name, Step::Preflight);
             let began = Instant::now();
             let running = match api {
-                Some(api) => crate::deploy::link::chain(api.as_ref())
+                Some(api) => crate::deploy::connected::chain(api.as_ref())
                     .await
                     .and_then(|view| view.commit),
                 None => None,
             };
             let mut problems = Vec::new();
-            match steps::facts(link).await {
+            match steps::facts(conn).await {
                 Ok(facts) => {
                     if facts.dirty > 0 && !request.allow_dirty {
                         problems.push(format!(
@@ -151,7 +151,7 @@ pub(super) async fn stage_and_roll(
 ) -> Ending {
     // Keep the old binary and commit on every node, then stage.
     let keeps = request.nodes.iter().map(|node| {
-        let link = &fleet.links[&node.name];
+        let conn = &fleet.connected[&node.name];
         let running = fleet
             .rows
             .iter()
@@ -160,7 +160,7 @@ pub(super) async fn stage_and_roll(
         async move {
             emit.started(&node.name, Step::Keep);
             let began = Instant::now();
-            let kept = steps::keep(link, running.as_deref().unwrap_or("unknown")).await;
+            let kept = steps::keep(conn, running.as_deref().unwrap_or("unknown")).await;
             let shown = kept
                 .clone()
                 .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])));
@@ -225,12 +225,12 @@ pub(super) async fn stage(
     let bound = Semaphore::new(request.parallel.max(1));
     let bound = &bound;
     let jobs = request.nodes.iter().map(|node| {
-        let link = &fleet.links[&node.name];
+        let conn = &fleet.connected[&node.name];
         let builds = request.build_on.as_ref().is_none_or(|b| b == &node.name);
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
-            let result = stage_one(request, emit, link, builds).await;
+            let result = stage_one(request, emit, conn, builds).await;
             (node.name.clone(), result, began.elapsed().as_secs_f64())
         }
     });
@@ -258,7 +258,7 @@ async fn ship_all(
     builder: &str,
     results: &mut [(String, Result<String, String>)],
 ) {
-    let shipment = match ship::take(&fleet.links[builder]).await {
+    let shipment = match ship::take(&fleet.connected[builder]).await {
         Ok(shipment) => shipment,
         Err(e) => {
             for (name, result) in results.iter_mut() {
@@ -278,7 +278,7 @@ async fn ship_all(
                 let _permit = bound.acquire().await;
                 emit.started(name, Step::Ship);
                 let began = Instant::now();
-                let delivered = ship::deliver(&fleet.links[name], shipment).await;
+                let delivered = ship::deliver(&fleet.connected[name], shipment).await;
                 let shown = delivered.clone().map(|()| {
                     Some(format!(
                         "from {builder}, sha256 {} verified",
@@ -303,16 +303,16 @@ async fn ship_all(
 pub(super) async fn stage_one(
     request: &Request,
     emit: &Emit,
-    link: &Link,
+    conn: &Connected,
     builds: bool,
 ) -> Result<String, String> {
-    let name = &link.node.name;
+    let name = &conn.node.name;
     let began = Instant::now();
     emit.started(name, Step::Pull);
-    let pull = plan::pull_script(&link.node, request.git_ref.as_deref());
-    let pulled = steps::stream(link, Step::Pull, &pull, request.git_ref.as_deref(), emit).await;
+    let pull = plan::pull_script(&conn.node, request.git_ref.as_deref());
+    let pulled = steps::stream(conn, Step::Pull, &pull, request.git_ref.as_deref(), emit).await;
     let pulled = match pulled {
-        Ok(()) => steps::head(link).await,
+        Ok(()) => steps::head(conn).await,
         Err(e) => Err(e),
     };
     emit.finished(
@@ -329,7 +329,7 @@ pub(super) async fn stage_one(
     }
     let began = Instant::now();
     emit.started(name, Step::Build);
-    let built = steps::stream(link, Step::Build, &link.node.commands.build, None, emit).await;
+    let built = steps::stream(conn, Step::Build, &conn.node.commands.build, None, emit).await;
     emit.finished(name, Step::Build, began, built.clone().map(|()| None));
     built.map_err(|e| format!("{name}: build: {e}"))?;
     Ok(target)
@@ -339,11 +339,11 @@ pub(super) async fn stage_one(
 /// restarted, so a later restart by anyone runs the old code.
 pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
     let restores = names.iter().map(|name| {
-        let link = &fleet.links[name];
+        let conn = &fleet.connected[name];
         async move {
             emit.started(name, Step::Restore);
             let began = Instant::now();
-            let result = steps::restore(link).await;
+            let result = steps::restore(conn).await;
             emit.finished(name, Step::Restore, began, result.map(|()| None));
         }
     });

@@ -10,7 +10,7 @@ use crate::deploy::event::Emit;
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
-use crate::remote::Pool;
+use crate::pool::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
 /// last deploy, one at a time, each gated on the old commit, never below quorum.
@@ -25,7 +25,7 @@ pub(crate) async fn rollback(
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut fleet = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let (outcome, reason) = if selected.iter().any(|n| !fleet.links.contains_key(n)) {
+    let (outcome, reason) = if selected.iter().any(|n| !fleet.connected.contains_key(n)) {
         (
             Outcome::Untouched,
             Some("cannot connect to every node".to_owned()),
@@ -108,5 +108,5 @@ pub(super) async fn roll_back_all(
 
 pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {
     let api = fleet.apis.get(name)?;
-    crate::deploy::link::chain(api.as_ref()).await?.commit
+    crate::deploy::connected::chain(api.as_ref()).await?.commit
 }

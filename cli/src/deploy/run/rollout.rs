@@ -145,10 +145,10 @@ pub(super) async fn restart_and_gate(
     mut expect: Expect,
     emit: &Emit,
 ) -> Result<(), String> {
-    let link = &fleet.links[name];
+    let conn = &fleet.connected[name];
     emit.started(name, Step::Restart);
     let began = Instant::now();
-    let restarted = tokio::time::timeout(expect.timeout, steps::restart(link))
+    let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn))
         .await
         .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
     emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
@@ -158,7 +158,7 @@ pub(super) async fn restart_and_gate(
     };
     emit.started(name, Step::Gate);
     let began = Instant::now();
-    let (passed, checks) = gate::wait(link, api.as_ref(), &fleet.others(name), &expect).await;
+    let (passed, checks) = gate::wait(conn, api.as_ref(), &fleet.others(name), &expect).await;
     let failing: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)
@@ -206,12 +206,12 @@ pub(super) async fn roll_back_each(
 /// Puts the kept binary and commit back on one node, restarts it and gates it
 /// on the old commit.
 pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: &Emit) -> bool {
-    let link = &fleet.links[name];
+    let conn = &fleet.connected[name];
     emit.started(name, Step::Rollback);
     let began = Instant::now();
-    let kept = steps::kept(link).await;
+    let kept = steps::kept(conn).await;
     let result = match kept {
-        Ok(kept) => match steps::restore(link).await {
+        Ok(kept) => match steps::restore(conn).await {
             Ok(()) => {
                 let commit = if kept.commit == "unknown" {
                     kept.head.clone()

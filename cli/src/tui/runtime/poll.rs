@@ -42,7 +42,7 @@ pub(crate) trait Prober: Send + Sync + 'static {
     fn probe(&self, node: &Node, head: Head) -> impl Future<Output = NodeSnapshot> + Send;
 }
 
-impl Prober for crate::remote::Pool {
+impl Prober for crate::pool::Pool {
     async fn probe(&self, node: &Node, head: Head) -> NodeSnapshot {
         crate::probe::probe_with(self, node, head).await
     }

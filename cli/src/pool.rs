@@ -11,8 +11,8 @@ use std::time::SystemTime;
 
 use timecoin_shared::fleet::{Node, RpcAccess, RpcAuth};
 
-use super::{ConnectOptions, Remote, RemoteError};
 use crate::notice::Notices;
+use crate::remote::{ConnectOptions, Remote, RemoteError};
 use crate::rpc_client::{RpcClient, RpcError};
 
 /// The connections of every node this process talks to. Cheap to clone: clones

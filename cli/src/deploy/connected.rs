@@ -8,12 +8,13 @@ use std::time::Duration;
 use timecoin_shared::fleet::Node;
 use timecoin_shared::snapshot::ChainView;
 
+use crate::pool::Pool;
 use crate::probe::NodeApi;
-use crate::remote::{Pool, Remote, RemoteError};
+use crate::remote::{Remote, RemoteError};
 
 /// A node and its connection.
 #[derive(Debug, Clone)]
-pub(crate) struct Link {
+pub(crate) struct Connected {
     pub(crate) node: Node,
     pub(crate) remote: Arc<Remote>,
 }
@@ -24,10 +25,10 @@ pub(crate) async fn connect_all(
     pool: &Pool,
     nodes: &[Node],
     timeout: Duration,
-) -> Vec<Result<Link, RemoteError>> {
+) -> Vec<Result<Connected, RemoteError>> {
     let connects = nodes.iter().map(|node| async move {
         match tokio::time::timeout(timeout, pool.remote(node)).await {
-            Ok(Ok(remote)) => Ok(Link {
+            Ok(Ok(remote)) => Ok(Connected {
                 node: node.clone(),
                 remote,
             }),
@@ -42,16 +43,16 @@ pub(crate) async fn connect_all(
     futures_util::future::join_all(connects).await
 }
 
-/// Opens every linked node's API (ours or the upstream daemon's, as its fleet
+/// Opens every connected node's API (ours or the upstream daemon's, as its fleet
 /// entry says) through the pool: what the gates, the quorum and the commits
 /// read. A node whose RPC cannot be opened is left out.
 pub(crate) async fn open_apis(
     pool: &Pool,
-    links: impl Iterator<Item = &Link>,
+    connected: impl Iterator<Item = &Connected>,
 ) -> BTreeMap<String, Box<dyn NodeApi>> {
-    let opens = links.map(|link| async move {
-        let api = crate::probe::api(pool, &link.node).await;
-        (link.node.name.clone(), api)
+    let opens = connected.map(|conn| async move {
+        let api = crate::probe::api(pool, &conn.node).await;
+        (conn.node.name.clone(), api)
     });
     futures_util::future::join_all(opens)
         .await

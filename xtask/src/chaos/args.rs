@@ -1,0 +1,82 @@
+//! The command line of `cargo xtask chaos`, and its exit code: 0 when every
+//! invariant held, 1 when one failed, 2 for bad input or a fleet that could not
+//! be set up, 130 on Ctrl-C (after the hosts are down).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use clap::Parser;
+
+use super::run::{Options, chaos};
+
+/// Chaos on real systemd hosts: faults from a seeded schedule, invariants
+/// checked throughout, a report at the end. Needs root, systemd-nspawn,
+/// nftables, curl and libfaketime.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask chaos")]
+struct Args {
+    /// Lab hosts, each running timed under systemd.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(4..=8))]
+    nodes: u8,
+    /// How long faults are injected (the end checks come after).
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+    duration: Duration,
+    /// The schedule's seed: the same seed repeats the same faults. Random when
+    /// not given (and printed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where the report goes (default: target/chaos/seed-SEED).
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+}
+
+/// Runs `cargo xtask chaos ARGS` from the workspace at `root`.
+pub(crate) fn main(root: &Path, args: &[String]) -> ExitCode {
+    let args =
+        match Args::try_parse_from(std::iter::once("chaos".to_owned()).chain(args.iter().cloned()))
+        {
+            Ok(args) => args,
+            Err(e) => {
+                let _ = e.print();
+                return if e.use_stderr() {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+        };
+    let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
+    let options = Options {
+        nodes: usize::from(args.nodes),
+        duration: args.duration,
+        seed,
+        out: args
+            .out
+            .unwrap_or_else(|| root.join(format!("target/chaos/seed-{seed}"))),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
+            eprintln!("chaos: cannot watch for Ctrl-C: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match chaos(root, &options, stop) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("chaos: an invariant failed (seed {seed})");
+            ExitCode::from(1)
+        }
+        Err(e) if e == "interrupted" => {
+            eprintln!("chaos: interrupted; the hosts are down");
+            ExitCode::from(130)
+        }
+        Err(e) => {
+            eprintln!("chaos: {e} (seed {seed})");
+            ExitCode::from(2)
+        }
+    }
+}
