@@ -1,6 +1,8 @@
 //! The chain: blocks produced in rounds by a scheduled leader among the active
-//! masternodes, validated, chosen between by one fork-choice rule, made final at a
-//! fixed depth, stored crash-safe, and synced between nodes.
+//! masternodes, validated, chosen between by one fork-choice rule while not
+//! final, made final only by a quorum's commit certificate (decided by
+//! `crate::consensus`, or checked on sync), stored crash-safe with those
+//! certificates, and synced between nodes.
 //!
 //! It reaches the network only through the [`Gossip`] trait, so it runs the same
 //! on the real P2P layer and on an in-memory bus in simulations.
@@ -10,7 +12,8 @@
 //! - [`tx`] and [`canonical`]: transactions held as their canonical text, which
 //!   is written while they are decoded, within their limits.
 //! - [`schedule`]: the leader of a height and round.
-//! - [`forkchoice`]: the branch rule and finality.
+//! - [`forkchoice`]: the rule between non-final branches.
+//! - [`certified`]: a block with its certificate, and the certificate check.
 //! - [`validate`]: the checks a block must pass.
 //! - [`mempool`]: pending transactions, bounded in bytes; `tx_rate`: the per-peer
 //!   budget for gossiped ones.
@@ -22,6 +25,8 @@
 pub(crate) mod adopt;
 pub(crate) mod block;
 pub(crate) mod canonical;
+pub(crate) mod certified;
+pub(crate) mod decided;
 pub(crate) mod engine;
 pub(crate) mod forkchoice;
 pub(crate) mod gossip;

@@ -1,7 +1,8 @@
-//! Connects the chain to the P2P layer inside the node: the [`Gossip`] the chain
-//! speaks through is the [`Network`] handle, and a task feeds the chain every
-//! application event the P2P layer delivers. Kept out of both modules so that
-//! neither depends on the other.
+//! Connects the chain and its consensus engine to the P2P layer inside the
+//! node: the [`Gossip`] the chain speaks through is the [`Network`] handle, and
+//! a task feeds the chain every application event the P2P layer delivers
+//! (consensus messages go to the engine). Kept out of the modules so that
+//! none depends on the others.
 //!
 //! Handling an event may write the chain store (an fsync, milliseconds to seconds
 //! on a slow disk), so the pump hands each event to the blocking pool: a slow disk
@@ -18,6 +19,7 @@ use crate::chain::{
     Chain, ChainConfig, Gossip, MempoolLimits, Schedule, Store, StoreError, run_rounds, unix_millis,
 };
 use crate::config::Config;
+use crate::consensus;
 use crate::identity::Identity;
 use crate::net::{NetEvent, Network};
 use crate::wire::Message;
@@ -68,7 +70,9 @@ pub(crate) fn start(
 ) -> Result<Arc<Chain>, StoreError> {
     let store = Store::open(&config.data_dir.join(CHAIN_FILE), &config.network)?;
     let definition = &config.definition;
+    let certifier = consensus::certifier(definition);
     let chain_config = ChainConfig {
+        certifier: certifier.clone(),
         min_masternodes: definition.min_masternodes,
         masternode: config.masternode,
         schedule: Schedule::new(
@@ -84,15 +88,28 @@ pub(crate) fn start(
     };
     let chain = Chain::new(key, chain_config, store, Arc::new(net))?.with_mempool_limits(limits);
     let chain = Arc::new(chain);
-    tracker.spawn(pump(chain.clone(), events, shutdown.clone()));
+    let engine = certifier.map(|certifier| {
+        consensus::start(
+            chain.clone(),
+            certifier,
+            identity.signing_key().clone(),
+            config.masternode,
+            definition.block_interval,
+            tracker,
+            shutdown.clone(),
+        )
+    });
+    tracker.spawn(pump(chain.clone(), engine, events, shutdown.clone()));
     tracker.spawn(run_rounds(chain.clone(), unix_millis, shutdown));
     Ok(chain)
 }
 
 /// Hands every P2P event to the chain, in order (each one handled before the next
-/// is taken), until shutdown or the P2P layer ends.
+/// is taken), and consensus messages to the engine (none without masternodes),
+/// until shutdown or the P2P layer ends.
 async fn pump(
     chain: Arc<Chain>,
+    engine: Option<consensus::Handle>,
     mut events: mpsc::Receiver<NetEvent>,
     shutdown: CancellationToken,
 ) {
@@ -102,6 +119,17 @@ async fn pump(
             event = events.recv() => event,
         };
         let Some(event) = event else { return };
+        if let NetEvent::Message {
+            from,
+            message: Message::Consensus { message },
+            held,
+        } = event
+        {
+            if let Some(engine) = &engine {
+                engine.deliver(from, message, held);
+            }
+            continue;
+        }
         let chain = chain.clone();
         let handled = tokio::task::spawn_blocking(move || match event {
             // `held` keeps the message's bytes counted until it is handled.

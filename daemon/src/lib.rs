@@ -9,6 +9,7 @@
 //! - `chain`: blocks, their production, validation, storage and sync.
 //! - `chain_link`: runs the chain on the P2P layer inside the node.
 //! - `config`: flags and the TOML file, validated into one `Config`.
+//! - `consensus`: the engine that makes blocks final by a quorum's certificate.
 //! - `constants`: every timeout and limit, with why.
 //! - `definition`: the network file every node shares: name, masternode keys,
 //!   `min_masternodes`, block interval, genesis; its hash is in every handshake.
@@ -30,6 +31,7 @@
 mod chain;
 mod chain_link;
 mod config;
+mod consensus;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod constants;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]

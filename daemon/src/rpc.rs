@@ -93,6 +93,8 @@ async fn consensus_info(State(state): State<Arc<RpcState>>) -> Json<ConsensusInf
         last_block_age_secs: chain.last_block_age_secs,
         min_masternodes: state.min_masternodes,
         in_network_definition: Some(state.in_network_definition),
+        final_height: Some(chain.final_height),
+        consensus_round: chain.consensus_round,
     })
 }
 
@@ -102,6 +104,7 @@ struct ChainFigures {
     tip_hash: String,
     last_block_age_secs: Option<u64>,
     final_height: u64,
+    consensus_round: Option<u32>,
     pending: usize,
     finalized: u64,
 }
@@ -115,6 +118,7 @@ fn chain_info(state: &RpcState) -> ChainFigures {
             .tip_timestamp_ms
             .map(|ts| unix_millis().saturating_sub(ts) / 1000),
         final_height: info.final_height,
+        consensus_round: info.consensus_round,
         pending: info.pending_transactions,
         finalized: info.finalized_transactions,
     }

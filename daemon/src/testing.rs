@@ -10,8 +10,9 @@ pub use crate::definition::Definition;
 /// The chain: blocks, rounds, the store, and the limits a test waits on.
 pub mod chain {
     pub use crate::chain::block::Block;
+    pub use crate::chain::certified::{Certified, Certifier};
     pub use crate::chain::hash::Hash32;
-    pub use crate::chain::limits::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
+    pub use crate::chain::limits::SYNC_BATCH_BLOCKS;
     pub use crate::chain::producer::{RoundOutcome, skip_message};
     pub use crate::chain::tx::{Tx, TxList};
     pub use crate::chain::{
@@ -21,6 +22,7 @@ pub mod chain {
 
 /// The messages peers exchange.
 pub mod wire {
+    pub use crate::consensus::messages::ConsensusMessage;
     pub use crate::wire::Message;
 }
 

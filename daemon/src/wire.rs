@@ -29,8 +29,10 @@ use timecoin_shared::wire::{
 
 use crate::chain::block::Block;
 use crate::chain::canonical::{KeyText, within_frame};
+use crate::chain::certified::Certified;
 use crate::chain::limits::SYNC_BATCH_BLOCKS;
 use crate::chain::tx::Tx;
+use crate::consensus::messages::ConsensusMessage;
 
 /// Most blocks in one `blocks` answer: what an honest node ever sends.
 const MAX_BLOCKS: usize = SYNC_BATCH_BLOCKS as usize;
@@ -72,9 +74,10 @@ pub enum Message {
         from: u64,
         limit: u32,
     },
-    /// Answer to [`Message::GetBlocks`], in height order.
+    /// Answer to [`Message::GetBlocks`], in height order, each block with its
+    /// certificate if it is final.
     Blocks {
-        blocks: Vec<Block>,
+        blocks: Vec<Certified>,
     },
     /// A transaction, gossiped.
     Tx {
@@ -83,6 +86,11 @@ pub enum Message {
     /// A node's new best height, so peers know whom to sync from.
     Status {
         best_height: u64,
+    },
+    /// A consensus message: a signed proposal with its block, or a signed vote.
+    /// Boxed: a proposal is the largest message by far.
+    Consensus {
+        message: Box<ConsensusMessage>,
     },
 }
 
@@ -101,6 +109,7 @@ impl Message {
             Message::Blocks { .. } => "blocks",
             Message::Tx { .. } => "tx",
             Message::Status { .. } => "status",
+            Message::Consensus { .. } => "consensus",
         }
     }
 }
@@ -120,6 +129,7 @@ enum Kind {
     Blocks,
     Tx,
     Status,
+    Consensus,
 }
 
 #[derive(Deserialize)]
@@ -159,7 +169,7 @@ struct GetBlocksBody {
 #[derive(Deserialize)]
 struct BlocksBody {
     #[serde(deserialize_with = "bounded_vec::<MAX_BLOCKS, _, _>")]
-    blocks: Vec<Block>,
+    blocks: Vec<Certified>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +180,11 @@ struct TxBody {
 #[derive(Deserialize)]
 struct StatusBody {
     best_height: u64,
+}
+
+#[derive(Deserialize)]
+struct ConsensusBody {
+    message: Box<ConsensusMessage>,
 }
 
 /// What the first pass over a frame found: the whole message, when `type` came
@@ -240,6 +255,9 @@ fn body<'de, D: de::Deserializer<'de>>(kind: Kind, d: D) -> Result<Message, D::E
         },
         Kind::Status => Message::Status {
             best_height: StatusBody::deserialize(d)?.best_height,
+        },
+        Kind::Consensus => Message::Consensus {
+            message: ConsensusBody::deserialize(d)?.message,
         },
     })
 }
@@ -432,10 +450,85 @@ mod tests {
     }
 
     #[test]
+    fn consensus_messages_and_certified_entries_decode_in_either_shape() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let block = Block::sign(&key, 1, crate::chain::hash::Hash32::ZERO, 10, 0, Vec::new());
+        let (zero, sig) = ("00".repeat(32), "ab".repeat(64));
+        let vote = serde_json::json!({"vote": {"kind": "precommit", "height": 1, "round": 0,
+            "value": zero, "validator": zero}, "signature": sig});
+        let texts = [
+            serde_json::json!({"type": "consensus", "message": {"kind": "vote", "vote": vote}}),
+            serde_json::json!({"type": "consensus", "message": {"kind": "proposal",
+                "block": block, "proposal": {"proposal": {"height": 1, "round": 0,
+                "value": zero, "pol_round": null, "proposer": zero}, "signature": sig}}}),
+            serde_json::json!({"type": "blocks", "blocks": [{"block": block, "certificate":
+                {"height": 1, "round": 0, "value": zero, "precommits": [vote]}}]}),
+        ];
+        let decoded: Vec<Message> = texts
+            .iter()
+            .map(|text| decode(&text.to_string()).expect("decodes"))
+            .collect();
+        let [vote, proposal, blocks] = &decoded[..] else {
+            panic!("three seeds");
+        };
+        let kinds: Vec<&str> = decoded[..2]
+            .iter()
+            .map(|m| match m {
+                Message::Consensus { message } => match **message {
+                    ConsensusMessage::Vote { .. } => "vote",
+                    ConsensusMessage::Proposal { .. } => "proposal",
+                },
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["vote", "proposal"]);
+        let Message::Blocks { blocks } = blocks else {
+            panic!("{blocks:?}");
+        };
+        assert_eq!(
+            blocks[0].certificate.as_ref().map(|c| c.precommits.len()),
+            Some(1)
+        );
+        for message in &decoded {
+            let text = serde_json::to_vec(message).expect("encode");
+            assert_eq!(&Message::decode(&text).expect("re-decode"), message);
+        }
+        // A bare block is an entry without a certificate.
+        let bare = serde_json::to_value(&blocks[0].block).expect("block");
+        let text = serde_json::json!({"type": "blocks", "blocks": [bare]}).to_string();
+        let Message::Blocks { blocks: bare } = decode(&text).expect("bare") else {
+            panic!("not blocks");
+        };
+        assert_eq!(bare[0].certificate, None);
+        // A proposal without its block, a vote with one, an unknown field.
+        let mut wrong = serde_json::to_value(proposal).expect("proposal");
+        let block = wrong["message"]
+            .as_object_mut()
+            .and_then(|m| m.remove("block"))
+            .expect("block");
+        let err = decode(&wrong.to_string()).expect_err("no block");
+        assert!(
+            err.to_string().contains("exactly `proposal` and `block`"),
+            "{err}"
+        );
+        let mut vote_with_block = serde_json::to_value(vote).expect("vote");
+        vote_with_block["message"]["block"] = block;
+        let err = decode(&vote_with_block.to_string()).expect_err("a block on a vote");
+        assert!(err.to_string().contains("exactly `vote`"), "{err}");
+        let mut extra = serde_json::to_value(vote).expect("vote");
+        extra["message"]["later"] = serde_json::json!(1);
+        assert!(decode(&extra.to_string()).is_err());
+    }
+
+    #[test]
     fn the_worst_shapes_fail_at_their_first_element() {
         let err = decode(r#"{"type":"blocks","blocks":[[0],[0]]}"#).expect_err("not blocks");
-        assert!(err.to_string().contains("expected struct Block"), "{err}");
-        assert_eq!(err.column(), 30, "at the first element: {err}");
+        assert!(err.to_string().contains("a block, or an object"), "{err}");
+        assert_eq!(
+            err.column(),
+            27,
+            "at the first element, before it is read: {err}"
+        );
         let err = decode(r#"{"type":"tx","tx":[0]}"#).expect_err("not an object");
         assert!(err.to_string().contains("JSON object"), "{err}");
     }

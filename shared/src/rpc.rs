@@ -33,6 +33,15 @@ pub struct ConsensusInfo {
     /// from a daemon that does not say (an older build).
     #[serde(default)]
     pub in_network_definition: Option<bool>,
+    /// Highest block made final by a quorum's commit certificate. `None` from
+    /// a daemon that does not say (an older build).
+    #[serde(default)]
+    pub final_height: Option<u64>,
+    /// The round this node's consensus is in at the height after the final
+    /// one. `None` from a daemon that does not say, or runs no consensus (a
+    /// network without masternodes).
+    #[serde(default)]
+    pub consensus_round: Option<u32>,
 }
 
 /// Which end dialed a link.
@@ -118,6 +127,8 @@ mod tests {
             last_block_age_secs: None,
             min_masternodes: 3,
             in_network_definition: Some(true),
+            final_height: Some(0),
+            consensus_round: Some(0),
         };
         let v = serde_json::to_value(&info).expect("serialize");
         for key in [
@@ -135,6 +146,8 @@ mod tests {
             "last_block_age_secs",
             "min_masternodes",
             "in_network_definition",
+            "final_height",
+            "consensus_round",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }

@@ -1,10 +1,18 @@
 //! The one path by which any block joins the chain, whether produced here,
-//! gossiped or synced: find where the offered branch forks from ours, apply the
-//! fork-choice rule, validate every new block, then commit the switch to the store
-//! in one transaction and put reverted transactions back in the mempool.
+//! gossiped, synced or decided: find where the offered branch forks from ours,
+//! apply the fork-choice rule, validate every new block, then commit the switch
+//! to the store in one transaction and put reverted transactions back in the
+//! mempool.
+//!
+//! A branch offered with certificates (checked by the caller, one per block,
+//! from our final height up) is decided: it needs no fork-choice win, it
+//! replaces whatever non-final blocks we hold there, and it becomes final in
+//! the same transaction. A branch that would replace a final block is refused,
+//! certificates or not.
 
 use std::sync::atomic::Ordering;
 
+use timecoin_consensus::CommitCertificate;
 use timecoin_shared::wire::NodeId;
 use tracing::{info, warn};
 
@@ -35,8 +43,9 @@ pub(super) enum Adopted {
 
 impl Chain {
     /// Offers a branch (consecutive blocks, lowest first) to the chain, and adopts
-    /// it if it is valid and the fork-choice rule prefers it. `now_ms` is the
-    /// local clock, which no block may be stamped far ahead of.
+    /// it if it is valid and the fork-choice rule prefers it, or if `certs`
+    /// (verified, one for each block of the branch, in order) prove it decided.
+    /// `now_ms` is the local clock, which no block may be stamped far ahead of.
     ///
     /// # Errors
     /// Only store failures; a bad branch is an [`Adopted::Invalid`], logged here.
@@ -44,10 +53,11 @@ impl Chain {
         &self,
         state: &mut State,
         branch: Vec<Block>,
+        certs: Vec<CommitCertificate>,
         from: Option<NodeId>,
         now_ms: u64,
     ) -> Result<Adopted, StoreError> {
-        let outcome = self.try_adopt(state, branch, from, now_ms)?;
+        let outcome = self.try_adopt(state, branch, certs, from, now_ms)?;
         if let Adopted::Invalid { height, reason } = &outcome {
             self.counters
                 .blocks_rejected
@@ -62,6 +72,7 @@ impl Chain {
         &self,
         state: &mut State,
         branch: Vec<Block>,
+        certs: Vec<CommitCertificate>,
         from: Option<NodeId>,
         now_ms: u64,
     ) -> Result<Adopted, StoreError> {
@@ -69,6 +80,13 @@ impl Chain {
         let Some(first) = branch.first() else {
             return Ok(Adopted::Known);
         };
+        let final_height = state.finality.final_height;
+        if !certs.is_empty() && (certs.len() != branch.len() || first.height != final_height + 1) {
+            return invalid(
+                first.height,
+                format!("certified blocks must follow the final height {final_height}"),
+            );
+        }
         if first.height == 0 {
             return invalid(0, "height 0 is the empty chain".into());
         }
@@ -93,7 +111,11 @@ impl Chain {
         }
         let branch = &branch[skip..];
         let Some(fork) = branch.first().map(|b| b.height) else {
-            return Ok(Adopted::Known);
+            if certs.is_empty() {
+                return Ok(Adopted::Known);
+            }
+            // Every block is ours already: they only become final.
+            return self.commit(state, tip_height + 1, branch, &certs, from);
         };
         if fork > tip_height + 1 {
             return Ok(Adopted::Detached);
@@ -125,7 +147,7 @@ impl Chain {
                 hash: b.hash(),
             })
             .collect();
-        if !forkchoice::prefer(&ours, &theirs) {
+        if certs.is_empty() && !forkchoice::prefer(&ours, &theirs) {
             return Ok(Adopted::Stale);
         }
         let mut included = std::collections::HashSet::new();
@@ -159,7 +181,7 @@ impl Chain {
             }
             prev = Some(block.clone());
         }
-        self.commit(state, fork, branch, from)
+        self.commit(state, fork, branch, &certs, from)
     }
 
     fn commit(
@@ -167,12 +189,15 @@ impl Chain {
         state: &mut State,
         fork: u64,
         branch: &[Block],
+        certs: &[CommitCertificate],
         from: Option<NodeId>,
     ) -> Result<Adopted, StoreError> {
-        let new_tip = branch.last().cloned();
+        let reverted = self.store.apply(fork, branch, certs)?;
+        let new_tip = match branch.last() {
+            Some(block) => Some(block.clone()),
+            None => state.tip.clone(),
+        };
         let new_height = new_tip.as_ref().map_or(0, |b| b.height);
-        let new_final = forkchoice::final_height(new_height).max(state.finality.final_height);
-        let reverted = self.store.apply(fork, branch, new_final)?;
         {
             // After the write: see `Chain::submit_tx` for why the order matters.
             let mut mempool = self.mempool();
@@ -214,6 +239,9 @@ impl Chain {
                 reverted = reverted.len(),
                 "Switched to a better branch at height {fork}"
             );
+        }
+        if let Some(cert) = certs.last() {
+            info!(height = cert.height.0, round = cert.round.0, signers = cert.precommits.len(), hash = %cert.value, "Finalized block at height {} by a certificate of {} masternodes", cert.height.0, cert.precommits.len());
         }
         state.tip = new_tip;
         state.finality = self.store.finality()?;

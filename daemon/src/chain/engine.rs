@@ -24,6 +24,7 @@ use tracing::{debug, warn};
 
 use super::adopt::Adopted;
 use super::block::Block;
+use super::certified::Certifier;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
@@ -47,6 +48,9 @@ pub struct ChainConfig {
     /// The network definition's masternodes, interval and genesis: who leads
     /// which round, and when rounds are.
     pub schedule: Schedule,
+    /// What a commit certificate is checked against; `None` for a network
+    /// without masternodes, where nothing is ever final.
+    pub certifier: Option<Certifier>,
 }
 
 /// How much the mempool holds and takes from each peer (config `mempool_bytes`
@@ -85,6 +89,8 @@ pub struct Counters {
     pub txs_evicted: AtomicU64,
     /// Pending transactions forgotten after the mempool's time to live.
     pub txs_expired: AtomicU64,
+    /// Conflicting signed consensus messages caught (one per offence found).
+    pub equivocations: AtomicU64,
 }
 
 /// One node's chain.
@@ -101,6 +107,12 @@ pub struct Chain {
     tx_rate: Mutex<TxRate>,
     /// What readers see of the tip, updated after every change of it.
     view: Mutex<TipView>,
+    /// The round the consensus engine is in, as it last said (`None` without
+    /// an engine).
+    consensus_round: Mutex<Option<u32>>,
+    /// Told after every change of the tip or the final height (the consensus
+    /// engine waits on it for a value to propose and a new height).
+    listener: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
 
 pub(super) struct State {
@@ -149,6 +161,8 @@ pub struct ChainInfo {
     /// Bytes the pending transactions are charged against the limit.
     pub mempool_bytes: usize,
     pub mempool_limit_bytes: usize,
+    /// The round the consensus engine is in at the height after the final one.
+    pub consensus_round: Option<u32>,
 }
 
 /// Where a submitted transaction stands.
@@ -190,7 +204,20 @@ impl Chain {
             }),
             mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
             tx_rate: Mutex::new(TxRate::new(limits.gossip_rate, TX_GOSSIP_BURST)),
+            listener: Mutex::new(None),
+            consensus_round: Mutex::new(None),
         })
+    }
+
+    /// Records the round the consensus engine is in, for the RPC.
+    pub(crate) fn note_consensus_round(&self, round: u32) {
+        *relock(&self.consensus_round) = Some(round);
+    }
+
+    /// Calls `listener` after every change of the tip or the final height,
+    /// under the chain's lock: it must only wake someone, never take the lock.
+    pub fn set_listener(&self, listener: impl Fn() + Send + 'static) {
+        *relock(&self.listener) = Some(Box::new(listener));
     }
 
     /// The same chain with other mempool limits; call before any transaction.
@@ -218,6 +245,9 @@ impl Chain {
     /// Makes the tip in `state` what readers see.
     pub(super) fn publish(&self, state: &State) {
         *relock(&self.view) = TipView::of(state.tip.as_ref(), state.finality);
+        if let Some(listener) = relock(&self.listener).as_ref() {
+            listener();
+        }
     }
 
     /// Puts a checked transaction from `origin` in `mempool` (after expiring the
@@ -286,6 +316,7 @@ impl Chain {
             finalized_transactions: view.finality.finalized_txs,
             mempool_bytes: mempool.used_bytes(),
             mempool_limit_bytes: mempool.limit_bytes(),
+            consensus_round: *relock(&self.consensus_round),
         }
     }
 
@@ -347,7 +378,13 @@ impl Chain {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            match self.adopt(&mut state, vec![block.clone()], Some(from), unix_millis()) {
+            match self.adopt(
+                &mut state,
+                vec![block.clone()],
+                vec![],
+                Some(from),
+                unix_millis(),
+            ) {
                 Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block { block }),
                 Ok(Adopted::Detached) => {
                     let start = state.finality.final_height + 1;

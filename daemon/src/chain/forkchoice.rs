@@ -7,13 +7,14 @@
 //! remaining tie). This is a total order on branches, so nodes that have seen the
 //! same blocks choose the same chain whatever order they saw them in.
 //!
-//! Blocks [`FINALITY_DEPTH`] below the tip are final: no branch that forks at or
-//! below the final height is ever adopted, so a final block is never reverted.
+//! Fork choice only ever picks between non-final blocks: a block is final when
+//! its commit certificate is stored (see `certified`), and no branch that forks
+//! at or below the final height is ever adopted, so a final block is never
+//! reverted.
 
 use std::cmp::Ordering;
 
 use super::hash::Hash32;
-use super::limits::FINALITY_DEPTH;
 
 /// What the fork-choice rule reads from each block of a branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,11 +32,6 @@ pub(crate) fn prefer(ours: &[BranchKey], theirs: &[BranchKey]) -> bool {
 /// Orders two branches from a common fork point: `Greater` means `a` is better.
 pub(crate) fn compare(a: &[BranchKey], b: &[BranchKey]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| b.cmp(a))
-}
-
-/// The highest final height for a chain whose tip is at `tip_height`.
-pub(crate) fn final_height(tip_height: u64) -> u64 {
-    tip_height.saturating_sub(FINALITY_DEPTH)
 }
 
 /// Whether a branch forking at `fork_height` (its first block differing from ours)
@@ -76,8 +72,6 @@ mod tests {
 
     #[test]
     fn final_blocks_cannot_be_forked() {
-        assert_eq!(final_height(2), 0);
-        assert_eq!(final_height(10), 10 - FINALITY_DEPTH);
         assert!(!may_fork_at(7, 7));
         assert!(may_fork_at(8, 7));
     }

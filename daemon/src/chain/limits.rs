@@ -3,18 +3,6 @@
 
 use std::time::Duration;
 
-/// Blocks this deep under the tip are final and are never reverted.
-///
-/// Correctness: finality here is by depth, not by votes. A competing branch only
-/// appears when two leaders of one height race (a round fell over while the slow
-/// leader still produced) or when nodes' views of the active set differ (a single
-/// cut link makes two overlapping "quorums"); with message delays under one
-/// interval these resolve within a few rounds. The chain simulation with cut
-/// links found a depth of 3 too shallow (two nodes finalized different blocks);
-/// 6 holds over every simulated seed while keeping finality, and so finalized
-/// transaction counts, six intervals behind the tip.
-pub const FINALITY_DEPTH: u64 = 6;
-
 /// Largest transaction accepted, measured as its canonical JSON bytes. The RPC
 /// contract promises "any JSON object up to 64 KiB".
 pub(crate) const MAX_TX_BYTES: usize = 64 * 1024;

@@ -1,9 +1,14 @@
 //! Block rounds: rounds are slots of the block interval counted from the tip's
 //! timestamp (see [`super::schedule`]). At the start of each slot a node announces its
 //! height (`Status`, which drives catch-up on peers); a masternode of the network
-//! definition also checks it has a quorum of active masternodes and is not behind
-//! a peer it trusts, works out the leader of the round, and produces a block if
-//! that is itself.
+//! definition also checks it has a quorum of active masternodes, works out the
+//! leader of the round, and produces a block if that is itself.
+//!
+//! A peer's announced height never holds production: it is a claim without
+//! proof, and a stranger announcing 2^64-1 once stopped every node (issue 21).
+//! A node that really is behind may build one block on its stale tip; the
+//! longer branch it then syncs replaces it (`forkchoice`), and nothing final
+//! is ever replaced.
 //!
 //! A round without a new block moves the turn to the next leader, so a leader
 //! that is down or slow costs one interval. Because every node counts slots from
@@ -36,9 +41,6 @@ pub enum RoundOutcome {
     Early,
     /// Too few active masternodes to produce.
     Skipped { active: usize, min: usize },
-    /// A peer that has delivered before is ahead: sync first rather than build on
-    /// a stale tip.
-    CatchingUp { ours: u64, theirs: u64 },
     /// Another node is the leader of this round.
     Waiting {
         height: u64,
@@ -156,11 +158,6 @@ impl Chain {
                 min,
             };
         }
-        if let Some((peer, theirs)) = state.sync.trusted_peer_above(state.height()) {
-            let ours = state.height();
-            info!(peer = %peer.short(), ours, theirs, "Not producing on height {ours}: catching up to height {theirs}");
-            return RoundOutcome::CatchingUp { ours, theirs };
-        }
         self.counters.rounds.fetch_add(1, Ordering::Relaxed);
         let Some(leader) = schedule.leader(height, round) else {
             return RoundOutcome::Skipped { active: 0, min };
@@ -187,7 +184,7 @@ impl Chain {
             round,
             transactions,
         );
-        match self.adopt(&mut state, vec![block.clone()], None, now_ms) {
+        match self.adopt(&mut state, vec![block.clone()], vec![], None, now_ms) {
             Ok(Adopted::Switched { .. }) => {
                 outbox.broadcast(Message::Block { block });
                 RoundOutcome::Produced { height, round }

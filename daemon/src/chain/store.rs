@@ -1,5 +1,10 @@
 //! The chain on disk: an embedded redb database, one file in the data dir.
 //!
+//! A final block's commit certificate is stored beside it (`certs`), and the final
+//! height is the top of the run of certified blocks: nothing else makes a block
+//! final. The consensus engine's safety record lives here too, written (durably)
+//! before each signature.
+//!
 //! Every change to the chain (append, reorg, finality) is one redb write
 //! transaction committed with immediate durability, so a crash or `kill -9` leaves
 //! either the old chain or the new one, never a mix, and never a lower height than
@@ -7,6 +12,7 @@
 //! file of another network, another program or an unreadable one is refused with
 //! an error naming it, never silently reused or overwritten.
 
+mod consensus;
 mod create;
 #[cfg(test)]
 mod tests;
@@ -14,14 +20,18 @@ mod tests;
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
+use timecoin_consensus::CommitCertificate;
 
 use super::block::Block;
+use super::certified::Certified;
 use super::hash::Hash32;
 
 /// Blocks of our chain by height, as JSON.
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 /// Height of the block of our chain that holds each transaction id.
 const TXS: TableDefinition<&[u8], u64> = TableDefinition::new("txs");
+/// The commit certificate of each final block, by height, as JSON.
+const CERTS: TableDefinition<u64, &[u8]> = TableDefinition::new("certs");
 /// Small facts about the chain, keyed by the names below.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -29,9 +39,13 @@ const META_FORMAT: &str = "format";
 const META_NETWORK: &str = "network";
 const META_FINAL_HEIGHT: &str = "final_height";
 const META_FINALIZED_TXS: &str = "finalized_txs";
+/// The consensus engine's `SafetyRecord`, as JSON.
+const META_SAFETY_RECORD: &str = "safety_record";
 
 /// Tag of this store layout; a different tag is a file this build cannot read.
-const FORMAT: &[u8] = b"timed-chain-1";
+/// Version 2: finality is a stored certificate (version 1 was final by depth,
+/// which proves nothing to a node that reads it).
+const FORMAT: &[u8] = b"timed-chain-2";
 
 /// Why the chain store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +156,7 @@ impl Store {
             let foreign = txn
                 .list_tables()
                 .map_err(|e| store.db_err(e))?
-                .any(|t| !matches!(t.name(), "blocks" | "txs" | "meta"));
+                .any(|t| !matches!(t.name(), "blocks" | "txs" | "certs" | "meta"));
             let mut meta = txn.open_table(META).map_err(|e| store.db_err(e))?;
             let format = meta
                 .get(META_FORMAT)
@@ -185,6 +199,7 @@ impl Store {
             // Create the other tables so that readers never meet a missing table.
             txn.open_table(BLOCKS).map_err(|e| store.db_err(e))?;
             txn.open_table(TXS).map_err(|e| store.db_err(e))?;
+            txn.open_table(CERTS).map_err(|e| store.db_err(e))?;
         }
         txn.commit().map_err(|e| store.db_err(e))?;
         Ok(store)
@@ -233,8 +248,9 @@ impl Store {
         }
     }
 
-    /// Consecutive blocks from `from`, at most `limit` of them and, past the
-    /// first, at most `max_bytes` of stored JSON in total: one sync answer.
+    /// Consecutive blocks from `from`, each with its certificate if it is final,
+    /// at most `limit` of them and, past the first, at most `max_bytes` of
+    /// stored JSON in total: one sync answer.
     ///
     /// # Errors
     /// Database or decoding failure.
@@ -243,9 +259,10 @@ impl Store {
         from: u64,
         limit: u32,
         max_bytes: usize,
-    ) -> Result<Vec<Block>, StoreError> {
+    ) -> Result<Vec<Certified>, StoreError> {
         let txn = self.db.begin_read().map_err(|e| self.db_err(e))?;
         let table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
+        let certs = txn.open_table(CERTS).map_err(|e| self.db_err(e))?;
         let mut out = Vec::new();
         let mut bytes_total = 0;
         for entry in table
@@ -254,14 +271,31 @@ impl Store {
             .take(limit as usize)
         {
             let (h, bytes) = entry.map_err(|e| self.db_err(e))?;
-            let bytes = bytes.value();
-            if !out.is_empty() && bytes_total + bytes.len() > max_bytes {
+            let height = h.value();
+            let cert = certs.get(height).map_err(|e| self.db_err(e))?;
+            let size = bytes.value().len() + cert.as_ref().map_or(0, |c| c.value().len());
+            if !out.is_empty() && bytes_total + size > max_bytes {
                 break;
             }
-            bytes_total += bytes.len();
-            out.push(self.decode(h.value(), bytes)?);
+            bytes_total += size;
+            let certificate = match cert {
+                Some(c) => Some(self.decode_cert(height, c.value())?),
+                None => None,
+            };
+            let block = self.decode(height, bytes.value())?;
+            out.push(Certified { block, certificate });
         }
         Ok(out)
+    }
+
+    fn decode_cert(&self, height: u64, bytes: &[u8]) -> Result<CommitCertificate, StoreError> {
+        serde_json::from_slice::<CommitCertificate>(bytes)
+            .ok()
+            .filter(|c| c.height.0 == height)
+            .ok_or_else(|| StoreError::Corrupt {
+                origin: self.origin.clone(),
+                what: format!("certificate at height {height} does not decode"),
+            })
     }
 
     /// Height of the block of our chain holding transaction `id`.
@@ -307,9 +341,11 @@ impl Store {
     }
 
     /// Replaces every block from `fork_height` up with `blocks` (which start at
-    /// `fork_height`, or are empty), then raises the final height to `final_height`
-    /// if higher, counting the transactions that became final, all in one durable
-    /// transaction. Returns the blocks that were removed, lowest first.
+    /// `fork_height`, or are empty), then stores `certs` (verified by the caller,
+    /// consecutive from the final height + 1, each for the block now at its
+    /// height) and raises the final height to the last of them, counting the
+    /// transactions that became final, all in one durable transaction. Returns
+    /// the blocks that were removed, lowest first.
     ///
     /// # Errors
     /// Database or decoding failure; nothing is changed then.
@@ -317,7 +353,7 @@ impl Store {
         &self,
         fork_height: u64,
         blocks: &[Block],
-        final_height: u64,
+        certs: &[CommitCertificate],
     ) -> Result<Vec<Block>, StoreError> {
         let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
         let mut reverted = Vec::new();
@@ -325,6 +361,7 @@ impl Store {
             let mut table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
             let mut txs = txn.open_table(TXS).map_err(|e| self.db_err(e))?;
             let mut meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
+            let mut cert_table = txn.open_table(CERTS).map_err(|e| self.db_err(e))?;
             let old: Vec<(u64, Vec<u8>)> = table
                 .range(fork_height..)
                 .map_err(|e| self.db_err(e))?
@@ -354,19 +391,38 @@ impl Store {
                 }
             }
             let old_final = self.read_u64(&meta, META_FINAL_HEIGHT)?;
-            if final_height > old_final {
-                let mut newly_final = 0u64;
-                for height in old_final + 1..=final_height {
-                    let bytes = table
-                        .get(height)
-                        .map_err(|e| self.db_err(e))?
-                        .map(|g| g.value().to_vec())
-                        .ok_or_else(|| StoreError::Corrupt {
-                            origin: self.origin.clone(),
-                            what: format!("final height {final_height} but no block at {height}"),
-                        })?;
-                    newly_final += self.decode(height, &bytes)?.transactions.len() as u64;
+            let mut newly_final = 0u64;
+            for (cert, height) in certs.iter().zip(old_final + 1..) {
+                let corrupt = |what: String| StoreError::Corrupt {
+                    origin: self.origin.clone(),
+                    what,
+                };
+                if cert.height.0 != height {
+                    return Err(corrupt(format!(
+                        "certificate for height {} where {height} is next final",
+                        cert.height.0
+                    )));
                 }
+                let bytes = table
+                    .get(height)
+                    .map_err(|e| self.db_err(e))?
+                    .map(|g| g.value().to_vec())
+                    .ok_or_else(|| corrupt(format!("certificate but no block at {height}")))?;
+                let block = self.decode(height, &bytes)?;
+                if block.hash().0 != cert.value.0 {
+                    return Err(corrupt(format!(
+                        "certificate at {height} is for another block"
+                    )));
+                }
+                newly_final += block.transactions.len() as u64;
+                let cert_bytes = serde_json::to_vec(cert)
+                    .map_err(|_| corrupt(format!("certificate at {height} does not encode")))?;
+                cert_table
+                    .insert(height, cert_bytes.as_slice())
+                    .map_err(|e| self.db_err(e))?;
+            }
+            if !certs.is_empty() {
+                let final_height = old_final + certs.len() as u64;
                 let finalized = self.read_u64(&meta, META_FINALIZED_TXS)? + newly_final;
                 meta.insert(META_FINAL_HEIGHT, final_height.to_be_bytes().as_slice())
                     .map_err(|e| self.db_err(e))?;

@@ -1,6 +1,14 @@
 //! Catching up: a node behind asks a peer that is ahead for batches of blocks
 //! (`GetBlocks` / `Blocks`) until it reaches that peer's tip.
 //!
+//! Each block of a batch comes with its commit certificate if it is final
+//! (`certified`). The leading certified blocks above our final height are
+//! checked against the network definition and, if every certificate holds,
+//! adopted as final whatever our fork choice says (they are decided); one
+//! certificate that does not hold refuses the whole batch and distrusts its
+//! sender. The uncertified rest is offered to the fork-choice rule as before
+//! and is never final on its own.
+//!
 //! Peers announce their height with `Status` (on link-up and every round). A
 //! peer's height is a hint, not a fact: a node that hears of a higher height asks
 //! the best peer for blocks starting just above its own final height (which covers
@@ -9,7 +17,7 @@
 //! unanswered for [`SYNC_REQUEST_TICKS`] rounds is abandoned and another peer is
 //! asked. A peer that announces and then does not deliver (no answer, blocks that
 //! are invalid or do not connect) is *distrusted*: asked only when no trusted peer
-//! is ahead, and never a reason to hold production, until it delivers.
+//! is ahead, until it delivers. No announced height ever holds production.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,10 +26,12 @@ use tracing::{debug, info, warn};
 
 use super::adopt::Adopted;
 use super::block::Block;
+use super::certified::Certified;
 use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
 use super::producer::unix_millis;
+use crate::escape::escaped;
 use crate::wire::Message;
 
 /// Round ticks after which an unanswered sync request is abandoned.
@@ -81,16 +91,6 @@ impl SyncState {
             .filter(|(_, h)| **h > ours)
             .max_by_key(|(id, h)| (!self.distrusted.contains(id), **h, **id))
             .map(|(id, _)| *id)
-    }
-
-    /// A trusted peer ahead of `ours`, and its height: while there is one, this
-    /// node's tip is stale and it must not build on it.
-    pub(super) fn trusted_peer_above(&self, ours: u64) -> Option<(NodeId, u64)> {
-        self.peer_heights
-            .iter()
-            .filter(|(id, h)| **h > ours && !self.distrusted.contains(id))
-            .max_by_key(|(id, h)| (**h, **id))
-            .map(|(id, h)| (*id, *h))
     }
 }
 
@@ -175,19 +175,34 @@ impl Chain {
         }
     }
 
-    pub(super) fn on_blocks(&self, from: NodeId, branch: Vec<Block>) {
+    pub(super) fn on_blocks(&self, from: NodeId, entries: Vec<Certified>) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
             if state.sync.in_flight.is_some_and(|(p, _)| p == from) {
                 state.sync.in_flight = None;
             }
+            let before = state.height();
+            let before_final = state.finality.final_height;
+            let Some(branch) = self.take_certified(&mut state, &mut outbox, from, entries) else {
+                drop(state);
+                self.send(outbox);
+                return;
+            };
+            if branch.is_empty()
+                && state.finality.final_height > before_final
+                && let Some(peer) = state.sync.best_peer_above(state.height())
+            {
+                let start = state.height() + 1;
+                self.request_blocks(&mut state, &mut outbox, peer, start);
+            }
             let Some(first) = branch.first().map(|b| b.height) else {
+                drop(state);
+                self.send(outbox);
                 return;
             };
             let count = branch.len();
-            let before = state.height();
-            match self.adopt(&mut state, branch, Some(from), unix_millis()) {
+            match self.adopt(&mut state, branch, vec![], Some(from), unix_millis()) {
                 Ok(Adopted::Switched { .. } | Adopted::Known | Adopted::Stale) => {
                     if state.height() <= before
                         && state.sync.peer_heights.get(&from) > Some(&before)
@@ -220,5 +235,78 @@ impl Chain {
             }
         }
         self.send(outbox);
+    }
+
+    /// Adopts the leading certified blocks of a batch above our final height
+    /// as final, after checking every certificate; returns the uncertified
+    /// rest for the fork-choice rule, or `None` when the batch was refused
+    /// (its sender is then distrusted) or does not reach our final tip (a
+    /// request from there is sent).
+    fn take_certified(
+        &self,
+        state: &mut State,
+        outbox: &mut Outbox,
+        from: NodeId,
+        entries: Vec<Certified>,
+    ) -> Option<Vec<Block>> {
+        let final_height = state.finality.final_height;
+        let lead = entries
+            .iter()
+            .take_while(|e| e.certificate.is_some())
+            .count();
+        let mut blocks = Vec::new();
+        let mut certs = Vec::new();
+        let mut rest = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            match entry.certificate {
+                Some(cert) if i < lead => {
+                    let Some(certifier) = &self.config.certifier else {
+                        return self.refuse(
+                            state,
+                            from,
+                            "certificates on a network without masternodes",
+                        );
+                    };
+                    if let Err(reason) = certifier.check(&entry.block, &cert) {
+                        return self.refuse(state, from, &reason);
+                    }
+                    // What is final here already proves nothing new.
+                    if entry.block.height > final_height {
+                        blocks.push(entry.block);
+                        certs.push(cert);
+                    }
+                }
+                _ => rest.push(entry.block),
+            }
+        }
+        let Some(first) = blocks.first().map(|b| b.height) else {
+            return Some(rest);
+        };
+        if first != final_height + 1 {
+            self.request_blocks(state, outbox, from, final_height + 1);
+            return None;
+        }
+        match self.adopt(state, blocks, certs, Some(from), unix_millis()) {
+            Ok(Adopted::Switched { .. } | Adopted::Known) => Some(rest),
+            Ok(_) => {
+                state.sync.distrust(from);
+                None
+            }
+            Err(e) => {
+                warn!("chain store error while syncing: {e}");
+                None
+            }
+        }
+    }
+
+    /// Refuses a batch whose certificate does not hold: its sender is
+    /// distrusted and the reason logged.
+    fn refuse(&self, state: &mut State, from: NodeId, reason: &str) -> Option<Vec<Block>> {
+        state.sync.distrust(from);
+        self.counters
+            .blocks_rejected
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        warn!(peer = %from.short(), "Rejected blocks from {}: {}", from.short(), escaped(reason));
+        None
     }
 }

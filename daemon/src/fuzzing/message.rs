@@ -2,8 +2,9 @@
 //! typed payloads, checked against the same JSON parsed as a plain value: every
 //! transaction's canonical text, written while decoding, must be the text the
 //! parsed value gives (the way it was computed before). Whatever decodes must
-//! re-encode to itself, a block's hash must survive re-encoding, and a
-//! handshake is checked against ours.
+//! re-encode to itself, a block's hash must survive re-encoding (a sync
+//! answer's entries too, with their certificates), and a handshake is checked
+//! against ours.
 
 use serde_json::Value;
 
@@ -34,8 +35,11 @@ pub fn message(data: &[u8]) {
         }
         Message::Block { block } => block_payload(block, &parsed["block"]),
         Message::Blocks { blocks } => {
-            for (i, block) in blocks.iter().enumerate() {
-                block_payload(block, &parsed["blocks"][i]);
+            for (i, entry) in blocks.iter().enumerate() {
+                let parsed = &parsed["blocks"][i];
+                // A bare block is an uncertified entry.
+                let parsed = parsed.get("block").unwrap_or(parsed);
+                block_payload(&entry.block, parsed);
             }
         }
         Message::Tx { tx } => tx_payload(tx.as_ref(), &parsed["tx"]),
@@ -90,5 +94,19 @@ pub fn message_seeds() -> Vec<Vec<u8>> {
     seeds.push(
         br#"{"type":"tx","tx":{"z":[[],{}],"a\n":1e3,"\u00e9":-0,"b":{"d":1,"c":[2]}}}"#.to_vec(),
     );
+    // Consensus: a vote, a proposal with its block, and a sync entry with its
+    // certificate (signatures are not checked by decoding).
+    let (zero, sig) = ("00".repeat(32), "ab".repeat(64));
+    let vote = serde_json::json!({"vote": {"kind": "precommit", "height": 1, "round": 0,
+        "value": zero, "validator": zero}, "signature": sig});
+    let consensus = [
+        serde_json::json!({"type": "consensus", "message": {"kind": "vote", "vote": vote}}),
+        serde_json::json!({"type": "consensus", "message": {"kind": "proposal", "block": block,
+            "proposal": {"proposal": {"height": 1, "round": 0, "value": zero, "pol_round": null,
+                "proposer": zero}, "signature": sig}}}),
+        serde_json::json!({"type": "blocks", "blocks": [{"block": block, "certificate":
+            {"height": 1, "round": 0, "value": zero, "precommits": [vote]}}]}),
+    ];
+    seeds.extend(consensus.iter().map(|t| t.to_string().into_bytes()));
     seeds
 }

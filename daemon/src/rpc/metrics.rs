@@ -249,6 +249,11 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             "Switches to a better branch.",
             load(&chain.reorgs),
         ),
+        counter(
+            "timed_equivocations_total",
+            "Conflicting signed proposals or votes caught from one masternode at one height and round.",
+            load(&chain.equivocations),
+        ),
         gauge(
             "timed_uptime_seconds",
             "Seconds since start.",

@@ -25,17 +25,18 @@ use timecoin_shared::rpc::PeerInfo;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
 use timed::Identity;
 use timed::testing::Definition;
-use timed::testing::chain::FINALITY_DEPTH;
-use timed::testing::chain::{Block, Hash32, Schedule, unix_millis};
+use timed::testing::chain::{Block, Certified, Hash32, Schedule, unix_millis};
 use timed::testing::wire::Message;
 
-use crate::support::{NetworkDef, Node, Rule, mesh_problem, network_specs, wait_for_mesh};
+use crate::support::{
+    NetworkDef, Node, Rule, common_final_height, mesh_problem, network_specs, wait_for_mesh,
+};
 
 /// Generous bound for anything that takes a few block intervals on a busy box.
 const WITHIN: Duration = Duration::from_secs(60);
 
 /// A fleet of four masternodes producing every second, quorum three.
-fn fleet() -> Vec<Node> {
+pub(crate) fn fleet() -> Vec<Node> {
     network_specs(
         4,
         NetworkDef {
@@ -66,7 +67,7 @@ async fn height(node: &Node) -> Option<u64> {
     node.consensus().await.map(|c| c.block_height)
 }
 
-async fn heights(nodes: &[Node]) -> Vec<Option<u64>> {
+pub(crate) async fn heights(nodes: &[Node]) -> Vec<Option<u64>> {
     let mut out = Vec::new();
     for node in nodes {
         out.push(height(node).await);
@@ -154,13 +155,12 @@ async fn an_impostor_per_pair_takes_no_link_and_splits_nothing() {
         "{:?}",
         heights(&nodes).await
     );
-    let final_height = heights(&nodes)
-        .await
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(0)
-        .saturating_sub(FINALITY_DEPTH);
+    let all: Vec<&Node> = nodes.iter().collect();
+    let final_height = within(WITHIN, || async {
+        common_final_height(&all).await.filter(|f| *f > start)
+    })
+    .await
+    .expect("blocks became final after the impostors");
     let reference = hashes(&nodes[0], final_height).await;
     for node in &nodes[1..] {
         assert_eq!(hashes(node, final_height).await, reference);
@@ -233,9 +233,11 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     let nodes = fleet();
     wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
     assert!(
-        within(WITHIN, || agree_at_least(&nodes, FINALITY_DEPTH + 3))
-            .await
-            .is_some()
+        within(WITHIN, || async {
+            agree_at_least(&nodes, 9).await && nodes[0].final_height().await >= Some(3)
+        })
+        .await
+        .is_some()
     );
     let tip: Block = nodes[0].get("/blocks/tip").await.expect("tip");
     let before = hashes(&nodes[0], tip.height).await;
@@ -259,14 +261,13 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
             vec![],
         ));
     }
-    liar.say(Message::Blocks { blocks: forged });
-    // (2) A longer branch forking above the final height, signed by the outsider.
-    let fork_parent: Block = nodes[0]
-        .get(&format!("/blocks/{}", tip.height - 2))
-        .await
-        .expect("block");
-    let mut branch = vec![fork_parent];
-    for h in tip.height - 1..=tip.height + 3 {
+    liar.say(Message::Blocks {
+        blocks: forged.into_iter().map(Certified::from).collect(),
+    });
+    // (2) A longer branch above the final height (on the tip), signed by the
+    // outsider.
+    let mut branch = vec![tip.clone()];
+    for h in tip.height + 1..=tip.height + 5 {
         let parent = branch.last().expect("parent");
         let block = Block::sign(
             &key,
@@ -279,7 +280,7 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
         branch.push(block);
     }
     liar.say(Message::Blocks {
-        blocks: branch[1..].to_vec(),
+        blocks: branch[1..].iter().cloned().map(Certified::from).collect(),
     });
     // (3) A block on the real tip carrying a made-up masternode set of its own:
     // no such field decodes, so the link that sent it ends (on a link of its
@@ -398,10 +399,13 @@ async fn a_liar_about_its_height_stalls_no_catch_up_and_forks_nothing() {
     );
     // Never forked: once every block it caught up on is final everywhere, all four
     // hold the same blocks.
+    let all: Vec<&Node> = nodes.iter().collect();
     assert!(
-        within(WITHIN, || agree_at_least(&nodes, goal + FINALITY_DEPTH + 1))
-            .await
-            .is_some()
+        within(WITHIN, || async {
+            common_final_height(&all).await.is_some_and(|f| f >= goal)
+        })
+        .await
+        .is_some()
     );
     let reference = hashes(&nodes[0], goal).await;
     for node in &nodes[1..] {

@@ -1,8 +1,10 @@
 //! How one node treats blocks from peers: a valid block is appended and relayed
 //! once; a bad block (wrong leader, a key outside the network definition, broken
 //! signature, unknown parent, a time far ahead) is refused and never relayed; a
-//! node far behind syncs in batches up to the announced tip, and a peer that
-//! announces a height it never delivers is abandoned for one that does.
+//! node far behind syncs in batches up to the announced tip (final only where a
+//! quorum's certificate comes with a block), a batch with a certificate that
+//! does not hold is refused, and a peer that announces a height it never
+//! delivers is abandoned for one that does and never holds production.
 //!
 //! The peers are keys this test holds, driven by hand through a recording stand-in
 //! for the P2P layer, so every message the node sends can be inspected.
@@ -12,18 +14,23 @@ use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_shared::wire::NodeId;
-use timed::testing::chain::Tx;
-use timed::testing::chain::{
-    Block, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
+use timecoin_consensus::{
+    CommitCertificate, DefinitionHash, Height, Round, ValidatorId, ValidatorSet, ValueId, Vote,
+    VoteKind,
 };
-use timed::testing::chain::{FINALITY_DEPTH, SYNC_BATCH_BLOCKS};
+use timecoin_shared::wire::NodeId;
+use timed::testing::chain::{
+    Block, Certified, Certifier, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
+};
+use timed::testing::chain::{SYNC_BATCH_BLOCKS, Tx};
 use timed::testing::wire::Message;
 
 /// Genesis of the test network: in the past, so every test block's time is too.
 const GENESIS: u64 = 1_700_000_000_000;
 /// The test network's block interval.
 const INTERVAL_MS: u64 = 1_000;
+/// The test network definition's hash, inside every precommit.
+const DEFINITION: DefinitionHash = DefinitionHash([9; 32]);
 
 #[derive(Default)]
 struct Recorder {
@@ -101,6 +108,49 @@ impl Fleet {
         )
     }
 
+    fn certifier(&self) -> Certifier {
+        let ids = self.ids.iter().map(|id| ValidatorId(id.0));
+        Certifier {
+            validators: ValidatorSet::new(ids).expect("validators"),
+            definition: DEFINITION,
+        }
+    }
+
+    /// The certificate of `block` signed by the first `signers` keys.
+    fn certify(&self, block: &Block, signers: usize) -> CommitCertificate {
+        let value = ValueId(block.hash().0);
+        let precommits = self.keys[..signers]
+            .iter()
+            .map(|key| {
+                let vote = Vote {
+                    kind: VoteKind::Precommit,
+                    height: Height(block.height),
+                    round: Round(0),
+                    value: Some(value),
+                    validator: ValidatorId(key.verifying_key().to_bytes()),
+                };
+                vote.sign(key, &DEFINITION)
+            })
+            .collect();
+        CommitCertificate {
+            height: Height(block.height),
+            round: Round(0),
+            value,
+            precommits,
+        }
+    }
+
+    /// `blocks` as a sync answer, each with its certificate by every key.
+    fn certified(&self, blocks: &[Block]) -> Vec<Certified> {
+        blocks
+            .iter()
+            .map(|block| Certified {
+                block: block.clone(),
+                certificate: Some(self.certify(block, self.keys.len())),
+            })
+            .collect()
+    }
+
     fn chain(&self, len: usize) -> Vec<Block> {
         let mut blocks: Vec<Block> = Vec::with_capacity(len);
         for _ in 0..len {
@@ -120,6 +170,7 @@ impl Fleet {
             min_masternodes: 3,
             masternode: true,
             schedule: self.schedule(),
+            certifier: Some(self.certifier()),
         };
         let store = Store::in_memory("devnet").expect("store");
         let chain =
@@ -230,40 +281,99 @@ fn a_node_far_behind_syncs_in_batches_to_the_tip() {
         batches += 1;
         assert!(batches < 10, "sync does not converge");
         let (start, limit) = from;
-        let answer: Vec<_> = blocks
-            .iter()
-            .skip(start as usize - 1)
-            .take(limit as usize)
-            .cloned()
-            .collect();
+        let end = (start as usize - 1 + limit as usize).min(blocks.len());
+        let answer = fleet.certified(&blocks[start as usize - 1..end]);
         chain.on_message(server, Message::Blocks { blocks: answer });
     }
     let info = chain.info();
     assert_eq!(info.height, 1_200);
     assert_eq!(info.tip_hash, blocks[1_199].hash());
     assert_eq!(batches, 3, "1200 blocks in batches of {SYNC_BATCH_BLOCKS}");
-    assert_eq!(info.finalized_transactions, 1_200 - FINALITY_DEPTH);
+    assert_eq!(
+        info.final_height, 1_200,
+        "every block came with its certificate"
+    );
+    assert_eq!(info.finalized_transactions, 1_200);
 }
 
 #[test]
-fn it_serves_blocks_it_holds() {
+fn uncertified_blocks_are_held_but_never_final() {
     let fleet = Fleet::new();
-    let (chain, net) = fleet.node();
-    let blocks = fleet.chain(5);
+    let (chain, _net) = fleet.node();
+    let blocks = fleet.chain(30);
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.clone(),
+            blocks: blocks.iter().cloned().map(Certified::from).collect(),
         },
     );
+    let info = chain.info();
+    assert_eq!(info.height, 30);
+    assert_eq!((info.final_height, info.finalized_transactions), (0, 0));
+    // The same blocks sent again with their certificates become final.
+    chain.on_message(
+        fleet.ids[1],
+        Message::Blocks {
+            blocks: fleet.certified(&blocks[..10]),
+        },
+    );
+    assert_eq!(chain.info().final_height, 10);
+    assert_eq!(chain.info().height, 30);
+}
+
+#[test]
+fn a_certificate_that_does_not_hold_refuses_the_batch() {
+    let fleet = Fleet::new();
+    let (chain, _net) = fleet.node();
+    let blocks = fleet.chain(3);
+    let with = |cert: CommitCertificate| Certified {
+        block: blocks[0].clone(),
+        certificate: Some(cert),
+    };
+    let short = fleet.certify(&blocks[0], 2);
+    let mut other_block = fleet.certify(&blocks[1], 3);
+    other_block.height = Height(1);
+    let mut forged = fleet.certify(&blocks[0], 3);
+    forged.precommits[2].signature = forged.precommits[1].signature;
+    for bad in [short, other_block, forged] {
+        chain.on_message(
+            fleet.ids[1],
+            Message::Blocks {
+                blocks: vec![with(bad)],
+            },
+        );
+        let info = chain.info();
+        assert_eq!((info.height, info.final_height), (0, 0), "refused whole");
+    }
+    assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 3);
+    // The real certificate is taken.
+    chain.on_message(
+        fleet.ids[1],
+        Message::Blocks {
+            blocks: fleet.certified(&blocks[..1]),
+        },
+    );
+    assert_eq!(chain.info().final_height, 1);
+}
+
+#[test]
+fn it_serves_blocks_it_holds_with_the_certificates_of_final_ones() {
+    let fleet = Fleet::new();
+    let (chain, net) = fleet.node();
+    let blocks = fleet.chain(5);
+    let mut batch = fleet.certified(&blocks[..4]);
+    batch.push(blocks[4].clone().into());
+    chain.on_message(fleet.ids[1], Message::Blocks { blocks: batch });
+    assert_eq!(chain.info().final_height, 4);
     net.take();
     chain.on_message(fleet.ids[2], Message::GetBlocks { from: 4, limit: 10 });
+    let uncertified = Certified::from(blocks[4].clone());
     assert_eq!(
         net.take(),
         vec![(
             Some(fleet.ids[2]),
             Message::Blocks {
-                blocks: blocks[3..5].to_vec()
+                blocks: vec![fleet.certified(&blocks[3..4])[0].clone(), uncertified]
             }
         )]
     );
@@ -277,7 +387,7 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.clone(),
+            blocks: blocks.iter().cloned().map(Certified::from).collect(),
         },
     );
     assert_eq!(chain.info().height, 6);
@@ -307,7 +417,12 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     with_set["block"]["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
     let refused = Message::decode(with_set.to_string().as_bytes()).expect_err("unknown field");
     assert!(refused.to_string().contains("unknown field"), "{refused}");
-    chain.on_message(fleet.ids[2], Message::Blocks { blocks: forged });
+    chain.on_message(
+        fleet.ids[2],
+        Message::Blocks {
+            blocks: forged.into_iter().map(Certified::from).collect(),
+        },
+    );
     // The same forged branch, from height 4, signed by configured keys out of turn.
     let mut out_of_turn: Vec<Block> = blocks[..3].to_vec();
     for height in 4..=9u64 {
@@ -326,7 +441,11 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: out_of_turn[3..].to_vec(),
+            blocks: out_of_turn[3..]
+                .iter()
+                .cloned()
+                .map(Certified::from)
+                .collect(),
         },
     );
     let info = chain.info();
@@ -366,7 +485,7 @@ fn a_block_from_the_far_future_is_refused() {
 }
 
 #[test]
-fn a_peer_that_announces_and_never_delivers_is_abandoned_and_never_holds_production() {
+fn a_peer_that_announces_and_never_delivers_is_abandoned_and_no_claim_holds_production() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
     let liar = NodeId(SigningKey::from_bytes(&[77; 32]).verifying_key().to_bytes());
@@ -392,11 +511,10 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_and_never_holds_product
         vec![liar],
         "the highest claim is tried first"
     );
-    // While a peer that has not failed yet is ahead, the node does not build on
-    // its stale tip.
+    // A claim proves nothing: the round runs as if nobody were ahead.
     assert!(matches!(
         chain.round(now),
-        RoundOutcome::CatchingUp { ours: 0, .. }
+        RoundOutcome::Produced { .. } | RoundOutcome::Waiting { .. }
     ));
     net.take();
     // The liar never answers: after two rounds the request is abandoned, the liar
@@ -407,19 +525,9 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_and_never_holds_product
     chain.on_message(
         honest,
         Message::Blocks {
-            blocks: blocks.clone(),
+            blocks: fleet.certified(&blocks),
         },
     );
     assert_eq!(chain.info().height, 20, "caught up from the honest peer");
-    // Still announcing 2^63, the liar no longer stops production.
-    chain.on_message(
-        liar,
-        Message::Status {
-            best_height: 1 << 63,
-        },
-    );
-    assert!(!matches!(
-        chain.round(blocks[19].timestamp_ms + 2 * INTERVAL_MS + 10),
-        RoundOutcome::CatchingUp { .. }
-    ));
+    assert_eq!(chain.info().final_height, 20);
 }

@@ -8,9 +8,10 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
 use testkit::wait::within;
-use timed::testing::chain::FINALITY_DEPTH;
 
-use crate::support::{NetworkDef, Node, NodeSpec, network_specs, wait_for_mesh};
+use crate::support::{
+    NetworkDef, Node, NodeSpec, common_final_height, network_specs, wait_for_mesh,
+};
 
 /// Block interval of the fleets here: short, so a test sees many blocks quickly.
 const INTERVAL: &str = "1s";
@@ -55,13 +56,9 @@ async fn agree_at_least(nodes: &[&Node], min: u64) -> bool {
 
 /// Every node holds the very same block at every height final on all of them.
 async fn same_final_blocks(nodes: &[&Node]) -> Result<u64, String> {
-    let h = heights(nodes).await.ok_or("a node does not answer")?;
-    let final_height = h
-        .iter()
-        .min()
-        .copied()
-        .unwrap_or(0)
-        .saturating_sub(FINALITY_DEPTH);
+    let final_height = common_final_height(nodes)
+        .await
+        .ok_or("a node does not answer")?;
     for height in 1..=final_height {
         let mut first: Option<Value> = None;
         for (i, node) in nodes.iter().enumerate() {
@@ -119,9 +116,7 @@ async fn a_fleet_produces_agrees_finalizes_transactions_and_a_fresh_node_syncs()
 
     // (1) Heights rise on every node and agree within one block.
     assert!(
-        within(WITHIN, || agree_at_least(&all, FINALITY_DEPTH + 3))
-            .await
-            .is_some(),
+        within(WITHIN, || agree_at_least(&all, 9)).await.is_some(),
         "heights {:?}",
         heights(&all).await
     );

@@ -17,6 +17,7 @@ mod chain_rounds;
 mod chain_sim;
 mod cli;
 mod collision;
+mod finality;
 mod hostile_frames;
 mod hostile_net;
 mod hostile_rpc;

@@ -1,8 +1,20 @@
 use ed25519_dalek::SigningKey;
 use serde_json::json;
+use timecoin_consensus::{Height, Round, SafetyRecord, ValueId};
 
 use super::*;
 use crate::chain::tx::Tx;
+
+/// A certificate naming `block`: the store checks only that it matches the
+/// block at its height (the chain verifies signatures before storing).
+fn cert(block: &Block) -> CommitCertificate {
+    CommitCertificate {
+        height: Height(block.height),
+        round: Round(0),
+        value: ValueId(block.hash().0),
+        precommits: vec![],
+    }
+}
 
 fn chain(len: u64, salt: u32) -> Vec<Block> {
     let key = SigningKey::from_bytes(&[7; 32]);
@@ -30,11 +42,14 @@ fn blocks_and_finality_survive_reopen() {
     let blocks = chain(5, 0);
     {
         let store = Store::open(&path, "devnet").expect("open");
-        assert_eq!(store.apply(1, &blocks, 2).expect("apply"), vec![]);
+        let certs = [cert(&blocks[0]), cert(&blocks[1])];
+        assert_eq!(store.apply(1, &blocks, &certs).expect("apply"), vec![]);
     }
     let store = Store::open(&path, "devnet").expect("reopen");
     assert_eq!(store.tip().expect("tip"), blocks.last().cloned());
     assert_eq!(store.block(3).expect("block"), Some(blocks[2].clone()));
+    assert_eq!(store.certificate(2).expect("cert"), Some(cert(&blocks[1])));
+    assert_eq!(store.certificate(3).expect("cert"), None);
     assert_eq!(
         store.finality().expect("finality"),
         Finality {
@@ -50,15 +65,25 @@ fn blocks_and_finality_survive_reopen() {
 fn a_reorg_replaces_the_branch_and_its_tx_index() {
     let store = Store::in_memory("devnet").expect("store");
     let ours = chain(4, 0);
-    store.apply(1, &ours, 0).expect("apply");
+    store.apply(1, &ours, &[]).expect("apply");
     let theirs = chain(5, 1);
-    let reverted = store.apply(3, &theirs[2..], 2).expect("reorg");
+    let reverted = store.apply(3, &theirs[2..], &[]).expect("reorg");
     assert_eq!(reverted, ours[2..].to_vec());
     assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
     let gone = ours[3].transactions.iter().next().expect("tx").id();
     assert_eq!(store.tx_height(&gone).expect("index"), None);
+    store
+        .apply(5, &[], &[cert(&ours[0]), cert(&ours[1])])
+        .expect("finality");
     let batch = store.block_batch(2, 2, usize::MAX).expect("batch");
-    assert_eq!(batch, vec![ours[1].clone(), theirs[2].clone()]);
+    assert_eq!(batch.len(), 2);
+    assert_eq!(
+        batch[0].certificate,
+        Some(cert(&ours[1])),
+        "final: served with its proof"
+    );
+    assert_eq!(batch[1].block, theirs[2]);
+    assert_eq!(batch[1].certificate, None, "not final: no proof");
     assert_eq!(
         store.block_batch(1, 10, 1).expect("capped").len(),
         1,
@@ -120,4 +145,38 @@ fn a_store_in_use_is_refused() {
         .err()
         .expect("second open must fail");
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
+}
+
+#[test]
+fn a_certificate_must_name_the_next_final_block() {
+    let store = Store::in_memory("devnet").expect("store");
+    let blocks = chain(3, 0);
+    store.apply(1, &blocks, &[]).expect("apply");
+    let skipping = store.apply(4, &[], &[cert(&blocks[1])]);
+    assert!(
+        matches!(skipping, Err(StoreError::Corrupt { .. })),
+        "{skipping:?}"
+    );
+    let other = chain(3, 1);
+    let wrong_block = store.apply(4, &[], &[cert(&other[0])]);
+    assert!(
+        matches!(wrong_block, Err(StoreError::Corrupt { .. })),
+        "{wrong_block:?}"
+    );
+    assert_eq!(store.finality().expect("finality"), Finality::default());
+}
+
+#[test]
+fn the_safety_record_survives_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    let mut record = SafetyRecord::new(Height(7));
+    record.round = Round(3);
+    {
+        let store = Store::open(&path, "devnet").expect("open");
+        assert_eq!(store.safety_record().expect("record"), None);
+        store.save_safety_record(&record).expect("save");
+    }
+    let store = Store::open(&path, "devnet").expect("reopen");
+    assert_eq!(store.safety_record().expect("record"), Some(record));
 }

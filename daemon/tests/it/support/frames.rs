@@ -44,6 +44,34 @@ fn growing_tx(n: usize) -> String {
     format!(r#"{{"a":[{}]}}"#, vec!["1e15"; n].join(","))
 }
 
+/// A signed precommit's JSON (the signature is not checked by decoding).
+fn precommit() -> String {
+    format!(
+        r#"{{"vote":{{"kind":"precommit","height":1,"round":0,"value":"{zero}","validator":"{zero}"}},"signature":"{sig}"}}"#,
+        zero = "00".repeat(32),
+        sig = "ab".repeat(64)
+    )
+}
+
+/// A block with its certificate of `n` precommits, as a sync answer's entry.
+fn certified(n: usize) -> String {
+    format!(
+        r#"{{"block":{},"certificate":{{"height":1,"round":0,"value":"{}","precommits":[{}]}}}}"#,
+        block(1, "{}"),
+        "00".repeat(32),
+        vec![precommit(); n].join(",")
+    )
+}
+
+/// A consensus proposal's JSON carrying `block`, with `kind` last.
+fn proposal(block: &str) -> String {
+    format!(
+        r#"{{"proposal":{{"proposal":{{"height":1,"round":0,"value":"{zero}","pol_round":null,"proposer":"{zero}"}},"signature":"{sig}"}},"block":{block},"kind":"proposal"}}"#,
+        zero = "00".repeat(32),
+        sig = "ab".repeat(64)
+    )
+}
+
 pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
     let empty_block = block(1, &txs("{}", 2_000));
     let many_blocks = {
@@ -90,6 +118,26 @@ pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
         r#"{{"blocks":[{}],"type":"blocks"}}"#,
         vec![block(1, "{}").as_str(); 512].join(",")
     );
+    let proposed = {
+        let tx = format!("{{{keys}}}");
+        let count = (FRAME_CAP - 1024) / (tx.len() + 1);
+        format!(
+            r#"{{"message":{},"type":"consensus"}}"#,
+            proposal(&block(1, &txs(&tx, count)))
+        )
+    };
+    let certificates = {
+        let entry = certified(1_024);
+        let count = (FRAME_CAP - 64) / (entry.len() + 1);
+        format!(
+            r#"{{"type":"blocks","blocks":[{}]}}"#,
+            vec![entry.as_str(); count].join(",")
+        )
+    };
+    let long_certificate = {
+        let count = (FRAME_CAP - 1024) / (precommit().len() + 1);
+        format!(r#"{{"type":"blocks","blocks":[{}]}}"#, certified(count))
+    };
     vec![
         (
             "blocks of [0] (the issue's frame)",
@@ -108,6 +156,17 @@ pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
         (
             "a transaction of [0]",
             repeated(r#"{"type":"tx","tx":{"a":["#, "[0]", "]}}"),
+        ),
+        ("a proposal of 5000-key transactions, tags last", proposed),
+        ("blocks with certificates of 1024 precommits", certificates),
+        ("a certificate of too many precommits", long_certificate),
+        (
+            "consensus votes of [0]",
+            repeated(
+                r#"{"type":"consensus","message":{"kind":"vote","vote":["#,
+                "[0]",
+                "]}}",
+            ),
         ),
     ]
 }

@@ -145,7 +145,7 @@ impl Node {
 
     /// The data dir.
     pub(crate) fn data_dir(&self) -> PathBuf {
-        self.spec.dir.path().join("data")
+        self.spec.data_dir()
     }
 
     /// `GET path` on the node's RPC, parsed; `None` while it does not answer.
@@ -163,6 +163,18 @@ impl Node {
         Some((status, resp.text().await.ok()?))
     }
 
+    /// A sample without labels from the node's `/metrics`.
+    pub(crate) async fn metric(&self, name: &str) -> Option<f64> {
+        let (_, text) = self.get_raw("/metrics").await?;
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    /// The node's final height (`timed_final_height` in `/metrics`).
+    pub(crate) async fn final_height(&self) -> Option<u64> {
+        self.metric("timed_final_height").await.map(|v| v as u64)
+    }
+
     pub(crate) async fn consensus(&self) -> Option<ConsensusInfo> {
         self.get("/consensus_info").await
     }
@@ -170,6 +182,15 @@ impl Node {
     pub(crate) async fn peers(&self) -> Option<Vec<PeerInfo>> {
         self.get("/peers").await
     }
+}
+
+/// The lowest final height among `nodes`; `None` while one does not answer.
+pub(crate) async fn common_final_height(nodes: &[&Node]) -> Option<u64> {
+    let mut lowest = u64::MAX;
+    for node in nodes {
+        lowest = lowest.min(node.final_height().await?);
+    }
+    Some(lowest)
 }
 
 /// Which links a converged mesh may keep.

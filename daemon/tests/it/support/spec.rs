@@ -76,6 +76,11 @@ impl NodeSpec {
         }
     }
 
+    /// The data dir, which holds the node's key from the start.
+    pub(crate) fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
     /// A node that joins the network of `member` without being one of its
     /// masternodes (an ordinary node: it syncs, it is never counted).
     pub(crate) fn joining(member: &NodeSpec) -> Self {

@@ -1,0 +1,334 @@
+//! The engine: one thread that owns the [`Driver`], the [`SafetyRecord`] and
+//! the round timers, fed by one bounded queue (messages from peers, and a
+//! wake-up whenever the chain moves), and that does what the driver asks, in
+//! order, each step finished before the next (see the crate doc of
+//! `timecoin-consensus`, "How the daemon drives this").
+//!
+//! A thread, not a task: every signature waits for a durable store write
+//! (an fsync), which must never hold an async worker. It sleeps until its
+//! next timer or message.
+//!
+//! `inbound` checks what peers send before the driver sees it; `outputs`
+//! does what the driver asks (and persists before signing); this file owns
+//! the loop, the heights, the timers and the gossip.
+
+mod inbound;
+mod outputs;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::SigningKey;
+use timecoin_consensus::{
+    Driver, Height, Input, Params, Relay, Round, SafetyRecord, Step, Timeout, ValueId,
+};
+use timecoin_shared::wire::NodeId;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, info, warn};
+
+use super::messages::ConsensusMessage;
+use super::params::timeouts;
+use crate::chain::Chain;
+use crate::chain::block::Block;
+use crate::chain::certified::{Certifier, validator_id};
+use crate::net::inbound::InboundBytes;
+
+/// Messages and wake-ups the engine may have waiting. A message keeps its
+/// share of the P2P layer's inbound byte budget until handled, so the bytes
+/// waiting here are bounded there; a flood past this count is dropped, and the
+/// engine re-reads the chain on every wake, so a dropped wake-up loses nothing.
+const INBOX: usize = 4096;
+
+/// Messages for the next height kept until this node gets there: enough for
+/// every masternode's votes of a few rounds.
+const MAX_NEXT_HEIGHT: usize = 1024;
+
+/// Of those, proposals (each carries a block of up to a few MiB): the first
+/// rounds' are all an honest node needs, and a liar's cannot hold more than
+/// this many blocks.
+const MAX_NEXT_PROPOSALS: usize = 4;
+
+/// Rounds ahead of ours whose votes are counted; further ones are dropped, so
+/// a liar cannot make the keeper hold votes for arbitrary rounds. Honest nodes
+/// are never that far apart: f+1 votes of a later round pull a node into it.
+const ROUND_WINDOW: u32 = 64;
+
+/// Blocks of proposals kept for the current height: a block is at most a few
+/// MiB, so this bounds what a Byzantine proposer's many signed proposals can
+/// make a node hold (a decided block that was not kept is read from the
+/// chain, or comes with its certificate from sync).
+const MAX_BLOCKS: usize = 16;
+
+/// What the engine is woken with.
+enum Wake {
+    /// A `Message::Consensus` payload from a peer, with its bytes' share of
+    /// the inbound budget.
+    Message {
+        from: NodeId,
+        message: Box<ConsensusMessage>,
+        held: InboundBytes,
+    },
+    /// The chain's tip or final height changed.
+    ChainMoved,
+}
+
+/// How the rest of the node reaches the engine.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    inbox: SyncSender<Wake>,
+}
+
+impl Handle {
+    /// Hands a peer's consensus message to the engine; dropped when the
+    /// engine is that far behind (rebroadcast makes up for it).
+    pub(crate) fn deliver(&self, from: NodeId, message: Box<ConsensusMessage>, held: InboundBytes) {
+        if let Err(TrySendError::Full(_)) = self.inbox.try_send(Wake::Message {
+            from,
+            message,
+            held,
+        }) {
+            debug!(peer = %from.short(), "consensus queue full: message dropped");
+        }
+    }
+}
+
+/// Starts the engine on `tracker` until `shutdown`. `key` signs only if
+/// `masternode` (the node acts as one and the definition lists it).
+pub(crate) fn start(
+    chain: Arc<Chain>,
+    certifier: Certifier,
+    key: SigningKey,
+    masternode: bool,
+    interval: Duration,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) -> Handle {
+    let (inbox, wakes) = sync_channel(INBOX);
+    let listener = inbox.clone();
+    chain.set_listener(move || {
+        // A full queue wakes the engine anyway.
+        let _ = listener.try_send(Wake::ChainMoved);
+    });
+    let me = validator_id(&NodeId(key.verifying_key().to_bytes()));
+    let signer = masternode && certifier.validators.contains(&me);
+    let params = Params {
+        validators: certifier.validators.clone(),
+        definition: certifier.definition,
+        timeouts: timeouts(interval),
+    };
+    let rebroadcast_every = params.timeouts.propose.base;
+    let engine = Engine {
+        driver: Driver::new(params, signer.then_some(me)),
+        record: SafetyRecord::new(Height(0)),
+        chain,
+        certifier,
+        key,
+        signer,
+        timers: Vec::new(),
+        blocks: HashMap::new(),
+        wanted: None,
+        next_height: Vec::new(),
+        rebroadcast_every,
+        last_seen: None,
+        rebroadcast_at: Instant::now() + rebroadcast_every,
+        fetched_at: None,
+    };
+    let stop = shutdown.clone();
+    tracker.spawn_blocking(move || engine.run(&wakes, &stop));
+    let waker = inbox.clone();
+    tracker.spawn(async move {
+        shutdown.cancelled().await;
+        // The engine checks the token on every wake; this one wakes it now.
+        let _ = waker.try_send(Wake::ChainMoved);
+    });
+    Handle { inbox }
+}
+
+struct Engine {
+    chain: Arc<Chain>,
+    certifier: Certifier,
+    key: SigningKey,
+    /// Whether this node signs (else it follows decisions).
+    signer: bool,
+    driver: Driver,
+    /// What was persisted before the last signature.
+    record: SafetyRecord,
+    timers: Vec<(Instant, Timeout)>,
+    /// The blocks of this height's proposals, by hash.
+    blocks: HashMap<ValueId, Block>,
+    /// A round whose proposal waits for the chain to hold a block to propose.
+    wanted: Option<Round>,
+    next_height: Vec<(NodeId, ConsensusMessage)>,
+    rebroadcast_every: Duration,
+    /// Where the driver stood at the last rebroadcast tick.
+    last_seen: Option<(Height, Round, Step)>,
+    rebroadcast_at: Instant,
+    /// When certified blocks were last asked for (`fetch_final`).
+    fetched_at: Option<Instant>,
+}
+
+impl Engine {
+    fn run(mut self, wakes: &Receiver<Wake>, shutdown: &CancellationToken) {
+        self.begin();
+        while !shutdown.is_cancelled() {
+            let next = self
+                .timers
+                .iter()
+                .map(|(at, _)| *at)
+                .min()
+                .unwrap_or(self.rebroadcast_at)
+                .min(self.rebroadcast_at);
+            match wakes.recv_timeout(next.saturating_duration_since(Instant::now())) {
+                Ok(Wake::Message {
+                    from,
+                    message,
+                    held,
+                }) => {
+                    self.on_consensus(from, *message);
+                    drop(held);
+                }
+                Ok(Wake::ChainMoved) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            self.fire_timers();
+            self.follow_chain();
+            self.rebroadcast();
+            self.chain.note_consensus_round(self.driver.state().round.0);
+        }
+    }
+
+    /// Resumes from the persisted record if it is for the height after the
+    /// final one, else starts that height afresh.
+    fn begin(&mut self) {
+        let next = Height(self.chain.info().final_height + 1);
+        let record = if self.signer {
+            match self.chain.safety_record() {
+                Ok(record) => record,
+                Err(e) => {
+                    // Without the record this node could sign twice: it
+                    // follows instead, until a restart reads the record.
+                    warn!("consensus cannot read its safety record, following without voting: {e}");
+                    self.signer = false;
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        match record {
+            Some(record) if record.height == next => {
+                info!(
+                    height = next.0,
+                    round = record.round.0,
+                    "Resuming consensus at height {} round {}",
+                    next.0,
+                    record.round.0
+                );
+                self.record = record;
+                let outputs = self.driver.resume(&self.record);
+                self.handle(outputs);
+            }
+            _ => self.enter(next),
+        }
+    }
+
+    /// Starts `height` with nothing signed there, and feeds the messages kept
+    /// for it.
+    fn enter(&mut self, height: Height) {
+        self.timers.clear();
+        self.blocks.clear();
+        self.wanted = None;
+        if self.signer && self.record.height != height {
+            let record = SafetyRecord::new(height);
+            if let Err(e) = self.chain.save_safety_record(&record) {
+                warn!("consensus cannot persist its record, following without voting: {e}");
+                self.signer = false;
+            }
+            self.record = record;
+        }
+        let outputs = self.driver.start_height(height);
+        self.handle(outputs);
+        for (from, message) in std::mem::take(&mut self.next_height) {
+            if message.height() == height {
+                self.on_consensus(from, message);
+            }
+        }
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = self.timers.drain(..).partition(|(at, _)| *at <= now);
+        self.timers = later;
+        for (_, timeout) in due {
+            let outputs = self.driver.process(Input::Timeout(timeout));
+            self.handle(outputs);
+        }
+    }
+
+    /// Moves to the height after the final one when the chain got there (by
+    /// this engine's decision or by certified blocks from sync), and proposes
+    /// the block a waiting round needed once the chain holds it.
+    fn follow_chain(&mut self) {
+        let final_height = self.chain.info().final_height;
+        if final_height >= self.driver.state().height.0 {
+            self.enter(Height(final_height + 1));
+        }
+        if let Some(round) = self.wanted
+            && round == self.driver.state().round
+        {
+            let outputs = self.value(self.driver.state().height, round);
+            self.handle(outputs);
+        }
+    }
+
+    /// Asks `peer`, which relayed a masternode's message for a later height
+    /// (that masternode decided ours, so its peers hold the certificate), for the certified blocks this node lacks: a node
+    /// that missed a quorum's precommits (a lost message, a link a key holder
+    /// took over) would otherwise wait at its height for ever while holding
+    /// every block. At most once a rebroadcast period.
+    fn fetch_final(&mut self, peer: NodeId) {
+        let now = Instant::now();
+        if self
+            .fetched_at
+            .is_some_and(|at| now < at + self.rebroadcast_every)
+        {
+            return;
+        }
+        self.fetched_at = Some(now);
+        self.chain.fetch_final_from(peer);
+    }
+
+    /// Sends again what the driver acted on, if it has not moved since the
+    /// last tick.
+    fn rebroadcast(&mut self) {
+        let now = Instant::now();
+        if now < self.rebroadcast_at {
+            return;
+        }
+        self.rebroadcast_at = now + self.rebroadcast_every;
+        let state = self.driver.state();
+        let seen = (state.height, state.round, state.step);
+        if self.last_seen.replace(seen) != Some(seen) {
+            return;
+        }
+        for relay in self.driver.rebroadcast() {
+            let message = match relay {
+                Relay::Vote(vote) => ConsensusMessage::Vote {
+                    vote: vote.into_inner(),
+                },
+                Relay::Proposal(proposal) => {
+                    let proposal = proposal.into_inner();
+                    let p = &proposal.proposal;
+                    let Some(block) = self.block_for(p.value, p.height) else {
+                        continue;
+                    };
+                    ConsensusMessage::Proposal { proposal, block }
+                }
+            };
+            self.chain.broadcast(message.into_message());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The attacks of issue 21 on finality and production, each against real
+//! `timed` processes on loopback by a client that speaks the wire protocol and
+//! lies (`adversary/liar.rs`):
+//! - `heights`: strangers announcing a height of 2^64-1 to every node, answering
+//!   every request for blocks with nothing, never stop production;
+//! - `uncertified`: a node started on an empty data dir, offered a branch of
+//!   valid blocks signed by one masternode's key in its own rounds, never
+//!   counts any of them final, and takes the masternodes' certified chain;
+//! - `equivocation`: two conflicting votes signed by one masternode's key are
+//!   kept as evidence, logged and counted, and finality goes on;
+//! - `restart`: a masternode killed at any moment and restarted resumes from
+//!   its persisted record and is never caught equivocating.
+
+mod equivocation;
+mod heights;
+mod restart;
+mod uncertified;
