@@ -22,10 +22,15 @@ use tokio::runtime::Runtime;
 use super::input::Input;
 use crate::net::channel::{ChannelError, accept, dial, refusal};
 
-/// Bytes each in-memory pipe buffers: more than any input, so no end waits.
-const PIPE: usize = 1 << 20;
 /// Largest chunk the dialer writes at once: spans a few records.
 const MAX_CHUNK: usize = 200_000;
+/// Most chunks the dialer writes.
+const MAX_CHUNKS: u8 = 8;
+/// Bytes each in-memory pipe buffers: twice all the dialer can write (which
+/// covers every record's length and tag), so no end waits on a reader that
+/// only reads once the writing is done. At 1 MiB, eight chunks near the
+/// largest filled it and the fuzzer hung in the dialer's write.
+const PIPE: usize = 2 * MAX_CHUNKS as usize * MAX_CHUNK;
 
 thread_local! {
     /// One runtime per fuzzing thread: building one per input would dominate.
@@ -112,7 +117,7 @@ async fn relayed(data: &[u8]) {
     let (mut a, mut b) = (a.expect("dialer"), b.expect("acceptor"));
     // Up to eight chunks, each a length (two bytes, times four) and a fill byte.
     let mut written = Vec::new();
-    for _ in 0..input.byte() % 8 + 1 {
+    for _ in 0..input.byte() % MAX_CHUNKS + 1 {
         let len = usize::from(input.u16()) * 4 % MAX_CHUNK;
         let fill = input.byte();
         let chunk: Vec<u8> = (0..len).map(|i| fill ^ i as u8).collect();
@@ -186,6 +191,11 @@ pub fn channel_seeds() -> Vec<Vec<u8>> {
     seeds.push([&[2][..], &refusal()].concat());
     seeds.push(b"\x02\x00\x00\x00\x00\x00\x0f{\"type\":\"ping\"}".to_vec());
     seeds.push(b"\x02\x00\x30garbage instead of the Noise answer".to_vec());
+    // Eight chunks of 199 996 bytes: more than a 1 MiB pipe holds.
+    seeds.push(vec![
+        1, 7, 0xc3, 0x4f, 1, 0xc3, 0x4f, 2, 0xc3, 0x4f, 3, 0xc3, 0x4f, 4, 0xc3, 0x4f, 5, 0xc3,
+        0x4f, 6, 0xc3, 0x4f, 7, 0xc3, 0x4f, 8, 0, 0,
+    ]);
     for tamper in 0..6u8 {
         // Three chunks of 40, 70 000 and 12 bytes; then which record, what to
         // do to it, and a bit or a cut.
