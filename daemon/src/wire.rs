@@ -358,13 +358,19 @@ impl Message {
     }
 
     fn decode_frame(json: &[u8]) -> Result<Message, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_slice(json);
+        // Only text is JSON. serde_json skips an ignored field's string without
+        // checking its bytes, so without this a frame with invalid UTF-8 in a
+        // field nobody reads would decode (found by fuzzing a consensus vote).
+        let json = std::str::from_utf8(json).map_err(|e| {
+            <serde_json::Error as de::Error>::custom(format_args!("a frame that is not UTF-8: {e}"))
+        })?;
+        let mut de = serde_json::Deserializer::from_str(json);
         let message = match de::Deserializer::deserialize_map(&mut de, Peek)? {
             Peeked::Whole(message) => message,
             Peeked::Kind(kind) => {
                 // Correctness: the frame is read twice only when `type` came late;
                 // the first pass kept nothing.
-                let mut again = serde_json::Deserializer::from_slice(json);
+                let mut again = serde_json::Deserializer::from_str(json);
                 let message = de::Deserializer::deserialize_map(&mut again, Late(kind))?;
                 again.end()?;
                 message
