@@ -43,11 +43,15 @@ fn an_upstream_fleet_shows_what_does_not_apply() {
     assert_eq!(report.verdict, timecoin_shared::checklist::Status::Pass);
     let text = screen(&app, 160, 48);
     assert!(
-        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 3 n/a"),
+        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 4 n/a"),
         "{text}"
     );
     assert!(
         text.contains("- n/a     No reconnection backoff spam"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- n/a     No masternode equivocated"),
         "{text}"
     );
 }
