@@ -1,5 +1,6 @@
 //! `timectl status`: one row per node (reachable, running commit vs repo HEAD,
-//! height, active masternodes, peers, pending, finalized, last block age), from
+//! height with the final height beside it and the consensus round, active
+//! masternodes, peers, pending, finalized, last block age), from
 //! one probe of each node at once; `--watch` probes again on an interval over the
 //! same connections until Ctrl-C.
 
@@ -54,6 +55,15 @@ pub(crate) struct NodeStatus {
     /// Why the node is unreachable.
     pub error: Option<String>,
     pub block_height: Option<u64>,
+    /// The highest block a quorum's commit certificate made final: never
+    /// reverted, while blocks between it and `block_height` may still be.
+    pub final_height: Option<u64>,
+    /// The consensus round at the height after the final one; above 0 means
+    /// rounds timed out there.
+    pub consensus_round: Option<u32>,
+    /// Conflicting signed messages of one masternode this node caught since
+    /// it started (evidence of a faulty masternode or a stolen key).
+    pub equivocations: Option<u64>,
     pub active_masternodes: Option<usize>,
     pub min_masternodes: Option<usize>,
     pub connected_peers: Option<usize>,
@@ -102,6 +112,9 @@ impl From<&NodeSnapshot> for NodeStatus {
             in_network_definition: c.listed_masternode,
             error,
             block_height: c.block_height,
+            final_height: c.final_height,
+            consensus_round: c.consensus_round,
+            equivocations: c.equivocations,
             active_masternodes: c.active_masternodes,
             min_masternodes: c.min_masternodes,
             connected_peers: c.connected_peers,
@@ -179,7 +192,8 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// The status table, then a line per node outside the network definition.
+/// The status table, then a line per node outside the network definition and
+/// per node that caught a masternode equivocating.
 pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
@@ -187,6 +201,8 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
         "COMMIT",
         "HEAD",
         "HEIGHT",
+        "FINAL",
+        "ROUND",
         "MASTERNODES",
         "PEERS",
         "PENDING",
@@ -251,12 +267,21 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
             (_, None) => gap(),
             (false, Some(_)) => Cell::missing(),
         };
+        // Rounds past the first at one height mean proposals or votes that
+        // did not come in time.
+        let round = match s.consensus_round {
+            Some(0) => Cell::plain("0"),
+            Some(round) => Cell::new(round.to_string(), theme::WARN),
+            None => gap(),
+        };
         table.push(vec![
             Cell::plain(&s.name),
             state,
             commit,
             head,
             number(s.block_height),
+            number(s.final_height),
+            round,
             masternodes,
             number(s.connected_peers.map(|v| v as u64)),
             number(s.pending_transactions.map(|v| v as u64)),
@@ -273,6 +298,16 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                 s.name,
                 s.node_id.as_deref().unwrap_or("(unknown)"),
                 theme::WARN.render_reset()
+            ));
+        }
+        if let Some(caught) = s.equivocations.filter(|n| *n > 0) {
+            text.push_str(&format!(
+                "{}{}: caught {caught} masternode equivocation{} since it started: its journal's \
+                 `Masternode ID equivocated` lines name the signer{}\n",
+                theme::BAD.render(),
+                s.name,
+                if caught == 1 { "" } else { "s" },
+                theme::BAD.render_reset()
             ));
         }
     }
@@ -329,6 +364,66 @@ mod tests {
             !text.contains("unlisted") && !text.contains("not a masternode"),
             "{text}"
         );
+    }
+
+    /// The table as a terminal without colours shows it.
+    fn plain(text: &str) -> String {
+        anstream::adapter::strip_str(text).to_string()
+    }
+
+    #[test]
+    fn the_final_height_and_round_stand_beside_the_tip_and_evidence_below() {
+        let snapshot = timecoin_shared::snapshot::NodeSnapshot {
+            node: "node1".into(),
+            at: std::time::SystemTime::now(),
+            took: Duration::from_millis(3),
+            api: Default::default(),
+            reach: Reach::Reachable,
+            chain: timecoin_shared::snapshot::ChainView {
+                block_height: Some(42),
+                final_height: Some(40),
+                consensus_round: Some(3),
+                equivocations: Some(0),
+                ..Default::default()
+            },
+            peers: None,
+            repo_head: None,
+        };
+        let row = NodeStatus::from(&snapshot);
+        let text = plain(&render(std::slice::from_ref(&row)));
+        let header = text.lines().next().expect("header");
+        assert!(header.contains("HEIGHT  FINAL  ROUND"), "{text}");
+        let line = text.lines().nth(1).expect("row");
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let at = cells.iter().position(|c| *c == "42").expect("height");
+        assert_eq!(&cells[at..at + 3], ["42", "40", "3"], "{text}");
+        assert!(!text.contains("equivocation"), "{text}");
+        let json = serde_json::to_value(&row).expect("json");
+        assert_eq!(json["final_height"], 40);
+        assert_eq!(json["consensus_round"], 3);
+        assert_eq!(json["equivocations"], 0);
+
+        let mut caught = snapshot.clone();
+        caught.chain.equivocations = Some(2);
+        let text = plain(&render(&[NodeStatus::from(&caught)]));
+        assert!(
+            text.contains("node1: caught 2 masternode equivocations since it started"),
+            "{text}"
+        );
+        // An older daemon that does not report them: unknown, not zero.
+        let mut older = snapshot;
+        older.chain.final_height = None;
+        older.chain.consensus_round = None;
+        let text = plain(&render(&[NodeStatus::from(&older)]));
+        let cells: Vec<String> = text
+            .lines()
+            .nth(1)
+            .expect("row")
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let at = cells.iter().position(|c| c == "42").expect("height");
+        assert_eq!(&cells[at + 1..at + 3], ["unknown", "unknown"], "{text}");
     }
 
     #[test]
