@@ -1,7 +1,7 @@
 //! One devnet masternode's key signs two conflicting prevotes, sent to node1
 //! while a check's window is open (after its start probe read node1's
 //! counters, through a tap on node1's RPC): the check fails
-//! `no_equivocations` naming node1, with exit code 2; node1's journal has the
+//! `no_equivocations` naming node1, with exit code 2, and quotes node1's
 //! contract line naming the masternode; `status` says node1 caught it.
 
 use std::time::Duration;
@@ -91,6 +91,13 @@ async fn a_masternode_signing_conflicting_votes_fails_the_check_naming_the_node(
     );
     let contract = format!("Masternode {} equivocated at height", sent.offender);
     assert!(log.contains(&contract), "no {contract:?} in node1's log");
+    // The window's journal names the signer under the count.
+    assert!(
+        lines
+            .lines()
+            .any(|l| l.starts_with("node1 log: ") && l.contains(&contract)),
+        "{lines}"
+    );
 
     // `status` shows the evidence under its table, naming node1.
     let fleet_arg = fleet.display().to_string();

@@ -15,8 +15,9 @@
 //! - the count is read whether or not the journal is (a wrong unit name or a
 //!   user who may not read it makes every log item unknown, not this one).
 //!
-//! The journal lines still name the masternode, height and round: the failure
-//! says where to read them. The count starts at zero with the daemon, so a
+//! The journal lines still name the masternode, height and round: where the
+//! journal was read, the verdict quotes the first of them (kind
+//! `equivocation`) under the count. The count starts at zero with the daemon, so a
 //! drop between two probes (or an uptime shorter than the time between them)
 //! is a restart, and what it counts then was all caught after the restart.
 //!
@@ -27,10 +28,11 @@
 
 use crate::checklist::facts::{CheckFacts, NodeFacts};
 use crate::checklist::thresholds::Thresholds;
-use crate::checklist::verdict::ItemVerdict;
+use crate::checklist::verdict::{ItemVerdict, Status};
+use crate::classify::EventKind;
 use crate::rpc::EQUIVOCATIONS_METRIC as METRIC;
 
-use super::inputs::{join, series};
+use super::inputs::{join, journal, series};
 use super::rule::{Item, Rule, Tally};
 
 pub(crate) const RULE: Rule = Rule {
@@ -72,6 +74,21 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
                 "{name}: {end} equivocation{} caught before the window, since the daemon started ({METRIC} {shown})",
                 plural(end)
             ));
+        }
+        if caught > 0 || end > 0 {
+            let status = if caught > 0 {
+                Status::Fail
+            } else {
+                Status::Warn
+            };
+            // The window's journal names the signer; an unread journal leaves
+            // the count standing alone.
+            for line in journal(node)
+                .map(|log| log.samples(EventKind::Equivocation))
+                .unwrap_or_default()
+            {
+                tally.note(status, format!("{name} log: {line}"));
+            }
         } else if counts.len() < 2 {
             tally.pass(format!(
                 "{name}: no equivocation caught since the daemon started ({METRIC} {shown})"
@@ -153,6 +170,27 @@ mod tests {
             v.evidence[1..].iter().all(|e| !e.starts_with("n2")),
             "only the node that caught them fails: {v:?}"
         );
+    }
+
+    #[test]
+    fn the_journal_line_naming_the_signer_is_quoted_under_the_count() {
+        let mut f = Fixture::healthy(2);
+        counts(&mut f, 1, [0, 0, 1]);
+        let line = format!(
+            "WARN timed::consensus: Masternode {} equivocated at height 12 round 0",
+            "ab".repeat(32)
+        );
+        f.log(1, &line);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.evidence[1], format!("n1 log: {line}"), "{v:?}");
+        // The line alone, without the count rising, is not evidence: a peer's
+        // words quoted in a log line could carry the phrase.
+        let mut f = Fixture::healthy(2);
+        f.log(1, &line);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(v.evidence.iter().all(|e| !e.contains(" log: ")), "{v:?}");
     }
 
     #[test]
