@@ -6,7 +6,7 @@
 //! - [`verdict`](Report): statuses, item verdicts and the whole report.
 //! - [`facts`](CheckFacts): what a check collects per node over its window.
 //! - [`thresholds`](Thresholds): the limits, their defaults and the fleet file's `[check]`.
-//! - `rules`: the ten items, one module per concern.
+//! - `rules`: the eleven items, one module per concern.
 //! - [`evaluate`]: every rule over one set of facts.
 //! - [`measures`]: the numbers behind the items, for perfdata and gauges.
 

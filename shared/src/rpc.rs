@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::wire::NodeId;
 
+/// The counter in `GET /metrics` (Prometheus text) of equivocations a node
+/// caught since it started: two conflicting signed proposals or votes from
+/// one masternode at one height and round, both signatures checked.
+pub const EQUIVOCATIONS_METRIC: &str = "timed_equivocations_total";
+
 /// `GET /consensus_info`: one node's view of the network and its chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsensusInfo {

@@ -74,6 +74,18 @@ pub struct ChainView {
     /// that is not is never counted, never leads and never signs.
     #[serde(default)]
     pub listed_masternode: Option<bool>,
+    /// The highest block a quorum of masternodes signed a commit certificate
+    /// for: it is never reverted, while blocks above it may still be.
+    #[serde(default)]
+    pub final_height: Option<u64>,
+    /// The consensus round at the height after the final one: above 0, rounds
+    /// timed out there (a proposer down, votes missing).
+    #[serde(default)]
+    pub consensus_round: Option<u32>,
+    /// Equivocations the node caught since it started: pairs of conflicting
+    /// signed proposals or votes from one masternode at one height and round.
+    #[serde(default)]
+    pub equivocations: Option<u64>,
 }
 
 /// One live link of a node, as that node reports it.

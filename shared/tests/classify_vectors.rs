@@ -223,6 +223,13 @@ const VECTORS: &[Vector] = &[
         &[NetworkPartition],
         None,
     ),
+    // --- Ours: a masternode caught signing twice (tracing's line, with its
+    // structured fields after the message).
+    v(
+        "2026-12-05T21:20:01.123456Z  WARN timed::consensus::engine::outputs: Masternode 4f1c9e2a7b3d5e6f8a9b0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f7 equivocated at height 12 round 0 offender=4f1c9e2a7b3d5e6f8a9b0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f7 height=12 round=0",
+        &[Equivocation],
+        None,
+    ),
     Vector {
         line: "2026-11-29 14:17:46.681 [up-n2]  INFO ⏳ Peer gate: 0/3 compatible peer(s) connected (30s elapsed, timeout in 570s)",
         kinds: &[ProductionSkipped],

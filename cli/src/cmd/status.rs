@@ -1,5 +1,6 @@
 //! `timectl status`: one row per node (reachable, running commit vs repo HEAD,
-//! height, active masternodes, peers, pending, finalized, last block age), from
+//! height with the final height beside it and the consensus round, active
+//! masternodes, peers, pending, finalized, last block age), from
 //! one probe of each node at once; `--watch` probes again on an interval over the
 //! same connections until Ctrl-C.
 
@@ -54,6 +55,15 @@ pub(crate) struct NodeStatus {
     /// Why the node is unreachable.
     pub error: Option<String>,
     pub block_height: Option<u64>,
+    /// The highest block a quorum's commit certificate made final: never
+    /// reverted, while blocks between it and `block_height` may still be.
+    pub final_height: Option<u64>,
+    /// The consensus round at the height after the final one; above 0 means
+    /// rounds timed out there.
+    pub consensus_round: Option<u32>,
+    /// Conflicting signed messages of one masternode this node caught since
+    /// it started (evidence of a faulty masternode or a stolen key).
+    pub equivocations: Option<u64>,
     pub active_masternodes: Option<usize>,
     pub min_masternodes: Option<usize>,
     pub connected_peers: Option<usize>,
@@ -102,6 +112,9 @@ impl From<&NodeSnapshot> for NodeStatus {
             in_network_definition: c.listed_masternode,
             error,
             block_height: c.block_height,
+            final_height: c.final_height,
+            consensus_round: c.consensus_round,
+            equivocations: c.equivocations,
             active_masternodes: c.active_masternodes,
             min_masternodes: c.min_masternodes,
             connected_peers: c.connected_peers,
@@ -179,7 +192,8 @@ fn compact(report: &Report<'_>) -> String {
     serde_json::to_string(report).unwrap_or_default()
 }
 
-/// The status table, then a line per node outside the network definition.
+/// The status table, then a line per node outside the network definition and
+/// per node that caught a masternode equivocating.
 pub(crate) fn render(statuses: &[NodeStatus]) -> String {
     let mut table = Table::new(&[
         "NODE",
@@ -187,6 +201,8 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
         "COMMIT",
         "HEAD",
         "HEIGHT",
+        "FINAL",
+        "ROUND",
         "MASTERNODES",
         "PEERS",
         "PENDING",
@@ -251,12 +267,21 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
             (_, None) => gap(),
             (false, Some(_)) => Cell::missing(),
         };
+        // Rounds past the first at one height mean proposals or votes that
+        // did not come in time.
+        let round = match s.consensus_round {
+            Some(0) => Cell::plain("0"),
+            Some(round) => Cell::new(round.to_string(), theme::WARN),
+            None => gap(),
+        };
         table.push(vec![
             Cell::plain(&s.name),
             state,
             commit,
             head,
             number(s.block_height),
+            number(s.final_height),
+            round,
             masternodes,
             number(s.connected_peers.map(|v| v as u64)),
             number(s.pending_transactions.map(|v| v as u64)),
@@ -273,6 +298,16 @@ pub(crate) fn render(statuses: &[NodeStatus]) -> String {
                 s.name,
                 s.node_id.as_deref().unwrap_or("(unknown)"),
                 theme::WARN.render_reset()
+            ));
+        }
+        if let Some(caught) = s.equivocations.filter(|n| *n > 0) {
+            text.push_str(&format!(
+                "{}{}: caught {caught} masternode equivocation{} since it started: its journal's \
+                 `Masternode ID equivocated` lines name the signer{}\n",
+                theme::BAD.render(),
+                s.name,
+                if caught == 1 { "" } else { "s" },
+                theme::BAD.render_reset()
             ));
         }
     }
@@ -295,49 +330,4 @@ fn errors(statuses: &[NodeStatus]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_node_outside_the_network_definition_is_flagged_in_its_row_and_below() {
-        let mut snapshot = timecoin_shared::snapshot::NodeSnapshot {
-            node: "node5".into(),
-            at: std::time::SystemTime::now(),
-            took: Duration::from_millis(3),
-            api: Default::default(),
-            reach: Reach::Reachable,
-            chain: timecoin_shared::snapshot::ChainView {
-                node_id: Some("ab".repeat(32)),
-                listed_masternode: Some(false),
-                ..Default::default()
-            },
-            peers: None,
-            repo_head: None,
-        };
-        let text = render(&[NodeStatus::from(&snapshot)]);
-        assert!(text.contains("up, unlisted"), "{text}");
-        assert!(
-            text.contains(&format!(
-                "node5: its id {} is not a masternode",
-                "ab".repeat(32)
-            )),
-            "{text}"
-        );
-        snapshot.chain.listed_masternode = Some(true);
-        let text = render(&[NodeStatus::from(&snapshot)]);
-        assert!(
-            !text.contains("unlisted") && !text.contains("not a masternode"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn short_commits_match_full_heads_dirty_or_not() {
-        let head = "0123456789abcdef0123456789abcdef01234567";
-        assert!(same_commit("0123456789ab", head));
-        assert!(same_commit("0123456789ab-dirty", head));
-        assert!(!same_commit("ffff56789ab", head));
-        assert!(!same_commit("unknown", head));
-        assert!(!same_commit("", head));
-    }
-}
+mod tests;

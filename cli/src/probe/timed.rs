@@ -1,12 +1,14 @@
 //! Our daemon's API (`api = "timed"`): its HTTP RPC, `GET /consensus_info`,
-//! `/peers`, `/blocks/{height}` and `/health`, as the shared RPC types define.
+//! `/peers`, `/blocks/{height}` and `/health`, as the shared RPC types define,
+//! and from `/metrics` the one counter no JSON answer carries (equivocations
+//! caught).
 
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
-use timecoin_shared::rpc::{ConsensusInfo, Health, PeerInfo};
+use timecoin_shared::rpc::{ConsensusInfo, EQUIVOCATIONS_METRIC, Health, PeerInfo};
 use timecoin_shared::snapshot::{ChainView, PeerView};
 
 use super::api::NodeApi;
@@ -58,7 +60,17 @@ impl NodeApi for TimedApi {
     fn chain(&self) -> BoxFuture<'_, Result<ChainView, RpcError>> {
         async move {
             let info: ConsensusInfo = self.rpc.get("/consensus_info").await?;
-            Ok(chain_view(info))
+            // A daemon that answered its state but not its metrics (an older
+            // build, a failure between the two calls) leaves the count
+            // unknown, not the node.
+            let equivocations = match self.rpc.get_text("/metrics").await {
+                Ok(text) => counter(&text, EQUIVOCATIONS_METRIC),
+                Err(_) => None,
+            };
+            Ok(ChainView {
+                equivocations,
+                ..chain_view(info)
+            })
         }
         .boxed()
     }
@@ -100,7 +112,27 @@ fn chain_view(info: ConsensusInfo) -> ChainView {
         uptime_secs: Some(info.uptime_secs),
         last_block_age_secs: info.last_block_age_secs,
         listed_masternode: info.in_network_definition,
+        final_height: info.final_height,
+        consensus_round: info.consensus_round,
+        equivocations: None,
     }
+}
+
+/// The value of the unlabelled counter `name` in a Prometheus text body;
+/// `None` when it is absent or not a whole count.
+fn counter(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            let mut fields = line.split_whitespace();
+            (fields.next() == Some(name))
+                .then(|| fields.next())
+                .flatten()
+        })
+        .and_then(|value| value.parse::<f64>().ok())
+        .filter(|value| value.is_finite() && *value >= 0.0 && value.fract() == 0.0)
+        // A whole, non-negative, finite count below 2^53 converts exactly.
+        .map(|value| value as u64)
 }
 
 fn peer_view(peer: PeerInfo) -> PeerView {
@@ -111,5 +143,24 @@ fn peer_view(peer: PeerInfo) -> PeerView {
         connected_secs: Some(peer.connected_secs),
         rtt_ms: peer.rtt_ms,
         block_height: Some(peer.block_height),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counter;
+
+    #[test]
+    fn a_counter_is_read_by_its_exact_name_and_only_as_a_count() {
+        let body = "# HELP timed_equivocations_total Conflicting signed votes.\n\
+                    # TYPE timed_equivocations_total counter\n\
+                    timed_equivocations_total_extra 9\n\
+                    timed_equivocations_total 2\n";
+        assert_eq!(counter(body, "timed_equivocations_total"), Some(2));
+        assert_eq!(counter(body, "timed_reorgs_total"), None);
+        for bad in ["x -1", "x NaN", "x 1.5", "x +Inf", "x", "x abc"] {
+            assert_eq!(counter(bad, "x"), None, "{bad}");
+        }
+        assert_eq!(counter("x 3e0", "x"), Some(3));
     }
 }

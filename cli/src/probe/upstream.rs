@@ -149,6 +149,9 @@ impl UpstreamApi {
             last_block_age_secs: None,
             // Correctness: its RPC has no network definition to be listed in.
             listed_masternode: None,
+            final_height: None,
+            consensus_round: None,
+            equivocations: None,
         })
     }
 

@@ -114,6 +114,16 @@ impl RpcClient {
         self.send(request, path).await
     }
 
+    /// `GET path`, its body as text (`/metrics` speaks Prometheus, not JSON).
+    ///
+    /// # Errors
+    /// As [`RpcClient::get`]; a body that is not UTF-8 is of the wrong shape.
+    pub async fn get_text(&self, path: &str) -> Result<String, RpcError> {
+        let request = self.http.get(format!("{}{path}", self.base));
+        let response = self.answer(request, path).await?;
+        response.text().await.map_err(|e| self.body_error(&e, path))
+    }
+
     /// `POST path` with a JSON body, its JSON answer as `T`.
     ///
     /// # Errors
@@ -127,15 +137,26 @@ impl RpcClient {
         self.send(request, path).await
     }
 
-    /// Sends `request` and reads its JSON answer. Every request this client
-    /// makes reads state (`GET`, or a JSON-RPC query), so one whose pooled
-    /// connection the daemon closed as it went out is sent once more, on a new
-    /// connection: that race is the pool's, not the daemon's.
+    /// Sends `request` and reads its JSON answer.
     async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        path: &str,
+    ) -> Result<T, RpcError> {
+        let response = self.answer(request, path).await?;
+        response.json().await.map_err(|e| self.body_error(&e, path))
+    }
+
+    /// Sends `request` and takes its answer when its status is a success.
+    /// Every request this client makes reads state (`GET`, or a JSON-RPC
+    /// query), so one whose pooled connection the daemon closed as it went out
+    /// is sent once more, on a new connection: that race is the pool's, not
+    /// the daemon's.
+    async fn answer(
         &self,
         mut request: reqwest::RequestBuilder,
         path: &str,
-    ) -> Result<T, RpcError> {
+    ) -> Result<reqwest::Response, RpcError> {
         let target = || with_path(&self.target, path);
         if let Some((user, password)) = &self.credentials {
             request = request.basic_auth(user, Some(password));
@@ -176,22 +197,26 @@ impl RpcClient {
                 body: body.trim().to_owned(),
             });
         }
-        response.json().await.map_err(|e| {
-            let reason = describe(&e);
-            if e.is_decode() {
-                RpcError::Shape {
-                    node: self.node.clone(),
-                    target: target(),
-                    reason,
-                }
-            } else {
-                RpcError::Unreachable {
-                    node: self.node.clone(),
-                    target: target(),
-                    reason,
-                }
+        Ok(response)
+    }
+
+    /// A body that did not arrive whole, or did not decode.
+    fn body_error(&self, e: &reqwest::Error, path: &str) -> RpcError {
+        let reason = describe(e);
+        let target = with_path(&self.target, path);
+        if e.is_decode() {
+            RpcError::Shape {
+                node: self.node.clone(),
+                target,
+                reason,
             }
-        })
+        } else {
+            RpcError::Unreachable {
+                node: self.node.clone(),
+                target,
+                reason,
+            }
+        }
     }
 }
 

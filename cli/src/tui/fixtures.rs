@@ -68,6 +68,9 @@ fn answered(i: usize, height: u64, peers: &[usize], at: SystemTime) -> NodeSnaps
             uptime_secs: Some(900),
             last_block_age_secs: Some(1),
             listed_masternode: Some(true),
+            final_height: Some(height.saturating_sub(1)),
+            consensus_round: Some(0),
+            equivocations: Some(0),
         },
         peers: Some(peer_views),
         repo_head: Some("1f50bb8c0ffee0000000000000000000000000000".into()),
@@ -143,10 +146,16 @@ fn meshed(api: DaemonApi) -> App {
         let at = epoch() - Duration::from_secs(12 - round);
         for i in 0..4 {
             let peers: Vec<usize> = (0..4).filter(|j| *j != i).collect();
-            let snap = NodeSnapshot {
+            let mut snap = NodeSnapshot {
                 api,
                 ..answered(i, 40 + round / 2, &peers, at)
             };
+            if api == DaemonApi::TimeMasternode {
+                // Upstream reports no final height, round or equivocations.
+                snap.chain.final_height = None;
+                snap.chain.consensus_round = None;
+                snap.chain.equivocations = None;
+            }
             update(&mut app, Msg::Snapshot(Box::new(snap)));
         }
     }

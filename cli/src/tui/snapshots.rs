@@ -43,13 +43,37 @@ fn an_upstream_fleet_shows_what_does_not_apply() {
     assert_eq!(report.verdict, timecoin_shared::checklist::Status::Pass);
     let text = screen(&app, 160, 48);
     assert!(
-        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 3 n/a"),
+        text.contains("checklist ✓ pass · 7 pass 0 warn 0 fail 0 unknown 4 n/a"),
         "{text}"
     );
     assert!(
         text.contains("- n/a     No reconnection backoff spam"),
         "{text}"
     );
+    assert!(
+        text.contains("- n/a     No masternode equivocated"),
+        "{text}"
+    );
+}
+
+/// A node that caught a masternode equivocating says so on its page, marked
+/// (not by colour alone), and an upstream node's page shows no final height
+/// rather than a made-up one.
+#[test]
+fn a_node_page_shows_caught_equivocations_and_unknown_finality() {
+    let mut app = fixtures::healthy();
+    if let Some(snapshot) = app.nodes[1].last_ok.as_mut() {
+        snapshot.chain.equivocations = Some(2);
+    }
+    app.view = View::Detail(1);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("✗ 2 equivocations caught"), "{text}");
+    assert!(text.contains("height 45 · final 44 · round 0"), "{text}");
+    let mut app = fixtures::upstream();
+    app.view = View::Detail(0);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("final - · round -"), "{text}");
+    assert!(text.contains("equivocations -"), "{text}");
 }
 
 #[test]

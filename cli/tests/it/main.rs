@@ -6,6 +6,7 @@ mod support;
 
 mod check_devnet;
 mod completions_fresh;
+mod consensus_devnet;
 mod deploy;
 mod deploy_lab;
 mod devnet;

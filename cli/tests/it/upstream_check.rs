@@ -65,7 +65,12 @@ fn an_upstream_fleet_gets_verdicts_and_honest_unknowns() {
     );
 
     // What upstream does not log or answer is not judged, and says why.
-    for id in ["no_backoff_spam", "clean_handshakes", "one_link_per_pair"] {
+    for id in [
+        "no_backoff_spam",
+        "clean_handshakes",
+        "one_link_per_pair",
+        "no_equivocations",
+    ] {
         let it = item(&report, id);
         assert_eq!(it["status"], "not_applicable", "{it:#}");
         let text = evidence(it);
@@ -233,6 +238,7 @@ fn an_empty_journal_while_the_chain_moves_is_unknown_not_quiet() {
     let nagios = String::from_utf8_lossy(&out.stdout);
     assert!(nagios.contains("'n2_resets'=U;"), "{nagios}");
     assert!(nagios.contains("'n2_failed_connects'=U;"), "{nagios}");
+    assert!(nagios.contains("'n2_equivocations'=U;"), "{nagios}");
 
     let out = timectl(&["--fleet", &fleet, "logs", "--since", "1m"]);
     assert_eq!(out.status.code(), Some(0));

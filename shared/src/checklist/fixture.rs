@@ -120,6 +120,9 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
                 uptime_secs: Some(600),
                 last_block_age_secs: Some(3),
                 listed_masternode: Some(true),
+                final_height: Some(height - 1),
+                consensus_round: Some(0),
+                equivocations: Some(0),
             },
             peers: Some(
                 (0..n)

@@ -3,7 +3,7 @@
 //! could not learn or did not judge is `None` (Nagios `U`), never zero.
 
 use super::facts::{CheckFacts, NodeFacts};
-use super::rules::{counted_dials, judged_count};
+use super::rules::{caught_in_window, counted_dials, judged_count};
 use super::thresholds::Thresholds;
 use crate::classify::EventKind;
 use crate::snapshot::ChainView;
@@ -14,7 +14,7 @@ use crate::snapshot::ChainView;
 pub struct Measure {
     /// `height_spread`, or `NODE_height`, `NODE_peers`, `NODE_masternodes`,
     /// `NODE_resets`, `NODE_failed_connects` (those the backoff item counts:
-    /// toward peers not shown down).
+    /// toward peers not shown down), `NODE_equivocations` (caught in the window).
     pub label: String,
     pub value: Option<u64>,
     pub warn: Option<u64>,
@@ -37,7 +37,7 @@ impl Measure {
 }
 
 /// The fleet's height spread, then each node's height, peers, masternodes,
-/// resets and failed connects, in node order.
+/// resets, failed connects and equivocations, in node order.
 pub fn measures(facts: &CheckFacts, thresholds: &Thresholds) -> Vec<Measure> {
     let heights: Vec<Option<u64>> = facts
         .nodes
@@ -86,6 +86,10 @@ pub fn measures(facts: &CheckFacts, thresholds: &Thresholds) -> Vec<Measure> {
                 counted_dials(facts, node),
             )
         });
+        out.push(Measure {
+            crit: Some(0),
+            ..Measure::new(format!("{name}_equivocations"), caught_in_window(node))
+        });
     }
     out
 }
@@ -115,7 +119,9 @@ mod tests {
         assert_eq!(get("n0_masternodes").max, Some(2));
         assert_eq!(get("n1_resets").value, Some(1));
         assert_eq!(get("n1_failed_connects").crit, Some(9));
-        assert_eq!(m.len(), 1 + 2 * 5);
+        assert_eq!(get("n1_equivocations").value, Some(0));
+        assert_eq!(get("n1_equivocations").crit, Some(0));
+        assert_eq!(m.len(), 1 + 2 * 6);
     }
 
     #[test]
@@ -137,6 +143,7 @@ mod tests {
         let value = |label: &str| m.iter().find(|m| m.label == label).expect(label).value;
         assert_eq!(value("n0_failed_connects"), Some(0));
         assert_eq!(value("n1_failed_connects"), None);
+        assert_eq!(value("n1_equivocations"), None);
         assert_eq!(value("n1_resets"), Some(0), "upstream logs its resets");
         // An empty journal while the height rose was not read where it is written.
         f.facts.nodes[0].journal = crate::checklist::Journal::Read(Default::default());

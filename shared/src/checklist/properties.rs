@@ -23,6 +23,9 @@ enum Gap {
     Peers {
         probe: usize,
     },
+    Equivocations {
+        probe: usize,
+    },
     Commit,
     RepoHead,
     BlockAge,
@@ -47,6 +50,7 @@ const ALL_ITEMS: &[&str] = &[
     "one_link_per_pair",
     "same_commit",
     "same_chain",
+    "no_equivocations",
 ];
 
 /// The items that read a node's last probe whatever its journal says.
@@ -57,6 +61,7 @@ const PROBE_READERS: &[&str] = &[
     "heights_advancing",
     "one_link_per_pair",
     "same_commit",
+    "no_equivocations",
 ];
 
 impl Gap {
@@ -80,7 +85,12 @@ impl Gap {
                 if at(probe) == END {
                     PROBE_READERS
                 } else {
-                    &["masternodes_active", "peers_stable", "heights_advancing"]
+                    &[
+                        "masternodes_active",
+                        "peers_stable",
+                        "heights_advancing",
+                        "no_equivocations",
+                    ]
                 }
             }
             Gap::Height { probe } => {
@@ -94,6 +104,10 @@ impl Gap {
             Gap::Peers { probe } => {
                 edit(at(probe), &|p| p.chain.connected_peers = None);
                 &["peers_stable"]
+            }
+            Gap::Equivocations { probe } => {
+                edit(at(probe), &|p| p.chain.equivocations = None);
+                &["no_equivocations"]
             }
             Gap::Commit => {
                 edit(END, &|p| p.chain.commit = None);
@@ -171,6 +185,7 @@ fn gap() -> impl Strategy<Value = Gap> {
         (0..3usize).prop_map(|probe| Gap::Height { probe }),
         (0..3usize).prop_map(|probe| Gap::Masternodes { probe }),
         (0..3usize).prop_map(|probe| Gap::Peers { probe }),
+        (0..3usize).prop_map(|probe| Gap::Equivocations { probe }),
         Just(Gap::Commit),
         Just(Gap::RepoHead),
         Just(Gap::BlockAge),
@@ -194,6 +209,9 @@ enum Fault {
     Forked,
     Cut,
     FewMasternodes,
+    /// The node caught a masternode's conflicting votes between its first
+    /// and last probe.
+    Equivocation,
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -205,6 +223,7 @@ fn fault() -> impl Strategy<Value = Fault> {
         Just(Fault::Forked),
         Just(Fault::Cut),
         Just(Fault::FewMasternodes),
+        Just(Fault::Equivocation),
     ]
 }
 
@@ -224,6 +243,7 @@ impl Fault {
                 f.end(i).peers = Some(vec![]);
             }
             Fault::FewMasternodes => f.chain(i, |_, c| c.active_masternodes = Some(1)),
+            Fault::Equivocation => f.end(i).chain.equivocations = Some(1),
         }
     }
 }
@@ -346,6 +366,7 @@ proptest! {
             Fault::Forked if n > 1 => "same_chain",
             Fault::Cut if n > 1 => "peers_stable",
             Fault::FewMasternodes if n > 1 => "masternodes_active",
+            Fault::Equivocation => "no_equivocations",
             _ => return Ok(()),
         };
         let report = evaluate(&f.facts, &f.thresholds);

@@ -11,7 +11,12 @@ use super::verdict::Status;
 use crate::fleet::DaemonApi;
 
 /// The items upstream's API cannot support (DESIGN: "Two daemon APIs").
-const NOT_FOR_UPSTREAM: &[&str] = &["no_backoff_spam", "clean_handshakes", "one_link_per_pair"];
+const NOT_FOR_UPSTREAM: &[&str] = &[
+    "no_backoff_spam",
+    "clean_handshakes",
+    "one_link_per_pair",
+    "no_equivocations",
+];
 
 proptest! {
     #[test]

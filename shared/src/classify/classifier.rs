@@ -35,6 +35,8 @@ const PREFILTER: &str = concat!(
     r"|instead of producing|before producing|produce block|channel closed",
     r"|disconnect|kicked zombie|marked inactive|oversized frame|rejecting|rejected inbound",
     r"|received ack|failed to send|superseded|closing connection|cannot start block",
+    // ours: consensus evidence
+    r"|equivocated at",
 );
 
 /// What one line says.
@@ -241,6 +243,7 @@ mod tests {
         "[Outbound] Disconnecting 1.2.3.4 due to timeout",
         "[Outbound] Received Ack from 1.2.3.4",
         "Pre-handshake flood from 1.2.3.4:5 — recording violation",
+        "Masternode 0123456789abcdef equivocated at height 3 round 1",
     ];
 
     #[test]

@@ -46,11 +46,15 @@ pub enum EventKind {
     Syncing,
     /// The node saw no peers for long enough to call itself cut off.
     NetworkPartition,
+    /// The node caught a masternode signing two conflicting proposals or votes
+    /// for one height and round (`Masternode ID equivocated at height H round
+    /// R`): the line names the signer.
+    Equivocation,
 }
 
 impl EventKind {
     /// Every kind, in declaration order (which is also the order of badges and tables).
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Connected,
         EventKind::HandshakeCompleted,
         EventKind::HandshakeAccepted,
@@ -67,6 +71,7 @@ impl EventKind {
         EventKind::BlockFinalized,
         EventKind::Syncing,
         EventKind::NetworkPartition,
+        EventKind::Equivocation,
     ];
 
     /// The contract name, as serde writes it.
@@ -88,6 +93,7 @@ impl EventKind {
             EventKind::BlockFinalized => "block_finalized",
             EventKind::Syncing => "syncing",
             EventKind::NetworkPartition => "network_partition",
+            EventKind::Equivocation => "equivocation",
         }
     }
 
@@ -102,11 +108,12 @@ impl EventKind {
                 | EventKind::PreHandshakeMessage
                 | EventKind::ProductionSkipped
                 | EventKind::NetworkPartition
+                | EventKind::Equivocation
         )
     }
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
@@ -141,10 +148,10 @@ impl FromStr for EventKind {
 /// The kinds of one line, without allocating: the classifier runs on every line
 /// of a flood.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct KindSet(u16);
+pub struct KindSet(u32);
 
-// Correctness: one bit per kind; a seventeenth kind needs a wider integer.
-const _: () = assert!(EventKind::ALL.len() <= u16::BITS as usize);
+// Correctness: one bit per kind; a thirty-third kind needs a wider integer.
+const _: () = assert!(EventKind::ALL.len() <= u32::BITS as usize);
 
 impl KindSet {
     pub fn insert(&mut self, kind: EventKind) {

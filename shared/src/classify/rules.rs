@@ -335,6 +335,11 @@ pub(crate) const RULES: &[Rule] = &[
         EventKind::NetworkPartition,
         r"\bnetwork partition detected\b",
     ),
+    // --- Ours: consensus evidence. The id is the signer's hex key.
+    rule(
+        EventKind::Equivocation,
+        r"\bmasternode [0-9a-f]{8,64} equivocated at height \d+ round \d+\b",
+    ),
 ];
 
 /// Where a produced or finalized block's height is written: `block 12`, `#12`,

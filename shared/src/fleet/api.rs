@@ -53,6 +53,20 @@ impl DaemonApi {
         }
     }
 
+    /// Why this daemon cannot show a masternode's equivocation; `None` when
+    /// it counts the conflicting signed messages it catches (ours, in
+    /// `/metrics`). Silence from a daemon that keeps no such evidence is not
+    /// "no masternode equivocated".
+    pub fn keeps_no_equivocation_evidence(self) -> Option<&'static str> {
+        match self {
+            DaemonApi::Timed => None,
+            DaemonApi::TimeMasternode => Some(
+                "time-masternode neither counts nor logs conflicting signed votes of one \
+                 masternode: its RPC and journal hold no equivocation evidence",
+            ),
+        }
+    }
+
     /// Why this daemon's RPC cannot tell which live connections the node holds;
     /// `None` when it lists them. Links judged from anything else (a registry
     /// of masternodes) would pass doubled sockets and fail live links.

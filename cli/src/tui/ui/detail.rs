@@ -1,6 +1,7 @@
-//! One node's page (Enter on a node): what it is and how old that knowledge is,
-//! its peers with RTT as it reports them, the tips it was seen at, and its own
-//! log.
+//! One node's page (Enter on a node): what it is and how old that knowledge is
+//! (its tip with the final height beside it, the consensus round, the
+//! equivocations it caught), its peers with RTT as it reports them, the tips it
+//! was seen at, and its own log.
 //!
 //! The node's connection count and its peer list are two answers (upstream's
 //! `getnetworkinfo` counts sockets, its `getpeerinfo` lists registered
@@ -28,7 +29,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         .map_or(0, Vec::len);
     let peers_h = u16::try_from(peers + 3).unwrap_or(u16::MAX).max(5);
     let [info, middle, log] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Length(peers_h.min(area.height / 3)),
         Constraint::Min(3),
     ])
@@ -58,11 +59,16 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         ));
     }
     let second = format!(
-        "height {} · masternodes {}/{} · {} connections · commit {} · uptime {}",
+        "height {} · final {} · round {} · masternodes {}/{} · {} connections",
         opt(chain.and_then(|c| c.block_height)),
+        opt(chain.and_then(|c| c.final_height)),
+        opt(chain.and_then(|c| c.consensus_round)),
         opt(chain.and_then(|c| c.active_masternodes)),
         opt(chain.and_then(|c| c.min_masternodes)),
         opt(chain.and_then(|c| c.connected_peers)),
+    );
+    let third = format!(
+        "commit {} · uptime {} · ",
         chain
             .and_then(|c| c.commit.as_deref())
             .map_or_else(|| "-".into(), short_commit),
@@ -70,6 +76,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
             .and_then(|c| c.uptime_secs)
             .map_or_else(|| "-".into(), |s| ago(std::time::Duration::from_secs(s))),
     );
+    let equivocations = chain.and_then(|c| c.equivocations);
     let id = chain
         .and_then(|c| c.node_id.as_deref())
         .map_or_else(|| "-".into(), |id| fit(id, 24));
@@ -78,9 +85,16 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
     } else {
         theme.dim()
     };
+    // Evidence of a masternode signing twice stands out whatever its age.
+    let caught = match equivocations {
+        Some(0) => Span::styled("no equivocation caught", value_style),
+        Some(n) => Span::styled(format!("✗ {n} equivocations caught"), theme.bad()),
+        None => Span::styled("equivocations -", value_style),
+    };
     let lines = vec![
         Line::from(first),
         Line::styled(second, value_style),
+        Line::from(vec![Span::styled(third, value_style), caught]),
         Line::styled(format!("id {id} · Esc back · ↑↓ other nodes"), theme.dim()),
     ];
     let block = Block::default()

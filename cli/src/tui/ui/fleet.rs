@@ -1,5 +1,5 @@
-//! The fleet table: one row per node with its state, height and the sparkline
-//! of its rise, peers, masternodes, pending and finalized transactions, the age
+//! The fleet table: one row per node with its state, height with the final
+//! height beside it, the sparkline of its rise, peers, masternodes, pending and finalized transactions, the age
 //! of its last block and its commit (flagged where it differs from the repo's
 //! HEAD or from the rest of the fleet). Columns are dropped, least useful first,
 //! when the terminal is narrow.
@@ -26,6 +26,8 @@ enum Col {
     Name,
     State,
     Height,
+    /// The final height: what a quorum certified, beside the tip.
+    FinalHeight,
     Rise,
     Peers,
     Masternodes,
@@ -36,10 +38,11 @@ enum Col {
 }
 
 impl Col {
-    const ALL: [Col; 10] = [
+    const ALL: [Col; 11] = [
         Col::Name,
         Col::State,
         Col::Height,
+        Col::FinalHeight,
         Col::Rise,
         Col::Peers,
         Col::Masternodes,
@@ -54,11 +57,13 @@ impl Col {
             Col::Name => "NODE",
             Col::State => "STATE",
             Col::Height => "HEIGHT",
+            Col::FinalHeight => "FINAL",
             Col::Rise => "RISE",
             Col::Peers => "PEERS",
             Col::Masternodes => "MN",
             Col::Pending => "PEND",
-            Col::Finalized => "FINAL",
+            // Finalized transactions; "FINAL" is the final height.
+            Col::Finalized => "FIN TX",
             Col::LastBlock => "BLOCK",
             Col::Commit => "COMMIT",
         }
@@ -67,7 +72,7 @@ impl Col {
     fn priority(self) -> u8 {
         match self {
             Col::Name | Col::State => 9,
-            Col::Height => 8,
+            Col::Height | Col::FinalHeight => 8,
             Col::Masternodes | Col::Peers => 7,
             Col::LastBlock => 6,
             Col::Commit => 5,
@@ -81,7 +86,7 @@ impl Col {
         match self {
             Col::Name => name_w,
             Col::State => 10,
-            Col::Height => 7,
+            Col::Height | Col::FinalHeight => 7,
             Col::Rise => {
                 if wide {
                     16
@@ -239,6 +244,7 @@ fn cell<'a>(
             Cell::from(format!("{glyph} {word}{age}")).style(style)
         }
         Col::Height => value(opt(chain.and_then(|c| c.block_height))),
+        Col::FinalHeight => value(opt(chain.and_then(|c| c.final_height))),
         Col::Rise => value(sparkline(&node.heights, usize::from(width))),
         Col::Peers => value(opt(chain.and_then(|c| c.connected_peers))),
         Col::Masternodes => match chain.map(|c| (c.active_masternodes, c.min_masternodes)) {
@@ -296,9 +302,12 @@ mod tests {
     #[test]
     fn narrow_screens_drop_the_least_useful_columns_first() {
         let all: u16 = Col::ALL.iter().map(|c| c.width(6, false) + 1).sum();
-        assert_eq!(columns(all, 6).len(), 10);
+        assert_eq!(columns(all, 6).len(), 11);
         let narrow: Vec<Col> = columns(40, 6).into_iter().map(|(c, _)| c).collect();
-        assert_eq!(narrow[..3], [Col::Name, Col::State, Col::Height]);
+        assert_eq!(
+            narrow[..4],
+            [Col::Name, Col::State, Col::Height, Col::FinalHeight]
+        );
         assert!(!narrow.contains(&Col::Pending));
         assert!(columns(0, 6).is_empty());
     }

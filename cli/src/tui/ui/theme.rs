@@ -135,5 +135,6 @@ pub(crate) fn badge(kind: EventKind) -> &'static str {
         EventKind::BlockFinalized => "final",
         EventKind::Syncing => "sync",
         EventKind::NetworkPartition => "PARTITION",
+        EventKind::Equivocation => "EQUIVOC",
     }
 }

@@ -11,7 +11,7 @@ use testkit::wait_until_blocking as until_blocking;
 pub(super) const WINDOW: &str = "4s";
 
 /// The items, in checklist order (the JSON contract's ids).
-pub(super) const ITEMS: [&str; 10] = [
+pub(super) const ITEMS: [&str; 11] = [
     "no_resets",
     "masternodes_active",
     "peers_stable",
@@ -22,6 +22,7 @@ pub(super) const ITEMS: [&str; 10] = [
     "one_link_per_pair",
     "same_commit",
     "same_chain",
+    "no_equivocations",
 ];
 
 /// A 4-node devnet whose every node sees all four masternodes and has made

@@ -134,12 +134,22 @@ impl Devnet {
 
     /// The daemons' RPC addresses, node1 first.
     pub(crate) fn rpc_addrs(&self) -> Vec<SocketAddr> {
+        self.addrs("rpc")
+    }
+
+    /// The daemons' P2P addresses, node1 first.
+    pub(crate) fn p2p_addrs(&self) -> Vec<SocketAddr> {
+        self.addrs("p2p")
+    }
+
+    /// The address `devnet status` gives in `field` for each daemon.
+    fn addrs(&self, field: &str) -> Vec<SocketAddr> {
         let status = self.status();
         status["nodes"]
             .as_array()
             .expect("nodes")
             .iter()
-            .map(|n| n["rpc"].as_str().expect("rpc").parse().expect("addr"))
+            .map(|n| n[field].as_str().expect(field).parse().expect("addr"))
             .collect()
     }
 

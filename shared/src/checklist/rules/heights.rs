@@ -1,7 +1,9 @@
 //! Item 5: every node's height rose over the window, and the nodes' heights at
-//! the end agree within the allowed spread.
+//! the end agree within the allowed spread. The final heights (what a quorum
+//! certified) stand beside the tips in the evidence; the tip is what is judged,
+//! as every daemon API reports it.
 
-use crate::checklist::facts::CheckFacts;
+use crate::checklist::facts::{CheckFacts, NodeFacts};
 use crate::checklist::thresholds::Thresholds;
 use crate::checklist::verdict::ItemVerdict;
 
@@ -32,14 +34,17 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
             continue;
         };
         ends.push((name.as_str(), end));
+        let finals = finals(node);
         if heights.len() < 2 {
             tally.unknown(format!("{name}: probed once, so no rise can be seen"));
         } else if end > start {
-            tally.pass(format!("{name}: height {start} -> {end}"));
+            tally.pass(format!("{name}: height {start} -> {end}{finals}"));
         } else if end == start {
-            tally.fail(format!("{name}: height stuck at {end} over the window"));
+            tally.fail(format!(
+                "{name}: height stuck at {end} over the window{finals}"
+            ));
         } else {
-            tally.fail(format!("{name}: height fell from {start} to {end}"));
+            tally.fail(format!("{name}: height fell from {start} to {end}{finals}"));
         }
     }
     let lowest = ends.iter().min_by_key(|(_, h)| *h);
@@ -59,6 +64,20 @@ fn judge(facts: &CheckFacts, thresholds: &Thresholds) -> ItemVerdict {
     tally.finish(RULE.item, facts)
 }
 
+/// The final heights at the first and the last probe, as evidence beside
+/// the tip's (` (final 9 -> 13)`); empty where the node did not report them.
+fn finals(node: &NodeFacts) -> String {
+    let final_at = |probe: Option<&crate::snapshot::NodeSnapshot>| {
+        probe
+            .filter(|p| p.is_reachable())
+            .and_then(|p| p.chain.final_height)
+    };
+    match (final_at(node.probes.first()), final_at(node.last_probe())) {
+        (Some(from), Some(to)) => format!(" (final {from} -> {to})"),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,13 +87,21 @@ mod tests {
     #[test]
     fn rising_heights_pass_and_a_stuck_node_fails() {
         let mut f = Fixture::healthy(4);
-        assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Pass);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Pass);
+        assert_eq!(v.evidence[0], "n0: height 10 -> 14 (final 9 -> 13)");
+        f.chain(0, |_, c| c.final_height = None);
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(
+            v.evidence[0], "n0: height 10 -> 14",
+            "no final height, no claim"
+        );
         f.chain(3, |_, c| c.block_height = Some(10));
         let v = judge(&f.facts, &f.thresholds);
         assert_eq!(v.status, Status::Fail);
         assert!(
             v.evidence
-                .contains(&"n3: height stuck at 10 over the window".to_string()),
+                .contains(&"n3: height stuck at 10 over the window (final 9 -> 13)".to_string()),
             "{v:?}"
         );
         assert!(
