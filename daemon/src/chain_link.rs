@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -52,6 +52,10 @@ impl Gossip for Network {
 
     fn set_best_height(&self, height: u64) {
         Network::set_best_height(self, height);
+    }
+
+    fn close_link(&self, peer: &NodeId, reason: DisconnectReason) {
+        Network::close_link(self, peer, reason);
     }
 }
 

@@ -5,8 +5,8 @@
 //! (`certified`). The leading certified blocks above our final height are
 //! checked against the network definition and, if every certificate holds,
 //! adopted as final whatever our fork choice says (they are decided); one
-//! certificate that does not hold refuses the whole batch and distrusts its
-//! sender. The uncertified rest is offered to the fork-choice rule as before
+//! certificate that does not hold refuses the whole batch, distrusts its
+//! sender and closes its link. The uncertified rest is offered to the fork-choice rule as before
 //! and is never final on its own.
 //!
 //! Peers announce their height with `Status` (on link-up and every round). A
@@ -21,7 +21,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tracing::{debug, info, warn};
 
 use super::adopt::Adopted;
@@ -263,12 +263,13 @@ impl Chain {
                     let Some(certifier) = &self.config.certifier else {
                         return self.refuse(
                             state,
+                            outbox,
                             from,
                             "certificates on a network without masternodes",
                         );
                     };
                     if let Err(reason) = certifier.check(&entry.block, &cert) {
-                        return self.refuse(state, from, &reason);
+                        return self.refuse(state, outbox, from, &reason);
                     }
                     // What is final here already proves nothing new.
                     if entry.block.height > final_height {
@@ -300,13 +301,25 @@ impl Chain {
     }
 
     /// Refuses a batch whose certificate does not hold: its sender is
-    /// distrusted and the reason logged.
-    fn refuse(&self, state: &mut State, from: NodeId, reason: &str) -> Option<Vec<Block>> {
+    /// distrusted, the reason logged, and its link closed
+    /// (`timed_disconnects_total{by="us",reason="bad_certificate"}`). A
+    /// certificate is checked with nothing but the network file, so an honest
+    /// node never sends one that fails: whoever did lied, and the link is what
+    /// it lied with.
+    fn refuse(
+        &self,
+        state: &mut State,
+        outbox: &mut Outbox,
+        from: NodeId,
+        reason: &str,
+    ) -> Option<Vec<Block>> {
         state.sync.distrust(from);
         self.counters
             .blocks_rejected
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        warn!(peer = %from.short(), "Rejected blocks from {}: {}", from.short(), escaped(reason));
+        warn!(peer = %from.short(), reason = "bad_certificate",
+            "Rejected blocks from {}: {} - closing connection", from.short(), escaped(reason));
+        outbox.close_link(from, DisconnectReason::BadCertificate);
         None
     }
 }

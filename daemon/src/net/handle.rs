@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -103,6 +103,13 @@ impl Network {
     /// Queues `message` for one peer; false if it has no live link or a full queue.
     pub fn send_to(&self, node: &NodeId, message: Message) -> bool {
         self.core.mgr.send_to(node, message)
+    }
+
+    /// Closes the live link to `node` (it is told `reason`); false if there is
+    /// none. For a peer that proved it lies, e.g. with a certificate that does
+    /// not hold.
+    pub fn close_link(&self, node: &NodeId, reason: DisconnectReason) -> bool {
+        self.core.mgr.close_link(node, reason)
     }
 
     /// The best height advertised in handshakes from now on.

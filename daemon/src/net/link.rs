@@ -93,10 +93,13 @@ impl Link<'_> {
             tokio::select! {
                 () = closer.closed() => {
                     let reason = closer.reason();
-                    let end = if reason == DisconnectReason::Duplicate {
-                        LinkEnd::Duplicate
-                    } else {
-                        LinkEnd::Shutdown
+                    // Correctness: only the node's shutdown stops a dialer; a
+                    // link closed for what its peer did is lost (redialed with
+                    // backoff if we dialed it).
+                    let end = match reason {
+                        DisconnectReason::Duplicate => LinkEnd::Duplicate,
+                        DisconnectReason::ShuttingDown => LinkEnd::Shutdown,
+                        _ => LinkEnd::Lost,
                     };
                     return Ending::Close(reason, end);
                 }

@@ -256,6 +256,18 @@ impl Manager {
         }
     }
 
+    /// Asks the live link to `node`, if any, to send `Disconnect {reason}` and
+    /// close; false when there is none. Its state leaves through `unregister`
+    /// once its task has ended, as for any other close.
+    pub fn close_link(&self, node: &NodeId, reason: DisconnectReason) -> bool {
+        let state = self.lock();
+        let Some(link) = state.links.get(node) else {
+            return false;
+        };
+        link.closer.close(reason);
+        true
+    }
+
     /// Whether any live link to `node` exists.
     pub fn is_linked(&self, node: &NodeId) -> bool {
         self.lock().links.contains_key(node)

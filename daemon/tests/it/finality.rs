@@ -8,10 +8,13 @@
 //!   counts any of them final, and takes the masternodes' certified chain;
 //! - `equivocation`: two conflicting votes signed by one masternode's key are
 //!   kept as evidence, logged and counted, and finality goes on;
+//! - `forged_batch`: a stranger that sends final blocks whose certificates
+//!   do not hold loses its link, and the close is counted;
 //! - `restart`: a masternode killed at any moment and restarted resumes from
 //!   its persisted record and is never caught equivocating.
 
 mod equivocation;
+mod forged_batch;
 mod heights;
 mod restart;
 mod uncertified;
