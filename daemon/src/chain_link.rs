@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use timecoin_shared::wire::{DisconnectReason, NodeId};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -21,7 +20,7 @@ use crate::chain::{
 use crate::config::Config;
 use crate::consensus;
 use crate::identity::Identity;
-use crate::net::{NetEvent, Network};
+use crate::net::{Inbox, NetEvent, Network};
 use crate::wire::Message;
 
 /// File name of the chain store inside the data dir.
@@ -68,7 +67,7 @@ pub(crate) fn start(
     config: &Config,
     identity: &Identity,
     net: Network,
-    events: mpsc::Receiver<NetEvent>,
+    events: Inbox,
     tracker: &TaskTracker,
     shutdown: CancellationToken,
 ) -> Result<Arc<Chain>, StoreError> {
@@ -114,7 +113,7 @@ pub(crate) fn start(
 async fn pump(
     chain: Arc<Chain>,
     engine: Option<consensus::Handle>,
-    mut events: mpsc::Receiver<NetEvent>,
+    mut events: Inbox,
     shutdown: CancellationToken,
 ) {
     loop {

@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use timecoin_shared::wire::{DisconnectReason, NodeId};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::Backoff;
 use super::core::Core;
 use super::counters::{CountersSnapshot, EndedBy};
-use super::event::{NetEvent, PeerSnapshot};
+use super::event::PeerSnapshot;
+use super::inbox::{Inbox, Lanes};
 use super::manager::Manager;
 use super::settings::NetSettings;
 use super::transport::{Dialer, Listener};
@@ -30,24 +30,25 @@ pub struct Network {
 /// Starts accepting on `listener` and dialing every `settings.peers` address through
 /// `dialer`, until `shutdown` is cancelled. Must be called inside a tokio runtime.
 ///
-/// The receiver yields every non-control message from peers and peer-up/-down
-/// events; if it is not drained, new events are dropped and counted
-/// (`events_dropped`) rather than stalling the links.
+/// The [`Inbox`] yields every peer-up/-down change, exactly once each, and
+/// every non-control message from peers, configured masternodes' first; if it
+/// is not drained, new messages are dropped and counted (`events_dropped`)
+/// rather than stalling the links.
 pub fn start<L: Listener, D: Dialer>(
     settings: NetSettings,
     identity: &Identity,
     listener: L,
     dialer: D,
     shutdown: CancellationToken,
-) -> (Network, mpsc::Receiver<NetEvent>) {
-    let (events, receiver) = mpsc::channel(EVENT_QUEUE);
+) -> (Network, Inbox) {
+    let (lanes, inbox) = Lanes::new(EVENT_QUEUE);
     let mgr = Manager::new(
         identity.node_id(),
         settings.masternode,
         settings.masternodes.clone(),
         settings.session_start,
         settings.rng_seed,
-        events,
+        lanes,
     )
     .with_slots(settings.slots());
     let core = Arc::new(Core::new(identity.clone(), mgr, settings, shutdown));
@@ -69,7 +70,7 @@ pub fn start<L: Listener, D: Dialer>(
     }
     // Closed now so `closed()` resolves once the tasks (and the ones they spawn) end.
     core.tracker.close();
-    (Network { core }, receiver)
+    (Network { core }, inbox)
 }
 
 impl Network {

@@ -18,7 +18,6 @@ use super::channel;
 use super::codec::{CodecError, encode_payload, write_frame};
 use super::conn::{LinkEnd, direction_word};
 use super::counters::{EndedBy, bump};
-use super::event::NetEvent;
 use super::handshake::Conn;
 use super::inbound::LinkBudget;
 use super::manager::{Closer, Manager};
@@ -307,11 +306,7 @@ impl Link<'_> {
     /// budget has room for it, else drops it.
     fn hand_over(&self, message: Message, bytes: usize) {
         match self.inbound.take(bytes) {
-            Some(held) => self.mgr.emit(NetEvent::Message {
-                from: self.node,
-                message,
-                held,
-            }),
+            Some(held) => self.mgr.deliver(self.node, message, held),
             None => bump(&self.mgr.counters.events_dropped),
         }
     }

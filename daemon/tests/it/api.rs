@@ -8,10 +8,9 @@ use timecoin_shared::wire::NodeId;
 use timed::Identity;
 use timed::testing::Definition;
 use timed::testing::chain::{Block, Hash32, Tx};
-use timed::testing::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
+use timed::testing::net::{self, Inbox, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
 use timed::testing::wire::Message;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::Receiver;
 use tokio_util::sync::CancellationToken;
 
 const WITHIN: Duration = Duration::from_secs(10);
@@ -34,12 +33,7 @@ async fn node(
     network: &Definition,
     peers: Vec<std::net::SocketAddr>,
     seed: u64,
-) -> (
-    Network,
-    Receiver<NetEvent>,
-    CancellationToken,
-    std::net::SocketAddr,
-) {
+) -> (Network, Inbox, CancellationToken, std::net::SocketAddr) {
     let ip = testkit::net::random_ip();
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -58,7 +52,7 @@ async fn node(
     (net, events, shutdown, addr)
 }
 
-async fn next_event(events: &mut Receiver<NetEvent>, want: impl Fn(&NetEvent) -> bool) -> NetEvent {
+async fn next_event(events: &mut Inbox, want: impl Fn(&NetEvent) -> bool) -> NetEvent {
     let wait = async {
         loop {
             let event = events.recv().await.expect("events open");
@@ -156,7 +150,7 @@ fn big_block(n: usize) -> Message {
 const MIB: usize = 1024 * 1024;
 
 /// What waits in `a`'s event queue, and what `a` dropped, add up to `sent`.
-async fn all_accounted(a: &Network, events: &Receiver<NetEvent>, dropped_before: u64, sent: u64) {
+async fn all_accounted(a: &Network, events: &Inbox, dropped_before: u64, sent: u64) {
     testkit::wait::wait_until(
         &format!("{sent} messages queued or dropped"),
         WITHIN,
@@ -166,7 +160,7 @@ async fn all_accounted(a: &Network, events: &Receiver<NetEvent>, dropped_before:
 }
 
 /// Takes every queued message: their count and total size.
-fn drain(events: &mut Receiver<NetEvent>) -> (usize, usize) {
+fn drain(events: &mut Inbox) -> (usize, usize) {
     let (mut count, mut bytes) = (0, 0);
     while let Ok(event) = events.try_recv() {
         if let NetEvent::Message { message, .. } = event {
