@@ -102,7 +102,7 @@ impl Chain {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            state.sync.peer_heights.insert(peer, announced);
+            self.note_height(&mut state, peer, announced);
             outbox.send_to(
                 peer,
                 Message::Status {
@@ -118,14 +118,29 @@ impl Chain {
         self.forget_tx_rate(&peer);
         let mut state = self.lock();
         state.sync.peer_heights.remove(&peer);
+        self.count_sync_peers(&state);
         state.sync.forget_requests_to(&[peer]);
+    }
+
+    /// Notes the height `peer` announced.
+    fn note_height(&self, state: &mut State, peer: NodeId, height: u64) {
+        state.sync.peer_heights.insert(peer, height);
+        self.count_sync_peers(state);
+    }
+
+    /// `timed_sync_peers` in `/metrics`.
+    fn count_sync_peers(&self, state: &State) {
+        let peers = state.sync.peer_heights.len() as u64;
+        self.counters
+            .sync_peers
+            .store(peers, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(super) fn on_status(&self, from: NodeId, best_height: u64) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            state.sync.peer_heights.insert(from, best_height);
+            self.note_height(&mut state, from, best_height);
             self.resume_sync(&mut state, &mut outbox);
         }
         self.send(outbox);

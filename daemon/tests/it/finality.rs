@@ -12,12 +12,15 @@
 //!   kept as evidence, logged and counted, and finality goes on;
 //! - `forged_batch`: a stranger that sends final blocks whose certificates
 //!   do not hold loses its link, and the close is counted;
+//! - `ghosts`: short-lived stranger links announcing 2^64-1 while another
+//!   floods, done to each node in turn, leave no peer state behind their links;
 //! - `restart`: a masternode killed at any moment and restarted resumes from
 //!   its persisted record and is never caught equivocating.
 
 mod crowding;
 mod equivocation;
 mod forged_batch;
+mod ghosts;
 mod heights;
 mod restart;
 mod uncertified;
