@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use testkit::wait::within;
 use timecoin_consensus::{DefinitionHash, Height, Round, ValidatorId, ValueId, Vote, VoteKind};
+use timecoin_shared::wire::NodeId;
 use timed::testing::chain::Block;
 use timed::testing::wire::{ConsensusMessage, Message};
 use tokio::task::JoinHandle;
@@ -36,33 +37,43 @@ const FLOODERS: usize = 3;
 /// Frames queued at once before waiting for the socket to take them.
 const BURST: usize = 256;
 
-/// The tiny frames a flooder repeats: a status, a ping, and a prevote for the
-/// height being decided that its own key signs (no masternode's).
-fn frames(n: u64, height: u64) -> Vec<Message> {
+/// The tiny frames a flooder repeats: a status, a ping, and two prevotes
+/// for a height being decided that its own key signs, one as itself and one
+/// claiming to be `masternode` (whose signature then fails).
+fn frames(n: u64, height: u64, masternode: NodeId) -> Vec<Message> {
     let key = outsider();
-    let vote = Vote {
-        kind: VoteKind::Prevote,
-        height: Height(height),
-        round: Round(0),
-        value: Some(ValueId([7; 32])),
-        validator: ValidatorId(id_of(&key).0),
-    }
-    .sign(&key, &DefinitionHash([0; 32]));
+    let vote = |validator| {
+        let vote = Vote {
+            kind: VoteKind::Prevote,
+            height: Height(height),
+            round: Round(0),
+            value: Some(ValueId([7; 32])),
+            validator,
+        }
+        .sign(&key, &DefinitionHash([0; 32]));
+        ConsensusMessage::Vote { vote }.into_message()
+    };
     vec![
         Message::Status { best_height: n },
         Message::Ping { nonce: n },
-        ConsensusMessage::Vote { vote }.into_message(),
+        vote(ValidatorId(id_of(&key).0)),
+        vote(ValidatorId(masternode.0)),
     ]
 }
 
 /// Links a stranger to `node` that sends tiny frames as fast as the node
 /// reads them until `stop`.
-async fn flooder(node: &Node, height: u64, stop: Arc<AtomicBool>) -> JoinHandle<u64> {
+async fn flooder(
+    node: &Node,
+    height: u64,
+    masternode: NodeId,
+    stop: Arc<AtomicBool>,
+) -> JoinHandle<u64> {
     let linked = Linked::connect(&target(node), &outsider()).await;
     tokio::spawn(async move {
         let mut sent = 0u64;
         let frames: Vec<Vec<u8>> = (0..4)
-            .flat_map(|h| frames(h, height + h))
+            .flat_map(|h| frames(h, height + h, masternode))
             .map(|m| serde_json::to_vec(&m).expect("a message encodes"))
             .collect();
         while !stop.load(Ordering::Relaxed) {
@@ -96,7 +107,7 @@ async fn a_flood_over_stranger_links_never_makes_a_masternode_miss_honest_blocks
     let stop = Arc::new(AtomicBool::new(false));
     let mut flooders = Vec::new();
     for _ in 0..FLOODERS {
-        flooders.push(flooder(&nodes[0], start, stop.clone()).await);
+        flooders.push(flooder(&nodes[0], start, nodes[1].spec.node_id, stop.clone()).await);
     }
     let began = Instant::now();
     let mut trail = Vec::new();
