@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use super::cluster::target_dir;
 use super::run::{Options, chaos};
 
 /// Chaos on real systemd hosts: faults from a seeded schedule, invariants
@@ -28,7 +29,8 @@ struct Args {
     /// not given (and printed).
     #[arg(long)]
     seed: Option<u64>,
-    /// Where the report goes (default: target/chaos/seed-SEED).
+    /// Where the report goes (default: chaos/seed-SEED in cargo's target
+    /// directory).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
 }
@@ -49,13 +51,21 @@ pub(crate) fn main(root: &Path, args: &[String]) -> ExitCode {
             }
         };
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
+    let out = match args.out {
+        Some(out) => out,
+        None => match target_dir(root) {
+            Ok(target) => target.join(format!("chaos/seed-{seed}")),
+            Err(e) => {
+                eprintln!("chaos: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let options = Options {
         nodes: usize::from(args.nodes),
         duration: args.duration,
         seed,
-        out: args
-            .out
-            .unwrap_or_else(|| root.join(format!("target/chaos/seed-{seed}"))),
+        out,
     };
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

@@ -88,11 +88,30 @@ fn dirty(workspace: &Path) -> Result<bool, String> {
     .is_empty())
 }
 
+/// Where cargo builds this workspace: `CARGO_TARGET_DIR`, a config file's
+/// `build.target-dir`, or `target/` at the root, as cargo itself resolves it.
+pub(crate) fn target_dir(workspace: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace)
+        .args(["metadata", "--format-version", "1", "--no-deps"]);
+    let metadata = output(cmd, "cargo metadata")?;
+    serde_json::from_str::<serde_json::Value>(&metadata)
+        .ok()
+        .and_then(|m| m["target_directory"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo metadata: no target_directory in its answer".to_owned())
+}
+
 /// `timed` built from this workspace, labelled `commit` when given. The build
 /// labelled for the next commit is kept under `target/chaos/bin` (a clean tree
 /// builds it once); the workspace's own `target/debug/timed` then carries that
 /// label until the next plain `cargo build`, which rebuilds it.
-fn build_daemon(workspace: &Path, commit: Option<&str>, into: &Path) -> Result<(), String> {
+fn build_daemon(
+    workspace: &Path,
+    target: &Path,
+    commit: Option<&str>,
+    into: &Path,
+) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
@@ -102,7 +121,7 @@ fn build_daemon(workspace: &Path, commit: Option<&str>, into: &Path) -> Result<(
         None => cmd.env_remove("TIMED_BUILD_COMMIT"),
     };
     output(cmd, "cargo build -p timed")?;
-    std::fs::copy(workspace.join("target/debug/timed"), into)
+    std::fs::copy(target.join("debug/timed"), into)
         .map_err(|e| format!("copy timed to {}: {e}", into.display()))?;
     Ok(())
 }
@@ -128,6 +147,7 @@ impl Cluster {
     pub(crate) fn up(workspace: &Path, n: usize) -> Result<Cluster, String> {
         let building = Instant::now();
         let faketime = faketime_library()?;
+        let target = target_dir(workspace)?;
         for tool in ["nft", "curl"] {
             output(
                 {
@@ -176,12 +196,17 @@ impl Cluster {
             .env("GIT_COMMITTER_EMAIL", "chaos@localhost")
             .env("GIT_COMMITTER_DATE", &date);
         let next = output(commit, "git commit-tree")?.trim().to_owned();
-        build_daemon(workspace, None, &bin.join(format!("timed-{}", &head[..12])))?;
-        let cached = workspace.join(format!("target/chaos/bin/timed-{}", &next[..12]));
+        build_daemon(
+            workspace,
+            &target,
+            None,
+            &bin.join(format!("timed-{}", &head[..12])),
+        )?;
+        let cached = target.join(format!("chaos/bin/timed-{}", &next[..12]));
         if !cached.exists() || dirty(workspace)? {
             std::fs::create_dir_all(cached.parent().unwrap_or(workspace))
                 .map_err(|e| format!("{}: {e}", cached.display()))?;
-            build_daemon(workspace, Some(&next[..12]), &cached)?;
+            build_daemon(workspace, &target, Some(&next[..12]), &cached)?;
         }
         std::fs::copy(&cached, bin.join(format!("timed-{}", &next[..12])))
             .map_err(|e| format!("copy {}: {e}", cached.display()))?;
@@ -253,7 +278,7 @@ impl Cluster {
             lab,
             ids,
             quorum,
-            timectl: workspace.join("target/debug/timectl"),
+            timectl: target.join("debug/timectl"),
             fleet,
             bare,
             head,
