@@ -15,9 +15,11 @@
 //! any non-final fork it may be on), and each batch adopted leads to the next
 //! request from the new tip. One request is in flight at a time; one left
 //! unanswered for [`SYNC_REQUEST_TICKS`] rounds is abandoned and another peer is
-//! asked. A peer that announces and then does not deliver (no answer, blocks that
-//! are invalid or do not connect) is *distrusted*: asked only when no trusted peer
-//! is ahead, until it delivers. No announced height ever holds production.
+//! asked. A peer that announces and then does not deliver (no answer, an empty
+//! answer, blocks that are invalid or do not connect) is *distrusted*: asked
+//! only when no trusted peer is ahead, until it delivers; after an empty answer
+//! another peer is asked at once. No announced height ever holds production or
+//! the one request slot.
 
 use std::collections::{HashMap, HashSet};
 
@@ -212,6 +214,22 @@ impl Chain {
                 self.request_blocks(&mut state, &mut outbox, peer, start);
             }
             let Some(first) = branch.first().map(|b| b.height) else {
+                if state.finality.final_height == before_final
+                    && state.sync.peer_heights.get(&from) > Some(&before)
+                {
+                    // It announced more than it delivered, and delivered
+                    // nothing: ask another at once, not after a timeout (but
+                    // not itself again: that would be a loop it drives).
+                    state.sync.distrust(from);
+                    if let Some(peer) = state
+                        .sync
+                        .best_peer_above(state.height())
+                        .filter(|p| *p != from)
+                    {
+                        let start = state.finality.final_height + 1;
+                        self.request_blocks(&mut state, &mut outbox, peer, start);
+                    }
+                }
                 drop(state);
                 self.send(outbox);
                 return;
