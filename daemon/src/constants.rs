@@ -125,10 +125,12 @@ pub(crate) const INBOUND_LINK_BYTES: usize = 2 * FRAME_CAP;
 /// count of 4096 queued events allowed 16 GiB.
 pub(crate) const INBOUND_BYTES: usize = 16 * FRAME_CAP;
 
-/// Bytes every block answer being built or waiting to be written may take,
-/// node-wide: eight answers of the largest frame. An honest node asks one peer at
-/// a time, and only while behind; more requests wait for room instead of growing
-/// memory (issue 13: a queue of 1024 answers per peer grew 3 GiB).
+/// Bytes every block answer to strangers being built or waiting to be written
+/// may take, node-wide, and as much again for answers to configured masternodes
+/// (strangers never hold theirs): eight answers of the largest frame. An honest
+/// node asks one peer at a time, and only while behind; more requests wait for
+/// room instead of growing memory (issue 13: a queue of 1024 answers per peer
+/// grew 3 GiB).
 pub(crate) const SERVE_BUDGET_BYTES: usize = 8 * FRAME_CAP;
 
 /// What one block answer reserves of [`SERVE_BUDGET_BYTES`] until it is written:

@@ -140,11 +140,12 @@ pub(crate) async fn establish<S: Stream>(
             INBOUND_LINK_BYTES,
         ),
     };
-    let mut gate = Gate::new(
-        core.serve_budget.clone(),
-        SERVE_RATE_BYTES,
-        SERVE_BURST_BYTES,
-    );
+    let serve = if masternode {
+        &core.masternode_serve
+    } else {
+        &core.stranger_serve
+    };
+    let mut gate = Gate::new(serve.clone(), SERVE_RATE_BYTES, SERVE_BURST_BYTES);
     let end = link
         .run(&mut conn, &outbox, &mut gate, &closer, keepalive)
         .await;

@@ -25,9 +25,12 @@ pub(crate) struct Core {
     pub settings: NetSettings,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
-    /// Bytes of block answers that may be built or waiting to be written, across
-    /// every link (see `serve.rs`).
-    pub serve_budget: Arc<Semaphore>,
+    /// Bytes of block answers to configured masternodes that may be built or
+    /// waiting to be written, across their links (see `serve.rs`).
+    pub masternode_serve: Arc<Semaphore>,
+    /// The same for every other link: strangers' requests never hold the
+    /// masternodes' room.
+    pub stranger_serve: Arc<Semaphore>,
     /// Bytes of received messages from configured masternodes waiting for
     /// the chain, across their links (see `inbound.rs`).
     pub masternode_inbound: Arc<Semaphore>,
@@ -50,7 +53,8 @@ impl Core {
             settings,
             shutdown,
             tracker: TaskTracker::new(),
-            serve_budget: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+            masternode_serve: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+            stranger_serve: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
             masternode_inbound: Arc::new(Semaphore::new(INBOUND_BYTES)),
             stranger_inbound: Arc::new(Semaphore::new(INBOUND_BYTES)),
         }

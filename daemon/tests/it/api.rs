@@ -34,6 +34,17 @@ async fn node(
     peers: Vec<std::net::SocketAddr>,
     seed: u64,
 ) -> (Network, Inbox, CancellationToken, std::net::SocketAddr) {
+    node_with(identity, network, peers, seed, |_| {}).await
+}
+
+/// [`node`] with `tweak` applied to its settings.
+async fn node_with(
+    identity: &Identity,
+    network: &Definition,
+    peers: Vec<std::net::SocketAddr>,
+    seed: u64,
+    tweak: impl FnOnce(&mut NetSettings),
+) -> (Network, Inbox, CancellationToken, std::net::SocketAddr) {
     let ip = testkit::net::random_ip();
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -41,6 +52,7 @@ async fn node(
     settings.peers = peers;
     settings.rng_seed = seed;
     settings.ping_interval = Duration::from_millis(100);
+    tweak(&mut settings);
     let shutdown = CancellationToken::new();
     let (net, events) = net::start(
         settings,
@@ -239,4 +251,71 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     tokio::time::timeout(WITHIN, a.closed())
         .await
         .expect("a drains");
+}
+
+/// Strangers' block requests that the chain leaves unanswered hold the node's
+/// serving budget until they expire (10 s); a configured masternode's request
+/// is served from room of its own and reaches the chain at once.
+#[tokio::test]
+async fn a_masternodes_block_request_never_waits_behind_strangers() {
+    // Eight answers of the largest frame: every byte strangers may hold.
+    const STRANGERS: usize = 8;
+    // Far below the 10 s after which an unanswered request frees its room.
+    const PROMPTLY: Duration = Duration::from_secs(3);
+    let ids: Vec<Identity> = (0..2 + STRANGERS)
+        .map(|_| Identity::generate().expect("identity"))
+        .collect();
+    let def = network(&[&ids[0], &ids[1]]);
+    let (a, mut a_events, a_stop, a_addr) = node_with(&ids[0], &def, Vec::new(), 1, |s| {
+        s.max_inbound_per_ip = STRANGERS;
+    })
+    .await;
+    let mut strangers = Vec::new();
+    for (seed, id) in (10..).zip(&ids[2..]) {
+        strangers.push(node(id, &def, vec![a_addr], seed).await);
+    }
+    testkit::wait::wait_until("every stranger linked", WITHIN, || async {
+        a.peers().len() == STRANGERS
+    })
+    .await;
+    let asks = |e: &NetEvent| {
+        matches!(
+            e,
+            NetEvent::Message {
+                message: Message::GetBlocks { .. },
+                ..
+            }
+        )
+    };
+    for (stranger, ..) in &strangers {
+        assert!(stranger.send_to(&a.node_id(), Message::GetBlocks { from: 1, limit: 1 }));
+    }
+    for _ in 0..STRANGERS {
+        // Taken and never answered: each holds one answer's room.
+        next_event(&mut a_events, asks).await;
+    }
+
+    let (m, m_events, m_stop, _) = node(&ids[1], &def, vec![a_addr], 2).await;
+    strangers.push((m.clone(), m_events, m_stop, a_addr));
+    testkit::wait::wait_until("the masternode linked", WITHIN, || async {
+        a.peers().iter().any(|p| p.node_id == m.node_id())
+    })
+    .await;
+    assert!(m.send_to(&a.node_id(), Message::GetBlocks { from: 1, limit: 1 }));
+    let got = tokio::time::timeout(PROMPTLY, next_event(&mut a_events, asks)).await;
+    assert!(
+        matches!(got, Ok(NetEvent::Message { from, .. }) if from == m.node_id()),
+        "the masternode's request waited behind the strangers': {got:?}"
+    );
+
+    for (peer, _, stop, _) in &strangers {
+        stop.cancel();
+        tokio::time::timeout(WITHIN, peer.closed())
+            .await
+            .expect("peer drains");
+    }
+    a_stop.cancel();
+    tokio::time::timeout(WITHIN, a.closed())
+        .await
+        .expect("node drains");
 }
