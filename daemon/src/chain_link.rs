@@ -10,8 +10,7 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::NodeId;
-use tokio::sync::mpsc;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -21,7 +20,7 @@ use crate::chain::{
 use crate::config::Config;
 use crate::consensus;
 use crate::identity::Identity;
-use crate::net::{NetEvent, Network};
+use crate::net::{Inbox, NetEvent, Network};
 use crate::wire::Message;
 
 /// File name of the chain store inside the data dir.
@@ -53,6 +52,10 @@ impl Gossip for Network {
     fn set_best_height(&self, height: u64) {
         Network::set_best_height(self, height);
     }
+
+    fn close_link(&self, peer: &NodeId, reason: DisconnectReason) {
+        Network::close_link(self, peer, reason);
+    }
 }
 
 /// Opens the chain in the config's data dir and starts its tasks (event pump,
@@ -64,7 +67,7 @@ pub(crate) fn start(
     config: &Config,
     identity: &Identity,
     net: Network,
-    events: mpsc::Receiver<NetEvent>,
+    events: Inbox,
     tracker: &TaskTracker,
     shutdown: CancellationToken,
 ) -> Result<Arc<Chain>, StoreError> {
@@ -110,7 +113,7 @@ pub(crate) fn start(
 async fn pump(
     chain: Arc<Chain>,
     engine: Option<consensus::Handle>,
-    mut events: mpsc::Receiver<NetEvent>,
+    mut events: Inbox,
     shutdown: CancellationToken,
 ) {
     loop {

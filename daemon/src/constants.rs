@@ -118,16 +118,19 @@ pub(crate) const PEER_QUEUE_BYTES: usize = 2 * FRAME_CAP;
 /// other peers their turn.
 pub(crate) const INBOUND_LINK_BYTES: usize = 2 * FRAME_CAP;
 
-/// Bytes of received messages every link together may have waiting for the
-/// chain. With 128 inbound strangers each sending 4 MiB frames this is what
-/// bounds memory: sixteen largest frames, 64 MiB, where a count of 4096 queued
-/// events allowed 16 GiB.
+/// Bytes of received messages every stranger link together may have waiting
+/// for the chain, and as much again for the configured masternodes' links
+/// (strangers never take theirs). With 128 inbound strangers each sending 4 MiB
+/// frames this is what bounds memory: sixteen largest frames, 64 MiB, where a
+/// count of 4096 queued events allowed 16 GiB.
 pub(crate) const INBOUND_BYTES: usize = 16 * FRAME_CAP;
 
-/// Bytes every block answer being built or waiting to be written may take,
-/// node-wide: eight answers of the largest frame. An honest node asks one peer at
-/// a time, and only while behind; more requests wait for room instead of growing
-/// memory (issue 13: a queue of 1024 answers per peer grew 3 GiB).
+/// Bytes every block answer to strangers being built or waiting to be written
+/// may take, node-wide, and as much again for answers to configured masternodes
+/// (strangers never hold theirs): eight answers of the largest frame. An honest
+/// node asks one peer at a time, and only while behind; more requests wait for
+/// room instead of growing memory (issue 13: a queue of 1024 answers per peer
+/// grew 3 GiB).
 pub(crate) const SERVE_BUDGET_BYTES: usize = 8 * FRAME_CAP;
 
 /// What one block answer reserves of [`SERVE_BUDGET_BYTES`] until it is written:
@@ -151,8 +154,9 @@ pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// memory a peer could pin with a single frame.
 pub(crate) const READ_BUFFER_KEEP: usize = 64 * 1024;
 
-/// Application events buffered before new ones are dropped (and counted). The
-/// connection tasks must never block on a slow consumer: that would stop their pings.
+/// Messages buffered for the application in each lane (masternodes', strangers')
+/// before new ones are dropped (and counted). The connection tasks must never
+/// block on a slow consumer: that would stop their pings.
 pub(crate) const EVENT_QUEUE: usize = 4096;
 
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again,

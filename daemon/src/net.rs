@@ -15,6 +15,7 @@ pub(crate) mod event;
 pub(crate) mod handle;
 pub(crate) mod handshake;
 pub(crate) mod inbound;
+pub(crate) mod inbox;
 pub(crate) mod link;
 pub(crate) mod listener;
 pub(crate) mod manager;
@@ -28,5 +29,6 @@ pub(crate) mod transport;
 
 pub use event::NetEvent;
 pub use handle::{Network, start};
+pub(crate) use inbox::Inbox;
 pub use settings::NetSettings;
 pub use transport::{TcpAcceptor, TcpDialer};

@@ -31,6 +31,7 @@ pub mod wire {
 pub mod net {
     pub use crate::net::codec::MessageCodec;
     pub use crate::net::event::PeerSnapshot;
+    pub use crate::net::inbox::{Inbox, Lanes};
     pub use crate::net::manager::{Candidate, Closer, Manager, Registration};
     pub use crate::net::outbox::Outbox;
     pub use crate::net::transport::{Dialer, Listener};

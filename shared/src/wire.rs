@@ -130,6 +130,9 @@ pub enum DisconnectReason {
     /// A stranger closed to make room for a configured masternode, or for
     /// sending nothing for too long.
     Evicted,
+    /// The peer sent blocks whose commit certificate does not hold: it lied
+    /// about what a quorum signed.
+    BadCertificate,
 }
 
 impl DisconnectReason {
@@ -146,6 +149,7 @@ impl DisconnectReason {
             DisconnectReason::NetworkMismatch => "network_mismatch",
             DisconnectReason::AuthFailed => "auth_failed",
             DisconnectReason::Evicted => "evicted",
+            DisconnectReason::BadCertificate => "bad_certificate",
         }
     }
 }

@@ -72,9 +72,12 @@ impl Default for MempoolLimits {
     }
 }
 
-/// Counters for `/metrics`, monotonic since start.
+/// Counters for `/metrics`, monotonic since start (but `sync_peers`, a gauge).
 #[derive(Debug, Default)]
 pub struct Counters {
+    /// Peers whose announced height the chain holds: its links, no more (a
+    /// peer state left behind by a link that has gone shows here).
+    pub sync_peers: AtomicU64,
     pub skipped_rounds: AtomicU64,
     pub rounds: AtomicU64,
     pub blocks_produced: AtomicU64,

@@ -2,7 +2,7 @@
 //! the real P2P layer or on an in-memory bus in simulations.
 
 use crate::wire::Message;
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 
 /// What the chain needs from the P2P layer.
 pub trait Gossip: Send + Sync {
@@ -18,6 +18,10 @@ pub trait Gossip: Send + Sync {
     fn active_masternodes(&self) -> Vec<NodeId>;
     /// Tells the P2P layer our height, which it advertises in handshakes.
     fn set_best_height(&self, height: u64);
+    /// Closes the link to a peer that proved it lies (blocks whose certificate
+    /// does not hold). Must not block. A bus without links (the simulations)
+    /// has nothing to close, hence the default.
+    fn close_link(&self, _peer: &NodeId, _reason: DisconnectReason) {}
 }
 
 /// Messages decided while the chain's state was locked, sent once it is unlocked
@@ -25,6 +29,7 @@ pub trait Gossip: Send + Sync {
 #[derive(Default)]
 pub(super) struct Outbox {
     items: Vec<(To, Message)>,
+    closing: Vec<Closing>,
 }
 
 /// Who an outbox item goes to.
@@ -33,6 +38,10 @@ enum To {
     AllBut(NodeId),
     One(NodeId),
 }
+
+/// What an outbox holds besides messages: links to close once the chain's
+/// state is unlocked.
+type Closing = (NodeId, DisconnectReason);
 
 impl Outbox {
     pub(super) fn broadcast(&mut self, msg: Message) {
@@ -47,7 +56,13 @@ impl Outbox {
         self.items.push((To::One(peer), msg));
     }
 
-    /// Sends everything; returns the peers a direct send could not reach.
+    /// Closes the link to `peer` (after the messages queued before).
+    pub(super) fn close_link(&mut self, peer: NodeId, reason: DisconnectReason) {
+        self.closing.push((peer, reason));
+    }
+
+    /// Sends everything, then closes the links asked; returns the peers a
+    /// direct send could not reach.
     pub(super) fn flush(self, gossip: &dyn Gossip) -> Vec<NodeId> {
         let mut unreachable = Vec::new();
         for (to, msg) in self.items {
@@ -60,6 +75,9 @@ impl Outbox {
                     }
                 }
             }
+        }
+        for (peer, reason) in self.closing {
+            gossip.close_link(&peer, reason);
         }
         unreachable
     }

@@ -5,8 +5,8 @@
 //! (`certified`). The leading certified blocks above our final height are
 //! checked against the network definition and, if every certificate holds,
 //! adopted as final whatever our fork choice says (they are decided); one
-//! certificate that does not hold refuses the whole batch and distrusts its
-//! sender. The uncertified rest is offered to the fork-choice rule as before
+//! certificate that does not hold refuses the whole batch, distrusts its
+//! sender and closes its link. The uncertified rest is offered to the fork-choice rule as before
 //! and is never final on its own.
 //!
 //! Peers announce their height with `Status` (on link-up and every round). A
@@ -15,13 +15,15 @@
 //! any non-final fork it may be on), and each batch adopted leads to the next
 //! request from the new tip. One request is in flight at a time; one left
 //! unanswered for [`SYNC_REQUEST_TICKS`] rounds is abandoned and another peer is
-//! asked. A peer that announces and then does not deliver (no answer, blocks that
-//! are invalid or do not connect) is *distrusted*: asked only when no trusted peer
-//! is ahead, until it delivers. No announced height ever holds production.
+//! asked. A peer that announces and then does not deliver (no answer, an empty
+//! answer, blocks that are invalid or do not connect) is *distrusted*: asked
+//! only when no trusted peer is ahead, until it delivers; after an empty answer
+//! another peer is asked at once. No announced height ever holds production or
+//! the one request slot.
 
 use std::collections::{HashMap, HashSet};
 
-use timecoin_shared::wire::NodeId;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tracing::{debug, info, warn};
 
 use super::adopt::Adopted;
@@ -102,7 +104,7 @@ impl Chain {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            state.sync.peer_heights.insert(peer, announced);
+            self.note_height(&mut state, peer, announced);
             outbox.send_to(
                 peer,
                 Message::Status {
@@ -118,14 +120,29 @@ impl Chain {
         self.forget_tx_rate(&peer);
         let mut state = self.lock();
         state.sync.peer_heights.remove(&peer);
+        self.count_sync_peers(&state);
         state.sync.forget_requests_to(&[peer]);
+    }
+
+    /// Notes the height `peer` announced.
+    fn note_height(&self, state: &mut State, peer: NodeId, height: u64) {
+        state.sync.peer_heights.insert(peer, height);
+        self.count_sync_peers(state);
+    }
+
+    /// `timed_sync_peers` in `/metrics`.
+    fn count_sync_peers(&self, state: &State) {
+        let peers = state.sync.peer_heights.len() as u64;
+        self.counters
+            .sync_peers
+            .store(peers, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(super) fn on_status(&self, from: NodeId, best_height: u64) {
         let mut outbox = Outbox::default();
         {
             let mut state = self.lock();
-            state.sync.peer_heights.insert(from, best_height);
+            self.note_height(&mut state, from, best_height);
             self.resume_sync(&mut state, &mut outbox);
         }
         self.send(outbox);
@@ -197,6 +214,22 @@ impl Chain {
                 self.request_blocks(&mut state, &mut outbox, peer, start);
             }
             let Some(first) = branch.first().map(|b| b.height) else {
+                if state.finality.final_height == before_final
+                    && state.sync.peer_heights.get(&from) > Some(&before)
+                {
+                    // It announced more than it delivered, and delivered
+                    // nothing: ask another at once, not after a timeout (but
+                    // not itself again: that would be a loop it drives).
+                    state.sync.distrust(from);
+                    if let Some(peer) = state
+                        .sync
+                        .best_peer_above(state.height())
+                        .filter(|p| *p != from)
+                    {
+                        let start = state.finality.final_height + 1;
+                        self.request_blocks(&mut state, &mut outbox, peer, start);
+                    }
+                }
                 drop(state);
                 self.send(outbox);
                 return;
@@ -263,12 +296,13 @@ impl Chain {
                     let Some(certifier) = &self.config.certifier else {
                         return self.refuse(
                             state,
+                            outbox,
                             from,
                             "certificates on a network without masternodes",
                         );
                     };
                     if let Err(reason) = certifier.check(&entry.block, &cert) {
-                        return self.refuse(state, from, &reason);
+                        return self.refuse(state, outbox, from, &reason);
                     }
                     // What is final here already proves nothing new.
                     if entry.block.height > final_height {
@@ -300,13 +334,25 @@ impl Chain {
     }
 
     /// Refuses a batch whose certificate does not hold: its sender is
-    /// distrusted and the reason logged.
-    fn refuse(&self, state: &mut State, from: NodeId, reason: &str) -> Option<Vec<Block>> {
+    /// distrusted, the reason logged, and its link closed
+    /// (`timed_disconnects_total{by="us",reason="bad_certificate"}`). A
+    /// certificate is checked with nothing but the network file, so an honest
+    /// node never sends one that fails: whoever did lied, and the link is what
+    /// it lied with.
+    fn refuse(
+        &self,
+        state: &mut State,
+        outbox: &mut Outbox,
+        from: NodeId,
+        reason: &str,
+    ) -> Option<Vec<Block>> {
         state.sync.distrust(from);
         self.counters
             .blocks_rejected
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        warn!(peer = %from.short(), "Rejected blocks from {}: {}", from.short(), escaped(reason));
+        warn!(peer = %from.short(), reason = "bad_certificate",
+            "Rejected blocks from {}: {} - closing connection", from.short(), escaped(reason));
+        outbox.close_link(from, DisconnectReason::BadCertificate);
         None
     }
 }

@@ -131,13 +131,21 @@ pub(crate) async fn establish<S: Stream>(
         conn_id,
         idle_timeout: (direction == Direction::Inbound && !masternode)
             .then_some(core.settings.idle_timeout),
-        inbound: LinkBudget::new(core.inbound_budget.clone(), INBOUND_LINK_BYTES),
+        inbound: LinkBudget::new(
+            if masternode {
+                core.masternode_inbound.clone()
+            } else {
+                core.stranger_inbound.clone()
+            },
+            INBOUND_LINK_BYTES,
+        ),
     };
-    let mut gate = Gate::new(
-        core.serve_budget.clone(),
-        SERVE_RATE_BYTES,
-        SERVE_BURST_BYTES,
-    );
+    let serve = if masternode {
+        &core.masternode_serve
+    } else {
+        &core.stranger_serve
+    };
+    let mut gate = Gate::new(serve.clone(), SERVE_RATE_BYTES, SERVE_BURST_BYTES);
     let end = link
         .run(&mut conn, &outbox, &mut gate, &closer, keepalive)
         .await;
@@ -172,13 +180,13 @@ mod tests {
     use futures_util::{SinkExt, StreamExt};
     use timecoin_shared::wire::PROTOCOL_VERSION;
     use tokio::io::DuplexStream;
-    use tokio::sync::mpsc;
     use tokio_util::codec::Framed;
     use tokio_util::sync::CancellationToken;
 
     use super::*;
     use crate::identity::Identity;
     use crate::net::codec::MessageCodec;
+    use crate::net::inbox::Lanes;
     use crate::net::settings::NetSettings;
 
     const PEER: NodeId = NodeId([2; 32]);
@@ -189,7 +197,7 @@ mod tests {
         settings.ping_timeout = Duration::from_secs(3);
         Core::new(
             Identity::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[1; 32])),
-            Manager::new(NodeId([1; 32]), true, vec![PEER], 1, 0, mpsc::channel(64).0),
+            Manager::new(NodeId([1; 32]), true, vec![PEER], 1, 0, Lanes::new(64).0),
             settings,
             CancellationToken::new(),
         )

@@ -1,5 +1,6 @@
 //! What every task of one node's P2P layer shares: the manager, the settings, the
-//! node-wide budgets for block answers and received messages, and the shutdown token and task tracker
+//! node-wide budgets for block answers and received messages (masternodes'
+//! apart from strangers'), and the shutdown token and task tracker
 //! that let the node drain on exit.
 
 use std::sync::Arc;
@@ -24,12 +25,18 @@ pub(crate) struct Core {
     pub settings: NetSettings,
     pub shutdown: CancellationToken,
     pub tracker: TaskTracker,
-    /// Bytes of block answers that may be built or waiting to be written, across
-    /// every link (see `serve.rs`).
-    pub serve_budget: Arc<Semaphore>,
-    /// Bytes of received messages waiting for the chain, across every link
-    /// (see `inbound.rs`).
-    pub inbound_budget: Arc<Semaphore>,
+    /// Bytes of block answers to configured masternodes that may be built or
+    /// waiting to be written, across their links (see `serve.rs`).
+    pub masternode_serve: Arc<Semaphore>,
+    /// The same for every other link: strangers' requests never hold the
+    /// masternodes' room.
+    pub stranger_serve: Arc<Semaphore>,
+    /// Bytes of received messages from configured masternodes waiting for
+    /// the chain, across their links (see `inbound.rs`).
+    pub masternode_inbound: Arc<Semaphore>,
+    /// The same for every other link: strangers never take the masternodes'
+    /// bytes (see `inbox.rs`).
+    pub stranger_inbound: Arc<Semaphore>,
 }
 
 impl Core {
@@ -46,8 +53,10 @@ impl Core {
             settings,
             shutdown,
             tracker: TaskTracker::new(),
-            serve_budget: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
-            inbound_budget: Arc::new(Semaphore::new(INBOUND_BYTES)),
+            masternode_serve: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+            stranger_serve: Arc::new(Semaphore::new(SERVE_BUDGET_BYTES)),
+            masternode_inbound: Arc::new(Semaphore::new(INBOUND_BYTES)),
+            stranger_inbound: Arc::new(Semaphore::new(INBOUND_BYTES)),
         }
     }
 

@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use timecoin_shared::wire::NodeId;
-use tokio::sync::mpsc;
+use timecoin_shared::wire::{DisconnectReason, NodeId};
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::Backoff;
 use super::core::Core;
 use super::counters::{CountersSnapshot, EndedBy};
-use super::event::{NetEvent, PeerSnapshot};
+use super::event::PeerSnapshot;
+use super::inbox::{Inbox, Lanes};
 use super::manager::Manager;
 use super::settings::NetSettings;
 use super::transport::{Dialer, Listener};
@@ -30,24 +30,25 @@ pub struct Network {
 /// Starts accepting on `listener` and dialing every `settings.peers` address through
 /// `dialer`, until `shutdown` is cancelled. Must be called inside a tokio runtime.
 ///
-/// The receiver yields every non-control message from peers and peer-up/-down
-/// events; if it is not drained, new events are dropped and counted
-/// (`events_dropped`) rather than stalling the links.
+/// The [`Inbox`] yields every peer-up/-down change, exactly once each, and
+/// every non-control message from peers, configured masternodes' first; if it
+/// is not drained, new messages are dropped and counted (`events_dropped`)
+/// rather than stalling the links.
 pub fn start<L: Listener, D: Dialer>(
     settings: NetSettings,
     identity: &Identity,
     listener: L,
     dialer: D,
     shutdown: CancellationToken,
-) -> (Network, mpsc::Receiver<NetEvent>) {
-    let (events, receiver) = mpsc::channel(EVENT_QUEUE);
+) -> (Network, Inbox) {
+    let (lanes, inbox) = Lanes::new(EVENT_QUEUE);
     let mgr = Manager::new(
         identity.node_id(),
         settings.masternode,
         settings.masternodes.clone(),
         settings.session_start,
         settings.rng_seed,
-        events,
+        lanes,
     )
     .with_slots(settings.slots());
     let core = Arc::new(Core::new(identity.clone(), mgr, settings, shutdown));
@@ -69,7 +70,7 @@ pub fn start<L: Listener, D: Dialer>(
     }
     // Closed now so `closed()` resolves once the tasks (and the ones they spawn) end.
     core.tracker.close();
-    (Network { core }, receiver)
+    (Network { core }, inbox)
 }
 
 impl Network {
@@ -103,6 +104,13 @@ impl Network {
     /// Queues `message` for one peer; false if it has no live link or a full queue.
     pub fn send_to(&self, node: &NodeId, message: Message) -> bool {
         self.core.mgr.send_to(node, message)
+    }
+
+    /// Closes the live link to `node` (it is told `reason`); false if there is
+    /// none. For a peer that proved it lies, e.g. with a certificate that does
+    /// not hold.
+    pub fn close_link(&self, node: &NodeId, reason: DisconnectReason) -> bool {
+        self.core.mgr.close_link(node, reason)
     }
 
     /// The best height advertised in handshakes from now on.

@@ -18,7 +18,6 @@ use super::channel;
 use super::codec::{CodecError, encode_payload, write_frame};
 use super::conn::{LinkEnd, direction_word};
 use super::counters::{EndedBy, bump};
-use super::event::NetEvent;
 use super::handshake::Conn;
 use super::inbound::LinkBudget;
 use super::manager::{Closer, Manager};
@@ -93,10 +92,13 @@ impl Link<'_> {
             tokio::select! {
                 () = closer.closed() => {
                     let reason = closer.reason();
-                    let end = if reason == DisconnectReason::Duplicate {
-                        LinkEnd::Duplicate
-                    } else {
-                        LinkEnd::Shutdown
+                    // Correctness: only the node's shutdown stops a dialer; a
+                    // link closed for what its peer did is lost (redialed with
+                    // backoff if we dialed it).
+                    let end = match reason {
+                        DisconnectReason::Duplicate => LinkEnd::Duplicate,
+                        DisconnectReason::ShuttingDown => LinkEnd::Shutdown,
+                        _ => LinkEnd::Lost,
                     };
                     return Ending::Close(reason, end);
                 }
@@ -304,11 +306,7 @@ impl Link<'_> {
     /// budget has room for it, else drops it.
     fn hand_over(&self, message: Message, bytes: usize) {
         match self.inbound.take(bytes) {
-            Some(held) => self.mgr.emit(NetEvent::Message {
-                from: self.node,
-                message,
-                held,
-            }),
+            Some(held) => self.mgr.deliver(self.node, message, held),
             None => bump(&self.mgr.counters.events_dropped),
         }
     }

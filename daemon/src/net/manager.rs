@@ -13,7 +13,7 @@ use crate::wire::Message;
 use bytes::Bytes;
 use timecoin_shared::rpc::Direction;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
@@ -21,6 +21,8 @@ pub use super::close::Closer;
 use super::codec::encode_payload;
 use super::counters::{Counters, bump};
 use super::event::{NetEvent, PeerSnapshot};
+use super::inbound::InboundBytes;
+use super::inbox::Lanes;
 use super::outbox::Outbox;
 use super::slots::{self, Admission, Occupant, Refusal, SlotLimits};
 use super::tiebreak::{self, Keep, LinkKey};
@@ -85,7 +87,7 @@ pub struct Manager {
     state: Mutex<State>,
     /// Bumped on every change of the link table, so dialers can wait for a link to end.
     changed: watch::Sender<u64>,
-    events: mpsc::Sender<NetEvent>,
+    lanes: Lanes,
     best_height: AtomicU64,
     next_session: AtomicU64,
     rng: Mutex<fastrand::Rng>,
@@ -102,7 +104,7 @@ impl Manager {
         masternodes: Vec<NodeId>,
         session_start: u64,
         rng_seed: u64,
-        events: mpsc::Sender<NetEvent>,
+        lanes: Lanes,
     ) -> Self {
         Manager {
             own_id,
@@ -110,7 +112,7 @@ impl Manager {
             masternodes,
             state: Mutex::new(State::default()),
             changed: watch::channel(0).0,
-            events,
+            lanes,
             best_height: AtomicU64::new(0),
             next_session: AtomicU64::new(session_start),
             rng: Mutex::new(fastrand::Rng::with_seed(rng_seed)),
@@ -220,7 +222,7 @@ impl Manager {
             old.closer.close(DisconnectReason::Duplicate);
         }
         if !displaced {
-            self.emit(NetEvent::PeerUp(snapshot));
+            self.lanes.up(snapshot);
         }
         drop(state);
         self.changed.send_modify(|n| *n += 1);
@@ -232,7 +234,7 @@ impl Manager {
         let mut state = self.lock();
         if state.links.get(&node).is_some_and(|l| l.conn_id == conn_id) {
             state.links.remove(&node);
-            self.emit(NetEvent::PeerDown(node));
+            self.lanes.down(node);
             drop(state);
             self.changed.send_modify(|n| *n += 1);
         }
@@ -254,6 +256,18 @@ impl Manager {
         {
             link.last_active = now;
         }
+    }
+
+    /// Asks the live link to `node`, if any, to send `Disconnect {reason}` and
+    /// close; false when there is none. Its state leaves through `unregister`
+    /// once its task has ended, as for any other close.
+    pub fn close_link(&self, node: &NodeId, reason: DisconnectReason) -> bool {
+        let state = self.lock();
+        let Some(link) = state.links.get(node) else {
+            return false;
+        };
+        link.closer.close(reason);
+        true
     }
 
     /// Whether any live link to `node` exists.
@@ -364,9 +378,17 @@ impl Manager {
             .ok()
     }
 
-    /// Hands an event to the application without ever blocking a link task.
-    pub fn emit(&self, event: NetEvent) {
-        if self.events.try_send(event).is_err() {
+    /// Hands a peer's message to the application, in the masternodes' lane if
+    /// `from` is a configured masternode, without ever blocking a link task; a
+    /// full lane drops it (counted).
+    pub fn deliver(&self, from: NodeId, message: Message, held: InboundBytes) {
+        let masternode = self.is_configured_masternode(&from);
+        let event = NetEvent::Message {
+            from,
+            message,
+            held,
+        };
+        if !self.lanes.message(event, masternode) {
             bump(&self.counters.events_dropped);
         }
     }

@@ -7,8 +7,9 @@
 //!   timeout),
 //! - the peer's byte rate allows it (a token bucket, charged with each answer's
 //!   size once written), and
-//! - the node-wide serving budget has room for one more answer of the largest
-//!   frame (held from the request until its answer is written).
+//! - the node-wide serving budget (masternodes' apart from strangers') has
+//!   room for one more answer of the largest frame (held from the request
+//!   until its answer is written).
 //!
 //! A request that arrives meanwhile waits; a newer one replaces it (an honest
 //! peer has one request out at a time, so only a flooder loses anything).

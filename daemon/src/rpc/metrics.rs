@@ -133,6 +133,11 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             state.net.peers().len() as f64,
         ),
         gauge(
+            "timed_sync_peers",
+            "Peers whose announced height the chain holds for catching up: the live links, once their arrivals and departures are handled.",
+            load(&chain.sync_peers),
+        ),
+        gauge(
             "timed_active_masternodes",
             "Active masternodes including this node.",
             state.net.active_masternodes().len() as f64,

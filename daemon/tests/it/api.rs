@@ -8,10 +8,9 @@ use timecoin_shared::wire::NodeId;
 use timed::Identity;
 use timed::testing::Definition;
 use timed::testing::chain::{Block, Hash32, Tx};
-use timed::testing::net::{self, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
+use timed::testing::net::{self, Inbox, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
 use timed::testing::wire::Message;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc::Receiver;
 use tokio_util::sync::CancellationToken;
 
 const WITHIN: Duration = Duration::from_secs(10);
@@ -34,12 +33,18 @@ async fn node(
     network: &Definition,
     peers: Vec<std::net::SocketAddr>,
     seed: u64,
-) -> (
-    Network,
-    Receiver<NetEvent>,
-    CancellationToken,
-    std::net::SocketAddr,
-) {
+) -> (Network, Inbox, CancellationToken, std::net::SocketAddr) {
+    node_with(identity, network, peers, seed, |_| {}).await
+}
+
+/// [`node`] with `tweak` applied to its settings.
+async fn node_with(
+    identity: &Identity,
+    network: &Definition,
+    peers: Vec<std::net::SocketAddr>,
+    seed: u64,
+    tweak: impl FnOnce(&mut NetSettings),
+) -> (Network, Inbox, CancellationToken, std::net::SocketAddr) {
     let ip = testkit::net::random_ip();
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -47,6 +52,7 @@ async fn node(
     settings.peers = peers;
     settings.rng_seed = seed;
     settings.ping_interval = Duration::from_millis(100);
+    tweak(&mut settings);
     let shutdown = CancellationToken::new();
     let (net, events) = net::start(
         settings,
@@ -58,7 +64,7 @@ async fn node(
     (net, events, shutdown, addr)
 }
 
-async fn next_event(events: &mut Receiver<NetEvent>, want: impl Fn(&NetEvent) -> bool) -> NetEvent {
+async fn next_event(events: &mut Inbox, want: impl Fn(&NetEvent) -> bool) -> NetEvent {
     let wait = async {
         loop {
             let event = events.recv().await.expect("events open");
@@ -156,7 +162,7 @@ fn big_block(n: usize) -> Message {
 const MIB: usize = 1024 * 1024;
 
 /// What waits in `a`'s event queue, and what `a` dropped, add up to `sent`.
-async fn all_accounted(a: &Network, events: &Receiver<NetEvent>, dropped_before: u64, sent: u64) {
+async fn all_accounted(a: &Network, events: &Inbox, dropped_before: u64, sent: u64) {
     testkit::wait::wait_until(
         &format!("{sent} messages queued or dropped"),
         WITHIN,
@@ -166,7 +172,7 @@ async fn all_accounted(a: &Network, events: &Receiver<NetEvent>, dropped_before:
 }
 
 /// Takes every queued message: their count and total size.
-fn drain(events: &mut Receiver<NetEvent>) -> (usize, usize) {
+fn drain(events: &mut Inbox) -> (usize, usize) {
     let (mut count, mut bytes) = (0, 0);
     while let Ok(event) = events.try_recv() {
         if let NetEvent::Message { message, .. } = event {
@@ -245,4 +251,71 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     tokio::time::timeout(WITHIN, a.closed())
         .await
         .expect("a drains");
+}
+
+/// Strangers' block requests that the chain leaves unanswered hold the node's
+/// serving budget until they expire (10 s); a configured masternode's request
+/// is served from room of its own and reaches the chain at once.
+#[tokio::test]
+async fn a_masternodes_block_request_never_waits_behind_strangers() {
+    // Eight answers of the largest frame: every byte strangers may hold.
+    const STRANGERS: usize = 8;
+    // Far below the 10 s after which an unanswered request frees its room.
+    const PROMPTLY: Duration = Duration::from_secs(3);
+    let ids: Vec<Identity> = (0..2 + STRANGERS)
+        .map(|_| Identity::generate().expect("identity"))
+        .collect();
+    let def = network(&[&ids[0], &ids[1]]);
+    let (a, mut a_events, a_stop, a_addr) = node_with(&ids[0], &def, Vec::new(), 1, |s| {
+        s.max_inbound_per_ip = STRANGERS;
+    })
+    .await;
+    let mut strangers = Vec::new();
+    for (seed, id) in (10..).zip(&ids[2..]) {
+        strangers.push(node(id, &def, vec![a_addr], seed).await);
+    }
+    testkit::wait::wait_until("every stranger linked", WITHIN, || async {
+        a.peers().len() == STRANGERS
+    })
+    .await;
+    let asks = |e: &NetEvent| {
+        matches!(
+            e,
+            NetEvent::Message {
+                message: Message::GetBlocks { .. },
+                ..
+            }
+        )
+    };
+    for (stranger, ..) in &strangers {
+        assert!(stranger.send_to(&a.node_id(), Message::GetBlocks { from: 1, limit: 1 }));
+    }
+    for _ in 0..STRANGERS {
+        // Taken and never answered: each holds one answer's room.
+        next_event(&mut a_events, asks).await;
+    }
+
+    let (m, m_events, m_stop, _) = node(&ids[1], &def, vec![a_addr], 2).await;
+    strangers.push((m.clone(), m_events, m_stop, a_addr));
+    testkit::wait::wait_until("the masternode linked", WITHIN, || async {
+        a.peers().iter().any(|p| p.node_id == m.node_id())
+    })
+    .await;
+    assert!(m.send_to(&a.node_id(), Message::GetBlocks { from: 1, limit: 1 }));
+    let got = tokio::time::timeout(PROMPTLY, next_event(&mut a_events, asks)).await;
+    assert!(
+        matches!(got, Ok(NetEvent::Message { from, .. }) if from == m.node_id()),
+        "the masternode's request waited behind the strangers': {got:?}"
+    );
+
+    for (peer, _, stop, _) in &strangers {
+        stop.cancel();
+        tokio::time::timeout(WITHIN, peer.closed())
+            .await
+            .expect("peer drains");
+    }
+    a_stop.cancel();
+    tokio::time::timeout(WITHIN, a.closed())
+        .await
+        .expect("node drains");
 }

@@ -531,3 +531,53 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_and_no_claim_holds_prod
     assert_eq!(chain.info().height, 20, "caught up from the honest peer");
     assert_eq!(chain.info().final_height, 20);
 }
+
+#[test]
+fn a_peer_that_answers_its_claim_with_nothing_gives_the_request_to_another_at_once() {
+    let fleet = Fleet::new();
+    let (chain, net) = fleet.node();
+    let liar = NodeId(SigningKey::from_bytes(&[78; 32]).verifying_key().to_bytes());
+    let honest = fleet.ids[1];
+    let blocks = fleet.chain(5);
+    let asked = |sent: &[(Option<NodeId>, Message)]| {
+        sent.iter()
+            .filter(|(_, m)| m.kind() == "get_blocks")
+            .map(|(to, _)| to.expect("direct"))
+            .collect::<Vec<_>>()
+    };
+    chain.on_message(
+        liar,
+        Message::Status {
+            best_height: u64::MAX,
+        },
+    );
+    chain.on_message(honest, Message::Status { best_height: 5 });
+    let sent = net.take();
+    assert_eq!(
+        asked(&sent),
+        vec![liar],
+        "the highest claim is tried: {sent:?}"
+    );
+    // It answers with nothing, as fast as it likes: the slot goes to the
+    // honest peer at once, and the liar's renewed claim does not take it back.
+    chain.on_message(liar, Message::Blocks { blocks: vec![] });
+    chain.on_message(
+        liar,
+        Message::Status {
+            best_height: u64::MAX,
+        },
+    );
+    let sent = net.take();
+    assert_eq!(asked(&sent), vec![honest], "{sent:?}");
+    chain.on_message(
+        honest,
+        Message::Blocks {
+            blocks: fleet.certified(&blocks),
+        },
+    );
+    assert_eq!(
+        chain.info().final_height,
+        5,
+        "caught up from the honest peer"
+    );
+}

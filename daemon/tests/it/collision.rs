@@ -16,7 +16,6 @@ use timecoin_shared::wire::{DisconnectReason, NodeId};
 use timed::testing::net::Outbox;
 use timed::testing::net::PeerSnapshot;
 use timed::testing::net::{Candidate, Closer, Manager, Registration};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -38,12 +37,12 @@ struct End {
     offered: Vec<Option<(bool, Arc<Closer>)>>,
     shutdown: CancellationToken,
     // Held so the manager's event queue stays open.
-    _events: mpsc::Receiver<timed::testing::net::NetEvent>,
+    _events: timed::testing::net::Inbox,
 }
 
 impl End {
     fn new(me: NodeId, peer: NodeId, links: usize) -> End {
-        let (tx, rx) = mpsc::channel(64);
+        let (tx, rx) = timed::testing::net::Lanes::new(64);
         End {
             mgr: Manager::new(me, true, vec![me, peer], 1, 0, tx),
             me,

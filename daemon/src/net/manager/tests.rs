@@ -4,6 +4,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
+use crate::net::event::NetEvent;
 
 fn id(b: u8) -> NodeId {
     NodeId([b; 32])
@@ -35,7 +36,7 @@ fn candidate(
 
 #[tokio::test]
 async fn higher_dialer_link_wins_and_loser_is_closed() {
-    let (tx, mut events) = mpsc::channel(16);
+    let (tx, mut events) = Lanes::new(16);
     let shutdown = CancellationToken::new();
     let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx);
     // Peer id(9) > us: its inbound link beats our outbound one either order.
@@ -61,7 +62,7 @@ async fn higher_dialer_link_wins_and_loser_is_closed() {
 
 #[tokio::test]
 async fn unregister_of_displaced_link_keeps_the_winner() {
-    let (tx, _events) = mpsc::channel(16);
+    let (tx, _events) = Lanes::new(16);
     let shutdown = CancellationToken::new();
     let mgr = Manager::new(id(1), false, vec![id(1), id(2)], 1, 0, tx);
     let Registration::Live(old) =
@@ -86,7 +87,7 @@ async fn unregister_of_displaced_link_keeps_the_winner() {
 
 #[tokio::test]
 async fn a_masternode_evicts_a_stranger_when_inbound_is_full() {
-    let (tx, _events) = mpsc::channel(16);
+    let (tx, _events) = Lanes::new(16);
     let shutdown = CancellationToken::new();
     let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx).with_slots(SlotLimits {
         max_inbound: 2,

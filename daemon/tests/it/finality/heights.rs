@@ -79,3 +79,48 @@ async fn production_never_stops_under_false_announced_heights() {
         nodes[0].log()
     );
 }
+
+/// Longest a restarted node may take to catch up with the fleet's final
+/// height, liars linked or not: a few block intervals of 1 s.
+const CATCH_UP: Duration = Duration::from_secs(15);
+
+/// Final blocks the fleet makes while one node is down.
+const MISSED: u64 = 10;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_behind_catches_up_while_liars_claim_the_highest_height() {
+    let mut nodes = fleet();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    let finalizing = || async { nodes[0].final_height().await.filter(|f| *f >= 2) };
+    let stopped_at = within(WITHIN, finalizing).await.expect("finality");
+    nodes[3].stop(nix::sys::signal::Signal::SIGTERM);
+    let ahead = || async {
+        nodes[0]
+            .final_height()
+            .await
+            .filter(|f| *f >= stopped_at + MISSED)
+    };
+    let target = within(WITHIN, ahead).await.expect("the others finalize");
+    nodes[3].restart();
+    let answering = || async { nodes[3].final_height().await };
+    within(WITHIN, answering)
+        .await
+        .expect("the restarted node answers");
+    // Liars first: they are linked before the masternodes' links are back.
+    let mut liars = Vec::new();
+    for _ in 0..3 {
+        liars.push(liar(&nodes[3]).await);
+    }
+    let caught_up = || async { nodes[3].final_height().await.filter(|f| *f >= target) };
+    let outcome = within(CATCH_UP, caught_up).await;
+    for liar in &liars {
+        liar.abort();
+    }
+    assert!(
+        outcome.is_some(),
+        "the restarted node stayed at final height {:?} (the fleet's was {target} when it \
+         restarted) with liars linked:\n{}",
+        nodes[3].final_height().await,
+        nodes[3].log()
+    );
+}
