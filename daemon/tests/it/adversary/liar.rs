@@ -267,6 +267,12 @@ impl Linked {
         self.say_raw(encode(&msg));
     }
 
+    /// Sends `msg` and waits until it is written (with all said before it);
+    /// false if the link ended first.
+    pub(crate) async fn say_written(&self, msg: Message) -> bool {
+        self.say_raw_written(encode(&msg)).await
+    }
+
     /// Sends `body` as one frame, whatever it holds.
     pub(crate) fn say_raw(&self, body: Vec<u8>) {
         let _ = self.say.send((body, None));
