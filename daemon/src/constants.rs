@@ -203,6 +203,14 @@ pub(crate) const RPC_MAX_CONNECTIONS: usize = 256;
 /// Connections over it are closed as soon as they are accepted.
 pub(crate) const RPC_MAX_CONNECTIONS_PER_IP: usize = 32;
 
+/// Connections the kernel queues for the RPC's accept loop. Deeper than the
+/// 2000 half-sent requests one host opened at once in issue 22's siege: a full
+/// queue drops every newcomer's SYN, and `/health` then waits the client's one
+/// second SYN retransmission. Linux caps it at `net.core.somaxconn` (4096 by
+/// default since 5.4); queued sockets cost kernel memory only, and the loop
+/// closes the siege's at once (per-address limit).
+pub(crate) const RPC_LISTEN_BACKLOG: u32 = 4096;
+
 /// Default P2P listen address.
 pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";
 

@@ -2,7 +2,9 @@
 //! never finishes a request's headers (issue 22 saw 385 such connections keep
 //! `/health` from answering for seconds on end). Each address may hold a few
 //! connections; the rest are closed as soon as they are accepted, and the ones
-//! held are closed after the header timeout.
+//! held are closed after the header timeout. The node's accept queue is deeper
+//! than the siege, so no newcomer's SYN is dropped: with tokio's default 1024,
+//! `/health` sometimes waited the client's one-second SYN retransmission.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +26,11 @@ const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// How long the node may take to close every connection of the siege.
 const CLOSED_WITHIN: Duration = Duration::from_secs(40);
+
+/// How long `/health` may take under the siege (issue 22). A dropped SYN costs
+/// a second by itself; an answer otherwise takes milliseconds, tens on a loaded
+/// box, so the bound holds with a wide margin unless a SYN is dropped.
+const HEALTH_WITHIN: Duration = Duration::from_secs(1);
 
 /// Raises this process's descriptor limit to hold the siege's sockets.
 fn room_for(sockets: u64) {
@@ -115,15 +122,17 @@ async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
     assert!(under_siege.is_some(), "the siege's connections open");
     let mut slowest = Duration::ZERO;
     for _ in 0..5 {
-        let took = health(&node).await;
         // Before the per-address limit no request was answered within the
-        // client's 2 s. The goal of under 1 s is a figure (printed below, and
-        // measured alone), not asserted: a loaded 2-core box once took 1.02 s.
+        // client's 2 s; before the deep accept queue, one in a few runs took
+        // 1.02-1.04 s (a dropped SYN, resent after a second).
+        let took = health(&node)
+            .await
+            .expect("/health under the siege: no answer within the client's 2 s");
         assert!(
-            took.is_some(),
-            "/health under the siege: no answer within the client's timeout"
+            took < HEALTH_WITHIN,
+            "/health under the siege took {took:?}, over {HEALTH_WITHIN:?}"
         );
-        slowest = slowest.max(took.unwrap_or_default());
+        slowest = slowest.max(took);
     }
     let mut siege = Vec::with_capacity(SIEGE);
     while let Some(opened) = opening.join_next().await {
