@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 
 use super::{WITHIN, stranger};
 use crate::support::{Node, NodeSpec};
@@ -45,21 +45,6 @@ fn room_for(sockets: u64) {
     }
 }
 
-/// A connection from `from` that sends half a request's headers.
-async fn half_sent(rpc: SocketAddr, from: SocketAddr) -> Option<TcpStream> {
-    let socket = TcpSocket::new_v4().ok()?;
-    socket.bind(from).ok()?;
-    let mut stream = tokio::time::timeout(CONNECT_WITHIN, socket.connect(rpc))
-        .await
-        .ok()?
-        .ok()?;
-    // The node may have closed it already: what it does with it is the test.
-    let _ = stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await;
-    Some(stream)
-}
-
 /// Whether the node has closed `stream` (EOF or an error) by `deadline`.
 async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
     let mut buf = [0u8; 1024];
@@ -72,24 +57,9 @@ async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bo
     }
 }
 
-/// How long `GET /health` takes on a fresh connection (a kept-alive one would
-/// skip the queue the siege fills), if it answers 200 within the client's 2 s.
+/// `/health` on a fresh connection, if it answers within the client's 2 s.
 async fn health(node: &Node) -> Option<Duration> {
-    let asked = tokio::time::Instant::now();
-    let answer = async {
-        let mut stream = TcpStream::connect(node.spec.rpc).await.ok()?;
-        stream
-            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .ok()?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head).await.ok()?;
-        (&head == b"HTTP/1.1 200").then(|| asked.elapsed())
-    };
-    tokio::time::timeout(Duration::from_secs(2), answer)
-        .await
-        .ok()
-        .flatten()
+    testkit::siege::fresh_health(node.spec.rpc, Duration::from_secs(2)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,7 +82,7 @@ async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
     for _ in 0..SIEGE {
         let connected = connected.clone();
         opening.spawn(async move {
-            let stream = half_sent(node_rpc, from).await;
+            let stream = testkit::siege::half_sent(node_rpc, from, CONNECT_WITHIN).await;
             connected.fetch_add(usize::from(stream.is_some()), Ordering::Relaxed);
             stream
         });
