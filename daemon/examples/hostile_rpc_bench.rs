@@ -9,25 +9,32 @@
 //! 2. Resident memory under a mempool flood: a node that cannot produce (its
 //!    network needs two masternodes) takes `--flood` transactions of 60 KB over RPC
 //!    from four clients; its resident memory is read from `/proc` before and after.
+//! 3. `/health` under a header siege (issue 22 item 4, goal under 1 s): one
+//!    address opens `--siege` connections at once that never finish their
+//!    headers, and `GET /health` on a fresh connection from another address is
+//!    timed five times while they come; `--siege-rounds` rounds, each from a new
+//!    address. A full accept queue drops SYNs, which shows as a second's wait.
 //!
 //! Both talk to the daemon over HTTP only, so the same bench measures any build:
 //!
 //! ```text
 //! cargo build --release -p timed --example hostile_rpc_bench
 //! target/release/examples/hostile_rpc_bench [--bin PATH] [--secs 10] [--flood 4000]
+//!     [--siege 2000] [--siege-rounds 5]
 //! ```
 //!
 //! Timing figures live here, not in tests: they depend on the machine and its disk.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Result, WrapErr, bail};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use serde_json::json;
 use tempfile::TempDir;
 
@@ -53,6 +60,12 @@ struct Args {
     /// Transactions of 60 KB in the mempool flood.
     #[arg(long, default_value_t = 4000)]
     flood: usize,
+    /// Connections of the header siege, all from one address.
+    #[arg(long, default_value_t = 2000)]
+    siege: usize,
+    /// Rounds of the siege (five `/health` timings each).
+    #[arg(long, default_value_t = 5)]
+    siege_rounds: usize,
 }
 
 /// One `timed` process in its own data dir, killed on drop.
@@ -281,6 +294,53 @@ async fn flood(bin: &Path, http: &reqwest::Client, count: usize) -> Result<()> {
     Ok(())
 }
 
+async fn siege(bin: &Path, http: &reqwest::Client, count: usize, rounds: usize) -> Result<()> {
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).wrap_err("getrlimit")?;
+    let want = count as u64 + 256;
+    if soft < want {
+        if hard < want {
+            bail!("the siege holds {count} sockets; the hard descriptor limit is {hard}");
+        }
+        setrlimit(Resource::RLIMIT_NOFILE, want, hard).wrap_err("setrlimit")?;
+    }
+    let node = Daemon::start(bin, Duration::from_secs(10), 1, 2)?;
+    node.wait_up(http).await?;
+    let (mut ms, mut unanswered) = (Vec::new(), 0);
+    for _ in 0..rounds {
+        let from = SocketAddr::new(IpAddr::V4(testkit::net::random_ip()), 0);
+        let opened = Arc::new(AtomicUsize::new(0));
+        let mut siege = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let (rpc, opened) = (node.rpc, opened.clone());
+            siege.spawn(async move {
+                let stream = testkit::siege::half_sent(rpc, from, Duration::from_secs(5)).await;
+                opened.fetch_add(usize::from(stream.is_some()), Ordering::Relaxed);
+                stream
+            });
+        }
+        // Asked while they come, once more are open than the node serves at once.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while opened.load(Ordering::Relaxed) < 300 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        for _ in 0..5 {
+            match testkit::siege::fresh_health(node.rpc, Duration::from_secs(2)).await {
+                Some(took) => ms.push(took.as_secs_f64() * 1000.0),
+                None => unanswered += 1,
+            }
+        }
+        // Dropped at the end of the round: the node sees every one close.
+        let held = siege.join_all().await;
+        drop(held);
+    }
+    report(&format!("siege of {count}: GET /health"), ms);
+    println!(
+        "siege: {unanswered} of {} asked got no answer within 2 s",
+        rounds * 5
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     color_eyre::install()?;
@@ -303,5 +363,6 @@ async fn main() -> Result<()> {
     );
     drop(node);
 
-    flood(&bin, &http, args.flood).await
+    flood(&bin, &http, args.flood).await?;
+    siege(&bin, &http, args.siege, args.siege_rounds).await
 }

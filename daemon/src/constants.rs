@@ -64,6 +64,19 @@ pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// in flight on both ends) to land, short enough that a lost winner is replaced fast.
 pub(crate) const DUPLICATE_GRACE: Duration = Duration::from_millis(500);
 
+/// Longest wait of a dialer's retry for the peer's own dial before dialing
+/// itself, when the id at the address is known. A peer that was away (the reason
+/// for the retry) dials every peer the moment it starts, so waiting for that dial
+/// instead of racing it saves a second handshake (an ephemeral key exchange and
+/// two identity proofs) per pair that the collision rule would throw away: half
+/// the handshakes of a fleet's cold start. Long enough for that dial's handshake
+/// on a loaded machine (64 nodes starting on two cores queue theirs for about a
+/// second; 500 ms saved only a tenth of the duplicates there); as short as
+/// [`BACKOFF_MAX`], so a peer that never dials (it does not list this node, or
+/// its dial fails) is still dialed every few seconds. Jittered down to half, so
+/// two ends that both wait do not dial in lockstep.
+pub(crate) const DIAL_YIELD: Duration = Duration::from_secs(2);
+
 /// Time allowed to dial a TCP connection. A dial that hangs (filtered port) counts
 /// as a genuine failure and backs off like a refused one.
 pub(crate) const DIAL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -193,6 +206,14 @@ pub(crate) const RPC_MAX_CONNECTIONS: usize = 256;
 /// to everyone else while one host holds 2000 half-sent requests (issue 22).
 /// Connections over it are closed as soon as they are accepted.
 pub(crate) const RPC_MAX_CONNECTIONS_PER_IP: usize = 32;
+
+/// Connections the kernel queues for the RPC's accept loop. Deeper than the
+/// 2000 half-sent requests one host opened at once in issue 22's siege: a full
+/// queue drops every newcomer's SYN, and `/health` then waits the client's one
+/// second SYN retransmission. Linux caps it at `net.core.somaxconn` (4096 by
+/// default since 5.4); queued sockets cost kernel memory only, and the loop
+/// closes the siege's at once (per-address limit).
+pub(crate) const RPC_LISTEN_BACKLOG: u32 = 4096;
 
 /// Default P2P listen address.
 pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:24100";

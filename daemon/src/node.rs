@@ -82,13 +82,10 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
             addr: config.listen,
             source,
         })?;
-    let rpc_listener =
-        TcpListener::bind(config.rpc_bind)
-            .await
-            .map_err(|source| NodeError::Rpc {
-                addr: config.rpc_bind,
-                source,
-            })?;
+    let rpc_listener = rpc::bind(config.rpc_bind).map_err(|source| NodeError::Rpc {
+        addr: config.rpc_bind,
+        source,
+    })?;
     let listen_port = p2p
         .local_addr()
         .map(|a| a.port())

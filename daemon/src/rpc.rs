@@ -32,7 +32,7 @@ mod guard;
 mod metrics;
 mod server;
 
-pub(crate) use server::{RpcLimits, serve};
+pub(crate) use server::{RpcLimits, bind, serve};
 
 /// What the handlers read.
 pub(crate) struct RpcState {

@@ -10,6 +10,7 @@
 //! - [`wait`]: [`wait_until`], polling a condition under a deadline (no sleeps as
 //!   synchronisation), and its blocking twin.
 //! - [`process`]: a kill-on-drop guard and a look at the process table.
+//! - [`siege`]: half-sent HTTP requests and a `/health` probe timed through them.
 //! - [`timed`]: a real `timed` process on loopback, killed on drop.
 //! - [`sshd`]: a real OpenSSH server on 127.0.0.1-4 with throwaway keys.
 //! - [`devnet`]: a `timectl devnet` brought up and down around a test or benchmark.
@@ -23,6 +24,7 @@ pub mod lab;
 pub mod lab_timed;
 pub mod net;
 pub mod process;
+pub mod siege;
 pub mod sshd;
 pub mod timed;
 pub mod wait;

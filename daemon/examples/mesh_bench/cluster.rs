@@ -36,6 +36,8 @@ const EXIT_DEADLINE: Duration = Duration::from_secs(10);
 /// One `timed` process and what is needed to start it again.
 struct Node {
     ip: Ipv4Addr,
+    /// Its node id, when the cluster names the id expected at each address.
+    id: Option<String>,
     data_dir: PathBuf,
     log: PathBuf,
     child: Option<Child>,
@@ -60,11 +62,15 @@ pub(crate) enum Stop {
 }
 
 impl Cluster {
-    /// Prepares `n` nodes (addresses, data dirs) without starting them.
+    /// Prepares `n` nodes (addresses, data dirs) without starting them. With
+    /// `peer_ids`, each node's key is made first (`timed keygen`) and every node
+    /// is told the id expected at each peer address (`--peer ID@ADDR`), as
+    /// `timectl devnet up` does; without, peers are bare addresses (for builds
+    /// that predate `ID@ADDR`).
     ///
     /// # Errors
-    /// When the temporary directory cannot be made.
-    pub(crate) fn new(timed: &Path, n: usize) -> Result<Cluster> {
+    /// When the temporary directory cannot be made or a key cannot be made.
+    pub(crate) fn new(timed: &Path, n: usize, peer_ids: bool) -> Result<Cluster> {
         let dir = tempfile::tempdir().wrap_err("make a temporary directory")?;
         let mut ips = Vec::with_capacity(n);
         while ips.len() < n {
@@ -78,16 +84,22 @@ impl Cluster {
                 ips.push(ip);
             }
         }
-        let nodes = ips
-            .into_iter()
-            .enumerate()
-            .map(|(i, ip)| Node {
+        let mut nodes = Vec::with_capacity(n);
+        for (i, ip) in ips.into_iter().enumerate() {
+            let data_dir = dir.path().join(format!("node{i}"));
+            let id = if peer_ids {
+                Some(crate::timed_bin::keygen(timed, &data_dir)?)
+            } else {
+                None
+            };
+            nodes.push(Node {
                 ip,
-                data_dir: dir.path().join(format!("node{i}")),
+                id,
+                data_dir,
                 log: dir.path().join(format!("node{i}.log")),
                 child: None,
-            })
-            .collect();
+            });
+        }
         let http = reqwest::Client::builder()
             .timeout(RPC_TIMEOUT)
             .build()
@@ -125,7 +137,13 @@ impl Cluster {
             .iter()
             .enumerate()
             .filter(|&(j, _)| j != i)
-            .map(|(_, n)| SocketAddr::new(IpAddr::V4(n.ip), P2P_PORT).to_string())
+            .map(|(_, n)| {
+                let addr = SocketAddr::new(IpAddr::V4(n.ip), P2P_PORT);
+                match &n.id {
+                    Some(id) => format!("{id}@{addr}"),
+                    None => addr.to_string(),
+                }
+            })
             .collect();
         let node = &mut self.nodes[i];
         let log = File::options()
@@ -227,6 +245,28 @@ impl Cluster {
             Some(info.connected_peers)
         });
         join_all(polls).await
+    }
+
+    /// The sum over every node of each counter in `names` from `/metrics`
+    /// (unlabelled counters), in the order given; a node that does not answer
+    /// counts nothing, so a short sum says so.
+    pub(crate) async fn counter_sums(&self, names: &[&str]) -> Vec<u64> {
+        let polls = self.nodes.iter().map(|n| async move {
+            let url = format!("http://{}:{RPC_PORT}/metrics", n.ip);
+            self.http.get(url).send().await.ok()?.text().await.ok()
+        });
+        let mut sums = vec![0; names.len()];
+        for text in join_all(polls).await.into_iter().flatten() {
+            for line in text.lines() {
+                let Some((name, value)) = line.split_once(' ') else {
+                    continue;
+                };
+                if let Some(i) = names.iter().position(|n| *n == name) {
+                    sums[i] += value.trim().parse::<f64>().unwrap_or(0.0) as u64;
+                }
+            }
+        }
+        sums
     }
 
     /// Fails if a daemon has exited on its own (bad flags, port taken).

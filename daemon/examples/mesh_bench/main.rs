@@ -42,6 +42,10 @@ struct Args {
     /// Longest wait for one full mesh before the run is reported as failed.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     deadline: Duration,
+    /// Give each node its peers as bare addresses, not `ID@ADDR`: for builds of
+    /// `timed` from before the dialer checked the id expected at an address.
+    #[arg(long)]
+    bare_peers: bool,
 }
 
 #[tokio::main]
@@ -58,18 +62,40 @@ async fn main() -> Result<()> {
         "N", "measure", "min", "median", "max"
     );
     for &n in &args.sizes {
-        let (mesh, term, kill) = measure(&timed, n, args.reps, args.deadline)
+        let measured = measure(&timed, n, args.reps, args.deadline, !args.bare_peers)
             .await
             .wrap_err_with(|| format!("cluster of {n}"))?;
         for (name, samples) in [
-            ("start to full mesh", mesh),
-            ("rejoin after SIGTERM", term),
-            ("rejoin after SIGKILL", kill),
+            ("start to full mesh", measured.mesh),
+            ("rejoin after SIGTERM", measured.term),
+            ("rejoin after SIGKILL", measured.kill),
         ] {
+            println!("{n:>4}  {name:<22} {samples}");
+        }
+        for ((name, _), samples) in COUNTERS.iter().zip(measured.counts) {
             println!("{n:>4}  {name:<22} {samples}");
         }
     }
     Ok(())
+}
+
+/// Counters summed over every node once a cold start has meshed, with their
+/// row labels: what the mesh cost in handshakes (each a channel opening plus two
+/// identity proofs), how many of them the collision rule threw away, and how
+/// many dials failed (mostly refused by a node not listening yet).
+const COUNTERS: [(&str, &str); 3] = [
+    ("handshakes (dialed)", "timed_handshakes_completed_total"),
+    ("duplicates rejected", "timed_duplicates_rejected_total"),
+    ("failed dials", "timed_failed_dials_total"),
+];
+
+/// What [`measure`] gathers for one cluster size.
+struct Measured {
+    mesh: Samples<Duration>,
+    term: Samples<Duration>,
+    kill: Samples<Duration>,
+    /// One per [`COUNTERS`] entry.
+    counts: Vec<Samples<u64>>,
 }
 
 /// Runs `reps` fresh clusters of `n`; on each, one cold start, then one
@@ -79,14 +105,22 @@ async fn measure(
     n: usize,
     reps: usize,
     deadline: Duration,
-) -> Result<(Samples, Samples, Samples)> {
+    peer_ids: bool,
+) -> Result<Measured> {
     let (mut mesh, mut term, mut kill) =
         (Samples::default(), Samples::default(), Samples::default());
+    let mut counts: Vec<Samples<u64>> = COUNTERS.iter().map(|_| Samples::default()).collect();
     for rep in 0..reps {
-        let mut cluster = Cluster::new(timed, n)?;
+        let mut cluster = Cluster::new(timed, n, peer_ids)?;
         let start = Instant::now();
         cluster.start_all()?;
         mesh.push(cluster.wait_full_mesh(start, deadline).await?);
+        let sums = cluster
+            .counter_sums(&COUNTERS.map(|(_, metric)| metric))
+            .await;
+        for (samples, sum) in counts.iter_mut().zip(sums) {
+            samples.push(sum);
+        }
         let victim = rep % cluster.len();
         for (how, samples) in [(Stop::Term, &mut term), (Stop::Kill, &mut kill)] {
             cluster.stop(victim, how)?;
@@ -100,5 +134,10 @@ async fn measure(
             );
         }
     }
-    Ok((mesh, term, kill))
+    Ok(Measured {
+        mesh,
+        term,
+        kill,
+        counts,
+    })
 }

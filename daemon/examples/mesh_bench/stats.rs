@@ -1,31 +1,53 @@
-//! Summary of repeated timings: min, median and max, printed as one table row.
+//! Summary of repeated measures (timings, counts): min, median and max, printed
+//! as one table row.
 
 use std::fmt;
 use std::time::Duration;
 
-/// Durations of one measure over its repetitions.
-#[derive(Default)]
-pub(crate) struct Samples(Vec<Duration>);
+/// Values of one measure over its repetitions.
+pub(crate) struct Samples<T>(Vec<T>);
 
-impl Samples {
-    pub(crate) fn push(&mut self, d: Duration) {
-        self.0.push(d);
+impl<T> Default for Samples<T> {
+    fn default() -> Self {
+        Samples(Vec::new())
     }
 }
 
-impl fmt::Display for Samples {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl<T: Copy + Ord> Samples<T> {
+    pub(crate) fn push(&mut self, value: T) {
+        self.0.push(value);
+    }
+
+    /// Min, median and max; the lower middle for an even count, so the median is
+    /// a figure that was really measured.
+    fn summary(&self) -> Option<[T; 3]> {
         let mut sorted = self.0.clone();
         sorted.sort();
-        let (Some(min), Some(max)) = (sorted.first(), sorted.last()) else {
-            return write!(f, "{:>9} {:>9} {:>9}", "-", "-", "-");
-        };
-        // The lower middle for an even count: a figure that was really measured.
-        let median = sorted[(sorted.len() - 1) / 2];
-        write!(f, "{:>9} {:>9} {:>9}", ms(*min), ms(median), ms(*max))
+        Some([
+            *sorted.first()?,
+            sorted[(sorted.len() - 1) / 2],
+            *sorted.last()?,
+        ])
+    }
+
+    fn write_with(&self, f: &mut fmt::Formatter<'_>, show: impl Fn(T) -> String) -> fmt::Result {
+        match self.summary() {
+            Some([min, median, max]) => {
+                write!(f, "{:>9} {:>9} {:>9}", show(min), show(median), show(max))
+            }
+            None => write!(f, "{:>9} {:>9} {:>9}", "-", "-", "-"),
+        }
     }
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+impl fmt::Display for Samples<Duration> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_with(f, |d| format!("{:.0} ms", d.as_secs_f64() * 1000.0))
+    }
+}
+
+impl fmt::Display for Samples<u64> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_with(f, |n| n.to_string())
+    }
 }

@@ -29,7 +29,12 @@ impl Backoff {
     pub(crate) fn next_delay(&mut self) -> Duration {
         let exp = self.failures.min(20);
         self.failures = self.failures.saturating_add(1);
-        let ceiling = self.initial.saturating_mul(1u32 << exp).min(self.max);
+        self.jittered(self.initial.saturating_mul(1u32 << exp).min(self.max))
+    }
+
+    /// A uniform pick in `[ceiling/2, ceiling]` from this peer's generator, for
+    /// any wait that two nodes must not end in lockstep.
+    pub(crate) fn jittered(&mut self, ceiling: Duration) -> Duration {
         let half = ceiling / 2;
         let span = u64::try_from((ceiling - half).as_micros()).unwrap_or(u64::MAX);
         half + Duration::from_micros(self.rng.u64(0..=span))
@@ -68,6 +73,16 @@ mod tests {
                 assert!(d <= MAX);
             }
         }
+    }
+
+    #[test]
+    fn jittered_stays_within_half_and_whole_and_spreads() {
+        let ceiling = Duration::from_millis(400);
+        let mut b = backoff(3);
+        let picks: std::collections::HashSet<_> = (0..50).map(|_| b.jittered(ceiling)).collect();
+        assert!(picks.iter().all(|d| *d >= ceiling / 2 && *d <= ceiling));
+        assert!(picks.len() > 1);
+        assert_eq!(b.failures(), 0, "a jittered wait is not a failure");
     }
 
     #[test]

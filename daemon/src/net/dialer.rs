@@ -5,6 +5,13 @@
 //!   link, so it waits until that link ends, and redials at once if after a short
 //!   grace it holds no link to that node at all.
 //! - An address that turns out to be this node is never dialed again.
+//! - The first attempt dials at once, and so does one after `duplicate`. A
+//!   retry after a failure or a lost link, when the node at the address is known
+//!   (configured as `ID@ADDR`, or learnt from an earlier handshake), first waits
+//!   a bounded, jittered while for that node's own dial: a node that was away
+//!   dials all its peers as it starts, and racing that dial costs a second
+//!   handshake the collision rule throws away (half the handshakes of a cold
+//!   start). No link by then, it dials.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,7 +31,7 @@ use super::core::Core;
 use super::counters::bump;
 use super::handshake::{self, Conn, HandshakeError};
 use super::transport::Dialer;
-use crate::constants::{DIAL_TIMEOUT, DUPLICATE_GRACE};
+use crate::constants::{DIAL_TIMEOUT, DIAL_YIELD, DUPLICATE_GRACE};
 use crate::escape::escaped;
 
 /// Why a dial did not produce a handshaken connection.
@@ -59,8 +66,11 @@ pub(crate) async fn dial_loop<D: Dialer>(
 ) {
     let core = &*core;
     let mgr = &core.mgr;
-    // The node behind `addr`, once a handshake has told us.
-    let mut known: Option<NodeId> = None;
+    // The node behind `addr`: the one the configuration expects there, else the
+    // one a handshake has told us of.
+    let mut known: Option<NodeId> = core.settings.expected_ids.get(&addr).copied();
+    // Whether the next attempt first waits for the peer's own dial.
+    let mut peer_dials_first = false;
     loop {
         if mgr.is_self(&addr) || core.shutdown.is_cancelled() {
             return;
@@ -80,6 +90,19 @@ pub(crate) async fn dial_loop<D: Dialer>(
             pause(core, backoff.next_delay()).await;
             continue;
         }
+        if let Some(node) = known
+            && peer_dials_first
+        {
+            let wait = tokio::time::timeout(backoff.jittered(DIAL_YIELD), mgr.until_linked(&node));
+            match unless_shutdown(core, wait).await {
+                None => return,
+                // Its dial landed: the loop now waits for that link to end.
+                Some(Ok(())) => continue,
+                Some(Err(_elapsed)) => {}
+            }
+        }
+        // Every way to the next attempt but `duplicate` is a failure or a loss.
+        peer_dials_first = true;
         let session = mgr.next_session();
         match connect(&dialer, addr, core, session).await {
             Ok((conn, theirs)) => {
@@ -90,6 +113,7 @@ pub(crate) async fn dial_loop<D: Dialer>(
                 match establish(conn, core, theirs, addr, Direction::Outbound, session).await {
                     LinkEnd::Duplicate => {
                         backoff.reset();
+                        peer_dials_first = false;
                         pause(core, DUPLICATE_GRACE).await;
                     }
                     LinkEnd::Shutdown => return,
@@ -203,5 +227,147 @@ async fn connect<D: Dialer>(
         }
         Ok(Err(e)) => Err(DialError::Ack(e)),
         Err(elapsed) => Err(DialError::Ack(elapsed.into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use ed25519_dalek::SigningKey;
+    use tokio::sync::mpsc;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::identity::Identity;
+    use crate::net::close::Closer;
+    use crate::net::event::PeerSnapshot;
+    use crate::net::manager::{Candidate, Manager, Registration};
+    use crate::net::outbox::Outbox;
+    use crate::net::settings::NetSettings;
+
+    /// A peer that is not listening: every dial is refused, and counted.
+    #[derive(Clone, Default)]
+    struct Refusing(Arc<AtomicUsize>);
+
+    impl Dialer for Refusing {
+        type Stream = tokio::io::DuplexStream;
+        async fn dial(&self, _addr: SocketAddr) -> std::io::Result<Self::Stream> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(std::io::ErrorKind::ConnectionRefused.into())
+        }
+    }
+
+    const PEER: NodeId = NodeId([9; 32]);
+
+    fn addr() -> SocketAddr {
+        "127.0.0.9:24100".parse().expect("addr")
+    }
+
+    /// A node whose configuration names `expected` at [`addr`].
+    fn core(expected: Option<NodeId>) -> Arc<Core> {
+        let identity = Identity::from_signing_key(SigningKey::from_bytes(&[7; 32]));
+        let mut settings = NetSettings::new("test", 24100);
+        settings.peers = vec![addr()];
+        settings
+            .expected_ids
+            .extend(expected.map(|id| (addr(), id)));
+        let (events, _) = mpsc::channel(16);
+        let mgr = Manager::new(identity.node_id(), true, Vec::new(), 1, 0, events);
+        Arc::new(Core::new(identity, mgr, settings, CancellationToken::new()))
+    }
+
+    /// `PEER`'s own dial, registered as the live inbound link.
+    fn peer_dials_in(core: &Core) -> u64 {
+        let candidate = Candidate {
+            key: core.mgr.link_key(Direction::Inbound, PEER, 1),
+            snapshot: PeerSnapshot {
+                node_id: PEER,
+                addr: "127.0.0.9:40000".parse().expect("addr"),
+                direction: Direction::Inbound,
+                connected_since: Instant::now(),
+                rtt: None,
+                best_height: 0,
+                masternode: false,
+                software: String::new(),
+            },
+            outbox: Arc::new(Outbox::new(1)),
+            closer: Closer::child_of(&core.shutdown),
+        };
+        match core.mgr.register(candidate) {
+            Registration::Live(conn_id) => conn_id,
+            other => panic!("the peer's link was not registered: {other:?}"),
+        }
+    }
+
+    fn start(core: &Arc<Core>, dialer: &Refusing) {
+        let backoff = Backoff::new(
+            core.settings.backoff_initial,
+            core.settings.backoff_max,
+            fastrand::Rng::with_seed(1),
+        );
+        tokio::spawn(dial_loop(addr(), dialer.clone(), core.clone(), backoff));
+    }
+
+    /// The peer was not up at our first dial; it dials us as it starts, and our
+    /// retry, waiting for that, never dials: one handshake for the pair, not two.
+    /// Once that link ends, the retry again waits for the peer's dial first.
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_waits_for_the_known_peers_own_dial() {
+        let core = core(Some(PEER));
+        let dialer = Refusing::default();
+        start(&core, &dialer);
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(
+            dialer.0.load(Ordering::SeqCst),
+            1,
+            "the first attempt dials at once"
+        );
+        // Within the retry's wait (the backoff plus at least half the yield).
+        tokio::time::sleep(core.settings.backoff_initial).await;
+        let conn_id = peer_dials_in(&core);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(dialer.0.load(Ordering::SeqCst), 1, "no dial while linked");
+        core.mgr.unregister(PEER, conn_id);
+        tokio::time::sleep(core.settings.backoff_initial).await;
+        let conn_id = peer_dials_in(&core);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(
+            dialer.0.load(Ordering::SeqCst),
+            1,
+            "the peer redialed first"
+        );
+        core.mgr.unregister(PEER, conn_id);
+        core.shutdown.cancel();
+    }
+
+    /// A peer that never dials (down, or not listing this node) is still dialed:
+    /// each retry within its backoff plus [`DIAL_YIELD`].
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_never_dials_is_retried_within_backoff_and_the_yield() {
+        let core = core(Some(PEER));
+        let dialer = Refusing::default();
+        start(&core, &dialer);
+        let per_retry = core.settings.backoff_max + DIAL_YIELD;
+        tokio::time::sleep(per_retry * 5 + Duration::from_millis(1)).await;
+        assert!(
+            dialer.0.load(Ordering::SeqCst) >= 6,
+            "{} dials in five retry periods",
+            dialer.0.load(Ordering::SeqCst)
+        );
+        core.shutdown.cancel();
+    }
+
+    /// Without a known id there is nothing to wait for: retries follow the
+    /// backoff alone (100 ms, then 200 ms, ... halved by jitter at most).
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_peer_is_retried_on_the_backoff_alone() {
+        let core = core(None);
+        let dialer = Refusing::default();
+        start(&core, &dialer);
+        tokio::time::sleep(Duration::from_millis(701)).await;
+        assert!(dialer.0.load(Ordering::SeqCst) >= 4);
+        core.shutdown.cancel();
     }
 }

@@ -280,8 +280,20 @@ impl Manager {
     /// # Cancel safety
     /// Cancel-safe: it only watches.
     pub async fn until_unlinked(&self, node: &NodeId) {
+        self.until_linked_is(node, false).await;
+    }
+
+    /// Waits until a live link to `node` exists.
+    ///
+    /// # Cancel safety
+    /// Cancel-safe: it only watches.
+    pub async fn until_linked(&self, node: &NodeId) {
+        self.until_linked_is(node, true).await;
+    }
+
+    async fn until_linked_is(&self, node: &NodeId, linked: bool) {
         let mut changes = self.changed.subscribe();
-        while self.is_linked(node) {
+        while self.is_linked(node) != linked {
             if changes.changed().await.is_err() {
                 return;
             }

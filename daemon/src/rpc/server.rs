@@ -10,10 +10,16 @@
 //! for `request_timeout` (see [`StallGuard`]). Half-sent headers, idle sockets and
 //! unread answers therefore each hold a slot for a bounded time, and `/health`
 //! keeps answering.
+//!
+//! The listening socket is made here too ([`bind`]), with a kernel queue deep
+//! enough for a siege's connects: when that queue is full the kernel drops a
+//! newcomer's SYN, and the client resends it only after a second, so an honest
+//! request arriving during a flood would wait that second however fast the loop
+//! drains the queue.
 
 use std::collections::HashMap;
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, ready};
@@ -24,14 +30,14 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, warn};
 
-use crate::constants::ACCEPT_ERROR_PAUSE;
+use crate::constants::{ACCEPT_ERROR_PAUSE, RPC_LISTEN_BACKLOG};
 
 /// The limits every RPC connection is served under (from the config).
 #[derive(Clone, Copy, Debug)]
@@ -88,6 +94,25 @@ impl Drop for IpSlot {
             }
         }
     }
+}
+
+/// The RPC's listening socket on `addr`, its accept queue [`RPC_LISTEN_BACKLOG`]
+/// deep (tokio's `TcpListener::bind` asks for 1024, which a siege of 2000
+/// connects from one host overflows before the loop has accepted them).
+///
+/// # Errors
+/// The socket cannot be made or bound (address in use, not local), or listen fails.
+pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As `TcpListener::bind` does: a restarted node rebinds at once although
+    // its last connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(RPC_LISTEN_BACKLOG)
 }
 
 /// Serves `router` on `listener` under `limits` until `shutdown` is cancelled;

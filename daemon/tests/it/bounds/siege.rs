@@ -2,7 +2,9 @@
 //! never finishes a request's headers (issue 22 saw 385 such connections keep
 //! `/health` from answering for seconds on end). Each address may hold a few
 //! connections; the rest are closed as soon as they are accepted, and the ones
-//! held are closed after the header timeout.
+//! held are closed after the header timeout. The node's accept queue is deeper
+//! than the siege, so no newcomer's SYN is dropped: with tokio's default 1024,
+//! `/health` sometimes waited the client's one-second SYN retransmission.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 
 use super::{WITHIN, stranger};
 use crate::support::{Node, NodeSpec};
@@ -24,6 +26,11 @@ const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// How long the node may take to close every connection of the siege.
 const CLOSED_WITHIN: Duration = Duration::from_secs(40);
+
+/// How long `/health` may take under the siege (issue 22). A dropped SYN costs
+/// a second by itself; an answer otherwise takes milliseconds, tens on a loaded
+/// box, so the bound holds with a wide margin unless a SYN is dropped.
+const HEALTH_WITHIN: Duration = Duration::from_secs(1);
 
 /// Raises this process's descriptor limit to hold the siege's sockets.
 fn room_for(sockets: u64) {
@@ -38,21 +45,6 @@ fn room_for(sockets: u64) {
     }
 }
 
-/// A connection from `from` that sends half a request's headers.
-async fn half_sent(rpc: SocketAddr, from: SocketAddr) -> Option<TcpStream> {
-    let socket = TcpSocket::new_v4().ok()?;
-    socket.bind(from).ok()?;
-    let mut stream = tokio::time::timeout(CONNECT_WITHIN, socket.connect(rpc))
-        .await
-        .ok()?
-        .ok()?;
-    // The node may have closed it already: what it does with it is the test.
-    let _ = stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await;
-    Some(stream)
-}
-
 /// Whether the node has closed `stream` (EOF or an error) by `deadline`.
 async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
     let mut buf = [0u8; 1024];
@@ -65,24 +57,9 @@ async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bo
     }
 }
 
-/// How long `GET /health` takes on a fresh connection (a kept-alive one would
-/// skip the queue the siege fills), if it answers 200 within the client's 2 s.
+/// `/health` on a fresh connection, if it answers within the client's 2 s.
 async fn health(node: &Node) -> Option<Duration> {
-    let asked = tokio::time::Instant::now();
-    let answer = async {
-        let mut stream = TcpStream::connect(node.spec.rpc).await.ok()?;
-        stream
-            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .ok()?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head).await.ok()?;
-        (&head == b"HTTP/1.1 200").then(|| asked.elapsed())
-    };
-    tokio::time::timeout(Duration::from_secs(2), answer)
-        .await
-        .ok()
-        .flatten()
+    testkit::siege::fresh_health(node.spec.rpc, Duration::from_secs(2)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +82,7 @@ async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
     for _ in 0..SIEGE {
         let connected = connected.clone();
         opening.spawn(async move {
-            let stream = half_sent(node_rpc, from).await;
+            let stream = testkit::siege::half_sent(node_rpc, from, CONNECT_WITHIN).await;
             connected.fetch_add(usize::from(stream.is_some()), Ordering::Relaxed);
             stream
         });
@@ -115,15 +92,17 @@ async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
     assert!(under_siege.is_some(), "the siege's connections open");
     let mut slowest = Duration::ZERO;
     for _ in 0..5 {
-        let took = health(&node).await;
         // Before the per-address limit no request was answered within the
-        // client's 2 s. The goal of under 1 s is a figure (printed below, and
-        // measured alone), not asserted: a loaded 2-core box once took 1.02 s.
+        // client's 2 s; before the deep accept queue, one in a few runs took
+        // 1.02-1.04 s (a dropped SYN, resent after a second).
+        let took = health(&node)
+            .await
+            .expect("/health under the siege: no answer within the client's 2 s");
         assert!(
-            took.is_some(),
-            "/health under the siege: no answer within the client's timeout"
+            took < HEALTH_WITHIN,
+            "/health under the siege took {took:?}, over {HEALTH_WITHIN:?}"
         );
-        slowest = slowest.max(took.unwrap_or_default());
+        slowest = slowest.max(took);
     }
     let mut siege = Vec::with_capacity(SIEGE);
     while let Some(opened) = opening.join_next().await {

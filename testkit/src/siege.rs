@@ -1,0 +1,53 @@
+//! A header siege on an HTTP server (issue 22: connections that never finish
+//! their headers kept `/health` from answering): the siege's half-sent
+//! connections and the probe that times `/health` through it, shared by the
+//! daemon's siege test (which asserts the bound) and its RPC benchmark (which
+//! reports the figure).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// A connection to `server` from `from` (port 0 for any) that sends half a
+/// request's headers and never the rest; `None` if it did not connect within
+/// `connect_within`. The server may close it at once: what it does is the test.
+pub async fn half_sent(
+    server: SocketAddr,
+    from: SocketAddr,
+    connect_within: Duration,
+) -> Option<TcpStream> {
+    let socket = if from.is_ipv4() {
+        TcpSocket::new_v4().ok()?
+    } else {
+        TcpSocket::new_v6().ok()?
+    };
+    socket.bind(from).ok()?;
+    let mut stream = tokio::time::timeout(connect_within, socket.connect(server))
+        .await
+        .ok()?
+        .ok()?;
+    let _ = stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await;
+    Some(stream)
+}
+
+/// How long `GET /health` takes on a fresh connection to `server` (a kept-alive
+/// one would skip the accept queue a siege fills), if it answers 200 within
+/// `limit`.
+pub async fn fresh_health(server: SocketAddr, limit: Duration) -> Option<Duration> {
+    let asked = tokio::time::Instant::now();
+    let answer = async {
+        let mut stream = TcpStream::connect(server).await.ok()?;
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.ok()?;
+        (&head == b"HTTP/1.1 200").then(|| asked.elapsed())
+    };
+    tokio::time::timeout(limit, answer).await.ok().flatten()
+}
