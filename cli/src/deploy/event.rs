@@ -50,11 +50,62 @@ pub(crate) enum StepEnd {
     Failed,
 }
 
+/// One thing a health gate checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum GateCheck {
+    /// The node's API answers.
+    Rpc,
+    /// It runs the target commit.
+    Commit,
+    /// Its peers are back to the fleet's count.
+    Peers,
+    /// The active masternodes are back to the fleet's count.
+    Masternodes,
+    /// Its height is within one block of the fleet.
+    Height,
+    /// Its height rose since the gate began.
+    Rising,
+    /// Its journal since the restart holds none of the incident's signatures.
+    Journal,
+}
+
+impl GateCheck {
+    /// Every check, in the order a gate reports them.
+    pub(crate) const ALL: [GateCheck; 7] = [
+        GateCheck::Rpc,
+        GateCheck::Commit,
+        GateCheck::Peers,
+        GateCheck::Masternodes,
+        GateCheck::Height,
+        GateCheck::Rising,
+        GateCheck::Journal,
+    ];
+
+    /// The name used in plain output and JSON.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            GateCheck::Rpc => "rpc",
+            GateCheck::Commit => "commit",
+            GateCheck::Peers => "peers",
+            GateCheck::Masternodes => "masternodes",
+            GateCheck::Height => "height",
+            GateCheck::Rising => "rising",
+            GateCheck::Journal => "journal",
+        }
+    }
+}
+
+impl std::fmt::Display for GateCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One check of a health gate, with what was seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Check {
-    /// `rpc`, `commit`, `peers`, `masternodes`, `height`, `rising`, `journal`.
-    pub(crate) name: &'static str,
+    pub(crate) name: GateCheck,
     pub(crate) ok: bool,
     /// What was observed against what was expected.
     pub(crate) evidence: String,

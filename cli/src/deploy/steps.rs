@@ -205,13 +205,13 @@ pub(crate) async fn stream(
     Err("output ended without an exit code".into())
 }
 
-/// Runs the fleet's restart command; returns the node's clock (seconds since
+/// Runs a restart command template; returns the node's clock (seconds since
 /// the epoch) just before it, for reading the journal since the restart.
 ///
 /// # Errors
 /// The command failed.
-pub(crate) async fn restart(conn: &Connected) -> Result<u64, String> {
-    let cmd = node_command(&conn.node, &conn.node.commands.restart).map_err(|e| e.to_string())?;
+pub(crate) async fn restart(conn: &Connected, template: &str) -> Result<u64, String> {
+    let cmd = node_command(&conn.node, template).map_err(|e| e.to_string())?;
     let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])
         .map_err(|e| e.to_string())?;
     let out = conn.remote.run(&timed).await.map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use super::*;
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
 use crate::deploy::event::{Emit, Step};
-use crate::deploy::plan::Request;
+use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
 use crate::lock::{Heartbeat, Holder};
 use crate::pool::Pool;
@@ -152,7 +152,8 @@ pub(super) async fn run(
         holder.clone(),
         DEPLOY_LOCK_HEARTBEAT,
     );
-    let ending = stage_and_roll(request, emit, cancel, fleet, &heartbeat).await;
+    let plan = Plan::new(request);
+    let ending = stage_and_roll(request, &plan, emit, cancel, fleet, &heartbeat).await;
     heartbeat.stop().await;
     ending
 }

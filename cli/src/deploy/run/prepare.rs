@@ -12,7 +12,7 @@ use super::*;
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
 use crate::deploy::event::{Emit, Step};
-use crate::deploy::plan::{self, Request};
+use crate::deploy::plan::{Build, NodePlan, Plan, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};
 use crate::lock::{self, Heartbeat, Holder, Taken};
@@ -144,6 +144,7 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
 
 pub(super) async fn stage_and_roll(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
     fleet: &mut Fleet,
@@ -180,7 +181,7 @@ pub(super) async fn stage_and_roll(
         return untouched("could not keep the old binary on every node".into());
     }
 
-    let staged = stage(request, emit, fleet).await;
+    let staged = stage(request, plan, emit, fleet).await;
     let mut targets: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().ok()).collect();
     targets.sort();
     targets.dedup();
@@ -210,28 +211,32 @@ pub(super) async fn stage_and_roll(
         return untouched(reason);
     }
     let target = targets.remove(0);
-    let ending = roll_out(request, emit, cancel, fleet, heartbeat, &target).await;
+    let ending = roll_out(request, plan, emit, cancel, fleet, heartbeat, &target).await;
     (ending.0, ending.1, Some(target))
 }
 
-/// Pull then build on every node (with `--build-on`, build on that one and ship
-/// its binary to the rest), at most `parallel` at once; each node's target
-/// commit or why it failed.
+/// Pull then build on every node as the plan says (with `--build-on`, build on
+/// that one and ship its binary to the rest), at most `parallel` at once; each
+/// node's target commit or why it failed.
 pub(super) async fn stage(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
     fleet: &mut Fleet,
 ) -> Vec<(String, Result<String, String>)> {
     let bound = Semaphore::new(request.parallel.max(1));
     let bound = &bound;
-    let jobs = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
-        let builds = request.build_on.as_ref().is_none_or(|b| b == &node.name);
+    let jobs = plan.nodes.iter().map(|steps| {
+        let conn = &fleet.connected[&steps.node.name];
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
-            let result = stage_one(request, emit, conn, builds).await;
-            (node.name.clone(), result, began.elapsed().as_secs_f64())
+            let result = stage_one(steps, emit, conn).await;
+            (
+                steps.node.name.clone(),
+                result,
+                began.elapsed().as_secs_f64(),
+            )
         }
     });
     let mut results: Vec<(String, Result<String, String>)> = Vec::new();
@@ -300,17 +305,17 @@ async fn ship_all(
     }
 }
 
+/// One node's pull and, when the plan builds there, build.
 pub(super) async fn stage_one(
-    request: &Request,
+    steps: &NodePlan,
     emit: &Emit,
     conn: &Connected,
-    builds: bool,
 ) -> Result<String, String> {
     let name = &conn.node.name;
     let began = Instant::now();
     emit.started(name, Step::Pull);
-    let pull = plan::pull_script(&conn.node, request.git_ref.as_deref());
-    let pulled = steps::stream(conn, Step::Pull, &pull, request.git_ref.as_deref(), emit).await;
+    let (pull, git_ref) = steps.pull.script();
+    let pulled = steps::stream(conn, Step::Pull, pull, git_ref, emit).await;
     let pulled = match pulled {
         Ok(()) => steps::head(conn).await,
         Err(e) => Err(e),
@@ -324,12 +329,12 @@ pub(super) async fn stage_one(
             .map(|h| Some(format!("at {}", short_commit(&h)))),
     );
     let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
-    if !builds {
+    let Build::Here(build) = &steps.build else {
         return Ok(target);
-    }
+    };
     let began = Instant::now();
     emit.started(name, Step::Build);
-    let built = steps::stream(conn, Step::Build, &conn.node.commands.build, None, emit).await;
+    let built = steps::stream(conn, Step::Build, build, None, emit).await;
     emit.finished(name, Step::Build, began, built.clone().map(|()| None));
     built.map_err(|e| format!("{name}: build: {e}"))?;
     Ok(target)

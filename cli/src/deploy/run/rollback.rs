@@ -77,7 +77,7 @@ pub(super) async fn roll_back_all(
             } else {
                 Outcome::Untouched
             };
-            return (outcome, Some(why));
+            return (outcome, Some(why.to_string()));
         }
         let from = fleet_commit(fleet, &node.name).await;
         if let Some(row) = fleet.row(&node.name) {

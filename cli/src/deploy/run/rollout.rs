@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 use crate::deploy::event::{Emit, Event, Step};
 use crate::deploy::gate::{self, Expect};
-use crate::deploy::plan::{self, Request};
+use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeResult, Outcome};
 use crate::deploy::steps;
 use crate::lock::Heartbeat;
@@ -19,15 +19,15 @@ use crate::table::short_commit;
 
 pub(super) async fn roll_out(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
     fleet: &mut Fleet,
     heartbeat: &Heartbeat,
     target: &str,
 ) -> (Outcome, Option<String>) {
-    let mut queue: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+    let mut queue: Vec<String> = plan.nodes.iter().map(|n| n.node.name.clone()).collect();
     let mut done: Vec<String> = Vec::new();
-    let min = request.fleet.min_masternodes;
     let mut planned = false;
     while !queue.is_empty() {
         let stop = if cancel.is_cancelled() {
@@ -47,10 +47,10 @@ pub(super) async fn roll_out(
             None
         };
         let live = fleet.live_masternodes().await;
-        let size = match (stop, plan::batch_size(live, min, request.max_unavailable)) {
+        let size = match (stop, plan.batch_size(live)) {
             (Some(stop), _) => Err(stop),
             (None, Ok(size)) => Ok(size),
-            (None, Err(why)) if done.is_empty() => Err((Outcome::Untouched, why)),
+            (None, Err(why)) if done.is_empty() => Err((Outcome::Untouched, why.to_string())),
             (None, Err(why)) => Err((Outcome::NeedsHuman, format!("stopped mid-rollout: {why}"))),
         };
         let size = match size {
@@ -61,10 +61,11 @@ pub(super) async fn roll_out(
             }
         };
         if !planned {
+            // The first batches are the plan's for the live count just measured.
             emit.send(Event::Plan {
-                batches: plan::batches(&queue, size),
+                batches: plan.batches(live).unwrap_or_default(),
                 live_masternodes: live,
-                min_masternodes: min,
+                min_masternodes: plan.min_masternodes,
             });
             planned = true;
         }
@@ -81,7 +82,8 @@ pub(super) async fn roll_out(
             let expect = expect.clone();
             async move {
                 let began = Instant::now();
-                let passed = restart_and_gate(fleet_ref, name, expect, emit).await;
+                let restart = plan.node(name).map(|n| n.restart.as_str());
+                let passed = restart_and_gate(fleet_ref, name, restart, expect, emit).await;
                 (name.clone(), passed, began)
             }
         });
@@ -139,16 +141,20 @@ pub(super) async fn roll_out(
     (Outcome::Deployed, None)
 }
 
+/// Restarts one node with `restart` (the fleet's restart command when `None`)
+/// and waits for its gate.
 pub(super) async fn restart_and_gate(
     fleet: &Fleet,
     name: &str,
+    restart: Option<&str>,
     mut expect: Expect,
     emit: &Emit,
 ) -> Result<(), String> {
     let conn = &fleet.connected[name];
+    let restart = restart.unwrap_or(&conn.node.commands.restart);
     emit.started(name, Step::Restart);
     let began = Instant::now();
-    let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn))
+    let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn, restart))
         .await
         .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
     emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
@@ -225,7 +231,7 @@ pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: 
                     restarted_at: 0,
                     timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
                 };
-                restart_and_gate(fleet, name, expect, emit).await
+                restart_and_gate(fleet, name, None, expect, emit).await
             }
             Err(e) => Err(e),
         },
