@@ -21,9 +21,10 @@
 //! - `notice`: what the operator must be told that is no result and no error
 //!   (a certificate trusted on first use), sent by whoever meets it and shown
 //!   by whatever renders the command.
+//! - `emit`: the one way an engine reports: typed events handed to an `Emit`.
 //! - `constants`: every timeout and limit.
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
-//! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - `logs`: the engine of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
@@ -40,6 +41,8 @@ mod ctx;
 mod deploy;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod devnet;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod emit;
 mod error;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;

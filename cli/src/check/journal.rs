@@ -18,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::event::Event;
 use crate::constants::LOGS_EVENT_QUEUE;
-use crate::logs::follow::{self, Plan};
 use crate::logs::source::FleetSource;
+use crate::logs::tail::{self, Plan};
 use crate::pool::Pool;
 
 /// The most reading every journal may take once the window closed. A window's
@@ -66,7 +66,7 @@ pub(super) async fn read(
             lines: None,
         };
         let (source, tx, stop) = (Arc::clone(&source), tx.clone(), reads_stop.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, tx, stop).await });
+        tasks.spawn(async move { tail::tail(&*source, plan, tx, stop).await });
     }
     drop(tx);
 
@@ -82,7 +82,7 @@ pub(super) async fn read(
         };
         let Some(event) = event else { break };
         match event {
-            follow::Event::Record(record) => {
+            tail::Event::Record(record) => {
                 if record
                     .time_us
                     .zip(until_us)
@@ -96,11 +96,11 @@ pub(super) async fn read(
                 log.record(&record.line, &record.class);
                 *lines += 1;
             }
-            follow::Event::Lost { node, reason, .. } => {
+            tail::Event::Lost { node, reason, .. } => {
                 on_event(Event::JournalLost { node, reason });
             }
-            follow::Event::Resumed { .. } => {}
-            follow::Event::Done { node } => {
+            tail::Event::Resumed { .. } => {}
+            tail::Event::Done { node } => {
                 let (log, lines) = read.remove(&node).unwrap_or_default();
                 on_event(Event::JournalRead {
                     node: node.clone(),
@@ -108,7 +108,7 @@ pub(super) async fn read(
                 });
                 ended.insert(node, Journal::Read(log));
             }
-            follow::Event::Failed { node, reason } => {
+            tail::Event::Failed { node, reason } => {
                 on_event(Event::JournalUnreadable {
                     node: node.clone(),
                     reason: reason.clone(),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use timecoin_shared::fleet::Node;
 
 use super::command::Adjusted;
-use super::follow::LogSource;
+use super::tail::LogSource;
 use crate::pool::Pool;
 use crate::remote::{LineStream, RemoteError, node_command};
 

@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 pub(crate) use poll::Prober;
 
 use super::{App, DemoAction, Window};
-use crate::logs::follow::LogSource;
+use crate::logs::tail::LogSource;
 use crate::notice::Notice;
 
 /// Messages in flight to the event loop: pollers wait when it is this far behind.

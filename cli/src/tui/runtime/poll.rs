@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
+use crate::logs::tail::{self, Event, LogSource, Plan, Resume};
 use crate::notice::Notice;
 use crate::probe::Head;
 use crate::tui::{LogLine, Msg, Stream};
@@ -135,7 +135,7 @@ pub(crate) fn spawn_logs<S: LogSource>(
             lines: Some(LOG_BACKLOG),
         };
         let (source, events, stop) = (Arc::clone(source), events.clone(), stop.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, events, stop).await });
+        tasks.spawn(async move { tail::tail(&*source, plan, events, stop).await });
     }
     let tx = tx.clone();
     tasks.spawn(async move {

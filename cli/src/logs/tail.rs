@@ -66,7 +66,7 @@ pub(crate) enum Event {
 
 /// What to stream from one node.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub node: String,
     /// The fleet's logs command, placeholders already filled.
     pub command: String,
@@ -81,7 +81,7 @@ pub struct Plan {
 /// Streams `plan` until done, failed, the receiver of `events` is gone, or
 /// `stop` fires: then the remote command is cancelled and waited for, so
 /// nothing is left running on the node.
-pub(crate) async fn follow<S: LogSource>(
+pub(crate) async fn tail<S: LogSource>(
     source: &S,
     plan: Plan,
     events: mpsc::Sender<Event>,
