@@ -30,3 +30,10 @@ impl<E: Send> Emit<E> for UnboundedSender<E> {
         self.is_closed()
     }
 }
+
+/// A renderer called in place, such as `check`'s progress lines.
+impl<E, F: Fn(E) + Sync> Emit<E> for F {
+    fn emit(&self, event: E) {
+        self(event);
+    }
+}

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::event::Event;
 use crate::constants::LOGS_EVENT_QUEUE;
+use crate::emit::Emit;
 use crate::logs::source::FleetSource;
 use crate::logs::tail::{self, Plan};
 use crate::pool::Pool;
@@ -41,7 +42,7 @@ pub(super) async fn read(
     pool: &Pool,
     nodes: &[Node],
     (since, until): (SystemTime, SystemTime),
-    on_event: &mut (dyn FnMut(Event) + Send),
+    emit: &dyn Emit<Event>,
     stop: &CancellationToken,
 ) -> Vec<Journal> {
     let back = SystemTime::now()
@@ -97,19 +98,19 @@ pub(super) async fn read(
                 *lines += 1;
             }
             tail::Event::Lost { node, reason, .. } => {
-                on_event(Event::JournalLost { node, reason });
+                emit.emit(Event::JournalLost { node, reason });
             }
             tail::Event::Resumed { .. } => {}
             tail::Event::Done { node } => {
                 let (log, lines) = read.remove(&node).unwrap_or_default();
-                on_event(Event::JournalRead {
+                emit.emit(Event::JournalRead {
                     node: node.clone(),
                     lines,
                 });
                 ended.insert(node, Journal::Read(log));
             }
             tail::Event::Failed { node, reason } => {
-                on_event(Event::JournalUnreadable {
+                emit.emit(Event::JournalUnreadable {
                     node: node.clone(),
                     reason: reason.clone(),
                 });
@@ -127,7 +128,7 @@ pub(super) async fn read(
                     "not read to the end within {}s",
                     JOURNAL_READ_TIMEOUT.as_secs()
                 );
-                on_event(Event::JournalUnreadable {
+                emit.emit(Event::JournalUnreadable {
                     node: node.name.clone(),
                     reason: error.clone(),
                 });

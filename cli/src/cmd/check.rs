@@ -189,13 +189,13 @@ pub(crate) fn verdict_code(status: Status) -> Code {
 
 async fn once(ctx: &Ctx, args: &Args, plan: &Plan, suite: &str) -> Result<Code, Error> {
     let progress = std::io::stderr().is_terminal();
-    let mut on_event = |event: Event| {
+    let shown = |event: Event| {
         if progress {
             eprintln!("{}", describe(&event));
         }
     };
     let token = ctx.shutdown().token();
-    let Some(outcome) = check::run(ctx.pool(), plan, &mut on_event, token).await else {
+    let Some(outcome) = check::run(ctx.pool(), plan, &shown, token).await else {
         return Ok(Code::INTERRUPTED);
     };
     let report = &outcome.report;
@@ -241,8 +241,8 @@ async fn watch(ctx: &Ctx, args: &Args, plan: &Plan) -> Result<Code, Error> {
     let mut before: Option<Report> = None;
     let mut code = Code::INTERRUPTED;
     loop {
-        let mut ignore = |_: Event| {};
-        let Some(outcome) = check::run(ctx.pool(), plan, &mut ignore, token).await else {
+        let ignore = |_: Event| {};
+        let Some(outcome) = check::run(ctx.pool(), plan, &ignore, token).await else {
             return Ok(code);
         };
         let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();

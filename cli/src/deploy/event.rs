@@ -148,32 +148,22 @@ pub(crate) enum Event {
     Notice { message: String },
 }
 
-/// Where the engine sends its events. Dropped events (no renderer) are fine.
-#[derive(Clone, Debug)]
-pub(crate) struct Emit(tokio::sync::mpsc::UnboundedSender<Event>);
+/// Where the deploy engine's events go: any [`crate::emit::Emit`] of [`Event`]
+/// (a channel to `cmd/deploy.rs`'s renderer, or a test's).
+pub(crate) type Emit = dyn crate::emit::Emit<Event>;
 
-impl Emit {
-    /// An emitter and the receiver a renderer reads.
-    pub(crate) fn channel() -> (Emit, tokio::sync::mpsc::UnboundedReceiver<Event>) {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        (Emit(tx), rx)
-    }
-
-    /// Sends one event.
-    pub(crate) fn send(&self, event: Event) {
-        let _ = self.0.send(event);
-    }
-
+/// The engine's shorthands for the events it sends most.
+pub(crate) trait EmitStep: crate::emit::Emit<Event> {
     /// A step began.
-    pub(crate) fn started(&self, node: &str, step: Step) {
-        self.send(Event::Started {
+    fn started(&self, node: &str, step: Step) {
+        self.emit(Event::Started {
             node: node.into(),
             step,
         });
     }
 
     /// A step ended.
-    pub(crate) fn finished(
+    fn finished(
         &self,
         node: &str,
         step: Step,
@@ -184,7 +174,7 @@ impl Emit {
             Ok(detail) => (StepEnd::Ok, detail),
             Err(why) => (StepEnd::Failed, Some(why)),
         };
-        self.send(Event::Finished {
+        self.emit(Event::Finished {
             node: node.into(),
             step,
             end,
@@ -194,9 +184,11 @@ impl Emit {
     }
 
     /// A notice.
-    pub(crate) fn notice(&self, message: impl Into<String>) {
-        self.send(Event::Notice {
+    fn notice(&self, message: impl Into<String>) {
+        self.emit(Event::Notice {
             message: message.into(),
         });
     }
 }
+
+impl<T: crate::emit::Emit<Event> + ?Sized> EmitStep for T {}

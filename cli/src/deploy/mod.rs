@@ -20,5 +20,4 @@ pub(crate) mod run;
 pub(crate) mod ship;
 pub(crate) mod steps;
 
-pub(crate) use event::Emit;
 pub(crate) use plan::Request;

@@ -188,7 +188,7 @@ pub(crate) async fn stream(
                 if !line.trim().is_empty() {
                     last.clone_from(&line);
                 }
-                emit.send(Event::Output {
+                emit.emit(Event::Output {
                     node: node.name.clone(),
                     step,
                     line,

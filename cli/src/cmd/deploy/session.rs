@@ -5,11 +5,12 @@
 use std::future::Future;
 use std::io::IsTerminal as _;
 
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use super::render::{Renderer, confirm, explain_interrupt};
 use crate::cli::OutputFormat;
-use crate::deploy::Emit;
+use crate::deploy::event::Event;
 use crate::deploy::report::{self, Report};
 use crate::lock::Takeover;
 use crate::{Code, Ctx, Error};
@@ -75,10 +76,10 @@ pub(crate) fn declined() -> Code {
 /// stdout closed.
 pub(crate) async fn drive<F, Fut>(ctx: &Ctx, flags: &RunFlags, engine: F) -> Result<Code, Error>
 where
-    F: FnOnce(Emit, CancellationToken) -> Fut,
+    F: FnOnce(UnboundedSender<Event>, CancellationToken) -> Fut,
     Fut: Future<Output = Report>,
 {
-    let (emit, events) = Emit::channel();
+    let (emit, events) = unbounded_channel();
     let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
     let renderer = Renderer::start(flags.output, events);
     let report = engine(emit, ctx.shutdown().token().clone()).await;

@@ -10,18 +10,19 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
-use crate::deploy::event::{Emit, Step};
+use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
 use crate::lock::{Heartbeat, Holder};
 use crate::pool::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
-/// failure ends up in the report and the events.
+/// failure ends up in the report and the events, which end with the run
+/// (`emit` is dropped then).
 pub(crate) async fn deploy(
     request: Request,
     pool: &Pool,
-    emit: Emit,
+    emit: impl crate::emit::Emit<Event> + 'static,
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::*;
-use crate::deploy::event::{Emit, Step};
+use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::report::Report;
 use crate::deploy::steps;
 use crate::lock::{self, Holder};

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
-use crate::deploy::event::{Emit, Step};
+use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::plan::{Build, NodePlan, Plan, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};

@@ -6,7 +6,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::deploy::event::Emit;
+use crate::deploy::event::{Emit, Event};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
@@ -17,7 +17,7 @@ use crate::pool::Pool;
 pub(crate) async fn rollback(
     request: Request,
     pool: &Pool,
-    emit: Emit,
+    emit: impl crate::emit::Emit<Event> + 'static,
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::deploy::event::{Emit, Event, Step};
+use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeResult, Outcome};
@@ -62,7 +62,7 @@ pub(super) async fn roll_out(
         };
         if !planned {
             // The first batches are the plan's for the live count just measured.
-            emit.send(Event::Plan {
+            emit.emit(Event::Plan {
                 batches: plan.batches(live).unwrap_or_default(),
                 live_masternodes: live,
                 min_masternodes: plan.min_masternodes,
@@ -170,7 +170,7 @@ pub(super) async fn restart_and_gate(
         .filter(|c| !c.ok)
         .map(|c| format!("{}: {}", c.name, c.evidence))
         .collect();
-    emit.send(Event::Gate {
+    emit.emit(Event::Gate {
         node: name.to_owned(),
         passed,
         checks,
