@@ -11,6 +11,7 @@ use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
 use crate::cli::OutputFormat;
+use crate::notice::Notice;
 use crate::probe;
 use crate::table::{Cell, Table, short_commit, theme};
 use crate::{Code, Ctx, Error};
@@ -122,6 +123,10 @@ impl From<&NodeSnapshot> for NodeStatus {
 struct Report<'a> {
     fleet: &'a str,
     nodes: &'a [NodeStatus],
+    /// What the operator must be told that is no node's state (a certificate
+    /// trusted on first use while probing); absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notices: Vec<Notice>,
 }
 
 /// Runs `status`.
@@ -141,6 +146,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         let report = Report {
             fleet,
             nodes: &rows,
+            notices: ctx.unreported_notices(),
         };
         match (args.output, args.watch) {
             (OutputFormat::Json, None) => writeln!(out, "{}", pretty(&report))?,
