@@ -43,11 +43,10 @@ pub(crate) async fn deploy(
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut fleet = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locks).await;
-    let (outcome, reason, target) = result;
-    report.outcome = outcome;
-    report.reason = reason;
-    report.target = target;
+    let ending = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locks).await;
+    report.outcome = ending.outcome;
+    report.reason = ending.reason;
+    report.target = ending.target;
     release(&fleet, &locks.held, &holder, &emit).await;
     report.nodes = std::mem::take(&mut fleet.rows);
     report.secs = started.elapsed().as_secs_f64();
@@ -84,6 +83,7 @@ pub(super) async fn connect(
         }
     }
     let apis = crate::deploy::connected::open_apis(pool, connected.values()).await;
+    let (selected, missing) = Selected::take(selected, &mut connected);
     let rows = request
         .nodes
         .iter()
@@ -98,16 +98,36 @@ pub(super) async fn connect(
         .collect();
     Fleet {
         gate_timeout: request.gate_timeout,
-        connected,
+        selected,
+        missing,
         apis,
         rows,
     }
 }
 
-pub(super) type Ending = (Outcome, Option<String>, Option<String>);
+/// How a run ended: its outcome, why (when it is not simply done), and the
+/// commit it moved to once the nodes agreed on one.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Ending {
+    pub(super) outcome: Outcome,
+    pub(super) reason: Option<String>,
+    pub(super) target: Option<String>,
+}
 
+impl Ending {
+    /// An ending before any target was known.
+    pub(super) fn new(outcome: Outcome, reason: Option<String>) -> Ending {
+        Ending {
+            outcome,
+            reason,
+            target: None,
+        }
+    }
+}
+
+/// Nothing was changed, for `reason`.
 pub(super) fn untouched(reason: String) -> Ending {
-    (Outcome::Untouched, Some(reason), None)
+    Ending::new(Outcome::Untouched, Some(reason))
 }
 
 pub(super) async fn run(
@@ -118,13 +138,8 @@ pub(super) async fn run(
     fleet: &mut Fleet,
     locks: &mut Locks,
 ) -> Ending {
-    let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let missing: Vec<&String> = selected
-        .iter()
-        .filter(|n| !fleet.connected.contains_key(*n))
-        .collect();
-    if !missing.is_empty() {
-        return untouched(format!("cannot connect to {}", join(&missing)));
+    if !fleet.missing.is_empty() {
+        return untouched(format!("cannot connect to {}", fleet.missing.join(", ")));
     }
     // Locks, then every preflight problem of every node at once.
     let mut problems = take_locks(request, emit, holder, fleet, locks).await;
@@ -141,14 +156,10 @@ pub(super) async fn run(
         ));
     }
     let heartbeat = Heartbeat::start(
-        selected
+        fleet
+            .selected
             .iter()
-            .map(|n| {
-                (
-                    fleet.connected[n].node.clone(),
-                    fleet.connected[n].remote.clone(),
-                )
-            })
+            .map(|conn| (conn.node.clone(), conn.remote.clone()))
             .collect(),
         holder.clone(),
         DEPLOY_LOCK_HEARTBEAT,

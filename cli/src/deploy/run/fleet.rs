@@ -12,13 +12,55 @@ use crate::probe::NodeApi;
 /// known good, so a short `--gate-timeout` meant for the release must not fail it.
 pub(super) const ROLLBACK_GATE_FLOOR: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Every fleet node's connection and API (for the quorum and the fleet's height), and
-/// the per-node rows of the selected ones.
+/// The selected nodes' connections and rows, and every fleet node's API (for
+/// the quorum and the fleet's height).
 pub(super) struct Fleet {
     pub(super) gate_timeout: std::time::Duration,
-    pub(super) connected: BTreeMap<String, Connected>,
+    pub(super) selected: Selected,
+    /// Selected nodes that could not be connected to.
+    pub(super) missing: Vec<String>,
     pub(super) apis: BTreeMap<String, Box<dyn NodeApi>>,
     pub(super) rows: Vec<NodeReport>,
+}
+
+/// The selected nodes that connected, each owning its connection, in
+/// selection order: a step runs on one it is handed or finds here, never on a
+/// name it indexes a map with.
+#[derive(Debug, Default)]
+pub(super) struct Selected(Vec<Connected>);
+
+impl Selected {
+    /// Those of `names` found in `connected`, in `names` order, and the names
+    /// that were not.
+    pub(super) fn take(
+        names: &[String],
+        connected: &mut BTreeMap<String, Connected>,
+    ) -> (Selected, Vec<String>) {
+        let mut missing = Vec::new();
+        let mut found = Vec::new();
+        for name in names {
+            match connected.remove(name) {
+                Some(conn) => found.push(conn),
+                None => missing.push(name.clone()),
+            }
+        }
+        (Selected(found), missing)
+    }
+
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, Connected> {
+        self.0.iter()
+    }
+
+    /// The node named `name`, when it is selected and connected.
+    pub(super) fn get(&self, name: &str) -> Option<&Connected> {
+        self.0.iter().find(|c| c.node.name == name)
+    }
+}
+
+/// Why a step found no connection for a node: it was not selected or not
+/// connected, which the run refuses before any step; a clear error, not a panic.
+pub(super) fn not_connected(name: &str) -> String {
+    format!("{name}: not connected")
 }
 
 impl Fleet {

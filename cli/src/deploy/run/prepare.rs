@@ -45,13 +45,10 @@ pub(super) async fn take_locks(
     fleet: &Fleet,
     locks: &mut Locks,
 ) -> Vec<String> {
-    let nodes: Vec<(&Node, &Remote)> = request
-        .nodes
+    let nodes: Vec<(&Node, &Remote)> = fleet
+        .selected
         .iter()
-        .map(|node| {
-            let conn = &fleet.connected[&node.name];
-            (&conn.node, &*conn.remote)
-        })
+        .map(|conn| (&conn.node, &*conn.remote))
         .collect();
     let progress = |name: &str, progress: lock::Progress<'_>| match progress {
         lock::Progress::Taking => emit.started(name, Step::Lock),
@@ -85,8 +82,8 @@ pub(super) async fn take_locks(
 }
 
 pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
-    let checks = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
+    let checks = fleet.selected.iter().map(|conn| {
+        let node = &conn.node;
         let api = fleet.apis.get(&node.name);
         async move {
             emit.started(&node.name, Step::Preflight);
@@ -151,8 +148,8 @@ pub(super) async fn stage_and_roll(
     heartbeat: &Heartbeat,
 ) -> Ending {
     // Keep the old binary and commit on every node, then stage.
-    let keeps = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
+    let keeps = fleet.selected.iter().map(|conn| {
+        let node = &conn.node;
         let running = fleet
             .rows
             .iter()
@@ -190,10 +187,9 @@ pub(super) async fn stage_and_roll(
     if !failures.is_empty() || targets.len() != 1 || cancel.is_cancelled() {
         restore_files(&all_names, emit, fleet).await;
         if cancel.is_cancelled() {
-            return (
+            return Ending::new(
                 Outcome::Interrupted,
                 Some("interrupted while staging; nothing restarted".into()),
-                None,
             );
         }
         let reason = if failures.is_empty() {
@@ -212,7 +208,10 @@ pub(super) async fn stage_and_roll(
     }
     let target = targets.remove(0);
     let ending = roll_out(request, plan, emit, cancel, fleet, heartbeat, &target).await;
-    (ending.0, ending.1, Some(target))
+    Ending {
+        target: Some(target),
+        ..ending
+    }
 }
 
 /// Pull then build on every node as the plan says (with `--build-on`, build on
@@ -227,11 +226,14 @@ pub(super) async fn stage(
     let bound = Semaphore::new(request.parallel.max(1));
     let bound = &bound;
     let jobs = plan.nodes.iter().map(|steps| {
-        let conn = &fleet.connected[&steps.node.name];
+        let conn = fleet.selected.get(&steps.node.name);
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
-            let result = stage_one(steps, emit, conn).await;
+            let result = match conn {
+                Some(conn) => stage_one(steps, emit, conn).await,
+                None => Err(not_connected(&steps.node.name)),
+            };
             (
                 steps.node.name.clone(),
                 result,
@@ -263,7 +265,11 @@ async fn ship_all(
     builder: &str,
     results: &mut [(String, Result<String, String>)],
 ) {
-    let shipment = match ship::take(&fleet.connected[builder]).await {
+    let taken = match fleet.selected.get(builder) {
+        Some(conn) => ship::take(conn).await,
+        None => Err(not_connected(builder)),
+    };
+    let shipment = match taken {
         Ok(shipment) => shipment,
         Err(e) => {
             for (name, result) in results.iter_mut() {
@@ -283,7 +289,10 @@ async fn ship_all(
                 let _permit = bound.acquire().await;
                 emit.started(name, Step::Ship);
                 let began = Instant::now();
-                let delivered = ship::deliver(&fleet.connected[name], shipment).await;
+                let delivered = match fleet.selected.get(name) {
+                    Some(conn) => ship::deliver(conn, shipment).await,
+                    None => Err(not_connected(name)),
+                };
                 let shown = delivered.clone().map(|()| {
                     Some(format!(
                         "from {builder}, sha256 {} verified",
@@ -343,14 +352,17 @@ pub(super) async fn stage_one(
 /// Puts the kept binary and commit back on nodes that staged but never
 /// restarted, so a later restart by anyone runs the old code.
 pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
-    let restores = names.iter().map(|name| {
-        let conn = &fleet.connected[name];
-        async move {
-            emit.started(name, Step::Restore);
-            let began = Instant::now();
-            let result = steps::restore(conn).await;
-            emit.finished(name, Step::Restore, began, result.map(|()| None));
-        }
-    });
+    let restores = names
+        .iter()
+        .filter_map(|name| fleet.selected.get(name))
+        .map(|conn| {
+            let name = &conn.node.name;
+            async move {
+                emit.started(name, Step::Restore);
+                let began = Instant::now();
+                let result = steps::restore(conn).await;
+                emit.finished(name, Step::Restore, began, result.map(|()| None));
+            }
+        });
     futures_util::future::join_all(restores).await;
 }

@@ -25,17 +25,16 @@ pub(crate) async fn rollback(
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut fleet = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let (outcome, reason) = if selected.iter().any(|n| !fleet.connected.contains_key(n)) {
-        (
-            Outcome::Untouched,
-            Some("cannot connect to every node".to_owned()),
-        )
+    let Ending {
+        outcome, reason, ..
+    } = if !fleet.missing.is_empty() {
+        untouched("cannot connect to every node".to_owned())
     } else {
         let problems = take_locks(&request, &emit, &holder, &fleet, &mut locks).await;
         if problems.is_empty() {
             roll_back_all(&request, &emit, &cancel, &mut fleet).await
         } else {
-            (Outcome::Untouched, Some(problems.join("; ")))
+            untouched(problems.join("; "))
         }
     };
     release(&fleet, &locks.held, &holder, &emit).await;
@@ -61,11 +60,11 @@ pub(super) async fn roll_back_all(
     emit: &Emit,
     cancel: &CancellationToken,
     fleet: &mut Fleet,
-) -> (Outcome, Option<String>) {
+) -> Ending {
     let mut any = false;
     for node in &request.nodes {
         if cancel.is_cancelled() {
-            return (
+            return Ending::new(
                 Outcome::Interrupted,
                 Some("interrupted: no further rollbacks".into()),
             );
@@ -77,7 +76,7 @@ pub(super) async fn roll_back_all(
             } else {
                 Outcome::Untouched
             };
-            return (outcome, Some(why.to_string()));
+            return Ending::new(outcome, Some(why.to_string()));
         }
         let from = fleet_commit(fleet, &node.name).await;
         if let Some(row) = fleet.row(&node.name) {
@@ -97,13 +96,13 @@ pub(super) async fn roll_back_all(
             };
         }
         if !ok {
-            return (
+            return Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!("{}: rollback failed", node.name)),
             );
         }
     }
-    (Outcome::RolledBack, None)
+    Ending::new(Outcome::RolledBack, None)
 }
 
 pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {

@@ -9,6 +9,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
+use crate::deploy::connected::Connected;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{Plan, Request};
@@ -25,7 +26,7 @@ pub(super) async fn roll_out(
     fleet: &mut Fleet,
     heartbeat: &Heartbeat,
     target: &str,
-) -> (Outcome, Option<String>) {
+) -> Ending {
     let mut queue: Vec<String> = plan.nodes.iter().map(|n| n.node.name.clone()).collect();
     let mut done: Vec<String> = Vec::new();
     let mut planned = false;
@@ -57,7 +58,7 @@ pub(super) async fn roll_out(
             Ok(size) => size,
             Err((outcome, why)) => {
                 restore_files(&queue, emit, fleet).await;
-                return (outcome, Some(why));
+                return Ending::new(outcome, Some(why));
             }
         };
         if !planned {
@@ -115,7 +116,7 @@ pub(super) async fn roll_out(
                     row.to = Some(format!("{} (unhealthy)", short_commit(target)));
                 }
             }
-            return (
+            return Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!(
                     "gate failed, --no-rollback: {}",
@@ -130,15 +131,15 @@ pub(super) async fn roll_out(
         let all_back = roll_back_each(fleet, &back, live, emit).await;
         let reason = format!("gate failed: {}", reasons.join("; "));
         return if all_back {
-            (Outcome::RolledBack, Some(reason))
+            Ending::new(Outcome::RolledBack, Some(reason))
         } else {
-            (
+            Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!("{reason}; a rollback failed too")),
             )
         };
     }
-    (Outcome::Deployed, None)
+    Ending::new(Outcome::Deployed, None)
 }
 
 /// Restarts one node with `restart` (the fleet's restart command when `None`)
@@ -150,7 +151,10 @@ pub(super) async fn restart_and_gate(
     mut expect: Expect,
     emit: &Emit,
 ) -> Result<(), String> {
-    let conn = &fleet.connected[name];
+    let conn = fleet
+        .selected
+        .get(name)
+        .ok_or_else(|| not_connected(name))?;
     let restart = restart.unwrap_or(&conn.node.commands.restart);
     emit.started(name, Step::Restart);
     let began = Instant::now();
@@ -212,32 +216,38 @@ pub(super) async fn roll_back_each(
 /// Puts the kept binary and commit back on one node, restarts it and gates it
 /// on the old commit.
 pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: &Emit) -> bool {
-    let conn = &fleet.connected[name];
     emit.started(name, Step::Rollback);
     let began = Instant::now();
-    let kept = steps::kept(conn).await;
-    let result = match kept {
-        Ok(kept) => match steps::restore(conn).await {
-            Ok(()) => {
-                let commit = if kept.commit == "unknown" {
-                    kept.head.clone()
-                } else {
-                    kept.commit.clone()
-                };
-                let expect = Expect {
-                    allow_dirty: commit.ends_with("-dirty"),
-                    commit: commit.trim_end_matches("-dirty").to_owned(),
-                    masternodes: live,
-                    restarted_at: 0,
-                    timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
-                };
-                restart_and_gate(fleet, name, None, expect, emit).await
-            }
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
+    let result = match fleet.selected.get(name) {
+        Some(conn) => restore_and_gate(fleet, conn, live, emit).await,
+        None => Err(not_connected(name)),
     };
     let ok = result.is_ok();
     emit.finished(name, Step::Rollback, began, result.map(|()| None));
     ok
+}
+
+/// Restores the kept binary and commit on `conn`'s node, restarts it and gates
+/// it on the kept commit.
+async fn restore_and_gate(
+    fleet: &Fleet,
+    conn: &Connected,
+    live: usize,
+    emit: &Emit,
+) -> Result<(), String> {
+    let kept = steps::kept(conn).await?;
+    steps::restore(conn).await?;
+    let commit = if kept.commit == "unknown" {
+        kept.head.clone()
+    } else {
+        kept.commit.clone()
+    };
+    let expect = Expect {
+        allow_dirty: commit.ends_with("-dirty"),
+        commit: commit.trim_end_matches("-dirty").to_owned(),
+        masternodes: live,
+        restarted_at: 0,
+        timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
+    };
+    restart_and_gate(fleet, &conn.node.name, None, expect, emit).await
 }
