@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::deploy::connected::Connected;
 use crate::deploy::connected::chain;
+use crate::deploy::error::StepError;
 use crate::deploy::report::NodeReport;
 use crate::probe::NodeApi;
 
@@ -59,8 +60,8 @@ impl Selected {
 
 /// Why a step found no connection for a node: it was not selected or not
 /// connected, which the run refuses before any step; a clear error, not a panic.
-pub(super) fn not_connected(name: &str) -> String {
-    format!("{name}: not connected")
+pub(super) fn not_connected(name: &str) -> StepError {
+    StepError::NotConnected(name.to_owned())
 }
 
 impl Fleet {

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::*;
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
+use crate::deploy::error::StepError;
 use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::plan::{Build, NodePlan, Plan, Request};
 use crate::deploy::report::Outcome;
@@ -160,8 +161,9 @@ pub(super) async fn stage_and_roll(
             let began = Instant::now();
             let kept = steps::keep(conn, running.as_deref().unwrap_or("unknown")).await;
             let shown = kept
-                .clone()
-                .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])));
+                .as_ref()
+                .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])))
+                .map_err(ToString::to_string);
             emit.finished(&node.name, Step::Keep, began, shown);
             kept.map_err(|e| format!("{}: keeping the old binary: {e}", node.name))
         }
@@ -232,7 +234,7 @@ pub(super) async fn stage(
             let began = Instant::now();
             let result = match conn {
                 Some(conn) => stage_one(steps, emit, conn).await,
-                None => Err(not_connected(&steps.node.name)),
+                None => Err(not_connected(&steps.node.name).to_string()),
             };
             (
                 steps.node.name.clone(),
@@ -293,16 +295,19 @@ async fn ship_all(
                     Some(conn) => ship::deliver(conn, shipment).await,
                     None => Err(not_connected(name)),
                 };
-                let shown = delivered.clone().map(|()| {
-                    Some(format!(
-                        "from {builder}, sha256 {} verified",
-                        &shipment.sha256[..shipment.sha256.len().min(16)]
-                    ))
-                });
+                let shown = delivered
+                    .as_ref()
+                    .map(|()| {
+                        Some(format!(
+                            "from {builder}, sha256 {} verified",
+                            &shipment.sha256[..shipment.sha256.len().min(16)]
+                        ))
+                    })
+                    .map_err(ToString::to_string);
                 emit.finished(name, Step::Ship, began, shown);
                 (name.clone(), delivered)
             });
-    let failed: Vec<(String, String)> = futures_util::future::join_all(deliveries)
+    let failed: Vec<(String, StepError)> = futures_util::future::join_all(deliveries)
         .await
         .into_iter()
         .filter_map(|(name, delivered)| delivered.err().map(|e| (name, e)))
@@ -334,8 +339,9 @@ pub(super) async fn stage_one(
         Step::Pull,
         began,
         pulled
-            .clone()
-            .map(|h| Some(format!("at {}", short_commit(&h)))),
+            .as_ref()
+            .map(|h| Some(format!("at {}", short_commit(h))))
+            .map_err(ToString::to_string),
     );
     let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
     let Build::Here(build) = &steps.build else {
@@ -344,7 +350,8 @@ pub(super) async fn stage_one(
     let began = Instant::now();
     emit.started(name, Step::Build);
     let built = steps::stream(conn, Step::Build, build, None, emit).await;
-    emit.finished(name, Step::Build, began, built.clone().map(|()| None));
+    let shown = built.as_ref().map(|()| None).map_err(ToString::to_string);
+    emit.finished(name, Step::Build, began, shown);
     built.map_err(|e| format!("{name}: build: {e}"))?;
     Ok(target)
 }
@@ -361,7 +368,8 @@ pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) 
                 emit.started(name, Step::Restore);
                 let began = Instant::now();
                 let result = steps::restore(conn).await;
-                emit.finished(name, Step::Restore, began, result.map(|()| None));
+                let shown = result.map(|()| None).map_err(|e| e.to_string());
+                emit.finished(name, Step::Restore, began, shown);
             }
         });
     futures_util::future::join_all(restores).await;

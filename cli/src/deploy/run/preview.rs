@@ -3,6 +3,7 @@
 
 use crate::constants::DEPLOY_NODE_TIMEOUT;
 use crate::deploy::connected::connect_all;
+use crate::deploy::error::StepError;
 use crate::deploy::plan::{Plan, Request};
 use crate::deploy::steps;
 use crate::pool::Pool;
@@ -12,7 +13,7 @@ use crate::pool::Pool;
 pub(crate) struct Preview {
     pub(crate) plan: Plan,
     /// Each planned node's target commit, or why it cannot be read, in plan order.
-    pub(crate) targets: Vec<Result<String, String>>,
+    pub(crate) targets: Vec<Result<String, StepError>>,
 }
 
 /// Connects read-only to every selected node to resolve its target commit; the
@@ -20,10 +21,10 @@ pub(crate) struct Preview {
 pub(crate) async fn preview(request: &Request, pool: &Pool) -> Preview {
     let plan = Plan::new(request);
     let connected = connect_all(pool, &request.nodes, DEPLOY_NODE_TIMEOUT).await;
-    let resolves = connected.iter().map(|conn| async move {
+    let resolves = connected.into_iter().map(|conn| async move {
         match conn {
-            Ok(conn) => steps::resolve_target(conn, request.git_ref.as_deref()).await,
-            Err(e) => Err(e.to_string()),
+            Ok(conn) => steps::resolve_target(&conn, request.git_ref.as_deref()).await,
+            Err(e) => Err(StepError::from(e)),
         }
     });
     let targets = futures_util::future::join_all(resolves).await;
@@ -136,7 +137,7 @@ mod tests {
             Pull::Fleet(fleet.nodes[2].commands.pull.clone())
         );
         for target in &planned.targets {
-            let why = target.as_ref().expect_err("no upstream");
+            let why = target.as_ref().expect_err("no upstream").to_string();
             assert!(why.contains("no upstream branch"), "{why}");
         }
         pool.close().await;

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::deploy::connected::Connected;
+use crate::deploy::error::StepError;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{Plan, Request};
@@ -154,14 +155,18 @@ pub(super) async fn restart_and_gate(
     let conn = fleet
         .selected
         .get(name)
-        .ok_or_else(|| not_connected(name))?;
+        .ok_or_else(|| not_connected(name).to_string())?;
     let restart = restart.unwrap_or(&conn.node.commands.restart);
     emit.started(name, Step::Restart);
     let began = Instant::now();
     let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn, restart))
         .await
-        .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
-    emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
+        .unwrap_or(Err(StepError::Timeout(expect.timeout)));
+    let shown = restarted
+        .as_ref()
+        .map(|_| None)
+        .map_err(ToString::to_string);
+    emit.finished(name, Step::Restart, began, shown);
     expect.restarted_at = restarted.map_err(|e| format!("restart: {e}"))?;
     let Some(api) = fleet.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
@@ -220,7 +225,7 @@ pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: 
     let began = Instant::now();
     let result = match fleet.selected.get(name) {
         Some(conn) => restore_and_gate(fleet, conn, live, emit).await,
-        None => Err(not_connected(name)),
+        None => Err(not_connected(name).to_string()),
     };
     let ok = result.is_ok();
     emit.finished(name, Step::Rollback, began, result.map(|()| None));
@@ -235,8 +240,8 @@ async fn restore_and_gate(
     live: usize,
     emit: &Emit,
 ) -> Result<(), String> {
-    let kept = steps::kept(conn).await?;
-    steps::restore(conn).await?;
+    let kept = steps::kept(conn).await.map_err(|e| e.to_string())?;
+    steps::restore(conn).await.map_err(|e| e.to_string())?;
     let commit = if kept.commit == "unknown" {
         kept.head.clone()
     } else {
