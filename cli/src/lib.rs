@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - `cli`: the clap definition (`command()`), shared by completions and the man page.
+//! - `flags`: flag types several subcommands share (`--output`, intervals).
 //! - `cmd`: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
 //! - `ctx`: what every subcommand runs in (fleet, selection, output, pool, shutdown).
 //! - `error`: the one error type and the exit codes.
@@ -44,6 +45,7 @@ mod devnet;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod emit;
 mod error;
+mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
 mod lock;
@@ -69,8 +71,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use cli::command;
-pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
+pub use cli::{command, completion_script};
+pub use cmd::completions::SHELLS as COMPLETION_SHELLS;
 pub use ctx::{Ctx, Output};
 pub use devnet::DevnetError;
 pub use error::{Code, Error};
@@ -81,7 +83,7 @@ pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cli::exit_on_bad_usage(e));
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
@@ -155,6 +157,6 @@ async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
         cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
         cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
         cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,
-        cli::Command::Completions(args) => cmd::completions::run(ctx, &args),
+        cli::Command::Completions(args) => cmd::completions::run(ctx, &args, cli::command()),
     }
 }

@@ -330,18 +330,3 @@ fn describe(event: &Event) -> String {
         Event::Compared { height: None } => "no common height to compare blocks at".into(),
     }
 }
-
-/// Ends the process for a command line clap cannot parse. clap exits 2, which
-/// `check` uses for a failed item; for `check`, a bad flag exits [`USAGE`].
-pub(crate) fn exit_on_bad_usage(error: clap::Error) -> ! {
-    let is_check = crate::cli::command()
-        .ignore_errors(true)
-        .try_get_matches()
-        .ok()
-        .is_some_and(|m| m.subcommand_name() == Some("check"));
-    if is_check && error.use_stderr() {
-        let _ = error.print();
-        std::process::exit(i32::from(USAGE.get()));
-    }
-    error.exit()
-}

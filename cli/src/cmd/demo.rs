@@ -33,7 +33,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "2s", value_name = "DURATION")]
     pub block_interval: String,
     /// How often each node is probed.
-    #[arg(long, default_value = "1s", value_parser = crate::cli::interval, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::flags::interval, value_name = "DURATION")]
     pub interval: Duration,
     /// The timed executable [default: next to timectl, else on PATH].
     #[arg(long, value_name = "PATH")]

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde::Serialize;
 use timecoin_shared::fleet::Node;
 
-use crate::cli::OutputFormat;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
 use crate::deploy::connected::{Connected, connect_all};
+use crate::flags::OutputFormat;
 use crate::lock::manual::{MAINTENANCE, Release};
 use crate::lock::{self, Holder, LockError, LockState, Taken, Takeover};
 use crate::remote::Remote;

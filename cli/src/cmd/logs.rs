@@ -23,9 +23,9 @@ use timecoin_shared::classify::EventKind;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::OutputFormat;
 use crate::constants::LOGS_DEFAULT_LINES;
 use crate::ctx::Output;
+use crate::flags::OutputFormat;
 use crate::logs::filter::Filter;
 use crate::logs::offline;
 use crate::logs::source::FleetSource;

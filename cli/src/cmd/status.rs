@@ -10,7 +10,7 @@ use serde::Serialize;
 use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
-use crate::cli::OutputFormat;
+use crate::flags::OutputFormat;
 use crate::notice::Notice;
 use crate::probe;
 use crate::table::{Cell, Table, short_commit, theme};
@@ -38,7 +38,7 @@ pub(crate) struct Args {
     pub output: OutputFormat,
     /// Probe again every INTERVAL (e.g. 5s) over the same connections, until
     /// Ctrl-C; the exit code is that of the last round.
-    #[arg(long, value_name = "INTERVAL", value_parser = crate::cli::interval)]
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::flags::interval)]
     pub watch: Option<Duration>,
 }
 

@@ -31,7 +31,7 @@ pub(crate) struct Args {
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
     /// How often each node is probed.
-    #[arg(long, default_value = "1s", value_parser = crate::cli::interval, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::flags::interval, value_name = "DURATION")]
     pub interval: Duration,
 }
 

@@ -9,9 +9,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use super::render::{Renderer, confirm, explain_interrupt};
-use crate::cli::OutputFormat;
 use crate::deploy::event::Event;
 use crate::deploy::report::{self, Report};
+use crate::flags::OutputFormat;
 use crate::lock::Takeover;
 use crate::{Code, Ctx, Error};
 
