@@ -7,7 +7,9 @@ use std::time::Instant;
 use timecoin_shared::fleet::Node;
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::finish::{Ending, audit_nodes, release, untouched};
+use super::fleet::{Fleet, Selected};
+use super::prepare::{Locks, preflight, stage_and_roll, take_locks};
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
@@ -103,31 +105,6 @@ pub(super) async fn connect(
         apis,
         rows,
     }
-}
-
-/// How a run ended: its outcome, why (when it is not simply done), and the
-/// commit it moved to once the nodes agreed on one.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Ending {
-    pub(super) outcome: Outcome,
-    pub(super) reason: Option<String>,
-    pub(super) target: Option<String>,
-}
-
-impl Ending {
-    /// An ending before any target was known.
-    pub(super) fn new(outcome: Outcome, reason: Option<String>) -> Ending {
-        Ending {
-            outcome,
-            reason,
-            target: None,
-        }
-    }
-}
-
-/// Nothing was changed, for `reason`.
-pub(super) fn untouched(reason: String) -> Ending {
-    Ending::new(Outcome::Untouched, Some(reason))
 }
 
 pub(super) async fn run(

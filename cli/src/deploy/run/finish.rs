@@ -1,10 +1,11 @@
-//! The end of every run: locks released, the audit record on each node.
+//! The end of every run: how it ended, locks released, the audit record on
+//! each node.
 
 use std::time::Instant;
 
-use super::*;
+use super::fleet::Fleet;
 use crate::deploy::event::{Emit, EmitStep, Step};
-use crate::deploy::report::Report;
+use crate::deploy::report::{Outcome, Report};
 use crate::deploy::steps;
 use crate::lock::{self, Holder};
 
@@ -39,4 +40,29 @@ pub(super) async fn audit_nodes(fleet: &Fleet, nodes: &[String], report: &Report
             let _ = steps::append_audit(conn, line).await;
         });
     futures_util::future::join_all(writes).await;
+}
+
+/// How a run ended: its outcome, why (when it is not simply done), and the
+/// commit it moved to once the nodes agreed on one.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Ending {
+    pub(super) outcome: Outcome,
+    pub(super) reason: Option<String>,
+    pub(super) target: Option<String>,
+}
+
+impl Ending {
+    /// An ending before any target was known.
+    pub(super) fn new(outcome: Outcome, reason: Option<String>) -> Ending {
+        Ending {
+            outcome,
+            reason,
+            target: None,
+        }
+    }
+}
+
+/// Nothing was changed, for `reason`.
+pub(super) fn untouched(reason: String) -> Ending {
+    Ending::new(Outcome::Untouched, Some(reason))
 }

@@ -19,9 +19,3 @@ mod rollout;
 pub(crate) use deploy::deploy;
 pub(crate) use preview::{Preview, preview};
 pub(crate) use rollback::rollback;
-
-use deploy::*;
-use finish::*;
-use fleet::*;
-use prepare::*;
-use rollout::*;

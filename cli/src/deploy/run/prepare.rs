@@ -8,7 +8,9 @@ use timecoin_shared::fleet::Node;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::finish::{Ending, untouched};
+use super::fleet::{Fleet, not_connected};
+use super::rollout::{restore_files, roll_out};
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
 use crate::deploy::error::StepError;
@@ -354,23 +356,4 @@ pub(super) async fn stage_one(
     emit.finished(name, Step::Build, began, shown);
     built.map_err(|e| format!("{name}: build: {e}"))?;
     Ok(target)
-}
-
-/// Puts the kept binary and commit back on nodes that staged but never
-/// restarted, so a later restart by anyone runs the old code.
-pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
-    let restores = names
-        .iter()
-        .filter_map(|name| fleet.selected.get(name))
-        .map(|conn| {
-            let name = &conn.node.name;
-            async move {
-                emit.started(name, Step::Restore);
-                let began = Instant::now();
-                let result = steps::restore(conn).await;
-                let shown = result.map(|()| None).map_err(|e| e.to_string());
-                emit.finished(name, Step::Restore, began, shown);
-            }
-        });
-    futures_util::future::join_all(restores).await;
 }

@@ -5,7 +5,11 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::deploy::connect;
+use super::finish::{Ending, audit_nodes, release, untouched};
+use super::fleet::Fleet;
+use super::prepare::{Locks, take_locks};
+use super::rollout::roll_back_one;
 use crate::deploy::event::{Emit, Event};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::finish::Ending;
+use super::fleet::{Fleet, ROLLBACK_GATE_FLOOR, not_connected};
 use crate::deploy::connected::Connected;
 use crate::deploy::error::StepError;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
@@ -255,4 +256,23 @@ async fn restore_and_gate(
         timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
     };
     restart_and_gate(fleet, &conn.node.name, None, expect, emit).await
+}
+
+/// Puts the kept binary and commit back on nodes that staged but never
+/// restarted, so a later restart by anyone runs the old code.
+pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
+    let restores = names
+        .iter()
+        .filter_map(|name| fleet.selected.get(name))
+        .map(|conn| {
+            let name = &conn.node.name;
+            async move {
+                emit.started(name, Step::Restore);
+                let began = Instant::now();
+                let result = steps::restore(conn).await;
+                let shown = result.map(|()| None).map_err(|e| e.to_string());
+                emit.finished(name, Step::Restore, began, shown);
+            }
+        });
+    futures_util::future::join_all(restores).await;
 }
