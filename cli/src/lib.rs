@@ -23,7 +23,8 @@
 //!   (a certificate trusted on first use), sent by whoever meets it and shown
 //!   by whatever renders the command.
 //! - `emit`: the one way an engine reports: typed events handed to an `Emit`.
-//! - `constants`: every timeout and limit.
+//! - `constants`: every timeout and limit (its doc lists the few display sizes
+//!   and wire codes that stay beside their code).
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
 //! - `logs`: the engine of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
@@ -93,7 +94,7 @@ pub fn run() -> ExitCode {
     };
     let code = runtime.block_on(run_in_runtime(cli));
     // Background tasks (forwards, streams) end with the runtime, not after it.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    runtime.shutdown_timeout(constants::RUNTIME_SHUTDOWN_GRACE);
     code.into()
 }
 

@@ -17,16 +17,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::event::Event;
+use crate::constants::CHECK_JOURNAL_READ_TIMEOUT;
 use crate::constants::LOGS_EVENT_QUEUE;
 use crate::emit::Emit;
 use crate::logs::source::FleetSource;
 use crate::logs::tail::{self, Plan};
 use crate::pool::Pool;
-
-/// The most reading every journal may take once the window closed. A window's
-/// worth of lines streams in well under a second; the margin covers a node
-/// reconnected a few times (the logs engine's own retries) on a slow link.
-const JOURNAL_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Extra seconds asked of `journalctl --since`: its relative times count whole
 /// seconds, so the window's first lines are not cut off. Lines before the
@@ -73,7 +69,7 @@ pub(super) async fn read(
 
     let mut read: HashMap<String, (LogEvidence, u64)> = HashMap::new();
     let mut ended: HashMap<String, Journal> = HashMap::new();
-    let deadline = tokio::time::sleep(JOURNAL_READ_TIMEOUT);
+    let deadline = tokio::time::sleep(CHECK_JOURNAL_READ_TIMEOUT);
     tokio::pin!(deadline);
     loop {
         let event = tokio::select! {
@@ -126,7 +122,7 @@ pub(super) async fn read(
             ended.remove(&node.name).unwrap_or_else(|| {
                 let error = format!(
                     "not read to the end within {}s",
-                    JOURNAL_READ_TIMEOUT.as_secs()
+                    CHECK_JOURNAL_READ_TIMEOUT.as_secs()
                 );
                 emit.emit(Event::JournalUnreadable {
                     node: node.name.clone(),

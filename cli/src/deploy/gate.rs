@@ -12,12 +12,9 @@ use timecoin_shared::snapshot::ChainView;
 use super::connected::Connected;
 use super::event::{Check, GateCheck};
 use super::steps::journal_problems;
+use crate::constants::DEPLOY_GATE_POLL;
 use crate::probe::NodeApi;
 use crate::table::short_commit;
-
-/// How often a gate polls the node: a few times per block at the shortest block
-/// intervals we run (devnets, 500 ms), cheap for the RPC.
-const GATE_POLL: Duration = Duration::from_millis(250);
 
 /// What a restarted node must reach.
 #[derive(Clone, Debug)]
@@ -92,7 +89,7 @@ pub(crate) async fn wait(
         if Instant::now() >= deadline {
             return (false, checks);
         }
-        tokio::time::sleep(GATE_POLL).await;
+        tokio::time::sleep(DEPLOY_GATE_POLL).await;
     }
 }
 

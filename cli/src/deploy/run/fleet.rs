@@ -9,10 +9,6 @@ use crate::deploy::error::StepError;
 use crate::deploy::report::NodeReport;
 use crate::probe::NodeApi;
 
-/// The least time a rolled-back node gets to pass its gate: the old version is
-/// known good, so a short `--gate-timeout` meant for the release must not fail it.
-pub(super) const ROLLBACK_GATE_FLOOR: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// The selected nodes' connections and rows, and every fleet node's API (for
 /// the quorum and the fleet's height).
 pub(super) struct Fleet {

@@ -9,7 +9,8 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::finish::Ending;
-use super::fleet::{Fleet, ROLLBACK_GATE_FLOOR, not_connected};
+use super::fleet::{Fleet, not_connected};
+use crate::constants::DEPLOY_ROLLBACK_GATE_FLOOR;
 use crate::deploy::connected::Connected;
 use crate::deploy::error::StepError;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
@@ -253,7 +254,7 @@ async fn restore_and_gate(
         commit: commit.trim_end_matches("-dirty").to_owned(),
         masternodes: live,
         restarted_at: 0,
-        timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
+        timeout: fleet.gate_timeout.max(DEPLOY_ROLLBACK_GATE_FLOOR),
     };
     restart_and_gate(fleet, &conn.node.name, None, expect, emit).await
 }
