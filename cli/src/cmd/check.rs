@@ -200,10 +200,10 @@ async fn once(ctx: &Ctx, args: &Args, plan: &Plan, suite: &str) -> Result<Code, 
     };
     let report = &outcome.report;
     if let Some(path) = &args.json {
-        write_file(path, |out| json::write(report, out))?;
+        write_file(path, |out| json::write(report, out)).await?;
     }
     if let Some(path) = &args.junit {
-        write_file(path, |out| junit::write(report, suite, out))?;
+        write_file(path, |out| junit::write(report, suite, out)).await?;
     }
     let mut out = ctx.output().stdout();
     match args.output {
@@ -226,13 +226,15 @@ async fn once(ctx: &Ctx, args: &Args, plan: &Plan, suite: &str) -> Result<Code, 
 }
 
 /// Writes a report file in one go.
-fn write_file(
+async fn write_file(
     path: &Path,
     render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let mut bytes = Vec::new();
     render(&mut bytes)?;
-    std::fs::write(path, bytes).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    tokio::fs::write(path, bytes)
+        .await
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 /// `--watch`: a check per window, printing the items whose status changed.

@@ -144,7 +144,7 @@ fn printer(output: &Output, shape: Shape, nodes: &[String]) -> Printer<Stdout> {
 /// cannot be read, a node's stream failed for good, or stdout closed.
 pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     if let Some(path) = &args.from_file {
-        run_from_file(ctx.output(), args, path)?;
+        run_from_file(ctx.output(), args, path).await?;
         return Ok(Code::OK);
     }
     let selected = ctx.select(&args.nodes)?;
@@ -165,21 +165,31 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     Ok(Code::OK)
 }
 
-/// `--from-file`: classifies the file (or stdin) and prints it.
+/// `--from-file`: classifies the file (or stdin) and prints it, on the
+/// blocking pool: reading a file or a pipe to its end would hold a runtime
+/// worker.
 ///
 /// # Errors
 /// The file cannot be opened or read, or stdout is closed.
-pub(crate) fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
-    let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-        Box::new(BufReader::new(file))
-    };
+pub(crate) async fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
     let printer = printer(output, args.shape(), &[]);
-    let read = offline::classify_all(input, &args.filter(), &printer);
-    let written = printer.finish();
+    let filter = args.filter();
+    let file = path.to_path_buf();
+    let classified = tokio::task::spawn_blocking(move || {
+        let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+            Box::new(BufReader::new(io::stdin()))
+        } else {
+            match std::fs::File::open(&file) {
+                Ok(opened) => Box::new(BufReader::new(opened)),
+                Err(e) => return Err(Error::io(format!("cannot open {}", file.display()), e)),
+            }
+        };
+        let read = offline::classify_all(input, &filter, &printer);
+        Ok((read, printer.finish()))
+    })
+    .await
+    .map_err(|e| Error::failed(format!("classifying {}: {e}", path.display())))?;
+    let (read, written) = classified?;
     let shown = |e: io::Error| {
         if e.kind() == io::ErrorKind::BrokenPipe {
             Error::Output(e)
