@@ -35,12 +35,12 @@ pub(crate) struct Cli {
     pub accept_new_host_keys: bool,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Verb,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {
+pub(crate) enum Verb {
     Status(status::Args),
     Check(check::Args),
     Devnet(devnet::Args),

@@ -102,11 +102,9 @@ pub fn run() -> ExitCode {
 /// answer and log line to another thread to be drawn cost more than the work
 /// itself (an idle dashboard is meant to cost nothing). Every other command gets
 /// two workers for its fan-out over the fleet.
-fn runtime_for(command: &cli::Command) -> std::io::Result<tokio::runtime::Runtime> {
+fn runtime_for(command: &cli::Verb) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match command {
-        cli::Command::Tui(_) | cli::Command::Demo(_) => {
-            tokio::runtime::Builder::new_current_thread()
-        }
+        cli::Verb::Tui(_) | cli::Verb::Demo(_) => tokio::runtime::Builder::new_current_thread(),
         _ => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             builder.worker_threads(2);
@@ -127,7 +125,7 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
     };
     let ctx = Ctx::new(cli.fleet.as_deref(), options, shutdown.clone());
     // The dashboard shows notices itself; every other command prints them.
-    if !matches!(cli.command, cli::Command::Tui(_) | cli::Command::Demo(_)) {
+    if !matches!(cli.command, cli::Verb::Tui(_) | cli::Verb::Demo(_)) {
         ctx.print_notices();
     }
     let result = dispatch(&ctx, cli.command).await;
@@ -147,17 +145,17 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
     shutdown.signal_code().unwrap_or(code)
 }
 
-async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
+async fn dispatch(ctx: &Ctx, command: cli::Verb) -> Result<Code, Error> {
     match command {
-        cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
-        cli::Command::Check(args) => cmd::check::run(ctx, &args).await,
-        cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
-        cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
-        cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,
-        cli::Command::Demo(args) => cmd::demo::run(ctx, &args).await,
-        cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
-        cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
-        cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,
-        cli::Command::Completions(args) => cmd::completions::run(ctx, &args, cli::command()),
+        cli::Verb::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Verb::Check(args) => cmd::check::run(ctx, &args).await,
+        cli::Verb::Devnet(args) => cmd::devnet::run(ctx, &args).await,
+        cli::Verb::Logs(args) => cmd::logs::run(ctx, &args).await,
+        cli::Verb::Tui(args) => cmd::tui::run(ctx, &args).await,
+        cli::Verb::Demo(args) => cmd::demo::run(ctx, &args).await,
+        cli::Verb::Deploy(args) => cmd::deploy::run(ctx, &args).await,
+        cli::Verb::Rollback(args) => cmd::rollback::run(ctx, &args).await,
+        cli::Verb::Lock(args) => cmd::lock::run(ctx, &args).await,
+        cli::Verb::Completions(args) => cmd::completions::run(ctx, &args, cli::command()),
     }
 }

@@ -162,7 +162,7 @@ async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
             Pull::Ref(r) => {
                 format!("git fetch --tags origin && git checkout --detach <{r} resolved>")
             }
-            Pull::Fleet(template) => shown(template),
+            Pull::Configured(template) => shown(template),
         };
         writeln!(out, "  pull:    {pull}")?;
         match &steps.build {

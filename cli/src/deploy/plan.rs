@@ -168,8 +168,8 @@ pub(crate) struct NodePlan {
 /// How a node gets the new code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Pull {
-    /// The fleet's `pull` command template.
-    Fleet(String),
+    /// The `pull` command template the fleet file configures.
+    Configured(String),
     /// `--ref`: a fetch and a detached checkout of this ref ([`PULL_REF`]).
     Ref(String),
 }
@@ -195,7 +195,7 @@ impl Plan {
                 keep: node.binary.clone(),
                 pull: match &request.git_ref {
                     Some(r) => Pull::Ref(r.clone()),
-                    None => Pull::Fleet(node.commands.pull.clone()),
+                    None => Pull::Configured(node.commands.pull.clone()),
                 },
                 build: match &request.build_on {
                     Some(builder) if builder != &node.name => Build::Shipped {
@@ -244,7 +244,7 @@ impl Pull {
     /// The script the pull step runs and the ref it is given as `$1`.
     pub(crate) fn script(&self) -> (&str, Option<&str>) {
         match self {
-            Pull::Fleet(template) => (template, None),
+            Pull::Configured(template) => (template, None),
             Pull::Ref(r) => (PULL_REF, Some(r)),
         }
     }

@@ -8,8 +8,8 @@ use timecoin_shared::fleet::Node;
 use tokio_util::sync::CancellationToken;
 
 use super::finish::{Ending, audit_nodes, release, untouched};
-use super::fleet::{Fleet, Selected};
 use super::prepare::{Locks, preflight, stage_and_roll, take_locks};
+use super::state::{RunState, Selected};
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
@@ -43,16 +43,16 @@ pub(crate) async fn deploy(
         nodes: Vec::new(),
     };
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut fleet = connect(&request, pool, &emit, &selected).await;
+    let mut state = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let ending = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locks).await;
+    let ending = run(&request, &emit, &cancel, &holder, &mut state, &mut locks).await;
     report.outcome = ending.outcome;
     report.reason = ending.reason;
     report.target = ending.target;
-    release(&fleet, &locks.held, &holder, &emit).await;
-    report.nodes = std::mem::take(&mut fleet.rows);
+    release(&state, &locks.held, &holder, &emit).await;
+    report.nodes = std::mem::take(&mut state.rows);
     report.secs = started.elapsed().as_secs_f64();
-    audit_nodes(&fleet, &locks.taken(), &report).await;
+    audit_nodes(&state, &locks.taken(), &report).await;
     report
 }
 
@@ -61,7 +61,7 @@ pub(super) async fn connect(
     pool: &Pool,
     emit: &Emit,
     selected: &[String],
-) -> Fleet {
+) -> RunState {
     for name in selected {
         emit.started(name, Step::Connect);
     }
@@ -98,7 +98,7 @@ pub(super) async fn connect(
             rollout_secs: 0.0,
         })
         .collect();
-    Fleet {
+    RunState {
         gate_timeout: request.gate_timeout,
         selected,
         missing,
@@ -112,16 +112,16 @@ pub(super) async fn run(
     emit: &Emit,
     cancel: &CancellationToken,
     holder: &Holder,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     locks: &mut Locks,
 ) -> Ending {
-    if !fleet.missing.is_empty() {
-        return untouched(format!("cannot connect to {}", fleet.missing.join(", ")));
+    if !state.missing.is_empty() {
+        return untouched(format!("cannot connect to {}", state.missing.join(", ")));
     }
     // Locks, then every preflight problem of every node at once.
-    let mut problems = take_locks(request, emit, holder, fleet, locks).await;
+    let mut problems = take_locks(request, emit, holder, state, locks).await;
     if problems.is_empty() {
-        problems = preflight(request, emit, fleet).await;
+        problems = preflight(request, emit, state).await;
     }
     if !problems.is_empty() {
         for p in &problems {
@@ -133,7 +133,7 @@ pub(super) async fn run(
         ));
     }
     let heartbeat = Heartbeat::start(
-        fleet
+        state
             .selected
             .iter()
             .map(|conn| (conn.node.clone(), conn.remote.clone()))
@@ -142,7 +142,7 @@ pub(super) async fn run(
         DEPLOY_LOCK_HEARTBEAT,
     );
     let plan = Plan::new(request);
-    let ending = stage_and_roll(request, &plan, emit, cancel, fleet, &heartbeat).await;
+    let ending = stage_and_roll(request, &plan, emit, cancel, state, &heartbeat).await;
     heartbeat.stop().await;
     ending
 }

@@ -3,16 +3,16 @@
 
 use std::time::Instant;
 
-use super::fleet::Fleet;
+use super::state::RunState;
 use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::report::{Outcome, Report};
 use crate::deploy::steps;
 use crate::lock::{self, Holder};
 
-pub(super) async fn release(fleet: &Fleet, locked: &[String], holder: &Holder, emit: &Emit) {
+pub(super) async fn release(state: &RunState, locked: &[String], holder: &Holder, emit: &Emit) {
     let releases = locked
         .iter()
-        .filter_map(|name| fleet.selected.get(name))
+        .filter_map(|name| state.selected.get(name))
         .map(|conn| {
             let name = &conn.node.name;
             async move {
@@ -28,14 +28,14 @@ pub(super) async fn release(fleet: &Fleet, locked: &[String], holder: &Holder, e
     futures_util::future::join_all(releases).await;
 }
 
-pub(super) async fn audit_nodes(fleet: &Fleet, nodes: &[String], report: &Report) {
+pub(super) async fn audit_nodes(state: &RunState, nodes: &[String], report: &Report) {
     let Ok(line) = serde_json::to_string(report) else {
         return;
     };
     let line = &line;
     let writes = nodes
         .iter()
-        .filter_map(|name| fleet.selected.get(name))
+        .filter_map(|name| state.selected.get(name))
         .map(|conn| async move {
             let _ = steps::append_audit(conn, line).await;
         });

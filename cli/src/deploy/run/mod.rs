@@ -10,11 +10,11 @@
 
 mod deploy;
 mod finish;
-mod fleet;
 mod prepare;
 mod preview;
 mod rollback;
 mod rollout;
+mod state;
 
 pub(crate) use deploy::deploy;
 pub(crate) use preview::{Preview, preview};

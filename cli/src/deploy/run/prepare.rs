@@ -9,8 +9,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::finish::{Ending, untouched};
-use super::fleet::{Fleet, not_connected};
 use super::rollout::{restore_files, roll_out};
+use super::state::{RunState, not_connected};
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
 use crate::deploy::error::StepError;
@@ -45,10 +45,10 @@ pub(super) async fn take_locks(
     request: &Request,
     emit: &Emit,
     holder: &Holder,
-    fleet: &Fleet,
+    state: &RunState,
     locks: &mut Locks,
 ) -> Vec<String> {
-    let nodes: Vec<(&Node, &Remote)> = fleet
+    let nodes: Vec<(&Node, &Remote)> = state
         .selected
         .iter()
         .map(|conn| (&conn.node, &*conn.remote))
@@ -84,10 +84,10 @@ pub(super) async fn take_locks(
     problems
 }
 
-pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
-    let checks = fleet.selected.iter().map(|conn| {
+pub(super) async fn preflight(request: &Request, emit: &Emit, state: &mut RunState) -> Vec<String> {
+    let checks = state.selected.iter().map(|conn| {
         let node = &conn.node;
-        let api = fleet.apis.get(&node.name);
+        let api = state.apis.get(&node.name);
         async move {
             emit.started(&node.name, Step::Preflight);
             let began = Instant::now();
@@ -133,7 +133,7 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
     let results = futures_util::future::join_all(checks).await;
     let mut all = Vec::new();
     for (name, running, problems) in results {
-        if let Some(row) = fleet.row(&name) {
+        if let Some(row) = state.row(&name) {
             row.from.clone_from(&running);
             row.to = running;
         }
@@ -147,13 +147,13 @@ pub(super) async fn stage_and_roll(
     plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     heartbeat: &Heartbeat,
 ) -> Ending {
     // Keep the old binary and commit on every node, then stage.
-    let keeps = fleet.selected.iter().map(|conn| {
+    let keeps = state.selected.iter().map(|conn| {
         let node = &conn.node;
-        let running = fleet
+        let running = state
             .rows
             .iter()
             .find(|r| r.node == node.name)
@@ -182,14 +182,14 @@ pub(super) async fn stage_and_roll(
         return untouched("could not keep the old binary on every node".into());
     }
 
-    let staged = stage(request, plan, emit, fleet).await;
+    let staged = stage(request, plan, emit, state).await;
     let mut targets: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().ok()).collect();
     targets.sort();
     targets.dedup();
     let failures: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().err()).collect();
     let all_names: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     if !failures.is_empty() || targets.len() != 1 || cancel.is_cancelled() {
-        restore_files(&all_names, emit, fleet).await;
+        restore_files(&all_names, emit, state).await;
         if cancel.is_cancelled() {
             return Ending::new(
                 Outcome::Interrupted,
@@ -211,7 +211,7 @@ pub(super) async fn stage_and_roll(
         return untouched(reason);
     }
     let target = targets.remove(0);
-    let ending = roll_out(request, plan, emit, cancel, fleet, heartbeat, &target).await;
+    let ending = roll_out(request, plan, emit, cancel, state, heartbeat, &target).await;
     Ending {
         target: Some(target),
         ..ending
@@ -225,12 +225,12 @@ pub(super) async fn stage(
     request: &Request,
     plan: &Plan,
     emit: &Emit,
-    fleet: &mut Fleet,
+    state: &mut RunState,
 ) -> Vec<(String, Result<String, String>)> {
     let bound = Semaphore::new(request.parallel.max(1));
     let bound = &bound;
     let jobs = plan.nodes.iter().map(|steps| {
-        let conn = fleet.selected.get(&steps.node.name);
+        let conn = state.selected.get(&steps.node.name);
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
@@ -247,7 +247,7 @@ pub(super) async fn stage(
     });
     let mut results: Vec<(String, Result<String, String>)> = Vec::new();
     for (name, result, secs) in futures_util::future::join_all(jobs).await {
-        if let Some(row) = fleet.row(&name) {
+        if let Some(row) = state.row(&name) {
             row.stage_secs = secs;
         }
         results.push((name, result));
@@ -255,7 +255,7 @@ pub(super) async fn stage(
     if let Some(builder) = &request.build_on
         && results.iter().all(|(_, r)| r.is_ok())
     {
-        ship_all(request, emit, fleet, builder, &mut results).await;
+        ship_all(request, emit, state, builder, &mut results).await;
     }
     results
 }
@@ -265,11 +265,11 @@ pub(super) async fn stage(
 async fn ship_all(
     request: &Request,
     emit: &Emit,
-    fleet: &Fleet,
+    state: &RunState,
     builder: &str,
     results: &mut [(String, Result<String, String>)],
 ) {
-    let taken = match fleet.selected.get(builder) {
+    let taken = match state.selected.get(builder) {
         Some(conn) => ship::take(conn).await,
         None => Err(not_connected(builder)),
     };
@@ -293,7 +293,7 @@ async fn ship_all(
                 let _permit = bound.acquire().await;
                 emit.started(name, Step::Ship);
                 let began = Instant::now();
-                let delivered = match fleet.selected.get(name) {
+                let delivered = match state.selected.get(name) {
                     Some(conn) => ship::deliver(conn, shipment).await,
                     None => Err(not_connected(name)),
                 };

@@ -134,7 +134,7 @@ mod tests {
         let planned = preview(&request(fleet.clone(), None), &pool).await;
         assert_eq!(
             planned.plan.nodes[2].pull,
-            Pull::Fleet(fleet.nodes[2].commands.pull.clone())
+            Pull::Configured(fleet.nodes[2].commands.pull.clone())
         );
         for target in &planned.targets {
             let why = target.as_ref().expect_err("no upstream").to_string();

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::finish::Ending;
-use super::fleet::{Fleet, not_connected};
+use super::state::{RunState, not_connected};
 use crate::constants::DEPLOY_ROLLBACK_GATE_FLOOR;
 use crate::deploy::connected::Connected;
 use crate::deploy::error::StepError;
@@ -26,7 +26,7 @@ pub(super) async fn roll_out(
     plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     heartbeat: &Heartbeat,
     target: &str,
 ) -> Ending {
@@ -50,7 +50,7 @@ pub(super) async fn roll_out(
         } else {
             None
         };
-        let live = fleet.live_masternodes().await;
+        let live = state.live_masternodes().await;
         let size = match (stop, plan.batch_size(live)) {
             (Some(stop), _) => Err(stop),
             (None, Ok(size)) => Ok(size),
@@ -60,7 +60,7 @@ pub(super) async fn roll_out(
         let size = match size {
             Ok(size) => size,
             Err((outcome, why)) => {
-                restore_files(&queue, emit, fleet).await;
+                restore_files(&queue, emit, state).await;
                 return Ending::new(outcome, Some(why));
             }
         };
@@ -81,7 +81,7 @@ pub(super) async fn roll_out(
             restarted_at: 0,
             timeout: request.gate_timeout,
         };
-        let fleet_ref = &*fleet;
+        let fleet_ref = &*state;
         let restarts = batch.iter().map(|name| {
             let expect = expect.clone();
             async move {
@@ -94,7 +94,7 @@ pub(super) async fn roll_out(
         let results = futures_util::future::join_all(restarts).await;
         let mut failed = Vec::new();
         for (name, passed, began) in results {
-            if let Some(row) = fleet.row(&name) {
+            if let Some(row) = state.row(&name) {
                 row.rollout_secs = began.elapsed().as_secs_f64();
                 if passed.is_ok() {
                     row.result = NodeResult::Deployed;
@@ -109,12 +109,12 @@ pub(super) async fn roll_out(
         if failed.is_empty() {
             continue;
         }
-        restore_files(&queue, emit, fleet).await;
+        restore_files(&queue, emit, state).await;
         let failed_names: Vec<String> = failed.iter().map(|(n, _)| n.clone()).collect();
         let reasons: Vec<String> = failed.iter().map(|(n, w)| format!("{n}: {w}")).collect();
         if request.no_rollback {
             for name in &failed_names {
-                if let Some(row) = fleet.row(name) {
+                if let Some(row) = state.row(name) {
                     row.result = NodeResult::Failed;
                     row.to = Some(format!("{} (unhealthy)", short_commit(target)));
                 }
@@ -131,7 +131,7 @@ pub(super) async fn roll_out(
         if request.rollback_all {
             back.extend(done.iter().rev().cloned());
         }
-        let all_back = roll_back_each(fleet, &back, live, emit).await;
+        let all_back = roll_back_each(state, &back, live, emit).await;
         let reason = format!("gate failed: {}", reasons.join("; "));
         return if all_back {
             Ending::new(Outcome::RolledBack, Some(reason))
@@ -148,13 +148,13 @@ pub(super) async fn roll_out(
 /// Restarts one node with `restart` (the fleet's restart command when `None`)
 /// and waits for its gate.
 pub(super) async fn restart_and_gate(
-    fleet: &Fleet,
+    state: &RunState,
     name: &str,
     restart: Option<&str>,
     mut expect: Expect,
     emit: &Emit,
 ) -> Result<(), String> {
-    let conn = fleet
+    let conn = state
         .selected
         .get(name)
         .ok_or_else(|| not_connected(name).to_string())?;
@@ -170,12 +170,12 @@ pub(super) async fn restart_and_gate(
         .map_err(ToString::to_string);
     emit.finished(name, Step::Restart, began, shown);
     expect.restarted_at = restarted.map_err(|e| format!("restart: {e}"))?;
-    let Some(api) = fleet.apis.get(name) else {
+    let Some(api) = state.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
     };
     emit.started(name, Step::Gate);
     let began = Instant::now();
-    let (passed, checks) = gate::wait(conn, api.as_ref(), &fleet.others(name), &expect).await;
+    let (passed, checks) = gate::wait(conn, api.as_ref(), &state.others(name), &expect).await;
     let failing: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)
@@ -197,15 +197,15 @@ pub(super) async fn restart_and_gate(
 
 /// Rolls nodes back one at a time; whether every one came back healthy.
 pub(super) async fn roll_back_each(
-    fleet: &mut Fleet,
+    state: &mut RunState,
     names: &[String],
     live: usize,
     emit: &Emit,
 ) -> bool {
     let mut all = true;
     for name in names {
-        let ok = roll_back_one(fleet, name, live, emit).await;
-        if let Some(row) = fleet.row(name) {
+        let ok = roll_back_one(state, name, live, emit).await;
+        if let Some(row) = state.row(name) {
             row.result = if ok {
                 NodeResult::RolledBack
             } else {
@@ -222,11 +222,11 @@ pub(super) async fn roll_back_each(
 
 /// Puts the kept binary and commit back on one node, restarts it and gates it
 /// on the old commit.
-pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: &Emit) -> bool {
+pub(super) async fn roll_back_one(state: &RunState, name: &str, live: usize, emit: &Emit) -> bool {
     emit.started(name, Step::Rollback);
     let began = Instant::now();
-    let result = match fleet.selected.get(name) {
-        Some(conn) => restore_and_gate(fleet, conn, live, emit).await,
+    let result = match state.selected.get(name) {
+        Some(conn) => restore_and_gate(state, conn, live, emit).await,
         None => Err(not_connected(name).to_string()),
     };
     let ok = result.is_ok();
@@ -237,7 +237,7 @@ pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: 
 /// Restores the kept binary and commit on `conn`'s node, restarts it and gates
 /// it on the kept commit.
 async fn restore_and_gate(
-    fleet: &Fleet,
+    state: &RunState,
     conn: &Connected,
     live: usize,
     emit: &Emit,
@@ -254,17 +254,17 @@ async fn restore_and_gate(
         commit: commit.trim_end_matches("-dirty").to_owned(),
         masternodes: live,
         restarted_at: 0,
-        timeout: fleet.gate_timeout.max(DEPLOY_ROLLBACK_GATE_FLOOR),
+        timeout: state.gate_timeout.max(DEPLOY_ROLLBACK_GATE_FLOOR),
     };
-    restart_and_gate(fleet, &conn.node.name, None, expect, emit).await
+    restart_and_gate(state, &conn.node.name, None, expect, emit).await
 }
 
 /// Puts the kept binary and commit back on nodes that staged but never
 /// restarted, so a later restart by anyone runs the old code.
-pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
+pub(super) async fn restore_files(names: &[String], emit: &Emit, state: &RunState) {
     let restores = names
         .iter()
-        .filter_map(|name| fleet.selected.get(name))
+        .filter_map(|name| state.selected.get(name))
         .map(|conn| {
             let name = &conn.node.name;
             async move {

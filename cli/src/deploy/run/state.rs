@@ -1,5 +1,6 @@
-//! The nodes a run works on: every fleet node's connection and API (the quorum and
-//! the fleet's height need them all) and the summary rows of the selected ones.
+//! What a deploy or rollback holds while it runs: the selected nodes'
+//! connections and summary rows, and every fleet node's API (the quorum and the
+//! fleet's height need them all).
 
 use std::collections::BTreeMap;
 
@@ -9,9 +10,10 @@ use crate::deploy::error::StepError;
 use crate::deploy::report::NodeReport;
 use crate::probe::NodeApi;
 
-/// The selected nodes' connections and rows, and every fleet node's API (for
-/// the quorum and the fleet's height).
-pub(super) struct Fleet {
+/// A run's state: the selected nodes' connections and rows, and every fleet
+/// node's API (for the quorum and the fleet's height). (Not a `Fleet`, which is
+/// the fleet file's model.)
+pub(super) struct RunState {
     pub(super) gate_timeout: std::time::Duration,
     pub(super) selected: Selected,
     /// Selected nodes that could not be connected to.
@@ -60,7 +62,7 @@ pub(super) fn not_connected(name: &str) -> StepError {
     StepError::NotConnected(name.to_owned())
 }
 
-impl Fleet {
+impl RunState {
     pub(super) fn row(&mut self, node: &str) -> Option<&mut NodeReport> {
         self.rows.iter_mut().find(|r| r.node == node)
     }
