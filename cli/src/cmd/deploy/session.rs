@@ -82,7 +82,17 @@ where
     let (emit, events) = unbounded_channel();
     let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
     let renderer = Renderer::start(flags.output, events);
+    // A JSON stream also carries the run's notices (a certificate trusted on
+    // first use), besides their `warning:` line on stderr.
+    let notices = (flags.output == OutputFormat::Json).then(|| emit.clone());
     let report = engine(emit, ctx.shutdown().token().clone()).await;
+    if let Some(notices) = notices {
+        for notice in ctx.unreported_notices() {
+            let _ = notices.send(Event::Notice {
+                message: notice.to_string(),
+            });
+        }
+    }
     watcher.abort();
     renderer.finish(&report).await?;
     Ok(Code::new(report.outcome.code()))
