@@ -189,7 +189,8 @@ async fn acquire_all(connected: &[Connected], args: &AcquireArgs) -> Vec<Row> {
         Takeover::No
     };
     let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
-    let ends = lock::acquire_all(&pairs(connected), &holder, ttl, takeover, &|_, _| {}).await;
+    let ignore = |_: (&str, lock::Progress<'_>)| {};
+    let ends = lock::acquire_all(&pairs(connected), &holder, ttl, takeover, &ignore).await;
     connected
         .iter()
         .zip(ends)

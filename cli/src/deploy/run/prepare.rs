@@ -53,7 +53,7 @@ pub(super) async fn take_locks(
         .iter()
         .map(|conn| (&conn.node, &*conn.remote))
         .collect();
-    let progress = |name: &str, progress: lock::Progress<'_>| match progress {
+    let progress = |(name, progress): (&str, lock::Progress<'_>)| match progress {
         lock::Progress::Taking => emit.started(name, Step::Lock),
         lock::Progress::Took { began, result } => {
             let shown = match result {
