@@ -109,8 +109,8 @@ pub(super) mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::lock::LockState;
     use crate::lock::ops::status;
+    use crate::lock::{LockState, TakenBy};
     use crate::remote::ConnectOptions;
 
     /// `n` nodes on the local transport, each with its own git repo (where its
@@ -160,7 +160,7 @@ pub(super) mod tests {
     async fn every_free_node_is_locked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (nodes, remotes) = local_nodes(dir.path(), 3).await;
-        let me = Holder::here("lock", None, "maintenance".into());
+        let me = Holder::here(TakenBy::Maintenance, None, "maintenance".into());
         let ttl = Duration::from_secs(60);
         let ignore = |_: (&str, Progress<'_>)| {};
         let ends = acquire_all(&pairs(&nodes, &remotes), &me, ttl, Takeover::No, &ignore).await;
@@ -176,12 +176,12 @@ pub(super) mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (nodes, remotes) = local_nodes(dir.path(), 3).await;
         let ttl = Duration::from_secs(60);
-        let other = Holder::here("deploy", None, "someone else".into());
+        let other = Holder::here(TakenBy::Deploy, None, "someone else".into());
         ops::acquire(&nodes[1], &remotes[1], &other, ttl, Takeover::No)
             .await
             .expect("the other holder takes n2");
 
-        let me = Holder::here("lock", None, "maintenance".into());
+        let me = Holder::here(TakenBy::Maintenance, None, "maintenance".into());
         let heard = Mutex::new(Vec::new());
         let progress = |(name, p): (&str, Progress<'_>)| {
             let step = match p {

@@ -15,6 +15,7 @@ use crate::deploy::connected::connect_all;
 use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
+use crate::lock::TakenBy;
 use crate::lock::{Heartbeat, Holder};
 use crate::pool::Pool;
 
@@ -28,7 +29,11 @@ pub(crate) async fn deploy(
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();
-    let holder = Holder::here("deploy", request.git_ref.clone(), request.message.clone());
+    let holder = Holder::here(
+        TakenBy::Deploy,
+        request.git_ref.clone(),
+        request.message.clone(),
+    );
     let mut report = Report {
         command: "deploy",
         outcome: Outcome::Untouched,

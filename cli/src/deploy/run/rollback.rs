@@ -14,6 +14,7 @@ use crate::deploy::event::{Emit, Event};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
+use crate::lock::TakenBy;
 use crate::pool::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
@@ -25,7 +26,7 @@ pub(crate) async fn rollback(
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();
-    let holder = Holder::here("rollback", None, request.message.clone());
+    let holder = Holder::here(TakenBy::Rollback, None, request.message.clone());
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     let mut state = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
