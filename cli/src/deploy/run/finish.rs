@@ -1,31 +1,19 @@
 //! The end of every run: how it ended, locks released, the audit record on
 //! each node.
 
-use std::time::Instant;
-
 use super::state::RunState;
-use crate::deploy::event::{Emit, EmitStep, Step};
+use crate::deploy::event::{Emit, Step};
 use crate::deploy::report::{Outcome, Report};
 use crate::deploy::steps;
 use crate::lock::{self, Holder};
 
+/// Releases the run's lock on each of `locked`, all at once.
 pub(super) async fn release(state: &RunState, locked: &[String], holder: &Holder, emit: &Emit) {
-    let releases = locked
-        .iter()
-        .filter_map(|name| state.selected.get(name))
-        .map(|conn| {
-            let name = &conn.node.name;
-            async move {
-                emit.started(name, Step::Release);
-                let began = Instant::now();
-                let result = lock::release(&conn.node, &conn.remote, holder)
-                    .await
-                    .map(|()| None)
-                    .map_err(|e| e.to_string());
-                emit.finished(name, Step::Release, began, result);
-            }
-        });
-    futures_util::future::join_all(releases).await;
+    state
+        .each(locked, Step::Release, emit, |conn| {
+            lock::release(&conn.node, &conn.remote, holder)
+        })
+        .await;
 }
 
 pub(super) async fn audit_nodes(state: &RunState, nodes: &[String], report: &Report) {

@@ -262,18 +262,5 @@ async fn restore_and_gate(
 /// Puts the kept binary and commit back on nodes that staged but never
 /// restarted, so a later restart by anyone runs the old code.
 pub(super) async fn restore_files(names: &[String], emit: &Emit, state: &RunState) {
-    let restores = names
-        .iter()
-        .filter_map(|name| state.selected.get(name))
-        .map(|conn| {
-            let name = &conn.node.name;
-            async move {
-                emit.started(name, Step::Restore);
-                let began = Instant::now();
-                let result = steps::restore(conn).await;
-                let shown = result.map(|()| None).map_err(|e| e.to_string());
-                emit.finished(name, Step::Restore, began, shown);
-            }
-        });
-    futures_util::future::join_all(restores).await;
+    state.each(names, Step::Restore, emit, steps::restore).await;
 }

@@ -3,10 +3,13 @@
 //! fleet's height need them all).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Instant;
 
 use crate::deploy::connected::Connected;
 use crate::deploy::connected::chain;
 use crate::deploy::error::StepError;
+use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::report::NodeReport;
 use crate::probe::NodeApi;
 
@@ -63,6 +66,34 @@ pub(super) fn not_connected(name: &str) -> StepError {
 }
 
 impl RunState {
+    /// Runs `step` on each of `names` that is selected and connected, all at
+    /// once, each reported as `step` starting and ending.
+    pub(super) async fn each<'a, F, Fut, E>(
+        &'a self,
+        names: &[String],
+        step: Step,
+        emit: &Emit,
+        run: F,
+    ) where
+        F: Fn(&'a Connected) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: std::fmt::Display,
+    {
+        let runs = names
+            .iter()
+            .filter_map(|name| self.selected.get(name))
+            .map(|conn| {
+                let done = run(conn);
+                async move {
+                    emit.started(&conn.node.name, step);
+                    let began = Instant::now();
+                    let shown = done.await.map(|()| None).map_err(|e| e.to_string());
+                    emit.finished(&conn.node.name, step, began, shown);
+                }
+            });
+        futures_util::future::join_all(runs).await;
+    }
+
     pub(super) fn row(&mut self, node: &str) -> Option<&mut NodeReport> {
         self.rows.iter_mut().find(|r| r.node == node)
     }
