@@ -2,7 +2,6 @@
 //! that the binary parses and the xtask turns into completions and a man page.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -36,12 +35,12 @@ pub(crate) struct Cli {
     pub accept_new_host_keys: bool,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Verb,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {
+pub(crate) enum Verb {
     Status(status::Args),
     Check(check::Args),
     Devnet(devnet::Args),
@@ -59,46 +58,31 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// How a command prints its result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub(crate) enum OutputFormat {
-    /// A table for people (coloured on a terminal, NO_COLOR honoured).
-    #[default]
-    Text,
-    /// JSON for scripts.
-    Json,
+/// The completion script for `shell`, generated from this definition (what
+/// `cargo xtask completions` writes into `completions/`).
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    completions::script(shell, &mut command())
 }
 
-/// A polling interval that is not a duration, or is zero.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum IntervalError {
-    #[error(transparent)]
-    Parse(#[from] humantime::DurationError),
-    #[error("must be more than zero: a zero interval would poll in a busy loop")]
-    Zero,
-}
-
-/// Parses a polling interval (`--interval`, `--watch`): a duration such as `2s`
-/// or `1m 30s`, more than zero.
-pub(crate) fn interval(text: &str) -> Result<Duration, IntervalError> {
-    let every = humantime::parse_duration(text)?;
-    if every.is_zero() {
-        return Err(IntervalError::Zero);
+/// Ends the process for a command line clap cannot parse. clap exits 2, which
+/// `check` uses for a failed item; for `check`, a bad flag exits
+/// [`check::USAGE`].
+pub(crate) fn exit_on_bad_usage(error: clap::Error) -> ! {
+    let is_check = command()
+        .ignore_errors(true)
+        .try_get_matches()
+        .ok()
+        .is_some_and(|m| m.subcommand_name() == Some("check"));
+    if is_check && error.use_stderr() {
+        let _ = error.print();
+        std::process::exit(i32::from(check::USAGE.get()));
     }
-    Ok(every)
+    error.exit()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_interval_is_a_duration_above_zero() {
-        assert_eq!(interval("1m 30s").ok(), Some(Duration::from_secs(90)));
-        assert!(matches!(interval("0s"), Err(IntervalError::Zero)));
-        assert!(matches!(interval("0ms"), Err(IntervalError::Zero)));
-        assert!(matches!(interval("soon"), Err(IntervalError::Parse(_))));
-    }
 
     /// Every command and subcommand, by its path of names.
     fn all(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {

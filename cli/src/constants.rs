@@ -1,4 +1,19 @@
 //! Every timeout and limit of `timectl` in one place, with the reason for its value.
+//!
+//! What stays beside its code, because it is about how things look or a wire
+//! code rather than how long to wait or how much to hold:
+//! - the dashboard's pacing and sizes: `tui/runtime/screen.rs` (`FRAME`,
+//!   `DATA_FRAME`, `TICK`, `ROUND_WAIT`, `BATCH`), `tui/runtime/poll.rs`
+//!   (`LOG_BACKLOG`, `HEAD_EVERY`), `tui/window.rs` (`MAX_PROBES`,
+//!   `MAX_LINES`), `tui/logview.rs` (`LOG_RING`), `tui/node.rs`
+//!   (`HEIGHT_HISTORY`, `RECENT_BLOCKS`), `tui/ui/links.rs` (`LABEL`, `CELL`),
+//!   `tui/ui/checklist.rs` (`TITLE_MAX`);
+//! - output: `cmd/deploy/render.rs` (`TICK`, the spinner), `cmd/status.rs`
+//!   (`STALE_BLOCK_SECS`, when a block age shows as stale), `cmd/check.rs`
+//!   (`WATCH_EVIDENCE_LINES`), `devnet/start.rs` (`LOG_TAIL`, log lines shown
+//!   for a daemon that did not start), `check/journal.rs` (`SINCE_SLACK_SECS`);
+//! - JSON-RPC error codes: `rpc_client/error.rs` (`METHOD_NOT_FOUND`),
+//!   `probe/upstream.rs` (`BLOCK_NOT_FOUND`).
 
 use std::time::Duration;
 
@@ -105,3 +120,39 @@ pub(crate) const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Connecting to a node and asking it one thing (lock status, preflight): a dead
 /// node costs the whole command no more than this, since nodes are asked at once.
 pub(crate) const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long tracked tasks get to finish after a command returns. They only
+/// cancel streams and close forwards, which takes milliseconds.
+pub(crate) const SHUTDOWN_DRAIN: Duration = Duration::from_secs(3);
+
+/// How often a gate polls the node: a few times per block at the shortest block
+/// intervals we run (devnets, 500 ms), cheap for the RPC.
+pub(crate) const DEPLOY_GATE_POLL: Duration = Duration::from_millis(250);
+
+/// The least time a rolled-back node gets to pass its gate: the old version is
+/// known good, so a short `--gate-timeout` meant for the release must not fail it.
+pub(crate) const DEPLOY_ROLLBACK_GATE_FLOOR: Duration = Duration::from_secs(60);
+
+/// The most reading every journal may take once the window closed. A window's
+/// worth of lines streams in well under a second; the margin covers a node
+/// reconnected a few times (the logs engine's own retries) on a slow link.
+pub(crate) const CHECK_JOURNAL_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Most nodes a demo starts: the matrix and the table stay readable on a laptop screen.
+pub(crate) const DEMO_MAX_NODES: usize = 16;
+
+/// Messages in flight to the event loop: pollers wait when it is this far behind.
+pub(crate) const TUI_MSG_QUEUE: usize = 1024;
+
+/// How long the pollers get, once the dashboard closes, to cancel their remote
+/// log commands and wait for them; then they are dropped.
+pub(crate) const TUI_DRAIN: Duration = Duration::from_secs(3);
+
+/// Events in flight between the log followers and the dashboard; a flood waits
+/// here instead of growing memory.
+pub(crate) const TUI_LOG_QUEUE: usize = 1024;
+
+/// How long the async runtime waits, once the command returned and its tracked
+/// tasks drained, for what is left (a forward's last copy, a stream's end)
+/// before it drops them: they hold no state worth more than the exit.
+pub(crate) const RUNTIME_SHUTDOWN_GRACE: Duration = Duration::from_millis(200);

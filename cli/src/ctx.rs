@@ -5,14 +5,15 @@
 //! Each subcommand is `run(&Ctx, &Args) -> Result<Code, Error>`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use timecoin_shared::fleet::{Fleet, Node};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::emit::Emit;
 use crate::error::Error;
 use crate::fleet::{self, LoadedFleet};
-use crate::notice::{Notice, Notices};
+use crate::notice::{Board, Notice, Notices};
 use crate::pool::Pool;
 use crate::remote::ConnectOptions;
 use crate::shutdown::Shutdown;
@@ -24,8 +25,8 @@ pub struct Ctx {
     fleet: OnceLock<LoadedFleet>,
     output: Output,
     pool: Pool,
-    /// The notices the pool's connections send, until a renderer takes them.
-    notices: Mutex<Option<UnboundedReceiver<Notice>>>,
+    /// How the notices the pool's connections send are shown.
+    notices: Arc<Board>,
     shutdown: Shutdown,
 }
 
@@ -33,49 +34,33 @@ impl Ctx {
     /// A context for a run with `--fleet` (if given) and these connect options.
     /// Nothing is loaded or connected yet.
     pub fn new(fleet_path: Option<&Path>, options: ConnectOptions, shutdown: Shutdown) -> Ctx {
-        let (notices, received) = Notices::channel();
+        let notices = Arc::new(Board::default());
+        let to: Arc<dyn Emit<Notice> + Send> = notices.clone();
         Ctx {
             fleet_path: fleet_path.map(Path::to_path_buf),
             fleet: OnceLock::new(),
             output: Output::detect(),
-            pool: Pool::with_notices(options, notices),
-            notices: Mutex::new(Some(received)),
+            pool: Pool::with_notices(options, Notices::new(to)),
+            notices,
             shutdown,
         }
     }
 
-    /// The run's notices, for the one renderer that shows them; `None` once
-    /// taken.
+    /// The run's notices, for the dashboard, which shows them itself; `None`
+    /// once another renderer chose.
     pub(crate) fn take_notices(&self) -> Option<UnboundedReceiver<Notice>> {
-        self.notices
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+        self.notices.forward()
     }
 
-    /// Prints each notice as a `warning:` line on stderr as it comes, and those
-    /// still queued when the run shuts down; for every command but the
-    /// dashboard, which owns the screen. Does nothing when already taken.
+    /// Prints each notice as a `warning:` line on stderr, those held first; for
+    /// every command but the dashboard, which owns the screen.
     pub(crate) fn print_notices(&self) {
-        let Some(mut notices) = self.take_notices() else {
-            return;
-        };
-        let stop = self.shutdown.token().clone();
-        self.shutdown.tracker().spawn(async move {
-            loop {
-                tokio::select! {
-                    biased;
-                    notice = notices.recv() => match notice {
-                        Some(notice) => eprintln!("warning: {notice}"),
-                        None => return,
-                    },
-                    () = stop.cancelled() => break,
-                }
-            }
-            while let Ok(notice) = notices.try_recv() {
-                eprintln!("warning: {notice}");
-            }
-        });
+        self.notices.print();
+    }
+
+    /// The notices no JSON output has carried yet, for the next one to carry.
+    pub(crate) fn unreported_notices(&self) -> Vec<Notice> {
+        self.notices.unreported()
     }
 
     /// The fleet, loaded on first call from `--fleet`, `$TIMECTL_FLEET`,

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - `cli`: the clap definition (`command()`), shared by completions and the man page.
+//! - `flags`: flag types several subcommands share (`--output`, intervals).
 //! - `cmd`: one module per subcommand: its `Args` and `run(&Ctx, &Args)`.
 //! - `ctx`: what every subcommand runs in (fleet, selection, output, pool, shutdown).
 //! - `error`: the one error type and the exit codes.
@@ -21,9 +22,11 @@
 //! - `notice`: what the operator must be told that is no result and no error
 //!   (a certificate trusted on first use), sent by whoever meets it and shown
 //!   by whatever renders the command.
-//! - `constants`: every timeout and limit.
+//! - `emit`: the one way an engine reports: typed events handed to an `Emit`.
+//! - `constants`: every timeout and limit (its doc lists the few display sizes
+//!   and wire codes that stay beside their code).
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
-//! - `logs`: the parts of `timectl logs` (classified, merged, resumable streams).
+//! - `logs`: the engine of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
 //! - `tui`: the live dashboard (state, update, drawing, pollers) behind `tui` and `demo`.
@@ -40,7 +43,10 @@ mod ctx;
 mod deploy;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod devnet;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod emit;
 mod error;
+mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
 mod lock;
@@ -66,8 +72,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use cli::command;
-pub use cmd::completions::{SHELLS as COMPLETION_SHELLS, script as completion_script};
+pub use cli::{command, completion_script};
+pub use cmd::completions::SHELLS as COMPLETION_SHELLS;
 pub use ctx::{Ctx, Output};
 pub use devnet::DevnetError;
 pub use error::{Code, Error};
@@ -78,7 +84,7 @@ pub use shutdown::Shutdown;
 
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cmd::check::exit_on_bad_usage(e));
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cli::exit_on_bad_usage(e));
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
@@ -88,7 +94,7 @@ pub fn run() -> ExitCode {
     };
     let code = runtime.block_on(run_in_runtime(cli));
     // Background tasks (forwards, streams) end with the runtime, not after it.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    runtime.shutdown_timeout(constants::RUNTIME_SHUTDOWN_GRACE);
     code.into()
 }
 
@@ -96,11 +102,9 @@ pub fn run() -> ExitCode {
 /// answer and log line to another thread to be drawn cost more than the work
 /// itself (an idle dashboard is meant to cost nothing). Every other command gets
 /// two workers for its fan-out over the fleet.
-fn runtime_for(command: &cli::Command) -> std::io::Result<tokio::runtime::Runtime> {
+fn runtime_for(command: &cli::Verb) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match command {
-        cli::Command::Tui(_) | cli::Command::Demo(_) => {
-            tokio::runtime::Builder::new_current_thread()
-        }
+        cli::Verb::Tui(_) | cli::Verb::Demo(_) => tokio::runtime::Builder::new_current_thread(),
         _ => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             builder.worker_threads(2);
@@ -121,7 +125,7 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
     };
     let ctx = Ctx::new(cli.fleet.as_deref(), options, shutdown.clone());
     // The dashboard shows notices itself; every other command prints them.
-    if !matches!(cli.command, cli::Command::Tui(_) | cli::Command::Demo(_)) {
+    if !matches!(cli.command, cli::Verb::Tui(_) | cli::Verb::Demo(_)) {
         ctx.print_notices();
     }
     let result = dispatch(&ctx, cli.command).await;
@@ -141,17 +145,17 @@ async fn run_in_runtime(cli: cli::Cli) -> Code {
     shutdown.signal_code().unwrap_or(code)
 }
 
-async fn dispatch(ctx: &Ctx, command: cli::Command) -> Result<Code, Error> {
+async fn dispatch(ctx: &Ctx, command: cli::Verb) -> Result<Code, Error> {
     match command {
-        cli::Command::Status(args) => cmd::status::run(ctx, &args).await,
-        cli::Command::Check(args) => cmd::check::run(ctx, &args).await,
-        cli::Command::Devnet(args) => cmd::devnet::run(ctx, &args).await,
-        cli::Command::Logs(args) => cmd::logs::run(ctx, &args).await,
-        cli::Command::Tui(args) => cmd::tui::run(ctx, &args).await,
-        cli::Command::Demo(args) => cmd::demo::run(ctx, &args).await,
-        cli::Command::Deploy(args) => cmd::deploy::run(ctx, &args).await,
-        cli::Command::Rollback(args) => cmd::rollback::run(ctx, &args).await,
-        cli::Command::Lock(args) => cmd::lock::run(ctx, &args).await,
-        cli::Command::Completions(args) => cmd::completions::run(ctx, &args),
+        cli::Verb::Status(args) => cmd::status::run(ctx, &args).await,
+        cli::Verb::Check(args) => cmd::check::run(ctx, &args).await,
+        cli::Verb::Devnet(args) => cmd::devnet::run(ctx, &args).await,
+        cli::Verb::Logs(args) => cmd::logs::run(ctx, &args).await,
+        cli::Verb::Tui(args) => cmd::tui::run(ctx, &args).await,
+        cli::Verb::Demo(args) => cmd::demo::run(ctx, &args).await,
+        cli::Verb::Deploy(args) => cmd::deploy::run(ctx, &args).await,
+        cli::Verb::Rollback(args) => cmd::rollback::run(ctx, &args).await,
+        cli::Verb::Lock(args) => cmd::lock::run(ctx, &args).await,
+        cli::Verb::Completions(args) => cmd::completions::run(ctx, &args, cli::command()),
     }
 }

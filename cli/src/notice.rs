@@ -1,17 +1,23 @@
 //! Notices: what the operator must be told that is neither a command's result
 //! nor an error, such as a node's RPC certificate trusted on first use. The
 //! code that meets one (an engine, the TLS verifier) never prints it: it sends
-//! a [`Notice`], and whatever renders the command shows it, as a `warning:`
-//! line on stderr for a command that prints, in the title of the dashboard,
-//! which owns the screen.
+//! a [`Notice`] to its [`Notices`], and the run's [`Board`] shows it as the
+//! command chose: a `warning:` line on stderr for a command that prints, in the
+//! title of the dashboard, which owns the screen, and as a field of a JSON
+//! report.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use serde::Serialize;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-/// Something to tell the operator.
-#[derive(Clone, Debug, PartialEq, Eq)]
+use crate::emit::Emit;
+
+/// Something to tell the operator; in JSON output, an object tagged by `notice`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
 pub(crate) enum Notice {
     /// A node's RPC certificate was trusted on first use, and its fingerprint
     /// recorded in the trust file: trust on first use must never be silent.
@@ -50,27 +56,143 @@ impl fmt::Display for Notice {
     }
 }
 
-/// Where notices are sent. Cheap to clone; sending never waits, and a notice
-/// nobody reads any more is dropped.
-#[derive(Clone, Debug)]
-pub(crate) struct Notices(UnboundedSender<Notice>);
+/// Where notices are sent: any [`Emit`] of [`Notice`]. Cheap to clone;
+/// sending never waits.
+#[derive(Clone)]
+pub(crate) struct Notices(Arc<dyn Emit<Notice> + Send>);
 
 impl Notices {
-    /// A sender and the receiver a renderer reads.
-    pub(crate) fn channel() -> (Notices, UnboundedReceiver<Notice>) {
-        let (tx, rx) = unbounded_channel();
-        (Notices(tx), rx)
+    /// Notices sent to `to`.
+    pub(crate) fn new(to: Arc<dyn Emit<Notice> + Send>) -> Notices {
+        Notices(to)
     }
+}
 
-    /// Sends one notice.
-    pub(crate) fn send(&self, notice: Notice) {
-        let _ = self.0.send(notice);
+impl Emit<Notice> for Notices {
+    fn emit(&self, notice: Notice) {
+        self.0.emit(notice);
+    }
+}
+
+impl fmt::Debug for Notices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Notices")
     }
 }
 
 impl Default for Notices {
     /// Notices nobody reads: for a pool made without a renderer (tests, benches).
     fn default() -> Notices {
-        Notices::channel().0
+        Notices(Arc::new(|_: Notice| {}))
+    }
+}
+
+/// How a run shows its notices, chosen by the command once it knows what owns
+/// the output: until then they are held.
+#[derive(Debug, Default)]
+pub(crate) struct Board {
+    state: Mutex<BoardState>,
+}
+
+#[derive(Debug, Default)]
+struct BoardState {
+    route: Route,
+    /// Notices a JSON renderer has not yet put in its output.
+    unreported: Vec<Notice>,
+}
+
+#[derive(Debug)]
+enum Route {
+    /// No renderer chose yet: the notices so far, kept for it.
+    Holding(Vec<Notice>),
+    /// A `warning:` line on stderr each, for a command that prints.
+    Print,
+    /// To the dashboard, which owns the screen.
+    Forward(UnboundedSender<Notice>),
+}
+
+impl Default for Route {
+    fn default() -> Route {
+        Route::Holding(Vec::new())
+    }
+}
+
+impl Board {
+    fn state(&self) -> std::sync::MutexGuard<'_, BoardState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Prints each notice as a `warning:` line on stderr, those held first.
+    pub(crate) fn print(&self) {
+        let mut state = self.state();
+        if let Route::Holding(held) = std::mem::replace(&mut state.route, Route::Print) {
+            for notice in held {
+                eprintln!("warning: {notice}");
+            }
+        }
+    }
+
+    /// Sends every notice, those held first, to the receiver returned; `None`
+    /// when another renderer already chose.
+    pub(crate) fn forward(&self) -> Option<UnboundedReceiver<Notice>> {
+        let mut state = self.state();
+        let held = match &mut state.route {
+            Route::Holding(held) => std::mem::take(held),
+            Route::Print | Route::Forward(_) => return None,
+        };
+        let (tx, rx) = unbounded_channel();
+        for notice in held {
+            let _ = tx.send(notice);
+        }
+        state.route = Route::Forward(tx);
+        Some(rx)
+    }
+
+    /// The notices no JSON output has carried yet, for the next one to carry.
+    pub(crate) fn unreported(&self) -> Vec<Notice> {
+        std::mem::take(&mut self.state().unreported)
+    }
+}
+
+impl Emit<Notice> for Board {
+    fn emit(&self, notice: Notice) {
+        let mut state = self.state();
+        state.unreported.push(notice.clone());
+        match &mut state.route {
+            Route::Holding(held) => held.push(notice),
+            Route::Print => eprintln!("warning: {notice}"),
+            Route::Forward(tx) => {
+                let _ = tx.send(notice);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trusted(node: &str) -> Notice {
+        Notice::TrustedOnFirstUse {
+            node: node.into(),
+            fingerprint: "ab:cd".into(),
+            file: PathBuf::from("/trust"),
+        }
+    }
+
+    #[test]
+    fn notices_wait_for_the_renderer_and_each_json_output_carries_the_new_ones() {
+        let board = Board::default();
+        board.emit(trusted("n1"));
+        let mut dashboard = board.forward().expect("first renderer to choose");
+        assert!(board.forward().is_none(), "one renderer");
+        board.emit(trusted("n2"));
+        assert_eq!(dashboard.try_recv(), Ok(trusted("n1")), "held until taken");
+        assert_eq!(dashboard.try_recv(), Ok(trusted("n2")));
+        assert_eq!(board.unreported(), [trusted("n1"), trusted("n2")]);
+        assert_eq!(board.unreported(), []);
+        let json = serde_json::to_value(trusted("n1")).expect("json");
+        assert_eq!(json["notice"], "trusted_on_first_use");
+        assert_eq!(json["file"], "/trust");
     }
 }

@@ -5,17 +5,13 @@
 
 use std::sync::Arc;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::constants::SHUTDOWN_DRAIN;
 use crate::error::Code;
-
-/// How long tracked tasks get to finish after a command returns. They only
-/// cancel streams and close forwards, which takes milliseconds.
-pub(crate) const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The process's shutdown: a token fired by the first signal and a tracker of the
 /// tasks that must end before the process does. Cheap to clone.
@@ -94,9 +90,9 @@ impl Shutdown {
         Ok(())
     }
 
-    /// Closes the tracker and waits for its tasks, at most [`DRAIN_TIMEOUT`].
+    /// Closes the tracker and waits for its tasks, at most [`SHUTDOWN_DRAIN`].
     pub(crate) async fn drain(&self) {
         self.tracker.close();
-        let _ = tokio::time::timeout(DRAIN_TIMEOUT, self.tracker.wait()).await;
+        let _ = tokio::time::timeout(SHUTDOWN_DRAIN, self.tracker.wait()).await;
     }
 }

@@ -3,13 +3,12 @@
 //! tests bound their timings by. Compiled only with the `testing` feature, which only the
 //! crate's own tests enable.
 
+pub use crate::cmd::logs::{Printer, Sink};
 pub use crate::constants::{PROBE_TIMEOUT, SSH_CONNECT_TIMEOUT};
 pub use crate::fleet::{load_file, parse_named};
 pub use crate::logs::filter::Filter;
-pub use crate::logs::follow::Plan;
-pub use crate::logs::run::run as run_logs;
-pub use crate::logs::sink::Sink;
 pub use crate::logs::source::FleetSource;
+pub use crate::logs::{NodeLogs, Options as LogsOptions, follow as follow_logs};
 pub use crate::probe::api as node_api;
 pub use crate::remote::command::Vars;
 pub use crate::remote::{

@@ -17,15 +17,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::event::Event;
+use crate::constants::CHECK_JOURNAL_READ_TIMEOUT;
 use crate::constants::LOGS_EVENT_QUEUE;
-use crate::logs::follow::{self, Plan};
+use crate::emit::Emit;
 use crate::logs::source::FleetSource;
+use crate::logs::tail::{self, Plan};
 use crate::pool::Pool;
-
-/// The most reading every journal may take once the window closed. A window's
-/// worth of lines streams in well under a second; the margin covers a node
-/// reconnected a few times (the logs engine's own retries) on a slow link.
-const JOURNAL_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Extra seconds asked of `journalctl --since`: its relative times count whole
 /// seconds, so the window's first lines are not cut off. Lines before the
@@ -41,7 +38,7 @@ pub(super) async fn read(
     pool: &Pool,
     nodes: &[Node],
     (since, until): (SystemTime, SystemTime),
-    on_event: &mut (dyn FnMut(Event) + Send),
+    emit: &dyn Emit<Event>,
     stop: &CancellationToken,
 ) -> Vec<Journal> {
     let back = SystemTime::now()
@@ -66,13 +63,13 @@ pub(super) async fn read(
             lines: None,
         };
         let (source, tx, stop) = (Arc::clone(&source), tx.clone(), reads_stop.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, tx, stop).await });
+        tasks.spawn(async move { tail::tail(&*source, plan, tx, stop).await });
     }
     drop(tx);
 
     let mut read: HashMap<String, (LogEvidence, u64)> = HashMap::new();
     let mut ended: HashMap<String, Journal> = HashMap::new();
-    let deadline = tokio::time::sleep(JOURNAL_READ_TIMEOUT);
+    let deadline = tokio::time::sleep(CHECK_JOURNAL_READ_TIMEOUT);
     tokio::pin!(deadline);
     loop {
         let event = tokio::select! {
@@ -82,7 +79,7 @@ pub(super) async fn read(
         };
         let Some(event) = event else { break };
         match event {
-            follow::Event::Record(record) => {
+            tail::Event::Record(record) => {
                 if record
                     .time_us
                     .zip(until_us)
@@ -96,20 +93,20 @@ pub(super) async fn read(
                 log.record(&record.line, &record.class);
                 *lines += 1;
             }
-            follow::Event::Lost { node, reason, .. } => {
-                on_event(Event::JournalLost { node, reason });
+            tail::Event::Lost { node, reason, .. } => {
+                emit.emit(Event::JournalLost { node, reason });
             }
-            follow::Event::Resumed { .. } => {}
-            follow::Event::Done { node } => {
+            tail::Event::Resumed { .. } => {}
+            tail::Event::Done { node } => {
                 let (log, lines) = read.remove(&node).unwrap_or_default();
-                on_event(Event::JournalRead {
+                emit.emit(Event::JournalRead {
                     node: node.clone(),
                     lines,
                 });
                 ended.insert(node, Journal::Read(log));
             }
-            follow::Event::Failed { node, reason } => {
-                on_event(Event::JournalUnreadable {
+            tail::Event::Failed { node, reason } => {
+                emit.emit(Event::JournalUnreadable {
                     node: node.clone(),
                     reason: reason.clone(),
                 });
@@ -125,9 +122,9 @@ pub(super) async fn read(
             ended.remove(&node.name).unwrap_or_else(|| {
                 let error = format!(
                     "not read to the end within {}s",
-                    JOURNAL_READ_TIMEOUT.as_secs()
+                    CHECK_JOURNAL_READ_TIMEOUT.as_secs()
                 );
-                on_event(Event::JournalUnreadable {
+                emit.emit(Event::JournalUnreadable {
                     node: node.name.clone(),
                     reason: error.clone(),
                 });

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::event::{Event, Phase};
 use super::journal;
+use crate::emit::Emit;
 use crate::pool::Pool;
 use crate::probe;
 
@@ -46,13 +47,13 @@ pub(crate) struct Outcome {
 pub(crate) async fn run(
     pool: &Pool,
     plan: &Plan,
-    on_event: &mut (dyn FnMut(Event) + Send),
+    emit: &dyn Emit<Event>,
     stop: &CancellationToken,
 ) -> Option<Outcome> {
     let window = plan.thresholds.window;
     let opened = Instant::now();
     let since = SystemTime::now();
-    on_event(Event::Started {
+    emit.emit(Event::Started {
         nodes: plan.nodes.len(),
         window,
     });
@@ -83,7 +84,7 @@ pub(crate) async fn run(
             () = stop.cancelled() => return None,
             snapshots = probe::probe_all(pool, &plan.nodes) => snapshots,
         };
-        on_event(Event::Probed {
+        emit.emit(Event::Probed {
             phase,
             answered: snapshots.iter().filter(|s| s.is_reachable()).count(),
             of: snapshots.len(),
@@ -95,7 +96,7 @@ pub(crate) async fn run(
 
     // The window ends with the end probe.
     let until = SystemTime::now();
-    let journals = journal::read(pool, &plan.nodes, (since, until), on_event, stop).await;
+    let journals = journal::read(pool, &plan.nodes, (since, until), emit, stop).await;
     if stop.is_cancelled() {
         return None;
     }
@@ -104,7 +105,7 @@ pub(crate) async fn run(
     }
 
     facts.common_height = facts.lowest_end_height();
-    on_event(Event::Compared {
+    emit.emit(Event::Compared {
         height: facts.common_height,
     });
     if let Some(height) = facts.common_height {

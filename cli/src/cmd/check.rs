@@ -189,21 +189,21 @@ pub(crate) fn verdict_code(status: Status) -> Code {
 
 async fn once(ctx: &Ctx, args: &Args, plan: &Plan, suite: &str) -> Result<Code, Error> {
     let progress = std::io::stderr().is_terminal();
-    let mut on_event = |event: Event| {
+    let shown = |event: Event| {
         if progress {
             eprintln!("{}", describe(&event));
         }
     };
     let token = ctx.shutdown().token();
-    let Some(outcome) = check::run(ctx.pool(), plan, &mut on_event, token).await else {
+    let Some(outcome) = check::run(ctx.pool(), plan, &shown, token).await else {
         return Ok(Code::INTERRUPTED);
     };
     let report = &outcome.report;
     if let Some(path) = &args.json {
-        write_file(path, |out| json::write(report, out))?;
+        write_file(path, |out| json::write(report, out)).await?;
     }
     if let Some(path) = &args.junit {
-        write_file(path, |out| junit::write(report, suite, out))?;
+        write_file(path, |out| junit::write(report, suite, out)).await?;
     }
     let mut out = ctx.output().stdout();
     match args.output {
@@ -226,13 +226,15 @@ async fn once(ctx: &Ctx, args: &Args, plan: &Plan, suite: &str) -> Result<Code, 
 }
 
 /// Writes a report file in one go.
-fn write_file(
+async fn write_file(
     path: &Path,
     render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let mut bytes = Vec::new();
     render(&mut bytes)?;
-    std::fs::write(path, bytes).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    tokio::fs::write(path, bytes)
+        .await
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 /// `--watch`: a check per window, printing the items whose status changed.
@@ -241,8 +243,8 @@ async fn watch(ctx: &Ctx, args: &Args, plan: &Plan) -> Result<Code, Error> {
     let mut before: Option<Report> = None;
     let mut code = Code::INTERRUPTED;
     loop {
-        let mut ignore = |_: Event| {};
-        let Some(outcome) = check::run(ctx.pool(), plan, &mut ignore, token).await else {
+        let ignore = |_: Event| {};
+        let Some(outcome) = check::run(ctx.pool(), plan, &ignore, token).await else {
             return Ok(code);
         };
         let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
@@ -329,19 +331,4 @@ fn describe(event: &Event) -> String {
         } => format!("comparing blocks at height {height}"),
         Event::Compared { height: None } => "no common height to compare blocks at".into(),
     }
-}
-
-/// Ends the process for a command line clap cannot parse. clap exits 2, which
-/// `check` uses for a failed item; for `check`, a bad flag exits [`USAGE`].
-pub(crate) fn exit_on_bad_usage(error: clap::Error) -> ! {
-    let is_check = crate::cli::command()
-        .ignore_errors(true)
-        .try_get_matches()
-        .ok()
-        .is_some_and(|m| m.subcommand_name() == Some("check"));
-    if is_check && error.use_stderr() {
-        let _ = error.print();
-        std::process::exit(i32::from(USAGE.get()));
-    }
-    error.exit()
 }

@@ -29,18 +29,19 @@ pub const SHELLS: &[(Shell, &str)] = &[
     (Shell::PowerShell, "_timectl.ps1"),
 ];
 
-/// The completion script for `shell`, generated from the clap definition.
-pub fn script(shell: Shell) -> Vec<u8> {
+/// The completion script for `shell`, generated from the clap `definition`.
+pub(crate) fn script(shell: Shell, definition: &mut clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut crate::cli::command(), "timectl", &mut out);
+    clap_complete::generate(shell, definition, "timectl", &mut out);
     out
 }
 
-/// Prints the script.
+/// Prints the script for the clap `definition` it is given (the dispatcher
+/// hands it `cli::command()`, which names this module's `Args`).
 ///
 /// # Errors
 /// Stdout is closed.
-pub(crate) fn run(_ctx: &Ctx, args: &Args) -> Result<Code, Error> {
-    std::io::stdout().write_all(&script(args.shell))?;
+pub(crate) fn run(_ctx: &Ctx, args: &Args, mut definition: clap::Command) -> Result<Code, Error> {
+    std::io::stdout().write_all(&script(args.shell, &mut definition))?;
     Ok(Code::OK)
 }

@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::causes::render;
+use crate::constants::DEMO_MAX_NODES;
 use crate::tui::DemoAction;
 use crate::tui::demo::{DemoDevnet, DemoError, DemoPlan};
 use crate::tui::runtime::Control;
 use crate::{Code, Ctx, Error, cmd, fleet};
-
-/// Most nodes a demo starts: the matrix and the table stay readable on a laptop screen.
-const MAX_NODES: usize = 16;
 
 /// Try the fleet tools on a local devnet: the dashboard, with keys to break it.
 #[derive(Debug, Clone, clap::Args)]
@@ -33,7 +31,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "2s", value_name = "DURATION")]
     pub block_interval: String,
     /// How often each node is probed.
-    #[arg(long, default_value = "1s", value_parser = crate::cli::interval, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::flags::interval, value_name = "DURATION")]
     pub interval: Duration,
     /// The timed executable [default: next to timectl, else on PATH].
     #[arg(long, value_name = "PATH")]
@@ -45,9 +43,9 @@ pub(crate) struct Args {
 /// # Errors
 /// Bad arguments, the devnet would not start, or the terminal failed.
 pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
-    if args.nodes == 0 || args.nodes > MAX_NODES {
+    if args.nodes == 0 || args.nodes > DEMO_MAX_NODES {
         return Err(Error::bad_input(format!(
-            "--nodes must be 1 to {MAX_NODES}"
+            "--nodes must be 1 to {DEMO_MAX_NODES}"
         )));
     }
     let plan = DemoPlan {

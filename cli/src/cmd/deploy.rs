@@ -7,9 +7,9 @@ mod session;
 
 use std::time::Duration;
 
-use crate::constants::DEPLOY_NODE_TIMEOUT;
-use crate::deploy::connected::connect_all;
-use crate::deploy::{Request, plan, report, run, steps};
+use crate::deploy::plan::{Build, Pull};
+use crate::deploy::run::Preview;
+use crate::deploy::{Request, plan, report, run};
 use crate::remote::node_command;
 use crate::{Code, Ctx, Error};
 
@@ -111,76 +111,75 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     .await
 }
 
-/// Prints the plan: connects read-only to resolve the target commit and the
-/// running one, and changes nothing on any node.
+/// Prints the engine's plan and each node's target commit; nothing on any node
+/// changes.
 async fn dry_run(ctx: &Ctx, request: &Request) -> Result<Code, Error> {
     use std::io::Write as _;
-    let connected = connect_all(ctx.pool(), &request.nodes, DEPLOY_NODE_TIMEOUT).await;
+    let Preview { plan, targets } = run::preview(request, ctx.pool()).await;
     let mut out = anstream::stdout();
-    let n = request.fleet.nodes.len();
-    let min = request.fleet.min_masternodes;
+    let n = plan.fleet_size;
+    let min = plan.min_masternodes;
     writeln!(
         out,
         "Plan for fleet {:?} ({n} nodes, min_masternodes {min}), {} to deploy; nothing is changed.",
-        request.fleet.name,
-        request.nodes.len()
+        plan.fleet,
+        plan.nodes.len()
     )?;
-    let names: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    match plan::batch_size(n, min, request.max_unavailable) {
-        Ok(size) => {
+    match plan.batches(n) {
+        Ok(batches) => {
             writeln!(
                 out,
                 "Restart batches if all {n} masternodes are live (preflight re-measures):"
             )?;
-            for (i, batch) in plan::batches(&names, size).iter().enumerate() {
+            for (i, batch) in batches.iter().enumerate() {
                 writeln!(out, "  {}. {}", i + 1, batch.join(", "))?;
             }
         }
         Err(why) => writeln!(out, "No restarts possible: {why}")?,
     }
-    for (node, conn) in request.nodes.iter().zip(connected) {
+    for (steps, target) in plan.nodes.iter().zip(targets) {
+        let node = &steps.node;
         writeln!(out, "\n{}:", node.name)?;
-        let target = match &conn {
-            Ok(conn) => steps::resolve_target(conn, request.git_ref.as_deref()).await,
-            Err(e) => Err(e.to_string()),
-        };
         match target {
             Ok(commit) => writeln!(out, "  target commit: {commit}")?,
             Err(e) => writeln!(out, "  target commit: unknown ({e})")?,
         }
-        let pull = plan::pull_script(node, request.git_ref.as_deref());
         let shown = |template: &str| {
             node_command(node, template)
                 .map_or_else(|e| format!("(invalid: {e})"), |c| c.to_string())
         };
-        let pull = match &request.git_ref {
-            Some(r) => format!("git fetch --tags origin && git checkout --detach <{r} resolved>"),
-            None => shown(&pull),
-        };
         writeln!(
             out,
             "  lock:    mkdir <git dir>/timectl/lock (ttl {}s, heartbeat)",
-            crate::constants::DEPLOY_LOCK_TTL.as_secs()
+            steps.lock_ttl.as_secs()
         )?;
         writeln!(
             out,
             "  keep:    copy {} to <git dir>/timectl/prev with its commit and sha256",
-            node.binary
+            steps.keep
         )?;
+        let pull = match &steps.pull {
+            Pull::Ref(r) => {
+                format!("git fetch --tags origin && git checkout --detach <{r} resolved>")
+            }
+            Pull::Configured(template) => shown(template),
+        };
         writeln!(out, "  pull:    {pull}")?;
-        match &request.build_on {
-            Some(builder) if builder != &node.name => writeln!(
+        match &steps.build {
+            Build::Shipped { from } => writeln!(
                 out,
-                "  build:   none; {} arrives from {builder}, sha256 checked before it replaces the old one",
-                node.binary
+                "  build:   none; {} arrives from {from}, sha256 checked before it replaces the old one",
+                steps.keep
             )?,
-            _ => writeln!(out, "  build:   {}", shown(&node.commands.build))?,
+            Build::Here(template) => writeln!(out, "  build:   {}", shown(template))?,
         }
-        writeln!(out, "  restart: {}", shown(&node.commands.restart))?;
+        writeln!(out, "  restart: {}", shown(&steps.restart))?;
+        let checks: Vec<&str> = steps.gate.iter().map(|c| c.name()).collect();
         writeln!(
             out,
-            "  gate:    rpc, commit, peers, masternodes, height, journal via {}",
-            shown(&node.commands.logs)
+            "  gate:    {} via {}",
+            checks.join(", "),
+            shown(&steps.journal)
         )?;
     }
     Ok(Code::new(report::code::DEPLOYED))

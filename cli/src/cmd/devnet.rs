@@ -6,8 +6,8 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::cli::OutputFormat;
 use crate::devnet::{self, UpOptions};
+use crate::flags::OutputFormat;
 use crate::table::{Cell, Table, theme};
 use crate::{Code, Ctx, Error};
 

@@ -7,10 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 use timecoin_shared::fleet::Node;
 
-use crate::cli::OutputFormat;
 use crate::constants::{DEPLOY_NODE_TIMEOUT, MAINTENANCE_LOCK_TTL};
 use crate::deploy::connected::{Connected, connect_all};
-use crate::lock::manual::{MAINTENANCE, Release};
+use crate::flags::OutputFormat;
+use crate::lock::TakenBy;
+use crate::lock::manual::Release;
 use crate::lock::{self, Holder, LockError, LockState, Taken, Takeover};
 use crate::remote::Remote;
 use crate::table::{Cell, Table, theme};
@@ -182,14 +183,15 @@ async fn status_all(connected: &[Connected]) -> Vec<Row> {
 }
 
 async fn acquire_all(connected: &[Connected], args: &AcquireArgs) -> Vec<Row> {
-    let holder = Holder::here(MAINTENANCE, None, args.message.clone());
+    let holder = Holder::here(TakenBy::Maintenance, None, args.message.clone());
     let takeover = if args.steal_stale {
         Takeover::StealStale
     } else {
         Takeover::No
     };
     let ttl = args.ttl.unwrap_or(MAINTENANCE_LOCK_TTL);
-    let ends = lock::acquire_all(&pairs(connected), &holder, ttl, takeover, &|_, _| {}).await;
+    let ignore = |_: (&str, lock::Progress<'_>)| {};
+    let ends = lock::acquire_all(&pairs(connected), &holder, ttl, takeover, &ignore).await;
     connected
         .iter()
         .zip(ends)
@@ -202,7 +204,7 @@ async fn acquire_all(connected: &[Connected], args: &AcquireArgs) -> Vec<Row> {
 }
 
 async fn release_all(connected: &[Connected], force: bool) -> Vec<Row> {
-    let me = Holder::here(MAINTENANCE, None, "release".into());
+    let me = Holder::here(TakenBy::Maintenance, None, "release".into());
     let ends = lock::manual::release_all(&pairs(connected), &me, force).await;
     connected
         .iter()

@@ -1,6 +1,16 @@
 //! `timectl logs`: the journals of many nodes at once, merged in time order,
 //! node-coloured, each line tagged with its event kinds; or a saved log
-//! classified offline (`--from-file`).
+//! classified offline (`--from-file`). The engine ([`crate::logs`]) emits; this
+//! module chooses the output and writes it.
+
+// Correctness: `testing` re-exports the printer (and so the sink's parts) as
+// `pub`; without that feature nothing reaches them, which is expected.
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod sink;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod summary;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+mod text;
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -13,18 +23,20 @@ use timecoin_shared::classify::EventKind;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::OutputFormat;
 use crate::constants::LOGS_DEFAULT_LINES;
 use crate::ctx::Output;
+use crate::flags::OutputFormat;
 use crate::logs::filter::Filter;
-use crate::logs::follow::{LogSource, Plan};
 use crate::logs::offline;
-use crate::logs::render::TextWriter;
-use crate::logs::run::{self, Outcome};
-use crate::logs::sink::Sink;
 use crate::logs::source::FleetSource;
-use crate::logs::summary::Summary;
+use crate::logs::tail::LogSource;
+use crate::logs::{self as engine, NodeLogs, Outcome, Since};
 use crate::{Code, Ctx, Error};
+
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
+pub use sink::{Printer, Sink};
+use summary::Summary;
+use text::TextWriter;
 
 /// Tail the journals of many nodes at once, merged, each line tagged with its
 /// event kinds.
@@ -82,27 +94,46 @@ impl Args {
         }
     }
 
-    fn sink(
-        &self,
-        output: &Output,
-        nodes: &[String],
-    ) -> Sink<anstream::AutoStream<Box<dyn Write + Send>>> {
-        let raw: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stdout()));
-        let out = output.wrap(raw);
-        let json = self.output == OutputFormat::Json;
-        if self.summary {
-            Sink::Summary {
-                summary: Summary::new(nodes.iter().map(String::as_str)),
-                out,
-                json,
-            }
-        } else if json {
-            Sink::Json(out)
-        } else {
+    fn shape(&self) -> Shape {
+        match (self.summary, self.output) {
+            (true, format) => Shape::Summary {
+                json: format == OutputFormat::Json,
+            },
+            (false, OutputFormat::Json) => Shape::Json,
+            (false, _) => Shape::Text,
+        }
+    }
+}
+
+/// How a run's lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Coloured lines with kind badges.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// Counted, printed at the end as a table (or JSON).
+    Summary { json: bool },
+}
+
+type Stdout = anstream::AutoStream<Box<dyn Write + Send>>;
+
+/// A printer of `shape` on stdout, node names padded for `nodes`.
+fn printer(output: &Output, shape: Shape, nodes: &[String]) -> Printer<Stdout> {
+    let raw: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stdout()));
+    let out = output.wrap(raw);
+    Printer::new(match shape {
+        Shape::Summary { json } => Sink::Summary {
+            summary: Summary::new(nodes.iter().map(String::as_str)),
+            out,
+            json,
+        },
+        Shape::Json => Sink::Json(out),
+        Shape::Text => {
             let width = nodes.iter().map(String::len).max().unwrap_or(1);
             Sink::Text(TextWriter::new(out, width))
         }
-    }
+    })
 }
 
 /// Runs `timectl logs`: offline on a file, or streaming the selected nodes
@@ -113,93 +144,96 @@ impl Args {
 /// cannot be read, a node's stream failed for good, or stdout closed.
 pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     if let Some(path) = &args.from_file {
-        run_from_file(ctx.output(), args, path)?;
+        run_from_file(ctx.output(), args, path).await?;
         return Ok(Code::OK);
     }
     let selected = ctx.select(&args.nodes)?;
-    let nodes = selected
-        .iter()
-        .map(|n| NodeLogs {
-            name: n.name.clone(),
-            command: n.commands.logs.clone(),
-        })
-        .collect();
+    let nodes = node_logs(&selected);
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    // A summary counts the whole window: without --since, all there is.
+    let lines =
+        (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(LOGS_DEFAULT_LINES));
+    let options = engine::Options {
+        follow: args.follow,
+        since,
+        lines,
+        filter: args.filter(),
+    };
     let source = Arc::new(FleetSource::new(selected, ctx.pool().clone()));
-    run_nodes(ctx.output(), args, source, nodes, ctx.shutdown().token()).await?;
+    let stop = ctx.shutdown().token();
+    stream(ctx.output(), args.shape(), source, nodes, &options, stop).await?;
     Ok(Code::OK)
 }
 
-/// `--from-file`: classifies the file (or stdin) and prints it.
+/// `--from-file`: classifies the file (or stdin) and prints it, on the
+/// blocking pool: reading a file or a pipe to its end would hold a runtime
+/// worker.
 ///
 /// # Errors
 /// The file cannot be opened or read, or stdout is closed.
-pub(crate) fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
-    let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-        Box::new(BufReader::new(file))
-    };
-    let mut sink = args.sink(output, &[]);
-    offline::classify_all(input, &args.filter(), &mut sink).map_err(|e| {
+pub(crate) async fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
+    let printer = printer(output, args.shape(), &[]);
+    let filter = args.filter();
+    let file = path.to_path_buf();
+    let classified = tokio::task::spawn_blocking(move || {
+        let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+            Box::new(BufReader::new(io::stdin()))
+        } else {
+            match std::fs::File::open(&file) {
+                Ok(opened) => Box::new(BufReader::new(opened)),
+                Err(e) => return Err(Error::io(format!("cannot open {}", file.display()), e)),
+            }
+        };
+        let read = offline::classify_all(input, &filter, &printer);
+        Ok((read, printer.finish()))
+    })
+    .await
+    .map_err(|e| Error::failed(format!("classifying {}: {e}", path.display())))?;
+    let (read, written) = classified?;
+    let shown = |e: io::Error| {
         if e.kind() == io::ErrorKind::BrokenPipe {
             Error::Output(e)
         } else {
             Error::io(format!("classifying {}", path.display()), e)
         }
-    })?;
+    };
+    written.map_err(shown)?;
+    read.map_err(shown)?;
     Ok(())
 }
 
-/// One node to stream: its fleet name and its logs command, placeholders filled.
-#[derive(Clone, Debug)]
-pub(crate) struct NodeLogs {
-    pub name: String,
-    pub command: String,
+/// Each node's name and logs command, what the engine streams.
+pub(crate) fn node_logs(nodes: &[timecoin_shared::fleet::Node]) -> Vec<NodeLogs> {
+    nodes
+        .iter()
+        .map(|n| NodeLogs {
+            name: n.name.clone(),
+            command: n.commands.logs.clone(),
+        })
+        .collect()
 }
 
-/// Streams `nodes` through `source`, merged.
+/// Streams `nodes` through `source`, merged, and prints them in `shape`.
 ///
 /// # Errors
 /// A node's stream failed for good (the others are still printed), or stdout
 /// is closed.
-pub(crate) async fn run_nodes<S: LogSource>(
+pub(crate) async fn stream<S: LogSource>(
     output: &Output,
-    args: &Args,
+    shape: Shape,
     source: Arc<S>,
     nodes: Vec<NodeLogs>,
+    options: &engine::Options,
     stop: &CancellationToken,
 ) -> Result<(), Error> {
-    let (since, since_us) = match &args.since {
-        Some(s) => {
-            let (since, us) = parse_since(s)?;
-            (Some(since), us)
-        }
-        None => (None, None),
-    };
-    // A summary counts the whole window: without --since, all there is.
-    let lines =
-        (since.is_none() && !args.summary).then(|| args.lines.unwrap_or(LOGS_DEFAULT_LINES));
     let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     let commands: Vec<(String, String)> = nodes
         .iter()
         .map(|n| (n.name.clone(), n.command.clone()))
         .collect();
-    let plans = nodes
-        .into_iter()
-        .map(|n| Plan {
-            node: n.name,
-            command: n.command,
-            follow: args.follow,
-            since: since.clone(),
-            since_us,
-            lines,
-        })
-        .collect();
-    let mut sink = args.sink(output, &names);
-    let Outcome { failed, empty } =
-        run::run(source, plans, &args.filter(), &mut sink, stop).await?;
+    let printer = printer(output, shape, &names);
+    let Outcome { failed, empty } = engine::follow(source, nodes, options, &printer, stop).await;
+    printer.finish()?;
     for (node, command) in commands.iter().filter(|(n, _)| empty.contains(n)) {
         eprintln!(
             "warning: {node}: its logs command printed no line for the window ({command}); \
@@ -226,7 +260,7 @@ pub(crate) async fn run_nodes<S: LogSource>(
 ///
 /// # Errors
 /// An empty value.
-pub(crate) fn parse_since(value: &str) -> Result<(String, Option<i64>), Error> {
+pub(crate) fn parse_since(value: &str) -> Result<Since, Error> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::bad_input(
@@ -236,10 +270,16 @@ pub(crate) fn parse_since(value: &str) -> Result<(String, Option<i64>), Error> {
     let now = SystemTime::now();
     if let Ok(back) = humantime::parse_duration(value) {
         let at = now.checked_sub(back).unwrap_or(UNIX_EPOCH);
-        return Ok((format!("-{}s", back.as_secs().max(1)), Some(micros(at))));
+        return Ok(Since {
+            journal: format!("-{}s", back.as_secs().max(1)),
+            time_us: Some(micros(at)),
+        });
     }
     let at = humantime::parse_rfc3339_weak(value).ok().map(micros);
-    Ok((value.to_owned(), at))
+    Ok(Since {
+        journal: value.to_owned(),
+        time_us: at,
+    })
 }
 
 fn micros(at: SystemTime) -> i64 {
@@ -256,13 +296,19 @@ mod tests {
 
     #[test]
     fn since_durations_and_times() {
-        let (since, us) = parse_since("10m").unwrap();
-        assert_eq!(since, "-600s");
-        assert!(us.is_some());
-        let (since, us) = parse_since("2026-11-25 04:00:00").unwrap();
-        assert_eq!(since, "2026-11-25 04:00:00");
-        assert_eq!(us, Some(1_795_579_200_000_000));
-        assert_eq!(parse_since("today").unwrap(), ("today".to_owned(), None));
+        let since = parse_since("10m").unwrap();
+        assert_eq!(since.journal, "-600s");
+        assert!(since.time_us.is_some());
+        let since = parse_since("2026-11-25 04:00:00").unwrap();
+        assert_eq!(since.journal, "2026-11-25 04:00:00");
+        assert_eq!(since.time_us, Some(1_795_579_200_000_000));
+        assert_eq!(
+            parse_since("today").unwrap(),
+            Since {
+                journal: "today".to_owned(),
+                time_us: None
+            }
+        );
         assert!(parse_since(" ").is_err());
     }
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 use timecoin_shared::checklist::same_commit;
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
-use crate::cli::OutputFormat;
+use crate::flags::OutputFormat;
+use crate::notice::Notice;
 use crate::probe;
 use crate::table::{Cell, Table, short_commit, theme};
 use crate::{Code, Ctx, Error};
@@ -38,7 +39,7 @@ pub(crate) struct Args {
     pub output: OutputFormat,
     /// Probe again every INTERVAL (e.g. 5s) over the same connections, until
     /// Ctrl-C; the exit code is that of the last round.
-    #[arg(long, value_name = "INTERVAL", value_parser = crate::cli::interval)]
+    #[arg(long, value_name = "INTERVAL", value_parser = crate::flags::interval)]
     pub watch: Option<Duration>,
 }
 
@@ -135,6 +136,10 @@ impl From<&NodeSnapshot> for NodeStatus {
 struct Report<'a> {
     fleet: &'a str,
     nodes: &'a [NodeStatus],
+    /// What the operator must be told that is no node's state (a certificate
+    /// trusted on first use while probing); absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notices: Vec<Notice>,
 }
 
 /// Runs `status`.
@@ -154,6 +159,7 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
         let report = Report {
             fleet,
             nodes: &rows,
+            notices: ctx.unreported_notices(),
         };
         match (args.output, args.watch) {
             (OutputFormat::Json, None) => writeln!(out, "{}", pretty(&report))?,

@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use timecoin_shared::fleet::{Fleet, Node};
 
-use crate::cli::OutputFormat;
-use crate::cmd::logs::NodeLogs;
+use crate::cmd::logs::{self as logs_cmd, Shape};
 use crate::cmd::status::{self, NodeStatus};
+use crate::constants::LOGS_DEFAULT_LINES;
 use crate::logs::source::FleetSource;
-use crate::probe;
 use crate::tui::runtime::{self, Control, Session};
-use crate::{Code, Ctx, Error, cmd};
+use crate::{Code, Ctx, Error, logs, probe};
 
 /// Watch the fleet live: nodes, links, the checklist and the classified log.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,7 +31,7 @@ pub(crate) struct Args {
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
     /// How often each node is probed.
-    #[arg(long, default_value = "1s", value_parser = crate::cli::interval, value_name = "DURATION")]
+    #[arg(long, default_value = "1s", value_parser = crate::flags::interval, value_name = "DURATION")]
     pub interval: Duration,
 }
 
@@ -89,7 +88,7 @@ pub(crate) async fn watch(
 async fn as_text(
     ctx: &Ctx,
     nodes: Vec<Node>,
-    logs: Arc<FleetSource>,
+    source: Arc<FleetSource>,
     interval: Duration,
 ) -> Result<(), Error> {
     let status = async {
@@ -110,28 +109,18 @@ async fn as_text(
             tokio::time::sleep(interval).await;
         }
     };
-    let log_args = cmd::logs::Args {
-        nodes: Vec::new(),
+    // What `timectl logs -f` shows: every line, the last few first.
+    let options = logs::Options {
         follow: true,
-        since: None,
-        lines: None,
-        events: Vec::new(),
-        grep: None,
-        output: OutputFormat::Text,
-        summary: false,
-        from_file: None,
+        lines: Some(LOGS_DEFAULT_LINES),
+        ..logs::Options::default()
     };
-    let node_logs = nodes
-        .iter()
-        .map(|n| NodeLogs {
-            name: n.name.clone(),
-            command: n.commands.logs.clone(),
-        })
-        .collect();
+    let node_logs = logs_cmd::node_logs(&nodes);
     let token = ctx.shutdown().token();
+    let output = ctx.output();
     tokio::select! {
         result = status => result,
-        result = cmd::logs::run_nodes(ctx.output(), &log_args, logs, node_logs, token) => result,
+        result = logs_cmd::stream(output, Shape::Text, source, node_logs, &options, token) => result,
         () = token.cancelled() => Ok(()),
     }
 }

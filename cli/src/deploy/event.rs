@@ -50,11 +50,62 @@ pub(crate) enum StepEnd {
     Failed,
 }
 
+/// One thing a health gate checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum GateCheck {
+    /// The node's API answers.
+    Rpc,
+    /// It runs the target commit.
+    Commit,
+    /// Its peers are back to the fleet's count.
+    Peers,
+    /// The active masternodes are back to the fleet's count.
+    Masternodes,
+    /// Its height is within one block of the fleet.
+    Height,
+    /// Its height rose since the gate began.
+    Rising,
+    /// Its journal since the restart holds none of the incident's signatures.
+    Journal,
+}
+
+impl GateCheck {
+    /// Every check, in the order a gate reports them.
+    pub(crate) const ALL: [GateCheck; 7] = [
+        GateCheck::Rpc,
+        GateCheck::Commit,
+        GateCheck::Peers,
+        GateCheck::Masternodes,
+        GateCheck::Height,
+        GateCheck::Rising,
+        GateCheck::Journal,
+    ];
+
+    /// The name used in plain output and JSON.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            GateCheck::Rpc => "rpc",
+            GateCheck::Commit => "commit",
+            GateCheck::Peers => "peers",
+            GateCheck::Masternodes => "masternodes",
+            GateCheck::Height => "height",
+            GateCheck::Rising => "rising",
+            GateCheck::Journal => "journal",
+        }
+    }
+}
+
+impl std::fmt::Display for GateCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One check of a health gate, with what was seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Check {
-    /// `rpc`, `commit`, `peers`, `masternodes`, `height`, `rising`, `journal`.
-    pub(crate) name: &'static str,
+    pub(crate) name: GateCheck,
     pub(crate) ok: bool,
     /// What was observed against what was expected.
     pub(crate) evidence: String,
@@ -97,32 +148,22 @@ pub(crate) enum Event {
     Notice { message: String },
 }
 
-/// Where the engine sends its events. Dropped events (no renderer) are fine.
-#[derive(Clone, Debug)]
-pub(crate) struct Emit(tokio::sync::mpsc::UnboundedSender<Event>);
+/// Where the deploy engine's events go: any [`crate::emit::Emit`] of [`Event`]
+/// (a channel to `cmd/deploy.rs`'s renderer, or a test's).
+pub(crate) type Emit = dyn crate::emit::Emit<Event>;
 
-impl Emit {
-    /// An emitter and the receiver a renderer reads.
-    pub(crate) fn channel() -> (Emit, tokio::sync::mpsc::UnboundedReceiver<Event>) {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        (Emit(tx), rx)
-    }
-
-    /// Sends one event.
-    pub(crate) fn send(&self, event: Event) {
-        let _ = self.0.send(event);
-    }
-
+/// The engine's shorthands for the events it sends most.
+pub(crate) trait EmitStep: crate::emit::Emit<Event> {
     /// A step began.
-    pub(crate) fn started(&self, node: &str, step: Step) {
-        self.send(Event::Started {
+    fn started(&self, node: &str, step: Step) {
+        self.emit(Event::Started {
             node: node.into(),
             step,
         });
     }
 
     /// A step ended.
-    pub(crate) fn finished(
+    fn finished(
         &self,
         node: &str,
         step: Step,
@@ -133,7 +174,7 @@ impl Emit {
             Ok(detail) => (StepEnd::Ok, detail),
             Err(why) => (StepEnd::Failed, Some(why)),
         };
-        self.send(Event::Finished {
+        self.emit(Event::Finished {
             node: node.into(),
             step,
             end,
@@ -143,9 +184,11 @@ impl Emit {
     }
 
     /// A notice.
-    pub(crate) fn notice(&self, message: impl Into<String>) {
-        self.send(Event::Notice {
+    fn notice(&self, message: impl Into<String>) {
+        self.emit(Event::Notice {
             message: message.into(),
         });
     }
 }
+
+impl<T: crate::emit::Emit<Event> + ?Sized> EmitStep for T {}

@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 use timecoin_shared::snapshot::ChainView;
 
 use super::connected::Connected;
-use super::event::Check;
+use super::event::{Check, GateCheck};
 use super::steps::journal_problems;
+use crate::constants::DEPLOY_GATE_POLL;
 use crate::probe::NodeApi;
 use crate::table::short_commit;
-
-/// How often a gate polls the node: a few times per block at the shortest block
-/// intervals we run (devnets, 500 ms), cheap for the RPC.
-const GATE_POLL: Duration = Duration::from_millis(250);
 
 /// What a restarted node must reach.
 #[derive(Clone, Debug)]
@@ -64,13 +61,13 @@ pub(crate) async fn wait(
         if checks.iter().all(|c| c.ok) {
             let journal = match journal_problems(conn, expect.restarted_at).await {
                 Ok(lines) if lines.is_empty() => Check {
-                    name: "journal",
+                    name: GateCheck::Journal,
                     ok: true,
                     evidence: "no handshake_ack_failed or connection_reset since the restart"
                         .into(),
                 },
                 Ok(lines) => Check {
-                    name: "journal",
+                    name: GateCheck::Journal,
                     ok: false,
                     evidence: format!(
                         "{} problem line(s) since the restart: {}",
@@ -79,7 +76,7 @@ pub(crate) async fn wait(
                     ),
                 },
                 Err(e) => Check {
-                    name: "journal",
+                    name: GateCheck::Journal,
                     ok: false,
                     evidence: format!("cannot read it: {e}"),
                 },
@@ -92,7 +89,7 @@ pub(crate) async fn wait(
         if Instant::now() >= deadline {
             return (false, checks);
         }
-        tokio::time::sleep(GATE_POLL).await;
+        tokio::time::sleep(DEPLOY_GATE_POLL).await;
     }
 }
 
@@ -122,7 +119,7 @@ fn chain_checks(
         Ok(view) => view,
         Err(e) => {
             return vec![Check {
-                name: "rpc",
+                name: GateCheck::Rpc,
                 ok: false,
                 evidence: e,
             }];
@@ -131,7 +128,7 @@ fn chain_checks(
     let peers_wanted = expect.masternodes.saturating_sub(1);
     let mut checks = vec![
         Check {
-            name: "rpc",
+            name: GateCheck::Rpc,
             ok: true,
             evidence: match view.uptime_secs {
                 Some(up) => format!("answers, up {up}s"),
@@ -139,7 +136,7 @@ fn chain_checks(
             },
         },
         Check {
-            name: "commit",
+            name: GateCheck::Commit,
             ok: view
                 .commit
                 .as_deref()
@@ -150,9 +147,14 @@ fn chain_checks(
                 short_commit(&expect.commit)
             ),
         },
-        at_least("peers", view.connected_peers, peers_wanted, "connected"),
         at_least(
-            "masternodes",
+            GateCheck::Peers,
+            view.connected_peers,
+            peers_wanted,
+            "connected",
+        ),
+        at_least(
+            GateCheck::Masternodes,
             view.active_masternodes,
             expect.masternodes,
             "active",
@@ -160,7 +162,7 @@ fn chain_checks(
     ];
     let Some(height) = view.block_height else {
         checks.push(Check {
-            name: "height",
+            name: GateCheck::Height,
             ok: false,
             evidence: UNKNOWN.into(),
         });
@@ -168,7 +170,7 @@ fn chain_checks(
     };
     let first = *first_height.get_or_insert(height);
     checks.push(Check {
-        name: "height",
+        name: GateCheck::Height,
         ok: fleet_height.is_none_or(|h| height + 1 >= h),
         evidence: match fleet_height {
             Some(h) => format!("{height} (fleet {h})"),
@@ -176,7 +178,7 @@ fn chain_checks(
         },
     });
     checks.push(Check {
-        name: "rising",
+        name: GateCheck::Rising,
         ok: height > first,
         evidence: format!("{height} since the gate began at {first}"),
     });
@@ -184,7 +186,7 @@ fn chain_checks(
 }
 
 /// A count that must reach `wanted`; unknown fails.
-fn at_least(name: &'static str, got: Option<usize>, wanted: usize, what: &str) -> Check {
+fn at_least(name: GateCheck, got: Option<usize>, wanted: usize, what: &str) -> Check {
     Check {
         name,
         ok: got.is_some_and(|n| n >= wanted),
@@ -229,8 +231,11 @@ mod tests {
         };
         let mut first = None;
         let checks = chain_checks(Ok(&view), Some(10), &mut first, &expect());
-        let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
-        assert_eq!(failed, ["peers", "masternodes", "rising"]);
+        let failed: Vec<GateCheck> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+        assert_eq!(
+            failed,
+            [GateCheck::Peers, GateCheck::Masternodes, GateCheck::Rising]
+        );
         assert!(checks[2].evidence.starts_with("unknown"));
     }
 
@@ -245,8 +250,12 @@ mod tests {
         };
         let mut first = None;
         let before = chain_checks(Ok(&view(10)), Some(11), &mut first, &expect());
-        assert!(before.iter().any(|c| c.name == "rising" && !c.ok));
+        assert!(before.iter().any(|c| c.name == GateCheck::Rising && !c.ok));
         let after = chain_checks(Ok(&view(12)), Some(12), &mut first, &expect());
         assert!(after.iter().all(|c| c.ok), "{after:?}");
+        // What a plan says the gate checks is what it checks: the API's, then the journal.
+        let names: Vec<GateCheck> = after.iter().map(|c| c.name).collect();
+        assert_eq!(names, GateCheck::ALL[..GateCheck::ALL.len() - 1]);
+        assert_eq!(GateCheck::ALL.last(), Some(&GateCheck::Journal));
     }
 }

@@ -10,8 +10,10 @@
 //! - [`event`]: what the engine reports as it goes.
 //! - [`report`]: outcome, exit codes, summary rows and the audit record.
 //! - [`connected`]: a node with its open connection (the seam to the transports).
+//! - [`error`]: why a step failed on a node, with its cause.
 
 pub(crate) mod connected;
+pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod gate;
 pub(crate) mod plan;
@@ -20,5 +22,4 @@ pub(crate) mod run;
 pub(crate) mod ship;
 pub(crate) mod steps;
 
-pub(crate) use event::Emit;
 pub(crate) use plan::Request;

@@ -10,6 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::connected::Connected;
+use super::error::StepError;
 use crate::lock::script::in_repo;
 
 /// Prints the binary's sha256 on the first line of stderr, the bytes on stdout.
@@ -48,24 +49,21 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// No binary, the connection failed, or the bytes do not match.
-pub(crate) async fn take(builder: &Connected) -> Result<Shipment, String> {
-    let cmd = in_repo(&builder.node, READ, &[&builder.node.binary]).map_err(|e| e.to_string())?;
-    let out = builder
-        .remote
-        .run_bytes(&cmd)
-        .await
-        .map_err(|e| e.to_string())?;
+pub(crate) async fn take(builder: &Connected) -> Result<Shipment, StepError> {
+    let cmd = in_repo(&builder.node, READ, &[&builder.node.binary])?;
+    let out = builder.remote.run_bytes(&cmd).await?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        return Err(stderr.trim().to_owned());
+        return Err(StepError::Script(stderr.trim().to_owned()));
     }
     let sha256 = stderr.lines().next().unwrap_or("").trim().to_owned();
     let got = sha256_hex(&out.stdout);
     if got != sha256 {
-        return Err(format!(
-            "the binary read from {} has sha256 {got}, the node computed {sha256:?}",
-            builder.node.name
-        ));
+        return Err(StepError::Checksum {
+            node: builder.node.name.clone(),
+            got,
+            want: sha256,
+        });
     }
     Ok(Shipment {
         bytes: out.stdout,
@@ -78,18 +76,13 @@ pub(crate) async fn take(builder: &Connected) -> Result<Shipment, String> {
 ///
 /// # Errors
 /// The connection failed or the copy arrived damaged (the old binary stays).
-pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<(), String> {
-    let cmd = in_repo(&conn.node, ARRIVE, &[&conn.node.binary, &shipment.sha256])
-        .map_err(|e| e.to_string())?;
-    let out = conn
-        .remote
-        .run_with_input(&cmd, &shipment.bytes)
-        .await
-        .map_err(|e| e.to_string())?;
+pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<(), StepError> {
+    let cmd = in_repo(&conn.node, ARRIVE, &[&conn.node.binary, &shipment.sha256])?;
+    let out = conn.remote.run_with_input(&cmd, &shipment.bytes).await?;
     if out.success() {
         Ok(())
     } else {
-        Err(out.stderr.trim().to_owned())
+        Err(StepError::Script(out.stderr.trim().to_owned()))
     }
 }
 

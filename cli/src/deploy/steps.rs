@@ -2,11 +2,12 @@
 //! preflight, keeping and restoring the previous binary and commit, pull and build
 //! with live output, restart, and the journal since a restart.
 //!
-//! Each function answers `Err(reason)` with a reason fit for the operator.
+//! Each function answers a [`StepError`] whose text is fit for the operator.
 
 use timecoin_shared::classify::EventKind;
 
 use super::connected::Connected;
+use super::error::StepError;
 use super::event::{Emit, Event, Step};
 use crate::lock::script::in_repo;
 use crate::logs::command::{Request as LogRequest, adjust};
@@ -56,17 +57,17 @@ const KEPT: &str = r#"cat "$d/prev/record.json""#;
 
 const APPEND_AUDIT: &str = r#"printf '%s\n' "$1" >> "$d/audit.jsonl""#;
 
-async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, String> {
-    let cmd = in_repo(&conn.node, body, args).map_err(|e| e.to_string())?;
-    let out = conn.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, StepError> {
+    let cmd = in_repo(&conn.node, body, args)?;
+    let out = conn.remote.run(&cmd).await?;
     if out.success() {
         Ok(out.stdout)
     } else {
         let why = out.stderr.trim();
         Err(if why.is_empty() {
-            format!("exit code {:?}", out.code)
+            StepError::Code(out.code)
         } else {
-            why.to_owned()
+            StepError::Script(why.to_owned())
         })
     }
 }
@@ -75,7 +76,7 @@ async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, S
 ///
 /// # Errors
 /// The repo is missing or the script failed.
-pub(crate) async fn facts(conn: &Connected) -> Result<Facts, String> {
+pub(crate) async fn facts(conn: &Connected) -> Result<Facts, StepError> {
     let out = script(conn, FACTS, &[&conn.node.binary]).await?;
     let mut facts = Facts {
         head: String::new(),
@@ -95,7 +96,7 @@ pub(crate) async fn facts(conn: &Connected) -> Result<Facts, String> {
         }
     }
     if facts.head.is_empty() {
-        return Err("no commit checked out in the repo".into());
+        return Err(StepError::NoHead);
     }
     Ok(facts)
 }
@@ -104,7 +105,7 @@ pub(crate) async fn facts(conn: &Connected) -> Result<Facts, String> {
 ///
 /// # Errors
 /// Copying failed.
-pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<String, String> {
+pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<String, StepError> {
     Ok(script(conn, KEEP, &[&conn.node.binary, running_commit])
         .await?
         .trim()
@@ -122,18 +123,18 @@ pub(crate) struct Kept {
 ///
 /// # Errors
 /// Nothing was kept on this node.
-pub(crate) async fn kept(conn: &Connected) -> Result<Kept, String> {
+pub(crate) async fn kept(conn: &Connected) -> Result<Kept, StepError> {
     let text = script(conn, KEPT, &[])
         .await
-        .map_err(|_| "nothing kept to roll back to (no deploy recorded)".to_owned())?;
-    serde_json::from_str(text.trim()).map_err(|e| format!("kept record unreadable: {e}"))
+        .map_err(|e| StepError::NothingKept(Box::new(e)))?;
+    serde_json::from_str(text.trim()).map_err(StepError::KeptUnreadable)
 }
 
 /// Puts the kept binary and commit back (no restart).
 ///
 /// # Errors
 /// Nothing kept, a bad checksum, or git refused.
-pub(crate) async fn restore(conn: &Connected) -> Result<(), String> {
+pub(crate) async fn restore(conn: &Connected) -> Result<(), StepError> {
     script(conn, RESTORE, &[&conn.node.binary]).await.map(drop)
 }
 
@@ -141,7 +142,7 @@ pub(crate) async fn restore(conn: &Connected) -> Result<(), String> {
 ///
 /// # Errors
 /// The repo is missing.
-pub(crate) async fn head(conn: &Connected) -> Result<String, String> {
+pub(crate) async fn head(conn: &Connected) -> Result<String, StepError> {
     Ok(script(conn, "git rev-parse HEAD", &[])
         .await?
         .trim()
@@ -152,7 +153,7 @@ pub(crate) async fn head(conn: &Connected) -> Result<String, String> {
 ///
 /// # Errors
 /// The node could not be written.
-pub(crate) async fn append_audit(conn: &Connected, line: &str) -> Result<(), String> {
+pub(crate) async fn append_audit(conn: &Connected, line: &str) -> Result<(), StepError> {
     script(conn, APPEND_AUDIT, &[line]).await.map(drop)
 }
 
@@ -167,20 +168,14 @@ pub(crate) async fn stream(
     template: &str,
     git_ref: Option<&str>,
     emit: &Emit,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     let node = &conn.node;
     let cmd = match git_ref {
         Some(r) => in_repo(node, template, &[r]),
         None => node_command(node, template),
-    }
-    .map_err(|e| e.to_string())?;
-    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])
-        .map_err(|e| e.to_string())?;
-    let mut lines = conn
-        .remote
-        .stream_lines(&merged)
-        .await
-        .map_err(|e| e.to_string())?;
+    }?;
+    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])?;
+    let mut lines = conn.remote.stream_lines(&merged).await?;
     let mut last = String::new();
     while let Some(event) = lines.next().await {
         match event {
@@ -188,7 +183,7 @@ pub(crate) async fn stream(
                 if !line.trim().is_empty() {
                     last.clone_from(&line);
                 }
-                emit.send(Event::Output {
+                emit.emit(Event::Output {
                     node: node.name.clone(),
                     step,
                     line,
@@ -196,25 +191,24 @@ pub(crate) async fn stream(
             }
             StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(()),
             StreamEvent::End(StreamEnd::Exited { code, .. }) => {
-                return Err(format!("exit code {code:?}: {last}"));
+                return Err(StepError::Exited { code, last });
             }
-            StreamEvent::End(StreamEnd::Lost { reason }) => return Err(reason),
-            StreamEvent::End(StreamEnd::Cancelled) => return Err("cancelled".into()),
+            StreamEvent::End(StreamEnd::Lost { reason }) => return Err(StepError::Lost(reason)),
+            StreamEvent::End(StreamEnd::Cancelled) => return Err(StepError::Cancelled),
         }
     }
-    Err("output ended without an exit code".into())
+    Err(StepError::NoExitCode)
 }
 
-/// Runs the fleet's restart command; returns the node's clock (seconds since
+/// Runs a restart command template; returns the node's clock (seconds since
 /// the epoch) just before it, for reading the journal since the restart.
 ///
 /// # Errors
 /// The command failed.
-pub(crate) async fn restart(conn: &Connected) -> Result<u64, String> {
-    let cmd = node_command(&conn.node, &conn.node.commands.restart).map_err(|e| e.to_string())?;
-    let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])
-        .map_err(|e| e.to_string())?;
-    let out = conn.remote.run(&timed).await.map_err(|e| e.to_string())?;
+pub(crate) async fn restart(conn: &Connected, template: &str) -> Result<u64, StepError> {
+    let cmd = node_command(&conn.node, template)?;
+    let timed = ShellCommand::program(["sh", "-c", &format!("date +%s\nexec 2>&1\n{cmd}")])?;
+    let out = conn.remote.run(&timed).await?;
     let mut lines = out.stdout.lines();
     let at = lines
         .next()
@@ -224,11 +218,10 @@ pub(crate) async fn restart(conn: &Connected) -> Result<u64, String> {
         Ok(at)
     } else {
         let tail: Vec<&str> = lines.collect();
-        Err(format!(
-            "exit code {:?}: {}",
-            out.code,
-            tail[tail.len().saturating_sub(3)..].join(" / ")
-        ))
+        Err(StepError::Exited {
+            code: out.code,
+            last: tail[tail.len().saturating_sub(3)..].join(" / "),
+        })
     }
 }
 
@@ -242,22 +235,25 @@ pub(crate) const GATE_KINDS: [EventKind; 2] =
 ///
 /// # Errors
 /// The logs command cannot be adjusted or run.
-pub(crate) async fn journal_problems(conn: &Connected, since: u64) -> Result<Vec<String>, String> {
+pub(crate) async fn journal_problems(
+    conn: &Connected,
+    since: u64,
+) -> Result<Vec<String>, StepError> {
     let request = LogRequest {
         since: Some(format!("@{since}")),
         ..LogRequest::default()
     };
-    let adjusted = adjust(&conn.node.commands.logs, &request).map_err(|e| e.to_string())?;
+    let adjusted = adjust(&conn.node.commands.logs, &request)?;
     // Only journalctl filters by time itself; other sources are filtered by the
     // time written in each line.
     let filtered_by_source = adjusted.args.iter().any(|a| a.starts_with("--since"));
-    let mut cmd = node_command(&conn.node, &adjusted.template).map_err(|e| e.to_string())?;
+    let mut cmd = node_command(&conn.node, &adjusted.template)?;
     for arg in &adjusted.args {
-        cmd = cmd.arg(arg).map_err(|e| e.to_string())?;
+        cmd = cmd.arg(arg)?;
     }
-    let out = conn.remote.run(&cmd).await.map_err(|e| e.to_string())?;
+    let out = conn.remote.run(&cmd).await?;
     if !out.success() {
-        return Err(format!("logs command: exit code {:?}", out.code));
+        return Err(StepError::LogsExited(out.code));
     }
     let since_us = i64::try_from(since)
         .unwrap_or(i64::MAX)
@@ -298,11 +294,11 @@ echo "$c"
 pub(crate) async fn resolve_target(
     conn: &Connected,
     git_ref: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, StepError> {
     let out = script(conn, RESOLVE, &[git_ref.unwrap_or("")]).await?;
     let commit = out.trim().to_owned();
     if commit.is_empty() {
-        Err("the origin has no such branch".into())
+        Err(StepError::NoSuchBranch)
     } else {
         Ok(commit)
     }

@@ -2,7 +2,8 @@
 //! when any node refuses or cannot be asked, given back on those where it was
 //! taken, so no node is left locked by an attempt that failed. `timectl lock
 //! acquire`, `deploy` and `rollback` all take their locks through here; each
-//! renders the [`Progress`] it is told of and the [`Taken`] each node ended in.
+//! renders the [`Progress`] emitted (with the node's name) and the [`Taken`]
+//! each node ended in.
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use timecoin_shared::fleet::Node;
 
 use super::holder::Holder;
 use super::ops::{self, Acquired, LockError, Takeover};
+use crate::emit::Emit;
 use crate::remote::Remote;
 
 /// What [`acquire_all`] is doing on one node, as it happens.
@@ -46,26 +48,26 @@ pub(crate) enum Taken {
 
 /// Takes `holder`'s lock on every one of `nodes` at once, or on none: when
 /// one node's lock is not taken, the ones that were are released again.
-/// Results come in the order of `nodes`; `progress` hears of each step on each
-/// node as it happens.
+/// Results come in the order of `nodes`; each step on each node is emitted as
+/// it happens, with the node's name.
 pub(crate) async fn acquire_all(
     nodes: &[(&Node, &Remote)],
     holder: &Holder,
     ttl: Duration,
     takeover: Takeover,
-    progress: &(dyn Fn(&str, Progress<'_>) + Sync),
+    emit: &dyn for<'a> Emit<(&'a str, Progress<'a>)>,
 ) -> Vec<Taken> {
     let takes = nodes.iter().map(|&(node, remote)| async move {
-        progress(&node.name, Progress::Taking);
+        emit.emit((&node.name, Progress::Taking));
         let began = Instant::now();
         let result = ops::acquire(node, remote, holder, ttl, takeover).await;
-        progress(
+        emit.emit((
             &node.name,
             Progress::Took {
                 began,
                 result: &result,
             },
-        );
+        ));
         result
     });
     let results = futures_util::future::join_all(takes).await;
@@ -85,16 +87,16 @@ pub(crate) async fn acquire_all(
             match result {
                 Err(e) => Taken::Failed(e),
                 Ok(_) => {
-                    progress(&node.name, Progress::GivingBack);
+                    emit.emit((&node.name, Progress::GivingBack));
                     let began = Instant::now();
                     let released = ops::release(node, remote, holder).await;
-                    progress(
+                    emit.emit((
                         &node.name,
                         Progress::GaveBack {
                             began,
                             result: &released,
                         },
-                    );
+                    ));
                     Taken::GivenBack(released)
                 }
             }
@@ -107,8 +109,8 @@ pub(super) mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::lock::LockState;
     use crate::lock::ops::status;
+    use crate::lock::{LockState, TakenBy};
     use crate::remote::ConnectOptions;
 
     /// `n` nodes on the local transport, each with its own git repo (where its
@@ -158,9 +160,10 @@ pub(super) mod tests {
     async fn every_free_node_is_locked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (nodes, remotes) = local_nodes(dir.path(), 3).await;
-        let me = Holder::here("lock", None, "maintenance".into());
+        let me = Holder::here(TakenBy::Maintenance, None, "maintenance".into());
         let ttl = Duration::from_secs(60);
-        let ends = acquire_all(&pairs(&nodes, &remotes), &me, ttl, Takeover::No, &|_, _| {}).await;
+        let ignore = |_: (&str, Progress<'_>)| {};
+        let ends = acquire_all(&pairs(&nodes, &remotes), &me, ttl, Takeover::No, &ignore).await;
         assert!(ends.iter().all(|e| matches!(e, Taken::Held)), "{ends:?}");
         for (node, remote) in nodes.iter().zip(&remotes) {
             let state = status(node, remote).await.expect("status");
@@ -173,14 +176,14 @@ pub(super) mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (nodes, remotes) = local_nodes(dir.path(), 3).await;
         let ttl = Duration::from_secs(60);
-        let other = Holder::here("deploy", None, "someone else".into());
+        let other = Holder::here(TakenBy::Deploy, None, "someone else".into());
         ops::acquire(&nodes[1], &remotes[1], &other, ttl, Takeover::No)
             .await
             .expect("the other holder takes n2");
 
-        let me = Holder::here("lock", None, "maintenance".into());
+        let me = Holder::here(TakenBy::Maintenance, None, "maintenance".into());
         let heard = Mutex::new(Vec::new());
-        let progress = |name: &str, p: Progress<'_>| {
+        let progress = |(name, p): (&str, Progress<'_>)| {
             let step = match p {
                 Progress::Taking => "taking",
                 Progress::Took { result, .. } if result.is_ok() => "took",

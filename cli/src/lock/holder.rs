@@ -14,8 +14,9 @@ pub(crate) struct Holder {
     pub(crate) host: String,
     /// The `timectl` process that took it.
     pub(crate) pid: u32,
-    /// `deploy`, `rollback` or `lock` (a maintenance window).
-    pub(crate) command: String,
+    /// Which command took it (stored as `command`).
+    #[serde(rename = "command")]
+    pub(crate) taken_by: TakenBy,
     /// Seconds since the epoch when it was taken (controller clock).
     pub(crate) since: u64,
     /// The commit or ref being deployed, when there is one.
@@ -26,14 +27,61 @@ pub(crate) struct Holder {
     pub(crate) token: String,
 }
 
+/// Which `timectl` command took a lock. Stored as its name; a name this
+/// version does not know (written by another version) is kept as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub(crate) enum TakenBy {
+    Deploy,
+    Rollback,
+    /// `timectl lock acquire`: a maintenance window.
+    Maintenance,
+    Other(String),
+}
+
+impl TakenBy {
+    /// The name stored on the node and shown to the operator.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            TakenBy::Deploy => "deploy",
+            TakenBy::Rollback => "rollback",
+            TakenBy::Maintenance => "lock",
+            TakenBy::Other(name) => name,
+        }
+    }
+}
+
+impl From<String> for TakenBy {
+    fn from(name: String) -> TakenBy {
+        match name.as_str() {
+            "deploy" => TakenBy::Deploy,
+            "rollback" => TakenBy::Rollback,
+            "lock" => TakenBy::Maintenance,
+            _ => TakenBy::Other(name),
+        }
+    }
+}
+
+impl From<TakenBy> for String {
+    fn from(taken_by: TakenBy) -> String {
+        taken_by.name().to_owned()
+    }
+}
+
+impl std::fmt::Display for TakenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Holder {
     /// A holder for this process, with a fresh token.
-    pub(crate) fn here(command: &str, target: Option<String>, message: String) -> Holder {
+    pub(crate) fn here(taken_by: TakenBy, target: Option<String>, message: String) -> Holder {
         Holder {
             user: current_user(),
             host: hostname(),
             pid: std::process::id(),
-            command: command.to_owned(),
+            taken_by,
             since: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -47,7 +95,7 @@ impl Holder {
     pub(crate) fn who(&self) -> String {
         format!(
             "{}@{} pid {} ({})",
-            self.user, self.host, self.pid, self.command
+            self.user, self.host, self.pid, self.taken_by
         )
     }
 
@@ -186,7 +234,7 @@ mod tests {
 
     #[test]
     fn answers_parse_with_and_without_a_lock() {
-        let holder = Holder::here("deploy", Some("abc".into()), "fix".into());
+        let holder = Holder::here(TakenBy::Deploy, Some("abc".into()), "fix".into());
         let json = serde_json::to_string(&holder).expect("json");
         let text = format!("held\nage 40\nttl 30\nholder {json}\n");
         let answer = Answer::parse(&text).expect("parse");
@@ -198,5 +246,19 @@ mod tests {
         assert!(Answer::parse("").is_none());
         let odd = Answer::parse("held\nage x\nholder {not json\n").expect("odd");
         assert!(matches!(odd.state, LockState::Held { holder: None, .. }));
+    }
+
+    #[test]
+    fn the_taking_command_is_stored_by_name_and_an_unknown_one_kept() {
+        let holder = Holder::here(TakenBy::Maintenance, None, "disk".into());
+        let json = serde_json::to_value(&holder).expect("json");
+        assert_eq!(json["command"], "lock", "the stored shape is unchanged");
+        let mut written = json.clone();
+        written["command"] = "bisect".into();
+        let read: Holder = serde_json::from_value(written).expect("read");
+        assert_eq!(read.taken_by, TakenBy::Other("bisect".into()));
+        assert!(read.who().ends_with("(bisect)"), "{}", read.who());
+        let back: Holder = serde_json::from_value(json).expect("read");
+        assert_eq!(back.taken_by, TakenBy::Maintenance);
     }
 }

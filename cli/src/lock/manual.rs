@@ -5,12 +5,9 @@
 
 use timecoin_shared::fleet::Node;
 
-use super::holder::{Holder, LockState};
+use super::holder::{Holder, LockState, TakenBy};
 use super::ops::{self, LockError};
 use crate::remote::Remote;
-
-/// The command name a maintenance lock is taken under (`timectl lock acquire`).
-pub(crate) const MAINTENANCE: &str = "lock";
 
 /// How one node's release ended.
 #[derive(Debug)]
@@ -47,7 +44,7 @@ pub(crate) async fn release_all(
             LockState::Held { holder, .. } => holder.clone(),
         };
         match holder {
-            Some(h) if h.same_operator(me) && h.command == MAINTENANCE => {
+            Some(h) if h.same_operator(me) && h.taken_by == TakenBy::Maintenance => {
                 ops::release(node, remote, &h).await?;
             }
             _ if force => {
@@ -78,16 +75,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (nodes, remotes) = local_nodes(dir.path(), 3).await;
         let ttl = Duration::from_secs(60);
-        let mine = Holder::here(MAINTENANCE, None, "disk swap".into());
+        let mine = Holder::here(TakenBy::Maintenance, None, "disk swap".into());
         ops::acquire(&nodes[0], &remotes[0], &mine, ttl, Takeover::No)
             .await
             .expect("n1 mine");
-        let mut other = Holder::here("deploy", None, "hotfix".into());
+        let mut other = Holder::here(TakenBy::Deploy, None, "hotfix".into());
         other.user = format!("not-{}", other.user);
         ops::acquire(&nodes[1], &remotes[1], &other, ttl, Takeover::No)
             .await
             .expect("n2 someone else's");
-        let me = Holder::here(MAINTENANCE, None, "release".into());
+        let me = Holder::here(TakenBy::Maintenance, None, "release".into());
 
         let ends = release_all(&pairs(&nodes, &remotes), &me, false).await;
         assert!(matches!(ends[0], Ok(Release::Released(_))), "{ends:?}");

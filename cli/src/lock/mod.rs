@@ -22,5 +22,5 @@ pub(crate) mod ops;
 pub(crate) mod script;
 
 pub(crate) use all::{Progress, Taken, acquire_all};
-pub(crate) use holder::{Holder, LockState};
+pub(crate) use holder::{Holder, LockState, TakenBy};
 pub(crate) use ops::{Heartbeat, LockError, Takeover, release};

@@ -6,34 +6,36 @@
 //! node and time of the line before it, or, at the start, of the first line
 //! that has them.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 
 use timecoin_shared::classify::LogEntry;
 
+use super::event::Event;
 use super::filter::Filter;
 use super::record::Record;
-use super::sink::Sink;
+use crate::emit::Emit;
 
-/// Classifies every line of `input` into `sink`. Bytes that are not UTF-8 are
-/// replaced, never fatal: a saved log is whatever the operator has.
+/// Classifies every line of `input` and emits the kept ones, until the input
+/// ends or `emit` closes. Bytes that are not UTF-8 are replaced, never fatal: a
+/// saved log is whatever the operator has. Returns how many lines were read.
 ///
 /// # Errors
-/// Reading `input` or writing the sink.
-pub(crate) fn classify_all<W: Write>(
+/// Reading `input`.
+pub(crate) fn classify_all<E: Emit<Event> + ?Sized>(
     mut input: impl BufRead,
     filter: &Filter,
-    sink: &mut Sink<W>,
+    emit: &E,
 ) -> io::Result<u64> {
     let mut raw = Vec::new();
     let mut count = 0;
     let mut carry = Carry::default();
-    let mut emit = |record: Record| {
+    let mut keep = |record: Record| {
         if filter.keeps(&record) {
-            sink.record(&record)?;
+            emit.emit(Event::Record(Box::new(record)));
         }
         Ok::<(), io::Error>(())
     };
-    loop {
+    while !emit.closed() {
         raw.clear();
         if input.read_until(b'\n', &mut raw)? == 0 {
             break;
@@ -41,10 +43,9 @@ pub(crate) fn classify_all<W: Write>(
         let line = String::from_utf8_lossy(&raw);
         let line = line.strip_suffix('\n').unwrap_or(&line);
         count += 1;
-        carry.push(Record::new(LogEntry::parse(line), None), &mut emit)?;
+        carry.push(Record::new(LogEntry::parse(line), None), &mut keep)?;
     }
-    carry.finish(&mut emit)?;
-    sink.finish()?;
+    carry.finish(&mut keep)?;
     Ok(count)
 }
 
@@ -96,6 +97,20 @@ impl Carry {
 mod tests {
     use super::*;
 
+    /// How many lines were read, and each emitted record in its JSON shape.
+    fn classified(input: &str) -> (u64, Vec<serde_json::Value>) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let n = classify_all(input.as_bytes(), &Filter::default(), &tx).unwrap();
+        let mut rows = Vec::new();
+        while let Ok(event) = rx.try_recv() {
+            let Event::Record(record) = event else {
+                panic!("only records from a file: {event:?}");
+            };
+            rows.push(serde_json::to_value(&record).unwrap());
+        }
+        (n, rows)
+    }
+
     #[test]
     fn a_banner_line_is_filed_under_the_node_and_time_around_it() {
         let input = concat!(
@@ -106,15 +121,8 @@ mod tests {
             "# NODE RESTART 2026-11-29T14:20:00Z\n",
             "2026-11-29 14:20:00.100 [up-n2]  INFO 🚀 Starting TIME Coin Masternode\n",
         );
-        let mut out = Vec::new();
-        let mut sink = Sink::Json(&mut out);
-        let n = classify_all(input.as_bytes(), &Filter::default(), &mut sink).unwrap();
+        let (n, rows) = classified(input);
         assert_eq!(n, 6);
-        let rows: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
         assert_eq!(rows.len(), 6, "every line, in input order");
         assert_eq!(rows[0]["line"], "# NODE RESTART 2026-11-29T14:17:16Z");
         for row in rows.iter().filter(|r| r["line"] != "") {
@@ -134,15 +142,8 @@ mod tests {
             "{\"MESSAGE\":\"Ping timeout from 10.0.0.2:24100\",\"_HOSTNAME\":\"n2\",\"__CURSOR\":\"c1\",\"__REALTIME_TIMESTAMP\":\"1\"}\n",
             "\u{fffd} replaced bytes then Starting new block round",
         );
-        let mut out = Vec::new();
-        let mut sink = Sink::Json(&mut out);
-        let n = classify_all(input.as_bytes(), &Filter::default(), &mut sink).unwrap();
+        let (n, rows) = classified(input);
         assert_eq!(n, 4);
-        let rows: Vec<serde_json::Value> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(
             rows[0]["kinds"],

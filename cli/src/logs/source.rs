@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use timecoin_shared::fleet::Node;
 
 use super::command::Adjusted;
-use super::follow::LogSource;
+use super::tail::{LogSource, OpenError};
 use crate::pool::Pool;
 use crate::remote::{LineStream, RemoteError, node_command};
 
@@ -22,15 +22,6 @@ impl FleetSource {
         let nodes = nodes.into_iter().map(|n| (n.name.clone(), n)).collect();
         FleetSource { nodes, pool }
     }
-}
-
-/// Why a node's log command could not be started.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error("{0}: not in the fleet")]
-    UnknownNode(String),
-    #[error(transparent)]
-    Remote(#[from] RemoteError),
 }
 
 impl LogSource for FleetSource {

@@ -20,6 +20,7 @@ use sha2::{Digest as _, Sha256};
 use timecoin_shared::fleet::{TlsTrust, parse_fingerprint};
 
 use super::settings::SettingsError;
+use crate::emit::Emit;
 use crate::notice::{Notice, Notices};
 
 /// A TLS client configuration for `trust`; `Ok(None)` for the system's roots,
@@ -116,7 +117,7 @@ impl PinnedVerifier {
                     None => {
                         record(path, &fingerprint)?;
                         *seen = Some(fingerprint);
-                        notices.send(Notice::TrustedOnFirstUse {
+                        notices.emit(Notice::TrustedOnFirstUse {
                             node: node.clone(),
                             fingerprint: show_fingerprint(&fingerprint),
                             file: path.clone(),
@@ -219,7 +220,8 @@ mod tests {
     fn first_use_records_the_first_certificate_and_refuses_another() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("pin");
-        let (notices, mut told) = Notices::channel();
+        let (tx, mut told) = tokio::sync::mpsc::unbounded_channel();
+        let notices = Notices::new(Arc::new(tx));
         let verifier = PinnedVerifier {
             pin: Pin::FirstUse {
                 path: path.clone(),

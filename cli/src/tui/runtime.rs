@@ -26,15 +26,10 @@ use tokio_util::sync::CancellationToken;
 pub(crate) use poll::Prober;
 
 use super::{App, DemoAction, Window};
-use crate::logs::follow::LogSource;
+use crate::constants::TUI_DRAIN;
+use crate::constants::TUI_MSG_QUEUE;
+use crate::logs::tail::LogSource;
 use crate::notice::Notice;
-
-/// Messages in flight to the event loop: pollers wait when it is this far behind.
-const MSG_QUEUE: usize = 1024;
-
-/// How long the pollers get, once the dashboard closes, to cancel their remote
-/// log commands and wait for them; then they are dropped.
-const DRAIN: Duration = Duration::from_secs(3);
 
 /// Carries out a demo action on a node and says what happened (for the status line).
 pub(crate) type Control =
@@ -92,7 +87,7 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
     app.window.fleet_size = session.fleet_size;
     app.window.min_masternodes = Some(session.min_masternodes);
     app.window.hosts = session.nodes.iter().map(|n| n.host.clone()).collect();
-    let (tx, rx) = mpsc::channel(MSG_QUEUE);
+    let (tx, rx) = mpsc::channel(TUI_MSG_QUEUE);
     let mut pollers = JoinSet::new();
     let stop = shutdown.child_token();
     // The probes and the clock keep to one schedule: their timers fire together
@@ -118,7 +113,7 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
     }
     let result = screen::run(app, (rx, tx), epoch, session.control, shutdown).await;
     stop.cancel();
-    let drained = tokio::time::timeout(DRAIN, async {
+    let drained = tokio::time::timeout(TUI_DRAIN, async {
         while pollers.join_next().await.is_some() {}
     });
     if drained.await.is_err() {

@@ -19,7 +19,7 @@ mod detail;
 mod fleet;
 mod links;
 mod log;
-mod text;
+pub(super) mod text;
 mod theme;
 
 use ratatui::Frame;
@@ -27,7 +27,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::app::{App, Pane, View};
-pub(crate) use text::clock;
 use theme::Theme;
 
 /// Below this width the panes give way to the compact summary.

@@ -20,7 +20,7 @@ use timecoin_shared::snapshot::NodeSnapshot;
 
 use super::logview::{LogLine, Stream};
 use super::node::{NodeRow, age};
-use super::ui::clock;
+use super::ui::text::clock;
 
 /// Probes kept per node: a minute at ten a second, far above any sane interval.
 const MAX_PROBES: usize = 600;

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use testkit::journald::Journald;
 use timectl::Pool;
-use timectl::testing::Filter;
 use timectl::testing::FleetSource;
-use timectl::testing::Plan;
+use timectl::testing::LogsOptions;
+use timectl::testing::NodeLogs;
+use timectl::testing::Printer;
 use timectl::testing::Sink;
-use timectl::testing::run_logs;
+use timectl::testing::follow_logs;
 
 /// Longest wait for a condition: lines reach journald and journalctl in
 /// milliseconds; this only bounds a failure.
@@ -87,19 +88,20 @@ async fn killed_stream_resumes_after_cursor_without_gap_or_replay() {
     .expect("fleet");
     let source = Arc::new(FleetSource::new(fleet.nodes, Pool::default()));
     let out = Shared::default();
-    let plan = Plan {
-        node: "n1".into(),
+    let node = NodeLogs {
+        name: "n1".into(),
         command,
+    };
+    let options = LogsOptions {
         follow: true,
-        since: None,
-        since_us: None,
         lines: Some(1000),
+        ..LogsOptions::default()
     };
     let runner = {
-        let (source, mut sink) = (Arc::clone(&source), Sink::Json(out.clone()));
+        let (source, printer) = (Arc::clone(&source), Printer::new(Sink::Json(out.clone())));
         tokio::spawn(async move {
             let stop = tokio_util::sync::CancellationToken::new();
-            run_logs(source, vec![plan], &Filter::default(), &mut sink, &stop).await
+            follow_logs(source, vec![node], &options, &printer, &stop).await
         })
     };
     let records =

@@ -141,8 +141,9 @@ fn a_dead_daemon_is_no_answer_from_its_rpc_on_stderr() {
 }
 
 /// A certificate trusted on first use by a command that prints: one `warning:`
-/// line on stderr with the fingerprint and the trust file, stdout untouched;
-/// the next run, holding to the recorded certificate, says nothing.
+/// line on stderr with the fingerprint and the trust file, and the same notice
+/// as a field of the JSON report; the next run, holding to the recorded
+/// certificate, says nothing.
 #[test]
 fn a_certificate_trusted_on_first_use_is_one_warning_line_on_stderr() {
     let n2 = UpstreamRpc::start(Behaviour {
@@ -171,6 +172,17 @@ fn a_certificate_trusted_on_first_use_is_one_warning_line_on_stderr() {
         pin.display()
     );
     assert_eq!(warnings, [expected.as_str()], "{errors}");
+    let report = json(&out);
+    assert_eq!(
+        report["notices"],
+        serde_json::json!([{
+            "notice": "trusted_on_first_use",
+            "node": "n2",
+            "fingerprint": colons.join(":"),
+            "file": pin.display().to_string(),
+        }]),
+        "{report}"
+    );
 
     let again = timectl(&["--fleet", &fleet, "status", "--output", "json"]);
     assert_eq!(again.status.code(), Some(0), "{again:?}");
@@ -178,4 +190,5 @@ fn a_certificate_trusted_on_first_use_is_one_warning_line_on_stderr() {
         !String::from_utf8_lossy(&again.stderr).contains("warning:"),
         "{again:?}"
     );
+    assert_eq!(json(&again).get("notices"), None, "{again:?}");
 }

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::cli::OutputFormat;
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::event::{Event, StepEnd};
 use crate::deploy::report::{self, NodeResult, Report};
+use crate::flags::OutputFormat;
 use crate::shutdown::Shutdown;
 use crate::table::{Cell, Table, short_commit, theme};
 

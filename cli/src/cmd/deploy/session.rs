@@ -5,12 +5,13 @@
 use std::future::Future;
 use std::io::IsTerminal as _;
 
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
 use super::render::{Renderer, confirm, explain_interrupt};
-use crate::cli::OutputFormat;
-use crate::deploy::Emit;
+use crate::deploy::event::Event;
 use crate::deploy::report::{self, Report};
+use crate::flags::OutputFormat;
 use crate::lock::Takeover;
 use crate::{Code, Ctx, Error};
 
@@ -75,13 +76,23 @@ pub(crate) fn declined() -> Code {
 /// stdout closed.
 pub(crate) async fn drive<F, Fut>(ctx: &Ctx, flags: &RunFlags, engine: F) -> Result<Code, Error>
 where
-    F: FnOnce(Emit, CancellationToken) -> Fut,
+    F: FnOnce(UnboundedSender<Event>, CancellationToken) -> Fut,
     Fut: Future<Output = Report>,
 {
-    let (emit, events) = Emit::channel();
+    let (emit, events) = unbounded_channel();
     let watcher = tokio::spawn(explain_interrupt(ctx.shutdown().clone()));
     let renderer = Renderer::start(flags.output, events);
+    // A JSON stream also carries the run's notices (a certificate trusted on
+    // first use), besides their `warning:` line on stderr.
+    let notices = (flags.output == OutputFormat::Json).then(|| emit.clone());
     let report = engine(emit, ctx.shutdown().token().clone()).await;
+    if let Some(notices) = notices {
+        for notice in ctx.unreported_notices() {
+            let _ = notices.send(Event::Notice {
+                message: notice.to_string(),
+            });
+        }
+    }
     watcher.abort();
     renderer.finish(&report).await?;
     Ok(Code::new(report.outcome.code()))

@@ -7,25 +7,33 @@ use std::time::Instant;
 use timecoin_shared::fleet::Node;
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::finish::{Ending, audit_nodes, release, untouched};
+use super::prepare::{Locks, preflight, stage_and_roll, take_locks};
+use super::state::{RunState, Selected};
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
-use crate::deploy::event::{Emit, Step};
-use crate::deploy::plan::Request;
+use crate::deploy::event::{Emit, EmitStep, Event, Step};
+use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeReport, NodeResult, Outcome, Report};
+use crate::lock::TakenBy;
 use crate::lock::{Heartbeat, Holder};
 use crate::pool::Pool;
 
 /// Runs a deploy to its end and reports how it went. Never panics; every
-/// failure ends up in the report and the events.
+/// failure ends up in the report and the events, which end with the run
+/// (`emit` is dropped then).
 pub(crate) async fn deploy(
     request: Request,
     pool: &Pool,
-    emit: Emit,
+    emit: impl crate::emit::Emit<Event> + 'static,
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();
-    let holder = Holder::here("deploy", request.git_ref.clone(), request.message.clone());
+    let holder = Holder::here(
+        TakenBy::Deploy,
+        request.git_ref.clone(),
+        request.message.clone(),
+    );
     let mut report = Report {
         command: "deploy",
         outcome: Outcome::Untouched,
@@ -40,17 +48,16 @@ pub(crate) async fn deploy(
         nodes: Vec::new(),
     };
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut fleet = connect(&request, pool, &emit, &selected).await;
+    let mut state = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let result = run(&request, &emit, &cancel, &holder, &mut fleet, &mut locks).await;
-    let (outcome, reason, target) = result;
-    report.outcome = outcome;
-    report.reason = reason;
-    report.target = target;
-    release(&fleet, &locks.held, &holder, &emit).await;
-    report.nodes = std::mem::take(&mut fleet.rows);
+    let ending = run(&request, &emit, &cancel, &holder, &mut state, &mut locks).await;
+    report.outcome = ending.outcome;
+    report.reason = ending.reason;
+    report.target = ending.target;
+    release(&state, &locks.held, &holder, &emit).await;
+    report.nodes = std::mem::take(&mut state.rows);
     report.secs = started.elapsed().as_secs_f64();
-    audit_nodes(&fleet, &locks.taken(), &report).await;
+    audit_nodes(&state, &locks.taken(), &report).await;
     report
 }
 
@@ -59,7 +66,7 @@ pub(super) async fn connect(
     pool: &Pool,
     emit: &Emit,
     selected: &[String],
-) -> Fleet {
+) -> RunState {
     for name in selected {
         emit.started(name, Step::Connect);
     }
@@ -83,6 +90,7 @@ pub(super) async fn connect(
         }
     }
     let apis = crate::deploy::connected::open_apis(pool, connected.values()).await;
+    let (selected, missing) = Selected::take(selected, &mut connected);
     let rows = request
         .nodes
         .iter()
@@ -95,18 +103,13 @@ pub(super) async fn connect(
             rollout_secs: 0.0,
         })
         .collect();
-    Fleet {
+    RunState {
         gate_timeout: request.gate_timeout,
-        connected,
+        selected,
+        missing,
         apis,
         rows,
     }
-}
-
-pub(super) type Ending = (Outcome, Option<String>, Option<String>);
-
-pub(super) fn untouched(reason: String) -> Ending {
-    (Outcome::Untouched, Some(reason), None)
 }
 
 pub(super) async fn run(
@@ -114,21 +117,16 @@ pub(super) async fn run(
     emit: &Emit,
     cancel: &CancellationToken,
     holder: &Holder,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     locks: &mut Locks,
 ) -> Ending {
-    let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let missing: Vec<&String> = selected
-        .iter()
-        .filter(|n| !fleet.connected.contains_key(*n))
-        .collect();
-    if !missing.is_empty() {
-        return untouched(format!("cannot connect to {}", join(&missing)));
+    if !state.missing.is_empty() {
+        return untouched(format!("cannot connect to {}", state.missing.join(", ")));
     }
     // Locks, then every preflight problem of every node at once.
-    let mut problems = take_locks(request, emit, holder, fleet, locks).await;
+    let mut problems = take_locks(request, emit, holder, state, locks).await;
     if problems.is_empty() {
-        problems = preflight(request, emit, fleet).await;
+        problems = preflight(request, emit, state).await;
     }
     if !problems.is_empty() {
         for p in &problems {
@@ -140,19 +138,16 @@ pub(super) async fn run(
         ));
     }
     let heartbeat = Heartbeat::start(
-        selected
+        state
+            .selected
             .iter()
-            .map(|n| {
-                (
-                    fleet.connected[n].node.clone(),
-                    fleet.connected[n].remote.clone(),
-                )
-            })
+            .map(|conn| (conn.node.clone(), conn.remote.clone()))
             .collect(),
         holder.clone(),
         DEPLOY_LOCK_HEARTBEAT,
     );
-    let ending = stage_and_roll(request, emit, cancel, fleet, &heartbeat).await;
+    let plan = Plan::new(request);
+    let ending = stage_and_roll(request, &plan, emit, cancel, state, &heartbeat).await;
     heartbeat.stop().await;
     ending
 }

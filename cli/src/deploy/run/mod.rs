@@ -1,7 +1,8 @@
 //! The deploy itself: connect and lock, preflight every node at once, keep the
 //! old binary, stage (pull, build) in parallel, then restart in quorum-sized
 //! batches, each node gated on chain health and rolled back when it fails.
-//! Locks are released after the last step whatever happened.
+//! Locks are released after the last step whatever happened. `--dry-run`'s
+//! preview shows the same plan without running it.
 //!
 //! Correctness: nothing restarts until every node has staged; a node whose
 //! restart began is always gated or rolled back before the run ends, Ctrl-C
@@ -9,16 +10,12 @@
 
 mod deploy;
 mod finish;
-mod fleet;
 mod prepare;
+mod preview;
 mod rollback;
 mod rollout;
+mod state;
 
 pub(crate) use deploy::deploy;
+pub(crate) use preview::{Preview, preview};
 pub(crate) use rollback::rollback;
-
-use deploy::*;
-use finish::*;
-use fleet::*;
-use prepare::*;
-use rollout::*;

@@ -8,11 +8,14 @@ use timecoin_shared::fleet::Node;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::*;
+use super::finish::{Ending, untouched};
+use super::rollout::{restore_files, roll_out};
+use super::state::{RunState, not_connected};
 use crate::constants::DEPLOY_LOCK_TTL;
 use crate::deploy::connected::Connected;
-use crate::deploy::event::{Emit, Step};
-use crate::deploy::plan::{self, Request};
+use crate::deploy::error::StepError;
+use crate::deploy::event::{Emit, EmitStep, Step};
+use crate::deploy::plan::{Build, NodePlan, Plan, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};
 use crate::lock::{self, Heartbeat, Holder, Taken};
@@ -42,18 +45,15 @@ pub(super) async fn take_locks(
     request: &Request,
     emit: &Emit,
     holder: &Holder,
-    fleet: &Fleet,
+    state: &RunState,
     locks: &mut Locks,
 ) -> Vec<String> {
-    let nodes: Vec<(&Node, &Remote)> = request
-        .nodes
+    let nodes: Vec<(&Node, &Remote)> = state
+        .selected
         .iter()
-        .map(|node| {
-            let conn = &fleet.connected[&node.name];
-            (&conn.node, &*conn.remote)
-        })
+        .map(|conn| (&conn.node, &*conn.remote))
         .collect();
-    let progress = |name: &str, progress: lock::Progress<'_>| match progress {
+    let progress = |(name, progress): (&str, lock::Progress<'_>)| match progress {
         lock::Progress::Taking => emit.started(name, Step::Lock),
         lock::Progress::Took { began, result } => {
             let shown = match result {
@@ -84,10 +84,10 @@ pub(super) async fn take_locks(
     problems
 }
 
-pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet) -> Vec<String> {
-    let checks = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
-        let api = fleet.apis.get(&node.name);
+pub(super) async fn preflight(request: &Request, emit: &Emit, state: &mut RunState) -> Vec<String> {
+    let checks = state.selected.iter().map(|conn| {
+        let node = &conn.node;
+        let api = state.apis.get(&node.name);
         async move {
             emit.started(&node.name, Step::Preflight);
             let began = Instant::now();
@@ -133,7 +133,7 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
     let results = futures_util::future::join_all(checks).await;
     let mut all = Vec::new();
     for (name, running, problems) in results {
-        if let Some(row) = fleet.row(&name) {
+        if let Some(row) = state.row(&name) {
             row.from.clone_from(&running);
             row.to = running;
         }
@@ -144,15 +144,16 @@ pub(super) async fn preflight(request: &Request, emit: &Emit, fleet: &mut Fleet)
 
 pub(super) async fn stage_and_roll(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     heartbeat: &Heartbeat,
 ) -> Ending {
     // Keep the old binary and commit on every node, then stage.
-    let keeps = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
-        let running = fleet
+    let keeps = state.selected.iter().map(|conn| {
+        let node = &conn.node;
+        let running = state
             .rows
             .iter()
             .find(|r| r.node == node.name)
@@ -162,8 +163,9 @@ pub(super) async fn stage_and_roll(
             let began = Instant::now();
             let kept = steps::keep(conn, running.as_deref().unwrap_or("unknown")).await;
             let shown = kept
-                .clone()
-                .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])));
+                .as_ref()
+                .map(|sum| Some(format!("sha256 {}", &sum[..sum.len().min(16)])))
+                .map_err(ToString::to_string);
             emit.finished(&node.name, Step::Keep, began, shown);
             kept.map_err(|e| format!("{}: keeping the old binary: {e}", node.name))
         }
@@ -180,19 +182,18 @@ pub(super) async fn stage_and_roll(
         return untouched("could not keep the old binary on every node".into());
     }
 
-    let staged = stage(request, emit, fleet).await;
+    let staged = stage(request, plan, emit, state).await;
     let mut targets: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().ok()).collect();
     targets.sort();
     targets.dedup();
     let failures: Vec<String> = staged.iter().filter_map(|(_, r)| r.clone().err()).collect();
     let all_names: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
     if !failures.is_empty() || targets.len() != 1 || cancel.is_cancelled() {
-        restore_files(&all_names, emit, fleet).await;
+        restore_files(&all_names, emit, state).await;
         if cancel.is_cancelled() {
-            return (
+            return Ending::new(
                 Outcome::Interrupted,
                 Some("interrupted while staging; nothing restarted".into()),
-                None,
             );
         }
         let reason = if failures.is_empty() {
@@ -210,33 +211,43 @@ pub(super) async fn stage_and_roll(
         return untouched(reason);
     }
     let target = targets.remove(0);
-    let ending = roll_out(request, emit, cancel, fleet, heartbeat, &target).await;
-    (ending.0, ending.1, Some(target))
+    let ending = roll_out(request, plan, emit, cancel, state, heartbeat, &target).await;
+    Ending {
+        target: Some(target),
+        ..ending
+    }
 }
 
-/// Pull then build on every node (with `--build-on`, build on that one and ship
-/// its binary to the rest), at most `parallel` at once; each node's target
-/// commit or why it failed.
+/// Pull then build on every node as the plan says (with `--build-on`, build on
+/// that one and ship its binary to the rest), at most `parallel` at once; each
+/// node's target commit or why it failed.
 pub(super) async fn stage(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
-    fleet: &mut Fleet,
+    state: &mut RunState,
 ) -> Vec<(String, Result<String, String>)> {
     let bound = Semaphore::new(request.parallel.max(1));
     let bound = &bound;
-    let jobs = request.nodes.iter().map(|node| {
-        let conn = &fleet.connected[&node.name];
-        let builds = request.build_on.as_ref().is_none_or(|b| b == &node.name);
+    let jobs = plan.nodes.iter().map(|steps| {
+        let conn = state.selected.get(&steps.node.name);
         async move {
             let _permit = bound.acquire().await;
             let began = Instant::now();
-            let result = stage_one(request, emit, conn, builds).await;
-            (node.name.clone(), result, began.elapsed().as_secs_f64())
+            let result = match conn {
+                Some(conn) => stage_one(steps, emit, conn).await,
+                None => Err(not_connected(&steps.node.name).to_string()),
+            };
+            (
+                steps.node.name.clone(),
+                result,
+                began.elapsed().as_secs_f64(),
+            )
         }
     });
     let mut results: Vec<(String, Result<String, String>)> = Vec::new();
     for (name, result, secs) in futures_util::future::join_all(jobs).await {
-        if let Some(row) = fleet.row(&name) {
+        if let Some(row) = state.row(&name) {
             row.stage_secs = secs;
         }
         results.push((name, result));
@@ -244,7 +255,7 @@ pub(super) async fn stage(
     if let Some(builder) = &request.build_on
         && results.iter().all(|(_, r)| r.is_ok())
     {
-        ship_all(request, emit, fleet, builder, &mut results).await;
+        ship_all(request, emit, state, builder, &mut results).await;
     }
     results
 }
@@ -254,11 +265,15 @@ pub(super) async fn stage(
 async fn ship_all(
     request: &Request,
     emit: &Emit,
-    fleet: &Fleet,
+    state: &RunState,
     builder: &str,
     results: &mut [(String, Result<String, String>)],
 ) {
-    let shipment = match ship::take(&fleet.connected[builder]).await {
+    let taken = match state.selected.get(builder) {
+        Some(conn) => ship::take(conn).await,
+        None => Err(not_connected(builder)),
+    };
+    let shipment = match taken {
         Ok(shipment) => shipment,
         Err(e) => {
             for (name, result) in results.iter_mut() {
@@ -278,17 +293,23 @@ async fn ship_all(
                 let _permit = bound.acquire().await;
                 emit.started(name, Step::Ship);
                 let began = Instant::now();
-                let delivered = ship::deliver(&fleet.connected[name], shipment).await;
-                let shown = delivered.clone().map(|()| {
-                    Some(format!(
-                        "from {builder}, sha256 {} verified",
-                        &shipment.sha256[..shipment.sha256.len().min(16)]
-                    ))
-                });
+                let delivered = match state.selected.get(name) {
+                    Some(conn) => ship::deliver(conn, shipment).await,
+                    None => Err(not_connected(name)),
+                };
+                let shown = delivered
+                    .as_ref()
+                    .map(|()| {
+                        Some(format!(
+                            "from {builder}, sha256 {} verified",
+                            &shipment.sha256[..shipment.sha256.len().min(16)]
+                        ))
+                    })
+                    .map_err(ToString::to_string);
                 emit.finished(name, Step::Ship, began, shown);
                 (name.clone(), delivered)
             });
-    let failed: Vec<(String, String)> = futures_util::future::join_all(deliveries)
+    let failed: Vec<(String, StepError)> = futures_util::future::join_all(deliveries)
         .await
         .into_iter()
         .filter_map(|(name, delivered)| delivered.err().map(|e| (name, e)))
@@ -300,17 +321,17 @@ async fn ship_all(
     }
 }
 
+/// One node's pull and, when the plan builds there, build.
 pub(super) async fn stage_one(
-    request: &Request,
+    steps: &NodePlan,
     emit: &Emit,
     conn: &Connected,
-    builds: bool,
 ) -> Result<String, String> {
     let name = &conn.node.name;
     let began = Instant::now();
     emit.started(name, Step::Pull);
-    let pull = plan::pull_script(&conn.node, request.git_ref.as_deref());
-    let pulled = steps::stream(conn, Step::Pull, &pull, request.git_ref.as_deref(), emit).await;
+    let (pull, git_ref) = steps.pull.script();
+    let pulled = steps::stream(conn, Step::Pull, pull, git_ref, emit).await;
     let pulled = match pulled {
         Ok(()) => steps::head(conn).await,
         Err(e) => Err(e),
@@ -320,32 +341,19 @@ pub(super) async fn stage_one(
         Step::Pull,
         began,
         pulled
-            .clone()
-            .map(|h| Some(format!("at {}", short_commit(&h)))),
+            .as_ref()
+            .map(|h| Some(format!("at {}", short_commit(h))))
+            .map_err(ToString::to_string),
     );
     let target = pulled.map_err(|e| format!("{name}: pull: {e}"))?;
-    if !builds {
+    let Build::Here(build) = &steps.build else {
         return Ok(target);
-    }
+    };
     let began = Instant::now();
     emit.started(name, Step::Build);
-    let built = steps::stream(conn, Step::Build, &conn.node.commands.build, None, emit).await;
-    emit.finished(name, Step::Build, began, built.clone().map(|()| None));
+    let built = steps::stream(conn, Step::Build, build, None, emit).await;
+    let shown = built.as_ref().map(|()| None).map_err(ToString::to_string);
+    emit.finished(name, Step::Build, began, shown);
     built.map_err(|e| format!("{name}: build: {e}"))?;
     Ok(target)
-}
-
-/// Puts the kept binary and commit back on nodes that staged but never
-/// restarted, so a later restart by anyone runs the old code.
-pub(super) async fn restore_files(names: &[String], emit: &Emit, fleet: &Fleet) {
-    let restores = names.iter().map(|name| {
-        let conn = &fleet.connected[name];
-        async move {
-            emit.started(name, Step::Restore);
-            let began = Instant::now();
-            let result = steps::restore(conn).await;
-            emit.finished(name, Step::Restore, began, result.map(|()| None));
-        }
-    });
-    futures_util::future::join_all(restores).await;
 }

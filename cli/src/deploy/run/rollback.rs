@@ -5,11 +5,16 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::*;
-use crate::deploy::event::Emit;
+use super::deploy::connect;
+use super::finish::{Ending, audit_nodes, release, untouched};
+use super::prepare::{Locks, take_locks};
+use super::rollout::roll_back_one;
+use super::state::RunState;
+use crate::deploy::event::{Emit, Event};
 use crate::deploy::plan::{self, Request};
 use crate::deploy::report::{NodeResult, Outcome, Report};
 use crate::lock::Holder;
+use crate::lock::TakenBy;
 use crate::pool::Pool;
 
 /// `timectl rollback`: each node back to the binary and commit kept before the
@@ -17,28 +22,27 @@ use crate::pool::Pool;
 pub(crate) async fn rollback(
     request: Request,
     pool: &Pool,
-    emit: Emit,
+    emit: impl crate::emit::Emit<Event> + 'static,
     cancel: CancellationToken,
 ) -> Report {
     let started = Instant::now();
-    let holder = Holder::here("rollback", None, request.message.clone());
+    let holder = Holder::here(TakenBy::Rollback, None, request.message.clone());
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut fleet = connect(&request, pool, &emit, &selected).await;
+    let mut state = connect(&request, pool, &emit, &selected).await;
     let mut locks = Locks::default();
-    let (outcome, reason) = if selected.iter().any(|n| !fleet.connected.contains_key(n)) {
-        (
-            Outcome::Untouched,
-            Some("cannot connect to every node".to_owned()),
-        )
+    let Ending {
+        outcome, reason, ..
+    } = if !state.missing.is_empty() {
+        untouched("cannot connect to every node".to_owned())
     } else {
-        let problems = take_locks(&request, &emit, &holder, &fleet, &mut locks).await;
+        let problems = take_locks(&request, &emit, &holder, &state, &mut locks).await;
         if problems.is_empty() {
-            roll_back_all(&request, &emit, &cancel, &mut fleet).await
+            roll_back_all(&request, &emit, &cancel, &mut state).await
         } else {
-            (Outcome::Untouched, Some(problems.join("; ")))
+            untouched(problems.join("; "))
         }
     };
-    release(&fleet, &locks.held, &holder, &emit).await;
+    release(&state, &locks.held, &holder, &emit).await;
     let report = Report {
         command: "rollback",
         outcome,
@@ -50,9 +54,9 @@ pub(crate) async fn rollback(
         message: request.message.clone(),
         started: holder.since,
         secs: started.elapsed().as_secs_f64(),
-        nodes: std::mem::take(&mut fleet.rows),
+        nodes: std::mem::take(&mut state.rows),
     };
-    audit_nodes(&fleet, &locks.taken(), &report).await;
+    audit_nodes(&state, &locks.taken(), &report).await;
     report
 }
 
@@ -60,34 +64,34 @@ pub(super) async fn roll_back_all(
     request: &Request,
     emit: &Emit,
     cancel: &CancellationToken,
-    fleet: &mut Fleet,
-) -> (Outcome, Option<String>) {
+    state: &mut RunState,
+) -> Ending {
     let mut any = false;
     for node in &request.nodes {
         if cancel.is_cancelled() {
-            return (
+            return Ending::new(
                 Outcome::Interrupted,
                 Some("interrupted: no further rollbacks".into()),
             );
         }
-        let live = fleet.live_masternodes().await;
+        let live = state.live_masternodes().await;
         if let Err(why) = plan::batch_size(live, request.fleet.min_masternodes, Some(1)) {
             let outcome = if any {
                 Outcome::NeedsHuman
             } else {
                 Outcome::Untouched
             };
-            return (outcome, Some(why));
+            return Ending::new(outcome, Some(why.to_string()));
         }
-        let from = fleet_commit(fleet, &node.name).await;
-        if let Some(row) = fleet.row(&node.name) {
+        let from = fleet_commit(state, &node.name).await;
+        if let Some(row) = state.row(&node.name) {
             row.from = from;
         }
         any = true;
         let began = Instant::now();
-        let ok = roll_back_one(fleet, &node.name, live, emit).await;
-        let now = fleet_commit(fleet, &node.name).await;
-        if let Some(row) = fleet.row(&node.name) {
+        let ok = roll_back_one(state, &node.name, live, emit).await;
+        let now = fleet_commit(state, &node.name).await;
+        if let Some(row) = state.row(&node.name) {
             row.rollout_secs = began.elapsed().as_secs_f64();
             row.to = now;
             row.result = if ok {
@@ -97,16 +101,16 @@ pub(super) async fn roll_back_all(
             };
         }
         if !ok {
-            return (
+            return Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!("{}: rollback failed", node.name)),
             );
         }
     }
-    (Outcome::RolledBack, None)
+    Ending::new(Outcome::RolledBack, None)
 }
 
-pub(super) async fn fleet_commit(fleet: &Fleet, name: &str) -> Option<String> {
-    let api = fleet.apis.get(name)?;
+pub(super) async fn fleet_commit(state: &RunState, name: &str) -> Option<String> {
+    let api = state.apis.get(name)?;
     crate::deploy::connected::chain(api.as_ref()).await?.commit
 }

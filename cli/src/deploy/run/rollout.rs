@@ -8,10 +8,14 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::*;
-use crate::deploy::event::{Emit, Event, Step};
+use super::finish::Ending;
+use super::state::{RunState, not_connected};
+use crate::constants::DEPLOY_ROLLBACK_GATE_FLOOR;
+use crate::deploy::connected::Connected;
+use crate::deploy::error::StepError;
+use crate::deploy::event::{Emit, EmitStep, Event, Step};
 use crate::deploy::gate::{self, Expect};
-use crate::deploy::plan::{self, Request};
+use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeResult, Outcome};
 use crate::deploy::steps;
 use crate::lock::Heartbeat;
@@ -19,15 +23,15 @@ use crate::table::short_commit;
 
 pub(super) async fn roll_out(
     request: &Request,
+    plan: &Plan,
     emit: &Emit,
     cancel: &CancellationToken,
-    fleet: &mut Fleet,
+    state: &mut RunState,
     heartbeat: &Heartbeat,
     target: &str,
-) -> (Outcome, Option<String>) {
-    let mut queue: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
+) -> Ending {
+    let mut queue: Vec<String> = plan.nodes.iter().map(|n| n.node.name.clone()).collect();
     let mut done: Vec<String> = Vec::new();
-    let min = request.fleet.min_masternodes;
     let mut planned = false;
     while !queue.is_empty() {
         let stop = if cancel.is_cancelled() {
@@ -46,25 +50,26 @@ pub(super) async fn roll_out(
         } else {
             None
         };
-        let live = fleet.live_masternodes().await;
-        let size = match (stop, plan::batch_size(live, min, request.max_unavailable)) {
+        let live = state.live_masternodes().await;
+        let size = match (stop, plan.batch_size(live)) {
             (Some(stop), _) => Err(stop),
             (None, Ok(size)) => Ok(size),
-            (None, Err(why)) if done.is_empty() => Err((Outcome::Untouched, why)),
+            (None, Err(why)) if done.is_empty() => Err((Outcome::Untouched, why.to_string())),
             (None, Err(why)) => Err((Outcome::NeedsHuman, format!("stopped mid-rollout: {why}"))),
         };
         let size = match size {
             Ok(size) => size,
             Err((outcome, why)) => {
-                restore_files(&queue, emit, fleet).await;
-                return (outcome, Some(why));
+                restore_files(&queue, emit, state).await;
+                return Ending::new(outcome, Some(why));
             }
         };
         if !planned {
-            emit.send(Event::Plan {
-                batches: plan::batches(&queue, size),
+            // The first batches are the plan's for the live count just measured.
+            emit.emit(Event::Plan {
+                batches: plan.batches(live).unwrap_or_default(),
                 live_masternodes: live,
-                min_masternodes: min,
+                min_masternodes: plan.min_masternodes,
             });
             planned = true;
         }
@@ -76,19 +81,20 @@ pub(super) async fn roll_out(
             restarted_at: 0,
             timeout: request.gate_timeout,
         };
-        let fleet_ref = &*fleet;
+        let fleet_ref = &*state;
         let restarts = batch.iter().map(|name| {
             let expect = expect.clone();
             async move {
                 let began = Instant::now();
-                let passed = restart_and_gate(fleet_ref, name, expect, emit).await;
+                let restart = plan.node(name).map(|n| n.restart.as_str());
+                let passed = restart_and_gate(fleet_ref, name, restart, expect, emit).await;
                 (name.clone(), passed, began)
             }
         });
         let results = futures_util::future::join_all(restarts).await;
         let mut failed = Vec::new();
         for (name, passed, began) in results {
-            if let Some(row) = fleet.row(&name) {
+            if let Some(row) = state.row(&name) {
                 row.rollout_secs = began.elapsed().as_secs_f64();
                 if passed.is_ok() {
                     row.result = NodeResult::Deployed;
@@ -103,17 +109,17 @@ pub(super) async fn roll_out(
         if failed.is_empty() {
             continue;
         }
-        restore_files(&queue, emit, fleet).await;
+        restore_files(&queue, emit, state).await;
         let failed_names: Vec<String> = failed.iter().map(|(n, _)| n.clone()).collect();
         let reasons: Vec<String> = failed.iter().map(|(n, w)| format!("{n}: {w}")).collect();
         if request.no_rollback {
             for name in &failed_names {
-                if let Some(row) = fleet.row(name) {
+                if let Some(row) = state.row(name) {
                     row.result = NodeResult::Failed;
                     row.to = Some(format!("{} (unhealthy)", short_commit(target)));
                 }
             }
-            return (
+            return Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!(
                     "gate failed, --no-rollback: {}",
@@ -125,46 +131,57 @@ pub(super) async fn roll_out(
         if request.rollback_all {
             back.extend(done.iter().rev().cloned());
         }
-        let all_back = roll_back_each(fleet, &back, live, emit).await;
+        let all_back = roll_back_each(state, &back, live, emit).await;
         let reason = format!("gate failed: {}", reasons.join("; "));
         return if all_back {
-            (Outcome::RolledBack, Some(reason))
+            Ending::new(Outcome::RolledBack, Some(reason))
         } else {
-            (
+            Ending::new(
                 Outcome::NeedsHuman,
                 Some(format!("{reason}; a rollback failed too")),
             )
         };
     }
-    (Outcome::Deployed, None)
+    Ending::new(Outcome::Deployed, None)
 }
 
+/// Restarts one node with `restart` (the fleet's restart command when `None`)
+/// and waits for its gate.
 pub(super) async fn restart_and_gate(
-    fleet: &Fleet,
+    state: &RunState,
     name: &str,
+    restart: Option<&str>,
     mut expect: Expect,
     emit: &Emit,
 ) -> Result<(), String> {
-    let conn = &fleet.connected[name];
+    let conn = state
+        .selected
+        .get(name)
+        .ok_or_else(|| not_connected(name).to_string())?;
+    let restart = restart.unwrap_or(&conn.node.commands.restart);
     emit.started(name, Step::Restart);
     let began = Instant::now();
-    let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn))
+    let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn, restart))
         .await
-        .unwrap_or_else(|_| Err(format!("no end within {}s", expect.timeout.as_secs())));
-    emit.finished(name, Step::Restart, began, restarted.clone().map(|_| None));
+        .unwrap_or(Err(StepError::Timeout(expect.timeout)));
+    let shown = restarted
+        .as_ref()
+        .map(|_| None)
+        .map_err(ToString::to_string);
+    emit.finished(name, Step::Restart, began, shown);
     expect.restarted_at = restarted.map_err(|e| format!("restart: {e}"))?;
-    let Some(api) = fleet.apis.get(name) else {
+    let Some(api) = state.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
     };
     emit.started(name, Step::Gate);
     let began = Instant::now();
-    let (passed, checks) = gate::wait(conn, api.as_ref(), &fleet.others(name), &expect).await;
+    let (passed, checks) = gate::wait(conn, api.as_ref(), &state.others(name), &expect).await;
     let failing: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)
         .map(|c| format!("{}: {}", c.name, c.evidence))
         .collect();
-    emit.send(Event::Gate {
+    emit.emit(Event::Gate {
         node: name.to_owned(),
         passed,
         checks,
@@ -180,15 +197,15 @@ pub(super) async fn restart_and_gate(
 
 /// Rolls nodes back one at a time; whether every one came back healthy.
 pub(super) async fn roll_back_each(
-    fleet: &mut Fleet,
+    state: &mut RunState,
     names: &[String],
     live: usize,
     emit: &Emit,
 ) -> bool {
     let mut all = true;
     for name in names {
-        let ok = roll_back_one(fleet, name, live, emit).await;
-        if let Some(row) = fleet.row(name) {
+        let ok = roll_back_one(state, name, live, emit).await;
+        if let Some(row) = state.row(name) {
             row.result = if ok {
                 NodeResult::RolledBack
             } else {
@@ -205,33 +222,45 @@ pub(super) async fn roll_back_each(
 
 /// Puts the kept binary and commit back on one node, restarts it and gates it
 /// on the old commit.
-pub(super) async fn roll_back_one(fleet: &Fleet, name: &str, live: usize, emit: &Emit) -> bool {
-    let conn = &fleet.connected[name];
+pub(super) async fn roll_back_one(state: &RunState, name: &str, live: usize, emit: &Emit) -> bool {
     emit.started(name, Step::Rollback);
     let began = Instant::now();
-    let kept = steps::kept(conn).await;
-    let result = match kept {
-        Ok(kept) => match steps::restore(conn).await {
-            Ok(()) => {
-                let commit = if kept.commit == "unknown" {
-                    kept.head.clone()
-                } else {
-                    kept.commit.clone()
-                };
-                let expect = Expect {
-                    allow_dirty: commit.ends_with("-dirty"),
-                    commit: commit.trim_end_matches("-dirty").to_owned(),
-                    masternodes: live,
-                    restarted_at: 0,
-                    timeout: fleet.gate_timeout.max(ROLLBACK_GATE_FLOOR),
-                };
-                restart_and_gate(fleet, name, expect, emit).await
-            }
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
+    let result = match state.selected.get(name) {
+        Some(conn) => restore_and_gate(state, conn, live, emit).await,
+        None => Err(not_connected(name).to_string()),
     };
     let ok = result.is_ok();
     emit.finished(name, Step::Rollback, began, result.map(|()| None));
     ok
+}
+
+/// Restores the kept binary and commit on `conn`'s node, restarts it and gates
+/// it on the kept commit.
+async fn restore_and_gate(
+    state: &RunState,
+    conn: &Connected,
+    live: usize,
+    emit: &Emit,
+) -> Result<(), String> {
+    let kept = steps::kept(conn).await.map_err(|e| e.to_string())?;
+    steps::restore(conn).await.map_err(|e| e.to_string())?;
+    let commit = if kept.commit == "unknown" {
+        kept.head.clone()
+    } else {
+        kept.commit.clone()
+    };
+    let expect = Expect {
+        allow_dirty: commit.ends_with("-dirty"),
+        commit: commit.trim_end_matches("-dirty").to_owned(),
+        masternodes: live,
+        restarted_at: 0,
+        timeout: state.gate_timeout.max(DEPLOY_ROLLBACK_GATE_FLOOR),
+    };
+    restart_and_gate(state, &conn.node.name, None, expect, emit).await
+}
+
+/// Puts the kept binary and commit back on nodes that staged but never
+/// restarted, so a later restart by anyone runs the old code.
+pub(super) async fn restore_files(names: &[String], emit: &Emit, state: &RunState) {
+    state.each(names, Step::Restore, emit, steps::restore).await;
 }

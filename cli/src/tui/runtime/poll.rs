@@ -15,7 +15,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::logs::follow::{self, Event, LogSource, Plan, Resume};
+use crate::constants::TUI_LOG_QUEUE;
+use crate::logs::tail::{self, Event, LogSource, Plan, Resume};
 use crate::notice::Notice;
 use crate::probe::Head;
 use crate::tui::{LogLine, Msg, Stream};
@@ -24,10 +25,6 @@ use crate::tui::{LogLine, Msg, Stream};
 /// that cannot start at a time (a tailed file): enough to see what was
 /// happening. A journal is read from a time instead (see [`spawn_logs`]).
 const LOG_BACKLOG: u32 = 20;
-
-/// Events in flight between the log followers and the dashboard; a flood waits
-/// here instead of growing memory.
-const LOG_QUEUE: usize = 1024;
 
 /// Probes between two reads of a node's repo HEAD: `git rev-parse` is a
 /// process on the node (over SSH for a remote one), and a HEAD moves when
@@ -123,7 +120,7 @@ pub(crate) fn spawn_logs<S: LogSource>(
     tx: &mpsc::Sender<Msg>,
     stop: &CancellationToken,
 ) {
-    let (events, mut rx) = mpsc::channel(LOG_QUEUE);
+    let (events, mut rx) = mpsc::channel(TUI_LOG_QUEUE);
     let since = format!("-{}s", (window * 2).as_secs().max(1));
     for node in nodes {
         let plan = Plan {
@@ -135,7 +132,7 @@ pub(crate) fn spawn_logs<S: LogSource>(
             lines: Some(LOG_BACKLOG),
         };
         let (source, events, stop) = (Arc::clone(source), events.clone(), stop.clone());
-        tasks.spawn(async move { follow::follow(&*source, plan, events, stop).await });
+        tasks.spawn(async move { tail::tail(&*source, plan, events, stop).await });
     }
     let tx = tx.clone();
     tasks.spawn(async move {

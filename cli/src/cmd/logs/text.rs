@@ -1,5 +1,5 @@
 //! How records and stream markers look: a fixed colour per node, kinds as
-//! badges, the daemon's message; or one JSON object per line.
+//! badges, the daemon's message.
 //!
 //! Colour goes through `anstream`, which drops the escapes when `NO_COLOR` is set
 //! or stdout is not a terminal, so this module always writes styled text.
@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use timecoin_shared::classify::EventKind;
 
-use super::record::Record;
+use crate::logs::record::Record;
 
 /// Node colours: distinct on dark and light terminals, red left out for problems.
 const NODE_PALETTE: [AnsiColor; 10] = [

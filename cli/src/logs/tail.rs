@@ -12,9 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::command::{self, Adjusted, Request};
 use super::record::Record;
-use super::source::OpenError;
 use crate::constants::{LOGS_RECONNECT_FIRST, LOGS_RECONNECT_MAX, LOGS_WINDOW_RETRIES};
-use crate::remote::{LineStream, StreamEnd, StreamEvent};
+use crate::remote::{LineStream, RemoteError, StreamEnd, StreamEvent};
 
 /// Runs a log command on a node: the transport seen from `logs`.
 pub trait LogSource: Send + Sync + 'static {
@@ -26,6 +25,15 @@ pub trait LogSource: Send + Sync + 'static {
         node: &str,
         command: &Adjusted,
     ) -> impl Future<Output = Result<LineStream, OpenError>> + Send;
+}
+
+/// Why a node's log command could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}: not in the fleet")]
+    UnknownNode(String),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 /// How a stream came back.
@@ -66,7 +74,7 @@ pub(crate) enum Event {
 
 /// What to stream from one node.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub node: String,
     /// The fleet's logs command, placeholders already filled.
     pub command: String,
@@ -81,7 +89,7 @@ pub struct Plan {
 /// Streams `plan` until done, failed, the receiver of `events` is gone, or
 /// `stop` fires: then the remote command is cancelled and waited for, so
 /// nothing is left running on the node.
-pub(crate) async fn follow<S: LogSource>(
+pub(crate) async fn tail<S: LogSource>(
     source: &S,
     plan: Plan,
     events: mpsc::Sender<Event>,

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use timecoin_shared::classify::EventKind;
 
-use super::record::Record;
+use crate::logs::record::Record;
 
 /// Counts for one node.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -1,0 +1,119 @@
+//! What a deploy or rollback holds while it runs: the selected nodes'
+//! connections and summary rows, and every fleet node's API (the quorum and the
+//! fleet's height need them all).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Instant;
+
+use crate::deploy::connected::Connected;
+use crate::deploy::connected::chain;
+use crate::deploy::error::StepError;
+use crate::deploy::event::{Emit, EmitStep, Step};
+use crate::deploy::report::NodeReport;
+use crate::probe::NodeApi;
+
+/// A run's state: the selected nodes' connections and rows, and every fleet
+/// node's API (for the quorum and the fleet's height). (Not a `Fleet`, which is
+/// the fleet file's model.)
+pub(super) struct RunState {
+    pub(super) gate_timeout: std::time::Duration,
+    pub(super) selected: Selected,
+    /// Selected nodes that could not be connected to.
+    pub(super) missing: Vec<String>,
+    pub(super) apis: BTreeMap<String, Box<dyn NodeApi>>,
+    pub(super) rows: Vec<NodeReport>,
+}
+
+/// The selected nodes that connected, each owning its connection, in
+/// selection order: a step runs on one it is handed or finds here, never on a
+/// name it indexes a map with.
+#[derive(Debug, Default)]
+pub(super) struct Selected(Vec<Connected>);
+
+impl Selected {
+    /// Those of `names` found in `connected`, in `names` order, and the names
+    /// that were not.
+    pub(super) fn take(
+        names: &[String],
+        connected: &mut BTreeMap<String, Connected>,
+    ) -> (Selected, Vec<String>) {
+        let mut missing = Vec::new();
+        let mut found = Vec::new();
+        for name in names {
+            match connected.remove(name) {
+                Some(conn) => found.push(conn),
+                None => missing.push(name.clone()),
+            }
+        }
+        (Selected(found), missing)
+    }
+
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, Connected> {
+        self.0.iter()
+    }
+
+    /// The node named `name`, when it is selected and connected.
+    pub(super) fn get(&self, name: &str) -> Option<&Connected> {
+        self.0.iter().find(|c| c.node.name == name)
+    }
+}
+
+/// Why a step found no connection for a node: it was not selected or not
+/// connected, which the run refuses before any step; a clear error, not a panic.
+pub(super) fn not_connected(name: &str) -> StepError {
+    StepError::NotConnected(name.to_owned())
+}
+
+impl RunState {
+    /// Runs `step` on each of `names` that is selected and connected, all at
+    /// once, each reported as `step` starting and ending.
+    pub(super) async fn each<'a, F, Fut, E>(
+        &'a self,
+        names: &[String],
+        step: Step,
+        emit: &Emit,
+        run: F,
+    ) where
+        F: Fn(&'a Connected) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: std::fmt::Display,
+    {
+        let runs = names
+            .iter()
+            .filter_map(|name| self.selected.get(name))
+            .map(|conn| {
+                let done = run(conn);
+                async move {
+                    emit.started(&conn.node.name, step);
+                    let began = Instant::now();
+                    let shown = done.await.map(|()| None).map_err(|e| e.to_string());
+                    emit.finished(&conn.node.name, step, began, shown);
+                }
+            });
+        futures_util::future::join_all(runs).await;
+    }
+
+    pub(super) fn row(&mut self, node: &str) -> Option<&mut NodeReport> {
+        self.rows.iter_mut().find(|r| r.node == node)
+    }
+
+    pub(super) fn others(&self, node: &str) -> Vec<&dyn NodeApi> {
+        self.apis
+            .iter()
+            .filter(|(name, _)| name.as_str() != node)
+            .map(|(_, api)| api.as_ref())
+            .collect()
+    }
+
+    /// The most active masternodes any node reports: the live fleet.
+    pub(super) async fn live_masternodes(&self) -> usize {
+        let asks = self.apis.values().map(|api| chain(api.as_ref()));
+        futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .filter_map(|view| view?.active_masternodes)
+            .max()
+            .unwrap_or(0)
+    }
+}
