@@ -235,8 +235,8 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
+    use crate::net::inbox::Lanes;
     use ed25519_dalek::SigningKey;
-    use tokio::sync::mpsc;
     use tokio_util::sync::CancellationToken;
 
     use super::*;
@@ -273,8 +273,8 @@ mod tests {
         settings
             .expected_ids
             .extend(expected.map(|id| (addr(), id)));
-        let (events, _) = mpsc::channel(16);
-        let mgr = Manager::new(identity.node_id(), true, Vec::new(), 1, 0, events);
+        let (lanes, _) = Lanes::new(16);
+        let mgr = Manager::new(identity.node_id(), true, Vec::new(), 1, 0, lanes);
         Arc::new(Core::new(identity, mgr, settings, CancellationToken::new()))
     }
 
