@@ -62,7 +62,7 @@ impl Chain {
             return true;
         }
         self.counters.rounds.fetch_add(1, Ordering::Relaxed);
-        let proposer = schedule.leader(height, round).map(|p| p.short());
+        let proposer = schedule.proposer(height, round).map(|p| p.short());
         info!(
             height,
             round,

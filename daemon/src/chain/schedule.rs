@@ -10,13 +10,13 @@
 
 use timecoin_shared::wire::NodeId;
 
-/// The leader of `(height, round)` over `masternodes`, which must be sorted and
+/// The proposer of `(height, round)` over `masternodes`, which must be sorted and
 /// free of duplicates; `None` for an empty set.
 ///
 /// Rotating by height spreads production over every masternode; adding the round
 /// makes the failover order the same ring, so within `n` rounds every masternode
 /// gets a turn.
-pub(crate) fn leader(height: u64, round: u32, masternodes: &[NodeId]) -> Option<NodeId> {
+pub(crate) fn proposer(height: u64, round: u32, masternodes: &[NodeId]) -> Option<NodeId> {
     let n = masternodes.len() as u64;
     if n == 0 {
         return None;
@@ -47,8 +47,8 @@ impl Schedule {
     }
 
     /// The proposer of `(height, round)`.
-    pub fn leader(&self, height: u64, round: u32) -> Option<NodeId> {
-        leader(height, round, &self.masternodes)
+    pub fn proposer(&self, height: u64, round: u32) -> Option<NodeId> {
+        proposer(height, round, &self.masternodes)
     }
 
     /// Whether `id` is a configured masternode.
@@ -71,28 +71,28 @@ mod tests {
     }
 
     #[test]
-    fn empty_set_has_no_leader() {
-        assert_eq!(leader(5, 0, &[]), None);
+    fn empty_set_has_no_proposer() {
+        assert_eq!(proposer(5, 0, &[]), None);
     }
 
     #[test]
     fn rounds_fall_over_to_the_next_id() {
         let set = ids(&[1, 2, 3, 4]);
-        assert_eq!(leader(1, 0, &set), Some(set[1]));
-        assert_eq!(leader(1, 1, &set), Some(set[2]));
-        assert_eq!(leader(1, 3, &set), Some(set[0]));
+        assert_eq!(proposer(1, 0, &set), Some(set[1]));
+        assert_eq!(proposer(1, 1, &set), Some(set[2]));
+        assert_eq!(proposer(1, 3, &set), Some(set[0]));
     }
 
     proptest! {
         #[test]
-        fn leader_is_a_member_and_deterministic(
+        fn proposer_is_a_member_and_deterministic(
             bytes in proptest::collection::vec(any::<u8>(), 1..12),
             height in any::<u64>(),
             round in any::<u32>(),
         ) {
             let set = ids(&bytes);
-            let a = leader(height, round, &set);
-            prop_assert_eq!(a, leader(height, round, &set.clone()));
+            let a = proposer(height, round, &set);
+            prop_assert_eq!(a, proposer(height, round, &set.clone()));
             prop_assert!(set.contains(&a.expect("non-empty set")));
         }
 
@@ -105,20 +105,20 @@ mod tests {
             let set = ids(&bytes);
             let n = set.len() as u32;
             let mut seen: Vec<NodeId> = (start..start + n)
-                .filter_map(|r| leader(height, r, &set))
+                .filter_map(|r| proposer(height, r, &set))
                 .collect();
             seen.sort();
             prop_assert_eq!(seen, set);
         }
 
         #[test]
-        fn consecutive_heights_rotate_the_leader(
+        fn consecutive_heights_rotate_the_proposer(
             bytes in proptest::collection::vec(any::<u8>(), 2..12),
             height in 0u64..u64::MAX,
         ) {
             let set = ids(&bytes);
             prop_assume!(set.len() >= 2);
-            prop_assert_ne!(leader(height, 0, &set), leader(height + 1, 0, &set));
+            prop_assert_ne!(proposer(height, 0, &set), proposer(height + 1, 0, &set));
         }
     }
 }

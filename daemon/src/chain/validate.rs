@@ -30,7 +30,7 @@ pub(crate) enum Invalid {
     #[error("the network definition lists no masternodes")]
     NoMasternodes,
     #[error("producer {producer} is not the proposer of round {round} (expected {expected})")]
-    NotLeader {
+    NotProposer {
         producer: NodeId,
         round: u32,
         expected: NodeId,
@@ -103,9 +103,9 @@ fn check_timestamp(block: &Block, base_ms: u64, now_ms: u64) -> Result<(), Inval
 }
 
 fn check_producer(block: &Block, schedule: &Schedule) -> Result<(), Invalid> {
-    match schedule.leader(block.height, block.round) {
+    match schedule.proposer(block.height, block.round) {
         Some(expected) if expected == block.producer => Ok(()),
-        Some(expected) => Err(Invalid::NotLeader {
+        Some(expected) => Err(Invalid::NotProposer {
             producer: block.producer,
             round: block.round,
             expected,
@@ -181,11 +181,11 @@ mod tests {
                 .map(|v| Tx::from_value(v).expect("a transaction"))
                 .collect();
             let height = parent.map_or(1, |p| p.height + 1);
-            let leader = self.schedule.leader(height, round).expect("leader");
+            let proposer = self.schedule.proposer(height, round).expect("proposer");
             let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
             let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
             Block::sign(
-                self.key_of(leader),
+                self.key_of(proposer),
                 height,
                 parent_hash,
                 base + 1_000 * (u64::from(round) + 1) + 10,
@@ -228,7 +228,7 @@ mod tests {
             Err(Invalid::Parent { .. })
         ));
 
-        // Signed by a configured masternode that is not the leader of its round.
+        // Signed by a configured masternode that is not the proposer of its round.
         let wrong = f
             .keys
             .iter()
@@ -237,7 +237,7 @@ mod tests {
         let usurper = Block::sign(wrong, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &usurper),
-            Err(Invalid::NotLeader { .. })
+            Err(Invalid::NotProposer { .. })
         ));
 
         // Signed by a key outside the network definition.
@@ -245,7 +245,7 @@ mod tests {
         let foreign = Block::sign(&outsider, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &foreign),
-            Err(Invalid::NotLeader { .. })
+            Err(Invalid::NotProposer { .. })
         ));
 
         let mut forged = second.clone();
@@ -273,17 +273,17 @@ mod tests {
     fn a_block_from_the_future_is_refused() {
         let f = fleet();
         let first = f.make(None, 0, vec![]);
-        let leader = f.schedule.leader(2, 0).expect("leader");
+        let proposer = f.schedule.proposer(2, 0).expect("proposer");
         // A century ahead.
         let far = NOW + 100 * 365 * 24 * 3600 * 1000;
-        let future = Block::sign(f.key_of(leader), 2, first.hash(), far, 0, vec![]);
+        let future = Block::sign(f.key_of(proposer), 2, first.hash(), far, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &future),
             Err(Invalid::FromTheFuture { .. })
         ));
         // Within the drift an honest clock may have, it passes.
         let near = NOW + MAX_CLOCK_AHEAD_MS;
-        let close = Block::sign(f.key_of(leader), 2, first.hash(), near, 0, vec![]);
+        let close = Block::sign(f.key_of(proposer), 2, first.hash(), near, 0, vec![]);
         assert!(f.check(Some(&first), &close).is_ok());
     }
 

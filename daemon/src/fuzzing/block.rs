@@ -44,19 +44,21 @@ fn schedule() -> Schedule {
     Schedule::new(ids, GENESIS_MS)
 }
 
-/// The key that signs as the leader of `(height, round)`.
-fn leader_key(schedule: &Schedule, height: u64, round: u32) -> SigningKey {
-    let leader = schedule.leader(height, round).expect("masternodes listed");
+/// The key that signs as the proposer of `(height, round)`.
+fn proposer_key(schedule: &Schedule, height: u64, round: u32) -> SigningKey {
+    let proposer = schedule
+        .proposer(height, round)
+        .expect("masternodes listed");
     (1..=MASTERNODES)
         .map(key)
-        .find(|k| k.verifying_key().to_bytes() == leader.0)
-        .expect("the leader is one of ours")
+        .find(|k| k.verifying_key().to_bytes() == proposer.0)
+        .expect("the proposer is one of ours")
 }
 
 /// A valid first block, in round 0: the parent the fuzzer may build on.
 pub(super) fn first_block() -> Block {
     let schedule = schedule();
-    let key = leader_key(&schedule, 1, 0);
+    let key = proposer_key(&schedule, 1, 0);
     Block::sign(&key, 1, Hash32::ZERO, GENESIS_MS + 10, 0, Vec::new())
 }
 
@@ -88,7 +90,7 @@ pub fn block_validation(data: &[u8]) {
             .saturating_sub(INTERVAL_MS / 2),
     };
     let signer = match input.byte() % (MASTERNODES + 2) {
-        0 | 1 => leader_key(&schedule, height, round),
+        0 | 1 => proposer_key(&schedule, height, round),
         n if n <= MASTERNODES => key(n),
         _ => key(OUTSIDER),
     };
@@ -130,7 +132,7 @@ pub fn block_validation(data: &[u8]) {
     );
     assert_eq!(
         Some(block.producer),
-        schedule.leader(block.height, block.round)
+        schedule.proposer(block.height, block.round)
     );
     assert!(
         block.verify_signature().is_ok(),

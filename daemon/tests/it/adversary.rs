@@ -327,7 +327,7 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     // (4) A block a century ahead, signed by its round's proposer and certified.
     let schedule = Schedule::new(def.masternodes.clone(), def.genesis_ms);
     let far = unix_millis() + 100 * 365 * 24 * 3600 * 1000;
-    let proposer = schedule.leader(tip.height + 1, 0).expect("a proposer");
+    let proposer = schedule.proposer(tip.height + 1, 0).expect("a proposer");
     let future = Block::sign(
         key_of(&nodes, proposer).signing_key(),
         tip.height + 1,

@@ -92,11 +92,11 @@ impl Fleet {
     /// interval and 10 ms after it.
     fn next(&self, parent: Option<&Block>) -> Block {
         let height = parent.map_or(1, |p| p.height + 1);
-        let leader = self.schedule().leader(height, 0).expect("leader");
+        let proposer = self.schedule().proposer(height, 0).expect("proposer");
         let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
         let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
         Block::sign(
-            self.key_of(leader),
+            self.key_of(proposer),
             height,
             parent_hash,
             base + INTERVAL_MS + 10,
@@ -413,8 +413,8 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     let mut out_of_turn: Vec<Block> = blocks.clone();
     for height in 7..=9u64 {
         let parent = out_of_turn.last().expect("parent");
-        let leader = fleet.schedule().leader(height, 0).expect("leader");
-        let usurper = *fleet.ids.iter().find(|id| **id != leader).expect("other");
+        let proposer = fleet.schedule().proposer(height, 0).expect("proposer");
+        let usurper = *fleet.ids.iter().find(|id| **id != proposer).expect("other");
         out_of_turn.push(Block::sign(
             fleet.key_of(usurper),
             height,
@@ -463,7 +463,7 @@ fn a_block_from_the_far_future_is_refused() {
     chain.on_message(b1.producer, certified_msg(&fleet, &b1));
     let century_ms = 100 * 365 * 24 * 3600 * 1000;
     let far = b1.timestamp_ms + century_ms;
-    let proposer = fleet.schedule().leader(2, 0).expect("proposer");
+    let proposer = fleet.schedule().proposer(2, 0).expect("proposer");
     let future = Block::sign(fleet.key_of(proposer), 2, b1.hash(), far, 0, vec![]);
     chain.on_message(proposer, certified_msg(&fleet, &future));
     assert_eq!(

@@ -160,7 +160,7 @@ impl Oracle {
         tx: serde_json::Value,
     ) -> Block {
         let height = parent.map_or(1, |p| p.height + 1);
-        let proposer = self.schedule.leader(height, round).expect("proposer");
+        let proposer = self.schedule.proposer(height, round).expect("proposer");
         Block::sign(
             self.key_of(proposer),
             height,

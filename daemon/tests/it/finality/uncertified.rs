@@ -34,7 +34,7 @@ fn private_branch(def: &Definition, key: &Identity) -> Vec<Block> {
     let mut branch: Vec<Block> = Vec::new();
     for height in 1..=BRANCH {
         let round = (0..)
-            .find(|r| schedule.leader(height, *r) == Some(key.node_id()))
+            .find(|r| schedule.proposer(height, *r) == Some(key.node_id()))
             .expect("a masternode leads some round");
         let parent = branch.last();
         let base = parent.map_or(def.genesis_ms, |p| p.timestamp_ms);
