@@ -145,7 +145,8 @@ impl Chain {
         let mut state = self.lock();
         let height = block.height;
         match self.adopt(&mut state, vec![block], vec![cert], None, unix_millis()) {
-            Ok(Adopted::Appended) => Ok(()),
+            // Sync may have brought the same block first.
+            Ok(Adopted::Appended | Adopted::Known) => Ok(()),
             Ok(other) => Err(format!("block at height {height}: {other:?}")),
             Err(e) => Err(e.to_string()),
         }

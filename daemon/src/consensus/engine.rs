@@ -296,8 +296,10 @@ impl Engine {
         }
         let now = Instant::now();
         if self.start_next_at.is_none() {
-            // Nothing is signed at the next height before it starts, so a
-            // restart during the pause resumes there at once.
+            // This height is over: its timers would only make the driver ask
+            // for votes nobody needs. Nothing is signed at the next height
+            // before it starts, so a restart during the pause resumes there.
+            self.timers.clear();
             self.fresh_record(Height(final_height + 1));
         }
         let at = *self.start_next_at.get_or_insert(now + self.interval);
