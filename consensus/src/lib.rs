@@ -90,15 +90,12 @@
 //! # How the daemon drives this
 //!
 //! This is the contract `timed`'s consensus engine (`daemon/src/consensus`:
-//! one thread owning the [`Driver`], the record and the timers) follows. So
-//! far it proposes the block its chain's leader rounds produced at the height
-//! (not one built on [`Output::GetValue`]), which keeps production as it was
-//! while finality comes only from certificates.
+//! one thread owning the [`Driver`], the record and the timers) follows.
 //!
 //! **Setup.** [`Params`]: a [`ValidatorSet`] of the network definition's
 //! masternode keys, the definition's SHA-256 as the [`DefinitionHash`], and
-//! [`TimeoutConfig`] from the config (the propose timeout's base somewhat above
-//! the block interval plus a block's transfer time). On start the engine reads
+//! [`TimeoutConfig`] from the config (the propose timeout's base above a
+//! block's transfer time and the spread of the nodes' height starts). On start the engine reads
 //! its last final height F from the store and its persisted [`SafetyRecord`]:
 //! if the record is for F+1 it calls [`Driver::resume`], else
 //! [`Driver::start_height`] for F+1 (with a fresh `SafetyRecord::new(F+1)`

@@ -12,9 +12,8 @@
 //!
 //! Timing figures live here, not in tests: they depend on the machine.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,8 +23,12 @@ use color_eyre::eyre::{Result, bail};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+#[path = "support/fleet.rs"]
+mod fleet;
 #[path = "support/timed_bin.rs"]
 mod timed_bin;
+
+use fleet::{Proc, Spawn, free_addr, loopback, network_file, spawn};
 
 #[derive(Parser)]
 struct Args {
@@ -44,77 +47,6 @@ struct Args {
     /// Chain height to reach before a fresh node syncs it.
     #[arg(long, default_value_t = 1000)]
     sync_height: u64,
-}
-
-/// One `timed` process, killed on drop.
-struct Proc {
-    child: Child,
-    rpc: SocketAddr,
-    _dir: TempDir,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_addr(ip: Ipv4Addr) -> Result<SocketAddr> {
-    Ok(TcpListener::bind((ip, 0))?.local_addr()?)
-}
-
-/// The network file of the fleet: the four keys, quorum three, genesis now.
-fn network_file(dir: &Path, ids: &[String], interval: Duration) -> Result<PathBuf> {
-    let keys: Vec<String> = ids.iter().map(|id| format!("\"{id}\"")).collect();
-    let path = dir.join("network.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "name = \"bench\"\nmasternodes = [{}]\nmin_masternodes = 3\nblock_interval = \"{}\"\ngenesis = \"{}\"\n",
-            keys.join(", "),
-            humantime::format_duration(interval),
-            humantime::format_rfc3339_seconds(std::time::SystemTime::now()),
-        ),
-    )?;
-    Ok(path)
-}
-
-struct Spawn<'a> {
-    bin: &'a Path,
-    network: &'a Path,
-    p2p: SocketAddr,
-    rpc: SocketAddr,
-    peers: &'a [SocketAddr],
-    masternode: bool,
-}
-
-fn spawn(how: Spawn<'_>, dir: TempDir) -> Result<Proc> {
-    let log = std::fs::File::create(dir.path().join("stdout.log"))?;
-    let mut cmd = Command::new(how.bin);
-    cmd.arg("--network-file")
-        .arg(how.network)
-        .arg("--listen")
-        .arg(how.p2p.to_string())
-        .arg("--rpc-bind")
-        .arg(how.rpc.to_string())
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .args(["--backoff-initial", "50ms", "--backoff-max", "500ms"])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-    if how.masternode {
-        cmd.arg("--masternode");
-    }
-    for peer in how.peers {
-        cmd.arg("--peer").arg(peer.to_string());
-    }
-    Ok(Proc {
-        child: cmd.spawn()?,
-        rpc: how.rpc,
-        _dir: dir,
-    })
 }
 
 async fn info(http: &reqwest::Client, node: &Proc) -> Option<Value> {
@@ -161,12 +93,7 @@ async fn main() -> Result<()> {
     color_eyre::install()?;
     let args = Args::parse();
     let bin = timed_bin::locate(args.bin)?;
-    let ip = Ipv4Addr::new(
-        127,
-        fastrand::u8(1..=254),
-        fastrand::u8(..),
-        fastrand::u8(1..=254),
-    );
+    let ip = loopback();
     let p2p: Vec<SocketAddr> = (0..4).map(|_| free_addr(ip)).collect::<Result<_>>()?;
     let dirs: Vec<TempDir> = (0..4)
         .map(|_| tempfile::tempdir())
@@ -176,7 +103,7 @@ async fn main() -> Result<()> {
         .map(|d| timed_bin::keygen(&bin, &d.path().join("data")))
         .collect::<Result<_>>()?;
     let shared = tempfile::tempdir()?;
-    let network = network_file(shared.path(), &ids, args.interval)?;
+    let network = network_file(shared.path(), &ids, args.interval, 3)?;
     let mut fleet = Vec::new();
     for (i, (addr, dir)) in p2p.iter().zip(dirs).enumerate() {
         let peers: Vec<SocketAddr> = p2p

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::chain::{
-    Chain, ChainConfig, Gossip, MempoolLimits, Schedule, Store, StoreError, run_rounds, unix_millis,
+    Chain, ChainConfig, Gossip, MempoolLimits, Schedule, Store, StoreError, run_ticks,
 };
 use crate::config::Config;
 use crate::consensus;
@@ -59,7 +59,8 @@ impl Gossip for Network {
 }
 
 /// Opens the chain in the config's data dir and starts its tasks (event pump,
-/// block rounds) on `tracker` until `shutdown`.
+/// sync ticks, and the consensus engine that produces and decides blocks) on
+/// `tracker` until `shutdown`.
 ///
 /// # Errors
 /// The chain store is unreadable, foreign, of another network or in use.
@@ -77,12 +78,7 @@ pub(crate) fn start(
     let chain_config = ChainConfig {
         certifier: certifier.clone(),
         min_masternodes: definition.min_masternodes,
-        masternode: config.masternode,
-        schedule: Schedule::new(
-            definition.masternodes.clone(),
-            definition.block_interval,
-            definition.genesis_ms,
-        ),
+        schedule: Schedule::new(definition.masternodes.clone(), definition.genesis_ms),
     };
     let key = identity.signing_key().clone();
     let limits = MempoolLimits {
@@ -103,7 +99,11 @@ pub(crate) fn start(
         )
     });
     tracker.spawn(pump(chain.clone(), engine, events, shutdown.clone()));
-    tracker.spawn(run_rounds(chain.clone(), unix_millis, shutdown));
+    tracker.spawn(run_ticks(
+        chain.clone(),
+        definition.block_interval,
+        shutdown,
+    ));
     Ok(chain)
 }
 

@@ -46,7 +46,7 @@ pub enum DefinitionError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Definition {
     pub name: String,
-    /// The masternode keys, sorted and unique: the leader schedule runs over them.
+    /// The masternode keys, sorted and unique: the proposer of each height and round is one of them.
     pub masternodes: Vec<NodeId>,
     pub min_masternodes: usize,
     pub block_interval: Duration,

@@ -8,7 +8,7 @@
 //!
 //! Each harness takes any bytes, never panics on them, and asserts what must
 //! hold for every input (a decoded message re-encodes to itself, an accepted
-//! block is signed by its round's leader...): a failed assertion is a finding.
+//! block is signed by its round's proposer...): a failed assertion is a finding.
 //! Each also gives the seed inputs the committed corpus is made from.
 //!
 //! # Layout

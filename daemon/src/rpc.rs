@@ -23,7 +23,7 @@ use timecoin_shared::rpc::{ConsensusInfo, ErrorBody, Health, PeerInfo};
 use tokio::time::Instant;
 
 use crate::chain::Chain;
-use crate::chain::producer::unix_millis;
+use crate::chain::block::unix_millis;
 use crate::net::Network;
 use crate::version::{COMMIT, VERSION};
 

@@ -7,17 +7,15 @@
 pub use crate::constants::PRE_HANDSHAKE_FRAME_CAP;
 pub use crate::definition::Definition;
 
-/// The chain: blocks, rounds, the store, and the limits a test waits on.
+/// The chain: blocks, the store, sync ticks, and the limits a test waits on.
 pub mod chain {
-    pub use crate::chain::block::Block;
+    pub use crate::chain::block::{Block, unix_millis};
     pub use crate::chain::certified::{Certified, Certifier};
+    pub use crate::chain::decided::skip_message;
     pub use crate::chain::hash::Hash32;
     pub use crate::chain::limits::SYNC_BATCH_BLOCKS;
-    pub use crate::chain::producer::{RoundOutcome, skip_message};
     pub use crate::chain::tx::{Tx, TxList};
-    pub use crate::chain::{
-        Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, unix_millis,
-    };
+    pub use crate::chain::{Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_ticks};
 }
 
 /// The messages peers exchange.

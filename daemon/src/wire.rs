@@ -1,5 +1,6 @@
 //! Everything a node can send on an established or establishing connection, as
-//! one enum whose chain payloads are the chain's own types ([`Block`], [`Tx`]).
+//! one enum whose chain payloads are the chain's own types ([`Certified`], [`Tx`],
+//! [`ConsensusMessage`]).
 //!
 //! A frame is decoded straight into these types, never through a generic JSON
 //! tree, with every count and length checked as it is read (see `chain/tx.rs`,
@@ -27,7 +28,6 @@ use timecoin_shared::wire::{
     DisconnectReason, Handshake, MAX_FIELD_BYTES, NodeId, bounded_string, bounded_vec,
 };
 
-use crate::chain::block::Block;
 use crate::chain::canonical::{KeyText, within_frame};
 use crate::chain::certified::Certified;
 use crate::chain::limits::SYNC_BATCH_BLOCKS;
@@ -65,17 +65,13 @@ pub enum Message {
     Pong {
         nonce: u64,
     },
-    /// A newly produced block, gossiped.
-    Block {
-        block: Block,
-    },
     /// Ask for up to `limit` blocks starting at height `from`.
     GetBlocks {
         from: u64,
         limit: u32,
     },
     /// Answer to [`Message::GetBlocks`], in height order, each block with its
-    /// certificate if it is final.
+    /// certificate (a block without one is never taken).
     Blocks {
         blocks: Vec<Certified>,
     },
@@ -104,7 +100,6 @@ impl Message {
             Message::Proof { .. } => "proof",
             Message::Ping { .. } => "ping",
             Message::Pong { .. } => "pong",
-            Message::Block { .. } => "block",
             Message::GetBlocks { .. } => "get_blocks",
             Message::Blocks { .. } => "blocks",
             Message::Tx { .. } => "tx",
@@ -124,7 +119,6 @@ enum Kind {
     Proof,
     Ping,
     Pong,
-    Block,
     GetBlocks,
     Blocks,
     Tx,
@@ -153,11 +147,6 @@ struct ProofBody {
 #[derive(Deserialize)]
 struct NonceBody {
     nonce: u64,
-}
-
-#[derive(Deserialize)]
-struct BlockBody {
-    block: Block,
 }
 
 #[derive(Deserialize)]
@@ -236,9 +225,6 @@ fn body<'de, D: de::Deserializer<'de>>(kind: Kind, d: D) -> Result<Message, D::E
         },
         Kind::Pong => Message::Pong {
             nonce: NonceBody::deserialize(d)?.nonce,
-        },
-        Kind::Block => Message::Block {
-            block: BlockBody::deserialize(d)?.block,
         },
         Kind::GetBlocks => {
             let b = GetBlocksBody::deserialize(d)?;
@@ -384,6 +370,8 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use timecoin_shared::wire::PROTOCOL_VERSION;
+
+    use crate::chain::block::Block;
 
     use super::*;
 

@@ -1,15 +1,14 @@
-//! The one path by which any block joins the chain, whether produced here,
-//! gossiped, synced or decided: find where the offered branch forks from ours,
-//! apply the fork-choice rule, validate every new block, then commit the switch
-//! to the store in one transaction and put reverted transactions back in the
-//! mempool.
+//! The one path by which any block joins the chain, whether decided here by
+//! the consensus engine or synced from a peer: a run of blocks, each with its
+//! commit certificate (checked by the caller), that continues our final tip.
+//! Every block is validated, then all are appended with their certificates in
+//! one store transaction, and their transactions leave the mempool.
 //!
-//! A branch offered with certificates (checked by the caller, one per block,
-//! from our final height up) is decided: it needs no fork-choice win, it
-//! replaces whatever non-final blocks we hold there, and it becomes final in
-//! the same transaction. A branch that would replace a final block is refused,
-//! certificates or not.
+//! The chain holds final blocks only, so there is nothing to choose between and
+//! nothing to revert: a block that conflicts with one we hold conflicts with a
+//! final block, and is refused whatever it carries.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 
 use timecoin_consensus::CommitCertificate;
@@ -18,37 +17,33 @@ use tracing::{info, warn};
 
 use super::block::Block;
 use super::engine::{Chain, State};
-use super::forkchoice::{self, BranchKey};
 use super::hash::Hash32;
-use super::mempool::Origin;
 use super::store::StoreError;
 use super::validate::check_block;
 use crate::escape::escaped;
 
-/// What became of a branch offered to [`Chain`] (one gossiped block, a sync batch,
-/// or our own new block).
+/// What became of a certified run of blocks offered to [`Chain`].
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Adopted {
-    /// It extended our tip or replaced a weaker branch, reverting this many blocks.
-    Switched { reverted: usize },
+    /// It extended our final tip.
+    Appended,
     /// We have every block of it already.
     Known,
-    /// It loses to our branch under the fork-choice rule.
-    Stale,
     /// It does not connect to our chain: blocks below it are missing.
     Detached,
-    /// It breaks a rule, or forks at or below a final block.
+    /// It breaks a rule, or conflicts with a final block.
     Invalid { height: u64, reason: String },
 }
 
 impl Chain {
-    /// Offers a branch (consecutive blocks, lowest first) to the chain, and adopts
-    /// it if it is valid and the fork-choice rule prefers it, or if `certs`
-    /// (verified, one for each block of the branch, in order) prove it decided.
-    /// `now_ms` is the local clock, which no block may be stamped far ahead of.
+    /// Offers consecutive blocks (lowest first), each with its verified
+    /// certificate in `certs`, to the chain, and appends the ones above our
+    /// tip if they continue it and pass every check. `from` is the peer they
+    /// came from (`None`: decided here). `now_ms` is the local clock, which no
+    /// block may be stamped far ahead of.
     ///
     /// # Errors
-    /// Only store failures; a bad branch is an [`Adopted::Invalid`], logged here.
+    /// Only store failures; a bad run is an [`Adopted::Invalid`], logged here.
     pub(super) fn adopt(
         &self,
         state: &mut State,
@@ -57,7 +52,7 @@ impl Chain {
         from: Option<NodeId>,
         now_ms: u64,
     ) -> Result<Adopted, StoreError> {
-        let outcome = self.try_adopt(state, branch, certs, from, now_ms)?;
+        let outcome = self.try_adopt(state, branch, certs, now_ms)?;
         if let Adopted::Invalid { height, reason } = &outcome {
             self.counters
                 .blocks_rejected
@@ -73,19 +68,14 @@ impl Chain {
         state: &mut State,
         branch: Vec<Block>,
         certs: Vec<CommitCertificate>,
-        from: Option<NodeId>,
         now_ms: u64,
     ) -> Result<Adopted, StoreError> {
         let invalid = |height, reason: String| Ok(Adopted::Invalid { height, reason });
         let Some(first) = branch.first() else {
             return Ok(Adopted::Known);
         };
-        let final_height = state.finality.final_height;
-        if !certs.is_empty() && (certs.len() != branch.len() || first.height != final_height + 1) {
-            return invalid(
-                first.height,
-                format!("certified blocks must follow the final height {final_height}"),
-            );
+        if certs.len() != branch.len() {
+            return invalid(first.height, "a block without its certificate".into());
         }
         if first.height == 0 {
             return invalid(0, "height 0 is the empty chain".into());
@@ -98,59 +88,33 @@ impl Chain {
                 );
             }
         }
-        // Skip the blocks we already hold.
+        // Skip the blocks we already hold; one that differs conflicts with a
+        // final block.
         let tip_height = state.height();
         let mut skip = 0;
         for block in &branch {
-            if block.height > tip_height
-                || self.store.block(block.height)?.map(|b| b.hash()) != Some(block.hash())
-            {
+            if block.height > tip_height {
                 break;
+            }
+            if self.store.block(block.height)?.map(|b| b.hash()) != Some(block.hash()) {
+                return invalid(
+                    block.height,
+                    format!("conflicts with final block at height {}", block.height),
+                );
             }
             skip += 1;
         }
-        let branch = &branch[skip..];
-        let Some(fork) = branch.first().map(|b| b.height) else {
-            if certs.is_empty() {
-                return Ok(Adopted::Known);
-            }
-            // Every block is ours already: they only become final.
-            return self.commit(state, tip_height + 1, branch, &certs, from);
+        let (branch, certs) = (&branch[skip..], &certs[skip..]);
+        let Some(next) = branch.first() else {
+            return Ok(Adopted::Known);
         };
-        if fork > tip_height + 1 {
+        let parent = state.tip.clone();
+        if next.height != tip_height + 1
+            || next.parent != parent.as_ref().map_or(Hash32::ZERO, Block::hash)
+        {
             return Ok(Adopted::Detached);
         }
-        if !forkchoice::may_fork_at(fork, state.finality.final_height) {
-            return invalid(fork, format!("conflicts with final block at height {fork}"));
-        }
-        let parent = if fork == 1 {
-            None
-        } else {
-            self.store.block(fork - 1)?
-        };
-        if branch[0].parent != parent.as_ref().map_or(Hash32::ZERO, Block::hash) {
-            return Ok(Adopted::Detached);
-        }
-        let mut ours = Vec::new();
-        for height in fork..=tip_height {
-            if let Some(b) = self.store.block(height)? {
-                ours.push(BranchKey {
-                    round: b.round,
-                    hash: b.hash(),
-                });
-            }
-        }
-        let theirs: Vec<BranchKey> = branch
-            .iter()
-            .map(|b| BranchKey {
-                round: b.round,
-                hash: b.hash(),
-            })
-            .collect();
-        if certs.is_empty() && !forkchoice::prefer(&ours, &theirs) {
-            return Ok(Adopted::Stale);
-        }
-        let mut included = std::collections::HashSet::new();
+        let mut included = HashSet::new();
         let mut prev = parent;
         for block in branch {
             let store = &self.store;
@@ -158,7 +122,7 @@ impl Chain {
             let mut already = |id: &Hash32| {
                 included.contains(id)
                     || match store.tx_height(id) {
-                        Ok(h) => h.is_some_and(|h| h < fork),
+                        Ok(h) => h.is_some(),
                         Err(e) => {
                             lookup_failed = Some(e);
                             true
@@ -181,38 +145,20 @@ impl Chain {
             }
             prev = Some(block.clone());
         }
-        self.commit(state, fork, branch, &certs, from)
+        self.commit(state, branch, certs)?;
+        Ok(Adopted::Appended)
     }
 
     fn commit(
         &self,
         state: &mut State,
-        fork: u64,
         branch: &[Block],
         certs: &[CommitCertificate],
-        from: Option<NodeId>,
-    ) -> Result<Adopted, StoreError> {
-        let reverted = self.store.apply(fork, branch, certs)?;
-        let new_tip = match branch.last() {
-            Some(block) => Some(block.clone()),
-            None => state.tip.clone(),
-        };
-        let new_height = new_tip.as_ref().map_or(0, |b| b.height);
+    ) -> Result<(), StoreError> {
+        self.store.append_final(branch, certs)?;
         {
             // After the write: see `Chain::submit_tx` for why the order matters.
             let mut mempool = self.mempool();
-            let now = std::time::Instant::now();
-            for block in &reverted {
-                for tx in block.transactions.iter() {
-                    // A full pool drops the reverted transaction; its sender may resubmit.
-                    let _ = mempool.insert(
-                        tx.id(),
-                        tx.as_str().as_bytes().to_vec(),
-                        Origin::Reverted,
-                        now,
-                    );
-                }
-            }
             for block in branch {
                 for tx in block.transactions.iter() {
                     mempool.remove(&tx.id());
@@ -220,7 +166,7 @@ impl Chain {
             }
         }
         for block in branch {
-            if from.is_none() {
+            if block.producer == self.id {
                 self.counters
                     .blocks_produced
                     .fetch_add(1, Ordering::Relaxed);
@@ -232,23 +178,15 @@ impl Chain {
                 info!(height = block.height, round = block.round, producer = %block.producer.short(), txs = block.transactions.len(), hash = %block.hash().short(), "Accepted block at height {}", block.height);
             }
         }
-        if !reverted.is_empty() {
-            self.counters.reorgs.fetch_add(1, Ordering::Relaxed);
-            info!(
-                fork,
-                reverted = reverted.len(),
-                "Switched to a better branch at height {fork}"
-            );
-        }
         if let Some(cert) = certs.last() {
             info!(height = cert.height.0, round = cert.round.0, signers = cert.precommits.len(), hash = %cert.value, "Finalized block at height {} by a certificate of {} masternodes", cert.height.0, cert.precommits.len());
         }
-        state.tip = new_tip;
+        if let Some(block) = branch.last() {
+            state.tip = Some(block.clone());
+        }
         state.finality = self.store.finality()?;
         self.publish(state);
-        self.gossip.set_best_height(new_height);
-        Ok(Adopted::Switched {
-            reverted: reverted.len(),
-        })
+        self.gossip.set_best_height(state.height());
+        Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! The block: what a leader signs and every node checks, stores and serves.
+//! The block: what a round's proposer signs and every node checks, stores and
+//! serves.
 //!
 //! A block travels and is stored as JSON, decoded straight into this struct (its
 //! transactions into one buffer, see `tx.rs`), with every count and length
@@ -7,6 +8,7 @@
 //! library still verifies.
 
 use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,13 @@ use timecoin_shared::wire::{NodeId, bounded_string};
 
 use super::hash::Hash32;
 use super::tx::{Tx, TxList};
+
+/// Wall-clock milliseconds since the Unix epoch, for block timestamps.
+pub fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
 
 /// Hex digits of an ed25519 signature.
 const SIGNATURE_HEX: usize = 128;
@@ -25,15 +34,14 @@ pub struct Block {
     pub height: u64,
     /// Hash of the block at `height - 1`, or [`Hash32::ZERO`] for the first block.
     pub parent: Hash32,
-    /// Milliseconds since the Unix epoch when the producer made it; never below the
+    /// Milliseconds since the Unix epoch when the producer made it; above the
     /// parent's, so block age and intervals read sensibly.
     pub timestamp_ms: u64,
     pub producer: NodeId,
-    /// Which failover round of this height produced it (0: the first leader).
-    /// Rounds are slots of the block interval counted from the parent's
-    /// timestamp, so the round and the timestamp must agree (see `validate`). The
-    /// leader of `(height, round)` is computed over the masternodes of the network
-    /// definition, never over a set a block carries.
+    /// The consensus round of this height whose proposer made it (0: the
+    /// first). The proposer of `(height, round)` is computed over the
+    /// masternodes of the network definition, never over a set a block
+    /// carries, and must be `producer` (see `validate`).
     pub round: u32,
     /// Transactions in the order the producer included them; each a JSON object.
     pub transactions: TxList,

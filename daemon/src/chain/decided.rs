@@ -1,32 +1,103 @@
-//! What the consensus engine asks of the chain: the block to propose at a
-//! height, a verdict on a proposed block, and the decision, which makes a
-//! block final with its certificate (see `crate::consensus` for why this is
-//! the only way besides certified sync).
+//! What the consensus engine asks of the chain: whether a round may produce
+//! (the quorum gate and its contract lines), the block to propose, a verdict
+//! on a proposed block, and the decision, which appends a block with its
+//! certificate (see `crate::consensus` for why this is the only way besides
+//! certified sync).
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use timecoin_consensus::{CommitCertificate, SafetyRecord};
 use timecoin_shared::wire::NodeId;
+use tracing::{info, warn};
 
 use super::adopt::Adopted;
-use super::block::Block;
+use super::block::{Block, unix_millis};
 use super::engine::Chain;
 use super::gossip::Outbox;
-use super::producer::unix_millis;
+use super::hash::Hash32;
+use super::limits::{MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS};
 use super::store::StoreError;
 use super::validate::check_block;
 use crate::wire::Message;
 
+/// The contract log line (operators and `timectl` grep it) for a round this
+/// node skips.
+pub fn skip_message(active: usize, min: usize) -> String {
+    format!("Skipping block production: only {active} masternodes active (minimum {min} required)")
+}
+
 impl Chain {
-    /// The block this node holds at `height` if it sits right on the final
-    /// tip: what this node proposes there.
-    pub(crate) fn proposable(&self, height: u64) -> Option<Block> {
+    /// Whether round `round` of `height` may produce, as this masternode sees
+    /// its links: at least `min_masternodes` and a `quorum` of the network
+    /// definition's masternodes active (itself included). Logs the round's
+    /// contract line: `Starting new block round` when `entered` (the round is
+    /// new), or the skip line naming the larger of the two minimums (with
+    /// fewer than a quorum nothing can be final, whatever `min_masternodes`
+    /// says), which is logged again each time a stuck round is looked at.
+    pub(crate) fn round_gate(&self, height: u64, round: u32, quorum: usize, entered: bool) -> bool {
+        let schedule = &self.config.schedule;
+        let mut active: Vec<NodeId> = self
+            .gossip
+            .active_masternodes()
+            .into_iter()
+            .filter(|id| schedule.is_masternode(id))
+            .collect();
+        active.sort();
+        active.dedup();
+        let min = self.config.min_masternodes.max(quorum);
+        if active.len() < min {
+            self.counters.skipped_rounds.fetch_add(1, Ordering::Relaxed);
+            warn!(
+                height,
+                round,
+                active = active.len(),
+                min,
+                "{}",
+                skip_message(active.len(), min)
+            );
+            return false;
+        }
+        if !entered {
+            return true;
+        }
+        self.counters.rounds.fetch_add(1, Ordering::Relaxed);
+        let proposer = schedule.proposer(height, round).map(|p| p.short());
+        info!(
+            height,
+            round,
+            proposer = proposer.as_deref().unwrap_or("-"),
+            active = active.len(),
+            "Starting new block round"
+        );
+        true
+    }
+
+    /// A block for round `round` of `height` on our final tip, signed by this
+    /// node with pending transactions: what it proposes when the round is its
+    /// own. `None` if the final height moved on.
+    pub(crate) fn build_proposal(&self, height: u64, round: u32) -> Option<Block> {
         let state = self.lock();
-        if state.finality.final_height + 1 != height {
+        if state.height() + 1 != height {
             return None;
         }
-        let block = self.store.block(height).ok().flatten()?;
-        let parent = self.store.block(height - 1).ok().flatten();
-        let parent_hash = parent.map_or(super::hash::Hash32::ZERO, |p| p.hash());
-        (block.parent == parent_hash).then_some(block)
+        let transactions = {
+            let mut mempool = self.mempool();
+            self.expire_txs(&mut mempool, Instant::now());
+            mempool.select(MAX_BLOCK_TXS, MAX_BLOCK_TX_BYTES)
+        };
+        let base = state
+            .tip
+            .as_ref()
+            .map_or(self.config.schedule.genesis_ms, |b| b.timestamp_ms);
+        Some(Block::sign(
+            &self.key,
+            height,
+            state.tip.as_ref().map_or(Hash32::ZERO, Block::hash),
+            unix_millis().max(base + 1),
+            round,
+            transactions,
+        ))
     }
 
     /// Whether `block` is a valid child of our final tip (parent, height,
@@ -36,33 +107,24 @@ impl Chain {
     /// Why not, for a log line.
     pub(crate) fn check_proposed(&self, block: &Block) -> Result<(), String> {
         let state = self.lock();
-        let final_height = state.finality.final_height;
+        let final_height = state.height();
         if block.height != final_height + 1 {
             return Err(format!(
                 "height {} is not above the final height {final_height}",
                 block.height
             ));
         }
-        let parent = if final_height == 0 {
-            None
-        } else {
-            Some(
-                self.store
-                    .block(final_height)
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| format!("no final block at {final_height}"))?,
-            )
-        };
+        let parent = state.tip.as_ref();
         let mut lookup_failed = None;
-        let mut already = |id: &super::hash::Hash32| match self.store.tx_height(id) {
-            Ok(h) => h.is_some_and(|h| h <= final_height),
+        let mut already = |id: &Hash32| match self.store.tx_height(id) {
+            Ok(h) => h.is_some(),
             Err(e) => {
                 lookup_failed = Some(e);
                 true
             }
         };
         let checked = check_block(
-            parent.as_ref(),
+            parent,
             block,
             &self.config.schedule,
             unix_millis(),
@@ -74,18 +136,17 @@ impl Chain {
         checked.map(drop).map_err(|e| e.to_string())
     }
 
-    /// Makes `block` final with `cert` (a quorum's precommits the engine
-    /// counted, for this block's hash at the height after the final one),
-    /// replacing any other block this node held there.
+    /// Appends `block`, final with `cert` (a quorum's precommits the engine
+    /// counted, for this block's hash at the height after the final one).
     ///
     /// # Errors
     /// The block does not fit on the final tip, or the store failed.
     pub(crate) fn decide(&self, block: Block, cert: CommitCertificate) -> Result<(), String> {
         let mut state = self.lock();
         let height = block.height;
-        let from = Some(block.producer);
-        match self.adopt(&mut state, vec![block], vec![cert], from, unix_millis()) {
-            Ok(Adopted::Switched { .. }) => Ok(()),
+        match self.adopt(&mut state, vec![block], vec![cert], None, unix_millis()) {
+            // Sync may have brought the same block first.
+            Ok(Adopted::Appended | Adopted::Known) => Ok(()),
             Ok(other) => Err(format!("block at height {height}: {other:?}")),
             Err(e) => Err(e.to_string()),
         }

@@ -22,14 +22,12 @@ use serde_json::Value;
 use timecoin_shared::wire::NodeId;
 use tracing::{debug, warn};
 
-use super::adopt::Adopted;
 use super::block::Block;
 use super::certified::Certifier;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
 use super::mempool::{Inserted, Mempool, Origin, TxError};
-use super::producer::unix_millis;
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
@@ -40,13 +38,11 @@ use crate::wire::Message;
 /// What the chain needs to know about its node and its network.
 #[derive(Clone, Debug)]
 pub struct ChainConfig {
-    /// Fewer active masternodes than this and no block is produced.
+    /// Fewer active masternodes than this (or than a quorum) and this node
+    /// produces nothing in its rounds.
     pub min_masternodes: usize,
-    /// Whether this node produces when it leads (it must also be in the
-    /// schedule's masternodes); every node validates, stores and serves blocks.
-    pub masternode: bool,
-    /// The network definition's masternodes, interval and genesis: who leads
-    /// which round, and when rounds are.
+    /// The network definition's masternodes and genesis: who proposes in
+    /// which round.
     pub schedule: Schedule,
     /// What a commit certificate is checked against; `None` for a network
     /// without masternodes, where nothing is ever final.
@@ -83,7 +79,6 @@ pub struct Counters {
     pub blocks_produced: AtomicU64,
     pub blocks_accepted: AtomicU64,
     pub blocks_rejected: AtomicU64,
-    pub reorgs: AtomicU64,
     /// Transactions refused because the mempool was full (RPC and gossip).
     pub txs_refused_full: AtomicU64,
     /// Gossiped transactions dropped because their peer was over its rate.
@@ -113,16 +108,15 @@ pub struct Chain {
     /// The round the consensus engine is in, as it last said (`None` without
     /// an engine).
     consensus_round: Mutex<Option<u32>>,
-    /// Told after every change of the tip or the final height (the consensus
-    /// engine waits on it for a value to propose and a new height).
+    /// Told after every change of the final tip (the consensus engine waits
+    /// on it for a new height).
     listener: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
 
 pub(super) struct State {
+    /// The highest block: every stored block is final, so this is the final tip.
     pub(super) tip: Option<Block>,
     pub(super) finality: Finality,
-    /// The last `(height, round)` this node ran, so each is announced once.
-    pub(super) last_round: Option<(u64, u32)>,
     pub(super) sync: SyncState,
 }
 
@@ -202,7 +196,6 @@ impl Chain {
             state: Mutex::new(State {
                 tip,
                 finality,
-                last_round: None,
                 sync: SyncState::default(),
             }),
             mempool: Mutex::new(Mempool::new(limits.bytes, MEMPOOL_TTL)),
@@ -366,7 +359,6 @@ impl Chain {
     /// Handles one chain message from a peer. Other message types are ignored.
     pub fn on_message(&self, from: NodeId, msg: Message) {
         match msg {
-            Message::Block { block } => self.on_block(from, block),
             Message::Tx { tx } => self.on_tx(from, tx),
             Message::Status { best_height } => self.on_status(from, best_height),
             Message::GetBlocks { from: start, limit } => self.on_get_blocks(from, start, limit),
@@ -375,29 +367,6 @@ impl Chain {
                 debug!(kind = other.kind(), peer = %from.short(), "ignoring non-chain message")
             }
         }
-    }
-
-    fn on_block(&self, from: NodeId, block: Block) {
-        let mut outbox = Outbox::default();
-        {
-            let mut state = self.lock();
-            match self.adopt(
-                &mut state,
-                vec![block.clone()],
-                vec![],
-                Some(from),
-                unix_millis(),
-            ) {
-                Ok(Adopted::Switched { .. }) => outbox.broadcast(Message::Block { block }),
-                Ok(Adopted::Detached) => {
-                    let start = state.finality.final_height + 1;
-                    self.request_blocks(&mut state, &mut outbox, from, start);
-                }
-                Ok(_) => {}
-                Err(e) => warn!("chain store error while adding a block: {e}"),
-            }
-        }
-        self.send(outbox);
     }
 
     /// A transaction gossiped by `from`: taken within that peer's rate, and

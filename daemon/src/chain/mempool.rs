@@ -52,8 +52,6 @@ pub(crate) enum Origin {
     Client,
     /// Gossiped by this peer.
     Peer(NodeId),
-    /// Back from a block our chain reverted.
-    Reverted,
 }
 
 /// What [`Mempool::insert`] did with a new transaction.

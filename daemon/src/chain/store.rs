@@ -1,11 +1,11 @@
 //! The chain on disk: an embedded redb database, one file in the data dir.
 //!
-//! A final block's commit certificate is stored beside it (`certs`), and the final
-//! height is the top of the run of certified blocks: nothing else makes a block
-//! final. The consensus engine's safety record lives here too, written (durably)
+//! The store holds final blocks only: each block's commit certificate is stored
+//! beside it (`certs`) in the transaction that appends it, so the final height
+//! is the tip, and nothing else makes a block final. The consensus engine's safety record lives here too, written (durably)
 //! before each signature.
 //!
-//! Every change to the chain (append, reorg, finality) is one redb write
+//! Every change to the chain (appending final blocks) is one redb write
 //! transaction committed with immediate durability, so a crash or `kill -9` leaves
 //! either the old chain or the new one, never a mix, and never a lower height than
 //! was committed. The file records the network it belongs to and a format tag; a
@@ -43,9 +43,10 @@ const META_FINALIZED_TXS: &str = "finalized_txs";
 const META_SAFETY_RECORD: &str = "safety_record";
 
 /// Tag of this store layout; a different tag is a file this build cannot read.
-/// Version 2: finality is a stored certificate (version 1 was final by depth,
-/// which proves nothing to a node that reads it).
-const FORMAT: &[u8] = b"timed-chain-2";
+/// Version 3: every stored block is final, with its certificate beside it
+/// (version 2 also held non-final blocks of leader rounds; version 1 was final
+/// by depth, which proves nothing to a node that reads it).
+const FORMAT: &[u8] = b"timed-chain-3";
 
 /// Why the chain store cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +93,7 @@ pub enum StoreError {
     },
 }
 
-/// The persistent chain. Only whole changes are written (see [`Store::apply`]).
+/// The persistent chain. Only whole changes are written (see [`Store::append_final`]).
 pub struct Store {
     db: Database,
     /// The file path (or `memory`), named in every error.
@@ -248,7 +249,7 @@ impl Store {
         }
     }
 
-    /// Consecutive blocks from `from`, each with its certificate if it is final,
+    /// Consecutive blocks from `from`, each with its certificate,
     /// at most `limit` of them and, past the first, at most `max_bytes` of
     /// stored JSON in total: one sync answer.
     ///
@@ -280,7 +281,12 @@ impl Store {
             bytes_total += size;
             let certificate = match cert {
                 Some(c) => Some(self.decode_cert(height, c.value())?),
-                None => None,
+                None => {
+                    return Err(StoreError::Corrupt {
+                        origin: self.origin.clone(),
+                        what: format!("block at height {height} has no certificate"),
+                    });
+                }
             };
             let block = self.decode(height, bytes.value())?;
             out.push(Certified { block, certificate });
@@ -340,79 +346,59 @@ impl Store {
         }
     }
 
-    /// Replaces every block from `fork_height` up with `blocks` (which start at
-    /// `fork_height`, or are empty), then stores `certs` (verified by the caller,
-    /// consecutive from the final height + 1, each for the block now at its
-    /// height) and raises the final height to the last of them, counting the
-    /// transactions that became final, all in one durable transaction. Returns
-    /// the blocks that were removed, lowest first.
+    /// Appends `blocks` with their `certs` (verified by the caller, one per
+    /// block, the first for the height after the final one) and raises the
+    /// final height to the last of them, counting the transactions that became
+    /// final, all in one durable transaction. Nothing is ever replaced: the
+    /// store holds final blocks only.
     ///
     /// # Errors
-    /// Database or decoding failure; nothing is changed then.
-    pub fn apply(
+    /// Database or encoding failure, or blocks and certificates that do not
+    /// follow the final height one for one; nothing is changed then.
+    pub fn append_final(
         &self,
-        fork_height: u64,
         blocks: &[Block],
         certs: &[CommitCertificate],
-    ) -> Result<Vec<Block>, StoreError> {
+    ) -> Result<(), StoreError> {
+        let corrupt = |what: String| StoreError::Corrupt {
+            origin: self.origin.clone(),
+            what,
+        };
+        if blocks.len() != certs.len() {
+            return Err(corrupt(format!(
+                "{} blocks offered with {} certificates",
+                blocks.len(),
+                certs.len()
+            )));
+        }
         let txn = self.db.begin_write().map_err(|e| self.db_err(e))?;
-        let mut reverted = Vec::new();
         {
             let mut table = txn.open_table(BLOCKS).map_err(|e| self.db_err(e))?;
             let mut txs = txn.open_table(TXS).map_err(|e| self.db_err(e))?;
             let mut meta = txn.open_table(META).map_err(|e| self.db_err(e))?;
             let mut cert_table = txn.open_table(CERTS).map_err(|e| self.db_err(e))?;
-            let old: Vec<(u64, Vec<u8>)> = table
-                .range(fork_height..)
-                .map_err(|e| self.db_err(e))?
-                .map(|entry| entry.map(|(h, b)| (h.value(), b.value().to_vec())))
-                .collect::<Result<_, _>>()
-                .map_err(|e| self.db_err(e))?;
-            for (height, bytes) in old {
-                let block = self.decode(height, &bytes)?;
-                table.remove(height).map_err(|e| self.db_err(e))?;
-                for tx in block.transactions.iter() {
-                    txs.remove(tx.id().0.as_slice())
-                        .map_err(|e| self.db_err(e))?;
-                }
-                reverted.push(block);
-            }
-            for block in blocks {
-                let bytes = serde_json::to_vec(block).map_err(|_| StoreError::Corrupt {
-                    origin: self.origin.clone(),
-                    what: format!("block at height {} does not encode", block.height),
-                })?;
-                table
-                    .insert(block.height, bytes.as_slice())
-                    .map_err(|e| self.db_err(e))?;
-                for tx in block.transactions.iter() {
-                    txs.insert(tx.id().0.as_slice(), block.height)
-                        .map_err(|e| self.db_err(e))?;
-                }
-            }
             let old_final = self.read_u64(&meta, META_FINAL_HEIGHT)?;
             let mut newly_final = 0u64;
-            for (cert, height) in certs.iter().zip(old_final + 1..) {
-                let corrupt = |what: String| StoreError::Corrupt {
-                    origin: self.origin.clone(),
-                    what,
-                };
-                if cert.height.0 != height {
+            for ((block, cert), height) in blocks.iter().zip(certs).zip(old_final + 1..) {
+                if block.height != height || cert.height.0 != height {
                     return Err(corrupt(format!(
-                        "certificate for height {} where {height} is next final",
-                        cert.height.0
+                        "block {} with certificate {} where {height} is next final",
+                        block.height, cert.height.0
                     )));
                 }
-                let bytes = table
-                    .get(height)
-                    .map_err(|e| self.db_err(e))?
-                    .map(|g| g.value().to_vec())
-                    .ok_or_else(|| corrupt(format!("certificate but no block at {height}")))?;
-                let block = self.decode(height, &bytes)?;
                 if block.hash().0 != cert.value.0 {
                     return Err(corrupt(format!(
                         "certificate at {height} is for another block"
                     )));
+                }
+                let bytes = serde_json::to_vec(block)
+                    .map_err(|_| corrupt(format!("block at height {height} does not encode")))?;
+                table
+                    .insert(height, bytes.as_slice())
+                    .map_err(|e| self.db_err(e))?;
+                for tx in block.transactions.iter() {
+                    txs.insert(tx.id().0.as_slice(), height)
+                        .map_err(|e| self.db_err(e))?;
                 }
                 newly_final += block.transactions.len() as u64;
                 let cert_bytes = serde_json::to_vec(cert)
@@ -431,6 +417,6 @@ impl Store {
             }
         }
         txn.commit().map_err(|e| self.db_err(e))?;
-        Ok(reverted)
+        Ok(())
     }
 }

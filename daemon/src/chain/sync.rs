@@ -1,42 +1,43 @@
-//! Catching up: a node behind asks a peer that is ahead for batches of blocks
-//! (`GetBlocks` / `Blocks`) until it reaches that peer's tip.
+//! Catching up: a node behind asks a peer that is ahead for batches of final
+//! blocks (`GetBlocks` / `Blocks`) until it reaches that peer's tip.
 //!
-//! Each block of a batch comes with its commit certificate if it is final
-//! (`certified`). The leading certified blocks above our final height are
-//! checked against the network definition and, if every certificate holds,
-//! adopted as final whatever our fork choice says (they are decided); one
+//! Each block of a batch comes with its commit certificate. The leading
+//! certified blocks are checked against the network definition and, if every
+//! certificate holds and they continue our final tip, appended as final; one
 //! certificate that does not hold refuses the whole batch, distrusts its
-//! sender and closes its link. The uncertified rest is offered to the fork-choice rule as before
-//! and is never final on its own.
+//! sender and closes its link. A block without a certificate is never taken:
+//! honest nodes hold and serve final blocks only.
 //!
-//! Peers announce their height with `Status` (on link-up and every round). A
-//! peer's height is a hint, not a fact: a node that hears of a higher height asks
-//! the best peer for blocks starting just above its own final height (which covers
-//! any non-final fork it may be on), and each batch adopted leads to the next
-//! request from the new tip. One request is in flight at a time; one left
-//! unanswered for [`SYNC_REQUEST_TICKS`] rounds is abandoned and another peer is
-//! asked. A peer that announces and then does not deliver (no answer, an empty
-//! answer, blocks that are invalid or do not connect) is *distrusted*: asked
-//! only when no trusted peer is ahead, until it delivers; after an empty answer
-//! another peer is asked at once. No announced height ever holds production or
-//! the one request slot.
+//! Peers announce their height with `Status` (on link-up and every tick, see
+//! [`run_ticks`]). A peer's height is a hint, not a fact: a node that hears
+//! of a higher height asks the best peer for blocks starting just above its
+//! own, and each batch adopted leads to the next request from the new tip.
+//! One request is in flight at a time; one left unanswered for
+//! [`SYNC_REQUEST_TICKS`] ticks is abandoned and another peer is asked. A peer
+//! that announces and then does not deliver (no answer, an empty answer,
+//! blocks that are invalid or do not connect) is *distrusted*: asked only when
+//! no trusted peer is ahead, until it delivers; after an empty answer another
+//! peer is asked at once. No announced height ever holds production or the one
+//! request slot.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
 
 use timecoin_shared::wire::{DisconnectReason, NodeId};
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::adopt::Adopted;
-use super::block::Block;
+use super::block::unix_millis;
 use super::certified::Certified;
 use super::engine::{Chain, State};
 use super::gossip::Outbox;
 use super::limits::{SYNC_BATCH_BLOCKS, SYNC_BATCH_BYTES};
-use super::producer::unix_millis;
 use crate::escape::escaped;
 use crate::wire::Message;
 
-/// Round ticks after which an unanswered sync request is abandoned.
+/// Ticks after which an unanswered sync request is abandoned.
 ///
 /// Correctness: at least two, so a request sent just before a tick is never
 /// abandoned before it could be answered.
@@ -62,9 +63,9 @@ impl SyncState {
         }
     }
 
-    /// Called every round tick: ages the outstanding request, and distrusts a
-    /// peer that let it expire.
-    pub(super) fn tick(&mut self) {
+    /// Called every tick: ages the outstanding request, and distrusts a peer
+    /// that let it expire.
+    fn tick(&mut self) {
         self.ticks += 1;
         if let Some((peer, sent)) = self.in_flight
             && self.ticks - sent >= SYNC_REQUEST_TICKS
@@ -96,7 +97,44 @@ impl SyncState {
     }
 }
 
+/// Ticks the chain's sync every `every` (the block interval) until
+/// `shutdown`: see [`Chain::tick`]. A tick may write nothing, but it takes the
+/// chain's lock, which a store write holds, so it runs on the blocking pool.
+///
+/// # Cancel safety
+/// Each tick runs to completion between two waits; cancelling stops before the next.
+pub async fn run_ticks(chain: Arc<Chain>, every: Duration, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(every.max(Duration::from_millis(1)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => {
+                let chain = chain.clone();
+                if tokio::task::spawn_blocking(move || chain.tick()).await.is_err() {
+                    return; // The runtime is shutting down.
+                }
+            }
+        }
+    }
+}
+
 impl Chain {
+    /// One sync tick: ages the outstanding request (see [`SYNC_REQUEST_TICKS`]),
+    /// asks a peer ahead if none is out, and announces our height to every peer.
+    pub fn tick(&self) {
+        let mut outbox = Outbox::default();
+        {
+            let mut state = self.lock();
+            state.sync.tick();
+            self.resume_sync(&mut state, &mut outbox);
+            outbox.broadcast(Message::Status {
+                best_height: state.height(),
+            });
+        }
+        self.send(outbox);
+    }
+
     /// Tells a newly linked peer our height, so whichever side is behind syncs,
     /// and notes the height its handshake announced (a hint like any other), so a
     /// node that just regained its peers knows it is behind before its next round.
@@ -151,7 +189,7 @@ impl Chain {
     /// Asks the best peer ahead of us for blocks, unless a request is out.
     pub(super) fn resume_sync(&self, state: &mut State, outbox: &mut Outbox) {
         if let Some(peer) = state.sync.best_peer_above(state.height()) {
-            let start = state.finality.final_height + 1;
+            let start = state.height() + 1;
             self.request_blocks(state, outbox, peer, start);
         }
     }
@@ -200,137 +238,54 @@ impl Chain {
                 state.sync.in_flight = None;
             }
             let before = state.height();
-            let before_final = state.finality.final_height;
-            let Some(branch) = self.take_certified(&mut state, &mut outbox, from, entries) else {
-                drop(state);
-                self.send(outbox);
-                return;
-            };
-            if branch.is_empty()
-                && state.finality.final_height > before_final
-                && let Some(peer) = state.sync.best_peer_above(state.height())
-            {
-                let start = state.height() + 1;
-                self.request_blocks(&mut state, &mut outbox, peer, start);
+            let mut blocks = Vec::new();
+            let mut certs = Vec::new();
+            // Only the leading certified blocks count: nothing else is final.
+            for entry in entries {
+                let Some(cert) = entry.certificate else { break };
+                let checked = match &self.config.certifier {
+                    Some(certifier) => certifier.check(&entry.block, &cert),
+                    None => Err("certificates on a network without masternodes".into()),
+                };
+                if let Err(reason) = checked {
+                    self.refuse(&mut state, &mut outbox, from, &reason);
+                    drop(state);
+                    self.send(outbox);
+                    return;
+                }
+                blocks.push(entry.block);
+                certs.push(cert);
             }
-            let Some(first) = branch.first().map(|b| b.height) else {
-                if state.finality.final_height == before_final
-                    && state.sync.peer_heights.get(&from) > Some(&before)
-                {
-                    // It announced more than it delivered, and delivered
-                    // nothing: ask another at once, not after a timeout (but
-                    // not itself again: that would be a loop it drives).
+            let first = blocks.first().map(|b| b.height);
+            let count = blocks.len();
+            match self.adopt(&mut state, blocks, certs, Some(from), unix_millis()) {
+                Ok(Adopted::Appended) => {
+                    state.sync.distrusted.remove(&from);
+                    info!(peer = %from.short(), from = first, count, height = state.height(), "Synced blocks up to height {}", state.height());
+                    self.resume_sync(&mut state, &mut outbox);
+                }
+                Ok(Adopted::Known) if state.sync.peer_heights.get(&from) > Some(&before) => {
+                    // It announced more than it delivered: ask another at
+                    // once, not after a timeout (but not itself again: that
+                    // would be a loop it drives).
                     state.sync.distrust(from);
-                    if let Some(peer) = state
-                        .sync
-                        .best_peer_above(state.height())
-                        .filter(|p| *p != from)
-                    {
-                        let start = state.finality.final_height + 1;
-                        self.request_blocks(&mut state, &mut outbox, peer, start);
+                    if let Some(peer) = state.sync.best_peer_above(before).filter(|p| *p != from) {
+                        self.request_blocks(&mut state, &mut outbox, peer, before + 1);
                     }
                 }
-                drop(state);
-                self.send(outbox);
-                return;
-            };
-            let count = branch.len();
-            match self.adopt(&mut state, branch, vec![], Some(from), unix_millis()) {
-                Ok(Adopted::Switched { .. } | Adopted::Known | Adopted::Stale) => {
-                    if state.height() <= before
-                        && state.sync.peer_heights.get(&from) > Some(&before)
-                    {
-                        // It announced more than it delivered.
-                        state.sync.distrust(from);
-                    } else {
-                        state.sync.distrusted.remove(&from);
-                    }
-                    if state.height() > before {
-                        info!(peer = %from.short(), from = first, count, height = state.height(), "Synced blocks up to height {}", state.height());
-                    }
-                    if let Some(peer) = state.sync.best_peer_above(state.height()) {
-                        let start = state.height() + 1;
-                        self.request_blocks(&mut state, &mut outbox, peer, start);
-                    }
-                }
-                Ok(Adopted::Detached) if first > state.finality.final_height + 1 => {
-                    let start = state.finality.final_height + 1;
-                    self.request_blocks(&mut state, &mut outbox, from, start);
+                Ok(Adopted::Known) => self.resume_sync(&mut state, &mut outbox),
+                Ok(Adopted::Detached) if first > Some(before + 1) => {
+                    self.request_blocks(&mut state, &mut outbox, from, before + 1);
                 }
                 Ok(Adopted::Detached) => {
                     state.sync.distrust(from);
                     warn!(peer = %from.short(), "blocks from {} do not connect to our final chain", from.short());
                 }
-                Ok(Adopted::Invalid { .. }) => {
-                    state.sync.distrust(from);
-                }
+                Ok(Adopted::Invalid { .. }) => state.sync.distrust(from),
                 Err(e) => warn!("chain store error while syncing: {e}"),
             }
         }
         self.send(outbox);
-    }
-
-    /// Adopts the leading certified blocks of a batch above our final height
-    /// as final, after checking every certificate; returns the uncertified
-    /// rest for the fork-choice rule, or `None` when the batch was refused
-    /// (its sender is then distrusted) or does not reach our final tip (a
-    /// request from there is sent).
-    fn take_certified(
-        &self,
-        state: &mut State,
-        outbox: &mut Outbox,
-        from: NodeId,
-        entries: Vec<Certified>,
-    ) -> Option<Vec<Block>> {
-        let final_height = state.finality.final_height;
-        let lead = entries
-            .iter()
-            .take_while(|e| e.certificate.is_some())
-            .count();
-        let mut blocks = Vec::new();
-        let mut certs = Vec::new();
-        let mut rest = Vec::new();
-        for (i, entry) in entries.into_iter().enumerate() {
-            match entry.certificate {
-                Some(cert) if i < lead => {
-                    let Some(certifier) = &self.config.certifier else {
-                        return self.refuse(
-                            state,
-                            outbox,
-                            from,
-                            "certificates on a network without masternodes",
-                        );
-                    };
-                    if let Err(reason) = certifier.check(&entry.block, &cert) {
-                        return self.refuse(state, outbox, from, &reason);
-                    }
-                    // What is final here already proves nothing new.
-                    if entry.block.height > final_height {
-                        blocks.push(entry.block);
-                        certs.push(cert);
-                    }
-                }
-                _ => rest.push(entry.block),
-            }
-        }
-        let Some(first) = blocks.first().map(|b| b.height) else {
-            return Some(rest);
-        };
-        if first != final_height + 1 {
-            self.request_blocks(state, outbox, from, final_height + 1);
-            return None;
-        }
-        match self.adopt(state, blocks, certs, Some(from), unix_millis()) {
-            Ok(Adopted::Switched { .. } | Adopted::Known) => Some(rest),
-            Ok(_) => {
-                state.sync.distrust(from);
-                None
-            }
-            Err(e) => {
-                warn!("chain store error while syncing: {e}");
-                None
-            }
-        }
     }
 
     /// Refuses a batch whose certificate does not hold: its sender is
@@ -339,13 +294,7 @@ impl Chain {
     /// certificate is checked with nothing but the network file, so an honest
     /// node never sends one that fails: whoever did lied, and the link is what
     /// it lied with.
-    fn refuse(
-        &self,
-        state: &mut State,
-        outbox: &mut Outbox,
-        from: NodeId,
-        reason: &str,
-    ) -> Option<Vec<Block>> {
+    fn refuse(&self, state: &mut State, outbox: &mut Outbox, from: NodeId, reason: &str) {
         state.sync.distrust(from);
         self.counters
             .blocks_rejected
@@ -353,6 +302,5 @@ impl Chain {
         warn!(peer = %from.short(), reason = "bad_certificate",
             "Rejected blocks from {}: {} - closing connection", from.short(), escaped(reason));
         outbox.close_link(from, DisconnectReason::BadCertificate);
-        None
     }
 }

@@ -1,7 +1,7 @@
-//! The checks a block must pass before any node appends it: parent, height,
-//! timestamp (after the parent, in its round's slot, not from the future),
-//! producer (the scheduled leader of the network definition's masternodes),
-//! transactions and signature.
+//! The checks a block must pass before any node votes for it or appends it:
+//! parent, height, timestamp (after the parent, not from the future), producer
+//! (the proposer of the block's consensus round among the network definition's
+//! masternodes), transactions and signature.
 //!
 //! Pure functions of the block, its parent, the schedule, the local clock and a
 //! lookup of already-included transactions, so every rule can be tested without a
@@ -23,21 +23,14 @@ pub(crate) enum Invalid {
     Height { found: u64, expected: u64 },
     #[error("parent hash {found} is not the block below ({expected})")]
     Parent { found: Hash32, expected: Hash32 },
-    #[error(
-        "timestamp {found} is not in round {round}'s slot after its parent ({slot_start}..{slot_end})"
-    )]
-    Timestamp {
-        found: u64,
-        round: u32,
-        slot_start: u64,
-        slot_end: u64,
-    },
+    #[error("timestamp {found} is not after its parent's ({parent})")]
+    NotAfterParent { found: u64, parent: u64 },
     #[error("timestamp {found} is {ahead_ms} ms ahead of our clock")]
     FromTheFuture { found: u64, ahead_ms: u64 },
     #[error("the network definition lists no masternodes")]
     NoMasternodes,
-    #[error("producer {producer} is not the leader of round {round} (expected {expected})")]
-    NotLeader {
+    #[error("producer {producer} is not the proposer of round {round} (expected {expected})")]
+    NotProposer {
         producer: NodeId,
         round: u32,
         expected: NodeId,
@@ -82,23 +75,17 @@ pub(crate) fn check_block(
             expected: expected_parent,
         });
     }
-    check_timestamp(block, schedule, base_ms, now_ms)?;
+    check_timestamp(block, base_ms, now_ms)?;
     check_producer(block, schedule)?;
     let ids = check_transactions(block, already_included)?;
     block.verify_signature()?;
     Ok(ids)
 }
 
-/// The timestamp must lie in the slot of the round the block claims (so a
-/// producer cannot claim an earlier round's better fork-choice rank late, nor a
-/// later round early), and not further ahead of our clock than honest clocks
-/// drift (so a block from the future cannot freeze every later timestamp).
-fn check_timestamp(
-    block: &Block,
-    schedule: &Schedule,
-    base_ms: u64,
-    now_ms: u64,
-) -> Result<(), Invalid> {
+/// The timestamp must come after the parent's (so block times only rise),
+/// and not further ahead of our clock than honest clocks drift (so a block
+/// from the future cannot freeze every later timestamp).
+fn check_timestamp(block: &Block, base_ms: u64, now_ms: u64) -> Result<(), Invalid> {
     let ahead_ms = block.timestamp_ms.saturating_sub(now_ms);
     if ahead_ms > MAX_CLOCK_AHEAD_MS {
         return Err(Invalid::FromTheFuture {
@@ -106,22 +93,19 @@ fn check_timestamp(
             ahead_ms,
         });
     }
-    if schedule.round_at(base_ms, block.timestamp_ms) != Some(block.round) {
-        let slot = |r: u64| base_ms.saturating_add(r.saturating_mul(schedule.interval_ms));
-        return Err(Invalid::Timestamp {
+    if block.timestamp_ms <= base_ms {
+        return Err(Invalid::NotAfterParent {
             found: block.timestamp_ms,
-            round: block.round,
-            slot_start: slot(u64::from(block.round) + 1),
-            slot_end: slot(u64::from(block.round) + 2),
+            parent: base_ms,
         });
     }
     Ok(())
 }
 
 fn check_producer(block: &Block, schedule: &Schedule) -> Result<(), Invalid> {
-    match schedule.leader(block.height, block.round) {
+    match schedule.proposer(block.height, block.round) {
         Some(expected) if expected == block.producer => Ok(()),
-        Some(expected) => Err(Invalid::NotLeader {
+        Some(expected) => Err(Invalid::NotProposer {
             producer: block.producer,
             round: block.round,
             expected,
@@ -156,8 +140,6 @@ fn check_transactions(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use ed25519_dalek::SigningKey;
     use serde_json::json;
 
@@ -180,7 +162,7 @@ mod tests {
             .iter()
             .map(|k| NodeId(k.verifying_key().to_bytes()))
             .collect();
-        let schedule = Schedule::new(set, Duration::from_secs(1), GENESIS);
+        let schedule = Schedule::new(set, GENESIS);
         Fleet { keys, schedule }
     }
 
@@ -192,18 +174,18 @@ mod tests {
                 .expect("member")
         }
 
-        /// A valid block in `round`, stamped 10 ms into its slot.
+        /// A valid block in `round`, stamped a second and a round after its parent.
         fn make(&self, parent: Option<&Block>, round: u32, txs: Vec<serde_json::Value>) -> Block {
             let txs = txs
                 .iter()
                 .map(|v| Tx::from_value(v).expect("a transaction"))
                 .collect();
             let height = parent.map_or(1, |p| p.height + 1);
-            let leader = self.schedule.leader(height, round).expect("leader");
+            let proposer = self.schedule.proposer(height, round).expect("proposer");
             let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
             let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
             Block::sign(
-                self.key_of(leader),
+                self.key_of(proposer),
                 height,
                 parent_hash,
                 base + 1_000 * (u64::from(round) + 1) + 10,
@@ -246,7 +228,7 @@ mod tests {
             Err(Invalid::Parent { .. })
         ));
 
-        // Signed by a configured masternode that is not the leader of its round.
+        // Signed by a configured masternode that is not the proposer of its round.
         let wrong = f
             .keys
             .iter()
@@ -255,7 +237,7 @@ mod tests {
         let usurper = Block::sign(wrong, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &usurper),
-            Err(Invalid::NotLeader { .. })
+            Err(Invalid::NotProposer { .. })
         ));
 
         // Signed by a key outside the network definition.
@@ -263,7 +245,7 @@ mod tests {
         let foreign = Block::sign(&outsider, 2, first.hash(), second.timestamp_ms, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &foreign),
-            Err(Invalid::NotLeader { .. })
+            Err(Invalid::NotProposer { .. })
         ));
 
         let mut forged = second.clone();
@@ -277,10 +259,10 @@ mod tests {
         early.timestamp_ms = first.timestamp_ms;
         assert!(matches!(
             f.check(Some(&first), &early),
-            Err(Invalid::Timestamp { .. })
+            Err(Invalid::NotAfterParent { .. })
         ));
 
-        let empty = Schedule::new(Vec::new(), Duration::from_secs(1), GENESIS);
+        let empty = Schedule::new(Vec::new(), GENESIS);
         assert_eq!(
             check_block(Some(&first), &second, &empty, NOW, &mut never),
             Err(Invalid::NoMasternodes)
@@ -288,46 +270,20 @@ mod tests {
     }
 
     #[test]
-    fn a_round_must_match_its_slot() {
-        let f = fleet();
-        let first = f.make(None, 0, vec![]);
-        // The leader of round 2 stamping its block inside round 0's slot.
-        let leader = f.schedule.leader(2, 2).expect("leader");
-        let early = Block::sign(
-            f.key_of(leader),
-            2,
-            first.hash(),
-            first.timestamp_ms + 1_500,
-            2,
-            vec![],
-        );
-        assert!(matches!(
-            f.check(Some(&first), &early),
-            Err(Invalid::Timestamp { round: 2, .. })
-        ));
-    }
-
-    #[test]
     fn a_block_from_the_future_is_refused() {
         let f = fleet();
         let first = f.make(None, 0, vec![]);
-        // A century ahead: round and slot agree, the clock does not.
+        let proposer = f.schedule.proposer(2, 0).expect("proposer");
+        // A century ahead.
         let far = NOW + 100 * 365 * 24 * 3600 * 1000;
-        let round = f.schedule.round_at(first.timestamp_ms, far).expect("round");
-        let leader = f.schedule.leader(2, round).expect("leader");
-        let future = Block::sign(f.key_of(leader), 2, first.hash(), far, round, vec![]);
+        let future = Block::sign(f.key_of(proposer), 2, first.hash(), far, 0, vec![]);
         assert!(matches!(
             f.check(Some(&first), &future),
             Err(Invalid::FromTheFuture { .. })
         ));
         // Within the drift an honest clock may have, it passes.
         let near = NOW + MAX_CLOCK_AHEAD_MS;
-        let round = f
-            .schedule
-            .round_at(first.timestamp_ms, near)
-            .expect("round");
-        let leader = f.schedule.leader(2, round).expect("leader");
-        let close = Block::sign(f.key_of(leader), 2, first.hash(), near, round, vec![]);
+        let close = Block::sign(f.key_of(proposer), 2, first.hash(), near, 0, vec![]);
         assert!(f.check(Some(&first), &close).is_ok());
     }
 

@@ -120,6 +120,7 @@ pub(crate) fn start(
         timeouts: timeouts(interval),
     };
     let rebroadcast_every = params.timeouts.propose.base;
+    let quorum = certifier.validators.quorum();
     let engine = Engine {
         driver: Driver::new(params, signer.then_some(me)),
         record: SafetyRecord::new(Height(0)),
@@ -129,7 +130,11 @@ pub(crate) fn start(
         signer,
         timers: Vec::new(),
         blocks: HashMap::new(),
-        wanted: None,
+        interval,
+        quorum,
+        start_next_at: None,
+        round_logged: None,
+        round_open: false,
         next_height: Vec::new(),
         rebroadcast_every,
         last_seen: None,
@@ -159,8 +164,16 @@ struct Engine {
     timers: Vec<(Instant, Timeout)>,
     /// The blocks of this height's proposals, by hash.
     blocks: HashMap<ValueId, Block>,
-    /// A round whose proposal waits for the chain to hold a block to propose.
-    wanted: Option<Round>,
+    /// The pause between a decision and the next height (the block interval).
+    interval: Duration,
+    /// Masternodes needed for a decision.
+    quorum: usize,
+    /// When the next height starts, once this one is final.
+    start_next_at: Option<Instant>,
+    /// The height and round whose contract line was logged.
+    round_logged: Option<(Height, Round)>,
+    /// Whether that round may produce here (see `Chain::round_gate`).
+    round_open: bool,
     next_height: Vec<(NodeId, ConsensusMessage)>,
     rebroadcast_every: Duration,
     /// Where the driver stood at the last rebroadcast tick.
@@ -178,9 +191,8 @@ impl Engine {
                 .timers
                 .iter()
                 .map(|(at, _)| *at)
-                .min()
-                .unwrap_or(self.rebroadcast_at)
-                .min(self.rebroadcast_at);
+                .chain(self.start_next_at)
+                .fold(self.rebroadcast_at, Instant::min);
             match wakes.recv_timeout(next.saturating_duration_since(Instant::now())) {
                 Ok(Wake::Message {
                     from,
@@ -196,6 +208,7 @@ impl Engine {
             self.fire_timers();
             self.follow_chain();
             self.rebroadcast();
+            self.log_round();
             self.chain.note_consensus_round(self.driver.state().round.0);
         }
     }
@@ -240,7 +253,19 @@ impl Engine {
     fn enter(&mut self, height: Height) {
         self.timers.clear();
         self.blocks.clear();
-        self.wanted = None;
+        self.fresh_record(height);
+        let outputs = self.driver.start_height(height);
+        self.handle(outputs);
+        for (from, message) in std::mem::take(&mut self.next_height) {
+            if message.height() == height {
+                self.on_consensus(from, message);
+            }
+        }
+    }
+
+    /// Persists a record with nothing signed at `height`, unless the one
+    /// held is for it already.
+    fn fresh_record(&mut self, height: Height) {
         if self.signer && self.record.height != height {
             let record = SafetyRecord::new(height);
             if let Err(e) = self.chain.save_safety_record(&record) {
@@ -248,13 +273,6 @@ impl Engine {
                 self.signer = false;
             }
             self.record = record;
-        }
-        let outputs = self.driver.start_height(height);
-        self.handle(outputs);
-        for (from, message) in std::mem::take(&mut self.next_height) {
-            if message.height() == height {
-                self.on_consensus(from, message);
-            }
         }
     }
 
@@ -268,20 +286,39 @@ impl Engine {
         }
     }
 
-    /// Moves to the height after the final one when the chain got there (by
-    /// this engine's decision or by certified blocks from sync), and proposes
-    /// the block a waiting round needed once the chain holds it.
+    /// Moves to the height after the final one one block interval after the
+    /// chain got there (by this engine's decision or by certified blocks from
+    /// sync): the pacing of production.
     fn follow_chain(&mut self) {
         let final_height = self.chain.info().final_height;
-        if final_height >= self.driver.state().height.0 {
+        if final_height < self.driver.state().height.0 {
+            return;
+        }
+        let now = Instant::now();
+        if self.start_next_at.is_none() {
+            // This height is over: its timers would only make the driver ask
+            // for votes nobody needs. Nothing is signed at the next height
+            // before it starts, so a restart during the pause resumes there.
+            self.timers.clear();
+            self.fresh_record(Height(final_height + 1));
+        }
+        let at = *self.start_next_at.get_or_insert(now + self.interval);
+        if now >= at {
+            self.start_next_at = None;
             self.enter(Height(final_height + 1));
         }
-        if let Some(round) = self.wanted
-            && round == self.driver.state().round
-        {
-            let outputs = self.value(self.driver.state().height, round);
-            self.handle(outputs);
+    }
+
+    /// Logs the contract line of the round this masternode is in, once per
+    /// round, and notes whether it may produce in it.
+    pub(super) fn log_round(&mut self) {
+        let state = self.driver.state();
+        let at = (state.height, state.round);
+        if !self.signer || self.round_logged == Some(at) || self.start_next_at.is_some() {
+            return;
         }
+        self.round_logged = Some(at);
+        self.round_open = self.chain.round_gate(at.0.0, at.1.0, self.quorum, true);
     }
 
     /// Asks `peer`, which relayed a masternode's message for a later height
@@ -313,6 +350,13 @@ impl Engine {
         let seen = (state.height, state.round, state.step);
         if self.last_seen.replace(seen) != Some(seen) {
             return;
+        }
+        // Stuck: a round without a quorum waits for votes that may never come,
+        // so its skip line is logged again while the quorum is missing.
+        if self.signer && self.start_next_at.is_none() {
+            self.round_open = self
+                .chain
+                .round_gate(seen.0.0, seen.1.0, self.quorum, false);
         }
         for relay in self.driver.rebroadcast() {
             let message = match relay {

@@ -22,12 +22,14 @@ pub(crate) fn certifier(definition: &Definition) -> Option<Certifier> {
     })
 }
 
-/// Round timeouts for a network producing every `interval`. The proposer
-/// proposes a block the chain already produced, so the propose wait covers
-/// one interval (the block may still be on its way) plus a margin for its
-/// transfer; votes are small and get the crate's usual half second. All grow
-/// with the round, so after any period of asynchrony they outgrow the time a
-/// round needs.
+/// Round timeouts for a network producing every `interval`. Every node
+/// starts a height one interval after its decision of the one before, and the
+/// proposer proposes at once, so the propose wait only covers the spread of
+/// those starts (a message's delay) and a block's transfer: the interval
+/// itself, kept between 200 ms (a 100 ms devnet still has room for a block)
+/// and 1 s (a 10 min network does not wait 10 min for a dead proposer). Votes
+/// are small and get the crate's usual half second. All grow with the round,
+/// so after any period of asynchrony they outgrow the time a round needs.
 pub(super) fn timeouts(interval: Duration) -> TimeoutConfig {
     let votes = Growth {
         base: Duration::from_millis(500),
@@ -35,7 +37,7 @@ pub(super) fn timeouts(interval: Duration) -> TimeoutConfig {
     };
     TimeoutConfig {
         propose: Growth {
-            base: interval + Duration::from_millis(500),
+            base: interval.clamp(Duration::from_millis(200), Duration::from_secs(1)),
             delta: Duration::from_millis(500),
         },
         prevote: votes,

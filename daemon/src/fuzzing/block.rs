@@ -4,12 +4,11 @@
 //! signature is tampered with; the block is then really signed, so
 //! `check_block` is driven past the signature and every rule is reached.
 //!
-//! A block that passes must be signed by its round's leader, follow its parent,
-//! lie in its round's slot and not ahead of the clock, and still pass once it has
-//! crossed the wire as JSON.
+//! A block that passes must be signed by its round's proposer, follow its
+//! parent, be stamped after it and not ahead of the clock, and still pass once
+//! it has crossed the wire as JSON.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use timecoin_shared::wire::NodeId;
@@ -27,7 +26,7 @@ use crate::chain::validate::check_block;
 const MASTERNODES: u8 = 4;
 /// The seed byte of the outsider's key (the masternodes' are 1..=4).
 const OUTSIDER: u8 = 99;
-/// The schedule's block interval.
+/// The spread of timestamps the fuzzer chooses from, around the parent's.
 const INTERVAL_MS: u64 = 1_000;
 /// The schedule's genesis: a fixed time, so inputs replay identically.
 const GENESIS_MS: u64 = 1_700_000_000_000;
@@ -42,22 +41,24 @@ fn schedule() -> Schedule {
     let ids = (1..=MASTERNODES)
         .map(|seed| NodeId(key(seed).verifying_key().to_bytes()))
         .collect();
-    Schedule::new(ids, Duration::from_millis(INTERVAL_MS), GENESIS_MS)
+    Schedule::new(ids, GENESIS_MS)
 }
 
-/// The key that signs as the leader of `(height, round)`.
-fn leader_key(schedule: &Schedule, height: u64, round: u32) -> SigningKey {
-    let leader = schedule.leader(height, round).expect("masternodes listed");
+/// The key that signs as the proposer of `(height, round)`.
+fn proposer_key(schedule: &Schedule, height: u64, round: u32) -> SigningKey {
+    let proposer = schedule
+        .proposer(height, round)
+        .expect("masternodes listed");
     (1..=MASTERNODES)
         .map(key)
-        .find(|k| k.verifying_key().to_bytes() == leader.0)
-        .expect("the leader is one of ours")
+        .find(|k| k.verifying_key().to_bytes() == proposer.0)
+        .expect("the proposer is one of ours")
 }
 
-/// A valid first block, in round 0's slot: the parent the fuzzer may build on.
+/// A valid first block, in round 0: the parent the fuzzer may build on.
 pub(super) fn first_block() -> Block {
     let schedule = schedule();
-    let key = leader_key(&schedule, 1, 0);
+    let key = proposer_key(&schedule, 1, 0);
     Block::sign(&key, 1, Hash32::ZERO, GENESIS_MS + 10, 0, Vec::new())
 }
 
@@ -83,12 +84,13 @@ pub fn block_validation(data: &[u8]) {
     let round = u32::from(input.byte() % ROUNDS);
     let timestamp_ms = match input.byte() % 4 {
         0 => input.u64(),
+        // Around the parent's: equal or just before it must fail.
         _ => base_ms
-            .saturating_add(u64::from(round) * INTERVAL_MS)
-            .saturating_add(u64::from(input.u16()) % (2 * INTERVAL_MS)),
+            .saturating_add(u64::from(input.u16()) % (2 * INTERVAL_MS))
+            .saturating_sub(INTERVAL_MS / 2),
     };
     let signer = match input.byte() % (MASTERNODES + 2) {
-        0 | 1 => leader_key(&schedule, height, round),
+        0 | 1 => proposer_key(&schedule, height, round),
         n if n <= MASTERNODES => key(n),
         _ => key(OUTSIDER),
     };
@@ -130,7 +132,7 @@ pub fn block_validation(data: &[u8]) {
     );
     assert_eq!(
         Some(block.producer),
-        schedule.leader(block.height, block.round)
+        schedule.proposer(block.height, block.round)
     );
     assert!(
         block.verify_signature().is_ok(),
@@ -140,10 +142,7 @@ pub fn block_validation(data: &[u8]) {
         block.timestamp_ms <= now_ms + MAX_CLOCK_AHEAD_MS,
         "not from the future"
     );
-    assert_eq!(
-        schedule.round_at(base_ms, block.timestamp_ms),
-        Some(block.round)
-    );
+    assert!(block.timestamp_ms > base_ms, "stamped after its parent");
     assert_eq!(ids.len(), block.transactions.len());
     assert!(
         ids.iter().all(|id| !included.contains(id)),
@@ -165,19 +164,22 @@ pub fn block_seeds() -> Vec<Vec<u8>> {
     // Choices in the order `block_validation` reads them: parent, height shift,
     // parent tamper, round, timestamp mode, offset (2), signer, tamper, now (2),
     // included.
-    let valid_first = vec![0, 0, 0, 0, 1, 0, 20, 0, 0, 0, 10, 0];
-    let mut valid_child = vec![1, 0, 0, 0, 1, 0, 30, 1, 0, 0, 20, 0];
+    let valid_first = vec![0, 0, 0, 0, 1, 2, 88, 0, 0, 0, 10, 0];
+    let mut valid_child = vec![1, 0, 0, 0, 1, 2, 88, 1, 0, 0, 20, 0];
     valid_child.extend_from_slice(br#"[{"to":"x","amount":5},{"to":"y","amount":1}]"#);
     let mut twice = valid_child.clone();
     twice[11] = 1;
-    let later_round = vec![1, 0, 0, 2, 1, 0, 30, 0, 0, 2, 0, 0];
-    let outsider = vec![0, 0, 0, 0, 1, 0, 20, 5, 0, 0, 10, 0];
-    let wrong_height = vec![1, 1, 0, 0, 1, 0, 30, 0, 0, 0, 20, 0];
+    let later_round = vec![1, 0, 0, 2, 1, 2, 88, 0, 0, 2, 0, 0];
+    // Stamped exactly at its parent's time.
+    let at_parent = vec![1, 0, 0, 0, 1, 1, 244, 1, 0, 0, 20, 0];
+    let outsider = vec![0, 0, 0, 0, 1, 2, 88, 5, 0, 0, 10, 0];
+    let wrong_height = vec![1, 1, 0, 0, 1, 2, 88, 0, 0, 0, 20, 0];
     vec![
         valid_first,
         valid_child,
         twice,
         later_round,
+        at_parent,
         outsider,
         wrong_height,
     ]

@@ -3,7 +3,8 @@
 //! transaction's canonical text, written while decoding, must be the text the
 //! parsed value gives (the way it was computed before). Whatever decodes must
 //! re-encode to itself, a block's hash must survive re-encoding (a sync
-//! answer's entries too, with their certificates), and a handshake is checked
+//! answer's entries too, with their certificates, and a proposal's block),
+//! and a handshake is checked
 //! against ours.
 
 use serde_json::Value;
@@ -14,6 +15,7 @@ use crate::chain::block::Block;
 use crate::chain::canonical::reference;
 use crate::chain::limits::MAX_TX_BYTES;
 use crate::chain::tx::TxRef;
+use crate::consensus::messages::ConsensusMessage;
 use crate::net::handshake::validate;
 use crate::wire::Message;
 
@@ -33,7 +35,6 @@ pub fn message(data: &[u8]) {
         Message::Handshake(theirs) => {
             let _ = validate(theirs, &ours());
         }
-        Message::Block { block } => block_payload(block, &parsed["block"]),
         Message::Blocks { blocks } => {
             for (i, entry) in blocks.iter().enumerate() {
                 let parsed = &parsed["blocks"][i];
@@ -43,6 +44,11 @@ pub fn message(data: &[u8]) {
             }
         }
         Message::Tx { tx } => tx_payload(tx.as_ref(), &parsed["tx"]),
+        Message::Consensus { message } => {
+            if let ConsensusMessage::Proposal { block, .. } = message.as_ref() {
+                block_payload(block, &parsed["message"]["block"]);
+            }
+        }
         _ => {}
     }
 }
@@ -81,7 +87,6 @@ pub fn message_seeds() -> Vec<Vec<u8>> {
             "node_id": "07".repeat(32), "listen_port": 24100, "masternode": true,
             "best_height": 3, "software": "timed", "session": 1,
             "network_hash": "ab".repeat(32), "nonce": "cd".repeat(32)}),
-        serde_json::json!({"type": "block", "block": block}),
         serde_json::json!({"type": "blocks", "blocks": [block]}),
         serde_json::json!({"type": "tx", "tx": {"to": "x", "amount": 1.5, "memo": "\u{e9}"}}),
         serde_json::json!({"type": "get_blocks", "from": 1, "limit": 512}),

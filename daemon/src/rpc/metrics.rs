@@ -236,23 +236,18 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
         ),
         counter(
             "timed_blocks_produced_total",
-            "Blocks this node produced.",
+            "Blocks this node proposed that became final.",
             load(&chain.blocks_produced),
         ),
         counter(
             "timed_blocks_accepted_total",
-            "Blocks accepted from peers.",
+            "Final blocks other masternodes proposed (decided here or synced).",
             load(&chain.blocks_accepted),
         ),
         counter(
             "timed_blocks_rejected_total",
             "Blocks refused as invalid.",
             load(&chain.blocks_rejected),
-        ),
-        counter(
-            "timed_reorgs_total",
-            "Switches to a better branch.",
-            load(&chain.reorgs),
         ),
         counter(
             "timed_equivocations_total",

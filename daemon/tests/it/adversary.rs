@@ -4,9 +4,10 @@
 //!   highest session is refused; every real link is kept; the mesh never splits;
 //! - fake masternodes: outsiders that announce `masternode` are never counted, and
 //!   one real node plus fakes never passes the quorum gate;
-//! - an outsider-signed block with a made-up masternode set, a forged branch, and
-//!   a block from a century ahead signed by the scheduled leader's own key are all
-//!   rejected, and no height is reverted;
+//! - an outsider-signed block with a made-up masternode set and a forged branch
+//!   are never taken, and blocks whose certificate holds but which conflict with
+//!   a final block, come from a century ahead, or were signed out of turn are
+//!   rejected; no height is reverted;
 //! - a peer announcing a height of 2^63 and never answering cannot stall a node
 //!   catching up after a pause, nor fork it.
 
@@ -17,10 +18,12 @@ pub(crate) mod squat;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use ed25519_dalek::SigningKey;
 use liar::{Linked, Target, id_of, impersonate, outsider};
 use nix::sys::signal::Signal;
 use serde_json::json;
 use testkit::wait::within;
+use timecoin_consensus::DefinitionHash;
 use timecoin_shared::rpc::PeerInfo;
 use timecoin_shared::wire::{DisconnectReason, NodeId};
 use timed::Identity;
@@ -28,6 +31,7 @@ use timed::testing::Definition;
 use timed::testing::chain::{Block, Certified, Hash32, Schedule, unix_millis};
 use timed::testing::wire::Message;
 
+use crate::support::certify::certified;
 use crate::support::{
     NetworkDef, Node, Rule, common_final_height, mesh_problem, network_specs, wait_for_mesh,
 };
@@ -228,6 +232,28 @@ async fn fake_masternodes_are_not_counted_and_make_no_quorum() {
     );
 }
 
+/// `block` with a certificate every masternode of `nodes` signed (their keys
+/// read from their data dirs): a certificate that holds, on a block that may
+/// still break the chain's rules.
+fn certified_by_all(nodes: &[Node], def: &Definition, block: &Block) -> Certified {
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(def.hash_hex(), &mut hash).expect("a definition hash");
+    let keys: Vec<SigningKey> = nodes
+        .iter()
+        .map(|node| key_of(nodes, node.spec.node_id).signing_key().clone())
+        .collect();
+    certified(block, &keys, DefinitionHash(hash))
+}
+
+/// The key of the node among `nodes` with id `id`.
+fn key_of(nodes: &[Node], id: NodeId) -> Identity {
+    let node = nodes
+        .iter()
+        .find(|n| n.spec.node_id == id)
+        .expect("a masternode");
+    Identity::load_or_create(&node.data_dir()).expect("node key")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     let nodes = fleet();
@@ -239,14 +265,26 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
         .await
         .is_some()
     );
+    // Two of four paused: the chain holds still, so every lie below meets the
+    // tip it was made for.
+    nodes[2].signal(Signal::SIGSTOP);
+    nodes[3].signal(Signal::SIGSTOP);
+    let still = || async {
+        let a = height(&nodes[0]).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        a.is_some() && height(&nodes[0]).await == a
+    };
+    assert!(
+        within(WITHIN, still).await.is_some(),
+        "the chain did not stop"
+    );
     let tip: Block = nodes[0].get("/blocks/tip").await.expect("tip");
     let before = hashes(&nodes[0], tip.height).await;
-    let floor = heights(&nodes).await;
 
     let key = outsider();
     let liar = Linked::connect(&target(&nodes[0]), &key).await;
     // (1) The attack that rewrote final blocks: one unsolicited `blocks` answer, a
-    // longer branch from height 1, signed by an outsider.
+    // longer branch from height 1, signed by an outsider, with no certificate.
     let def = definition(&nodes[0]);
     let mut forged: Vec<Block> = Vec::new();
     for h in 1..=tip.height + 6 {
@@ -262,32 +300,22 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
         ));
     }
     liar.say(Message::Blocks {
-        blocks: forged.into_iter().map(Certified::from).collect(),
+        blocks: forged.iter().cloned().map(Certified::from).collect(),
     });
-    // (2) A longer branch above the final height (on the tip), signed by the
-    // outsider.
-    let mut branch = vec![tip.clone()];
-    for h in tip.height + 1..=tip.height + 5 {
-        let parent = branch.last().expect("parent");
-        let block = Block::sign(
-            &key,
-            h,
-            parent.hash(),
-            parent.timestamp_ms + 1_001,
-            0,
-            vec![],
-        );
-        branch.push(block);
-    }
+    // (2) The same branch's first block with a certificate that holds: it
+    // conflicts with a final block all the same.
     liar.say(Message::Blocks {
-        blocks: branch[1..].iter().cloned().map(Certified::from).collect(),
+        blocks: vec![certified_by_all(&nodes, &def, &forged[0])],
     });
     // (3) A block on the real tip carrying a made-up masternode set of its own:
     // no such field decodes, so the link that sent it ends (on a link of its
     // own, so the other lies still arrive).
     let block = Block::sign(&key, tip.height + 1, tip.hash(), unix_millis(), 0, vec![]);
-    let mut with_set = serde_json::to_value(Message::Block { block }).expect("a message");
-    with_set["block"]["masternodes"] = json!([id_of(&key)]);
+    let mut with_set = serde_json::to_value(Message::Blocks {
+        blocks: vec![Certified::from(block)],
+    })
+    .expect("a message");
+    with_set["blocks"][0]["masternodes"] = json!([id_of(&key)]);
     let mut smuggler = Linked::connect(&target(&nodes[0]), &outsider()).await;
     smuggler.say_raw(with_set.to_string().into_bytes());
     assert_eq!(
@@ -296,25 +324,38 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
         "{}",
         nodes[0].log()
     );
-    // (4) A block a century ahead, signed by the key of the leader of its round.
-    let schedule = Schedule::new(def.masternodes.clone(), def.block_interval, def.genesis_ms);
+    // (4) A block a century ahead, signed by its round's proposer and certified.
+    let schedule = Schedule::new(def.masternodes.clone(), def.genesis_ms);
     let far = unix_millis() + 100 * 365 * 24 * 3600 * 1000;
-    let round = schedule.round_at(tip.timestamp_ms, far).expect("a round");
-    let leader = schedule.leader(tip.height + 1, round).expect("a leader");
-    let leader_node = nodes
-        .iter()
-        .find(|n| n.spec.node_id == leader)
-        .expect("leader node");
-    let leader_key = Identity::load_or_create(&leader_node.data_dir()).expect("leader key");
+    let proposer = schedule.proposer(tip.height + 1, 0).expect("a proposer");
     let future = Block::sign(
-        leader_key.signing_key(),
+        key_of(&nodes, proposer).signing_key(),
         tip.height + 1,
         tip.hash(),
         far,
-        round,
+        0,
         vec![],
     );
-    liar.say(Message::Block { block: future });
+    liar.say(Message::Blocks {
+        blocks: vec![certified_by_all(&nodes, &def, &future)],
+    });
+    // (5) A block on the tip signed out of turn, certified.
+    let usurper = *def
+        .masternodes
+        .iter()
+        .find(|id| **id != proposer)
+        .expect("another masternode");
+    let out_of_turn = Block::sign(
+        key_of(&nodes, usurper).signing_key(),
+        tip.height + 1,
+        tip.hash(),
+        unix_millis(),
+        0,
+        vec![],
+    );
+    liar.say(Message::Blocks {
+        blocks: vec![certified_by_all(&nodes, &def, &out_of_turn)],
+    });
 
     let rejected = || nodes[0].log().matches("Rejected block").count();
     assert!(
@@ -325,18 +366,17 @@ async fn forged_and_future_blocks_are_rejected_and_revert_nothing() {
     let log = nodes[0].log();
     for why in [
         "conflicts with final block",
-        "is not the leader",
-        "unknown field `masternodes`",
+        "is not the proposer",
         "ahead of our clock",
     ] {
         assert!(log.contains(why), "no rejection saying {why:?}:\n{log}");
     }
-    // Nothing reverted, on the attacked node or any other, and the chain goes on.
+    // Nothing reverted or taken, on the attacked node or any other, and the
+    // chain goes on once the paused nodes run again.
     assert_eq!(hashes(&nodes[0], tip.height).await, before);
-    let now = heights(&nodes).await;
-    for (b, n) in floor.iter().zip(&now) {
-        assert!(n >= b, "a height went down: {floor:?} -> {now:?}");
-    }
+    assert_eq!(height(&nodes[0]).await, Some(tip.height), "a lie was taken");
+    nodes[2].signal(Signal::SIGCONT);
+    nodes[3].signal(Signal::SIGCONT);
     assert!(
         within(WITHIN, || agree_at_least(&nodes, tip.height + 2))
             .await

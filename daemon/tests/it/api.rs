@@ -7,7 +7,7 @@ use std::time::Duration;
 use timecoin_shared::wire::NodeId;
 use timed::Identity;
 use timed::testing::Definition;
-use timed::testing::chain::{Block, Hash32, Tx};
+use timed::testing::chain::{Block, Certified, Hash32, Tx};
 use timed::testing::net::{self, Inbox, NetEvent, NetSettings, Network, TcpAcceptor, TcpDialer};
 use timed::testing::wire::Message;
 use tokio::net::TcpListener;
@@ -154,8 +154,15 @@ fn big_block(n: usize) -> Message {
         })
         .collect();
     let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
-    Message::Block {
-        block: Block::sign(&key, n as u64, Hash32::ZERO, 0, 0, txs),
+    Message::Blocks {
+        blocks: vec![Certified::from(Block::sign(
+            &key,
+            n as u64,
+            Hash32::ZERO,
+            0,
+            0,
+            txs,
+        ))],
     }
 }
 

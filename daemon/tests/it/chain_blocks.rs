@@ -1,10 +1,12 @@
-//! How one node treats blocks from peers: a valid block is appended and relayed
-//! once; a bad block (wrong leader, a key outside the network definition, broken
-//! signature, unknown parent, a time far ahead) is refused and never relayed; a
-//! node far behind syncs in batches up to the announced tip (final only where a
-//! quorum's certificate comes with a block), a batch with a certificate that
-//! does not hold is refused, and a peer that announces a height it never
-//! delivers is abandoned for one that does and never holds production.
+//! How one node treats blocks from peers: blocks reach it only with a quorum's
+//! certificate (in sync answers; there is no gossip of bare blocks any more,
+//! proposals travel in consensus messages); a certified block that continues
+//! the final tip is appended once; a block without a certificate is never
+//! taken; a bad block (wrong proposer, a key outside the network definition,
+//! broken signature, unknown parent, a time far ahead) is refused even with a
+//! certificate; a node far behind syncs in batches up to the announced tip; a
+//! batch with a certificate that does not hold is refused; and a peer that
+//! announces a height it never delivers is abandoned for one that does.
 //!
 //! The peers are keys this test holds, driven by hand through a recording stand-in
 //! for the P2P layer, so every message the node sends can be inspected.
@@ -14,16 +16,15 @@ use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
 use serde_json::json;
-use timecoin_consensus::{
-    CommitCertificate, DefinitionHash, Height, Round, ValidatorId, ValidatorSet, ValueId, Vote,
-    VoteKind,
-};
+use timecoin_consensus::{CommitCertificate, DefinitionHash, Height, ValidatorId, ValidatorSet};
 use timecoin_shared::wire::NodeId;
 use timed::testing::chain::{
-    Block, Certified, Certifier, Chain, ChainConfig, Gossip, Hash32, RoundOutcome, Schedule, Store,
+    Block, Certified, Certifier, Chain, ChainConfig, Gossip, Hash32, Schedule, Store,
 };
 use timed::testing::chain::{SYNC_BATCH_BLOCKS, Tx};
 use timed::testing::wire::Message;
+
+use crate::support::certify::certificate;
 
 /// Genesis of the test network: in the past, so every test block's time is too.
 const GENESIS: u64 = 1_700_000_000_000;
@@ -84,22 +85,18 @@ impl Fleet {
     }
 
     fn schedule(&self) -> Schedule {
-        Schedule::new(
-            self.ids.clone(),
-            std::time::Duration::from_millis(INTERVAL_MS),
-            GENESIS,
-        )
+        Schedule::new(self.ids.clone(), GENESIS)
     }
 
-    /// The block the scheduled leader of round 0 would make on top of `parent`,
-    /// 10 ms into its slot.
+    /// The block the proposer of round 0 would make on top of `parent`, one
+    /// interval and 10 ms after it.
     fn next(&self, parent: Option<&Block>) -> Block {
         let height = parent.map_or(1, |p| p.height + 1);
-        let leader = self.schedule().leader(height, 0).expect("leader");
+        let proposer = self.schedule().proposer(height, 0).expect("proposer");
         let parent_hash = parent.map_or(Hash32::ZERO, Block::hash);
         let base = parent.map_or(GENESIS, |p| p.timestamp_ms);
         Block::sign(
-            self.key_of(leader),
+            self.key_of(proposer),
             height,
             parent_hash,
             base + INTERVAL_MS + 10,
@@ -118,26 +115,7 @@ impl Fleet {
 
     /// The certificate of `block` signed by the first `signers` keys.
     fn certify(&self, block: &Block, signers: usize) -> CommitCertificate {
-        let value = ValueId(block.hash().0);
-        let precommits = self.keys[..signers]
-            .iter()
-            .map(|key| {
-                let vote = Vote {
-                    kind: VoteKind::Precommit,
-                    height: Height(block.height),
-                    round: Round(0),
-                    value: Some(value),
-                    validator: ValidatorId(key.verifying_key().to_bytes()),
-                };
-                vote.sign(key, &DEFINITION)
-            })
-            .collect();
-        CommitCertificate {
-            height: Height(block.height),
-            round: Round(0),
-            value,
-            precommits,
-        }
+        certificate(block, &self.keys[..signers], DEFINITION)
     }
 
     /// `blocks` as a sync answer, each with its certificate by every key.
@@ -168,7 +146,6 @@ impl Fleet {
         });
         let config = ChainConfig {
             min_masternodes: 3,
-            masternode: true,
             schedule: self.schedule(),
             certifier: Some(self.certifier()),
         };
@@ -179,38 +156,44 @@ impl Fleet {
     }
 }
 
-fn block_msg(b: &Block) -> Message {
-    Message::Block { block: b.clone() }
+/// `block` alone as a sync answer, with a certificate by every key.
+fn certified_msg(fleet: &Fleet, block: &Block) -> Message {
+    Message::Blocks {
+        blocks: fleet.certified(std::slice::from_ref(block)),
+    }
 }
 
 #[test]
-fn a_valid_block_is_appended_and_relayed_once() {
+fn a_certified_block_is_appended_once_and_bare_blocks_do_not_travel() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
     let b1 = fleet.next(None);
-    chain.on_message(b1.producer, block_msg(&b1));
-    assert_eq!(chain.info().height, 1);
-    assert_eq!(
-        net.take(),
-        vec![(None, block_msg(&b1))],
-        "relayed to the others"
-    );
-    chain.on_message(fleet.ids[2], block_msg(&b1));
-    assert!(net.take().is_empty(), "a known block is not relayed again");
+    chain.on_message(fleet.ids[1], certified_msg(&fleet, &b1));
+    assert_eq!((chain.info().height, chain.info().final_height), (1, 1));
+    chain.on_message(fleet.ids[2], certified_msg(&fleet, &b1));
+    assert_eq!(chain.info().height, 1, "a known block changes nothing");
     assert_eq!(chain.counters().blocks_accepted.load(Ordering::Relaxed), 1);
+    assert!(
+        net.take().iter().all(|(_, m)| m.kind() != "blocks"),
+        "a synced block is not pushed on"
+    );
+    // The old gossip of a non-final block is no message at all now.
+    let bare = json!({"type": "block", "block": fleet.next(Some(&b1))});
+    let err = Message::decode(bare.to_string().as_bytes()).expect_err("no such message");
+    assert!(err.to_string().contains("unknown variant"), "{err}");
 }
 
 #[test]
-fn bad_blocks_are_refused_and_not_relayed() {
+fn bad_blocks_are_refused_even_with_a_certificate() {
     let fleet = Fleet::new();
-    let (chain, net) = fleet.node();
+    let (chain, _net) = fleet.node();
     let good = fleet.next(None);
 
     let usurper_id = *fleet
         .ids
         .iter()
         .find(|id| **id != good.producer)
-        .expect("non-leader");
+        .expect("non-proposer");
     let usurper = Block::sign(
         fleet.key_of(usurper_id),
         1,
@@ -227,20 +210,18 @@ fn bad_blocks_are_refused_and_not_relayed() {
         .map(|tx| tx.to_owned())
         .chain([mint])
         .collect();
-    // A block that is not one (a height in words) no longer reaches the chain:
+    // A block that is not one (a height in words) never reaches the chain:
     // it fails to decode, and the link that sent it ends (`wire.rs`).
-    let mut garbage = serde_json::to_value(block_msg(&good)).expect("a message");
-    garbage["block"]["height"] = json!("one");
+    let mut garbage = serde_json::to_value(certified_msg(&fleet, &good)).expect("a message");
+    garbage["blocks"][0]["block"]["height"] = json!("one");
     assert!(Message::decode(garbage.to_string().as_bytes()).is_err());
 
-    chain.on_message(usurper_id, block_msg(&usurper));
-    chain.on_message(good.producer, block_msg(&tampered));
+    chain.on_message(usurper_id, certified_msg(&fleet, &usurper));
+    chain.on_message(good.producer, certified_msg(&fleet, &tampered));
     assert_eq!(chain.info().height, 0);
     assert_eq!(chain.counters().blocks_rejected.load(Ordering::Relaxed), 2);
-    assert!(
-        net.take().iter().all(|(_, m)| m.kind() != "block"),
-        "a bad block must not be propagated"
-    );
+    chain.on_message(good.producer, certified_msg(&fleet, &good));
+    assert_eq!(chain.info().height, 1, "the honest block still fits");
 }
 
 #[test]
@@ -248,7 +229,7 @@ fn a_block_beyond_the_tip_asks_its_sender_for_the_gap() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
     let blocks = fleet.chain(3);
-    chain.on_message(fleet.ids[1], block_msg(&blocks[2]));
+    chain.on_message(fleet.ids[1], certified_msg(&fleet, &blocks[2]));
     assert_eq!(chain.info().height, 0);
     assert_eq!(
         net.take(),
@@ -297,7 +278,7 @@ fn a_node_far_behind_syncs_in_batches_to_the_tip() {
 }
 
 #[test]
-fn uncertified_blocks_are_held_but_never_final() {
+fn uncertified_blocks_are_never_taken() {
     let fleet = Fleet::new();
     let (chain, _net) = fleet.node();
     let blocks = fleet.chain(30);
@@ -308,17 +289,15 @@ fn uncertified_blocks_are_held_but_never_final() {
         },
     );
     let info = chain.info();
-    assert_eq!(info.height, 30);
-    assert_eq!((info.final_height, info.finalized_transactions), (0, 0));
-    // The same blocks sent again with their certificates become final.
-    chain.on_message(
-        fleet.ids[1],
-        Message::Blocks {
-            blocks: fleet.certified(&blocks[..10]),
-        },
-    );
-    assert_eq!(chain.info().final_height, 10);
-    assert_eq!(chain.info().height, 30);
+    assert_eq!((info.height, info.final_height), (0, 0));
+    // The same blocks sent again with their certificates are taken, up to
+    // the first one without.
+    let mut batch = fleet.certified(&blocks[..10]);
+    batch.push(blocks[10].clone().into());
+    chain.on_message(fleet.ids[1], Message::Blocks { blocks: batch });
+    let info = chain.info();
+    assert_eq!((info.height, info.final_height), (10, 10));
+    assert_eq!(info.finalized_transactions, 10);
 }
 
 #[test]
@@ -357,23 +336,25 @@ fn a_certificate_that_does_not_hold_refuses_the_batch() {
 }
 
 #[test]
-fn it_serves_blocks_it_holds_with_the_certificates_of_final_ones() {
+fn it_serves_the_blocks_it_holds_with_their_certificates() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
     let blocks = fleet.chain(5);
-    let mut batch = fleet.certified(&blocks[..4]);
-    batch.push(blocks[4].clone().into());
-    chain.on_message(fleet.ids[1], Message::Blocks { blocks: batch });
-    assert_eq!(chain.info().final_height, 4);
+    chain.on_message(
+        fleet.ids[1],
+        Message::Blocks {
+            blocks: fleet.certified(&blocks),
+        },
+    );
+    assert_eq!(chain.info().final_height, 5);
     net.take();
     chain.on_message(fleet.ids[2], Message::GetBlocks { from: 4, limit: 10 });
-    let uncertified = Certified::from(blocks[4].clone());
     assert_eq!(
         net.take(),
         vec![(
             Some(fleet.ids[2]),
             Message::Blocks {
-                blocks: vec![fleet.certified(&blocks[3..4])[0].clone(), uncertified]
+                blocks: fleet.certified(&blocks[3..5])
             }
         )]
     );
@@ -387,7 +368,7 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[1],
         Message::Blocks {
-            blocks: blocks.iter().cloned().map(Certified::from).collect(),
+            blocks: fleet.certified(&blocks),
         },
     );
     assert_eq!(chain.info().height, 6);
@@ -410,25 +391,30 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
         ));
     }
     // A block carrying a set of its own does not even decode.
-    let mut with_set = serde_json::to_value(Message::Block {
-        block: forged[0].clone(),
-    })
-    .expect("a message");
-    with_set["block"]["masternodes"] = json!([NodeId(outsider.verifying_key().to_bytes())]);
+    let mut with_set = serde_json::to_value(certified_msg(&fleet, &forged[0])).expect("a message");
+    with_set["blocks"][0]["block"]["masternodes"] =
+        json!([NodeId(outsider.verifying_key().to_bytes())]);
     let refused = Message::decode(with_set.to_string().as_bytes()).expect_err("unknown field");
     assert!(refused.to_string().contains("unknown field"), "{refused}");
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: forged.into_iter().map(Certified::from).collect(),
+            blocks: forged.iter().cloned().map(Certified::from).collect(),
         },
     );
-    // The same forged branch, from height 4, signed by configured keys out of turn.
-    let mut out_of_turn: Vec<Block> = blocks[..3].to_vec();
-    for height in 4..=9u64 {
+    // Even certified by the fleet's keys, it conflicts with final blocks.
+    chain.on_message(
+        fleet.ids[2],
+        Message::Blocks {
+            blocks: fleet.certified(&forged[..]),
+        },
+    );
+    // Blocks above the tip signed by configured keys out of turn.
+    let mut out_of_turn: Vec<Block> = blocks.clone();
+    for height in 7..=9u64 {
         let parent = out_of_turn.last().expect("parent");
-        let leader = fleet.schedule().leader(height, 0).expect("leader");
-        let usurper = *fleet.ids.iter().find(|id| **id != leader).expect("other");
+        let proposer = fleet.schedule().proposer(height, 0).expect("proposer");
+        let usurper = *fleet.ids.iter().find(|id| **id != proposer).expect("other");
         out_of_turn.push(Block::sign(
             fleet.key_of(usurper),
             height,
@@ -441,20 +427,31 @@ fn blocks_signed_outside_the_network_definition_never_revert_a_height() {
     chain.on_message(
         fleet.ids[2],
         Message::Blocks {
-            blocks: out_of_turn[3..]
+            blocks: out_of_turn[6..]
                 .iter()
                 .cloned()
                 .map(Certified::from)
                 .collect(),
         },
     );
+    // With certificates, still out of turn.
+    chain.on_message(
+        fleet.ids[2],
+        Message::Blocks {
+            blocks: fleet.certified(&out_of_turn[6..]),
+        },
+    );
     let info = chain.info();
     assert_eq!(info.height, 6, "no forged block was adopted");
     assert_eq!(info.tip_hash, blocks[5].hash(), "no height was reverted");
-    assert_eq!(chain.counters().reorgs.load(Ordering::Relaxed), 0);
+    assert_eq!(
+        chain.counters().blocks_rejected.load(Ordering::Relaxed),
+        2,
+        "the certified forgeries were refused"
+    );
     assert!(
-        net.take().iter().all(|(_, m)| m.kind() != "block"),
-        "nothing forged was relayed"
+        net.take().iter().all(|(_, m)| m.kind() != "blocks"),
+        "nothing forged was passed on"
     );
 }
 
@@ -463,16 +460,12 @@ fn a_block_from_the_far_future_is_refused() {
     let fleet = Fleet::new();
     let (chain, _net) = fleet.node();
     let b1 = fleet.next(None);
-    chain.on_message(b1.producer, block_msg(&b1));
+    chain.on_message(b1.producer, certified_msg(&fleet, &b1));
     let century_ms = 100 * 365 * 24 * 3600 * 1000;
     let far = b1.timestamp_ms + century_ms;
-    let round = fleet
-        .schedule()
-        .round_at(b1.timestamp_ms, far)
-        .expect("round");
-    let leader = fleet.schedule().leader(2, round).expect("leader");
-    let future = Block::sign(fleet.key_of(leader), 2, b1.hash(), far, round, vec![]);
-    chain.on_message(leader, block_msg(&future));
+    let proposer = fleet.schedule().proposer(2, 0).expect("proposer");
+    let future = Block::sign(fleet.key_of(proposer), 2, b1.hash(), far, 0, vec![]);
+    chain.on_message(proposer, certified_msg(&fleet, &future));
     assert_eq!(
         chain.info().height,
         1,
@@ -480,18 +473,17 @@ fn a_block_from_the_far_future_is_refused() {
     );
     // The next honest block still fits after the real parent.
     let b2 = fleet.next(Some(&b1));
-    chain.on_message(b2.producer, block_msg(&b2));
+    chain.on_message(b2.producer, certified_msg(&fleet, &b2));
     assert_eq!(chain.info().height, 2);
 }
 
 #[test]
-fn a_peer_that_announces_and_never_delivers_is_abandoned_and_no_claim_holds_production() {
+fn a_peer_that_announces_and_never_delivers_is_abandoned_for_one_that_does() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
     let liar = NodeId(SigningKey::from_bytes(&[77; 32]).verifying_key().to_bytes());
     let honest = fleet.ids[1];
     let blocks = fleet.chain(20);
-    let now = blocks[19].timestamp_ms + 10;
 
     chain.on_message(
         liar,
@@ -511,15 +503,12 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_and_no_claim_holds_prod
         vec![liar],
         "the highest claim is tried first"
     );
-    // A claim proves nothing: the round runs as if nobody were ahead.
-    assert!(matches!(
-        chain.round(now),
-        RoundOutcome::Produced { .. } | RoundOutcome::Waiting { .. }
-    ));
-    net.take();
-    // The liar never answers: after two rounds the request is abandoned, the liar
+    chain.tick();
+    let sent = net.take();
+    assert!(asked(&sent).is_empty(), "one request at a time: {sent:?}");
+    // The liar never answers: after two ticks the request is abandoned, the liar
     // distrusted, and the honest peer asked.
-    chain.round(now + INTERVAL_MS);
+    chain.tick();
     let sent = net.take();
     assert_eq!(asked(&sent), vec![honest], "{sent:?}");
     chain.on_message(

@@ -1,94 +1,39 @@
-//! Block rounds on a paused tokio clock: the quorum gate, production by the
-//! scheduled leader, and a transaction's way from pending into a block (final
-//! needs a quorum's certificate: the process and finality tests show that).
-//!
-//! The peers here are ids with no node behind them (a fixed stand-in for the P2P
-//! layer): these tests are about one node's timer and bookkeeping, and the paused
-//! clock makes every interval exact with no real waiting.
+//! Production follows the consensus rounds, on real `timed` processes on
+//! loopback: each final block is made by the proposer of the round named in
+//! it, one block interval after its parent was decided; with one masternode of
+//! four down, blocks keep coming (its turns pass to the next proposer); with
+//! fewer than a quorum up, nothing becomes final and the contract line names
+//! the quorum even where `min_masternodes` asks for less. And the in-process
+//! bits of a node's bookkeeping: the skip line's wording and bad transactions.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
-use serde_json::json;
+use nix::sys::signal::Signal;
+use serde_json::{Value, json};
+use testkit::wait::within;
 use timecoin_shared::wire::NodeId;
-use timed::testing::chain::{
-    Chain, ChainConfig, Gossip, Schedule, Store, TxStatus, run_rounds, skip_message, unix_millis,
-};
+use timed::testing::chain::{Chain, ChainConfig, Gossip, Schedule, Store, skip_message};
 use timed::testing::wire::Message;
-use tokio_util::sync::CancellationToken;
 
-#[derive(Default)]
-struct Fixed {
-    active: Mutex<Vec<NodeId>>,
-    sent: Mutex<Vec<Message>>,
-}
+use crate::support::{NetworkDef, Node, network_specs, wait_for_mesh};
 
-impl Gossip for Fixed {
-    fn broadcast(&self, msg: Message) {
-        self.sent.lock().expect("sent").push(msg);
-    }
-    fn relay(&self, msg: Message, _except: &NodeId) {
-        self.broadcast(msg);
-    }
-    fn send_to(&self, _peer: &NodeId, msg: Message) -> bool {
-        self.sent.lock().expect("sent").push(msg);
-        true
+/// Generous bound for anything that takes a few block intervals on a busy box.
+const WITHIN: Duration = Duration::from_secs(60);
+
+/// A stand-in for the P2P layer that sends nothing anywhere.
+struct Silent;
+
+impl Gossip for Silent {
+    fn broadcast(&self, _msg: Message) {}
+    fn relay(&self, _msg: Message, _except: &NodeId) {}
+    fn send_to(&self, _peer: &NodeId, _msg: Message) -> bool {
+        false
     }
     fn active_masternodes(&self) -> Vec<NodeId> {
-        self.active.lock().expect("active").clone()
+        Vec::new()
     }
     fn set_best_height(&self, _height: u64) {}
-}
-
-impl Fixed {
-    fn sent_of(&self, kind: &str) -> usize {
-        self.sent
-            .lock()
-            .expect("sent")
-            .iter()
-            .filter(|m| m.kind() == kind)
-            .count()
-    }
-}
-
-/// Wall-clock milliseconds that follow tokio's (paused) clock from `start_ms`.
-fn paused_clock(start_ms: u64) -> impl Fn() -> u64 + Send {
-    let t0 = tokio::time::Instant::now();
-    move || start_ms + u64::try_from(t0.elapsed().as_millis()).expect("ms fit")
-}
-
-/// This node and two peers, the network definition's three masternodes, with
-/// genesis at `genesis_ms` and a 1 s interval.
-fn node_at(genesis_ms: u64) -> (Arc<Chain>, Arc<Fixed>, NodeId) {
-    let key = SigningKey::from_bytes(&[42; 32]);
-    let me = NodeId(key.verifying_key().to_bytes());
-    let gossip = Arc::new(Fixed::default());
-    *gossip.active.lock().expect("active") = vec![me];
-    let config = ChainConfig {
-        min_masternodes: 3,
-        masternode: true,
-        schedule: Schedule::new(with_peers(me), Duration::from_secs(1), genesis_ms),
-        certifier: None,
-    };
-    let chain = Chain::new(
-        key,
-        config,
-        Store::in_memory("devnet").expect("store"),
-        gossip.clone(),
-    )
-    .expect("chain");
-    (Arc::new(chain), gossip, me)
-}
-
-fn node() -> (Arc<Chain>, Arc<Fixed>, NodeId) {
-    node_at(unix_millis())
-}
-
-fn with_peers(me: NodeId) -> Vec<NodeId> {
-    let mut ids = vec![me, NodeId([1; 32]), NodeId([2; 32])];
-    ids.sort();
-    ids
 }
 
 #[test]
@@ -99,92 +44,17 @@ fn the_skip_line_is_the_contract_phrase() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn rounds_skip_below_quorum_and_produce_once_it_returns() {
-    let start = unix_millis();
-    let (chain, gossip, me) = node_at(start);
-    let shutdown = CancellationToken::new();
-    let rounds = tokio::spawn(run_rounds(
-        chain.clone(),
-        paused_clock(start),
-        shutdown.clone(),
-    ));
-
-    tokio::time::sleep(Duration::from_millis(3_500)).await;
-    assert_eq!(
-        chain
-            .counters()
-            .skipped_rounds
-            .load(std::sync::atomic::Ordering::Relaxed),
-        3
-    );
-    assert_eq!(chain.info().height, 0, "no block without a quorum");
-    assert_eq!(gossip.sent_of("block"), 0);
-
-    *gossip.active.lock().expect("active") = with_peers(me);
-    // Within three rounds at one height every member leads once (failover).
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let height = chain.info().height;
-    assert!(height >= 1, "the node produced when its turn came");
-    assert_eq!(
-        gossip.sent_of("block") as u64,
-        height,
-        "every block it produced was gossiped"
-    );
-    assert_eq!(
-        chain
-            .counters()
-            .skipped_rounds
-            .load(std::sync::atomic::Ordering::Relaxed),
-        3
-    );
-
-    shutdown.cancel();
-    rounds.await.expect("rounds task");
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_transaction_goes_from_pending_into_a_block_and_resubmitting_changes_nothing() {
-    let start = unix_millis();
-    let (chain, gossip, me) = node_at(start);
-    *gossip.active.lock().expect("active") = with_peers(me);
-    let tx = json!({"from": "alice", "to": "bob", "amount": 5});
-    let (id, status) = chain.submit_tx(tx.clone()).expect("submit");
-    assert_eq!(status, TxStatus::Pending);
-    let (again, status) = chain.submit_tx(tx.clone()).expect("resubmit");
-    assert_eq!((again, status), (id, TxStatus::Pending));
-    assert_eq!(gossip.sent_of("tx"), 1, "gossiped once");
-    assert_eq!(chain.info().pending_transactions, 1);
-
-    let shutdown = CancellationToken::new();
-    let rounds = tokio::spawn(run_rounds(
-        chain.clone(),
-        paused_clock(start),
-        shutdown.clone(),
-    ));
-    // Alone among three, the node leads one round in three: 45 rounds give ~15 blocks.
-    tokio::time::sleep(Duration::from_millis(45_500)).await;
-    shutdown.cancel();
-    rounds.await.expect("rounds task");
-
-    let info = chain.info();
-    assert!(info.height > 6, "height {}", info.height);
-    assert_eq!(info.pending_transactions, 0);
-    // However deep, a block without a certificate is not final.
-    assert_eq!(info.final_height, 0);
-    assert_eq!(info.finalized_transactions, 0);
-    let (_, status) = chain.submit_tx(tx).expect("resubmit after inclusion");
-    assert_eq!(status, TxStatus::Included { height: 1 });
-    assert_eq!(
-        chain.info().pending_transactions,
-        0,
-        "resubmitting changed nothing"
-    );
-}
-
 #[test]
 fn bad_transactions_are_refused_with_a_reason() {
-    let (chain, _, _) = node();
+    let key = SigningKey::from_bytes(&[42; 32]);
+    let me = NodeId(key.verifying_key().to_bytes());
+    let config = ChainConfig {
+        min_masternodes: 1,
+        schedule: Schedule::new(vec![me], 0),
+        certifier: None,
+    };
+    let store = Store::in_memory("devnet").expect("store");
+    let chain = Chain::new(key, config, store, std::sync::Arc::new(Silent)).expect("chain");
     let err = chain
         .submit_tx(json!([1, 2, 3]))
         .expect_err("array refused");
@@ -193,4 +63,194 @@ fn bad_transactions_are_refused_with_a_reason() {
         .submit_tx(json!({"pad": "x".repeat(70_000)}))
         .expect_err("oversize refused");
     assert!(err.to_string().contains("limit"), "{err}");
+}
+
+fn fleet(n: usize, min_masternodes: usize, interval: &'static str) -> Vec<Node> {
+    network_specs(
+        n,
+        NetworkDef {
+            min_masternodes,
+            block_interval: interval,
+        },
+    )
+    .into_iter()
+    .map(Node::start)
+    .collect()
+}
+
+/// Final heights of `nodes` (`None` for one that does not answer).
+async fn final_heights(nodes: &[&Node]) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    for node in nodes {
+        out.push(node.final_height().await);
+    }
+    out
+}
+
+/// Whether every node of `nodes` is final at `min` or above.
+async fn all_final_at(nodes: &[&Node], min: u64) -> bool {
+    final_heights(nodes)
+        .await
+        .iter()
+        .all(|h| h.is_some_and(|h| h >= min))
+}
+
+/// The configured masternodes, sorted: the proposer of `(height, round)` is
+/// the one at `(height + round) mod n`.
+fn sorted_ids(nodes: &[Node]) -> Vec<String> {
+    let mut ids: Vec<String> = nodes.iter().map(|n| n.spec.node_id.to_string()).collect();
+    ids.sort();
+    ids
+}
+
+fn proposer(ids: &[String], height: u64, round: u64) -> &str {
+    &ids[((height + round) % ids.len() as u64) as usize]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_final_block_is_its_rounds_proposal_one_interval_after_its_parent() {
+    let nodes = fleet(4, 3, "200ms");
+    let all: Vec<&Node> = nodes.iter().collect();
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    assert!(
+        within(WITHIN, || all_final_at(&all, 12)).await.is_some(),
+        "final heights {:?}",
+        final_heights(&all).await
+    );
+    let ids = sorted_ids(&nodes);
+    let mut previous: Option<Value> = None;
+    for height in 1..=12u64 {
+        let block: Value = nodes[0]
+            .get(&format!("/blocks/{height}"))
+            .await
+            .expect("a final block");
+        let round = block["round"].as_u64().expect("round");
+        assert_eq!(
+            block["producer"].as_str(),
+            Some(proposer(&ids, height, round)),
+            "block {height} is not its round's proposal: {block}"
+        );
+        if let Some(parent) = &previous {
+            let gap = block["timestamp_ms"].as_u64().expect("time")
+                - parent["timestamp_ms"].as_u64().expect("time");
+            assert!(
+                gap >= 200,
+                "block {height} made {gap} ms after its parent, within the 200 ms interval"
+            );
+        }
+        // The chain holds final blocks only: every node serves the same one.
+        for node in &nodes[1..] {
+            let theirs: Value = node
+                .get(&format!("/blocks/{height}"))
+                .await
+                .expect("a final block");
+            assert_eq!(theirs, block, "nodes differ at final height {height}");
+        }
+        previous = Some(block);
+    }
+    for node in &nodes {
+        let info = node.consensus().await.expect("consensus_info");
+        assert!(
+            info.final_height.is_some_and(|f| f >= info.block_height),
+            "a tip above the final height: {info:?}"
+        );
+        let log = node.log();
+        assert!(log.contains("Starting new block round"), "no round line");
+        assert!(log.contains("Produced block at height"), "never proposed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_masternode_of_four_down_blocks_keep_coming() {
+    let mut nodes = fleet(4, 3, "300ms");
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    {
+        let all: Vec<&Node> = nodes.iter().collect();
+        assert!(within(WITHIN, || all_final_at(&all, 3)).await.is_some());
+    }
+    nodes[3].stop(Signal::SIGKILL);
+    let down = nodes[3].spec.node_id.to_string();
+    let ids = sorted_ids(&nodes);
+    let live: Vec<&Node> = nodes[..3].iter().collect();
+    let from = nodes[0].final_height().await.expect("final height");
+    let started = tokio::time::Instant::now();
+    assert!(
+        within(WITHIN, || all_final_at(&live, from + 12))
+            .await
+            .is_some(),
+        "stalled with one of four down: {:?}",
+        final_heights(&live).await
+    );
+    // A figure, not a bound: a loaded box makes it longer.
+    println!(
+        "12 blocks at a 300 ms interval with one of four down took {:?}",
+        started.elapsed()
+    );
+    let mut taken_over = 0;
+    for height in from + 2..=from + 12 {
+        let block: Value = nodes[0]
+            .get(&format!("/blocks/{height}"))
+            .await
+            .expect("a final block");
+        assert_ne!(block["producer"].as_str(), Some(down.as_str()));
+        if proposer(&ids, height, 0) == down {
+            taken_over += 1;
+            assert!(
+                block["round"].as_u64() > Some(0),
+                "the dead node's turn at {height} was not passed on: {block}"
+            );
+        }
+    }
+    assert!(
+        taken_over >= 2,
+        "the dead node's turn came {taken_over} times"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn below_a_quorum_nothing_is_final_and_the_line_names_the_quorum() {
+    // `min_masternodes` asks for 2, but 3 of 4 sign a certificate.
+    let mut nodes = fleet(4, 2, "200ms");
+    wait_for_mesh(&nodes, WITHIN).await.expect("mesh");
+    {
+        let all: Vec<&Node> = nodes.iter().collect();
+        assert!(within(WITHIN, || all_final_at(&all, 3)).await.is_some());
+    }
+    nodes[2].stop(Signal::SIGTERM);
+    nodes[3].stop(Signal::SIGTERM);
+    let line = "Skipping block production: only 2 masternodes active (minimum 3 required)";
+    let skips = |n: &Node| n.log().matches(line).count();
+    assert!(
+        within(WITHIN, || async {
+            skips(&nodes[0]) >= 1 && skips(&nodes[1]) >= 1
+        })
+        .await
+        .is_some(),
+        "no skip line naming the quorum:\n{}",
+        nodes[0].log()
+    );
+    let stalled = final_heights(&[&nodes[0], &nodes[1]]).await;
+    let seen = skips(&nodes[0]);
+    assert!(
+        within(WITHIN, || async { skips(&nodes[0]) >= seen + 3 })
+            .await
+            .is_some(),
+        "rounds stopped being tried"
+    );
+    assert_eq!(
+        final_heights(&[&nodes[0], &nodes[1]]).await,
+        stalled,
+        "a block became final without a quorum"
+    );
+    // One back makes a quorum again.
+    nodes[2].restart();
+    let top = stalled.iter().flatten().max().copied().unwrap_or(0);
+    let three: Vec<&Node> = nodes[..3].iter().collect();
+    assert!(
+        within(WITHIN, || all_final_at(&three, top + 2))
+            .await
+            .is_some(),
+        "{:?}",
+        final_heights(&three).await
+    );
 }

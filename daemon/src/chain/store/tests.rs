@@ -35,6 +35,10 @@ fn chain(len: u64, salt: u32) -> Vec<Block> {
         .collect()
 }
 
+fn certs(blocks: &[Block]) -> Vec<CommitCertificate> {
+    blocks.iter().map(cert).collect()
+}
+
 #[test]
 fn blocks_and_finality_survive_reopen() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -42,19 +46,22 @@ fn blocks_and_finality_survive_reopen() {
     let blocks = chain(5, 0);
     {
         let store = Store::open(&path, "devnet").expect("open");
-        let certs = [cert(&blocks[0]), cert(&blocks[1])];
-        assert_eq!(store.apply(1, &blocks, &certs).expect("apply"), vec![]);
+        store
+            .append_final(&blocks[..2], &certs(&blocks[..2]))
+            .expect("append");
+        store
+            .append_final(&blocks[2..], &certs(&blocks[2..]))
+            .expect("append more");
     }
     let store = Store::open(&path, "devnet").expect("reopen");
     assert_eq!(store.tip().expect("tip"), blocks.last().cloned());
     assert_eq!(store.block(3).expect("block"), Some(blocks[2].clone()));
     assert_eq!(store.certificate(2).expect("cert"), Some(cert(&blocks[1])));
-    assert_eq!(store.certificate(3).expect("cert"), None);
     assert_eq!(
         store.finality().expect("finality"),
         Finality {
-            final_height: 2,
-            finalized_txs: 2
+            final_height: 5,
+            finalized_txs: 5
         }
     );
     let id = blocks[3].transactions.iter().next().expect("tx").id();
@@ -62,28 +69,17 @@ fn blocks_and_finality_survive_reopen() {
 }
 
 #[test]
-fn a_reorg_replaces_the_branch_and_its_tx_index() {
+fn every_block_is_served_with_its_certificate() {
     let store = Store::in_memory("devnet").expect("store");
-    let ours = chain(4, 0);
-    store.apply(1, &ours, &[]).expect("apply");
-    let theirs = chain(5, 1);
-    let reverted = store.apply(3, &theirs[2..], &[]).expect("reorg");
-    assert_eq!(reverted, ours[2..].to_vec());
-    assert_eq!(store.tip().expect("tip"), theirs.last().cloned());
-    let gone = ours[3].transactions.iter().next().expect("tx").id();
-    assert_eq!(store.tx_height(&gone).expect("index"), None);
+    let blocks = chain(4, 0);
     store
-        .apply(5, &[], &[cert(&ours[0]), cert(&ours[1])])
-        .expect("finality");
+        .append_final(&blocks, &certs(&blocks))
+        .expect("append");
     let batch = store.block_batch(2, 2, usize::MAX).expect("batch");
     assert_eq!(batch.len(), 2);
-    assert_eq!(
-        batch[0].certificate,
-        Some(cert(&ours[1])),
-        "final: served with its proof"
-    );
-    assert_eq!(batch[1].block, theirs[2]);
-    assert_eq!(batch[1].certificate, None, "not final: no proof");
+    assert_eq!(batch[0].block, blocks[1]);
+    assert_eq!(batch[0].certificate, Some(cert(&blocks[1])));
+    assert_eq!(batch[1].certificate, Some(cert(&blocks[2])));
     assert_eq!(
         store.block_batch(1, 10, 1).expect("capped").len(),
         1,
@@ -151,19 +147,24 @@ fn a_store_in_use_is_refused() {
 fn a_certificate_must_name_the_next_final_block() {
     let store = Store::in_memory("devnet").expect("store");
     let blocks = chain(3, 0);
-    store.apply(1, &blocks, &[]).expect("apply");
-    let skipping = store.apply(4, &[], &[cert(&blocks[1])]);
+    let skipping = store.append_final(&blocks[1..2], &[cert(&blocks[1])]);
     assert!(
         matches!(skipping, Err(StoreError::Corrupt { .. })),
         "{skipping:?}"
     );
     let other = chain(3, 1);
-    let wrong_block = store.apply(4, &[], &[cert(&other[0])]);
+    let wrong_block = store.append_final(&blocks[..1], &[cert(&other[0])]);
     assert!(
         matches!(wrong_block, Err(StoreError::Corrupt { .. })),
         "{wrong_block:?}"
     );
+    let uncertified = store.append_final(&blocks, &[]);
+    assert!(
+        matches!(uncertified, Err(StoreError::Corrupt { .. })),
+        "{uncertified:?}"
+    );
     assert_eq!(store.finality().expect("finality"), Finality::default());
+    assert_eq!(store.tip().expect("tip"), None, "nothing was written");
 }
 
 #[test]

@@ -15,7 +15,14 @@ impl Engine {
     pub(super) fn on_consensus(&mut self, from: NodeId, message: ConsensusMessage) {
         let state = self.driver.state();
         let height = message.height();
-        if height > state.height && self.signed_by_masternode(&message) {
+        // The height this node works on or (in the pause after a decision)
+        // is about to: a masternode past it decided a height we lack.
+        let ours = if self.start_next_at.is_some() {
+            state.height.next()
+        } else {
+            state.height
+        };
+        if height > ours && self.signed_by_masternode(&message) {
             self.fetch_final(from);
         }
         let state = self.driver.state();
@@ -34,7 +41,8 @@ impl Engine {
             }
             return;
         }
-        if height != state.height {
+        // A height already final here (the pause before the next) takes nothing more.
+        if height != state.height || self.start_next_at.is_some() {
             return;
         }
         let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);

@@ -64,21 +64,21 @@ impl Engine {
         }
     }
 
-    /// The block the chain holds at `height` on the final tip, proposed as the
-    /// round's value; if it has none yet, the round waits for one.
+    /// A new block on the final tip from the mempool, proposed as the round's
+    /// value (Algorithm 1 line 18: the proposer has no valid value yet). A
+    /// round this masternode skips (too few masternodes active, see
+    /// `log_round`) proposes nothing and times out to the next proposer.
     pub(super) fn value(&mut self, height: Height, round: Round) -> Vec<Output> {
-        match self.chain.proposable(height.0) {
-            Some(block) => {
-                let value = value_id(&block);
-                self.blocks.insert(value, block);
-                self.wanted = None;
-                self.driver.process(Input::Value { round, value })
-            }
-            None => {
-                self.wanted = Some(round);
-                Vec::new()
-            }
+        self.log_round();
+        if !self.round_open {
+            return Vec::new();
         }
+        let Some(block) = self.chain.build_proposal(height.0, round.0) else {
+            return Vec::new();
+        };
+        let value = value_id(&block);
+        self.blocks.insert(value, block);
+        self.driver.process(Input::Value { round, value })
     }
 
     /// A block by hash: a proposal's, or the chain's at `height`.

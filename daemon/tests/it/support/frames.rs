@@ -86,7 +86,7 @@ pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
         let tx = growing_tx(3_400);
         let count = (FRAME_CAP - 512) / (tx.len() + 1);
         format!(
-            r#"{{"type":"block","block":{}}}"#,
+            r#"{{"type":"blocks","blocks":[{}]}}"#,
             block(1, &txs(&tx, count))
         )
     };
@@ -98,7 +98,7 @@ pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
         let tx = format!("{{{keys}}}");
         let count = (FRAME_CAP - 512) / (tx.len() + 1);
         format!(
-            r#"{{"type":"block","block":{}}}"#,
+            r#"{{"type":"blocks","blocks":[{}]}}"#,
             block(1, &txs(&tx, count))
         )
     };
@@ -106,7 +106,7 @@ pub(crate) fn worst_frames() -> Vec<(&'static str, String)> {
         let tx = format!(r#"{{"a":{}{}}}"#, "[".repeat(63), "]".repeat(63));
         let count = ((FRAME_CAP - 512) / (tx.len() + 1)).min(2_000);
         format!(
-            r#"{{"type":"block","block":{}}}"#,
+            r#"{{"type":"blocks","blocks":[{}]}}"#,
             block(1, &txs(&tx, count))
         )
     };

@@ -20,6 +20,7 @@ use testkit::timed::{NETWORK, TimedSpec};
 use timecoin_shared::rpc::{ConsensusInfo, Direction, PeerInfo};
 use timecoin_shared::wire::NodeId;
 
+pub(crate) mod certify;
 pub(crate) mod frames;
 mod spec;
 pub(crate) use spec::{NetworkDef, NodeSpec, full_mesh_specs, network_specs};

@@ -1,0 +1,216 @@
+//! Consensus benchmark on real `timed` processes on loopback (issue 21, "what
+//! must be shown" 4): for a fleet of N masternodes at a block interval, the
+//! final blocks per second and the time from a block's proposal to its
+//! finality.
+//!
+//! The fleet's keys are made with `timed keygen` and listed in one network
+//! file (quorum: more than two thirds), every node lists every other as a
+//! peer, each on its own loopback address. Once every node is final at a
+//! few blocks, a window of `--secs` is watched: blocks/s is the growth of
+//! node 0's final height over it. A block's proposal time is its timestamp
+//! (stamped by its proposer right before it signs the proposal); its final
+//! time on a node is the timestamp of that node's `Finalized block at height
+//! H` log line. Both come from this machine's one clock. Proposal-to-final is
+//! given over every node and every block of the window.
+//!
+//! ```text
+//! cargo build --release -p timed --example consensus_bench
+//! target/release/examples/consensus_bench --nodes 4 --interval 100ms --secs 20
+//! ```
+//!
+//! Timing figures live here, not in tests: they depend on the machine (say
+//! its load average beside them).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use clap::Parser;
+use color_eyre::eyre::{Result, bail};
+use serde_json::Value;
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/timed_bin.rs"]
+mod timed_bin;
+
+use fleet::{Proc, Spawn, free_addr, loopback, network_file, spawn};
+
+#[derive(Parser)]
+struct Args {
+    /// The `timed` binary [default: `timed` next to this example's directory].
+    #[arg(long)]
+    bin: Option<PathBuf>,
+    /// Masternodes in the fleet.
+    #[arg(long, default_value_t = 4)]
+    nodes: usize,
+    /// Block interval of the fleet.
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    interval: Duration,
+    /// How long production is watched.
+    #[arg(long, default_value_t = 20)]
+    secs: u64,
+    /// Longest wait for the fleet to mesh and finalize its first blocks.
+    #[arg(long, default_value = "120s", value_parser = humantime::parse_duration)]
+    warmup: Duration,
+}
+
+async fn get(http: &reqwest::Client, node: &Proc, path: &str) -> Option<Value> {
+    let resp = http
+        .get(format!("http://{}{path}", node.rpc))
+        .send()
+        .await
+        .ok()?;
+    resp.json().await.ok()
+}
+
+async fn final_height(http: &reqwest::Client, node: &Proc) -> Option<u64> {
+    get(http, node, "/consensus_info").await?["final_height"].as_u64()
+}
+
+/// When each height became final on the node that wrote `log`, in Unix
+/// milliseconds, from its `Finalized block at height H` lines.
+fn finalized_at(log: &Path) -> Result<Vec<(u64, f64)>> {
+    let text = std::fs::read_to_string(log)?;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.split("Finalized block at height ").nth(1) else {
+            continue;
+        };
+        let height = rest.split_whitespace().next().and_then(|h| h.parse().ok());
+        let stamp = line
+            .split_whitespace()
+            .next()
+            .and_then(|t| humantime::parse_rfc3339(t).ok());
+        if let (Some(height), Some(stamp)) = (height, stamp) {
+            let ms = stamp.duration_since(UNIX_EPOCH)?.as_secs_f64() * 1000.0;
+            out.push((height, ms));
+        }
+    }
+    Ok(out)
+}
+
+/// The value below which `q` of `sorted` lie.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    color_eyre::install()?;
+    let args = Args::parse();
+    if args.nodes < 1 {
+        bail!("--nodes must be at least 1");
+    }
+    let bin = timed_bin::locate(args.bin)?;
+    let scratch = tempfile::tempdir()?;
+    let dirs: Vec<tempfile::TempDir> = (0..args.nodes)
+        .map(|_| tempfile::tempdir_in(scratch.path()))
+        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = dirs
+        .iter()
+        .map(|d| timed_bin::keygen(&bin, &d.path().join("data")))
+        .collect::<Result<_>>()?;
+    // `min_masternodes` is the quorum: more than two thirds.
+    let network = network_file(scratch.path(), &ids, args.interval, args.nodes * 2 / 3 + 1)?;
+    let ips: Vec<_> = (0..args.nodes).map(|_| loopback()).collect();
+    let p2p: Vec<SocketAddr> = ips.iter().map(|ip| free_addr(*ip)).collect::<Result<_>>()?;
+    let mut fleet = Vec::new();
+    for (i, dir) in dirs.into_iter().enumerate() {
+        let peers: Vec<SocketAddr> = p2p
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, a)| *a)
+            .collect();
+        let how = Spawn {
+            bin: &bin,
+            network: &network,
+            p2p: p2p[i],
+            rpc: free_addr(ips[i])?,
+            peers: &peers,
+            masternode: true,
+        };
+        fleet.push(spawn(how, dir)?);
+    }
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()?;
+
+    // Warm-up: every node final at a few blocks.
+    let deadline = Instant::now() + args.warmup;
+    loop {
+        let mut lowest = u64::MAX;
+        for node in &fleet {
+            lowest = lowest.min(final_height(&http, node).await.unwrap_or(0));
+        }
+        if lowest >= 3 {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the fleet did not finalize 3 blocks within {:?}",
+                args.warmup
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let (h0, t0) = (
+        final_height(&http, &fleet[0]).await.unwrap_or(0),
+        Instant::now(),
+    );
+    tokio::time::sleep(Duration::from_secs(args.secs)).await;
+    let (h1, secs) = (
+        final_height(&http, &fleet[0]).await.unwrap_or(0),
+        t0.elapsed().as_secs_f64(),
+    );
+    let load = load_average();
+
+    // Proposal time of every block of the window, from node 0.
+    let mut proposed = std::collections::HashMap::new();
+    for height in h0 + 1..=h1 {
+        if let Some(block) = get(&http, &fleet[0], &format!("/blocks/{height}")).await
+            && let Some(stamp) = block["timestamp_ms"].as_u64()
+        {
+            proposed.insert(height, stamp as f64);
+        }
+    }
+    let mut latencies = Vec::new();
+    for node in &fleet {
+        for (height, at) in finalized_at(&node.log)? {
+            if let Some(stamp) = proposed.get(&height) {
+                latencies.push(at - stamp);
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    drop(fleet);
+    println!(
+        "{} masternodes, interval {}: {:.2} final blocks/s ({} blocks in {secs:.1} s); load average {load}",
+        args.nodes,
+        humantime::format_duration(args.interval),
+        (h1 - h0) as f64 / secs,
+        h1 - h0,
+    );
+    if latencies.is_empty() {
+        println!("proposal to final: no block finalized in the window");
+    } else {
+        println!(
+            "proposal to final over {} (node, block) pairs: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+            latencies.len(),
+            quantile(&latencies, 0.5),
+            quantile(&latencies, 0.9),
+            latencies.last().copied().unwrap_or(0.0),
+        );
+    }
+    Ok(())
+}
