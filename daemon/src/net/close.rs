@@ -9,13 +9,13 @@ use timecoin_shared::wire::DisconnectReason;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-use super::handshake::Conn;
+use super::handshake::Frames;
 use super::transport::Stream;
 use crate::constants::CLOSE_LINGER;
 use crate::wire::Message;
 
 /// Sends `Disconnect {reason}` and closes without provoking a reset.
-pub(crate) async fn close_with<S: Stream>(mut conn: Conn<S>, reason: DisconnectReason) {
+pub(crate) async fn close_with<S: Stream>(mut conn: Frames<S>, reason: DisconnectReason) {
     let said = tokio::time::timeout(CLOSE_LINGER, conn.send(&Message::Disconnect { reason })).await;
     if matches!(said, Ok(Ok(()))) {
         linger(conn.into_inner()).await;

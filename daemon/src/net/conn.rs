@@ -15,9 +15,9 @@ use super::close::{close_with, linger};
 use super::core::Core;
 use super::counters::{EndedBy, bump};
 use super::event::PeerSnapshot;
-use super::handshake::Conn;
+use super::handshake::Frames;
 use super::inbound::LinkBudget;
-use super::link::{Ending, Keepalive, Link};
+use super::link::{Ending, Keepalive, Link, LinkEnd, direction_word};
 use super::manager::{Candidate, Closer, Manager, Registration};
 use super::outbox::Outbox;
 use super::serve::Gate;
@@ -25,26 +25,6 @@ use super::slots::Refusal;
 use super::transport::Stream;
 use crate::constants::{INBOUND_LINK_BYTES, PEER_QUEUE_BYTES, SERVE_BURST_BYTES, SERVE_RATE_BYTES};
 use crate::wire::Message;
-
-/// How a link ended, which tells a dialer what to do next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LinkEnd {
-    /// Another link to the same node won the collision rule (here or at the peer):
-    /// the node is reachable through it, so no backoff and no redial while it lives.
-    Duplicate,
-    /// This node is shutting down.
-    Shutdown,
-    /// The peer left, the link broke, or it misbehaved: redial.
-    Lost,
-}
-
-/// The word for a direction in log lines and fields.
-pub(crate) fn direction_word(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Inbound => "inbound",
-        Direction::Outbound => "outbound",
-    }
-}
 
 fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: NodeId) {
     bump(&mgr.counters.duplicates_rejected);
@@ -74,7 +54,7 @@ fn log_refused(mgr: &Manager, addr: SocketAddr, peer: NodeId, why: Refusal) {
 /// Registers a handshaken link and runs it until it ends. `session` is the
 /// dialer's session for this link (ours if outbound, the peer's if inbound).
 pub(crate) async fn establish<S: Stream>(
-    mut conn: Conn<S>,
+    mut conn: Frames<S>,
     core: &Core,
     theirs: Handshake,
     addr: SocketAddr,
@@ -218,7 +198,7 @@ mod tests {
         }
     }
 
-    fn pair() -> (Conn<DuplexStream>, Conn<DuplexStream>) {
+    fn pair() -> (Frames<DuplexStream>, Frames<DuplexStream>) {
         let (a, b) = tokio::io::duplex(1 << 16);
         (
             Framed::new(a, MessageCodec::default()),

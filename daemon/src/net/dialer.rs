@@ -26,10 +26,11 @@ use super::backoff::Backoff;
 use super::channel::{self, ChannelError, Secure};
 use super::close::close_with;
 use super::codec::MessageCodec;
-use super::conn::{LinkEnd, establish};
+use super::conn::establish;
 use super::core::Core;
 use super::counters::bump;
-use super::handshake::{self, Conn, HandshakeError};
+use super::handshake::{self, Frames, HandshakeError};
+use super::link::LinkEnd;
 use super::transport::Dialer;
 use crate::constants::{DIAL_TIMEOUT, DIAL_YIELD, DUPLICATE_GRACE};
 use crate::escape::escaped;
@@ -182,7 +183,7 @@ async fn connect<D: Dialer>(
     addr: SocketAddr,
     core: &Core,
     session: u64,
-) -> Result<(Conn<Secure<D::Stream>>, Handshake), DialError> {
+) -> Result<(Frames<Secure<D::Stream>>, Handshake), DialError> {
     let dial = tokio::time::timeout(DIAL_TIMEOUT, dialer.dial(addr));
     let stream = unless_shutdown(core, dial)
         .await

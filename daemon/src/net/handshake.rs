@@ -27,8 +27,9 @@ use super::codec::{CodecError, MessageCodec};
 use super::transport::Stream;
 use crate::wire::Message;
 
-/// A framed connection.
-pub(crate) type Conn<S> = Framed<S, MessageCodec>;
+/// A stream framed and coded as messages: what the handshake, the channel's
+/// opening and a refusal's goodbye speak over (the link's own type is `Link`).
+pub(crate) type Frames<S> = Framed<S, MessageCodec>;
 
 /// Why a handshake did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +111,7 @@ pub(crate) fn validate(theirs: &Handshake, ours: &Handshake) -> Result<(), Hands
     Ok(())
 }
 
-async fn next<S: Stream>(conn: &mut Conn<S>) -> Result<Message, HandshakeError> {
+async fn next<S: Stream>(conn: &mut Frames<S>) -> Result<Message, HandshakeError> {
     match conn.next().await {
         Some(Ok(msg)) => Ok(msg),
         Some(Err(e)) => Err(e.into()),
@@ -119,7 +120,7 @@ async fn next<S: Stream>(conn: &mut Conn<S>) -> Result<Message, HandshakeError> 
 }
 
 /// The next frame, which must be a `Proof` (a `Disconnect` is a refusal).
-async fn proof<S: Stream>(conn: &mut Conn<S>) -> Result<String, HandshakeError> {
+async fn proof<S: Stream>(conn: &mut Frames<S>) -> Result<String, HandshakeError> {
     match next(conn).await? {
         Message::Proof { signature } => Ok(signature),
         Message::Disconnect { reason } => Err(HandshakeError::Refused(reason)),
@@ -131,7 +132,7 @@ async fn proof<S: Stream>(conn: &mut Conn<S>) -> Result<String, HandshakeError> 
 }
 
 /// Tells the peer why its proof is refused.
-async fn refuse_proof<S: Stream>(conn: &mut Conn<S>, claimed: NodeId) -> HandshakeError {
+async fn refuse_proof<S: Stream>(conn: &mut Frames<S>, claimed: NodeId) -> HandshakeError {
     let reason = DisconnectReason::AuthFailed;
     if let Err(e) = conn.send(&Message::Disconnect { reason }).await {
         return e.into();
@@ -149,7 +150,7 @@ async fn refuse_proof<S: Stream>(conn: &mut Conn<S>, claimed: NodeId) -> Handsha
 /// expected (both after telling it, and before we prove ours); `Refused` when it
 /// answers with `Disconnect`; I/O, codec and sequencing errors otherwise.
 pub(crate) async fn outbound<S: Stream>(
-    conn: &mut Conn<S>,
+    conn: &mut Frames<S>,
     ours: Handshake,
     key: &SigningKey,
     channel: &[u8],
@@ -217,7 +218,7 @@ pub(crate) async fn outbound<S: Stream>(
 /// `IncompatibleVersion`, `SelfConnection` and `AuthFailed` after telling the
 /// dialer; I/O and codec errors otherwise.
 pub(crate) async fn inbound<S: Stream>(
-    conn: &mut Conn<S>,
+    conn: &mut Frames<S>,
     ours: Handshake,
     key: &SigningKey,
     channel: &[u8],
@@ -289,7 +290,10 @@ mod tests {
         }
     }
 
-    fn pair() -> (Conn<tokio::io::DuplexStream>, Conn<tokio::io::DuplexStream>) {
+    fn pair() -> (
+        Frames<tokio::io::DuplexStream>,
+        Frames<tokio::io::DuplexStream>,
+    ) {
         let (a, b) = tokio::io::duplex(1 << 16);
         (
             Framed::new(a, MessageCodec::default()),

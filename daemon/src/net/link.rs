@@ -16,9 +16,8 @@ use tracing::{info, warn};
 
 use super::channel;
 use super::codec::{CodecError, encode_payload, write_frame};
-use super::conn::{LinkEnd, direction_word};
 use super::counters::{EndedBy, bump};
-use super::handshake::Conn;
+use super::handshake::Frames;
 use super::inbound::LinkBudget;
 use super::manager::{Closer, Manager};
 use super::outbox::Outbox;
@@ -27,6 +26,26 @@ use super::transport::Stream;
 use crate::constants::{ANSWER_TIMEOUT, READ_BUFFER_KEEP};
 use crate::escape::escaped;
 use crate::wire::Message;
+
+/// How a link ended, which tells a dialer what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LinkEnd {
+    /// Another link to the same node won the collision rule (here or at the peer):
+    /// the node is reachable through it, so no backoff and no redial while it lives.
+    Duplicate,
+    /// This node is shutting down.
+    Shutdown,
+    /// The peer left, the link broke, or it misbehaved: redial.
+    Lost,
+}
+
+/// The word for a direction in log lines and fields.
+pub(crate) fn direction_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    }
+}
 
 /// How often a link reports that it is active to the manager (which picks the
 /// longest-idle stranger to evict): often enough to rank squatters, rarely
@@ -72,7 +91,7 @@ struct Activity {
 impl Link<'_> {
     pub(super) async fn run<S: Stream>(
         &self,
-        conn: &mut Conn<S>,
+        conn: &mut Frames<S>,
         outbox: &Outbox,
         gate: &mut Gate,
         closer: &Closer,
@@ -146,7 +165,7 @@ impl Link<'_> {
     /// The keepalive and the idle check.
     async fn on_tick<S: Stream>(
         &self,
-        conn: &mut Conn<S>,
+        conn: &mut Frames<S>,
         activity: &mut Activity,
         rng: &mut fastrand::Rng,
         keepalive: Keepalive,
@@ -179,7 +198,7 @@ impl Link<'_> {
     /// Encodes and writes one control message.
     async fn send<S: Stream>(
         &self,
-        conn: &mut Conn<S>,
+        conn: &mut Frames<S>,
         msg: &Message,
         limit: Duration,
     ) -> Result<(), Ending> {
@@ -195,7 +214,7 @@ impl Link<'_> {
     /// Writes one frame within the send timeout.
     async fn write<S: Stream>(
         &self,
-        conn: &mut Conn<S>,
+        conn: &mut Frames<S>,
         payload: &[u8],
         limit: Duration,
     ) -> Result<(), Ending> {
@@ -244,7 +263,7 @@ impl Link<'_> {
     /// Handles one message; `Some` ends the link.
     async fn on_message<S: Stream>(
         &self,
-        conn: &mut Conn<S>,
+        conn: &mut Frames<S>,
         msg: Message,
         activity: &mut Activity,
         gate: &mut Gate,
@@ -329,7 +348,7 @@ impl Link<'_> {
 
 /// Gives back the read buffer's capacity after a large frame, so a peer cannot
 /// pin megabytes with one frame.
-fn shrink_read_buffer<S: Stream>(conn: &mut Conn<S>) {
+fn shrink_read_buffer<S: Stream>(conn: &mut Frames<S>) {
     let buffer = conn.read_buffer_mut();
     if buffer.is_empty() && buffer.capacity() > READ_BUFFER_KEEP {
         *buffer = bytes::BytesMut::new();
