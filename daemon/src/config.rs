@@ -5,11 +5,13 @@
 //! operator never has to guess which line of a config broke a start.
 
 mod args;
+mod error;
 mod file;
 mod load;
 mod peer;
 mod token;
 
 pub use args::{Args, Command};
-pub use load::{Config, ConfigError};
+pub use error::ConfigError;
+pub use load::Config;
 pub use peer::PeerAddr;

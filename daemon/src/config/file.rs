@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::load::{ConfigError, field_err};
+use super::error::{ConfigError, field_err};
 use super::peer::PeerAddr;
 
 /// The fields a config file may set, each optional.

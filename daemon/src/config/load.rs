@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::args::Args;
+use super::error::{ConfigError, field_err};
 use super::file::{FileConfig, read_file};
 use super::peer::PeerAddr;
 use super::token::read_token;
@@ -13,7 +14,7 @@ use crate::chain::limits::{
     DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, ENTRY_OVERHEAD, MAX_TX_BYTES,
 };
 use crate::constants as c;
-use crate::definition::{Definition, DefinitionError};
+use crate::definition::Definition;
 
 /// The effective configuration.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,29 +48,6 @@ pub struct Config {
     pub reserved_inbound: usize,
     pub max_inbound_per_ip: usize,
     pub idle_timeout: Duration,
-}
-
-/// A configuration that cannot be used, naming the field at fault.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("config file {path} is not valid TOML: {message}")]
-    Syntax { path: PathBuf, message: String },
-    #[error("config field `{field}`: {message}")]
-    Field { field: String, message: String },
-    #[error(transparent)]
-    Network(#[from] DefinitionError),
-}
-
-pub(super) fn field_err(field: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Field {
-        field: field.to_owned(),
-        message: message.into(),
-    }
 }
 
 impl Config {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::load::{ConfigError, field_err};
+use super::error::{ConfigError, field_err};
 
 /// The token from `given` or from the first line of `file` (without surrounding
 /// whitespace); at most one of them may be set.
