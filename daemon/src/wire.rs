@@ -90,6 +90,15 @@ pub enum Message {
     },
 }
 
+/// The wire message carrying a consensus message.
+impl From<ConsensusMessage> for Message {
+    fn from(message: ConsensusMessage) -> Message {
+        Message::Consensus {
+            message: Box::new(message),
+        }
+    }
+}
+
 impl Message {
     /// The `type` tag, for log lines and metrics.
     pub fn kind(&self) -> &'static str {

@@ -27,11 +27,12 @@ use super::certified::Certifier;
 use super::gossip::{Gossip, Outbox};
 use super::hash::Hash32;
 use super::limits::{DEFAULT_MEMPOOL_BYTES, DEFAULT_TX_GOSSIP_RATE, MEMPOOL_TTL, TX_GOSSIP_BURST};
-use super::mempool::{Inserted, Mempool, Origin, TxError};
+use super::mempool::{Inserted, Mempool, Origin};
 use super::schedule::Schedule;
 use super::store::{Finality, Store, StoreError};
 use super::sync::SyncState;
 use super::tx::Tx;
+use super::tx::TxError;
 use super::tx_rate::TxRate;
 use crate::wire::Message;
 

@@ -1,9 +1,11 @@
 //! Transactions waiting for a block, bounded in bytes.
 //!
-//! A transaction is any JSON object up to [`MAX_TX_BYTES`] of canonical JSON; its
-//! id is the hash of those bytes, so submitting the same object twice (to one node
-//! or to several) is the same transaction. Pending transactions stay until a block
-//! of our chain includes them, and come back if that block is reverted.
+//! A transaction is any JSON object up to
+//! [`MAX_TX_BYTES`](super::limits::MAX_TX_BYTES) of canonical JSON; its id is the
+//! hash of those bytes, so submitting the same object twice (to one node or to
+//! several) is the same transaction. Pending transactions stay until a final
+//! block includes them (or they expire): a final block is never reverted, so none
+//! comes back.
 //!
 //! The pool holds each transaction as its canonical bytes, not as a parsed JSON
 //! tree: a tree of small values takes several times its text in memory, so
@@ -16,7 +18,7 @@
 //! and a full pool makes room by evicting the newest entries of the origin (a
 //! peer, the RPC clients) holding the most, as long as it holds more than the
 //! newcomer's origin would; otherwise the newcomer is refused
-//! ([`TxError::Full`]). A flooding peer thus crowds out only itself.
+//! ([`TxError::Full`](super::tx::TxError::Full)). A flooding peer thus crowds out only itself.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -24,24 +26,8 @@ use std::time::{Duration, Instant};
 use timecoin_shared::wire::NodeId;
 
 use super::hash::Hash32;
-use super::limits::{ENTRY_OVERHEAD, MAX_TX_BYTES};
-use super::tx::Tx;
-
-/// Why a transaction is refused. Shown to RPC clients as a 4xx, or a 503 when full.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum TxError {
-    #[error("a transaction must be a JSON object")]
-    NotAnObject,
-    #[error("transaction is {size} bytes, above the {MAX_TX_BYTES}-byte limit")]
-    TooLarge { size: usize },
-    /// Nested too deep for a transaction.
-    #[error("invalid transaction: {0}")]
-    Malformed(String),
-    #[error(
-        "the mempool is full ({used} of its {limit} bytes are pending transactions); try again later"
-    )]
-    Full { used: usize, limit: usize },
-}
+use super::limits::ENTRY_OVERHEAD;
+use super::tx::{Tx, TxError};
 
 /// Where a pending transaction came from. When the pool is full, what gives way
 /// is the newest of the origin holding the most: a flood from a few peers costs

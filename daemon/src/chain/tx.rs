@@ -20,7 +20,22 @@ use serde_json::value::RawValue;
 use super::canonical::Canon;
 use super::hash::Hash32;
 use super::limits::{MAX_BLOCK_TXS, MAX_TX_BYTES};
-use super::mempool::TxError;
+
+/// Why a transaction is refused. Shown to RPC clients as a 4xx, or a 503 when full.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TxError {
+    #[error("a transaction must be a JSON object")]
+    NotAnObject,
+    #[error("transaction is {size} bytes, above the {MAX_TX_BYTES}-byte limit")]
+    TooLarge { size: usize },
+    /// Nested too deep for a transaction.
+    #[error("invalid transaction: {0}")]
+    Malformed(String),
+    #[error(
+        "the mempool is full ({used} of its {limit} bytes are pending transactions); try again later"
+    )]
+    Full { used: usize, limit: usize },
+}
 
 /// One transaction: the canonical text of a JSON object of at most
 /// [`MAX_TX_BYTES`].

@@ -35,6 +35,7 @@ use crate::chain::Chain;
 use crate::chain::block::Block;
 use crate::chain::certified::{Certifier, validator_id};
 use crate::net::inbound::InboundBytes;
+use crate::wire::Message;
 
 /// Messages and wake-ups the engine may have waiting. A message keeps its
 /// share of the P2P layer's inbound byte budget until handled, so the bytes
@@ -372,7 +373,7 @@ impl Engine {
                     ConsensusMessage::Proposal { proposal, block }
                 }
             };
-            self.chain.broadcast(message.into_message());
+            self.chain.broadcast(Message::from(message));
         }
     }
 }

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use timecoin_consensus::{Height, SignedProposal, SignedVote};
 
 use crate::chain::block::Block;
-use crate::wire::Message;
 
 /// One consensus message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -81,13 +80,6 @@ impl ConsensusMessage {
         match self {
             ConsensusMessage::Proposal { proposal, .. } => proposal.proposal.height,
             ConsensusMessage::Vote { vote } => vote.vote.height,
-        }
-    }
-
-    /// The wire message carrying it.
-    pub fn into_message(self) -> Message {
-        Message::Consensus {
-            message: Box::new(self),
         }
     }
 }

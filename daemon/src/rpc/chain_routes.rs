@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::guard::{MAX_BODY, is_json};
 use super::{RpcState, error};
-use crate::chain::mempool::TxError;
+use crate::chain::tx::TxError;
 use crate::chain::{SubmitError, TxStatus};
 
 pub(super) async fn tip(State(state): State<Arc<RpcState>>) -> Response {

@@ -14,6 +14,7 @@ use super::Engine;
 use crate::chain::block::Block;
 use crate::chain::certified::value_id;
 use crate::escape::escaped;
+use crate::wire::Message;
 
 impl Engine {
     /// Does what the driver asked, in order; what a step feeds back is done
@@ -131,7 +132,7 @@ impl Engine {
             proposal: signed,
             block,
         };
-        self.chain.broadcast(message.into_message());
+        self.chain.broadcast(Message::from(message));
         match signed.verify(&self.certifier.validators, &self.certifier.definition) {
             Ok(proposal) => self.driver.process(Input::Proposal {
                 proposal,
@@ -161,7 +162,7 @@ impl Engine {
         }
         let signed = vote.sign(&self.key, &self.certifier.definition);
         self.chain
-            .broadcast(ConsensusMessage::Vote { vote: signed }.into_message());
+            .broadcast(Message::from(ConsensusMessage::Vote { vote: signed }));
         match signed.verify(&self.certifier.validators, &self.certifier.definition) {
             Ok(vote) => self.driver.process(Input::Vote(vote)),
             Err(e) => {

@@ -51,7 +51,7 @@ fn frames(n: u64, height: u64, masternode: NodeId) -> Vec<Message> {
             validator,
         }
         .sign(&key, &DefinitionHash([0; 32]));
-        ConsensusMessage::Vote { vote }.into_message()
+        Message::from(ConsensusMessage::Vote { vote })
     };
     vec![
         Message::Status { best_height: n },

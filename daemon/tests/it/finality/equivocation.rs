@@ -11,7 +11,7 @@ use testkit::wait::within;
 use timecoin_consensus::{DefinitionHash, Height, Round, ValidatorId, ValueId, Vote, VoteKind};
 use timed::Identity;
 use timed::testing::Definition;
-use timed::testing::wire::ConsensusMessage;
+use timed::testing::wire::{ConsensusMessage, Message};
 
 use crate::adversary::liar::{Linked, outsider};
 use crate::adversary::{fleet, target};
@@ -44,7 +44,7 @@ async fn conflicting_votes_from_one_masternode_are_kept_logged_and_counted() {
                 validator: offender,
             }
             .sign(key.signing_key(), &DefinitionHash(hash));
-            linked.say(ConsensusMessage::Vote { vote }.into_message());
+            linked.say(Message::from(ConsensusMessage::Vote { vote }));
         }
     }
     let counted = || async {
