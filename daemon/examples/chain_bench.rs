@@ -28,7 +28,7 @@ mod fleet;
 #[path = "support/timed_bin.rs"]
 mod timed_bin;
 
-use fleet::{Proc, Spawn, free_addr, loopback, network_file, spawn};
+use fleet::{Proc, Spawn, free_addr, loopback, network_file, peers_of, spawn};
 
 #[derive(Parser)]
 struct Args {
@@ -106,12 +106,7 @@ async fn main() -> Result<()> {
     let network = network_file(shared.path(), &ids, args.interval, 3)?;
     let mut fleet = Vec::new();
     for (i, (addr, dir)) in p2p.iter().zip(dirs).enumerate() {
-        let peers: Vec<SocketAddr> = p2p
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, a)| *a)
-            .collect();
+        let peers = peers_of(&ids, &p2p, Some(i));
         let how = Spawn {
             bin: &bin,
             network: &network,
@@ -195,7 +190,7 @@ async fn main() -> Result<()> {
         network: &network,
         p2p: free_addr(ip)?,
         rpc: free_addr(ip)?,
-        peers: &p2p,
+        peers: &peers_of(&ids, &p2p, None),
         masternode: false,
     };
     let fresh = spawn(how, tempfile::tempdir()?)?;

@@ -34,7 +34,7 @@ mod fleet;
 #[path = "support/timed_bin.rs"]
 mod timed_bin;
 
-use fleet::{Proc, Spawn, free_addr, loopback, network_file, spawn};
+use fleet::{Proc, Spawn, free_addr, loopback, network_file, peers_of, spawn};
 
 #[derive(Parser)]
 struct Args {
@@ -124,12 +124,7 @@ async fn main() -> Result<()> {
     let p2p: Vec<SocketAddr> = ips.iter().map(|ip| free_addr(*ip)).collect::<Result<_>>()?;
     let mut fleet = Vec::new();
     for (i, dir) in dirs.into_iter().enumerate() {
-        let peers: Vec<SocketAddr> = p2p
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, a)| *a)
-            .collect();
+        let peers = peers_of(&ids, &p2p, Some(i));
         let how = Spawn {
             bin: &bin,
             network: &network,

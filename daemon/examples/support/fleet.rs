@@ -64,13 +64,26 @@ pub(crate) fn network_file(
     Ok(path)
 }
 
+/// The `--peer` values naming every node but `except` as `ID@ADDR`, as an
+/// operator's config does: a node then knows whom it dials before the first
+/// handshake (and a retry can wait for that node's own dial).
+pub(crate) fn peers_of(ids: &[String], p2p: &[SocketAddr], except: Option<usize>) -> Vec<String> {
+    ids.iter()
+        .zip(p2p)
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != except)
+        .map(|(_, (id, addr))| format!("{id}@{addr}"))
+        .collect()
+}
+
 /// How to start one node.
 pub(crate) struct Spawn<'a> {
     pub(crate) bin: &'a Path,
     pub(crate) network: &'a Path,
     pub(crate) p2p: SocketAddr,
     pub(crate) rpc: SocketAddr,
-    pub(crate) peers: &'a [SocketAddr],
+    /// `ID@ADDR` of each peer (see [`peers_of`]).
+    pub(crate) peers: &'a [String],
     pub(crate) masternode: bool,
 }
 
@@ -96,7 +109,7 @@ pub(crate) fn spawn(how: Spawn<'_>, dir: TempDir) -> Result<Proc> {
         cmd.arg("--masternode");
     }
     for peer in how.peers {
-        cmd.arg("--peer").arg(peer.to_string());
+        cmd.arg("--peer").arg(peer);
     }
     let child = cmd
         .spawn()
