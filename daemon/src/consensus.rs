@@ -83,7 +83,7 @@ mod engine;
 // Reached from outside only through `testing` (see lib.rs).
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 pub(crate) mod messages;
-mod params;
+pub(crate) mod params;
 
 pub(crate) use engine::{Handle, start};
 pub(crate) use params::certifier;

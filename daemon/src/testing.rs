@@ -20,8 +20,36 @@ pub mod chain {
 
 /// The messages peers exchange.
 pub mod wire {
+    use timecoin_consensus::{Height, Round, ValueId, Vote, VoteKind};
+
     pub use crate::consensus::messages::ConsensusMessage;
+    use crate::consensus::params::certifier;
+    use crate::definition::Definition;
+    use crate::identity::Identity;
     pub use crate::wire::Message;
+
+    /// What a masternode of two minds sends: two prevotes signed with `key`
+    /// at `height`, round 0, for two different values, on the network of
+    /// `definition`. `None` for a definition without masternodes.
+    pub fn conflicting_prevotes(
+        key: &Identity,
+        definition: &Definition,
+        height: u64,
+    ) -> Option<[Message; 2]> {
+        let network = certifier(definition)?.definition;
+        let validator = crate::chain::certified::validator_id(&key.node_id());
+        Some([ValueId([1; 32]), ValueId([2; 32])].map(|value| {
+            let vote = Vote {
+                kind: VoteKind::Prevote,
+                height: Height(height),
+                round: Round(0),
+                value: Some(value),
+                validator,
+            }
+            .sign(key.signing_key(), &network);
+            Message::from(ConsensusMessage::Vote { vote })
+        }))
+    }
 }
 
 /// The P2P layer: started in-process over any transport, its connection

@@ -16,11 +16,13 @@ mod consensus;
 mod create;
 #[cfg(test)]
 mod tests;
+mod upgrade;
 
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use timecoin_consensus::CommitCertificate;
+use tracing::info;
 
 use super::block::Block;
 use super::certified::Certified;
@@ -42,8 +44,8 @@ const META_FINALIZED_TXS: &str = "finalized_txs";
 /// The consensus engine's `SafetyRecord`, as JSON.
 const META_SAFETY_RECORD: &str = "safety_record";
 
-/// Tag of this store layout; a different tag is a file this build cannot read.
-/// Version 3: every stored block is final, with its certificate beside it
+/// Tag of this store layout; a different tag is a file this build cannot read,
+/// except version 2, which it upgrades (`upgrade.rs`). Version 3: every stored block is final, with its certificate beside it
 /// (version 2 also held non-final blocks of leader rounds; version 1 was final
 /// by depth, which proves nothing to a node that reads it).
 const FORMAT: &[u8] = b"timed-chain-3";
@@ -175,14 +177,14 @@ impl Store {
                     meta.insert(META_NETWORK, network.as_bytes())
                         .map_err(|e| store.db_err(e))?;
                 }
-                Some(found) if found != FORMAT => {
+                Some(found) if found != FORMAT && found != upgrade::FORMAT_V2 => {
                     return Err(StoreError::Format {
                         origin: store.origin.clone(),
                         found: String::from_utf8_lossy(&found).into_owned(),
                         expected: String::from_utf8_lossy(FORMAT).into_owned(),
                     });
                 }
-                Some(_) => {
+                Some(format) => {
                     let found = meta
                         .get(META_NETWORK)
                         .map_err(|e| store.db_err(e))?
@@ -194,6 +196,11 @@ impl Store {
                             found,
                             expected: network.to_string(),
                         });
+                    }
+                    if format == upgrade::FORMAT_V2 {
+                        let upgraded = upgrade::from_v2(&store, &txn, &mut meta)?;
+                        info!(origin = %store.origin, kept = upgraded.kept, dropped = upgraded.dropped,
+                            "Upgraded chain store from timed-chain-2: kept {} final blocks, dropped {} above them", upgraded.kept, upgraded.dropped);
                     }
                 }
             }

@@ -8,13 +8,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use timecoin_consensus::{DefinitionHash, Height, Round, ValidatorId, ValueId, Vote, VoteKind};
+use timecoin_consensus::ValidatorId;
 use timecoin_shared::wire::{Handshake, PROTOCOL_VERSION};
 use timed::Identity;
 use timed::testing::Definition;
 use timed::testing::net::auth::{self, Role};
 use timed::testing::net::channel;
-use timed::testing::wire::{ConsensusMessage, Message};
+use timed::testing::wire::{Message, conflicting_prevotes};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 
@@ -47,8 +47,6 @@ pub(super) async fn equivocate(
     heights: std::ops::RangeInclusive<u64>,
 ) -> Sent {
     let definition = Definition::load(network_file).expect("network file");
-    let mut hash = [0u8; 32];
-    hex::decode_to_slice(definition.hash_hex(), &mut hash).expect("hex definition hash");
     let key = Identity::load_or_create(data_dir).expect("the masternode's key");
     let stranger = Identity::generate().expect("a key of our own");
 
@@ -92,26 +90,15 @@ pub(super) async fn equivocate(
         .await
         .expect("send proof");
 
-    let offender = ValidatorId(key.node_id().0);
     for height in heights {
-        for value in [ValueId([1; 32]), ValueId([2; 32])] {
-            let vote = Vote {
-                kind: VoteKind::Prevote,
-                height: Height(height),
-                round: Round(0),
-                value: Some(value),
-                validator: offender,
-            }
-            .sign(key.signing_key(), &DefinitionHash(hash));
-            conn.send(&ConsensusMessage::Vote { vote }.into_message())
-                .await
-                .expect("send vote");
+        for vote in conflicting_prevotes(&key, &definition, height).expect("masternodes") {
+            conn.send(&vote).await.expect("send vote");
         }
     }
     // Keep reading, so the node's frames never back up while the test goes on.
     let reader = tokio::spawn(async move { while let Some(Ok(_)) = conn.next().await {} });
     Sent {
-        offender: offender.to_string(),
+        offender: ValidatorId(key.node_id().0).to_string(),
         reader,
     }
 }

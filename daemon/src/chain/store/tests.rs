@@ -181,3 +181,97 @@ fn the_safety_record_survives_reopen() {
     let store = Store::open(&path, "devnet").expect("reopen");
     assert_eq!(store.safety_record().expect("record"), Some(record));
 }
+
+/// Writes a store as the version-2 daemon left it: `certified` final blocks
+/// with their certificates (the one at `wrong_cert`, if any, naming another
+/// block), `above` non-final blocks over them, every transaction indexed, and
+/// a safety record.
+fn version_2_store(
+    path: &Path,
+    certified: u64,
+    above: u64,
+    wrong_cert: Option<u64>,
+) -> (Vec<Block>, SafetyRecord) {
+    let blocks = chain(certified + above, 0);
+    let record = SafetyRecord::new(Height(certified + 1));
+    {
+        let store = Store::open(path, "devnet").expect("open");
+        let (final_blocks, rest) = blocks.split_at(certified as usize);
+        store
+            .append_final(final_blocks, &certs(final_blocks))
+            .expect("append");
+        store.save_safety_record(&record).expect("save");
+        let txn = store.db.begin_write().expect("write");
+        {
+            let mut table = txn.open_table(BLOCKS).expect("blocks");
+            let mut txs = txn.open_table(TXS).expect("txs");
+            for block in rest {
+                let bytes = serde_json::to_vec(block).expect("encode");
+                table
+                    .insert(block.height, bytes.as_slice())
+                    .expect("insert");
+                for tx in block.transactions.iter() {
+                    txs.insert(tx.id().0.as_slice(), block.height)
+                        .expect("index");
+                }
+            }
+            if let Some(height) = wrong_cert {
+                let other = cert(&blocks[height as usize]);
+                let bytes = serde_json::to_vec(&CommitCertificate {
+                    height: Height(height),
+                    ..other
+                })
+                .expect("encode");
+                let mut certs = txn.open_table(CERTS).expect("certs");
+                certs.insert(height, bytes.as_slice()).expect("insert");
+            }
+            let mut meta = txn.open_table(META).expect("meta");
+            meta.insert(META_FORMAT, upgrade::FORMAT_V2).expect("tag");
+        }
+        txn.commit().expect("commit");
+    }
+    (blocks, record)
+}
+
+#[test]
+fn a_version_2_store_keeps_its_certified_final_blocks_and_safety_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    let (blocks, record) = version_2_store(&path, 5, 2, None);
+    for _ in 0..2 {
+        // The second open reads the upgraded file as any version-3 store.
+        let store = Store::open(&path, "devnet").expect("upgraded");
+        assert_eq!(store.tip().expect("tip"), Some(blocks[4].clone()));
+        assert_eq!(store.block(6).expect("block"), None);
+        assert_eq!(
+            store.finality().expect("finality"),
+            Finality {
+                final_height: 5,
+                finalized_txs: 5
+            }
+        );
+        let dropped = blocks[5].transactions.iter().next().expect("tx").id();
+        assert_eq!(store.tx_height(&dropped).expect("tx index"), None);
+        let kept = blocks[4].transactions.iter().next().expect("tx").id();
+        assert_eq!(store.tx_height(&kept).expect("tx index"), Some(5));
+        assert_eq!(
+            store.block_batch(1, 10, usize::MAX).expect("batch").len(),
+            5
+        );
+        assert_eq!(store.safety_record().expect("record"), Some(record.clone()));
+    }
+}
+
+#[test]
+fn a_version_2_store_is_cut_below_a_certificate_for_another_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("chain.redb");
+    let (blocks, _) = version_2_store(&path, 5, 0, Some(4));
+    let store = Store::open(&path, "devnet").expect("upgraded");
+    assert_eq!(store.tip().expect("tip"), Some(blocks[2].clone()));
+    assert_eq!(store.finality().expect("finality").final_height, 3);
+    let next = &blocks[3..];
+    store
+        .append_final(next, &certs(next))
+        .expect("the chain goes on from 3");
+}

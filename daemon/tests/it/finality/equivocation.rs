@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use testkit::wait::within;
-use timecoin_consensus::{DefinitionHash, Height, Round, ValidatorId, ValueId, Vote, VoteKind};
+use timecoin_consensus::ValidatorId;
 use timed::Identity;
 use timed::testing::Definition;
-use timed::testing::wire::{ConsensusMessage, Message};
+use timed::testing::wire::conflicting_prevotes;
 
 use crate::adversary::liar::{Linked, outsider};
 use crate::adversary::{fleet, target};
@@ -27,24 +27,14 @@ async fn conflicting_votes_from_one_masternode_are_kept_logged_and_counted() {
     let finalizing = || async { nodes[0].final_height().await.filter(|f| *f >= 2) };
     let start = within(WITHIN, finalizing).await.expect("finality");
     let definition = Definition::load(&nodes[0].spec.network_file).expect("network file");
-    let mut hash = [0u8; 32];
-    hex::decode_to_slice(definition.hash_hex(), &mut hash).expect("hex hash");
     let key = Identity::load_or_create(&nodes[1].data_dir()).expect("masternode key");
     let offender = ValidatorId(key.node_id().0);
     let linked = Linked::connect(&target(&nodes[0]), &outsider()).await;
     // The height being decided and the next (kept until the node gets there),
     // so the lie lands whichever the node is on when it arrives.
     for height in start + 1..=start + 2 {
-        for value in [ValueId([1; 32]), ValueId([2; 32])] {
-            let vote = Vote {
-                kind: VoteKind::Prevote,
-                height: Height(height),
-                round: Round(0),
-                value: Some(value),
-                validator: offender,
-            }
-            .sign(key.signing_key(), &DefinitionHash(hash));
-            linked.say(Message::from(ConsensusMessage::Vote { vote }));
+        for vote in conflicting_prevotes(&key, &definition, height).expect("masternodes") {
+            linked.say(vote);
         }
     }
     let counted = || async {
