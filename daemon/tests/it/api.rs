@@ -37,6 +37,25 @@ async fn node(
     node_with(identity, network, peers, seed, |_| {}).await
 }
 
+/// Stops `peers` (as [`node`] returns them), then `node` itself, each
+/// draining within the deadline.
+async fn stop_all(
+    peers: &[(Network, Inbox, CancellationToken, std::net::SocketAddr)],
+    node: &Network,
+    stop: &CancellationToken,
+) {
+    for (peer, _, peer_stop, _) in peers {
+        peer_stop.cancel();
+        tokio::time::timeout(WITHIN, peer.closed())
+            .await
+            .expect("peer drains");
+    }
+    stop.cancel();
+    tokio::time::timeout(WITHIN, node.closed())
+        .await
+        .expect("node drains");
+}
+
 /// [`node`] with `tweak` applied to its settings.
 async fn node_with(
     identity: &Identity,
@@ -248,16 +267,7 @@ async fn bytes_waiting_for_the_chain_are_bounded_per_link_and_node_wide() {
     let got = next_event(&mut a_events, |e| matches!(e, NetEvent::Message { .. })).await;
     assert!(matches!(got, NetEvent::Message { message, .. } if message == big_block(99)));
 
-    for (peer, _, stop, _) in &peers {
-        stop.cancel();
-        tokio::time::timeout(WITHIN, peer.closed())
-            .await
-            .expect("peer drains");
-    }
-    a_stop.cancel();
-    tokio::time::timeout(WITHIN, a.closed())
-        .await
-        .expect("a drains");
+    stop_all(&peers, &a, &a_stop).await;
 }
 
 /// Strangers' block requests that the chain leaves unanswered hold the node's
@@ -315,14 +325,5 @@ async fn a_masternodes_block_request_never_waits_behind_strangers() {
         "the masternode's request waited behind the strangers': {got:?}"
     );
 
-    for (peer, _, stop, _) in &strangers {
-        stop.cancel();
-        tokio::time::timeout(WITHIN, peer.closed())
-            .await
-            .expect("peer drains");
-    }
-    a_stop.cancel();
-    tokio::time::timeout(WITHIN, a.closed())
-        .await
-        .expect("node drains");
+    stop_all(&strangers, &a, &a_stop).await;
 }
