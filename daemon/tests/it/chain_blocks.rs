@@ -477,11 +477,28 @@ fn a_block_from_the_far_future_is_refused() {
     assert_eq!(chain.info().height, 2);
 }
 
+/// The id of a node outside the fleet, made from `seed`.
+fn stranger(seed: u8) -> NodeId {
+    NodeId(
+        SigningKey::from_bytes(&[seed; 32])
+            .verifying_key()
+            .to_bytes(),
+    )
+}
+
+/// Whom the node asked for blocks, in the order it asked.
+fn asked(sent: &[(Option<NodeId>, Message)]) -> Vec<NodeId> {
+    sent.iter()
+        .filter(|(_, m)| m.kind() == "get_blocks")
+        .map(|(to, _)| to.expect("direct"))
+        .collect()
+}
+
 #[test]
 fn a_peer_that_announces_and_never_delivers_is_abandoned_for_one_that_does() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
-    let liar = NodeId(SigningKey::from_bytes(&[77; 32]).verifying_key().to_bytes());
+    let liar = stranger(77);
     let honest = fleet.ids[1];
     let blocks = fleet.chain(20);
 
@@ -492,12 +509,6 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_for_one_that_does() {
         },
     );
     chain.on_message(honest, Message::Status { best_height: 20 });
-    let asked = |sent: &[(Option<NodeId>, Message)]| {
-        sent.iter()
-            .filter(|(_, m)| m.kind() == "get_blocks")
-            .map(|(to, _)| to.expect("direct"))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
         asked(&net.take()),
         vec![liar],
@@ -525,15 +536,9 @@ fn a_peer_that_announces_and_never_delivers_is_abandoned_for_one_that_does() {
 fn a_peer_that_answers_its_claim_with_nothing_gives_the_request_to_another_at_once() {
     let fleet = Fleet::new();
     let (chain, net) = fleet.node();
-    let liar = NodeId(SigningKey::from_bytes(&[78; 32]).verifying_key().to_bytes());
+    let liar = stranger(78);
     let honest = fleet.ids[1];
     let blocks = fleet.chain(5);
-    let asked = |sent: &[(Option<NodeId>, Message)]| {
-        sent.iter()
-            .filter(|(_, m)| m.kind() == "get_blocks")
-            .map(|(to, _)| to.expect("direct"))
-            .collect::<Vec<_>>()
-    };
     chain.on_message(
         liar,
         Message::Status {
