@@ -283,16 +283,7 @@ mod tests {
     fn peer_dials_in(core: &Core) -> u64 {
         let candidate = Candidate {
             key: core.mgr.link_key(Direction::Inbound, PEER, 1),
-            snapshot: PeerSnapshot {
-                node_id: PEER,
-                addr: "127.0.0.9:40000".parse().expect("addr"),
-                direction: Direction::Inbound,
-                connected_since: Instant::now(),
-                rtt: None,
-                best_height: 0,
-                masternode: false,
-                software: String::new(),
-            },
+            snapshot: PeerSnapshot::stub(PEER, Direction::Inbound, false),
             outbox: Arc::new(Outbox::new(1)),
             closer: Closer::child_of(&core.shutdown),
         };

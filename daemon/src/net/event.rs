@@ -48,6 +48,22 @@ pub struct PeerSnapshot {
 }
 
 impl PeerSnapshot {
+    /// A link for unit tests: `node_id` at a placeholder address, just
+    /// connected, nothing heard yet.
+    #[cfg(test)]
+    pub(crate) fn stub(node_id: NodeId, direction: Direction, masternode: bool) -> PeerSnapshot {
+        PeerSnapshot {
+            node_id,
+            addr: SocketAddr::from(([127, 0, 0, 1], 1)),
+            direction,
+            connected_since: Instant::now(),
+            rtt: None,
+            best_height: 0,
+            masternode,
+            software: String::new(),
+        }
+    }
+
     /// The `GET /peers` element for this link.
     pub fn to_info(&self) -> PeerInfo {
         PeerInfo {

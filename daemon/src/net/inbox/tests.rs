@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use timecoin_shared::rpc::Direction;
 use tokio::sync::Semaphore;
-use tokio::time::Instant;
 
 use super::*;
 use crate::net::inbound::LinkBudget;
@@ -16,16 +15,7 @@ fn id(b: u8) -> NodeId {
 }
 
 fn peer(b: u8) -> PeerSnapshot {
-    PeerSnapshot {
-        node_id: id(b),
-        addr: "127.0.0.1:1".parse().expect("addr"),
-        direction: Direction::Inbound,
-        connected_since: Instant::now(),
-        rtt: None,
-        best_height: 0,
-        masternode: false,
-        software: String::new(),
-    }
+    PeerSnapshot::stub(id(b), Direction::Inbound, false)
 }
 
 fn message(from: u8, best_height: u64) -> NetEvent {

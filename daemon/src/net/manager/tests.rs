@@ -1,6 +1,5 @@
 //! The manager's collision and slot decisions, without sockets.
 
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
@@ -19,16 +18,7 @@ fn candidate(
 ) -> Candidate {
     Candidate {
         key: mgr.link_key(direction, peer, session),
-        snapshot: PeerSnapshot {
-            node_id: peer,
-            addr: "127.0.0.1:1".parse().expect("addr"),
-            direction,
-            connected_since: Instant::now(),
-            rtt: None,
-            best_height: 0,
-            masternode: mgr.is_configured_masternode(&peer),
-            software: String::new(),
-        },
+        snapshot: PeerSnapshot::stub(peer, direction, mgr.is_configured_masternode(&peer)),
         outbox: Arc::new(Outbox::new(1)),
         closer: Closer::child_of(shutdown),
     }
