@@ -28,6 +28,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# A fresh clone builds everything once: incremental state would only fill the
+# disk (about 6 GB of it).
+export CARGO_INCREMENTAL=0
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The daemon as shipped, without the `testing` feature the tests turn on: code
