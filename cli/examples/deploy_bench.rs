@@ -150,20 +150,24 @@ fn main() {
     let mut commands = vec![
         (
             "plain ssh, one node after another (the commands' own time)",
+            "deploy.ssh_serial",
             serial,
         ),
         (
             "plain ssh, all four at once (no quorum, no gate; restarts serialised)",
+            "deploy.ssh_parallel",
             parallel,
         ),
         (
             "timectl deploy (lock, preflight, keep, stage, restart + gate x4)",
+            "deploy.timectl",
             deploy.clone(),
         ),
     ];
     if let Some(venv) = &venv {
         commands.push((
             "ansible-playbook, serial: 1 (no gate)",
+            "deploy.ansible",
             ansible(venv, root, &sshd, &names, &restart),
         ));
     } else {
@@ -172,8 +176,10 @@ fn main() {
     let env_audit = root.join("audit.jsonl");
     println!("runs per tool: {runs}\n");
     let mut means = Vec::new();
-    for (what, cmd) in &commands {
+    for (what, figure, cmd) in &commands {
         let took: Vec<Duration> = (0..runs).map(|_| time(cmd, &env_audit)).collect();
+        let took_ms: Vec<f64> = took.iter().copied().map(ms).collect();
+        testkit::figures::record(figure, "ms", &took_ms);
         let mean = took.iter().sum::<Duration>() / u32::try_from(runs.max(1)).unwrap_or(1);
         let min = took.iter().min().copied().unwrap_or_default();
         println!(
@@ -190,10 +196,19 @@ fn main() {
     let base = means[0];
     let overhead = |d: Duration| d.saturating_sub(base);
     println!("orchestration overhead over the commands' own time:");
-    for ((what, _), mean) in commands.iter().zip(&means).skip(1) {
+    for ((what, _, _), mean) in commands.iter().zip(&means).skip(1) {
         println!("  {:>8.0} ms  {what}", ms(overhead(*mean)));
     }
+    let beyond_gates = ms(overhead(means[2])) - gate_wait * 1000.0;
+    println!("timectl's overhead beyond the commands and the gates: {beyond_gates:.0} ms");
+    testkit::figures::record("deploy.gates", "ms", &[gate_wait * 1000.0]);
+    testkit::figures::record("deploy.overhead", "ms", &[beyond_gates]);
     if means.len() > 3 {
+        testkit::figures::record(
+            "deploy.speedup_vs_ansible",
+            "x",
+            &[means[3].as_secs_f64() / means[2].as_secs_f64().max(1e-3)],
+        );
         let t = ms(overhead(means[2]));
         let a = ms(overhead(means[3]));
         println!(

@@ -86,25 +86,32 @@ fn main() {
     let commands = [
         (
             "timectl status (4 nodes, ssh + tunnel + rpc)",
+            "status",
             status.clone(),
         ),
         (
             "timectl status (same daemons, local transport: no ssh)",
+            "status_local",
             local_status,
         ),
         (
             "ssh true to 4 hosts in parallel, new connections",
+            "ssh_parallel",
             parallel(""),
         ),
         (
             "ssh true to 4 hosts in parallel, reused masters",
+            "ssh_parallel_reused",
             parallel(&mux),
         ),
     ];
     println!("runs: 1 cold + {runs} warm each\n");
-    for (what, cmd) in &commands {
+    for (what, figure, cmd) in &commands {
         let cold = time(cmd);
         let warm: Vec<Duration> = (0..runs).map(|_| time(cmd)).collect();
+        testkit::figures::record(&format!("{figure}.cold.n4"), "ms", &[ms(cold)]);
+        let warm_ms: Vec<f64> = warm.iter().copied().map(ms).collect();
+        testkit::figures::record(&format!("{figure}.warm.n4"), "ms", &warm_ms);
         let (mean, min, max) = summary(&warm);
         println!(
             "{what}\n  cold {:>7.1} ms   warm mean {:>7.1} ms  (min {:.1}, max {:.1})",
@@ -127,7 +134,7 @@ fn main() {
             "--style",
             "basic",
         ]);
-        for (_, cmd) in &commands {
+        for (_, _, cmd) in &commands {
             hf.arg(cmd);
         }
         let _ = hf.status();

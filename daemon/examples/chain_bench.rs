@@ -176,6 +176,17 @@ async fn main() -> Result<()> {
         f1 - f0,
         posted.load(Ordering::Relaxed) as f64 / secs
     );
+    let interval = humantime::format_duration(args.interval);
+    testkit::figures::record(
+        &format!("chain.blocks_per_s.i{interval}"),
+        "blocks/s",
+        &[(h1 - h0) as f64 / secs],
+    );
+    testkit::figures::record(
+        &format!("chain.final_tx_per_s.i{interval}"),
+        "tx/s",
+        &[(f1 - f0) as f64 / secs],
+    );
 
     // A fresh node syncs the whole chain.
     let target = args.sync_height;
@@ -203,6 +214,11 @@ async fn main() -> Result<()> {
     println!(
         "fresh node synced {target} blocks in {took:.2} s from process start: {:.0} blocks/s",
         target as f64 / took
+    );
+    testkit::figures::record(
+        "chain.sync_blocks_per_s",
+        "blocks/s",
+        &[target as f64 / took],
     );
     Ok(())
 }

@@ -61,6 +61,7 @@ async fn main() {
         "channel open (Noise NN, both ends): {:.1} us CPU per link ({opens} opens)",
         per(open, opens)
     );
+    testkit::figures::record("channel.open_cpu", "us", &[per(open, opens)]);
 
     let key = SigningKey::from_bytes(&[1; 32]);
     let transcript = [9u8; 300];
@@ -77,6 +78,11 @@ async fn main() {
         per(proofs, opens),
         2.0 * per(proofs, opens)
     );
+    testkit::figures::record(
+        "channel.proofs_cpu_per_link",
+        "us",
+        &[2.0 * per(proofs, opens)],
+    );
 
     let times = 16;
     let (a, b) = tokio::io::duplex(1 << 16);
@@ -90,4 +96,5 @@ async fn main() {
         mib / sealed.as_secs_f64(),
         mib / bare.as_secs_f64()
     );
+    testkit::figures::record("channel.throughput", "MiB/s", &[mib / sealed.as_secs_f64()]);
 }

@@ -196,6 +196,17 @@ async fn main() -> Result<()> {
         (h1 - h0) as f64 / secs,
         h1 - h0,
     );
+    let key = format!(
+        "n{}.i{}",
+        args.nodes,
+        humantime::format_duration(args.interval)
+    );
+    testkit::figures::record(
+        &format!("consensus.blocks_per_s.{key}"),
+        "blocks/s",
+        &[(h1 - h0) as f64 / secs],
+    );
+    testkit::figures::record(&format!("consensus.final_latency.{key}"), "ms", &latencies);
     if latencies.is_empty() {
         println!("proposal to final: no block finalized in the window");
     } else {

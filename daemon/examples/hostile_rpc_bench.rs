@@ -197,7 +197,9 @@ async fn probe(http: reqwest::Client, url: String, stop: Arc<AtomicBool>) -> Vec
     samples
 }
 
-fn report(label: &str, mut ms: Vec<f64>) {
+/// Prints one latency row, and records every sample as `figure`.
+fn report(label: &str, figure: &str, mut ms: Vec<f64>) {
+    testkit::figures::record(figure, "ms", &ms);
     if ms.is_empty() {
         println!("{label:<34} no answers");
         return;
@@ -249,6 +251,7 @@ async fn latency_phase(
     for (path, probe) in ["/consensus_info", "/health"].into_iter().zip(probes) {
         report(
             &format!("{label} GET {path}"),
+            &format!("rpc.{label}.{}", path.trim_start_matches('/')),
             probe.await.unwrap_or_default(),
         );
     }
@@ -291,6 +294,7 @@ async fn flood(bin: &Path, http: &reqwest::Client, count: usize) -> Result<()> {
         started.elapsed().as_secs_f64(),
         node.rss_mib()
     );
+    testkit::figures::record("rpc.flood_rss", "MiB", &[node.rss_mib()]);
     Ok(())
 }
 
@@ -333,7 +337,12 @@ async fn siege(bin: &Path, http: &reqwest::Client, count: usize, rounds: usize) 
         let held = siege.join_all().await;
         drop(held);
     }
-    report(&format!("siege of {count}: GET /health"), ms);
+    report(
+        &format!("siege of {count}: GET /health"),
+        "rpc.siege.health",
+        ms,
+    );
+    testkit::figures::record("rpc.siege.unanswered", "count", &[unanswered as f64]);
     println!(
         "siege: {unanswered} of {} asked got no answer within 2 s",
         rounds * 5

@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`net`]: random loopback addresses and free ports, so runs never collide.
+//! - [`figures`]: figures a benchmark measured, for `cargo xtask bench`'s report.
 //! - [`wait`]: [`wait_until`], polling a condition under a deadline (no sleeps as
 //!   synchronisation), and its blocking twin.
 //! - [`process`]: a kill-on-drop guard and a look at the process table.
@@ -19,6 +20,7 @@
 //! - [`lab_timed`]: the network file and service unit of `timed` on lab hosts.
 
 pub mod devnet;
+pub mod figures;
 pub mod journald;
 pub mod lab;
 pub mod lab_timed;

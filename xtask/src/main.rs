@@ -5,18 +5,23 @@
 //!   the committed files differ from what this writes.
 //! - `chaos`: real `timed` daemons on lab hosts through a seeded schedule of
 //!   faults, with an invariant checker and a report (see `chaos.rs`).
+//! - `bench`: every benchmark, and `docs/PERFORMANCE.md` from their figures
+//!   (see `bench.rs`); `--smoke` runs each once at its smallest size.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod chaos;
+mod command;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("completions") => completions(&root().join("completions")),
         Some("chaos") => return chaos::main(&root(), &args[1..]),
-        _ => Err("usage: cargo xtask completions | cargo xtask chaos [--nodes N] [--duration D] [--seed S]".to_string()),
+        Some("bench") => return bench::main(&root(), &args[1..]),
+        _ => Err("usage: cargo xtask completions | cargo xtask chaos [--nodes N] [--duration D] [--seed S] | cargo xtask bench [--smoke] [--only NAME,...]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,14 +57,17 @@ fn main() {
     let idle_secs = args.next().flatten().unwrap_or(IDLE_SECS);
     let flood_secs = args.next().flatten().unwrap_or(FLOOD_SECS);
     for nodes in [4, 100] {
+        let mut means = Vec::new();
         for (w, h) in [(80, 24), (160, 48)] {
             let (mean, worst) = frame_time(nodes, (w, h), FRAMES, Duration::ZERO);
+            means.push(ms(mean));
             println!(
                 "draw, {nodes:>3} nodes at {w}x{h}: mean {:.2} ms, worst {:.2} ms ({FRAMES} frames)",
                 ms(mean),
                 ms(worst)
             );
         }
+        testkit::figures::record(&format!("dashboard.frame.n{nodes}"), "ms", &means);
     }
     // The same frame as an idle dashboard draws it: after the CPU slept. On a
     // virtual machine this costs many times a back-to-back frame (cold caches,
@@ -110,6 +113,10 @@ fn main() {
             cpu * 100.0,
             mib(rss)
         );
+        if which == "fresh copy" {
+            testkit::figures::record("dashboard.idle_cpu", "%", &[cpu * 100.0]);
+            testkit::figures::record("dashboard.rss", "MiB", &[mib(rss)]);
+        }
         wakes = woke;
     }
     // What waking up that often costs on this machine with no work at all: on
@@ -152,6 +159,8 @@ fn main() {
         cpu * 100.0,
         mib(rss)
     );
+    testkit::figures::record("dashboard.flood_cpu", "%", &[cpu * 100.0]);
+    testkit::figures::record("dashboard.rss", "MiB", &[mib(rss)]);
 }
 
 /// Appends FLOOD_RATE lines a second in all to `paths`, in turn, for `secs`;

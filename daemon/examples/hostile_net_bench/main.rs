@@ -104,7 +104,7 @@ async fn main() -> Result<()> {
     .await?;
     println!("timed: {}", args.timed.display());
     println!("{:<40} {:>10}", "scenario", "RSS MiB");
-    row("fresh node, no peers", node.rss_mib()?);
+    row("fresh node, no peers", "memory.fresh", node.rss_mib()?);
 
     for &n in &args.peers {
         let joiners = net.start_joiners(&args.timed, &node, n)?;
@@ -115,7 +115,11 @@ async fn main() -> Result<()> {
         })
         .await?;
         tokio::time::sleep(SETTLE).await;
-        row(&format!("idle, {n} peers"), node.rss_mib()?);
+        row(
+            &format!("idle, {n} peers"),
+            &format!("memory.idle.p{n}"),
+            node.rss_mib()?,
+        );
         drop(joiners);
         wait("the joiners gone", || async {
             node.consensus()
@@ -128,15 +132,21 @@ async fn main() -> Result<()> {
     fill(&node, args.blocks).await?;
     row(
         &format!("{} full blocks, no peers", args.blocks),
+        "memory.full_blocks",
         node.rss_mib()?,
     );
 
     let target = net.target(&node);
     for &readers in &args.readers {
         let (peak, after) = slow_readers(&node, &target, readers, &args).await?;
-        row(&format!("slow readers x{readers}: peak"), peak);
+        row(
+            &format!("slow readers x{readers}: peak"),
+            &format!("memory.slow_readers.x{readers}.peak"),
+            peak,
+        );
         row(
             &format!("slow readers x{readers}: after they are dropped"),
+            &format!("memory.slow_readers.x{readers}.after"),
             after,
         );
     }
@@ -145,8 +155,10 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-fn row(name: &str, mib: f64) {
+/// Prints one memory row, and records it as `figure`.
+fn row(name: &str, figure: &str, mib: f64) {
     println!("{name:<40} {mib:>10.1}");
+    testkit::figures::record(figure, "MiB", &[mib]);
 }
 
 /// The network the bench runs: the node under test and one more masternode
@@ -295,7 +307,11 @@ async fn squatters(args: &Args, net: &Network, node: &Daemon, target: &Target) -
         args.squatters,
         held.len()
     );
-    row("idle connections filling slots", node.rss_mib()?);
+    row(
+        "idle connections filling slots",
+        "memory.squatters",
+        node.rss_mib()?,
+    );
     let started = Instant::now();
     let other = net.start(
         &args.timed,
@@ -309,11 +325,14 @@ async fn squatters(args: &Args, net: &Network, node: &Daemon, target: &Target) -
     })
     .await;
     match linked {
-        true => println!(
-            "{:<40} {:>10.1}",
-            "masternode linked despite squatters (s)",
-            started.elapsed().as_secs_f64()
-        ),
+        true => {
+            let took = started.elapsed().as_secs_f64();
+            println!(
+                "{:<40} {took:>10.1}",
+                "masternode linked despite squatters (s)"
+            );
+            testkit::figures::record("memory.squatters.masternode_link", "s", &[took]);
+        }
         false => println!(
             "{:<40} {:>10}",
             "masternode linked despite squatters (s)", "never (30 s)"

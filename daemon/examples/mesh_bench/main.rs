@@ -65,15 +65,17 @@ async fn main() -> Result<()> {
         let measured = measure(&timed, n, args.reps, args.deadline, !args.bare_peers)
             .await
             .wrap_err_with(|| format!("cluster of {n}"))?;
-        for (name, samples) in [
-            ("start to full mesh", measured.mesh),
-            ("rejoin after SIGTERM", measured.term),
-            ("rejoin after SIGKILL", measured.kill),
+        for (name, figure, samples) in [
+            ("start to full mesh", "full_mesh", measured.mesh),
+            ("rejoin after SIGTERM", "rejoin_term", measured.term),
+            ("rejoin after SIGKILL", "rejoin_kill", measured.kill),
         ] {
             println!("{n:>4}  {name:<22} {samples}");
+            samples.record(&format!("mesh.{figure}.n{n}"));
         }
-        for ((name, _), samples) in COUNTERS.iter().zip(measured.counts) {
+        for ((name, metric), samples) in COUNTERS.iter().zip(measured.counts) {
             println!("{n:>4}  {name:<22} {samples}");
+            samples.record(&format!("mesh.{metric}.n{n}"));
         }
     }
     Ok(())

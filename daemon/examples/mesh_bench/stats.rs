@@ -1,5 +1,5 @@
 //! Summary of repeated measures (timings, counts): min, median and max, printed
-//! as one table row.
+//! as one table row, and every value recorded for the report.
 
 use std::fmt;
 use std::time::Duration;
@@ -37,6 +37,22 @@ impl<T: Copy + Ord> Samples<T> {
             }
             None => write!(f, "{:>9} {:>9} {:>9}", "-", "-", "-"),
         }
+    }
+}
+
+impl Samples<Duration> {
+    /// Hands every repetition to `cargo xtask bench`'s report, in ms.
+    pub(crate) fn record(&self, figure: &str) {
+        let ms: Vec<f64> = self.0.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        testkit::figures::record(figure, "ms", &ms);
+    }
+}
+
+impl Samples<u64> {
+    /// Hands every repetition to `cargo xtask bench`'s report.
+    pub(crate) fn record(&self, figure: &str) {
+        let counts: Vec<f64> = self.0.iter().map(|&n| n as f64).collect();
+        testkit::figures::record(figure, "count", &counts);
     }
 }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use super::cluster::target_dir;
 use super::run::{Options, chaos};
+use crate::command::target_dir;
 
 /// Chaos on real systemd hosts: faults from a seeded schedule, invariants
 /// checked throughout, a report at the end. Needs root, systemd-nspawn,

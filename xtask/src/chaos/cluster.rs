@@ -12,12 +12,14 @@
 //! monotonic and boot clocks).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use tempfile::TempDir;
 use testkit::lab::Lab;
 use testkit::lab_timed;
+
+use crate::command::{cargo, output, target_dir};
 
 /// The bridge every run uses: its own namespaces only, never this machine's.
 const NET: &str = "10.77.0";
@@ -53,24 +55,6 @@ pub(crate) struct Cluster {
     _scratch: TempDir,
 }
 
-/// Runs a command here; its stdout, or why it failed.
-pub(crate) fn output(mut cmd: Command, what: &str) -> Result<String, String> {
-    let out: Output = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{what}: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{what}: {}\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
-}
-
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(dir).args(args);
@@ -88,20 +72,6 @@ fn dirty(workspace: &Path) -> Result<bool, String> {
     .is_empty())
 }
 
-/// Where cargo builds this workspace: `CARGO_TARGET_DIR`, a config file's
-/// `build.target-dir`, or `target/` at the root, as cargo itself resolves it.
-pub(crate) fn target_dir(workspace: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace)
-        .args(["metadata", "--format-version", "1", "--no-deps"]);
-    let metadata = output(cmd, "cargo metadata")?;
-    serde_json::from_str::<serde_json::Value>(&metadata)
-        .ok()
-        .and_then(|m| m["target_directory"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo metadata: no target_directory in its answer".to_owned())
-}
-
 /// `timed` built from this workspace, labelled `commit` when given. The build
 /// labelled for the next commit is kept under `target/chaos/bin` (a clean tree
 /// builds it once); the workspace's own `target/debug/timed` then carries that
@@ -112,8 +82,7 @@ fn build_daemon(
     commit: Option<&str>,
     into: &Path,
 ) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = cargo();
     cmd.current_dir(workspace)
         .args(["build", "-q", "-p", "timed", "-p", "timectl"]);
     match commit {

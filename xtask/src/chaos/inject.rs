@@ -8,9 +8,10 @@
 use std::io::Write as _;
 use std::process::{Child, Stdio};
 
-use crate::chaos::cluster::{CLOCK_FILE, Cluster, output};
+use crate::chaos::cluster::{CLOCK_FILE, Cluster};
 use crate::chaos::plan::Fault;
 use crate::chaos::report::model::Outcome;
+use crate::command::output;
 
 /// The nftables table every network fault lives in; deleting it heals.
 const TABLE: &str = "chaos";
