@@ -129,7 +129,21 @@ async fn main() -> Result<()> {
         .await?;
     }
 
+    // A quorum of the network file's two masternodes is both: the other signs
+    // while the chain is filled, and is gone before the attacks.
+    let other = net.start(
+        &args.timed,
+        &net.dir.join("mn1"),
+        &["--peer".to_owned(), node.p2p.to_string()],
+    )?;
     fill(&node, args.blocks).await?;
+    drop(other);
+    wait("the other masternode gone", || async {
+        node.consensus()
+            .await
+            .is_some_and(|c| c.connected_peers == 0)
+    })
+    .await?;
     row(
         &format!("{} full blocks, no peers", args.blocks),
         "memory.full_blocks",
@@ -162,8 +176,8 @@ fn row(name: &str, figure: &str, mib: f64) {
 }
 
 /// The network the bench runs: the node under test and one more masternode
-/// (started only in the slot attack) listed in one network file; quorum one, so
-/// the node under test produces alone.
+/// listed in one network file. Blocks are final with both signatures, so the
+/// other runs while the chain is filled, and again in the slot attack.
 struct Network {
     dir: PathBuf,
     file: PathBuf,

@@ -129,10 +129,18 @@ pub(crate) fn run(
 
 /// Builds the daemon, timectl and the benchmarks' examples in `mode`'s profile.
 fn build(root: &Path, mode: Mode, benches: &[&Bench]) -> Result<(), String> {
+    // The daemon and timectl always: the benchmarks run them.
+    let mut packages = vec!["timed", "timectl"];
+    for bench in benches {
+        if !packages.contains(&bench.package) {
+            packages.push(bench.package);
+        }
+    }
     let mut cmd = cargo();
-    cmd.current_dir(root).args([
-        "build", "--locked", "-p", "timed", "-p", "timectl", "--bins",
-    ]);
+    cmd.current_dir(root).args(["build", "--locked", "--bins"]);
+    for package in packages {
+        cmd.args(["-p", package]);
+    }
     for bench in benches {
         cmd.args(["--example", bench.example]);
     }
