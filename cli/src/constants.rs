@@ -38,6 +38,10 @@ pub(crate) const SSH_MASTER_STARTS: usize = 8;
 pub(crate) const SSH_START_ATTEMPTS: usize = 3;
 pub(crate) const SSH_START_BACKOFF: Duration = Duration::from_millis(200);
 
+/// The soft limit on open files `timectl` lifts itself to when the hard limit
+/// allows: room for thousands of SSH nodes, still a bound.
+pub(crate) const OPEN_FILES: u64 = 65_536;
+
 /// How long an SSH master may sit with no session before it exits on its own, so
 /// no master outlives a crashed `timectl`. Long enough to span the gaps between
 /// the polls of a dashboard.
