@@ -22,6 +22,26 @@ use std::time::Duration;
 /// more than this.
 pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// SSH masters this process sets up at once (TCP connect, key exchange, auth);
+/// the rest wait their turn. sshd refuses new handshakes at random once
+/// `MaxStartups` are unauthenticated (its default `10:30:100`: 30 % of new ones
+/// above 10), which a fleet behind one sshd (a jump host, the tests' loopback
+/// sshd) reaches when a hundred masters start at once; eight stay below it with
+/// room for another client. Eight at once still keeps two cores busy, and a
+/// master that is up holds no permit, so a warm pool never waits.
+pub(crate) const SSH_MASTER_STARTS: usize = 8;
+
+/// Tries at starting a master that sshd closes before its banner (over its
+/// `MaxStartups`, or too busy), and the pause before the second one (twice
+/// that before the third, each stretched by up to as much again at random).
+/// Any other failure is final at once.
+pub(crate) const SSH_START_ATTEMPTS: usize = 3;
+pub(crate) const SSH_START_BACKOFF: Duration = Duration::from_millis(200);
+
+/// The soft limit on open files `timectl` lifts itself to when the hard limit
+/// allows: room for thousands of SSH nodes, still a bound.
+pub(crate) const OPEN_FILES: u64 = 65_536;
+
 /// How long an SSH master may sit with no session before it exits on its own, so
 /// no master outlives a crashed `timectl`. Long enough to span the gaps between
 /// the polls of a dashboard.
