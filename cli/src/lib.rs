@@ -49,6 +49,7 @@ mod error;
 mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
