@@ -394,3 +394,108 @@ fn demo_without_a_terminal_prints_and_cleans_up_on_ctrl_c() {
     assert_eq!(exited.code(), Some(130), "output:\n{}", text());
     assert_cleaned_up(tmp.path(), &pids);
 }
+
+/// The devnet's fleet file with a git repo of its own per node, where each
+/// node's lock lives (the devnet's nodes otherwise share the developer's
+/// checkout, and its lock). Written beside the devnet's; its path.
+fn fleet_with_own_repos(devnet: &Devnet) -> String {
+    let text = std::fs::read_to_string(devnet.dir.join("fleet.toml")).expect("devnet fleet");
+    let mut fleet: toml::Value = toml::from_str(&text).expect("devnet fleet is TOML");
+    let nodes = fleet
+        .get_mut("nodes")
+        .and_then(toml::Value::as_array_mut)
+        .expect("nodes");
+    for node in nodes {
+        let name = node["name"].as_str().expect("name").to_owned();
+        let repo = devnet.dir.join("repos").join(&name);
+        std::fs::create_dir_all(&repo).expect("mkdir repo");
+        crate::deploy::git(&repo, &["init", "-q", "-b", "main"]);
+        let table = node.as_table_mut().expect("node table");
+        table.insert("repo".into(), repo.display().to_string().into());
+    }
+    let path = devnet.dir.join("fleet-own-repos.toml");
+    std::fs::write(&path, toml::to_string(&fleet).expect("fleet TOML")).expect("write fleet");
+    path.display().to_string()
+}
+
+/// Another operator's locks on a live devnet: alice's maintenance lock taken
+/// by `timectl lock acquire` on node2, and bob's deploy holding node3 at its
+/// gate (his lock as his `timectl deploy` writes it). The rows show each
+/// holder, what they do and bob's commit within a lock read (5 s); node3's
+/// page shows bob's message; alice's release frees node2's row.
+#[test]
+fn another_users_lock_and_deploy_show_their_holder_and_commit() {
+    let devnet = Devnet::up(&[]);
+    let fleet = fleet_with_own_repos(&devnet);
+    let as_alice = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_timectl"))
+            .args(["--fleet", fleet.as_str(), "lock"])
+            .args(args)
+            .env("USER", "alice")
+            .output()
+            .expect("run timectl")
+    };
+    let tmux = Tmux::start(&script(&format!("--fleet {fleet} tui")), &[]);
+    tmux.wait_for("every node up", MESH_TIMEOUT, |s| {
+        ["node1", "node2", "node3", "node4"]
+            .iter()
+            .all(|n| height(s, n).is_some())
+            .then_some(())
+    });
+    assert!(!tmux.screen(false).contains("LOCK"), "no lock, no column");
+
+    let taken = as_alice(&["acquire", "-m", "disk swap", "node2"]);
+    assert!(taken.status.success(), "{taken:?}");
+    let lock = devnet.dir.join("repos/node3/.git/timectl/lock");
+    std::fs::create_dir_all(&lock).expect("mkdir lock");
+    std::fs::write(lock.join("ttl"), "120\n").expect("ttl");
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    std::fs::write(
+        lock.join("holder.json"),
+        format!(
+            r#"{{"user":"bob","host":"ctl2","pid":77,"command":"deploy","since":{since},"target":"9f1c2ab3d4e5","message":"hotfix 7","token":"t0","phase":"gating"}}"#
+        ),
+    )
+    .expect("holder");
+    let read = Instant::now();
+    let screen = tmux.wait_for("both holders on their rows", MESH_TIMEOUT, |s| {
+        let alice = row(s, "node2")?.contains("alice lock");
+        let bob = row(s, "node3")?.contains("bob gating 9f1c2ab");
+        (alice && bob).then(|| s.to_owned())
+    });
+    assert!(
+        read.elapsed() <= Duration::from_secs(5) * 3,
+        "shown after {:?}, more than three lock reads:\n{screen}",
+        read.elapsed()
+    );
+    assert!(screen.contains("LOCK"), "{screen}");
+    assert!(
+        row(&screen, "node1").is_some_and(|r| r.contains("free")),
+        "{screen}"
+    );
+
+    // node3's page: the whole holder, message included.
+    tmux.keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for(
+        "node3's page with bob's lock",
+        Duration::from_secs(20),
+        |s| {
+            (s.contains("lock held by bob@ctl2 pid 77 (deploy)")
+                && s.contains(r#"target 9f1c2ab · phase gating · "hotfix 7""#))
+            .then_some(())
+        },
+    );
+    tmux.keys(&["Escape"]);
+
+    let released = as_alice(&["release", "node2"]);
+    assert!(released.status.success(), "{released:?}");
+    tmux.wait_for("node2 free again", MESH_TIMEOUT, |s| {
+        row(s, "node2")?.contains("free").then_some(())
+    });
+    tmux.keys(&["q"]);
+    let (code, _) = tmux.wait_for("timectl to exit", Duration::from_secs(20), after_exit);
+    assert_eq!(code, "0");
+}
