@@ -29,6 +29,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run the monitoring checklist over the fleet for a window and give a verdict')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the checklist and the nodes'' facts as Prometheus metrics')
+            [CompletionResult]::new('fleet', 'fleet', [CompletionResultType]::ParameterValue, 'Derive files for other tools from the fleet file')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
@@ -65,6 +67,47 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'timectl;exporter' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to serve /metrics')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table''s, else 60s]')
+            [CompletionResult]::new('--backoff-spam', '--backoff-spam', [CompletionResultType]::ParameterName, 'Failed connects per node in the window that count as backoff spam')
+            [CompletionResult]::new('--height-spread', '--height-spread', [CompletionResultType]::ParameterName, 'Blocks the nodes'' final heights may differ by')
+            [CompletionResult]::new('--stale-block-age', '--stale-block-age', [CompletionResultType]::ParameterName, 'A last block older than this is stale (e.g. 2m)')
+            [CompletionResult]::new('--expect-commit', '--expect-commit', [CompletionResultType]::ParameterName, 'The commit every node must run [default: each node''s repo HEAD]')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'timectl;fleet' {
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('sd', 'sd', [CompletionResultType]::ParameterValue, 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'timectl;fleet;sd' {
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Write the list to FILE (a temporary file renamed over it, so Prometheus never reads half a list) instead of stdout')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)')
+            [CompletionResult]::new('--accept-new-host-keys', '--accept-new-host-keys', [CompletionResultType]::ParameterName, 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'timectl;fleet;help' {
+            [CompletionResult]::new('sd', 'sd', [CompletionResultType]::ParameterValue, 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'timectl;fleet;help;sd' {
+            break
+        }
+        'timectl;fleet;help;help' {
             break
         }
         'timectl;devnet' {
@@ -283,6 +326,8 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
         'timectl;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Run the monitoring checklist over the fleet for a window and give a verdict')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the checklist and the nodes'' facts as Prometheus metrics')
+            [CompletionResult]::new('fleet', 'fleet', [CompletionResultType]::ParameterValue, 'Derive files for other tools from the fleet file')
             [CompletionResult]::new('devnet', 'devnet', [CompletionResultType]::ParameterValue, 'Run a local fleet of timed daemons on loopback')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds')
             [CompletionResult]::new('tui', 'tui', [CompletionResultType]::ParameterValue, 'Watch the fleet live: nodes, links, the checklist and the classified log')
@@ -298,6 +343,16 @@ Register-ArgumentCompleter -Native -CommandName 'timectl' -ScriptBlock {
             break
         }
         'timectl;help;check' {
+            break
+        }
+        'timectl;help;exporter' {
+            break
+        }
+        'timectl;help;fleet' {
+            [CompletionResult]::new('sd', 'sd', [CompletionResultType]::ParameterValue, 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)')
+            break
+        }
+        'timectl;help;fleet;sd' {
             break
         }
         'timectl;help;devnet' {

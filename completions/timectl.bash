@@ -31,6 +31,12 @@ _timectl() {
             timectl,devnet)
                 cmd="timectl__subcmd__devnet"
                 ;;
+            timectl,exporter)
+                cmd="timectl__subcmd__exporter"
+                ;;
+            timectl,fleet)
+                cmd="timectl__subcmd__fleet"
+                ;;
             timectl,help)
                 cmd="timectl__subcmd__help"
                 ;;
@@ -79,6 +85,18 @@ _timectl() {
             timectl__subcmd__devnet__subcmd__help,up)
                 cmd="timectl__subcmd__devnet__subcmd__help__subcmd__up"
                 ;;
+            timectl__subcmd__fleet,help)
+                cmd="timectl__subcmd__fleet__subcmd__help"
+                ;;
+            timectl__subcmd__fleet,sd)
+                cmd="timectl__subcmd__fleet__subcmd__sd"
+                ;;
+            timectl__subcmd__fleet__subcmd__help,help)
+                cmd="timectl__subcmd__fleet__subcmd__help__subcmd__help"
+                ;;
+            timectl__subcmd__fleet__subcmd__help,sd)
+                cmd="timectl__subcmd__fleet__subcmd__help__subcmd__sd"
+                ;;
             timectl__subcmd__help,check)
                 cmd="timectl__subcmd__help__subcmd__check"
                 ;;
@@ -93,6 +111,12 @@ _timectl() {
                 ;;
             timectl__subcmd__help,devnet)
                 cmd="timectl__subcmd__help__subcmd__devnet"
+                ;;
+            timectl__subcmd__help,exporter)
+                cmd="timectl__subcmd__help__subcmd__exporter"
+                ;;
+            timectl__subcmd__help,fleet)
+                cmd="timectl__subcmd__help__subcmd__fleet"
                 ;;
             timectl__subcmd__help,help)
                 cmd="timectl__subcmd__help__subcmd__help"
@@ -123,6 +147,9 @@ _timectl() {
                 ;;
             timectl__subcmd__help__subcmd__devnet,up)
                 cmd="timectl__subcmd__help__subcmd__devnet__subcmd__up"
+                ;;
+            timectl__subcmd__help__subcmd__fleet,sd)
+                cmd="timectl__subcmd__help__subcmd__fleet__subcmd__sd"
                 ;;
             timectl__subcmd__help__subcmd__lock,acquire)
                 cmd="timectl__subcmd__help__subcmd__lock__subcmd__acquire"
@@ -164,7 +191,7 @@ _timectl() {
 
     case "${cmd}" in
         timectl)
-            opts="-h -V --fleet --accept-new-host-keys --help --version status check devnet logs tui demo lock deploy rollback completions help"
+            opts="-h -V --fleet --accept-new-host-keys --help --version status check exporter fleet devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,8 +574,132 @@ _timectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        timectl__subcmd__exporter)
+            opts="-h --listen --window --backoff-spam --height-spread --stale-block-age --expect-commit --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff-spam)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --height-spread)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale-block-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__fleet)
+            opts="-h --fleet --accept-new-host-keys --help sd help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__fleet__subcmd__help)
+            opts="sd help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__fleet__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__fleet__subcmd__help__subcmd__sd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__fleet__subcmd__sd)
+            opts="-h --write --fleet --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --write)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         timectl__subcmd__help)
-            opts="status check devnet logs tui demo lock deploy rollback completions help"
+            opts="status check exporter fleet devnet logs tui demo lock deploy rollback completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +825,48 @@ _timectl() {
             return 0
             ;;
         timectl__subcmd__help__subcmd__devnet__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__exporter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__fleet)
+            opts="sd"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        timectl__subcmd__help__subcmd__fleet__subcmd__sd)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

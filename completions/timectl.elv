@@ -26,6 +26,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --version 'Print version'
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand check 'Run the monitoring checklist over the fleet for a window and give a verdict'
+            cand exporter 'Serve the checklist and the nodes'' facts as Prometheus metrics'
+            cand fleet 'Derive files for other tools from the fleet file'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
@@ -60,6 +62,41 @@ set edit:completion:arg-completer[timectl] = {|@words|
             cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'timectl;exporter'= {
+            cand --listen 'Where to serve /metrics'
+            cand --window 'How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table''s, else 60s]'
+            cand --backoff-spam 'Failed connects per node in the window that count as backoff spam'
+            cand --height-spread 'Blocks the nodes'' final heights may differ by'
+            cand --stale-block-age 'A last block older than this is stale (e.g. 2m)'
+            cand --expect-commit 'The commit every node must run [default: each node''s repo HEAD]'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'timectl;fleet'= {
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand sd 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'timectl;fleet;sd'= {
+            cand --write 'Write the list to FILE (a temporary file renamed over it, so Prometheus never reads half a list) instead of stdout'
+            cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
+            cand --accept-new-host-keys 'Trust SSH host keys never seen before (accept-new) for every node; changed keys are still refused'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'timectl;fleet;help'= {
+            cand sd 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'timectl;fleet;help;sd'= {
+        }
+        &'timectl;fleet;help;help'= {
         }
         &'timectl;devnet'= {
             cand --fleet 'The fleet file to use (instead of $TIMECTL_FLEET, ./fleet.toml, the XDG config dir)'
@@ -251,6 +288,8 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help'= {
             cand status 'Show every node''s state: reachable, commit vs HEAD, height, masternodes, peers'
             cand check 'Run the monitoring checklist over the fleet for a window and give a verdict'
+            cand exporter 'Serve the checklist and the nodes'' facts as Prometheus metrics'
+            cand fleet 'Derive files for other tools from the fleet file'
             cand devnet 'Run a local fleet of timed daemons on loopback'
             cand logs 'Tail the journals of many nodes at once, merged, each line tagged with its event kinds'
             cand tui 'Watch the fleet live: nodes, links, the checklist and the classified log'
@@ -264,6 +303,13 @@ set edit:completion:arg-completer[timectl] = {|@words|
         &'timectl;help;status'= {
         }
         &'timectl;help;check'= {
+        }
+        &'timectl;help;exporter'= {
+        }
+        &'timectl;help;fleet'= {
+            cand sd 'Write the daemons'' metrics targets as a Prometheus file_sd list (JSON)'
+        }
+        &'timectl;help;fleet;sd'= {
         }
         &'timectl;help;devnet'= {
             cand up 'Start N daemons that outlive this command; write DIR/fleet.toml'

@@ -2,7 +2,8 @@
 # The project's test command (README "Run the tests"): installs the system parts the
 # tests drive for real (sshd, tmux, journald, systemd-nspawn for the fleet lab, strip
 # for the deploy tests' fixture binaries; nftables, curl and libfaketime for the
-# chaos run) and the C++ compiler libFuzzer is built with, then format, lint, test,
+# chaos run; prometheus and promtool for the alert rules' tests) and the C++
+# compiler libFuzzer is built with, then format, lint, test,
 # a short run of every fuzz target and a short chaos run on lab hosts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v tc >/dev/null 2>&1 || need+=(iproute2)
 ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || need+=(libfaketime)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them, or run as root)" >&2
@@ -26,6 +28,11 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  # Debian's prometheus package starts a system service (and its node
+  # exporter); the tests run their own Prometheus on a free loopback port.
+  if [[ " ${need[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now prometheus.service prometheus-node-exporter.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # A fresh clone builds everything once: incremental state would only fill the

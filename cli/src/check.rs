@@ -18,4 +18,4 @@ mod run;
 
 pub(crate) use changes::{Change, changes};
 pub(crate) use event::Event;
-pub(crate) use run::{Plan, run};
+pub(crate) use run::{Outcome, Plan, run};

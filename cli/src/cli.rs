@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{check, completions, demo, deploy, devnet, lock, logs, rollback, status, tui};
+use crate::cmd::{
+    check, completions, demo, deploy, devnet, exporter, fleet, lock, logs, rollback, status, tui,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,6 +45,8 @@ pub(crate) struct Cli {
 pub(crate) enum Verb {
     Status(status::Args),
     Check(check::Args),
+    Exporter(exporter::Args),
+    Fleet(fleet::Args),
     Devnet(devnet::Args),
     Logs(logs::Args),
     Tui(tui::Args),

@@ -5,6 +5,8 @@ pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod deploy;
 pub(crate) mod devnet;
+pub(crate) mod exporter;
+pub(crate) mod fleet;
 pub(crate) mod lock;
 pub(crate) mod logs;
 pub(crate) mod rollback;

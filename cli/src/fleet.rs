@@ -1,5 +1,10 @@
 //! Finding and reading the fleet file: `--fleet`, `$TIMECTL_FLEET`,
 //! `./fleet.toml`, then the XDG config dir. Parsing is `timecoin_shared::fleet`.
+//! `sd`: the fleet as a Prometheus file-based service discovery list.
+
+mod sd;
+
+pub(crate) use sd::targets;
 
 use std::path::{Path, PathBuf};
 

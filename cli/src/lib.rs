@@ -26,6 +26,7 @@
 //! - `constants`: every timeout and limit (its doc lists the few display sizes
 //!   and wire codes that stay beside their code).
 //! - `check`: the engine of `timectl check` (one window, facts, verdict).
+//! - `exporter`: the engine of `timectl exporter` (evaluations, metrics, `/metrics`).
 //! - `logs`: the engine of `timectl logs` (classified, merged, resumable streams).
 //! - `output`: renderers of a checklist report (text, JSON, JUnit, Nagios).
 //! - `deploy`, `lock`: the engine of `deploy` and `rollback`, and the node lock.
@@ -46,6 +47,7 @@ mod devnet;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod emit;
 mod error;
+mod exporter;
 mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
@@ -150,6 +152,8 @@ async fn dispatch(ctx: &Ctx, command: cli::Verb) -> Result<Code, Error> {
     match command {
         cli::Verb::Status(args) => cmd::status::run(ctx, &args).await,
         cli::Verb::Check(args) => cmd::check::run(ctx, &args).await,
+        cli::Verb::Exporter(args) => cmd::exporter::run(ctx, &args).await,
+        cli::Verb::Fleet(args) => cmd::fleet::run(ctx, &args).await,
         cli::Verb::Devnet(args) => cmd::devnet::run(ctx, &args).await,
         cli::Verb::Logs(args) => cmd::logs::run(ctx, &args).await,
         cli::Verb::Tui(args) => cmd::tui::run(ctx, &args).await,

@@ -35,4 +35,4 @@ pub use thresholds::{
     DEFAULT_HEIGHT_SPREAD, DEFAULT_STALE_BLOCK_AGE, DEFAULT_WINDOW, NodeLimits, ThresholdError,
     Thresholds,
 };
-pub use verdict::{ItemVerdict, Report, Status};
+pub use verdict::{ItemVerdict, NodeStatus, Report, Status};

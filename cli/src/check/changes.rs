@@ -50,6 +50,7 @@ mod tests {
                     title: format!("title of {id}"),
                     status: *status,
                     evidence: vec![],
+                    nodes: vec![],
                 })
                 .collect(),
         )

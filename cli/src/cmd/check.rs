@@ -60,21 +60,8 @@ pub(crate) struct Args {
     /// sets how many masternodes and peers each node should see.
     #[arg(value_name = "NODES")]
     pub nodes: Vec<String>,
-    /// How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table's, else 60s].
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub window: Option<Duration>,
-    /// Failed connects per node in the window that count as backoff spam.
-    #[arg(long, value_name = "N")]
-    pub backoff_spam: Option<u64>,
-    /// Blocks the nodes' final heights may differ by.
-    #[arg(long, value_name = "N")]
-    pub height_spread: Option<u64>,
-    /// A last block older than this is stale (e.g. 2m).
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub stale_block_age: Option<Duration>,
-    /// The commit every node must run [default: each node's repo HEAD].
-    #[arg(long, value_name = "COMMIT")]
-    pub expect_commit: Option<String>,
+    #[command(flatten)]
+    pub judging: Judging,
     /// What goes to stdout.
     #[arg(long, value_enum, default_value_t)]
     pub output: CheckOutput,
@@ -91,6 +78,26 @@ pub(crate) struct Args {
     /// status changed, each with a timestamp (text, or JSON lines).
     #[arg(long)]
     pub watch: bool,
+}
+
+/// How the checklist judges, shared by `check` and `exporter`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Judging {
+    /// How long to watch the fleet (e.g. 30s, 2m) [default: the [check] table's, else 60s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub window: Option<Duration>,
+    /// Failed connects per node in the window that count as backoff spam.
+    #[arg(long, value_name = "N")]
+    pub backoff_spam: Option<u64>,
+    /// Blocks the nodes' final heights may differ by.
+    #[arg(long, value_name = "N")]
+    pub height_spread: Option<u64>,
+    /// A last block older than this is stale (e.g. 2m).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub stale_block_age: Option<Duration>,
+    /// The commit every node must run [default: each node's repo HEAD].
+    #[arg(long, value_name = "COMMIT")]
+    pub expect_commit: Option<String>,
 }
 
 /// What `check` prints on stdout.
@@ -142,21 +149,28 @@ fn prepare(ctx: &Ctx, args: &Args) -> Result<(Plan, String), Error> {
             "--watch prints changes as text or JSON lines; use --output text or json",
         ));
     }
+    let plan = plan(ctx, &args.nodes, &args.judging)?;
+    Ok((plan, format!("timectl check {}", ctx.fleet()?.fleet.name)))
+}
+
+/// The plan of a check of the nodes named (all when none), judged as the
+/// fleet file and the flags say.
+///
+/// # Errors
+/// No fleet file, an unknown node, a zero window.
+pub(crate) fn plan(ctx: &Ctx, names: &[String], judging: &Judging) -> Result<Plan, Error> {
     let fleet = &ctx.fleet()?.fleet;
-    let nodes = ctx.select(&args.nodes)?;
-    let thresholds = thresholds(fleet.check.clone(), args)?;
-    let plan = Plan {
-        nodes,
+    Ok(Plan {
+        nodes: ctx.select(names)?,
         fleet_size: fleet.nodes.len(),
         min_masternodes: fleet.min_masternodes,
-        thresholds,
-        expect_commit: args.expect_commit.clone(),
-    };
-    Ok((plan, format!("timectl check {}", fleet.name)))
+        thresholds: thresholds(fleet.check.clone(), judging)?,
+        expect_commit: judging.expect_commit.clone(),
+    })
 }
 
 /// The fleet file's thresholds with the flags' values over them.
-fn thresholds(mut t: Thresholds, args: &Args) -> Result<Thresholds, Error> {
+fn thresholds(mut t: Thresholds, args: &Judging) -> Result<Thresholds, Error> {
     if let Some(window) = args.window {
         if window.is_zero() {
             return Err(Error::bad_input("--window must be longer than zero"));

@@ -26,6 +26,7 @@ mod tests {
             title: "Nodes agree".into(),
             status: Status::Fail,
             evidence: vec!["fork at height 14".into()],
+            nodes: vec![],
         }]);
         let mut out = Vec::new();
         super::write(&report, &mut out).expect("write to memory");

@@ -130,6 +130,7 @@ mod tests {
             title: title.into(),
             status,
             evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            nodes: vec![],
         }
     }
 

@@ -132,6 +132,7 @@ mod tests {
             title: id.into(),
             status,
             evidence: vec![evidence.into()],
+            nodes: vec![],
         }
     }
 

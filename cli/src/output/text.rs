@@ -92,6 +92,7 @@ mod tests {
             title: format!("Title of {id}"),
             status,
             evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            nodes: vec![],
         };
         Report::new(vec![
             item("a", Status::Pass, &["n0: fine"]),

@@ -14,5 +14,5 @@
 
 mod failures;
 mod reports;
-mod setup;
+pub(crate) mod setup;
 mod watch;

@@ -22,6 +22,7 @@ mod logs_from_file;
 mod logs_ssh;
 mod logs_upstream_journal;
 mod pool;
+mod prometheus;
 mod quoting;
 mod ssh_transport;
 mod status_ssh;

@@ -44,6 +44,20 @@ pub struct ItemVerdict {
     pub status: Status,
     /// Lines that justify the status, each naming the node and the numbers or log lines.
     pub evidence: Vec<String>,
+    /// The item's status on each node its evidence names, in fleet order: the
+    /// worst line naming that node. Items judged on pairs or the whole fleet
+    /// name the nodes a line is about; a line naming none counts only for the
+    /// fleet. Not in the JSON report, whose shape is a contract: the exporter
+    /// serves it as per-node metrics.
+    #[serde(skip)]
+    pub nodes: Vec<NodeStatus>,
+}
+
+/// One item's status on one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeStatus {
+    pub node: String,
+    pub status: Status,
 }
 
 /// The whole checklist.
@@ -78,6 +92,7 @@ mod tests {
             title: "x".into(),
             status,
             evidence: vec![],
+            nodes: vec![],
         }
     }
 

@@ -27,7 +27,7 @@ pub(super) const ITEMS: [&str; 11] = [
 
 /// A 4-node devnet whose every node sees all four masternodes and has made
 /// a few blocks.
-pub(super) fn meshed_devnet() -> Devnet {
+pub(crate) fn meshed_devnet() -> Devnet {
     let devnet = Devnet::up(&["--block-interval", "1s"]);
     let fleet = devnet.fleet_arg();
     until_blocking("a meshed devnet making blocks", MESH_TIMEOUT, || {
@@ -45,7 +45,7 @@ pub(super) fn meshed_devnet() -> Devnet {
 /// and whether that build had uncommitted changes (the commit item then warns).
 /// Checks compare with it rather than the checkout's HEAD, which moves on while
 /// a developer commits without rebuilding the daemon.
-pub(super) fn built_commit() -> (String, bool) {
+pub(crate) fn built_commit() -> (String, bool) {
     let out = Command::new(crate::support::timed::binary())
         .arg("--version")
         .output()

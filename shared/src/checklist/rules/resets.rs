@@ -51,6 +51,11 @@ mod tests {
         assert_eq!(v.status, Status::Fail);
         // The worst evidence comes first: summaries show only that line.
         assert_eq!(v.evidence[0], "n2: 1 connection_reset line in the window");
+        let on = |name: &str| v.nodes.iter().find(|n| n.node == name).map(|n| n.status);
+        assert_eq!(
+            (on("n2"), on("n1")),
+            (Some(Status::Fail), Some(Status::Pass))
+        );
         assert!(
             v.evidence
                 .iter()

@@ -3,7 +3,7 @@
 
 use crate::checklist::facts::CheckFacts;
 use crate::checklist::thresholds::Thresholds;
-use crate::checklist::verdict::{ItemVerdict, Status};
+use crate::checklist::verdict::{ItemVerdict, NodeStatus, Status};
 
 use super::inputs::Absent;
 
@@ -72,6 +72,7 @@ impl Tally {
         self.notes
             .sort_by_key(|(status, _)| std::cmp::Reverse(*status));
         let worst = self.notes.first().map(|(status, _)| *status);
+        let nodes = per_node(&self.notes, facts);
         let (status, evidence) = match (worst, facts.nodes.is_empty()) {
             (Some(status), false) => (
                 status,
@@ -84,6 +85,73 @@ impl Tally {
             title: item.title.to_owned(),
             status,
             evidence,
+            nodes,
         }
+    }
+}
+
+/// Each node's worst status among the lines naming it, in fleet order. A line
+/// names its nodes before its first `": "`: `n1: ...`, `n1 log: ...`, or a
+/// list such as `n1 and n2: ...` and `n1, n2: ...` (pairs, forks).
+fn per_node(notes: &[(Status, String)], facts: &CheckFacts) -> Vec<NodeStatus> {
+    facts
+        .nodes
+        .iter()
+        .filter_map(|node| {
+            notes
+                .iter()
+                .filter(|(_, line)| names(line).any(|name| name == node.name))
+                .map(|(status, _)| *status)
+                .max()
+                .map(|status| NodeStatus {
+                    node: node.name.clone(),
+                    status,
+                })
+        })
+        .collect()
+}
+
+/// The words before a line's first `": "`, as node names.
+fn names(line: &str) -> impl Iterator<Item = &str> {
+    let head = line.split_once(": ").map_or("", |(head, _)| head);
+    let head = head.strip_suffix(" log").unwrap_or(head);
+    head.split(", ").flat_map(|part| part.split(" and "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::fixture::Fixture;
+
+    #[test]
+    fn each_node_gets_the_worst_line_naming_it() {
+        let f = Fixture::healthy(3);
+        let mut tally = Tally::default();
+        tally.pass("n0: fine");
+        tally.fail("n0 log: WARN something");
+        tally.warn("n1 and n2: one link missing");
+        tally.unknown("n2, n10: block abc");
+        tally.fail("heights at the end 4 apart");
+        let verdict = tally.finish(
+            Item {
+                id: "x",
+                title: "x",
+            },
+            &f.facts,
+        );
+        let got: Vec<(&str, Status)> = verdict
+            .nodes
+            .iter()
+            .map(|n| (n.node.as_str(), n.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("n0", Status::Fail),
+                ("n1", Status::Warn),
+                ("n2", Status::Unknown)
+            ]
+        );
+        assert_eq!(verdict.status, Status::Fail);
     }
 }
