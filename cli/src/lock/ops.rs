@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::holder::{Answer, Holder, LockState};
 use super::script::{LOCK, in_repo};
+use crate::constants::LOCK_READ_TIMEOUT;
+use crate::pool::Pool;
 use crate::remote::{Remote, RemoteError};
 
 /// How a lock held by someone else may be taken.
@@ -179,6 +181,28 @@ pub(crate) async fn status(node: &Node, remote: &Remote) -> Result<LockState, Lo
     Ok(run(node, remote, "status", None, Duration::ZERO)
         .await?
         .state)
+}
+
+/// The lock of `node` through `pool`'s connection to it, for someone watching
+/// the fleet (the dashboard, the exporter): bounded by [`LOCK_READ_TIMEOUT`],
+/// the failure told as text.
+///
+/// # Errors
+/// The node could not be reached or asked in time.
+pub(crate) async fn watch_status(pool: &Pool, node: &Node) -> Result<LockState, String> {
+    let read = async {
+        let remote = pool.remote(node).await.map_err(|e| e.to_string())?;
+        status(node, &remote).await.map_err(|e| e.to_string())
+    };
+    tokio::time::timeout(LOCK_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "{}: lock not read within {}s",
+                node.name,
+                LOCK_READ_TIMEOUT.as_secs()
+            ))
+        })
 }
 
 /// Refreshes this process's locks every `interval` until stopped, and reports

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::constants::{TUI_LOCK_INTERVAL, TUI_LOG_QUEUE};
+use crate::constants::TUI_LOG_QUEUE;
 use crate::lock::LockState;
 use crate::logs::tail::{self, Event, LogSource, Plan, Resume};
 use crate::notice::Notice;
@@ -51,17 +51,7 @@ impl Prober for crate::pool::Pool {
     }
 
     async fn lock(&self, node: &Node) -> Result<LockState, String> {
-        let read = async {
-            let remote = self.remote(node).await.map_err(|e| e.to_string())?;
-            crate::lock::ops::status(node, &remote)
-                .await
-                .map_err(|e| e.to_string())
-        };
-        // Correctness: a node that does not answer holds up only its own next
-        // read, one interval at most.
-        tokio::time::timeout(TUI_LOCK_INTERVAL, read)
-            .await
-            .unwrap_or_else(|_| Err(format!("no answer within {}s", TUI_LOCK_INTERVAL.as_secs())))
+        crate::lock::ops::watch_status(self, node).await
     }
 }
 
