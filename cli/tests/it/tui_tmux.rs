@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::locks::{BOB, fleet_with_own_repos, hold_as_deployer};
 use crate::support::timectl::{Devnet, MESH_TIMEOUT};
 use crate::support::upstream::{Behaviour, UpstreamRpc, first_use_fleet};
 use testkit::process::alive as process_alive;
@@ -395,29 +396,6 @@ fn demo_without_a_terminal_prints_and_cleans_up_on_ctrl_c() {
     assert_cleaned_up(tmp.path(), &pids);
 }
 
-/// The devnet's fleet file with a git repo of its own per node, where each
-/// node's lock lives (the devnet's nodes otherwise share the developer's
-/// checkout, and its lock). Written beside the devnet's; its path.
-fn fleet_with_own_repos(devnet: &Devnet) -> String {
-    let text = std::fs::read_to_string(devnet.dir.join("fleet.toml")).expect("devnet fleet");
-    let mut fleet: toml::Value = toml::from_str(&text).expect("devnet fleet is TOML");
-    let nodes = fleet
-        .get_mut("nodes")
-        .and_then(toml::Value::as_array_mut)
-        .expect("nodes");
-    for node in nodes {
-        let name = node["name"].as_str().expect("name").to_owned();
-        let repo = devnet.dir.join("repos").join(&name);
-        std::fs::create_dir_all(&repo).expect("mkdir repo");
-        crate::deploy::git(&repo, &["init", "-q", "-b", "main"]);
-        let table = node.as_table_mut().expect("node table");
-        table.insert("repo".into(), repo.display().to_string().into());
-    }
-    let path = devnet.dir.join("fleet-own-repos.toml");
-    std::fs::write(&path, toml::to_string(&fleet).expect("fleet TOML")).expect("write fleet");
-    path.display().to_string()
-}
-
 /// Another operator's locks on a live devnet: alice's maintenance lock taken
 /// by `timectl lock acquire` on node2, and bob's deploy holding node3 at its
 /// gate (his lock as his `timectl deploy` writes it). The rows show each
@@ -448,20 +426,7 @@ fn another_users_lock_and_deploy_show_their_holder_and_commit() {
 
     let taken = as_alice(&["acquire", "-m", "disk swap", "node2"]);
     assert!(taken.status.success(), "{taken:?}");
-    let lock = devnet.dir.join("repos/node3/.git/timectl/lock");
-    std::fs::create_dir_all(&lock).expect("mkdir lock");
-    std::fs::write(lock.join("ttl"), "120\n").expect("ttl");
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    std::fs::write(
-        lock.join("holder.json"),
-        format!(
-            r#"{{"user":"bob","host":"ctl2","pid":77,"command":"deploy","since":{since},"target":"9f1c2ab3d4e5","message":"hotfix 7","token":"t0","phase":"gating"}}"#
-        ),
-    )
-    .expect("holder");
+    hold_as_deployer(&devnet.dir.join("repos/node3"), &BOB);
     let read = Instant::now();
     let screen = tmux.wait_for("both holders on their rows", MESH_TIMEOUT, |s| {
         let alice = row(s, "node2")?.contains("alice lock");
