@@ -292,10 +292,130 @@ fn locks(text: &mut Exposition, locks: &[(String, Option<LockState>)]) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
+
+    use timecoin_shared::checklist::{CheckFacts, Journal, NodeFacts, Thresholds, evaluate};
+    use timecoin_shared::snapshot::{ChainView, NodeSnapshot, Reach};
 
     use super::*;
+    use crate::check::Outcome;
+    use crate::exporter::run::NodeErrors;
     use crate::lock::TakenBy;
+
+    fn probe(node: &str, reach: Reach, chain: ChainView) -> NodeSnapshot {
+        NodeSnapshot {
+            node: node.into(),
+            at: SystemTime::UNIX_EPOCH,
+            took: Duration::ZERO,
+            api: Default::default(),
+            reach,
+            chain,
+            peers: None,
+            repo_head: None,
+        }
+    }
+
+    /// `a` answered with a height and a commit carrying a quote; `b` did not.
+    fn state() -> State {
+        let chain = ChainView {
+            block_height: Some(12),
+            final_height: Some(11),
+            commit: Some("1a2b\"x".into()),
+            version: Some("0.1.0".into()),
+            ..ChainView::default()
+        };
+        let a = NodeFacts {
+            probes: vec![probe("a", Reach::Reachable, chain)],
+            journal: Journal::Read(Default::default()),
+            ..NodeFacts::new("a")
+        };
+        let down = Reach::Unreachable {
+            error: "b: refused".into(),
+        };
+        let b = NodeFacts {
+            probes: vec![probe("b", down, ChainView::default())],
+            journal: Journal::Unreadable { error: "no".into() },
+            ..NodeFacts::new("b")
+        };
+        let facts = CheckFacts {
+            fleet_size: 2,
+            nodes: vec![a, b],
+            expect_commit: None,
+            common_height: None,
+            min_masternodes: Some(2),
+        };
+        let report = evaluate(&facts, &Thresholds::default());
+        State {
+            window: Duration::from_secs(60),
+            evaluations: 1,
+            last: Some(Last {
+                at: SystemTime::UNIX_EPOCH + Duration::from_secs(100),
+                took: Duration::from_millis(60_500),
+                outcome: Outcome { facts, report },
+                locks: Vec::new(),
+            }),
+            errors: [
+                ("a".to_owned(), NodeErrors::default()),
+                (
+                    "b".to_owned(),
+                    NodeErrors {
+                        probe: 3,
+                        journal: 1,
+                    },
+                ),
+            ]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn facts_of_an_answering_node_and_nothing_invented_for_a_silent_one() {
+        let text = render(&state());
+        let has = |line: &str| text.lines().any(|l| l == line);
+        for line in [
+            "timecoin_node_up{node=\"a\"} 1",
+            "timecoin_node_up{node=\"b\"} 0",
+            "timecoin_node_block_height{node=\"a\"} 12",
+            "timecoin_node_final_height{node=\"a\"} 11",
+            "timecoin_node_info{node=\"a\",commit=\"1a2b\\\"x\",version=\"0.1.0\"} 1",
+            "timecoin_node_journal_events{node=\"a\",kind=\"connection_reset\"} 0",
+            "timecoin_exporter_errors_total{node=\"b\",source=\"probe\"} 3",
+            "timecoin_exporter_last_evaluation_timestamp_seconds 100",
+            "timecoin_exporter_last_evaluation_duration_seconds 60.5",
+            "timecoin_check_status{item=\"peers_stable\",node=\"b\"} 3",
+        ] {
+            assert!(has(line), "no {line:?} in:\n{text}");
+        }
+        for absent in [
+            "timecoin_node_block_height{node=\"b\"}",
+            "timecoin_node_connected_peers{node=\"a\"}",
+            "timecoin_node_info{node=\"b\"",
+            "timecoin_node_journal_events{node=\"b\"",
+        ] {
+            assert!(!text.contains(absent), "{absent:?} in:\n{text}");
+        }
+        let verdict = text
+            .lines()
+            .find_map(|l| l.strip_prefix("timecoin_check_verdict "))
+            .expect("verdict");
+        assert!(verdict == "2" || verdict == "3", "{verdict}");
+    }
+
+    #[test]
+    fn before_the_first_evaluation_only_the_exporter_speaks() {
+        let mut state = state();
+        state.last = None;
+        state.evaluations = 0;
+        let text = render(&state);
+        assert!(text.contains("timecoin_exporter_evaluations_total 0\n"));
+        assert!(!text.contains("timecoin_check_"), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("timecoin_exporter_last_evaluation_timestamp_seconds")),
+            "{text}"
+        );
+    }
 
     fn held(holder: Holder, age: u64) -> Option<LockState> {
         Some(LockState::Held {

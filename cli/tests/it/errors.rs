@@ -125,3 +125,25 @@ async fn a_host_that_looks_like_an_option_is_a_host_to_ssh() {
     );
     assert!(!marker.exists(), "ssh ran the host as an option");
 }
+
+#[test]
+fn an_exporter_address_in_use_exits_1_naming_it_and_an_unknown_node_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = fleet_file(
+        &dir,
+        "[fleet]\nname = \"f\"\n[[nodes]]\nname = \"a\"\ntransport = \"local\"\n",
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let out = timectl(&["--fleet", &fleet, "exporter", "--listen", &addr]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = operator_error(&out);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
+
+    let out = timectl(&["--fleet", &fleet, "exporter", "--listen", &addr, "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(operator_error(&out).contains("no node named nope"));
+}

@@ -2,7 +2,7 @@
 //! configuration and rules (intervals cut to 1 s), scrapes a live devnet's
 //! daemons (found through `timectl fleet sd`) and `timectl exporter`. Killing
 //! a node fires the node-down alert and a checklist alert; restarting it
-//! resolves both.
+//! resolves both; Ctrl-C then stops the exporter cleanly.
 //!
 //! Bound: both alerts fire within 90 s of the kill. They wait 30 s (`for:`)
 //! after the first failing scrape (1 s) or evaluation (a 2 s window), so on an
@@ -27,6 +27,9 @@ use crate::support::timectl::timectl;
 const FIRING_BOUND: Duration = Duration::from_secs(90);
 /// How long they may take to resolve after the restart.
 const RESOLVED_BOUND: Duration = Duration::from_secs(60);
+/// Bound on the exporter stopping after Ctrl-C (the evaluation under way is
+/// dropped at its next step; about 1 s here).
+const STOP_BOUND: Duration = Duration::from_secs(15);
 /// Bound on Prometheus starting and every target answering a scrape.
 const STARTUP_BOUND: Duration = Duration::from_secs(60);
 
@@ -35,7 +38,7 @@ fn killing_a_node_fires_node_down_and_a_checklist_alert_and_restarting_it_resolv
     let devnet = meshed_devnet();
     let fleet = devnet.fleet_arg();
     let exporter_addr = SocketAddr::from(([127, 0, 0, 1], testkit::net::free_port()));
-    let _exporter = Guard(
+    let mut exporter = Guard(
         Command::new(env!("CARGO_BIN_EXE_timectl"))
             .args(["--fleet", &fleet, "exporter", "--window", "2s"])
             .args(["--listen", &exporter_addr.to_string()])
@@ -118,6 +121,15 @@ fn killing_a_node_fires_node_down_and_a_checklist_alert_and_restarting_it_resolv
         "alerts resolved {:.1}s after the restart",
         restarted.elapsed().as_secs_f64()
     );
+
+    // Ctrl-C stops the exporter cleanly: exit 130, the port closed.
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(exporter.id()).expect("pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT");
+    let status = until("the exporter to stop on Ctrl-C", STOP_BOUND, || {
+        exporter.0.try_wait().ok().flatten()
+    });
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(get(exporter_addr, "/metrics").is_none(), "still served");
 }
 
 /// Writes the shipped configuration and rules into `dir`, scraping every 1 s

@@ -1,9 +1,7 @@
 //! The shipped rules, their unit tests, the example configuration and the
 //! dashboard's queries, checked by `promtool`.
 
-use std::process::Command;
-
-use super::tools::{binary, contrib, promtool};
+use super::tools::{contrib, promtool};
 
 #[test]
 fn the_rules_are_valid_and_their_unit_tests_pass() {
@@ -54,17 +52,8 @@ fn the_example_configuration_loads_with_the_rules() {
     }
     std::fs::create_dir(dir.path().join("timecoin")).expect("mkdir");
     std::fs::write(dir.path().join("timecoin/timed.json"), "[]").expect("sd file");
-    let out = Command::new(binary("promtool"))
-        .args(["check", "config"])
-        .arg(dir.path().join("prometheus.yml"))
-        .output()
-        .expect("promtool");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let config = dir.path().join("prometheus.yml");
+    promtool(&["check", "config", &config.display().to_string()]);
 }
 
 /// Every query of the Grafana dashboard parses: written as recording rules,
@@ -96,15 +85,5 @@ fn the_dashboard_queries_parse() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("dashboard-rules.yml");
     std::fs::write(&file, rules).expect("write");
-    let out = Command::new(binary("promtool"))
-        .args(["check", "rules"])
-        .arg(&file)
-        .output()
-        .expect("promtool");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    promtool(&["check", "rules", &file.display().to_string()]);
 }

@@ -30,8 +30,8 @@ pub(super) fn binary(program: &str) -> PathBuf {
         })
 }
 
-/// Runs `promtool ARGS` in `contrib/prometheus/`, failing the test with its
-/// output unless it succeeds.
+/// Runs `promtool ARGS` in `contrib/prometheus/` (relative paths are read
+/// there), failing the test with its output unless it succeeds.
 pub(super) fn promtool(args: &[&str]) -> Output {
     let out = Command::new(binary("promtool"))
         .args(args)
