@@ -8,7 +8,7 @@
 //! The hosts share one cargo target directory (this one), so the daemon is
 //! compiled once per commit, not once per host.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -61,13 +61,21 @@ fn deploy_brings_four_systemd_hosts_to_head_without_stopping_block_production() 
     let branch = git(&workspace, &["rev-parse", "--abbrev-ref", "HEAD"]);
     let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The compiler beside that cargo, named outright: the hosts get this
+    // process's PATH and nothing else of its environment, so a rustup proxy
+    // there misses what keeps it offline here and tries to fetch its channel.
+    let rustc = Path::new(&cargo).with_file_name("rustc");
+    let rustc = match rustc.is_file() {
+        true => rustc.display().to_string(),
+        false => "rustc".to_owned(),
+    };
     let lab = Lab::up(4, &[(&bare, ORIGIN, false), (&target_dir, TARGET, true)]);
 
     // Into a target dir of its own under the shared one (the deploy fixtures'):
     // the other tests of this binary run `target/debug/timed` meanwhile, and must
     // never find it swapped for a build of another commit.
     let build = format!(
-        "CARGO_TARGET_DIR={TARGET}/tmp/deploy-fixture-build {cargo} build -q -p timed --offline && \
+        "CARGO_TARGET_DIR={TARGET}/tmp/deploy-fixture-build RUSTC={rustc} {cargo} build -q -p timed --offline && \
          mkdir -p target/release && \
          cp {TARGET}/tmp/deploy-fixture-build/debug/timed target/release/timed.new && \
          mv -f target/release/timed.new target/release/timed"
