@@ -137,6 +137,16 @@ pub(crate) const DEPLOY_LOCK_HEARTBEAT: Duration = Duration::from_secs(20);
 /// refreshes: a working day, after which others may `--steal-stale` it.
 pub(crate) const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
 
+/// How long a watcher (the dashboard, the exporter) waits for one node's
+/// lock: a node that does not answer is shown as unread, and holds up nothing
+/// but its own next read.
+pub(crate) const LOCK_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the dashboard reads each node's deploy lock: a lock changes hands
+/// rarely and a deploy's phases last seconds to minutes, so every few seconds
+/// shows them without a process on every node every second.
+pub(crate) const TUI_LOCK_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Connecting to a node and asking it one thing (lock status, preflight): a dead
 /// node costs the whole command no more than this, since nodes are asked at once.
 pub(crate) const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);

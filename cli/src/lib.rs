@@ -51,6 +51,7 @@ mod exporter;
 mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
