@@ -114,10 +114,15 @@ impl Prefilter {
     /// lower-cased, as the rules read it). A rule not named cannot match.
     pub(crate) fn candidates(&self, lower: &[u8]) -> RuleSet {
         let mut set = RuleSet::default();
-        if self.quick.as_ref().is_some_and(|q| q.find(lower).is_none()) {
-            return set;
-        }
-        for found in self.searcher.find_overlapping_iter(lower) {
+        // No word starts before the leftmost one the quick search finds.
+        let from = match &self.quick {
+            Some(quick) => match quick.find(lower) {
+                Some(first) => first.start(),
+                None => return set,
+            },
+            None => 0,
+        };
+        for found in self.searcher.find_overlapping_iter(&lower[from..]) {
             set.0 |= self.rules_of[found.pattern().as_usize()].0;
         }
         set
