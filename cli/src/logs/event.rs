@@ -1,6 +1,6 @@
 //! What the logs engine reports, merged in time order: each kept line, and what
-//! happened to a node's stream; or, for a summary of a file, the lines counted. `cmd/logs.rs` renders them as text, JSON lines
-//! or a summary.
+//! happened to a node's stream; or, for a summary of a file, the lines counted.
+//! `cmd/logs.rs` renders them as text, JSON lines or a summary.
 
 use std::time::Duration;
 
