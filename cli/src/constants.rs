@@ -118,6 +118,10 @@ pub(crate) const LOGS_WINDOW_RETRIES: u32 = 5;
 /// where to start (journalctl's own `-f` default).
 pub(crate) const LOGS_DEFAULT_LINES: u32 = 10;
 
+/// `logs --from-file`: bytes read at once. A saved day of a fleet's journals is
+/// millions of lines; large reads keep the cost per read off each of them.
+pub(crate) const LOGS_FILE_BUFFER: usize = 1 << 20;
+
 /// Lines in flight between the node followers of `logs` and its printer: enough
 /// for a burst, bounded so a flooding node waits instead of eating memory.
 pub(crate) const LOGS_EVENT_QUEUE: usize = 4096;

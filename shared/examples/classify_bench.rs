@@ -3,10 +3,12 @@
 //! a second file in the upstream `time-masternode` daemon's wording and layout.
 //!
 //! Usage: `cargo run --release -p timecoin-shared --example classify_bench -- [LINES] [DIR]`
-//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`,
-//! `DIR/classify_bench_upstream.log` and `DIR/classify_bench.ere` (the rules as
-//! POSIX extended regexes), prints the classifier's lines/s and the `grep`
-//! command to time beside it.
+//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`
+//! (ours and the incident's), `DIR/classify_bench_upstream.log`,
+//! `DIR/classify_bench_mixed.log` (the three interleaved, what an operator saves
+//! from a mixed fleet) and `DIR/classify_bench.ere` (the rules as one POSIX
+//! extended regex alternation), prints the classifier's lines/s and the
+//! `timectl` and `grep` commands to time side by side.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -105,11 +107,20 @@ enum Dialect {
     Ours,
     /// Upstream's `debug.log`.
     Upstream,
+    /// What an operator saves from a mixed fleet: ours, upstream's `debug.log`
+    /// and the incident's pasted journal lines, interleaved.
+    Mixed,
 }
 
 fn line(i: u64, rng: &mut Lcg, dialect: Dialect) -> String {
+    let dialect = match (dialect, i % 3) {
+        (Dialect::Mixed, 0) => Dialect::Upstream,
+        (Dialect::Mixed, 1) => Dialect::Ours,
+        (Dialect::Mixed, _) => Dialect::Mixed,
+        (other, _) => other,
+    };
     let (events, noise) = match dialect {
-        Dialect::Ours => (EVENTS, NOISE),
+        Dialect::Ours | Dialect::Mixed => (EVENTS, NOISE),
         Dialect::Upstream => (UPSTREAM_EVENTS, UPSTREAM_NOISE),
     };
     let message = if rng.next() % 100 < NOISE_PERCENT {
@@ -118,7 +129,14 @@ fn line(i: u64, rng: &mut Lcg, dialect: Dialect) -> String {
         render(events[(rng.next() as usize) % events.len()], rng)
     };
     let (secs, micros) = (i / 1000, (i % 1000) * 1000);
-    if let Dialect::Upstream = dialect {
+    if let Dialect::Mixed = dialect {
+        // The incident's hand-pasted journal: host with a colon, no ident.
+        format!(
+            "Dec 13 04:{:02}:{:02} LW-Michigan2: WARN {message}",
+            (secs / 60) % 60,
+            secs % 60
+        )
+    } else if let Dialect::Upstream = dialect {
         format!(
             "2026-11-29 14:{:02}:{:02}.{:03} [up-n2]  INFO {message}",
             (secs / 60) % 60,
@@ -229,15 +247,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(std::env::temp_dir);
     let log_path = dir.join("classify_bench.log");
     let upstream_path = dir.join("classify_bench_upstream.log");
+    let mixed_path = dir.join("classify_bench_mixed.log");
     let ere_path = dir.join("classify_bench.ere");
 
     write_log(&log_path, lines, Dialect::Ours)?;
     write_log(&upstream_path, lines, Dialect::Upstream)?;
-    let mut ere = BufWriter::new(std::fs::File::create(&ere_path)?);
-    for (_, source) in Classifier::patterns() {
-        writeln!(ere, "{}", to_ere(&source))?;
-    }
-    ere.flush()?;
+    write_log(&mixed_path, lines, Dialect::Mixed)?;
+    // One alternation on one line: `grep -E "$(cat F)"` and `grep -E -f F` alike.
+    let alternation: Vec<String> = Classifier::patterns()
+        .map(|(_, source)| to_ere(&source))
+        .collect();
+    std::fs::write(&ere_path, format!("{}\n", alternation.join("|")))?;
 
     let classifier = Classifier::new();
     time(&classifier, &log_path, false, "classifier")?;
@@ -248,10 +268,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         true,
         "upstream debug.log, classifier + envelope split",
     )?;
-    println!(
-        "compare (user time): time grep -ciE -f {} {}",
-        ere_path.display(),
-        log_path.display()
-    );
+    time(
+        &classifier,
+        &mixed_path,
+        true,
+        "mixed, classifier + envelope split",
+    )?;
+    let (mixed, ere) = (mixed_path.display(), ere_path.display());
+    println!("compare (user+sys time, paired runs):");
+    println!("  timectl logs --from-file {mixed} --summary");
+    println!("  LC_ALL=C grep -ciE \"$(cat {ere})\" {mixed}");
     Ok(())
 }
