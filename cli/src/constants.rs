@@ -22,6 +22,26 @@ use std::time::Duration;
 /// more than this.
 pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// SSH masters this process sets up at once (TCP connect, key exchange, auth);
+/// the rest wait their turn. sshd refuses new handshakes at random once
+/// `MaxStartups` are unauthenticated (its default `10:30:100`: 30 % of new ones
+/// above 10), which a fleet behind one sshd (a jump host, the tests' loopback
+/// sshd) reaches when a hundred masters start at once; eight stay below it with
+/// room for another client. Eight at once still keeps two cores busy, and a
+/// master that is up holds no permit, so a warm pool never waits.
+pub(crate) const SSH_MASTER_STARTS: usize = 8;
+
+/// Tries at starting a master that sshd closes before its banner (over its
+/// `MaxStartups`, or too busy), and the pause before the second one (twice
+/// that before the third, each stretched by up to as much again at random).
+/// Any other failure is final at once.
+pub(crate) const SSH_START_ATTEMPTS: usize = 3;
+pub(crate) const SSH_START_BACKOFF: Duration = Duration::from_millis(200);
+
+/// The soft limit on open files `timectl` lifts itself to when the hard limit
+/// allows: room for thousands of SSH nodes, still a bound.
+pub(crate) const OPEN_FILES: u64 = 65_536;
+
 /// How long an SSH master may sit with no session before it exits on its own, so
 /// no master outlives a crashed `timectl`. Long enough to span the gaps between
 /// the polls of a dashboard.
@@ -98,6 +118,10 @@ pub(crate) const LOGS_WINDOW_RETRIES: u32 = 5;
 /// where to start (journalctl's own `-f` default).
 pub(crate) const LOGS_DEFAULT_LINES: u32 = 10;
 
+/// `logs --from-file`: bytes read at once. A saved day of a fleet's journals is
+/// millions of lines; large reads keep the cost per read off each of them.
+pub(crate) const LOGS_FILE_BUFFER: usize = 1 << 20;
+
 /// Lines in flight between the node followers of `logs` and its printer: enough
 /// for a burst, bounded so a flooding node waits instead of eating memory.
 pub(crate) const LOGS_EVENT_QUEUE: usize = 4096;
@@ -116,6 +140,16 @@ pub(crate) const DEPLOY_LOCK_HEARTBEAT: Duration = Duration::from_secs(20);
 /// Default TTL of a maintenance lock (`timectl lock acquire`), which nothing
 /// refreshes: a working day, after which others may `--steal-stale` it.
 pub(crate) const MAINTENANCE_LOCK_TTL: Duration = Duration::from_secs(8 * 3600);
+
+/// How long a watcher (the dashboard, the exporter) waits for one node's
+/// lock: a node that does not answer is shown as unread, and holds up nothing
+/// but its own next read.
+pub(crate) const LOCK_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the dashboard reads each node's deploy lock: a lock changes hands
+/// rarely and a deploy's phases last seconds to minutes, so every few seconds
+/// shows them without a process on every node every second.
+pub(crate) const TUI_LOCK_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Connecting to a node and asking it one thing (lock status, preflight): a dead
 /// node costs the whole command no more than this, since nodes are asked at once.

@@ -51,6 +51,7 @@ mod exporter;
 mod flags;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod fleet;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod lock;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 mod logs;
@@ -87,6 +88,7 @@ pub use shutdown::Shutdown;
 /// Parses the command line, runs the subcommand and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = cli::Cli::try_parse().unwrap_or_else(|e| cli::exit_on_bad_usage(e));
+    raise_open_files();
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
@@ -98,6 +100,21 @@ pub fn run() -> ExitCode {
     // Background tasks (forwards, streams) end with the runtime, not after it.
     runtime.shutdown_timeout(constants::RUNTIME_SHUTDOWN_GRACE);
     code.into()
+}
+
+/// Lifts this process's soft limit on open files to its hard limit (at most
+/// [`constants::OPEN_FILES`]): a command holds about eight descriptors per SSH
+/// node (the master's control connection, the tunnel's listener and its RPC
+/// connections), so a hundred-odd nodes pass the usual soft limit of 1024 while
+/// the hard limit allows far more. Left as it was if that is refused.
+fn raise_open_files() {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let wanted = hard.min(constants::OPEN_FILES);
+        if soft < wanted {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, wanted, hard);
+        }
+    }
 }
 
 /// The dashboard gets one thread: its tasks mostly wait, and handing every poll

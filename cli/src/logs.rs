@@ -26,6 +26,6 @@ pub(crate) mod run;
 pub(crate) mod source;
 pub(crate) mod tail;
 
-pub(crate) use event::{Event, Marker};
+pub(crate) use event::{Event, Marker, Tally};
 pub use run::{NodeLogs, Options, follow};
 pub(crate) use run::{Outcome, Since};

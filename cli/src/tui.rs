@@ -33,6 +33,7 @@ mod window;
 pub use app::App;
 pub use logview::LogLine;
 pub(crate) use logview::Stream;
+pub(crate) use msg::LockRead;
 pub use msg::Msg;
 pub(crate) use msg::{Command, DemoAction, Key};
 pub use ui::draw;

@@ -3,10 +3,18 @@
 //! a second file in the upstream `time-masternode` daemon's wording and layout.
 //!
 //! Usage: `cargo run --release -p timecoin-shared --example classify_bench -- [LINES] [DIR]`
-//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`,
-//! `DIR/classify_bench_upstream.log` and `DIR/classify_bench.ere` (the rules as
-//! POSIX extended regexes), prints the classifier's lines/s and the `grep`
-//! command to time beside it.
+//! (defaults: 1000000 lines, the system temp dir). It writes `DIR/classify_bench.log`
+//! (ours and the incident's), `DIR/classify_bench_upstream.log`,
+//! `DIR/classify_bench_mixed.log` (the three interleaved, what an operator saves
+//! from a mixed fleet) and `DIR/classify_bench.ere` (the rules as one POSIX
+//! extended regex alternation), prints the classifier's lines/s and the
+//! `timectl` and `grep` commands to time side by side.
+//!
+//! When `timectl` was built beside this example (`cargo build -p timectl`,
+//! same profile), it then times both on the mixed file in [`PAIRS`] pairs, one
+//! right after the other, in CPU time (user + sys, from bash's `time`), so
+//! their ratio holds on a busy machine. grep writes its count to a file: with
+//! its output on `/dev/null`, GNU grep stops at the first match.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +28,9 @@ const NOISE_PERCENT: u64 = 80;
 
 /// Rounds over the file; the best counts (others are disturbed by neighbours).
 const ROUNDS: usize = 3;
+
+/// Paired runs of `timectl logs --summary` and `grep -ciE`.
+const PAIRS: usize = 5;
 
 /// Lines carrying kinds; `{a}` is an address, `{n}` a small number.
 const EVENTS: &[&str] = &[
@@ -105,11 +116,20 @@ enum Dialect {
     Ours,
     /// Upstream's `debug.log`.
     Upstream,
+    /// What an operator saves from a mixed fleet: ours, upstream's `debug.log`
+    /// and the incident's pasted journal lines, interleaved.
+    Mixed,
 }
 
 fn line(i: u64, rng: &mut Lcg, dialect: Dialect) -> String {
+    let dialect = match (dialect, i % 3) {
+        (Dialect::Mixed, 0) => Dialect::Upstream,
+        (Dialect::Mixed, 1) => Dialect::Ours,
+        (Dialect::Mixed, _) => Dialect::Mixed,
+        (other, _) => other,
+    };
     let (events, noise) = match dialect {
-        Dialect::Ours => (EVENTS, NOISE),
+        Dialect::Ours | Dialect::Mixed => (EVENTS, NOISE),
         Dialect::Upstream => (UPSTREAM_EVENTS, UPSTREAM_NOISE),
     };
     let message = if rng.next() % 100 < NOISE_PERCENT {
@@ -118,7 +138,14 @@ fn line(i: u64, rng: &mut Lcg, dialect: Dialect) -> String {
         render(events[(rng.next() as usize) % events.len()], rng)
     };
     let (secs, micros) = (i / 1000, (i % 1000) * 1000);
-    if let Dialect::Upstream = dialect {
+    if let Dialect::Mixed = dialect {
+        // The incident's hand-pasted journal: host with a colon, no ident.
+        format!(
+            "Dec 13 04:{:02}:{:02} LW-Michigan2: WARN {message}",
+            (secs / 60) % 60,
+            secs % 60
+        )
+    } else if let Dialect::Upstream = dialect {
         format!(
             "2026-11-29 14:{:02}:{:02}.{:03} [up-n2]  INFO {message}",
             (secs / 60) % 60,
@@ -229,15 +256,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(std::env::temp_dir);
     let log_path = dir.join("classify_bench.log");
     let upstream_path = dir.join("classify_bench_upstream.log");
+    let mixed_path = dir.join("classify_bench_mixed.log");
     let ere_path = dir.join("classify_bench.ere");
 
     write_log(&log_path, lines, Dialect::Ours)?;
     write_log(&upstream_path, lines, Dialect::Upstream)?;
-    let mut ere = BufWriter::new(std::fs::File::create(&ere_path)?);
-    for (_, source) in Classifier::patterns() {
-        writeln!(ere, "{}", to_ere(&source))?;
-    }
-    ere.flush()?;
+    write_log(&mixed_path, lines, Dialect::Mixed)?;
+    // One alternation on one line: `grep -E "$(cat F)"` and `grep -E -f F` alike.
+    let alternation: Vec<String> = Classifier::patterns()
+        .map(|(_, source)| to_ere(&source))
+        .collect();
+    std::fs::write(&ere_path, format!("{}\n", alternation.join("|")))?;
 
     let classifier = Classifier::new();
     time(&classifier, &log_path, false, "classifier")?;
@@ -248,10 +277,87 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         true,
         "upstream debug.log, classifier + envelope split",
     )?;
-    println!(
-        "compare (user time): time grep -ciE -f {} {}",
-        ere_path.display(),
-        log_path.display()
+    time(
+        &classifier,
+        &mixed_path,
+        true,
+        "mixed, classifier + envelope split",
+    )?;
+    let timectl = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("timectl"))
+        .filter(|p| p.is_file());
+    let Some(timectl) = timectl else {
+        let (mixed, ere) = (mixed_path.display(), ere_path.display());
+        println!("compare (user+sys time, paired runs; build timectl beside this example to have them run here):");
+        println!("  timectl logs --from-file {mixed} --summary");
+        println!("  LC_ALL=C grep -ciE \"$(cat {ere})\" {mixed}");
+        return Ok(());
+    };
+    paired(&timectl, &mixed_path, &ere_path, &dir)
+}
+
+/// Times `timectl logs --summary` and C-locale `grep -ciE` on the same file,
+/// [`PAIRS`] times one after the other, and records both and their ratio.
+fn paired(timectl: &Path, file: &Path, ere: &Path, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let out = dir.join("classify_bench.out");
+    let ours = format!(
+        "{} logs --from-file {} --summary > {}",
+        timectl.display(),
+        file.display(),
+        out.display()
     );
+    let grep = format!(
+        "LC_ALL=C grep -ciE \"$(cat {})\" {} > {}",
+        ere.display(),
+        file.display(),
+        out.display()
+    );
+    let (mut t, mut g, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let (ours, theirs) = (cpu_of(&ours)?, cpu_of(&grep)?);
+        t.push(ours);
+        g.push(theirs);
+        ratio.push(ours / theirs.max(1e-3));
+    }
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[(v.len() - 1) / 2]
+    };
+    println!(
+        "paired, {PAIRS} runs, CPU (user+sys) median: timectl logs --summary {:.3} s, grep -ciE {:.3} s: {:.2}x grep",
+        median(&t),
+        median(&g),
+        median(&ratio)
+    );
+    testkit::figures::record("classifier.timectl_cpu", "s", &t);
+    testkit::figures::record("classifier.grep_cpu", "s", &g);
+    testkit::figures::record("classifier.cpu_vs_grep", "x", &ratio);
     Ok(())
+}
+
+/// The user + sys CPU seconds of one shell command, which must succeed.
+fn cpu_of(command: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    let script = format!("TIMEFORMAT='%U %S'; time ( {command} )");
+    let run = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()?;
+    // grep exits 1 when nothing matched: a count of 0 is still a run.
+    if !matches!(run.status.code(), Some(0 | 1)) {
+        return Err(format!("{command}: {}", String::from_utf8_lossy(&run.stderr)).into());
+    }
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let times: Vec<f64> = stderr
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    match times[..] {
+        [user, sys] => Ok(user + sys),
+        _ => Err(format!("{command}: no time in {stderr:?}").into()),
+    }
 }

@@ -9,6 +9,7 @@
 //! # Layout
 //! - [`kind`](EventKind): the kinds and a set of them.
 //! - `rules`: the phrase table.
+//! - `prefilter`: the words each rule needs, read from its regex.
 //! - [`classifier`](Classifier): runs the table over a line.
 //! - [`envelope`](Envelope): splits a line into journal prefix, time, level and message.
 //! - [`entry`](LogEntry): reads an input line, `journalctl -o json` or plain text.
@@ -18,11 +19,12 @@ mod classifier;
 mod entry;
 mod envelope;
 mod kind;
+mod prefilter;
 mod rules;
 mod yearless;
 
 pub use classifier::{Classification, Classifier, classify};
-pub use entry::LogEntry;
+pub use entry::{LogEntry, Read};
 pub use envelope::{Envelope, parse_rfc3339_us, strip_ansi};
 pub use kind::{EventKind, KindSet, UnknownKind};
 pub use yearless::YearlessTime;

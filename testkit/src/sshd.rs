@@ -2,6 +2,10 @@
 //! 127.0.0.4 at one free port, a throwaway host key and client key, and a private
 //! known_hosts that lists all four addresses. Killed on drop.
 //!
+//! [`Sshd::start_with`] listens on up to [`MAX_HOSTS`] addresses and sets
+//! sshd's own limits (a fleet of 100 nodes behind one sshd, or sshd's default
+//! `MaxStartups` that drops concurrent handshakes).
+//!
 //! Needs `/usr/sbin/sshd` (Debian: openssh-server) and root (privilege separation
 //! directory `/run/sshd`). A missing sshd fails the test with that message; it is
 //! never skipped silently.
@@ -19,10 +23,36 @@ use crate::net::free_port;
 const SSHD: &str = "/usr/sbin/sshd";
 /// Addresses sshd listens on: four "hosts" with their own known_hosts lines.
 pub const HOSTS: [&str; 4] = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"];
+/// The most addresses one sshd listens on (OpenSSH's `MAX_LISTEN_SOCKS`).
+pub const MAX_HOSTS: usize = 16;
 /// sshd starts in milliseconds; allow for a loaded CI machine.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// Another test may grab the probed port before sshd binds it; try a few.
 const PORT_ATTEMPTS: usize = 5;
+
+/// How many addresses sshd listens on, and its limits on concurrent
+/// handshakes and sessions (its config's words).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Listen on 127.0.0.1 up to 127.0.0.`hosts`, at most [`MAX_HOSTS`].
+    pub hosts: usize,
+    /// `MaxStartups`: unauthenticated connections before sshd drops new ones
+    /// (`start:rate:full`, or one number); sshd's default is `10:30:100`.
+    pub max_startups: String,
+    /// `MaxSessions`: sessions (commands, forwards) per connection; default 10.
+    pub max_sessions: u32,
+}
+
+impl Default for Options {
+    /// Four addresses ([`HOSTS`]), limits the tests never reach.
+    fn default() -> Options {
+        Options {
+            hosts: HOSTS.len(),
+            max_startups: "64".into(),
+            max_sessions: 64,
+        }
+    }
+}
 
 /// A running sshd and the keys to reach it.
 pub struct Sshd {
@@ -30,14 +60,32 @@ pub struct Sshd {
     dir: TempDir,
     pub port: u16,
     pub user: String,
+    hosts: Vec<String>,
 }
 
 impl Sshd {
-    /// Starts sshd.
+    /// Starts sshd on [`HOSTS`].
     ///
     /// # Panics
     /// sshd is not installed, or does not come up.
     pub fn start() -> Sshd {
+        Sshd::start_with(&Options::default())
+    }
+
+    /// Starts sshd as `options` say.
+    ///
+    /// # Panics
+    /// sshd is not installed, does not come up, or more than [`MAX_HOSTS`]
+    /// addresses are asked for.
+    pub fn start_with(options: &Options) -> Sshd {
+        assert!(
+            (1..=MAX_HOSTS).contains(&options.hosts),
+            "sshd listens on 1 to {MAX_HOSTS} addresses, not {}",
+            options.hosts
+        );
+        let hosts: Vec<String> = (1..=options.hosts)
+            .map(|i| format!("127.0.0.{i}"))
+            .collect();
         assert!(
             Path::new(SSHD).exists(),
             "{SSHD} not found: these tests drive a real sshd; install openssh-server \
@@ -60,7 +108,8 @@ impl Sshd {
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port();
             let config = dir.path().join("sshd_config");
-            std::fs::write(&config, sshd_config(dir.path(), port)).expect("write sshd_config");
+            std::fs::write(&config, sshd_config(dir.path(), port, &hosts, options))
+                .expect("write sshd_config");
             let log = std::fs::File::create(dir.path().join("sshd.log")).expect("sshd.log");
             let child = Command::new(SSHD)
                 .arg("-D")
@@ -77,6 +126,7 @@ impl Sshd {
                 dir,
                 port,
                 user: user.clone(),
+                hosts: hosts.clone(),
             };
             match sshd.wait_listening() {
                 Ok(()) => {
@@ -100,7 +150,7 @@ impl Sshd {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("sshd exited ({status}): {}", self.log()));
             }
-            let up = HOSTS.iter().all(|h| {
+            let up = self.hosts.iter().all(|h| {
                 TcpStream::connect_timeout(
                     &SocketAddr::new(h.parse().expect("ip"), self.port),
                     Duration::from_millis(200),
@@ -124,7 +174,7 @@ impl Sshd {
         let key = std::fs::read_to_string(self.dir.path().join("host_key.pub")).expect("host key");
         let key: String = key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
         let mut lines = String::new();
-        for host in HOSTS {
+        for host in &self.hosts {
             writeln!(lines, "[{host}]:{} {key}", self.port).expect("fmt");
         }
         std::fs::write(self.known_hosts(), lines).expect("known_hosts");
@@ -150,8 +200,14 @@ impl Sshd {
         std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
     }
 
-    /// One `[[nodes]]` table per name, at 127.0.0.1, .2, ... on sshd's port, with
-    /// this harness's key and known_hosts. `extra` goes into each node table.
+    /// The addresses sshd listens on, 127.0.0.1 first.
+    pub fn hosts(&self) -> &[String] {
+        &self.hosts
+    }
+
+    /// One `[[nodes]]` table per name, at 127.0.0.1, .2, ... on sshd's port (from
+    /// the first address again when names outnumber them), with this harness's
+    /// key and known_hosts. `extra` goes into each node table.
     pub fn fleet_toml(&self, names: &[&str], extra: &str) -> String {
         let mut text = format!(
             "[fleet]\nname = \"sshtest\"\n\n[defaults]\ntransport = \"ssh\"\nuser = {:?}\nport = {}\nidentity = {:?}\nknown_hosts = {:?}\n",
@@ -161,7 +217,7 @@ impl Sshd {
             self.known_hosts().display().to_string(),
         );
         for (i, name) in names.iter().enumerate() {
-            let host = HOSTS[i % HOSTS.len()];
+            let host = &self.hosts[i % self.hosts.len()];
             write!(
                 text,
                 "\n[[nodes]]\nname = {name:?}\nhost = {host:?}\n{extra}\n"
@@ -233,9 +289,9 @@ fn whoami() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn sshd_config(dir: &Path, port: u16) -> String {
+fn sshd_config(dir: &Path, port: u16, hosts: &[String], options: &Options) -> String {
     let mut text = format!("Port {port}\n");
-    for host in HOSTS {
+    for host in hosts {
         writeln!(text, "ListenAddress {host}").expect("fmt");
     }
     write!(
@@ -250,10 +306,12 @@ fn sshd_config(dir: &Path, port: u16) -> String {
          KbdInteractiveAuthentication no\n\
          AllowTcpForwarding yes\n\
          AllowStreamLocalForwarding yes\n\
-         MaxSessions 64\n\
-         MaxStartups 64\n\
+         MaxSessions {sessions}\n\
+         MaxStartups {startups}\n\
          LogLevel ERROR\n",
-        dir = dir.display()
+        dir = dir.display(),
+        sessions = options.max_sessions,
+        startups = options.max_startups,
     )
     .expect("fmt");
     text

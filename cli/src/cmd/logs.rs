@@ -23,11 +23,11 @@ use timecoin_shared::classify::EventKind;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::constants::LOGS_DEFAULT_LINES;
+use crate::constants::{LOGS_DEFAULT_LINES, LOGS_FILE_BUFFER};
 use crate::ctx::Output;
 use crate::flags::OutputFormat;
 use crate::logs::filter::Filter;
-use crate::logs::offline;
+use crate::logs::offline::{self, Detail};
 use crate::logs::source::FleetSource;
 use crate::logs::tail::LogSource;
 use crate::logs::{self as engine, NodeLogs, Outcome, Since};
@@ -174,17 +174,21 @@ pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
 pub(crate) async fn run_from_file(output: &Output, args: &Args, path: &Path) -> Result<(), Error> {
     let printer = printer(output, args.shape(), &[]);
     let filter = args.filter();
+    let detail = match args.shape() {
+        Shape::Summary { .. } => Detail::Counts,
+        Shape::Text | Shape::Json => Detail::Records,
+    };
     let file = path.to_path_buf();
     let classified = tokio::task::spawn_blocking(move || {
         let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
-            Box::new(BufReader::new(io::stdin()))
+            Box::new(BufReader::with_capacity(LOGS_FILE_BUFFER, io::stdin()))
         } else {
             match std::fs::File::open(&file) {
-                Ok(opened) => Box::new(BufReader::new(opened)),
+                Ok(opened) => Box::new(BufReader::with_capacity(LOGS_FILE_BUFFER, opened)),
                 Err(e) => return Err(Error::io(format!("cannot open {}", file.display()), e)),
             }
         };
-        let read = offline::classify_all(input, &filter, &printer);
+        let read = offline::classify_all(input, &filter, detail, &printer);
         Ok((read, printer.finish()))
     })
     .await

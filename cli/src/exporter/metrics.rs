@@ -9,6 +9,10 @@
 //!   A value the node's API did not give is left out, never zero.
 //! - `timecoin_node_journal_events{node,kind}`: classified journal lines of
 //!   the last window, by kind.
+//! - `timecoin_lock_*{node}`: each node's deploy lock: held (its holder's
+//!   user, host, command and target commit as labels), since when, stale; and
+//!   `timecoin_deploy_phase{node,phase}`, the phase the deploy holding it
+//!   recorded there. A lock that could not be read has no series.
 //! - `timecoin_exporter_*`: the exporter's own health.
 //!
 //! Families are written one function each; a new concern (a node's lock, a
@@ -17,6 +21,8 @@
 use timecoin_shared::checklist::{Journal, Status};
 use timecoin_shared::classify::EventKind;
 use timecoin_shared::snapshot::NodeSnapshot;
+
+use crate::lock::{Holder, LockState, Phase};
 
 use super::exposition::{Exposition, Kind};
 use super::run::{Last, State};
@@ -29,6 +35,7 @@ pub(super) fn render(state: &State) -> String {
         checklist(&mut text, last);
         nodes(&mut text, last);
         journals(&mut text, last);
+        locks(&mut text, &last.locks);
     }
     text.finish()
 }
@@ -209,6 +216,80 @@ fn journals(text: &mut Exposition, last: &Last) {
     }
 }
 
+/// Each node's deploy lock and the phase of the deploy holding it; nothing for
+/// a lock that could not be read.
+fn locks(text: &mut Exposition, locks: &[(String, Option<LockState>)]) {
+    let read: Vec<(&str, &LockState, Option<&Holder>)> = locks
+        .iter()
+        .filter_map(|(node, state)| {
+            let state = state.as_ref()?;
+            let holder = match state {
+                LockState::Free => None,
+                LockState::Held { holder, .. } => holder.as_deref(),
+            };
+            Some((node.as_str(), state, holder))
+        })
+        .collect();
+    let mut held = text.family(
+        "timecoin_lock_held",
+        Kind::Gauge,
+        "Whether the node's deploy lock is held (1) or free (0); while held, its holder's user, controller host, command and target commit are labels (commit empty until known).",
+    );
+    for (node, state, holder) in &read {
+        match holder {
+            Some(h) => held.sample(
+                &[
+                    ("node", node),
+                    ("user", &h.user),
+                    ("host", &h.host),
+                    ("command", h.taken_by.name()),
+                    ("commit", h.target.as_deref().unwrap_or("")),
+                ],
+                1.0,
+            ),
+            None => held.sample(
+                &[("node", node)],
+                f64::from(u8::from(matches!(state, LockState::Held { .. }))),
+            ),
+        };
+    }
+    let mut since = text.family(
+        "timecoin_lock_since_timestamp_seconds",
+        Kind::Gauge,
+        "When the holder of the node's lock took it (Unix time, by the holder's clock); absent while free.",
+    );
+    for (node, _, holder) in &read {
+        since.known(&[("node", node)], holder.map(|h| h.since as f64));
+    }
+    let mut stale = text.family(
+        "timecoin_lock_stale",
+        Kind::Gauge,
+        "Whether the node's lock outlived its TTL without a heartbeat (1): its holder is gone, and --steal-stale may take it over.",
+    );
+    for (node, state, _) in &read {
+        stale.sample(&[("node", node)], f64::from(u8::from(state.is_stale())));
+    }
+    let mut phase = text.family(
+        "timecoin_deploy_phase",
+        Kind::Gauge,
+        "The phase the deploy or rollback holding the node's lock reached there: 1 for the current phase, 0 for the others; all 0 when none runs.",
+    );
+    for (node, _, holder) in &read {
+        let current = holder.and_then(|h| h.phase.as_ref());
+        for known in &Phase::ALL {
+            let on = current == Some(known);
+            phase.sample(
+                &[("node", node), ("phase", known.name())],
+                f64::from(u8::from(on)),
+            );
+        }
+        // A phase a newer timectl wrote, under its own name.
+        if let Some(other @ Phase::Other(_)) = current {
+            phase.sample(&[("node", node), ("phase", other.name())], 1.0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, SystemTime};
@@ -219,6 +300,7 @@ mod tests {
     use super::*;
     use crate::check::Outcome;
     use crate::exporter::run::NodeErrors;
+    use crate::lock::TakenBy;
 
     fn probe(node: &str, reach: Reach, chain: ChainView) -> NodeSnapshot {
         NodeSnapshot {
@@ -270,6 +352,7 @@ mod tests {
                 at: SystemTime::UNIX_EPOCH + Duration::from_secs(100),
                 took: Duration::from_millis(60_500),
                 outcome: Outcome { facts, report },
+                locks: Vec::new(),
             }),
             errors: [
                 ("a".to_owned(), NodeErrors::default()),
@@ -332,5 +415,73 @@ mod tests {
                 .any(|l| l.starts_with("timecoin_exporter_last_evaluation_timestamp_seconds")),
             "{text}"
         );
+    }
+
+    fn held(holder: Holder, age: u64) -> Option<LockState> {
+        Some(LockState::Held {
+            holder: Some(Box::new(holder)),
+            age: Duration::from_secs(age),
+            ttl: Duration::from_secs(120),
+        })
+    }
+
+    #[test]
+    fn a_deploy_held_by_another_user_shows_its_holder_commit_and_phase() {
+        let mut alice = Holder::here(TakenBy::Deploy, Some("abc1234".into()), "fix".into());
+        alice.user = "alice".into();
+        alice.host = "lap\"top".into();
+        alice.since = 1_700_000_000;
+        alice.phase = Some(Phase::Gating);
+        let mut bob = Holder::here(TakenBy::Deploy, None, String::new());
+        bob.phase = Some(Phase::Other("canary".into()));
+        let locks = vec![
+            ("n1".to_owned(), held(alice, 5)),
+            ("n2".to_owned(), Some(LockState::Free)),
+            (
+                "n3".to_owned(),
+                held(
+                    Holder::here(TakenBy::Maintenance, None, "disk".into()),
+                    9000,
+                ),
+            ),
+            ("n4".to_owned(), None),
+            ("n5".to_owned(), held(bob, 1)),
+        ];
+        let mut text = Exposition::default();
+        super::locks(&mut text, &locks);
+        let text = text.finish();
+        for line in [
+            r#"timecoin_lock_held{node="n1",user="alice",host="lap\"top",command="deploy",commit="abc1234"} 1"#,
+            r#"timecoin_lock_held{node="n2"} 0"#,
+            r#"timecoin_lock_since_timestamp_seconds{node="n1"} 1700000000"#,
+            r#"timecoin_lock_stale{node="n1"} 0"#,
+            r#"timecoin_lock_stale{node="n3"} 1"#,
+            r#"timecoin_deploy_phase{node="n1",phase="gating"} 1"#,
+            r#"timecoin_deploy_phase{node="n1",phase="staging"} 0"#,
+            r#"timecoin_deploy_phase{node="n2",phase="gating"} 0"#,
+            r#"timecoin_deploy_phase{node="n3",phase="done"} 0"#,
+            r#"timecoin_deploy_phase{node="n5",phase="canary"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        }
+        assert!(
+            !text.contains(r#"node="n4""#),
+            "an unread lock has no series:\n{text}"
+        );
+        assert!(
+            !text.contains(r#"timecoin_lock_since_timestamp_seconds{node="n2"}"#),
+            "a free lock has no since:\n{text}"
+        );
+        assert!(
+            text.contains(r#"command="lock",commit="""#),
+            "a maintenance lock has no commit:\n{text}"
+        );
+        let on = |node: &str| {
+            text.lines()
+                .filter(|l| l.starts_with(&format!("timecoin_deploy_phase{{node=\"{node}\"")))
+                .filter(|l| l.ends_with(" 1"))
+                .count()
+        };
+        assert_eq!((on("n1"), on("n2"), on("n5")), (1, 0, 1), "{text}");
     }
 }

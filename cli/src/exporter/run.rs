@@ -1,7 +1,8 @@
 //! The evaluation loop and the server beside it. One evaluation runs at a time
 //! (each is the `check` engine over one window, back to back, as `check --watch`
-//! runs them); after each, the metrics are rendered once and published, so a
-//! scrape copies the last text and never waits for a window to close.
+//! runs them, then a read of every node's deploy lock); after each, the metrics
+//! are rendered once and published, so a scrape copies the last text and never
+//! waits for a window to close.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use timecoin_shared::checklist::{Journal, Status};
+use timecoin_shared::fleet::Node;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -17,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::{metrics, serve};
 use crate::check::{self, Outcome, Plan};
 use crate::emit::Emit;
+use crate::lock::LockState;
 use crate::pool::Pool;
 
 /// What to judge and where to serve it.
@@ -65,6 +68,9 @@ pub(super) struct Last {
     pub at: SystemTime,
     pub took: Duration,
     pub outcome: Outcome,
+    /// Each node's deploy lock as read at its end, in fleet order: `None`
+    /// where it could not be read. Nodes without a repo have no lock and no entry.
+    pub locks: Vec<(String, Option<LockState>)>,
 }
 
 /// A node's failures seen by the exporter.
@@ -91,7 +97,12 @@ impl State {
     }
 
     /// Takes in one evaluation; returns the nodes that missed a probe.
-    fn record(&mut self, at: SystemTime, took: Duration, outcome: Outcome) -> Vec<String> {
+    fn record(
+        &mut self,
+        (at, took): (SystemTime, Duration),
+        outcome: Outcome,
+        locks: Vec<(String, Option<LockState>)>,
+    ) -> Vec<String> {
         let mut unanswered = Vec::new();
         for node in &outcome.facts.nodes {
             let missed = node.probes.iter().filter(|p| !p.is_reachable()).count();
@@ -105,9 +116,27 @@ impl State {
             }
         }
         self.evaluations += 1;
-        self.last = Some(Last { at, took, outcome });
+        self.last = Some(Last {
+            at,
+            took,
+            outcome,
+            locks,
+        });
         unanswered
     }
+}
+
+/// Every node's deploy lock at once (those with a repo, where a lock lives),
+/// each read bounded; `None` for a node that could not be asked.
+async fn read_locks(pool: &Pool, nodes: &[Node]) -> Vec<(String, Option<LockState>)> {
+    let reads = nodes
+        .iter()
+        .filter(|n| n.repo.is_some())
+        .map(|node| async move {
+            let lock = crate::lock::ops::watch_status(pool, node).await.ok();
+            (node.name.clone(), lock)
+        });
+    futures_util::future::join_all(reads).await
 }
 
 /// Runs the exporter until `stop` fires or the server fails.
@@ -139,9 +168,10 @@ pub(crate) async fn run(
             let Some(outcome) = check::run(pool, &plan, &ignore, stop).await else {
                 return;
             };
+            let locks = read_locks(pool, &plan.nodes).await;
             let took = started.elapsed();
             let verdict = outcome.report.verdict;
-            let unanswered = state.record(SystemTime::now(), took, outcome);
+            let unanswered = state.record((SystemTime::now(), took), outcome, locks);
             publish.send_replace(Bytes::from(metrics::render(&state)));
             emit.emit(Event::Evaluated {
                 number: state.evaluations,

@@ -9,7 +9,7 @@
 //! in `git status`.
 //!
 //! # Layout
-//! - [`holder`]: who holds a lock, and what a node said about its lock.
+//! - [`holder`]: who holds a lock, its deploy's phase, and what a node said about its lock.
 //! - [`script`]: the one shell script that does every lock action on the node.
 //! - [`ops`]: the actions over a node's transport, and the heartbeat task.
 //! - [`all`]: the lock on every node or none.
@@ -22,5 +22,5 @@ pub(crate) mod ops;
 pub(crate) mod script;
 
 pub(crate) use all::{Progress, Taken, acquire_all};
-pub(crate) use holder::{Holder, LockState, TakenBy};
+pub(crate) use holder::{Holder, LockState, Phase, TakenBy};
 pub(crate) use ops::{Heartbeat, LockError, Takeover, release};

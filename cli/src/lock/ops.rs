@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::holder::{Answer, Holder, LockState};
 use super::script::{LOCK, in_repo};
+use crate::constants::LOCK_READ_TIMEOUT;
+use crate::pool::Pool;
 use crate::remote::{Remote, RemoteError};
 
 /// How a lock held by someone else may be taken.
@@ -31,6 +33,8 @@ pub(crate) enum LockError {
     Held { node: String, state: LockState },
     #[error("{node}: not released: the lock is no longer ours ({})", state.describe())]
     NotHeld { node: String, state: LockState },
+    #[error("{node}: the lock is no longer ours, phase not recorded ({})", state.describe())]
+    Lost { node: String, state: LockState },
     #[error(transparent)]
     Remote(#[from] RemoteError),
     #[error("{node}: lock script failed (exit {code:?}): {stderr}")]
@@ -132,6 +136,28 @@ pub(crate) async fn release(
     }
 }
 
+/// Records `holder`'s phase in the lock it holds on `node` (the stored holder
+/// is replaced by `holder`, phase included), so that whoever watches the node
+/// sees how far the deploy got there. Also a refresh, like a heartbeat.
+///
+/// # Errors
+/// [`LockError::Lost`] when `holder` no longer holds the lock (it was taken
+/// over); otherwise the node could not be asked.
+pub(crate) async fn record_phase(
+    node: &Node,
+    remote: &Remote,
+    holder: &Holder,
+) -> Result<(), LockError> {
+    let answer = run(node, remote, "phase", Some(holder), Duration::ZERO).await?;
+    match answer.result.as_str() {
+        "recorded" => Ok(()),
+        _ => Err(LockError::Lost {
+            node: node.name.clone(),
+            state: answer.state,
+        }),
+    }
+}
+
 /// Breaks whatever lock the node has (recorded on the node as forced) and
 /// leaves it free; returns the holder it displaced.
 ///
@@ -155,6 +181,28 @@ pub(crate) async fn status(node: &Node, remote: &Remote) -> Result<LockState, Lo
     Ok(run(node, remote, "status", None, Duration::ZERO)
         .await?
         .state)
+}
+
+/// The lock of `node` through `pool`'s connection to it, for someone watching
+/// the fleet (the dashboard, the exporter): bounded by [`LOCK_READ_TIMEOUT`],
+/// the failure told as text.
+///
+/// # Errors
+/// The node could not be reached or asked in time.
+pub(crate) async fn watch_status(pool: &Pool, node: &Node) -> Result<LockState, String> {
+    let read = async {
+        let remote = pool.remote(node).await.map_err(|e| e.to_string())?;
+        status(node, &remote).await.map_err(|e| e.to_string())
+    };
+    tokio::time::timeout(LOCK_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "{}: lock not read within {}s",
+                node.name,
+                LOCK_READ_TIMEOUT.as_secs()
+            ))
+        })
 }
 
 /// Refreshes this process's locks every `interval` until stopped, and reports
@@ -209,5 +257,62 @@ impl Heartbeat {
     pub(crate) async fn stop(self) {
         self.stop.cancel();
         let _ = self.task.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lock::all::tests::local_nodes;
+    use crate::lock::{Phase, TakenBy};
+
+    fn phase_of(state: &LockState) -> Option<Phase> {
+        match state {
+            LockState::Held {
+                holder: Some(h), ..
+            } => h.phase.clone(),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn only_the_holder_records_its_phase() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (nodes, remotes) = local_nodes(dir.path(), 1).await;
+        let (node, remote) = (&nodes[0], &remotes[0]);
+        let mut mine = Holder::here(TakenBy::Deploy, Some("abc".into()), "fix".into());
+        acquire(node, remote, &mine, Duration::from_secs(60), Takeover::No)
+            .await
+            .expect("acquire");
+        let state = status(node, remote).await.expect("status");
+        assert_eq!(phase_of(&state), None, "{state:?}");
+        for phase in [Phase::Staging, Phase::Gating] {
+            mine.phase = Some(phase.clone());
+            record_phase(node, remote, &mine).await.expect("record");
+            let state = status(node, remote).await.expect("status");
+            assert_eq!(phase_of(&state), Some(phase), "{state:?}");
+        }
+
+        let mut other = Holder::here(TakenBy::Deploy, None, "not mine".into());
+        other.phase = Some(Phase::Failed);
+        let lost = record_phase(node, remote, &other).await;
+        assert!(matches!(lost, Err(LockError::Lost { .. })), "{lost:?}");
+        let state = status(node, remote).await.expect("status");
+        assert_eq!(
+            phase_of(&state),
+            Some(Phase::Gating),
+            "unchanged: {state:?}"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("n1/.git/timectl/lock"))
+            .expect("lock dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 2, "ttl and holder only: {leftovers:?}");
+
+        release(node, remote, &mine).await.expect("release");
+        let gone = record_phase(node, remote, &mine).await;
+        assert!(matches!(gone, Err(LockError::Lost { .. })), "{gone:?}");
+        let state = status(node, remote).await.expect("status");
+        assert_eq!(state, LockState::Free, "a phase never makes a lock");
     }
 }

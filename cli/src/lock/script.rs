@@ -42,7 +42,9 @@ pub(crate) fn in_repo(node: &Node, body: &str, args: &[&str]) -> Result<ShellCom
 }
 
 /// The lock script: `$1` action (`acquire`, `steal`, `force`, `heartbeat`,
-/// `release`, `status`), `$2` token, `$3` holder JSON, `$4` TTL in seconds.
+/// `phase`, `release`, `status`), `$2` token, `$3` holder JSON, `$4` TTL in
+/// seconds. `phase` writes the holder JSON again (with the holder's new phase)
+/// over the one stored, when the token is still the holder's.
 ///
 /// The first line of output is the result; then `age`, `ttl` and `holder` lines
 /// describe the lock as found, and `previous` the holder a takeover displaced.
@@ -86,6 +88,13 @@ force)
   if take; then echo forced; echo "previous $old"; record lock_forced "$old"; else echo held; show; fi ;;
 heartbeat)
   if mine; then touch "$L/holder.json"; echo refreshed; else echo lost; show; fi ;;
+phase)
+  # Written beside and renamed over it: a reader never sees half a holder.
+  if mine && printf '%s\n' "$holder" > "$L/holder.json.$$" && mv -f "$L/holder.json.$$" "$L/holder.json"; then
+    echo recorded
+  else
+    rm -f "$L/holder.json.$$"; echo lost; show
+  fi ;;
 release)
   if ! mine; then echo not_held; show; exit 0; fi
   # Correctness: "released" only once the lock is gone; a lock left behind

@@ -16,11 +16,13 @@ pub struct Filter {
 
 impl Filter {
     pub fn keeps(&self, record: &Record) -> bool {
-        (self.kinds.is_empty() || record.class.kinds.intersects(self.kinds))
-            && self
-                .grep
-                .as_ref()
-                .is_none_or(|re| re.is_match(&record.line))
+        self.keeps_line(record.class.kinds, &record.line)
+    }
+
+    /// Whether a line of these `kinds` is kept, for a caller that made no record.
+    pub fn keeps_line(&self, kinds: KindSet, line: &str) -> bool {
+        (self.kinds.is_empty() || kinds.intersects(self.kinds))
+            && self.grep.as_ref().is_none_or(|re| re.is_match(line))
     }
 }
 

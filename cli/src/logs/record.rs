@@ -38,12 +38,11 @@ impl Record {
     pub fn new(entry: LogEntry, node: Option<&str>) -> Record {
         let env = Envelope::split(&entry.message);
         let class = classify(&env.message);
-        let written = entry.hostname.or_else(|| env.node.map(|n| n.into_owned()));
-        let time_us = entry
-            .realtime_us
-            .or(env.timestamp_us)
-            .or_else(|| env.yearless.map(|at| at.resolve(now_us())));
-        let standalone = env.level.is_some() || time_us.is_some() || written.is_some();
+        let time_us = written_at(&env, entry.realtime_us, now_us);
+        let written = entry
+            .hostname
+            .or_else(|| env.node.as_deref().map(str::to_owned));
+        let standalone = is_standalone(&env, time_us, written.is_some());
         let node = node.map(str::to_owned).or(written);
         let message = env.message.into_owned();
         Record {
@@ -58,7 +57,24 @@ impl Record {
     }
 }
 
-fn now_us() -> i64 {
+/// When the line was written: the journal's time, else the one in the line (a
+/// yearless one placed by the clock `now` reads).
+pub(crate) fn written_at(
+    env: &Envelope<'_>,
+    realtime_us: Option<i64>,
+    now: impl FnOnce() -> i64,
+) -> Option<i64> {
+    realtime_us
+        .or(env.timestamp_us)
+        .or_else(|| env.yearless.map(|at| at.resolve(now())))
+}
+
+/// Whether the line is a log line of its own (see [`Record::standalone`]).
+pub(crate) fn is_standalone(env: &Envelope<'_>, time_us: Option<i64>, has_node: bool) -> bool {
+    env.level.is_some() || time_us.is_some() || has_node
+}
+
+pub(crate) fn now_us() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))

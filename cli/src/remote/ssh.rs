@@ -22,7 +22,10 @@ use tokio::net::UnixStream;
 use super::forward::{self, Forward};
 use super::stream::{LineStream, Running, StreamEnd, spawn_stream};
 use super::{ConnectOptions, Output, RemoteError, ShellCommand};
-use crate::constants::{SSH_CONNECT_TIMEOUT, SSH_CONTROL_PERSIST_SECS, SSH_SERVER_ALIVE_INTERVAL};
+use crate::constants::{
+    SSH_CONNECT_TIMEOUT, SSH_CONTROL_PERSIST_SECS, SSH_MASTER_STARTS, SSH_SERVER_ALIVE_INTERVAL,
+    SSH_START_ATTEMPTS, SSH_START_BACKOFF,
+};
 
 /// Where control and forward sockets live: short (unix socket paths are capped
 /// near 108 bytes, and `$TMPDIR` can be long) and private (tempfile makes it 0700).
@@ -33,6 +36,11 @@ const SOCKET_PARENT: &str = "/tmp";
 const CONTROL: &str = "master";
 const LOG: &str = "log";
 const STDERR: &str = "stderr";
+
+/// Permits to set up a master, shared by the whole process: at most
+/// [`SSH_MASTER_STARTS`] handshakes in flight, whichever pool or command
+/// starts them.
+static MASTER_STARTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SSH_MASTER_STARTS);
 
 /// A node reached over one SSH master connection.
 #[derive(Debug)]
@@ -65,37 +73,25 @@ impl SshNode {
                 ))
             })?;
         let dir = socket_dir.path();
-        let stderr = tokio::fs::File::create(dir.join(STDERR))
-            .await
-            .map_err(|e| fail(format!("cannot create {}: {e}", dir.join(STDERR).display())))?
-            .into_std()
-            .await;
         let accept_new = node.accept_new_host_keys || options.accept_new_host_keys;
-        let mut ssh = tokio::process::Command::new("ssh");
-        ssh.args(master_args(node, dir, accept_new))
-            // Correctness: the master forks into the background holding these;
-            // a pipe here would keep whoever reads our output waiting for it.
-            .stdin(StdStdio::null())
-            .stdout(StdStdio::null())
-            .stderr(stderr)
-            .kill_on_drop(true);
-        // ssh's ConnectTimeout covers the TCP connect only; this bounds auth too.
-        let started = tokio::time::timeout(SSH_CONNECT_TIMEOUT * 2, ssh.status()).await;
-        match started {
-            Ok(Ok(status)) if status.success() => {}
-            Ok(Ok(status)) => {
-                return Err(explain_connect_error(
-                    node,
-                    &destination,
-                    &master_failure(dir, &status.to_string()).await,
-                ));
-            }
-            Ok(Err(e)) => return Err(fail(format!("cannot run ssh: {e}"))),
-            Err(_) => {
-                return Err(fail(format!(
-                    "timed out after {}s",
-                    (SSH_CONNECT_TIMEOUT * 2).as_secs()
-                )));
+        let mut attempt = 1;
+        loop {
+            match start_master(node, dir, accept_new).await {
+                Ok(()) => break,
+                Err(Start::Said(reason))
+                    if refused_before_banner(&reason) && attempt < SSH_START_ATTEMPTS =>
+                {
+                    // sshd at its MaxStartups, or too busy to greet: it asks
+                    // for another try later. Spread out, so the retries of many
+                    // masters do not arrive together.
+                    let pause = SSH_START_BACKOFF * u32::try_from(attempt).unwrap_or(1);
+                    tokio::time::sleep(pause + pause.mul_f64(fastrand::f64())).await;
+                    attempt += 1;
+                }
+                Err(Start::Said(reason)) => {
+                    return Err(explain_connect_error(node, &destination, &reason));
+                }
+                Err(Start::Failed(reason)) => return Err(fail(reason)),
             }
         }
         let session = Session::resume_mux(
@@ -353,6 +349,62 @@ fn master_args(node: &Node, dir: &Path, accept_new: bool) -> Vec<std::ffi::OsStr
     args.push("--".into());
     args.push(node.host.clone().into());
     args
+}
+
+/// Why a master did not start: what ssh said (or how it exited), or what
+/// kept it from running at all.
+enum Start {
+    Said(String),
+    Failed(String),
+}
+
+/// Starts the node's master with its control socket, log and stderr in `dir`
+/// (the last attempt's log and stderr replaced), once a start permit is free.
+async fn start_master(node: &Node, dir: &Path, accept_new: bool) -> Result<(), Start> {
+    let log = dir.join(LOG);
+    if let Err(e) = tokio::fs::remove_file(&log).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        return Err(Start::Failed(format!(
+            "cannot remove {}: {e}",
+            log.display()
+        )));
+    }
+    let stderr = tokio::fs::File::create(dir.join(STDERR))
+        .await
+        .map_err(|e| Start::Failed(format!("cannot create {}: {e}", dir.join(STDERR).display())))?
+        .into_std()
+        .await;
+    let mut ssh = tokio::process::Command::new("ssh");
+    ssh.args(master_args(node, dir, accept_new))
+        // Correctness: the master forks into the background holding these;
+        // a pipe here would keep whoever reads our output waiting for it.
+        .stdin(StdStdio::null())
+        .stdout(StdStdio::null())
+        .stderr(stderr)
+        .kill_on_drop(true);
+    // Held until the master has authenticated and gone to the background
+    // (`-f`); the semaphore is never closed, so acquiring cannot fail.
+    let _permit = MASTER_STARTS
+        .acquire()
+        .await
+        .map_err(|e| Start::Failed(format!("no turn to start a master: {e}")))?;
+    // ssh's ConnectTimeout covers the TCP connect only; this bounds auth too.
+    match tokio::time::timeout(SSH_CONNECT_TIMEOUT * 2, ssh.status()).await {
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(Start::Said(master_failure(dir, &status.to_string()).await)),
+        Ok(Err(e)) => Err(Start::Failed(format!("cannot run ssh: {e}"))),
+        Err(_) => Err(Start::Failed(format!(
+            "timed out after {}s",
+            (SSH_CONNECT_TIMEOUT * 2).as_secs()
+        ))),
+    }
+}
+
+/// Whether sshd closed the connection before its version banner: what it does
+/// to a handshake over `MaxStartups`, and when it cannot keep up.
+fn refused_before_banner(reason: &str) -> bool {
+    reason.contains("kex_exchange_identification")
 }
 
 /// What a master that did not start said: its log, else its stderr, else how

@@ -11,8 +11,9 @@ use timecoin_shared::snapshot::{ChainView, NodeSnapshot, PeerView, Reach};
 
 use super::app::App;
 use super::logview::LogLine;
-use super::msg::Msg;
+use super::msg::{LockRead, Msg};
 use super::update::update;
+use crate::lock::{Holder, LockState, Phase, TakenBy};
 use crate::logs::record::Record;
 use timecoin_shared::classify::LogEntry;
 
@@ -301,6 +302,41 @@ pub(super) fn duplicate_burst() -> App {
         "INFO timed::chain: Starting new block round",
     );
     judge(&mut app);
+    app
+}
+
+/// [`healthy`], while alice (another operator, on her own controller) deploys
+/// `abc1234` with "release 2": node1 is done, node2 is gating, node3 and node4
+/// are staged and wait for their turn. Her lock was read on every node.
+pub(super) fn deploying() -> App {
+    let mut app = healthy();
+    let took = epoch() - Duration::from_secs(185);
+    let phases = [Phase::Done, Phase::Gating, Phase::Staged, Phase::Staged];
+    for (node, phase) in names(4).into_iter().zip(phases) {
+        let mut alice = Holder::here(
+            TakenBy::Deploy,
+            Some("abc1234def5678".into()),
+            "release 2".into(),
+        );
+        alice.user = "alice".into();
+        alice.host = "laptop".into();
+        alice.pid = 4242;
+        alice.since = took
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        alice.phase = Some(phase);
+        let lock = LockState::Held {
+            holder: Some(Box::new(alice)),
+            age: Duration::from_secs(4),
+            ttl: Duration::from_secs(120),
+        };
+        let read = LockRead {
+            node,
+            lock: Ok(lock),
+        };
+        update(&mut app, Msg::Lock(Box::new(read)));
+    }
     app
 }
 

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use timecoin_shared::snapshot::NodeSnapshot;
 
 use super::logview::LogLine;
+use crate::lock::LockState;
 
 /// A key press, in the dashboard's own terms (the runtime maps the terminal's
 /// events onto these, so `update` and its tests never see a terminal type).
@@ -37,10 +38,20 @@ pub enum Msg {
     Tick(SystemTime),
     /// A probe of one node finished (answered or not).
     Snapshot(Box<NodeSnapshot>),
+    /// A read of one node's deploy lock finished (answered or not).
+    Lock(Box<LockRead>),
     /// A classified log line, or a marker about a node's stream.
     Log(Box<LogLine>),
     /// What became of a demo action, for the status line.
     Notice(String),
+}
+
+/// One read of a node's deploy lock.
+#[derive(Clone, Debug)]
+pub struct LockRead {
+    pub node: String,
+    /// The lock, or why it could not be read.
+    pub lock: Result<LockState, String>,
 }
 
 /// A demo-mode action on one devnet node.

@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use timecoin_shared::snapshot::{NodeSnapshot, Reach};
 
+use crate::lock::LockState;
+
 /// Heights kept per node for the sparkline: wider than the widest sparkline
 /// column drawn (a 160-column screen shows 16).
 pub(crate) const HEIGHT_HISTORY: usize = 32;
@@ -53,6 +55,11 @@ pub struct NodeRow {
     pub heights: VecDeque<u64>,
     /// Tips seen, newest last.
     pub blocks: VecDeque<SeenBlock>,
+    /// The node's deploy lock as last read: kept while a read fails, like the
+    /// node's values (the error says so); `None` until a read answered.
+    pub lock: Option<LockState>,
+    /// Why the last read of the lock failed.
+    pub lock_error: Option<String>,
 }
 
 impl NodeRow {
@@ -65,7 +72,22 @@ impl NodeRow {
             probed_at: None,
             heights: VecDeque::new(),
             blocks: VecDeque::new(),
+            lock: None,
+            lock_error: None,
         }
+    }
+
+    /// Takes a read of the node's lock in; says whether what is shown changed.
+    pub fn apply_lock(&mut self, read: Result<LockState, String>) -> bool {
+        let (lock, error) = (self.lock.clone(), self.lock_error.is_some());
+        match read {
+            Ok(state) => {
+                self.lock = Some(state);
+                self.lock_error = None;
+            }
+            Err(why) => self.lock_error = Some(why),
+        }
+        self.lock != lock || self.lock_error.is_some() != error
     }
 
     /// Takes a probe's result in.

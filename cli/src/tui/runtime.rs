@@ -26,8 +26,8 @@ use tokio_util::sync::CancellationToken;
 pub(crate) use poll::Prober;
 
 use super::{App, DemoAction, Window};
-use crate::constants::TUI_DRAIN;
 use crate::constants::TUI_MSG_QUEUE;
+use crate::constants::{TUI_DRAIN, TUI_LOCK_INTERVAL};
 use crate::logs::tail::LogSource;
 use crate::notice::Notice;
 
@@ -98,6 +98,14 @@ pub(crate) async fn run<P: Prober, S: LogSource>(
         &session.prober,
         &session.nodes,
         (epoch, session.poll_interval),
+        &tx,
+        &stop,
+    );
+    poll::spawn_locks(
+        &mut pollers,
+        &session.prober,
+        &session.nodes,
+        TUI_LOCK_INTERVAL,
         &tx,
         &stop,
     );

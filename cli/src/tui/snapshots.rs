@@ -15,7 +15,7 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn states() -> [(&'static str, App); 6] {
+fn states() -> [(&'static str, App); 7] {
     [
         ("healthy", fixtures::healthy()),
         ("just_opened", fixtures::just_opened()),
@@ -23,6 +23,7 @@ fn states() -> [(&'static str, App); 6] {
         ("production_skipped", fixtures::production_skipped()),
         ("duplicate_burst", fixtures::duplicate_burst()),
         ("fork", fixtures::fork()),
+        ("deploying", fixtures::deploying()),
     ]
 }
 
@@ -74,6 +75,37 @@ fn a_node_page_shows_caught_equivocations_and_unknown_finality() {
     let text = screen(&app, 80, 24);
     assert!(text.contains("final - · round -"), "{text}");
     assert!(text.contains("equivocations -"), "{text}");
+}
+
+/// Another operator's deploy in progress: each row says who holds its lock,
+/// the phase their deploy reached there, the commit and for how long; the
+/// node's page adds where from and why.
+#[test]
+fn a_deploy_held_by_another_user_shows_holder_commit_and_phase() {
+    let mut app = fixtures::deploying();
+    // The 80x24 and 160x48 screens are snapshots with the other states.
+    let text = screen(&app, 80, 24);
+    for (node, phase) in [("node1", "done"), ("node2", "gating"), ("node3", "staged")] {
+        let row = text
+            .lines()
+            .find(|l| l.contains(&format!("{node} ")))
+            .unwrap_or_else(|| panic!("no {node} row:\n{text}"));
+        assert!(
+            row.contains(&format!("alice {phase} abc1234 3m")),
+            "{node}: {row}\n{text}"
+        );
+    }
+    app.view = View::Detail(1);
+    let page = screen(&app, 80, 24);
+    insta::assert_snapshot!("deploying_detail_80x24", page);
+    assert!(
+        page.contains("lock held by alice@laptop pid 4242 (deploy) since 03:56:55 (3m)"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"target abc1234 · phase gating · "release 2""#),
+        "{page}"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! - `theme`: colours, glyphs and words.
 //! - `fleet`, `links`, `checklist`, `log`: the panes.
 //! - `detail`: one node's page (Enter).
+//! - `lock`: how a node's deploy lock reads, in the table and on its page.
 //! - `chrome`: title, footer, help popup, the compact fallback.
 //! - `text`: small formatting helpers shared by the panes.
 
@@ -18,6 +19,7 @@ mod chrome;
 mod detail;
 mod fleet;
 mod links;
+mod lock;
 mod log;
 pub(super) mod text;
 mod theme;

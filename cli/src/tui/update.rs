@@ -92,6 +92,14 @@ pub fn update(app: &mut App, msg: Msg) -> Outcome {
             let changed = app.nodes[i].health(app.now, stale_after) != was;
             Outcome::redraw(if changed { Redraw::Data } else { Redraw::No })
         }
+        Msg::Lock(read) => {
+            let Some(i) = app.index(&read.node) else {
+                return Outcome::default();
+            };
+            // A lock taken, released or a deploy moving on is news.
+            let changed = app.nodes[i].apply_lock(read.lock);
+            Outcome::redraw(if changed { Redraw::Data } else { Redraw::No })
+        }
         Msg::Log(line) => {
             let visible = app.log.paused_at.is_none()
                 && app.log.filter.as_ref().is_none_or(|f| f.matches(&line));

@@ -93,3 +93,69 @@ fn bad_input_is_a_clear_error() {
     let regex = from_stdin(&["--grep", "("], "");
     assert_eq!(regex.status.code(), Some(2));
 }
+
+/// `--summary` counts a file's lines without making records of them: its
+/// table must be the `--output json` rows counted, node by node and kind by
+/// kind, in the order nodes first appear, with or without `--events`.
+#[test]
+fn summary_counts_what_json_rows_say() {
+    let upstream = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/upstream_n2.journal.jsonl"
+    ))
+    .unwrap();
+    let input = format!(
+        "{}{}",
+        concat!(
+            "# NODE RESTART 2026-11-29T14:17:16Z\n",
+            "\n",
+            "WARN Connection to 165.232.154.150 failed (attempt 4): Handshake ACK failed: Error reading handshake ACK: Connection reset by peer (os error 104)\n",
+            "Dec 31 09:40:00 LW-Michigan2 timed[94346]: WARN ⚠️ Skipping block production: only 2 masternodes active (minimum 3 required)\n",
+            "a continuation line\n",
+            "2026-11-29 14:17:16.405 [up-n2]  INFO 🔄 Simultaneous connection with 10.1.0.1 — yielding Connected outbound\n",
+            "\x1b[2m2026-11-25T04:10:00.123456Z\x1b[0m \x1b[32m INFO\x1b[0m timed::net::dialer: Connected to peer: 127.0.0.1:24100\n",
+            "Dec 13 04:30:00 LW-Michigan2: WARN Ping timeout from 10.0.0.2:24100\n",
+            "\n",
+            "{\"MESSAGE\":\"Handshake accepted from 10.0.0.7:40112 (network: mainnet)\",\"_HOSTNAME\":\"LW-London\"}\n",
+        ),
+        upstream
+    );
+    for filter in [&[][..], &["--events", "connection_reset,disconnected"][..]] {
+        let rows = from_stdin(&[filter, &["--output", "json"]].concat(), &input);
+        assert!(rows.status.success());
+        let mut want: Vec<(String, u64, serde_json::Map<String, Value>)> = Vec::new();
+        for row in String::from_utf8(rows.stdout).unwrap().lines() {
+            let row: Value = serde_json::from_str(row).unwrap();
+            let node = row["node"].as_str().unwrap_or("-").to_owned();
+            let at = match want.iter().position(|(n, _, _)| *n == node) {
+                Some(at) => at,
+                None => {
+                    want.push((node, 0, serde_json::Map::new()));
+                    want.len() - 1
+                }
+            };
+            want[at].1 += 1;
+            for kind in row["kinds"].as_array().unwrap() {
+                let count = want[at].2.entry(kind.as_str().unwrap()).or_insert(json!(0));
+                *count = json!(count.as_u64().unwrap() + 1);
+            }
+        }
+        let summary = from_stdin(
+            &[filter, &["--summary", "--output", "json"]].concat(),
+            &input,
+        );
+        assert!(summary.status.success());
+        let summary: Value = serde_json::from_slice(&summary.stdout).unwrap();
+        let got = summary["nodes"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{filter:?}: {summary}");
+        for (node, (name, lines, kinds)) in got.iter().zip(&want) {
+            assert_eq!(node["name"], json!(name), "{filter:?}");
+            assert_eq!(node["lines"], json!(lines), "{filter:?} {name}");
+            for (kind, count) in node["kinds"].as_object().unwrap() {
+                let want = kinds.get(kind).and_then(Value::as_u64).unwrap_or(0);
+                assert_eq!(count.as_u64(), Some(want), "{filter:?} {name} {kind}");
+            }
+        }
+        assert!(!want.is_empty(), "{filter:?}");
+    }
+}

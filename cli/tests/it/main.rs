@@ -13,6 +13,7 @@ mod devnet;
 mod errors;
 mod fleet_discovery;
 mod fleet_errors;
+mod fleet_scale;
 mod interrupt;
 mod local_transport;
 mod logs_devnet_summary;

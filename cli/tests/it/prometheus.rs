@@ -10,7 +10,9 @@
 //! - `tools`: finding the binaries, the contrib files, a plain HTTP GET.
 //! - `promtool`: the shipped files, checked without a fleet.
 //! - `alerts`: the live run.
+//! - `locks`: other operators' locks and deploys as the exporter's metrics.
 
 mod alerts;
+mod locks;
 mod promtool;
 mod tools;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::locks::{BOB, fleet_with_own_repos, hold_as_deployer};
 use crate::support::timectl::{Devnet, MESH_TIMEOUT};
 use crate::support::upstream::{Behaviour, UpstreamRpc, first_use_fleet};
 use testkit::process::alive as process_alive;
@@ -393,4 +394,75 @@ fn demo_without_a_terminal_prints_and_cleans_up_on_ctrl_c() {
     );
     assert_eq!(exited.code(), Some(130), "output:\n{}", text());
     assert_cleaned_up(tmp.path(), &pids);
+}
+
+/// Another operator's locks on a live devnet: alice's maintenance lock taken
+/// by `timectl lock acquire` on node2, and bob's deploy holding node3 at its
+/// gate (his lock as his `timectl deploy` writes it). The rows show each
+/// holder, what they do and bob's commit within a lock read (5 s); node3's
+/// page shows bob's message; alice's release frees node2's row.
+#[test]
+fn another_users_lock_and_deploy_show_their_holder_and_commit() {
+    let devnet = Devnet::up(&[]);
+    let fleet = fleet_with_own_repos(&devnet);
+    let as_alice = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_timectl"))
+            .args(["--fleet", fleet.as_str(), "lock"])
+            .args(args)
+            .env("USER", "alice")
+            .output()
+            .expect("run timectl")
+    };
+    let tmux = Tmux::start(&script(&format!("--fleet {fleet} tui")), &[]);
+    tmux.wait_for("every node up", MESH_TIMEOUT, |s| {
+        ["node1", "node2", "node3", "node4"]
+            .iter()
+            .all(|n| height(s, n).is_some())
+            .then_some(())
+    });
+    let lock_column = |s: &str| s.lines().any(|l| l.split_whitespace().any(|w| w == "LOCK"));
+    let screen = tmux.screen(false);
+    assert!(!lock_column(&screen), "no lock, no column:\n{screen}");
+
+    let taken = as_alice(&["acquire", "-m", "disk swap", "node2"]);
+    assert!(taken.status.success(), "{taken:?}");
+    hold_as_deployer(&devnet.dir.join("repos/node3"), &BOB);
+    let read = Instant::now();
+    let screen = tmux.wait_for("both holders on their rows", MESH_TIMEOUT, |s| {
+        let alice = row(s, "node2")?.contains("alice lock");
+        let bob = row(s, "node3")?.contains("bob gating 9f1c2ab");
+        (alice && bob).then(|| s.to_owned())
+    });
+    assert!(
+        read.elapsed() <= Duration::from_secs(5) * 3,
+        "shown after {:?}, more than three lock reads:\n{screen}",
+        read.elapsed()
+    );
+    assert!(lock_column(&screen), "{screen}");
+    assert!(
+        row(&screen, "node1").is_some_and(|r| r.contains("free")),
+        "{screen}"
+    );
+
+    // node3's page: the whole holder, message included.
+    tmux.keys(&["Down", "Down", "Enter"]);
+    tmux.wait_for(
+        "node3's page with bob's lock",
+        Duration::from_secs(20),
+        |s| {
+            (s.contains("lock held by bob@ctl2 pid 77 (deploy)")
+                && s.contains(r#"target 9f1c2ab · phase gating · "hotfix 7""#))
+            .then_some(())
+        },
+    );
+    tmux.keys(&["Escape"]);
+
+    let released = as_alice(&["release", "node2"]);
+    assert!(released.status.success(), "{released:?}");
+    tmux.wait_for("node2 free again", MESH_TIMEOUT, |s| {
+        row(s, "node2")?.contains("free").then_some(())
+    });
+    tmux.keys(&["q"]);
+    let (code, _) = tmux.wait_for("timectl to exit", Duration::from_secs(20), after_exit);
+    assert_eq!(code, "0");
 }

@@ -5,39 +5,20 @@
 //! into a reused buffer first: then every pattern is case-sensitive, which lets
 //! the regex crate use its SIMD literal search instead of a case-folding DFA, and
 //! byte offsets stay those of the original line, so captured addresses are taken
-//! from the original. Most lines carry no kind, so a literal prefilter rejects
-//! them before the [`RegexSet`]; only the rules the set reports are run again for
-//! their captures.
+//! from the original. Most lines carry no kind: the prefilter's one literal
+//! pass names the few rules whose words the line has (usually none), and only
+//! those run, straight for their captures, into slots reused per thread.
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use regex::{Regex, RegexSet};
+use regex::{CaptureLocations, Regex};
 use serde::{Deserialize, Serialize};
 
+use super::prefilter::{Prefilter, RuleSet};
 use super::rules::{HEIGHT, RULES};
 use super::{EventKind, KindSet};
-
-/// Words at least one of which every rule needs (in lower case). A line with
-/// none of them cannot match, whatever the rules say.
-///
-/// Correctness: each rule above contains one of these literally; the vector test
-/// `prefilter_covers_every_rule` checks it on a line per rule.
-const PREFILTER: &str = concat!(
-    r"connected to|connection to|connect to|handshake|duplicate|reset|104|ping ti|before",
-    r"|skipping block|block round|produced",
-    // upstream `time-masternode`
-    r"|peer gate|compatible peer|production blocked|minority chain|critical: |fork prevention",
-    r"|insufficient masternodes|simultaneous connection|inbound slot|evicted writer",
-    r"|superseded by|rejecting inbound|connection from|reading from|closed by|vrf s",
-    r"|finalized via|fallback: adding|syncing from|network partition",
-    r"|pausing production|suspending block|blocking production|production paused",
-    r"|instead of producing|before producing|produce block|channel closed",
-    r"|disconnect|kicked zombie|marked inactive|oversized frame|rejecting|rejected inbound",
-    r"|received ack|failed to send|superseded|closing connection|cannot start block",
-    // ours: consensus evidence
-    r"|equivocated at",
-);
 
 /// What one line says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,10 +46,57 @@ pub struct Classification {
 /// The compiled rules. Build once ([`Classifier::global`]) and share: compiling
 /// costs milliseconds, classifying microseconds.
 pub struct Classifier {
-    prefilter: Regex,
-    set: RegexSet,
-    rules: Vec<(EventKind, Regex)>,
+    /// Tells this classifier's capture slots apart from another's in [`Scratch`].
+    id: u64,
+    prefilter: Prefilter,
+    rules: Vec<Compiled>,
     height: Regex,
+}
+
+/// One rule's regex and where its named groups are.
+struct Compiled {
+    kind: EventKind,
+    regex: Regex,
+    veto: Option<usize>,
+    addr: Option<usize>,
+    attempt: Option<usize>,
+    active: Option<usize>,
+    minimum: Option<usize>,
+}
+
+impl Compiled {
+    fn new(kind: EventKind, source: &str) -> Compiled {
+        let regex = Regex::new(source).expect("rule compiles");
+        let group = |name: &str| regex.capture_names().position(|n| n == Some(name));
+        Compiled {
+            kind,
+            veto: group("veto"),
+            addr: group("addr"),
+            attempt: group("attempt"),
+            active: group("active"),
+            minimum: group("minimum"),
+            regex,
+        }
+    }
+}
+
+/// What a caller wants of a line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Kinds, peer and numbers.
+    Fields,
+    /// Kinds alone: a rule without a veto then needs no captures.
+    Kinds,
+}
+
+/// A thread's reused buffers: the lower-cased line and each rule's capture
+/// slots, so classifying allocates nothing but the peer it returns.
+#[derive(Default)]
+struct Scratch {
+    lower: String,
+    /// The [`Classifier::id`] `slots` were made for.
+    owner: u64,
+    slots: Vec<CaptureLocations>,
 }
 
 impl Classifier {
@@ -76,16 +104,17 @@ impl Classifier {
     ///
     /// # Panics
     /// Never on a released build: the patterns are constants and the unit tests
-    /// compile them.
+    /// compile them (and read every rule's prefilter words from it).
     pub fn new() -> Self {
+        static IDS: AtomicU64 = AtomicU64::new(1);
         let sources: Vec<String> = RULES.iter().map(|r| r.source()).collect();
         Classifier {
-            prefilter: Regex::new(PREFILTER).expect("prefilter compiles"),
-            set: RegexSet::new(&sources).expect("rules compile"),
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            prefilter: Prefilter::new(&sources).expect("every rule has prefilter words"),
             rules: RULES
                 .iter()
                 .zip(&sources)
-                .map(|(r, s)| (r.kind, Regex::new(s).expect("rule compiles")))
+                .map(|(r, s)| Compiled::new(r.kind, s))
                 .collect(),
             height: Regex::new(HEIGHT).expect("height pattern compiles"),
         }
@@ -106,43 +135,90 @@ impl Classifier {
     /// Classifies `text` (a whole line or just its message). Never fails: a line
     /// that says nothing known gets no kinds.
     pub fn classify(&self, text: &str) -> Classification {
+        self.classify_among(text, Want::Fields, Prefilter::candidates)
+    }
+
+    /// The kinds of `text`, as [`classify`](Classifier::classify) finds them,
+    /// without its peer and numbers: for a summary, which only counts.
+    pub fn kinds(&self, text: &str) -> KindSet {
+        self.classify_among(text, Want::Kinds, Prefilter::candidates)
+            .kinds
+    }
+
+    /// Classifies `text` running only the rules `candidates` picks for its
+    /// lower-cased bytes.
+    fn classify_among(
+        &self,
+        text: &str,
+        want: Want,
+        candidates: impl FnOnce(&Prefilter, &[u8]) -> RuleSet,
+    ) -> Classification {
         thread_local! {
-            static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+            static SCRATCH: RefCell<Scratch> = RefCell::default();
         }
-        LOWER.with_borrow_mut(|lower| {
-            lower.clear();
-            lower.push_str(text);
-            lower.make_ascii_lowercase();
-            self.classify_lowered(text, lower)
+        SCRATCH.with_borrow_mut(|scratch| {
+            scratch.lower.clear();
+            scratch.lower.push_str(text);
+            scratch.lower.make_ascii_lowercase();
+            let rules = candidates(&self.prefilter, scratch.lower.as_bytes());
+            if rules.is_empty() {
+                return Classification::default();
+            }
+            if scratch.owner != self.id {
+                scratch.slots = self
+                    .rules
+                    .iter()
+                    .map(|r| r.regex.capture_locations())
+                    .collect();
+                scratch.owner = self.id;
+            }
+            self.extract(text, &scratch.lower, want, rules, &mut scratch.slots)
         })
     }
 
-    /// `lower` is `text` with ASCII letters lower-cased: same length, same char
-    /// boundaries, so a match's range in `lower` is valid in `text`.
-    fn classify_lowered(&self, text: &str, lower: &str) -> Classification {
+    /// Runs `rules` over `lower`, which is `text` with ASCII letters lower-cased:
+    /// same length, same char boundaries, so a match's range in `lower` is
+    /// valid in `text` (the peer is taken from the original).
+    fn extract(
+        &self,
+        text: &str,
+        lower: &str,
+        want: Want,
+        rules: RuleSet,
+        slots: &mut [CaptureLocations],
+    ) -> Classification {
         let mut out = Classification::default();
-        if !self.prefilter.is_match(lower) {
-            return out;
-        }
-        for index in self.set.matches(lower).iter() {
-            let (kind, regex) = &self.rules[index];
-            let Some(caps) = regex.captures(lower) else {
-                continue;
-            };
-            if caps.name("veto").is_some() {
+        for index in rules.iter() {
+            let (rule, caps) = (&self.rules[index], &mut slots[index]);
+            if want == Want::Kinds && rule.veto.is_none() {
+                if rule.regex.is_match(lower) {
+                    out.kinds.insert(rule.kind);
+                }
                 continue;
             }
-            out.kinds.insert(*kind);
+            if rule.regex.captures_read(caps, lower).is_none() {
+                continue;
+            }
+            let span = |group: Option<usize>| group.and_then(|g| caps.get(g));
+            if span(rule.veto).is_some() {
+                continue;
+            }
+            out.kinds.insert(rule.kind);
+            if want == Want::Kinds {
+                continue;
+            }
             if out.peer.is_none() {
-                out.peer = caps.name("addr").map(|m| text[m.range()].to_owned());
+                out.peer = span(rule.addr).map(|(start, end)| text[start..end].to_owned());
             }
-            let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse().ok());
-            out.attempt = out.attempt.or_else(|| number("attempt"));
-            out.active = out.active.or_else(|| number("active"));
-            out.minimum = out.minimum.or_else(|| number("minimum"));
+            let number =
+                |group| span(group).and_then(|(start, end)| lower[start..end].parse().ok());
+            out.attempt = out.attempt.or_else(|| number(rule.attempt));
+            out.active = out.active.or_else(|| number(rule.active));
+            out.minimum = out.minimum.or_else(|| number(rule.minimum));
         }
-        if out.kinds.contains(EventKind::BlockProduced)
-            || out.kinds.contains(EventKind::BlockFinalized)
+        if want == Want::Fields
+            && (out.kinds.contains(EventKind::BlockProduced)
+                || out.kinds.contains(EventKind::BlockFinalized))
         {
             out.height = self.height.captures(lower).and_then(|c| c[1].parse().ok());
         }
@@ -163,6 +239,8 @@ pub fn classify(text: &str) -> Classification {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     /// One line per rule and per alternative inside a rule.
@@ -246,24 +324,84 @@ mod tests {
         "Masternode 0123456789abcdef equivocated at height 3 round 1",
     ];
 
+    /// The straightforward path, kept as the oracle: every rule runs on every line.
+    fn classify_by_every_rule(classifier: &Classifier, text: &str) -> Classification {
+        classifier.classify_among(text, Want::Fields, |_, _| RuleSet::all(RULES.len()))
+    }
+
+    /// A rule's words come from its regex: each sample line makes the prefilter
+    /// name every rule that matches it, and every rule is matched by a sample.
     #[test]
     fn prefilter_covers_every_rule() {
         let classifier = Classifier::new();
         let mut hit = vec![false; RULES.len()];
         for sample in SAMPLES {
-            let sample = &sample.to_ascii_lowercase();
-            let matched: Vec<usize> = classifier.set.matches(sample).iter().collect();
+            let lower = sample.to_ascii_lowercase();
+            let candidates: Vec<usize> = classifier
+                .prefilter
+                .candidates(lower.as_bytes())
+                .iter()
+                .collect();
+            let matched: Vec<usize> = (0..RULES.len())
+                .filter(|i| classifier.rules[*i].regex.is_match(&lower))
+                .collect();
             assert!(!matched.is_empty(), "sample {sample:?} matches no rule");
-            assert!(
-                classifier.prefilter.is_match(sample),
-                "prefilter drops {sample:?}"
-            );
             for i in matched {
+                assert!(
+                    candidates.contains(&i),
+                    "prefilter drops rule {i} ({:?}) for {sample:?}",
+                    RULES[i].kind
+                );
                 hit[i] = true;
             }
+            assert_eq!(
+                classifier.classify(sample),
+                classify_by_every_rule(&classifier, sample),
+                "{sample:?}"
+            );
         }
         for (i, was_hit) in hit.iter().enumerate() {
             assert!(was_hit, "rule {i} ({:?}) has no sample", RULES[i].kind);
+        }
+    }
+
+    /// Two classifiers on one thread keep their own capture slots.
+    #[test]
+    fn classifiers_share_a_thread() {
+        let (a, b) = (Classifier::new(), Classifier::new());
+        for sample in SAMPLES {
+            assert_eq!(a.classify(sample), b.classify(sample), "{sample:?}");
+        }
+    }
+
+    /// Lines around the samples: cut, joined, re-cased, with junk in them.
+    fn near_sample() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(SAMPLES),
+            prop::sample::select(SAMPLES),
+            0usize..120,
+            "[0-9 :.#=/()\\[\\]a-zA-Z\u{1b}\u{2014}\u{1F600}-]{0,30}",
+            any::<bool>(),
+        )
+            .prop_map(|(first, second, cut, junk, upper)| {
+                let cut = (0..=cut.min(first.len()))
+                    .rev()
+                    .find(|i| first.is_char_boundary(*i))
+                    .unwrap_or(0);
+                let line = format!("{}{junk}{}  {second}", &first[..cut], &first[cut..]);
+                if upper { line.to_uppercase() } else { line }
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefilter_changes_no_classification(
+            line in proptest::prop_oneof![near_sample(), any::<String>()],
+        ) {
+            let classifier = Classifier::global();
+            let every_rule = classify_by_every_rule(classifier, &line);
+            proptest::prop_assert_eq!(classifier.kinds(&line), every_rule.kinds);
+            proptest::prop_assert_eq!(classifier.classify(&line), every_rule);
         }
     }
 }

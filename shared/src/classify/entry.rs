@@ -8,6 +8,8 @@
 //! of its lines arrive that way, ANSI escapes included), and as null when it was
 //! too large to keep.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -45,22 +47,41 @@ impl LogEntry {
     /// Reads one line. A line that looks like JSON but is not a journal object is
     /// plain text: nothing is ever dropped for its shape.
     pub fn parse(line: &str) -> LogEntry {
+        match LogEntry::read(line) {
+            Read::Journal(entry) => entry,
+            Read::Plain(text) => LogEntry {
+                message: text.into_owned(),
+                ..LogEntry::default()
+            },
+        }
+    }
+
+    /// Reads one line as [`parse`](LogEntry::parse) does, without copying a
+    /// plain line: a saved file's million lines need not become a million
+    /// strings when only their kinds are counted.
+    pub fn read(line: &str) -> Read<'_> {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim_start().starts_with('{')
             && let Ok(object) = serde_json::from_str::<JournalObject>(line)
         {
-            return LogEntry {
+            return Read::Journal(LogEntry {
                 message: strip_ansi(&message_text(&object.message)).into_owned(),
                 cursor: object.cursor,
                 realtime_us: object.realtime.and_then(|t| t.parse().ok()),
                 hostname: object.hostname,
-            };
+            });
         }
-        LogEntry {
-            message: strip_ansi(line).into_owned(),
-            ..LogEntry::default()
-        }
+        Read::Plain(strip_ansi(line))
     }
+}
+
+/// One input line, read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Read<'a> {
+    /// A `journalctl -o json` object.
+    Journal(LogEntry),
+    /// Plain text: the line without colour escapes (borrowed when it had none).
+    Plain(Cow<'a, str>),
 }
 
 fn message_text(value: &Value) -> String {
@@ -125,5 +146,6 @@ mod tests {
             assert_eq!(LogEntry::parse(line).cursor, None);
         }
         assert_eq!(LogEntry::parse("crlf\r").message, "crlf");
+        assert_eq!(LogEntry::read("crlf\r"), Read::Plain(Cow::Borrowed("crlf")));
     }
 }

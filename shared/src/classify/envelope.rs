@@ -10,16 +10,8 @@
 //! kinds from the message.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use super::YearlessTime;
-
-/// A syslog-style prefix: time (which ends at the `host` group), host, then
-/// optionally `ident[pid]`, then `:`. Only its extent is searched for (cheaper
-/// than captures on every line); the host is the word after the time.
-const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) +[^\s:\[]+(?: +[^\s:\[]+(?:\[\d+\])?)?: ";
 
 /// The parts of one line. Borrowed from the line when it had no ANSI codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,22 +49,11 @@ impl<'a> Envelope<'a> {
         let mut node = None;
         let mut timestamp_us = None;
         let mut yearless = None;
-        if starts_like_prefix(rest)
-            && let Some(prefix) = journal_prefix().find(rest)
-        {
-            let words_of_time = if rest.as_bytes()[0].is_ascii_digit() {
-                1
-            } else {
-                3
-            };
-            node = prefix
-                .as_str()
-                .split_whitespace()
-                .nth(words_of_time)
-                .map(|host| Cow::Borrowed(host.trim_end_matches(':')));
+        if let Some((host, end)) = journal_prefix(rest) {
+            node = Some(Cow::Borrowed(host));
             timestamp_us = parse_rfc3339_us(rest);
             yearless = YearlessTime::parse(rest);
-            rest = &rest[prefix.end()..];
+            rest = &rest[end..];
         }
         rest = rest.trim_start();
         if let Some((us, host, after)) = debug_log_prefix(rest) {
@@ -110,16 +91,138 @@ impl<'a> Envelope<'a> {
     }
 }
 
-fn journal_prefix() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(JOURNAL_PREFIX).expect("journal prefix compiles"))
+/// A syslog-style prefix at the start of `s`: a time (`Dec 17 02:28:28` or
+/// RFC 3339), spaces, the host, optionally spaces and `ident` or `ident[pid]`,
+/// then `: `. Gives the host and where the prefix ends.
+///
+/// Read by hand, not by a regex: half the lines of a saved journal start with
+/// one, and this runs on each. Each part is the longest run it can be (a
+/// shorter one is followed by a character the next part cannot start with),
+/// so no backtracking is needed; the test keeps the regex it replaced as the
+/// oracle.
+fn journal_prefix(s: &str) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    let mut at = syslog_time_len(b).or_else(|| rfc3339_len(b))?;
+    let spaces = count_spaces(b, at);
+    if spaces == 0 {
+        return None;
+    }
+    at += spaces;
+    let host_end = word_end(s, at);
+    if host_end == at {
+        return None;
+    }
+    let host = &s[at..host_end];
+    let after_ident = ident_end(s, host_end).filter(|end| s[*end..].starts_with(": "));
+    let end = after_ident.unwrap_or(host_end);
+    s[end..].starts_with(": ").then_some((host, end + 2))
 }
 
-/// A cheap test before the prefix regex: a month name or a year.
-fn starts_like_prefix(s: &str) -> bool {
+/// `Mon DD HH:MM:SS` with the day space-padded: its length, 15.
+fn syslog_time_len(b: &[u8]) -> Option<usize> {
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let t = b.get(..15)?;
+    let digit = |i: usize| t[i].is_ascii_digit();
+    (MONTHS.contains(&&t[..3])
+        && t[3] == b' '
+        && (t[4] == b' ' || digit(4))
+        && digit(5)
+        && t[6] == b' '
+        && digit(7)
+        && digit(8)
+        && t[9] == b':'
+        && digit(10)
+        && digit(11)
+        && t[12] == b':'
+        && digit(13)
+        && digit(14))
+    .then_some(15)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, then optionally `.fraction` and a zone (`Z`,
+/// `+HH:MM`, `+HHMM`): its length.
+fn rfc3339_len(b: &[u8]) -> Option<usize> {
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    let head = b.get(..shape.len())?;
+    let fits = head.iter().zip(shape).all(|(c, want)| {
+        if *want == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        }
+    });
+    if !fits {
+        return None;
+    }
+    let mut at = shape.len();
+    if b.get(at) == Some(&b'.') && b.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+        while b.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    let two_digits = |i: usize| {
+        b.get(i..i + 2)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    match b.get(at) {
+        Some(b'Z') => at += 1,
+        Some(b'+' | b'-') if two_digits(at + 1) => {
+            let minutes = if b.get(at + 3) == Some(&b':') {
+                at + 4
+            } else {
+                at + 3
+            };
+            if two_digits(minutes) {
+                at = minutes + 2;
+            }
+        }
+        _ => {}
+    }
+    Some(at)
+}
+
+fn count_spaces(b: &[u8], from: usize) -> usize {
+    b.get(from..)
+        .map_or(0, |rest| rest.iter().take_while(|c| **c == b' ').count())
+}
+
+/// Where the run of characters from `from` that are not whitespace, `:` or `[` ends.
+fn word_end(s: &str, from: usize) -> usize {
+    s[from..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == '[')
+        .map_or(s.len(), |(i, _)| from + i)
+}
+
+/// After a host ending at `from`: spaces and an `ident` with an optional
+/// `[pid]`; where that ends.
+fn ident_end(s: &str, from: usize) -> Option<usize> {
     let b = s.as_bytes();
-    b.len() > 16
-        && (b[0].is_ascii_uppercase() && b[3] == b' ' || b[..4].iter().all(u8::is_ascii_digit))
+    let start = from + count_spaces(b, from);
+    if start == from {
+        return None;
+    }
+    let end = word_end(s, start);
+    if end == start {
+        return None;
+    }
+    if b.get(end) == Some(&b'[') {
+        let digits = count_digits(b, end + 1);
+        if digits > 0 && b.get(end + 1 + digits) == Some(&b']') {
+            return Some(end + 2 + digits);
+        }
+    }
+    Some(end)
+}
+
+fn count_digits(b: &[u8], from: usize) -> usize {
+    b.get(from..).map_or(0, |rest| {
+        rest.iter().take_while(|c| c.is_ascii_digit()).count()
+    })
 }
 
 /// The first whitespace-separated word and the rest after the spaces (empty
@@ -264,7 +367,58 @@ pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use regex::Regex;
+
     use super::*;
+
+    /// The regex [`journal_prefix`] replaced, kept as its oracle (with ASCII
+    /// digits, as the times are read).
+    const JOURNAL_PREFIX: &str = r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?) +(?P<host>[^\s:\[]+)(?: +[^\s:\[]+(?:\[[0-9]+\])?)?: ";
+
+    fn by_regex(s: &str) -> Option<(&str, usize)> {
+        let caps = Regex::new(JOURNAL_PREFIX).unwrap().captures(s)?;
+        Some((caps.name("host")?.as_str(), caps.get(0)?.end()))
+    }
+
+    proptest! {
+        #[test]
+        fn journal_prefix_reads_as_the_regex_did(
+            time in prop_oneof![
+                Just("Dec 17 02:28:28".to_owned()),
+                Just("Dec  5 02:28:28".to_owned()),
+                Just("2025-12-17T02:28:28".to_owned()),
+                "[A-Za-z0-9 :.TZ+-]{0,24}",
+            ],
+            fraction in prop_oneof![Just(String::new()), "\\.[0-9]{0,3}"],
+            zone in prop_oneof![Just(String::new()), Just("Z".to_owned()), "[+-][0-9]{1,2}:?[0-9]{0,2}"],
+            tail in "[ a-z\\[\\]0-9:\u{a0}\u{2003}é-]{0,30}",
+        ) {
+            let line = format!("{time}{fraction}{zone}{tail}");
+            prop_assert_eq!(journal_prefix(&line), by_regex(&line), "{:?}", line);
+        }
+    }
+
+    #[test]
+    fn journal_prefix_cases() {
+        for line in [
+            "Dec 17 02:28:28 LW-Michigan timed[83172]: WARN x",
+            "Dec 13 04:30:00 LW-Michigan2: WARN x",
+            "2025-12-17T02:28:28+0000 LW-Michigan timed[1]: x",
+            "2025-12-17T02:28:28.5+01:00  host ident: x",
+            "Dec 17 02:28:28 host ident[1x]: x",
+            "Dec 17 02:28:28 host ident[12]x: x",
+            "Dec 17 02:28:28 host:x",
+            "Dec 17 02:28:28 : x",
+            "Dec 17 02:28:28host: x",
+        ] {
+            assert_eq!(journal_prefix(line), by_regex(line), "{line:?}");
+        }
+        assert_eq!(
+            journal_prefix("Dec 17 02:28:28 LW-Michigan timed[83172]: WARN x"),
+            Some(("LW-Michigan", 42))
+        );
+    }
 
     #[test]
     fn tracing_line() {

@@ -115,6 +115,14 @@ impl<W: Write> Sink<W> {
                 marker,
             } => self.marker(*time_us, node, marker),
             Event::Idle => self.flush(),
+            Event::Counted(tally) => {
+                // Correctness: only a summary asks the engine for counts
+                // (`run_from_file`); other outputs never get them.
+                if let Sink::Summary { summary, .. } = self {
+                    summary.merge(tally);
+                }
+                Ok(())
+            }
         }
     }
 

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use timecoin_shared::classify::EventKind;
 
+use crate::logs::Tally;
 use crate::logs::record::Record;
 
 /// Counts for one node.
@@ -55,6 +56,17 @@ impl Summary {
         counts.lines += 1;
         for kind in record.class.kinds.iter() {
             *counts.kinds.entry(kind).or_default() += 1;
+        }
+    }
+
+    /// Adds a file's counts (the engine counted its lines itself).
+    pub fn merge(&mut self, tally: &Tally) {
+        for row in &tally.nodes {
+            let counts = self.node_mut(row.node.as_deref().unwrap_or("-"));
+            counts.lines += row.lines;
+            for (kind, n) in EventKind::ALL.into_iter().zip(row.kinds) {
+                *counts.kinds.entry(kind).or_default() += n;
+            }
         }
     }
 

@@ -48,7 +48,7 @@ pub(crate) async fn deploy(
         nodes: Vec::new(),
     };
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut state = connect(&request, pool, &emit, &selected).await;
+    let mut state = connect(&request, pool, &emit, &selected, &holder).await;
     let mut locks = Locks::default();
     let ending = run(&request, &emit, &cancel, &holder, &mut state, &mut locks).await;
     report.outcome = ending.outcome;
@@ -66,6 +66,7 @@ pub(super) async fn connect(
     pool: &Pool,
     emit: &Emit,
     selected: &[String],
+    holder: &Holder,
 ) -> RunState {
     for name in selected {
         emit.started(name, Step::Connect);
@@ -109,6 +110,7 @@ pub(super) async fn connect(
         missing,
         apis,
         rows,
+        holder: holder.clone(),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::plan::{Build, NodePlan, Plan, Request};
 use crate::deploy::report::Outcome;
 use crate::deploy::{ship, steps};
-use crate::lock::{self, Heartbeat, Holder, Taken};
+use crate::lock::{self, Heartbeat, Holder, Phase, Taken};
 use crate::remote::Remote;
 use crate::table::short_commit;
 
@@ -151,14 +151,16 @@ pub(super) async fn stage_and_roll(
     heartbeat: &Heartbeat,
 ) -> Ending {
     // Keep the old binary and commit on every node, then stage.
-    let keeps = state.selected.iter().map(|conn| {
+    let shared: &RunState = state;
+    let keeps = shared.selected.iter().map(|conn| {
         let node = &conn.node;
-        let running = state
+        let running = shared
             .rows
             .iter()
             .find(|r| r.node == node.name)
             .and_then(|r| r.from.clone());
         async move {
+            shared.record(conn, Phase::Staging, emit).await;
             emit.started(&node.name, Step::Keep);
             let began = Instant::now();
             let kept = steps::keep(conn, running.as_deref().unwrap_or("unknown")).await;
@@ -211,6 +213,14 @@ pub(super) async fn stage_and_roll(
         return untouched(reason);
     }
     let target = targets.remove(0);
+    // From here on the lock names the commit every node pulled, not the ref asked for.
+    state.holder.target = Some(target.clone());
+    let shared: &RunState = state;
+    let staged = shared
+        .selected
+        .iter()
+        .map(|conn| shared.record(conn, Phase::Staged, emit));
+    futures_util::future::join_all(staged).await;
     let ending = roll_out(request, plan, emit, cancel, state, heartbeat, &target).await;
     Ending {
         target: Some(target),

@@ -28,7 +28,7 @@ pub(crate) async fn rollback(
     let started = Instant::now();
     let holder = Holder::here(TakenBy::Rollback, None, request.message.clone());
     let selected: Vec<String> = request.nodes.iter().map(|n| n.name.clone()).collect();
-    let mut state = connect(&request, pool, &emit, &selected).await;
+    let mut state = connect(&request, pool, &emit, &selected, &holder).await;
     let mut locks = Locks::default();
     let Ending {
         outcome, reason, ..

@@ -18,7 +18,7 @@ use crate::deploy::gate::{self, Expect};
 use crate::deploy::plan::{Plan, Request};
 use crate::deploy::report::{NodeResult, Outcome};
 use crate::deploy::steps;
-use crate::lock::Heartbeat;
+use crate::lock::{Heartbeat, Phase};
 use crate::table::short_commit;
 
 pub(super) async fn roll_out(
@@ -88,6 +88,9 @@ pub(super) async fn roll_out(
                 let began = Instant::now();
                 let restart = plan.node(name).map(|n| n.restart.as_str());
                 let passed = restart_and_gate(fleet_ref, name, restart, expect, emit).await;
+                if passed.is_ok() {
+                    fleet_ref.record_named(name, Phase::Done, emit).await;
+                }
                 (name.clone(), passed, began)
             }
         });
@@ -114,6 +117,7 @@ pub(super) async fn roll_out(
         let reasons: Vec<String> = failed.iter().map(|(n, w)| format!("{n}: {w}")).collect();
         if request.no_rollback {
             for name in &failed_names {
+                state.record_named(name, Phase::Failed, emit).await;
                 if let Some(row) = state.row(name) {
                     row.result = NodeResult::Failed;
                     row.to = Some(format!("{} (unhealthy)", short_commit(target)));
@@ -159,6 +163,7 @@ pub(super) async fn restart_and_gate(
         .get(name)
         .ok_or_else(|| not_connected(name).to_string())?;
     let restart = restart.unwrap_or(&conn.node.commands.restart);
+    state.record(conn, Phase::Restarting, emit).await;
     emit.started(name, Step::Restart);
     let began = Instant::now();
     let restarted = tokio::time::timeout(expect.timeout, steps::restart(conn, restart))
@@ -173,6 +178,7 @@ pub(super) async fn restart_and_gate(
     let Some(api) = state.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
     };
+    state.record(conn, Phase::Gating, emit).await;
     emit.started(name, Step::Gate);
     let began = Instant::now();
     let (passed, checks) = gate::wait(conn, api.as_ref(), &state.others(name), &expect).await;
@@ -223,6 +229,7 @@ pub(super) async fn roll_back_each(
 /// Puts the kept binary and commit back on one node, restarts it and gates it
 /// on the old commit.
 pub(super) async fn roll_back_one(state: &RunState, name: &str, live: usize, emit: &Emit) -> bool {
+    state.record_named(name, Phase::RollingBack, emit).await;
     emit.started(name, Step::Rollback);
     let began = Instant::now();
     let result = match state.selected.get(name) {
@@ -230,6 +237,8 @@ pub(super) async fn roll_back_one(state: &RunState, name: &str, live: usize, emi
         None => Err(not_connected(name).to_string()),
     };
     let ok = result.is_ok();
+    let phase = if ok { Phase::RolledBack } else { Phase::Failed };
+    state.record_named(name, phase, emit).await;
     emit.finished(name, Step::Rollback, began, result.map(|()| None));
     ok
 }

@@ -1,16 +1,19 @@
 //! What a deploy or rollback holds while it runs: the selected nodes'
-//! connections and summary rows, and every fleet node's API (the quorum and the
-//! fleet's height need them all).
+//! connections and summary rows, every fleet node's API (the quorum and the
+//! fleet's height need them all), and the holder of their locks, through which
+//! each node's phase is recorded where others can see it.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Instant;
 
+use crate::constants::DEPLOY_NODE_TIMEOUT;
 use crate::deploy::connected::Connected;
 use crate::deploy::connected::chain;
 use crate::deploy::error::StepError;
 use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::report::NodeReport;
+use crate::lock::{self, Holder, Phase};
 use crate::probe::NodeApi;
 
 /// A run's state: the selected nodes' connections and rows, and every fleet
@@ -23,6 +26,8 @@ pub(super) struct RunState {
     pub(super) missing: Vec<String>,
     pub(super) apis: BTreeMap<String, Box<dyn NodeApi>>,
     pub(super) rows: Vec<NodeReport>,
+    /// Who this run's locks are taken for.
+    pub(super) holder: Holder,
 }
 
 /// The selected nodes that connected, each owning its connection, in
@@ -92,6 +97,40 @@ impl RunState {
                 }
             });
         futures_util::future::join_all(runs).await;
+    }
+
+    /// Records in `conn`'s lock that its node is now in `phase`, before the
+    /// step it names begins, so a watcher never sees a step before its phase. A
+    /// node that cannot be told is a notice, not a failure: the phase is for
+    /// watchers, and the step itself will meet whatever is wrong with the node.
+    pub(super) async fn record(&self, conn: &Connected, phase: Phase, emit: &Emit) {
+        let holder = Holder {
+            phase: Some(phase),
+            ..self.holder.clone()
+        };
+        let recorded = tokio::time::timeout(
+            DEPLOY_NODE_TIMEOUT,
+            lock::ops::record_phase(&conn.node, &conn.remote, &holder),
+        )
+        .await;
+        let why = match recorded {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!(
+                "{}: recording the phase timed out after {}s",
+                conn.node.name,
+                DEPLOY_NODE_TIMEOUT.as_secs()
+            ),
+        };
+        emit.notice(why);
+    }
+
+    /// [`RunState::record`] on the node named `name`, when it is selected and
+    /// connected.
+    pub(super) async fn record_named(&self, name: &str, phase: Phase, emit: &Emit) {
+        if let Some(conn) = self.selected.get(name) {
+            self.record(conn, phase, emit).await;
+        }
     }
 
     pub(super) fn row(&mut self, node: &str) -> Option<&mut NodeReport> {

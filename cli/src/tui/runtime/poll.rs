@@ -1,4 +1,5 @@
-//! The pollers: one task per node probing it on an interval, the log
+//! The pollers: one task per node probing it on an interval, one per node
+//! reading its deploy lock on a slower one, the log
 //! followers of `timectl logs` turned into log-pane lines, and the run's
 //! notices turned into the title's notice. Each node has its own
 //! task, so a slow or dead node delays only its own messages, never the others
@@ -16,10 +17,11 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::constants::TUI_LOG_QUEUE;
+use crate::lock::LockState;
 use crate::logs::tail::{self, Event, LogSource, Plan, Resume};
 use crate::notice::Notice;
 use crate::probe::Head;
-use crate::tui::{LogLine, Msg, Stream};
+use crate::tui::{LockRead, LogLine, Msg, Stream};
 
 /// Past lines of each node shown when the dashboard opens, from a log command
 /// that cannot start at a time (a tailed file): enough to see what was
@@ -37,11 +39,19 @@ pub(crate) trait Prober: Send + Sync + 'static {
     /// One probe of `node`, reading its repo HEAD or reusing `head`. Never fails
     /// (what went wrong is in the snapshot) and bounds its own time.
     fn probe(&self, node: &Node, head: Head) -> impl Future<Output = NodeSnapshot> + Send;
+
+    /// The deploy lock of `node` (which has a repo), or why it could not be
+    /// read. Bounds its own time.
+    fn lock(&self, node: &Node) -> impl Future<Output = Result<LockState, String>> + Send;
 }
 
 impl Prober for crate::pool::Pool {
     async fn probe(&self, node: &Node, head: Head) -> NodeSnapshot {
         crate::probe::probe_with(self, node, head).await
+    }
+
+    async fn lock(&self, node: &Node) -> Result<LockState, String> {
+        crate::lock::ops::watch_status(self, node).await
     }
 }
 
@@ -82,6 +92,43 @@ pub(crate) fn spawn_probes<P: Prober>(
                 }
                 tokio::select! {
                     () = tokio::time::sleep_until(next_instant(epoch, every, Instant::now())) => {}
+                    () = stop.cancelled() => return,
+                }
+            }
+        });
+    }
+}
+
+/// Reads the deploy lock of every node that has a repo (where a lock lives)
+/// every `every`, each in its own task, until `tx` closes or `stop` fires. One
+/// read per node at a time: a slow node's reads queue behind nothing.
+pub(crate) fn spawn_locks<P: Prober>(
+    tasks: &mut JoinSet<()>,
+    prober: &Arc<P>,
+    nodes: &[Node],
+    every: Duration,
+    tx: &mpsc::Sender<Msg>,
+    stop: &CancellationToken,
+) {
+    for node in nodes.iter().filter(|n| n.repo.is_some()) {
+        let node = node.clone();
+        let (prober, tx, stop) = (Arc::clone(prober), tx.clone(), stop.clone());
+        tasks.spawn(async move {
+            loop {
+                let began = Instant::now();
+                let lock = tokio::select! {
+                    lock = prober.lock(&node) => lock,
+                    () = stop.cancelled() => return,
+                };
+                let read = LockRead {
+                    node: node.name.clone(),
+                    lock,
+                };
+                if tx.send(Msg::Lock(Box::new(read))).await.is_err() {
+                    return;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep_until(began + every) => {}
                     () = stop.cancelled() => return,
                 }
             }

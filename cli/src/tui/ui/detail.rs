@@ -1,6 +1,6 @@
 //! One node's page (Enter on a node): what it is and how old that knowledge is
 //! (its tip with the final height beside it, the consensus round, the
-//! equivocations it caught), its peers with RTT as it reports them, the tips it
+//! equivocations it caught, who holds its deploy lock and why), its peers with RTT as it reports them, the tips it
 //! was seen at, and its own log.
 //!
 //! The node's connection count and its peer list are two answers (upstream's
@@ -28,8 +28,10 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         .and_then(|s| s.peers.as_ref())
         .map_or(0, Vec::len);
     let peers_h = u16::try_from(peers + 3).unwrap_or(u16::MAX).max(5);
+    let lock = super::lock::lines(node, app.now, theme);
+    let info_h = 5 + u16::try_from(lock.len()).unwrap_or(0);
     let [info, middle, log] = Layout::vertical([
-        Constraint::Length(5),
+        Constraint::Length(info_h),
         Constraint::Length(peers_h.min(area.height / 3)),
         Constraint::Min(3),
     ])
@@ -91,12 +93,19 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize, t
         Some(n) => Span::styled(format!("✗ {n} equivocations caught"), theme.bad()),
         None => Span::styled("equivocations -", value_style),
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(first),
         Line::styled(second, value_style),
         Line::from(vec![Span::styled(third, value_style), caught]),
-        Line::styled(format!("id {id} · Esc back · ↑↓ other nodes"), theme.dim()),
     ];
+    lines.extend(
+        lock.into_iter()
+            .map(|(text, style)| Line::styled(text, style)),
+    );
+    lines.push(Line::styled(
+        format!("id {id} · Esc back · ↑↓ other nodes"),
+        theme.dim(),
+    ));
     let block = Block::default()
         .borders(Borders::TOP)
         .title(format!(" node {} ", node.name))

@@ -1,8 +1,9 @@
 //! The fleet table: one row per node with its state, height with the final
 //! height beside it, the sparkline of its rise, peers, masternodes, pending and finalized transactions, the age
 //! of its last block and its commit (flagged where it differs from the repo's
-//! HEAD or from the rest of the fleet). Columns are dropped, least useful first,
-//! when the terminal is narrow.
+//! HEAD or from the rest of the fleet), and, while any node's deploy lock is
+//! held, who holds it and how far their deploy got. Columns are dropped, least
+//! useful first, when the terminal is narrow.
 //!
 //! A node that stopped answering keeps its last values, dimmed, with their age;
 //! the pane's bottom line says since when it is unreachable and why.
@@ -35,10 +36,12 @@ enum Col {
     Finalized,
     LastBlock,
     Commit,
+    /// The deploy lock's holder, the deploy's phase, its commit and age.
+    Lock,
 }
 
 impl Col {
-    const ALL: [Col; 11] = [
+    const ALL: [Col; 12] = [
         Col::Name,
         Col::State,
         Col::Height,
@@ -50,6 +53,7 @@ impl Col {
         Col::Finalized,
         Col::LastBlock,
         Col::Commit,
+        Col::Lock,
     ];
 
     fn header(self) -> &'static str {
@@ -66,6 +70,7 @@ impl Col {
             Col::Finalized => "FIN TX",
             Col::LastBlock => "BLOCK",
             Col::Commit => "COMMIT",
+            Col::Lock => "LOCK",
         }
     }
 
@@ -73,7 +78,8 @@ impl Col {
         match self {
             Col::Name | Col::State => 9,
             Col::Height | Col::FinalHeight => 8,
-            Col::Masternodes | Col::Peers => 7,
+            // A colleague's deploy in progress matters as much as the peers.
+            Col::Masternodes | Col::Peers | Col::Lock => 7,
             Col::LastBlock => 6,
             Col::Commit => 5,
             Col::Rise => 4,
@@ -107,14 +113,26 @@ impl Col {
                     14
                 }
             }
+            // `alice gating 1f50bb8 12m`; `alice rolled back 1f50bb8 12m` when wide.
+            Col::Lock => {
+                if wide {
+                    30
+                } else {
+                    24
+                }
+            }
         }
     }
 }
 
-/// The columns that fit in `width` (one space between columns).
-fn columns(width: u16, name_w: u16) -> Vec<(Col, u16)> {
+/// The columns that fit in `width` (one space between columns); the lock's
+/// only when `locks` (some node's lock is held).
+fn columns(width: u16, name_w: u16, locks: bool) -> Vec<(Col, u16)> {
     let wide = width >= 120;
-    let mut by_priority = Col::ALL.to_vec();
+    let mut by_priority: Vec<Col> = Col::ALL
+        .into_iter()
+        .filter(|c| locks || *c != Col::Lock)
+        .collect();
     by_priority.sort_by_key(|c| std::cmp::Reverse(c.priority()));
     let mut used = 0u16;
     let mut kept = Vec::new();
@@ -141,7 +159,11 @@ pub(crate) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .max()
         .unwrap_or(4)
         .clamp(4, 16) as u16;
-    let cols = columns(area.width.saturating_sub(2), name_w);
+    let cols = columns(
+        area.width.saturating_sub(2),
+        name_w,
+        super::lock::any_held(&app.nodes),
+    );
     let up = app
         .nodes
         .iter()
@@ -292,6 +314,10 @@ fn cell<'a>(
             };
             Cell::from(format!("{}{flag}", short_commit(commit))).style(style)
         }
+        Col::Lock => {
+            let (text, style) = super::lock::cell(node, app.now, theme);
+            Cell::from(fit(&text, usize::from(width))).style(style)
+        }
     }
 }
 
@@ -302,13 +328,17 @@ mod tests {
     #[test]
     fn narrow_screens_drop_the_least_useful_columns_first() {
         let all: u16 = Col::ALL.iter().map(|c| c.width(6, false) + 1).sum();
-        assert_eq!(columns(all, 6).len(), 11);
-        let narrow: Vec<Col> = columns(40, 6).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(columns(all, 6, true).len(), 12);
+        assert_eq!(columns(all, 6, false).len(), 11, "no lock held, no column");
+        let narrow: Vec<Col> = columns(40, 6, true).into_iter().map(|(c, _)| c).collect();
         assert_eq!(
             narrow[..4],
             [Col::Name, Col::State, Col::Height, Col::FinalHeight]
         );
         assert!(!narrow.contains(&Col::Pending));
-        assert!(columns(0, 6).is_empty());
+        assert!(columns(0, 6, true).is_empty());
+        // At 80 columns a held lock outranks the commit and the sparkline.
+        let at_80: Vec<Col> = columns(78, 5, true).into_iter().map(|(c, _)| c).collect();
+        assert!(at_80.contains(&Col::Lock), "{at_80:?}");
     }
 }

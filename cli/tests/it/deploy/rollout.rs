@@ -101,6 +101,65 @@ fn a_good_release_reaches_every_node_gated_and_audited() {
     }
 }
 
+/// Each node's lock as its commands found it, one holder per line, in the
+/// order the deploy ran them: the build, the restart and the gate's journal
+/// read each append the lock they run under to `phases.jsonl` beside the repo.
+fn record_the_lock_in_each_step(fleet: &DeployFleet) {
+    let text = std::fs::read_to_string(&fleet.fleet).expect("fleet file");
+    let mut file: toml::Value = toml::from_str(&text).expect("fleet TOML");
+    let commands = file
+        .get_mut("defaults")
+        .and_then(|d| d.get_mut("commands"))
+        .and_then(toml::Value::as_table_mut)
+        .expect("[defaults.commands]");
+    for step in ["build", "restart", "logs"] {
+        let command = commands[step].as_str().expect("command").to_owned();
+        commands.insert(
+            step.into(),
+            format!("cat .git/timectl/lock/holder.json >> ../phases.jsonl; {command}").into(),
+        );
+    }
+    std::fs::write(&fleet.fleet, toml::to_string(&file).expect("TOML")).expect("write fleet");
+}
+
+#[test]
+fn each_nodes_phase_is_recorded_in_its_lock_as_the_deploy_proceeds() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    record_the_lock_in_each_step(&fleet);
+    let (_, report) = deploy_ok(&fleet, &["-m", "phases"]);
+    assert_eq!(report["outcome"], "deployed");
+    for node in NODES {
+        let path = fleet.ssh.dir.path().join(node).join("phases.jsonl");
+        let text = std::fs::read_to_string(&path).expect("phases recorded");
+        let mut phases: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let holder: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{node}: a holder line {line:?}: {e}"));
+            assert_eq!(holder["message"], "phases", "{node}: {line}");
+            let Some(phase) = holder["phase"].as_str() else {
+                continue;
+            };
+            // The commit is known once every node pulled: after staging.
+            let target = if phase == "staging" {
+                Value::Null
+            } else {
+                Value::from(o.new.as_str())
+            };
+            assert_eq!(holder["target"], target, "{node}: {line}");
+            if phases.last().is_none_or(|p| p != phase) {
+                phases.push(phase.to_owned());
+            }
+        }
+        assert_eq!(
+            phases,
+            ["staging", "restarting", "gating"],
+            "{node}'s lock as its build, restart and gate saw it:\n{text}"
+        );
+    }
+    assert!(all_locks_free(&fleet), "locks released");
+}
+
 #[test]
 fn a_build_failure_on_one_node_restarts_none() {
     let o = origin();

@@ -195,7 +195,7 @@ fn firing(web: SocketAddr) -> Vec<(String, Value)> {
 }
 
 /// `promtool check metrics` reads `metrics` from stdin without a complaint.
-fn promtool_accepts(metrics: &str) {
+pub(super) fn promtool_accepts(metrics: &str) {
     use std::io::Write as _;
     let mut child = Command::new(binary("promtool"))
         .args(["check", "metrics"])

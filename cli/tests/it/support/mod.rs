@@ -1,7 +1,9 @@
 //! What `timectl`'s tests share beyond `testkit`: running the `timectl` binary,
 //! a devnet that stops itself, the `timed` binary built next to it, the next
-//! event of a transport's line stream, and the SSH masters alive.
+//! event of a transport's line stream, the SSH masters alive, and other
+//! operators' locks on a devnet.
 
+pub(crate) mod locks;
 pub(crate) mod timectl;
 pub(crate) mod timed;
 pub(crate) mod upstream;
