@@ -290,7 +290,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|p| p.is_file());
     let Some(timectl) = timectl else {
         let (mixed, ere) = (mixed_path.display(), ere_path.display());
-        println!("compare (user+sys time, paired runs; build timectl beside this example to have them run here):");
+        println!(
+            "compare (user+sys time, paired runs; build timectl beside this example to have them run here):"
+        );
         println!("  timectl logs --from-file {mixed} --summary");
         println!("  LC_ALL=C grep -ciE \"$(cat {ere})\" {mixed}");
         return Ok(());
@@ -300,7 +302,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Times `timectl logs --summary` and C-locale `grep -ciE` on the same file,
 /// [`PAIRS`] times one after the other, and records both and their ratio.
-fn paired(timectl: &Path, file: &Path, ere: &Path, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn paired(
+    timectl: &Path,
+    file: &Path,
+    ere: &Path,
+    dir: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
     let out = dir.join("classify_bench.out");
     let ours = format!(
         "{} logs --from-file {} --summary > {}",

@@ -16,7 +16,7 @@
 //!
 //! ```text
 //! cargo build --release -p timectl -p timed
-//! cargo run --release -p timectl --example tui_bench [IDLE_SECS] [FLOOD_SECS]
+//! cargo run --release -p timectl --example tui_bench [IDLE_SECS] [FLOOD_SECS] [FLOOR_SECS]
 //! ```
 //!
 //! # Layout
@@ -39,7 +39,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Idle measurement unless given: the issue's minute.
 const IDLE_SECS: u64 = 60;
-/// How long the floor (a thread that only wakes up) is measured.
+/// How long the floor (a thread that only wakes up) is measured unless given.
 const FLOOR_SECS: u64 = 20;
 /// Flood measurement unless given.
 const FLOOD_SECS: u64 = 30;
@@ -56,6 +56,7 @@ fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().ok());
     let idle_secs = args.next().flatten().unwrap_or(IDLE_SECS);
     let flood_secs = args.next().flatten().unwrap_or(FLOOD_SECS);
+    let floor_secs = args.next().flatten().unwrap_or(FLOOR_SECS);
     for nodes in [4, 100] {
         let mut means = Vec::new();
         for (w, h) in [(80, 24), (160, 48)] {
@@ -121,7 +122,7 @@ fn main() {
     }
     // What waking up that often costs on this machine with no work at all: on
     // a virtual machine, most of the figure above.
-    let (floor, per_wake) = empty_wakeups(wakes, Duration::from_secs(FLOOR_SECS));
+    let (floor, per_wake) = empty_wakeups(wakes, Duration::from_secs(floor_secs));
     println!(
         "floor: a thread doing nothing but wake {wakes:.1} times a second: CPU {:.2} % of one core \
          ({:.0} us a wake-up)",

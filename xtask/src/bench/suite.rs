@@ -174,7 +174,7 @@ const ALL: &[Bench] = &[
         example: "tui_bench",
         about: "the dashboard's frame time at 4 and 100 nodes, idle CPU, CPU under a log flood, memory",
         full: &[&[]],
-        smoke: &["2", "2"],
+        smoke: &["2", "2", "2"],
         takes_ansible: false,
     },
 ];
