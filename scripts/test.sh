@@ -45,6 +45,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # reports it dead.
 cargo clippy -p timed --locked -- -D warnings
 cargo test --workspace --all-targets --locked
+# Every benchmark once at its smallest size on this debug build (about two
+# minutes): a change that breaks one fails here instead of rotting unseen.
+# Figures come from `cargo xtask bench` on a quiet machine (docs/PERFORMANCE.md).
+cargo xtask bench --smoke
 # About 15 s a target (fuzz/run.sh says how it builds on stable Rust); a crash
 # fails the run with its input kept under target/fuzz/artifacts/.
 fuzz/run.sh 15
