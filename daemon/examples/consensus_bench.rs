@@ -96,6 +96,78 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[i]
 }
 
+/// The fleet's sums of the series that say where messages went: dropped on
+/// the way in (by lane, kind and cause), dropped at the consensus engine's
+/// queue or at a peer's send queue, and signatures checked.
+async fn fleet_counters(http: &reqwest::Client, fleet: &[Proc]) -> String {
+    const SERIES: [&str; 4] = [
+        "timed_inbox_dropped_total",
+        "timed_consensus_dropped_total",
+        "timed_signature_checks_total",
+        "timed_dropped_total{what=\"frames\"}",
+    ];
+    let mut sums = std::collections::BTreeMap::<String, f64>::new();
+    for node in fleet {
+        let Ok(resp) = http
+            .get(format!("http://{}/metrics", node.rpc))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let text = resp.text().await.unwrap_or_default();
+        for line in text
+            .lines()
+            .filter(|l| SERIES.iter().any(|s| l.starts_with(s)))
+        {
+            if let Some((series, value)) = line.rsplit_once(' ')
+                && let Ok(value) = value.parse::<f64>()
+            {
+                *sums.entry(series.to_owned()).or_default() += value;
+            }
+        }
+    }
+    sums.iter()
+        .map(|(series, sum)| format!("  {series} {sum}\n"))
+        .collect()
+}
+
+/// What one signature check (ed25519, strict, as a vote's) costs on this
+/// machine now: the mean over a few thousand.
+fn verify_cost() -> Duration {
+    use ed25519_dalek::{Signer, SigningKey};
+    const CHECKS: u32 = 4000;
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let public = key.verifying_key();
+    // About a vote's signed bytes: kind, height, round, value, validator, network.
+    let bytes = [1u8; 120];
+    let signature = key.sign(&bytes);
+    let start = Instant::now();
+    for _ in 0..CHECKS {
+        let ok = public.verify_strict(std::hint::black_box(&bytes), &signature);
+        std::hint::black_box(ok).ok();
+    }
+    start.elapsed() / CHECKS
+}
+
+/// The CPU the fleet's signature checks need per block: every node checks
+/// every other's prevote and precommit and the proposal, once each if none
+/// is sent twice; and the blocks per second the machine's cores could check
+/// at most, if they did nothing else.
+fn signature_budget(nodes: usize, cost: Duration) -> String {
+    let per_node = 2 * (nodes - 1) + 1;
+    let fleet = nodes * per_node;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_block = cost * fleet as u32;
+    format!(
+        "signature checks: {:.1} us each; {per_node} per node and {fleet} fleet-wide per block \
+         = {:.1} ms of CPU per block; {cores} cores check at most {:.1} blocks/s",
+        cost.as_secs_f64() * 1e6,
+        per_block.as_secs_f64() * 1e3,
+        cores as f64 / per_block.as_secs_f64(),
+    )
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -109,6 +181,11 @@ async fn main() -> Result<()> {
     if args.nodes < 1 {
         bail!("--nodes must be at least 1");
     }
+    println!(
+        "{} (load average {})",
+        signature_budget(args.nodes, verify_cost()),
+        load_average()
+    );
     let bin = timed_bin::locate(args.bin)?;
     let scratch = tempfile::tempdir()?;
     let dirs: Vec<tempfile::TempDir> = (0..args.nodes)
@@ -151,6 +228,19 @@ async fn main() -> Result<()> {
             break;
         }
         if Instant::now() > deadline {
+            let mut at = std::collections::BTreeMap::<(u64, u64), usize>::new();
+            for node in &fleet {
+                if let Some(info) = get(&http, node, "/consensus_info").await {
+                    let height = info["final_height"].as_u64().unwrap_or(0);
+                    let round = info["consensus_round"].as_u64().unwrap_or(0);
+                    *at.entry((height, round)).or_default() += 1;
+                }
+            }
+            println!(
+                "nodes by (final height, round): {at:?}; load average {}\nfleet counters:\n{}",
+                load_average(),
+                fleet_counters(&http, &fleet).await
+            );
             bail!(
                 "the fleet did not finalize 3 blocks within {:?}",
                 args.warmup
@@ -188,6 +278,7 @@ async fn main() -> Result<()> {
         }
     }
     latencies.sort_by(f64::total_cmp);
+    let counters = fleet_counters(&http, &fleet).await;
     drop(fleet);
     println!(
         "{} masternodes, interval {}: {:.2} final blocks/s ({} blocks in {secs:.1} s); load average {load}",
@@ -218,5 +309,6 @@ async fn main() -> Result<()> {
             latencies.last().copied().unwrap_or(0.0),
         );
     }
+    println!("fleet counters since start:\n{counters}");
     Ok(())
 }

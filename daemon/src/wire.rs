@@ -116,6 +116,19 @@ impl Message {
             Message::Consensus { .. } => "consensus",
         }
     }
+
+    /// The `kind` label of the metrics: the `type` tag, with a consensus
+    /// message told apart as a `vote` or a `proposal` (a lane that drops
+    /// votes stops consensus, one that drops status hints does not).
+    pub fn metric_kind(&self) -> &'static str {
+        match self {
+            Message::Consensus { message } => match **message {
+                ConsensusMessage::Vote { .. } => "vote",
+                ConsensusMessage::Proposal { .. } => "proposal",
+            },
+            other => other.kind(),
+        }
+    }
 }
 
 /// The `type` tag's values.

@@ -90,6 +90,11 @@ pub struct Counters {
     pub txs_expired: AtomicU64,
     /// Conflicting signed consensus messages caught (one per offence found).
     pub equivocations: AtomicU64,
+    /// Consensus messages dropped because the engine's queue was full.
+    pub consensus_dropped: AtomicU64,
+    /// Signatures of consensus messages the engine checked: what its CPU
+    /// goes to, against what a round needs (issue 21).
+    pub signature_checks: AtomicU64,
 }
 
 /// One node's chain.

@@ -17,6 +17,7 @@ mod outputs;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 
@@ -80,6 +81,8 @@ enum Wake {
 #[derive(Clone)]
 pub(crate) struct Handle {
     inbox: SyncSender<Wake>,
+    /// Where a dropped message is counted.
+    chain: Arc<Chain>,
 }
 
 impl Handle {
@@ -91,6 +94,10 @@ impl Handle {
             message,
             held,
         }) {
+            self.chain
+                .counters()
+                .consensus_dropped
+                .fetch_add(1, Ordering::Relaxed);
             debug!(peer = %from.short(), "consensus queue full: message dropped");
         }
     }
@@ -108,6 +115,10 @@ pub(crate) fn start(
     shutdown: CancellationToken,
 ) -> Handle {
     let (inbox, wakes) = sync_channel(INBOX);
+    let handle = Handle {
+        inbox: inbox.clone(),
+        chain: chain.clone(),
+    };
     let listener = inbox.clone();
     chain.set_listener(move || {
         // A full queue wakes the engine anyway.
@@ -150,7 +161,7 @@ pub(crate) fn start(
         // The engine checks the token on every wake; this one wakes it now.
         let _ = waker.try_send(Wake::ChainMoved);
     });
-    Handle { inbox }
+    handle
 }
 
 struct Engine {

@@ -29,7 +29,7 @@ use crate::wire::Message;
 fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: NodeId) {
     bump(&mgr.counters.duplicates_rejected);
     let reason = DisconnectReason::Duplicate.as_str();
-    mgr.counters.disconnects.bump(EndedBy::Us, reason);
+    mgr.counters.disconnects.bump((EndedBy::Us, reason));
     let dir = direction_word(direction);
     match direction {
         Direction::Inbound => info!(peer = %peer, direction = dir, reason = "duplicate",
@@ -42,7 +42,7 @@ fn log_duplicate(mgr: &Manager, direction: Direction, addr: SocketAddr, peer: No
 fn log_refused(mgr: &Manager, addr: SocketAddr, peer: NodeId, why: Refusal) {
     bump(&mgr.counters.inbound_refused);
     let reason = DisconnectReason::TooManyConnections.as_str();
-    mgr.counters.disconnects.bump(EndedBy::Us, reason);
+    mgr.counters.disconnects.bump((EndedBy::Us, reason));
     let why = match why {
         Refusal::Full => "every stranger slot is taken",
         Refusal::PerIp => "its address holds the most links one address may",
@@ -139,7 +139,9 @@ pub(crate) async fn establish<S: Stream>(
             if reason == DisconnectReason::Duplicate {
                 log_duplicate(mgr, direction, addr, node);
             } else {
-                mgr.counters.disconnects.bump(EndedBy::Us, reason.as_str());
+                mgr.counters
+                    .disconnects
+                    .bump((EndedBy::Us, reason.as_str()));
             }
             close_with(conn, reason).await;
             link_end

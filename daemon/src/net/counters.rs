@@ -1,7 +1,10 @@
 //! Counts of what happened on the wire, for tests, benches and `/metrics`: the
 //! incident's symptoms (resets, ACK failures, failed dials) must be countable,
 //! and so must dropped work (issue 22): frames and events dropped, frames that
-//! did not decode, and every connection ended, by who ended it and why.
+//! did not decode, and every connection ended, by who ended it and why. A
+//! message dropped on its way to the application is counted by lane, kind and
+//! cause (issue 21): a vote lost to a lane full of status hints must show as
+//! that, not as one more dropped event.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -28,7 +31,8 @@ pub struct Counters {
     pub send_timeouts: AtomicU64,
     pub frames_dropped: AtomicU64,
     pub decode_failures: AtomicU64,
-    pub disconnects: Disconnects,
+    pub disconnects: Tally<(EndedBy, &'static str)>,
+    pub inbox_dropped: Tally<InboxDrop>,
 }
 
 /// Who ended a connection.
@@ -50,31 +54,51 @@ impl EndedBy {
     }
 }
 
-/// Connections ended (before or after the handshake), by who ended them and
-/// why: the `reason` words of the log lines, and the `Disconnect` reasons.
-#[derive(Debug, Default)]
-pub struct Disconnects {
-    counts: Mutex<BTreeMap<(EndedBy, &'static str), u64>>,
+/// A message dropped on its way to the application: from which lane, of
+/// which kind (`Message::metric_kind`), and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InboxDrop {
+    /// `masternodes` or `strangers`: whose lane it was for.
+    pub lane: &'static str,
+    pub kind: &'static str,
+    /// `full`: the lane held its count of messages; `bytes`: the inbound
+    /// byte budget (the link's or the lane's) had no room for it.
+    pub cause: &'static str,
 }
 
-impl Disconnects {
-    /// Counts one connection ended by `by` for `reason`.
-    pub(crate) fn bump(&self, by: EndedBy, reason: &'static str) {
-        let mut counts = self
-            .counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *counts.entry((by, reason)).or_default() += 1;
+/// Counts by label, each only ever rising: connections ended (before or
+/// after the handshake) by who ended them and why (the `reason` words of the
+/// log lines, and the `Disconnect` reasons), messages dropped by lane, kind
+/// and cause.
+#[derive(Debug)]
+pub struct Tally<K> {
+    counts: Mutex<BTreeMap<K, u64>>,
+}
+
+impl<K> Default for Tally<K> {
+    fn default() -> Tally<K> {
+        Tally {
+            counts: Mutex::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl<K: Copy + Ord> Tally<K> {
+    /// Counts one more of `key`.
+    pub(crate) fn bump(&self, key: K) {
+        *self.lock().entry(key).or_default() += 1;
     }
 
     /// Every count so far, in a stable order.
-    pub fn snapshot(&self) -> Vec<(EndedBy, &'static str, u64)> {
+    pub fn snapshot(&self) -> Vec<(K, u64)> {
+        self.lock().iter().map(|(&key, &n)| (key, n)).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<K, u64>> {
+        // Each count is one statement; a panic elsewhere must not stop them.
         self.counts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .map(|(&(by, reason), &n)| (by, reason, n))
-            .collect()
     }
 }
 

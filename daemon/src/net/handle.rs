@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::backoff::Backoff;
 use super::core::Core;
-use super::counters::{CountersSnapshot, EndedBy};
+use super::counters::{CountersSnapshot, EndedBy, InboxDrop};
 use super::event::PeerSnapshot;
 use super::inbox::{Inbox, Lanes};
 use super::manager::Manager;
@@ -124,8 +124,14 @@ impl Network {
     }
 
     /// Connections ended so far, by who ended them and why.
-    pub fn disconnects(&self) -> Vec<(EndedBy, &'static str, u64)> {
+    pub fn disconnects(&self) -> Vec<((EndedBy, &'static str), u64)> {
         self.core.mgr.counters.disconnects.snapshot()
+    }
+
+    /// Messages dropped on their way to the application so far, by lane,
+    /// kind and cause.
+    pub fn inbox_drops(&self) -> Vec<(InboxDrop, u64)> {
+        self.core.mgr.counters.inbox_dropped.snapshot()
     }
 
     /// Resolves once shutdown has been requested and every task of the layer has

@@ -326,13 +326,17 @@ impl Link<'_> {
     fn hand_over(&self, message: Message, bytes: usize) {
         match self.inbound.take(bytes) {
             Some(held) => self.mgr.deliver(self.node, message, held),
-            None => bump(&self.mgr.counters.events_dropped),
+            None => self.mgr.count_inbox_drop(
+                self.mgr.is_configured_masternode(&self.node),
+                message.metric_kind(),
+                "bytes",
+            ),
         }
     }
 
     /// Counts the link's end (`/metrics`: `timed_disconnects_total`).
     fn ended(&self, by: EndedBy, reason: &'static str) {
-        self.mgr.counters.disconnects.bump(by, reason);
+        self.mgr.counters.disconnects.bump((by, reason));
     }
 
     /// Notes an application message (what keeps a stranger from being idle).

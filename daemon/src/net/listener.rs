@@ -59,7 +59,7 @@ pub(crate) async fn accept_loop<L: Listener>(mut listener: L, core: Arc<Core>) {
                     bump(&counters.inbound_refused);
                     counters
                         .disconnects
-                        .bump(EndedBy::Us, DisconnectReason::TooManyConnections.as_str());
+                        .bump((EndedBy::Us, DisconnectReason::TooManyConnections.as_str()));
                     refusals.note(addr, why);
                 }
             },
@@ -209,7 +209,7 @@ fn ended(e: &HandshakeError) -> (EndedBy, &'static str) {
 fn log_refusal(core: &Core, addr: SocketAddr, network: &str, e: &HandshakeError) {
     let counters = &core.mgr.counters;
     let (by, reason) = ended(e);
-    counters.disconnects.bump(by, reason);
+    counters.disconnects.bump((by, reason));
     match e {
         HandshakeError::Unexpected { got, .. } => {
             bump(&counters.protocol_errors);

@@ -19,7 +19,7 @@ use tracing::{info, warn};
 
 pub use super::close::Closer;
 use super::codec::encode_payload;
-use super::counters::{Counters, bump};
+use super::counters::{Counters, InboxDrop, bump};
 use super::event::{NetEvent, PeerSnapshot};
 use super::inbound::InboundBytes;
 use super::inbox::Lanes;
@@ -395,14 +395,29 @@ impl Manager {
     /// full lane drops it (counted).
     pub fn deliver(&self, from: NodeId, message: Message, held: InboundBytes) {
         let masternode = self.is_configured_masternode(&from);
+        let kind = message.metric_kind();
         let event = NetEvent::Message {
             from,
             message,
             held,
         };
         if !self.lanes.message(event, masternode) {
-            bump(&self.counters.events_dropped);
+            self.count_inbox_drop(masternode, kind, "full");
         }
+    }
+
+    /// Counts a message from a peer dropped before the application saw it
+    /// (`events_dropped`, and `inbox_dropped` by lane, kind and `cause`).
+    pub fn count_inbox_drop(&self, masternode: bool, kind: &'static str, cause: &'static str) {
+        bump(&self.counters.events_dropped);
+        let lane = if masternode {
+            "masternodes"
+        } else {
+            "strangers"
+        };
+        self.counters
+            .inbox_dropped
+            .bump(InboxDrop { lane, kind, cause });
     }
 
     /// How a new link's key reads: who dialed it and with which session.

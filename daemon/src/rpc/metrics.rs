@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 
 use super::{RpcState, chain_info};
 use crate::chain::engine::Counters as ChainCounters;
-use crate::net::counters::{CountersSnapshot, EndedBy};
+use crate::net::counters::{CountersSnapshot, EndedBy, InboxDrop};
 
 /// One metric: name, help text, type, and its samples.
 struct Metric {
@@ -88,15 +88,36 @@ fn dropped(net: &CountersSnapshot, chain: &ChainCounters) -> Metric {
 }
 
 /// Connections ended, by who ended them and why.
-fn disconnects(ended: Vec<(EndedBy, &'static str, u64)>) -> Metric {
+fn disconnects(ended: Vec<((EndedBy, &'static str), u64)>) -> Metric {
     Metric {
         name: "timed_disconnects_total",
         help: "Connections ended, before or after the handshake, by who ended them (us, peer) and why.",
         counter: true,
         samples: ended
             .into_iter()
-            .map(|(by, reason, n)| Sample {
+            .map(|((by, reason), n)| Sample {
                 labels: vec![("by", by.as_str()), ("reason", reason)],
+                value: n as f64,
+            })
+            .collect(),
+    }
+}
+
+/// Messages from peers dropped before the application saw them, by lane,
+/// kind and cause.
+fn inbox_drops(drops: Vec<(InboxDrop, u64)>) -> Metric {
+    Metric {
+        name: "timed_inbox_dropped_total",
+        help: "Messages from peers dropped before the chain or consensus saw them, by lane (masternodes, strangers), kind (a consensus message as vote or proposal) and cause (full: the lane's count; bytes: the inbound byte budget).",
+        counter: true,
+        samples: drops
+            .into_iter()
+            .map(|(drop, n)| Sample {
+                labels: vec![
+                    ("lane", drop.lane),
+                    ("kind", drop.kind),
+                    ("cause", drop.cause),
+                ],
                 value: n as f64,
             })
             .collect(),
@@ -219,6 +240,7 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
         ),
         dropped(&net, chain),
         disconnects(state.net.disconnects()),
+        inbox_drops(state.net.inbox_drops()),
         counter(
             "timed_ping_timeouts_total",
             "Links closed for missed pongs.",
@@ -254,6 +276,16 @@ pub(super) async fn metrics(State(state): State<Arc<RpcState>>) -> impl IntoResp
             "Conflicting signed proposals or votes caught from one masternode at one height and round.",
             load(&chain.equivocations),
         ),
+        counter(
+            "timed_consensus_dropped_total",
+            "Consensus messages dropped because the consensus engine's queue was full.",
+            load(&chain.consensus_dropped),
+        ),
+        counter(
+            "timed_signature_checks_total",
+            "Signatures of peers' consensus messages checked.",
+            load(&chain.signature_checks),
+        ),
         gauge(
             "timed_uptime_seconds",
             "Seconds since start.",
@@ -279,8 +311,8 @@ mod tests {
             single("timed_block_height", "Height.", false, 12.0),
             single("timed_resets_total", "Resets.", true, 0.0),
             disconnects(vec![
-                (EndedBy::Us, "wrong_network", 2),
-                (EndedBy::Peer, "closed", 1),
+                ((EndedBy::Us, "wrong_network"), 2),
+                ((EndedBy::Peer, "closed"), 1),
             ]),
         ]);
         assert_eq!(

@@ -2,6 +2,8 @@
 //! masternode of the definition, the block a proposal names, the height and
 //! round window) before the driver sees it.
 
+use std::sync::atomic::Ordering;
+
 use timecoin_consensus::Input;
 use timecoin_shared::wire::NodeId;
 use tracing::debug;
@@ -51,6 +53,7 @@ impl Engine {
                 if vote.vote.round.0 > state.round.0.saturating_add(ROUND_WINDOW) {
                     return;
                 }
+                self.count_check();
                 match vote.verify(validators, definition) {
                     Ok(vote) => Input::Vote(vote),
                     Err(e) => return debug!(peer = %from.short(), "consensus vote refused: {e}"),
@@ -62,6 +65,7 @@ impl Engine {
                 {
                     return;
                 }
+                self.count_check();
                 let proposal = match proposal.verify(validators, definition) {
                     Ok(proposal) => proposal,
                     Err(e) => {
@@ -91,6 +95,7 @@ impl Engine {
 
     /// Whether a masternode signed `message` (what it says is not checked).
     fn signed_by_masternode(&self, message: &ConsensusMessage) -> bool {
+        self.count_check();
         let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);
         match message {
             ConsensusMessage::Vote { vote } => vote.verify(validators, definition).is_ok(),
@@ -98,5 +103,13 @@ impl Engine {
                 proposal.verify(validators, definition).is_ok()
             }
         }
+    }
+
+    /// Counts one signature check (`timed_signature_checks_total`).
+    fn count_check(&self) {
+        self.chain
+            .counters()
+            .signature_checks
+            .fetch_add(1, Ordering::Relaxed);
     }
 }

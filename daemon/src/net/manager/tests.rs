@@ -105,3 +105,35 @@ async fn a_masternode_evicts_a_stranger_when_inbound_is_full() {
     );
     assert_eq!(mgr.counters.snapshot().evictions, 1);
 }
+
+/// A message dropped at a full lane is counted by lane, kind and cause, and
+/// in `events_dropped`. Each lane is exceeded.
+#[tokio::test]
+async fn drops_at_a_full_lane_are_counted_by_lane_and_kind() {
+    use std::sync::Arc;
+
+    use tokio::sync::Semaphore;
+
+    use crate::net::inbound::LinkBudget;
+
+    let (tx, _events) = Lanes::new(2);
+    let mgr = Manager::new(id(1), true, vec![id(1), id(9)], 1, 0, tx);
+    let budget = LinkBudget::new(Arc::new(Semaphore::new(1 << 20)), 1 << 20);
+    for from in [id(9), id(4)] {
+        for n in 0..5 {
+            let message = Message::GetBlocks { from: n, limit: 1 };
+            mgr.deliver(from, message, budget.take(1).expect("room"));
+        }
+    }
+    let drop = |lane| InboxDrop {
+        lane,
+        kind: "get_blocks",
+        cause: "full",
+    };
+    assert_eq!(
+        mgr.counters.inbox_dropped.snapshot(),
+        vec![(drop("masternodes"), 3), (drop("strangers"), 3)],
+        "each lane of two took two of five"
+    );
+    assert_eq!(mgr.counters.snapshot().events_dropped, 6);
+}
