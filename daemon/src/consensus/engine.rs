@@ -15,7 +15,7 @@
 mod inbound;
 mod outputs;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use timecoin_consensus::{
-    Driver, Height, Input, Params, Relay, Round, SafetyRecord, Step, Timeout, ValueId,
+    Driver, Height, Input, Params, Relay, Round, SafetyRecord, SignedProposal, SignedVote, Step,
+    Timeout, ValidatorId, ValueId,
 };
 use timecoin_shared::wire::NodeId;
 use tokio_util::sync::CancellationToken;
@@ -57,6 +58,35 @@ const MAX_NEXT_PROPOSALS: usize = 4;
 /// a liar cannot make the keeper hold votes for arbitrary rounds. Honest nodes
 /// are never that far apart: f+1 votes of a later round pull a node into it.
 const ROUND_WINDOW: u32 = 64;
+
+/// Signed votes and proposals remembered as checked at the current height,
+/// so a copy sent again (every masternode re-sends while a round waits) costs
+/// a lookup, not a signature check; past it the memory starts over, which
+/// costs checks, never a decision.
+const MAX_SEEN: usize = 16 * 1024;
+
+/// How a round that does not move is re-sent, in rebroadcast periods it has
+/// not moved: this node's own proposal and votes at periods 1, 2, then every
+/// [`OWN_EVERY`] (each honest masternode re-sending its own is what makes
+/// every honest vote arrive eventually, the delivery Algorithm 1 assumes);
+/// the others' messages it holds (the driver's full set) at periods
+/// [`OWN_EVERY`], twice that, then every [`RELAY_EVERY`].
+///
+/// Correctness: both keep coming for as long as the round does not move, so
+/// nothing is given up; they only thin out. The full set is N times the
+/// own and is sent to every peer by every node: at 64 masternodes one wave
+/// is half a million messages, and sending it every period kept a loaded
+/// fleet from ever finishing a round (issue 21).
+const OWN_EVERY: u32 = 4;
+const RELAY_EVERY: u32 = 16;
+
+/// What is re-sent after `stuck` rebroadcast periods without a move: own
+/// messages, and whether the others' too.
+fn resend(stuck: u32) -> (bool, bool) {
+    let own = stuck == 1 || stuck == 2 || stuck % OWN_EVERY == 0;
+    let others = stuck == OWN_EVERY || stuck == 2 * OWN_EVERY || stuck % RELAY_EVERY == 0;
+    (own, others)
+}
 
 /// Blocks of proposals kept for the current height: a block is at most a few
 /// MiB, so this bounds what a Byzantine proposer's many signed proposals can
@@ -125,6 +155,7 @@ pub(crate) fn start(
         let _ = listener.try_send(Wake::ChainMoved);
     });
     let me = validator_id(&NodeId(key.verifying_key().to_bytes()));
+    let own = me;
     let signer = masternode && certifier.validators.contains(&me);
     let params = Params {
         validators: certifier.validators.clone(),
@@ -150,6 +181,10 @@ pub(crate) fn start(
         next_height: Vec::new(),
         rebroadcast_every,
         last_seen: None,
+        stuck: 0,
+        me: own,
+        seen_votes: HashSet::new(),
+        seen_proposals: HashSet::new(),
         rebroadcast_at: Instant::now() + rebroadcast_every,
         fetched_at: None,
     };
@@ -190,6 +225,13 @@ struct Engine {
     rebroadcast_every: Duration,
     /// Where the driver stood at the last rebroadcast tick.
     last_seen: Option<(Height, Round, Step)>,
+    /// Rebroadcast periods it has stood there.
+    stuck: u32,
+    /// This node as a validator (whose messages are its own).
+    me: ValidatorId,
+    /// Messages of this height whose signatures held (see [`MAX_SEEN`]).
+    seen_votes: HashSet<SignedVote>,
+    seen_proposals: HashSet<SignedProposal>,
     rebroadcast_at: Instant,
     /// When certified blocks were last asked for (`fetch_final`).
     fetched_at: Option<Instant>,
@@ -265,6 +307,8 @@ impl Engine {
     fn enter(&mut self, height: Height) {
         self.timers.clear();
         self.blocks.clear();
+        self.seen_votes.clear();
+        self.seen_proposals.clear();
         self.fresh_record(height);
         let outputs = self.driver.start_height(height);
         self.handle(outputs);
@@ -339,19 +383,21 @@ impl Engine {
     /// took over) would otherwise wait at its height for ever while holding
     /// every block. At most once a rebroadcast period.
     fn fetch_final(&mut self, peer: NodeId) {
-        let now = Instant::now();
-        if self
-            .fetched_at
-            .is_some_and(|at| now < at + self.rebroadcast_every)
-        {
+        if !self.may_fetch() {
             return;
         }
-        self.fetched_at = Some(now);
+        self.fetched_at = Some(Instant::now());
         self.chain.fetch_final_from(peer);
     }
 
+    /// Whether a rebroadcast period has passed since the last fetch.
+    fn may_fetch(&self) -> bool {
+        self.fetched_at
+            .is_none_or(|at| Instant::now() >= at + self.rebroadcast_every)
+    }
+
     /// Sends again what the driver acted on, if it has not moved since the
-    /// last tick.
+    /// last tick, thinning out the longer it does not (see [`resend`]).
     fn rebroadcast(&mut self) {
         let now = Instant::now();
         if now < self.rebroadcast_at {
@@ -361,8 +407,10 @@ impl Engine {
         let state = self.driver.state();
         let seen = (state.height, state.round, state.step);
         if self.last_seen.replace(seen) != Some(seen) {
+            self.stuck = 0;
             return;
         }
+        self.stuck = self.stuck.saturating_add(1);
         // Stuck: a round without a quorum waits for votes that may never come,
         // so its skip line is logged again while the quorum is missing.
         if self.signer && self.start_next_at.is_none() {
@@ -370,7 +418,15 @@ impl Engine {
                 .chain
                 .round_gate(seen.0.0, seen.1.0, self.quorum, false);
         }
+        let (own, others) = resend(self.stuck);
         for relay in self.driver.rebroadcast() {
+            let mine = match relay {
+                Relay::Vote(vote) => vote.into_inner().vote.validator == self.me,
+                Relay::Proposal(proposal) => proposal.into_inner().proposal.proposer == self.me,
+            };
+            if !(if mine { own } else { others }) {
+                continue;
+            }
             let message = match relay {
                 Relay::Vote(vote) => ConsensusMessage::Vote {
                     vote: vote.into_inner(),
@@ -386,5 +442,23 @@ impl Engine {
             };
             self.chain.broadcast(Message::from(message));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_that_does_not_move_is_resent_ever_more_thinly_and_never_given_up() {
+        let own: Vec<u32> = (1..=40).filter(|&n| resend(n).0).collect();
+        let others: Vec<u32> = (1..=40).filter(|&n| resend(n).1).collect();
+        assert_eq!(own, [1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+        assert_eq!(others, [4, 8, 16, 32]);
+        assert_eq!(
+            resend(u32::MAX - 15),
+            (true, true),
+            "still sent after any wait"
+        );
     }
 }

@@ -15,6 +15,14 @@
 //!   Every `PeerUp` handed out is followed by exactly one `PeerDown` (a
 //!   dropped `PeerDown` once left a peer behind in the chain that had gone,
 //!   announcing a height it would never deliver).
+//! - A `status` (a peer's height: a hint whose latest value is all that
+//!   counts) is not queued in a lane but kept in one slot per node, each new
+//!   one replacing the last, handed out after the masternodes' lane. Every
+//!   peer announces its height to every other on every tick: at 64
+//!   masternodes and a 100 ms interval that is 630 hints a second per node,
+//!   which filled the masternodes' lane and pushed out the votes a round
+//!   needs (issue 21). A slot per node is bounded by the link table, like
+//!   the record of changes, and never takes a vote's place.
 //! - A message from a node the application has not been told is up (it has
 //!   gone, and its `PeerDown` is handed out) is dropped, so no state of a gone
 //!   peer comes back through a message still queued behind its departure.
@@ -23,11 +31,11 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use timecoin_shared::wire::NodeId;
-#[cfg(any(test, feature = "testing"))]
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc};
 
 use super::event::{NetEvent, PeerSnapshot};
+use crate::wire::Message;
 
 /// What happened to a node's links since the application last took changes.
 #[derive(Debug)]
@@ -72,6 +80,8 @@ impl Changes {
 #[derive(Debug, Default)]
 struct Shared {
     changes: Mutex<Changes>,
+    /// The latest `status` of each node not yet handed out.
+    hints: Mutex<BTreeMap<NodeId, NetEvent>>,
     changed: Notify,
 }
 
@@ -79,6 +89,12 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, Changes> {
         // Each change is one statement; a panic elsewhere must not stop the links.
         self.changes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn hints(&self) -> MutexGuard<'_, BTreeMap<NodeId, NetEvent>> {
+        self.hints
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -114,8 +130,20 @@ impl Lanes {
     }
 
     /// Queues a message event in the masternodes' lane or the strangers';
-    /// false when that lane is full (the event is dropped).
+    /// false when that lane is full (the event is dropped). A `status` takes
+    /// its node's slot instead, replacing the one there: never dropped, never
+    /// in a lane.
     pub(crate) fn message(&self, event: NetEvent, masternode: bool) -> bool {
+        if let NetEvent::Message {
+            from,
+            message: Message::Status { .. },
+            ..
+        } = &event
+        {
+            self.shared.hints().insert(*from, event);
+            self.shared.changed.notify_one();
+            return true;
+        }
         let lane = if masternode {
             &self.masternodes
         } else {
@@ -130,15 +158,17 @@ impl Lanes {
         self.shared.changed.notify_one();
     }
 
-    /// Records that `node` has no live link any more.
+    /// Records that `node` has no live link any more (its hint goes with it).
     pub(crate) fn down(&self, node: NodeId) {
+        self.shared.hints().remove(&node);
         self.shared.lock().down(node);
         self.shared.changed.notify_one();
     }
 }
 
 /// The application's end: every event the P2P layer has for it, peers'
-/// comings and goings first, then masternodes' messages, then strangers'.
+/// comings and goings first, then masternodes' messages, then the latest
+/// `status` of each node, then strangers' messages.
 #[derive(Debug)]
 pub struct Inbox {
     shared: Arc<Shared>,
@@ -159,6 +189,17 @@ impl Inbox {
         loop {
             if let Some(event) = self.next_ready() {
                 return Some(event);
+            }
+            let event = match self.masternodes.try_recv() {
+                Ok(event) => Some(event),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => self.next_hint(),
+            };
+            if let Some(event) = event {
+                if let Some(event) = self.admit(event) {
+                    return Some(event);
+                }
+                continue;
             }
             let event = tokio::select! {
                 biased;
@@ -183,7 +224,10 @@ impl Inbox {
                 return Ok(event);
             }
             let event = match self.masternodes.try_recv() {
-                Err(TryRecvError::Empty) => self.strangers.try_recv()?,
+                Err(TryRecvError::Empty) => match self.next_hint() {
+                    Some(event) => event,
+                    None => self.strangers.try_recv()?,
+                },
                 other => other?,
             };
             if let Some(event) = self.admit(event) {
@@ -202,6 +246,11 @@ impl Inbox {
     #[cfg(any(test, feature = "testing"))]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The latest `status` of the first node that has one waiting.
+    fn next_hint(&mut self) -> Option<NetEvent> {
+        self.shared.hints().pop_first().map(|(_, event)| event)
     }
 
     /// The next change already taken, or the next recorded one.

@@ -2,6 +2,8 @@
 //! masternode of the definition, the block a proposal names, the height and
 //! round window) before the driver sees it.
 
+use std::collections::HashSet;
+use std::hash::Hash;
 use std::sync::atomic::Ordering;
 
 use timecoin_consensus::Input;
@@ -9,7 +11,7 @@ use timecoin_shared::wire::NodeId;
 use tracing::debug;
 
 use super::super::messages::ConsensusMessage;
-use super::{Engine, MAX_BLOCKS, MAX_NEXT_HEIGHT, MAX_NEXT_PROPOSALS, ROUND_WINDOW};
+use super::{Engine, MAX_BLOCKS, MAX_NEXT_HEIGHT, MAX_NEXT_PROPOSALS, MAX_SEEN, ROUND_WINDOW};
 use crate::chain::certified::value_id;
 use crate::escape::escaped;
 
@@ -24,7 +26,7 @@ impl Engine {
         } else {
             state.height
         };
-        if height > ours && self.signed_by_masternode(&message) {
+        if height > ours && self.may_fetch() && self.signed_by_masternode(&message) {
             self.fetch_final(from);
         }
         let state = self.driver.state();
@@ -50,24 +52,34 @@ impl Engine {
         let (validators, definition) = (&self.certifier.validators, &self.certifier.definition);
         let input = match message {
             ConsensusMessage::Vote { vote } => {
-                if vote.vote.round.0 > state.round.0.saturating_add(ROUND_WINDOW) {
+                if vote.vote.round.0 > state.round.0.saturating_add(ROUND_WINDOW)
+                    || self.seen_votes.contains(&vote)
+                {
                     return;
                 }
                 self.count_check();
                 match vote.verify(validators, definition) {
-                    Ok(vote) => Input::Vote(vote),
+                    Ok(checked) => {
+                        remember(&mut self.seen_votes, vote);
+                        Input::Vote(checked)
+                    }
                     Err(e) => return debug!(peer = %from.short(), "consensus vote refused: {e}"),
                 }
             }
             ConsensusMessage::Proposal { proposal, block } => {
                 if proposal.proposal.round.0 > state.round.0.saturating_add(ROUND_WINDOW)
+                    || self.seen_proposals.contains(&proposal)
                     || proposal.proposal.value != value_id(&block)
                 {
                     return;
                 }
                 self.count_check();
-                let proposal = match proposal.verify(validators, definition) {
-                    Ok(proposal) => proposal,
+                let signed = proposal;
+                let proposal = match signed.verify(validators, definition) {
+                    Ok(proposal) => {
+                        remember(&mut self.seen_proposals, signed);
+                        proposal
+                    }
                     Err(e) => {
                         return debug!(peer = %from.short(), "consensus proposal refused: {e}");
                     }
@@ -112,4 +124,12 @@ impl Engine {
             .signature_checks
             .fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Notes a message whose signature held, starting over past [`MAX_SEEN`].
+fn remember<T: Eq + Hash>(seen: &mut HashSet<T>, message: T) {
+    if seen.len() >= MAX_SEEN {
+        seen.clear();
+    }
+    seen.insert(message);
 }

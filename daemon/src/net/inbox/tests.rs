@@ -18,16 +18,27 @@ fn peer(b: u8) -> PeerSnapshot {
     PeerSnapshot::stub(id(b), Direction::Inbound, false)
 }
 
-fn message(from: u8, best_height: u64) -> NetEvent {
+fn event(from: u8, message: Message) -> NetEvent {
     let budget = LinkBudget::new(Arc::new(Semaphore::new(1 << 20)), 1 << 20);
     NetEvent::Message {
         from: id(from),
-        message: Message::Status { best_height },
+        message,
         held: budget.take(1).expect("room"),
     }
 }
 
-/// What `inbox` holds now, as (kind, node, height) in the order handed out.
+/// A message that travels in a lane, numbered `n`.
+fn message(from: u8, n: u64) -> NetEvent {
+    event(from, Message::GetBlocks { from: n, limit: 1 })
+}
+
+/// A height hint.
+fn status(from: u8, best_height: u64) -> NetEvent {
+    event(from, Message::Status { best_height })
+}
+
+/// What `inbox` holds now, as (kind, node, number or height) in the order
+/// handed out.
 fn drain(inbox: &mut Inbox) -> Vec<(&'static str, u8, u64)> {
     let mut out = Vec::new();
     while let Ok(event) = inbox.try_recv() {
@@ -39,6 +50,11 @@ fn drain(inbox: &mut Inbox) -> Vec<(&'static str, u8, u64)> {
                 message: Message::Status { best_height },
                 ..
             } => ("status", from.0[0], best_height),
+            NetEvent::Message {
+                from,
+                message: Message::GetBlocks { from: n, .. },
+                ..
+            } => ("message", from.0[0], n),
             NetEvent::Message { from, .. } => ("other", from.0[0], 0),
         });
     }
@@ -65,9 +81,9 @@ async fn masternodes_messages_go_first_and_a_full_stranger_lane_takes_nothing_fr
         vec![
             ("up", 1, 0),
             ("up", 2, 0),
-            ("status", 1, 10),
-            ("status", 2, 1),
-            ("status", 2, 2)
+            ("message", 1, 10),
+            ("message", 2, 1),
+            ("message", 2, 2)
         ]
     );
 }
@@ -124,7 +140,7 @@ async fn a_message_queued_behind_its_senders_departure_is_dropped() {
     // after that arrival.
     lanes.up(peer(5));
     assert!(lanes.message(message(5, 7), true));
-    assert_eq!(drain(&mut inbox), vec![("up", 5, 0), ("status", 5, 7)]);
+    assert_eq!(drain(&mut inbox), vec![("up", 5, 0), ("message", 5, 7)]);
 }
 
 #[tokio::test]
@@ -134,5 +150,72 @@ async fn a_waiting_receiver_wakes_for_a_change() {
         tokio::spawn(async move { inbox.recv().await.map(|e| matches!(e, NetEvent::PeerUp(_))) });
     tokio::task::yield_now().await;
     lanes.up(peer(6));
+    assert_eq!(waiting.await.expect("task"), Some(true));
+}
+
+/// Every peer announces its height on every tick; at 64 masternodes and a
+/// 100 ms interval the hints filled the masternodes' lane and votes were
+/// dropped. Hints from a masternode, however many, never take a lane's place:
+/// each node's latest one waits in its slot, after the masternodes' lane.
+#[tokio::test]
+async fn status_hints_never_push_a_message_out_of_a_lane() {
+    let (lanes, mut inbox) = Lanes::new(1);
+    lanes.up(peer(1));
+    lanes.up(peer(2));
+    for height in 0..1000 {
+        assert!(
+            lanes.message(status(1, height), true),
+            "a hint is never dropped"
+        );
+        assert!(lanes.message(status(2, height), true));
+    }
+    assert!(
+        lanes.message(message(1, 5), true),
+        "the lane of one message still has room for it"
+    );
+    assert_eq!(
+        drain(&mut inbox),
+        vec![
+            ("up", 1, 0),
+            ("up", 2, 0),
+            ("message", 1, 5),
+            ("status", 1, 999),
+            ("status", 2, 999)
+        ],
+        "the lane first, then each node's latest hint"
+    );
+}
+
+#[tokio::test]
+async fn the_hint_of_a_node_gone_is_never_handed_out() {
+    let (lanes, mut inbox) = Lanes::new(1);
+    lanes.up(peer(7));
+    assert_eq!(drain(&mut inbox), vec![("up", 7, 0)]);
+    assert!(lanes.message(status(7, 3), true));
+    lanes.down(id(7));
+    assert_eq!(drain(&mut inbox), vec![("down", 7, 0)]);
+    lanes.up(peer(7));
+    assert!(lanes.message(status(7, 4), true));
+    assert_eq!(drain(&mut inbox), vec![("up", 7, 0), ("status", 7, 4)]);
+}
+
+#[tokio::test]
+async fn a_waiting_receiver_wakes_for_a_hint() {
+    let (lanes, mut inbox) = Lanes::new(8);
+    lanes.up(peer(8));
+    assert_eq!(drain(&mut inbox), vec![("up", 8, 0)]);
+    let waiting = tokio::spawn(async move {
+        inbox.recv().await.map(|e| {
+            matches!(
+                e,
+                NetEvent::Message {
+                    message: Message::Status { best_height: 9 },
+                    ..
+                }
+            )
+        })
+    });
+    tokio::task::yield_now().await;
+    assert!(lanes.message(status(8, 9), true));
     assert_eq!(waiting.await.expect("task"), Some(true));
 }

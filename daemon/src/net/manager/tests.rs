@@ -107,7 +107,8 @@ async fn a_masternode_evicts_a_stranger_when_inbound_is_full() {
 }
 
 /// A message dropped at a full lane is counted by lane, kind and cause, and
-/// in `events_dropped`. Each lane is exceeded.
+/// in `events_dropped`; height hints never are (a slot each). Each lane is
+/// exceeded.
 #[tokio::test]
 async fn drops_at_a_full_lane_are_counted_by_lane_and_kind() {
     use std::sync::Arc;
@@ -123,6 +124,10 @@ async fn drops_at_a_full_lane_are_counted_by_lane_and_kind() {
         for n in 0..5 {
             let message = Message::GetBlocks { from: n, limit: 1 };
             mgr.deliver(from, message, budget.take(1).expect("room"));
+        }
+        for best_height in 0..5 {
+            let status = Message::Status { best_height };
+            mgr.deliver(from, status, budget.take(1).expect("room"));
         }
     }
     let drop = |lane| InboxDrop {
