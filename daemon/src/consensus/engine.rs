@@ -83,8 +83,8 @@ const RELAY_EVERY: u32 = 16;
 /// What is re-sent after `stuck` rebroadcast periods without a move: own
 /// messages, and whether the others' too.
 fn resend(stuck: u32) -> (bool, bool) {
-    let own = stuck == 1 || stuck == 2 || stuck % OWN_EVERY == 0;
-    let others = stuck == OWN_EVERY || stuck == 2 * OWN_EVERY || stuck % RELAY_EVERY == 0;
+    let own = stuck == 1 || stuck == 2 || stuck.is_multiple_of(OWN_EVERY);
+    let others = stuck == OWN_EVERY || stuck == 2 * OWN_EVERY || stuck.is_multiple_of(RELAY_EVERY);
     (own, others)
 }
 

@@ -148,18 +148,24 @@ async fn metrics_count_decode_failures_auth_failures_disconnects_and_drops() {
         });
     }
     assert!(reaches(&node, "timed_dropped_total", r#"what="frames""#, 1.0).await);
-    // Tiny messages faster than the chain takes them: its queue overflows.
+    // Tiny transactions faster than the chain takes them: its queue overflows
+    // (height hints would not: each node's latest waits in a slot of its own).
     // The flood goes on in rounds until the drop is counted: how many it takes
     // depends on how fast this machine lets the chain drain its queue (one
-    // round of 50 000 was once not enough on a loaded box). Each round is written before the next is queued, so the test's own
-    // queue stays bounded.
+    // round of 50 000 was once not enough on a loaded box). Each round is
+    // written before the next is queued, so the test's own queue stays bounded.
+    let tiny = |n: u64| Message::Tx {
+        tx: Tx::from_value(&json!({ "n": n })).expect("a transaction"),
+    };
+    // Numbered on across rounds: a transaction seen before is not news.
+    let sent = std::cell::Cell::new(0u64);
     let overflowed = || async {
-        for n in 0..25_000u64 {
-            flooder.say(Message::Status { best_height: n });
+        let first = sent.get();
+        sent.set(first + 25_001);
+        for n in first..first + 25_000 {
+            flooder.say(tiny(n));
         }
-        flooder
-            .say_written(Message::Status { best_height: 0 })
-            .await;
+        flooder.say_written(tiny(first + 25_000)).await;
         sample(&node, "timed_dropped_total", r#"what="events""#)
             .await
             .is_some_and(|dropped| dropped >= 1.0)
