@@ -56,3 +56,17 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     println!("wrote {}", path.display());
     Ok(())
 }
+
+/// A task's command line, parsed by clap as `cargo xtask TASK ARGS`; on
+/// `--help` or a bad argument, what clap printed and the exit code to end with
+/// (0 for help, 2 for a usage error).
+fn parse_args<A: clap::Parser>(task: &str, argv: &[String]) -> Result<A, ExitCode> {
+    A::try_parse_from(std::iter::once(task.to_owned()).chain(argv.iter().cloned())).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
+}

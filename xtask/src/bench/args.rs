@@ -35,19 +35,10 @@ struct Args {
 }
 
 pub(crate) fn main(root: &Path, argv: &[String]) -> ExitCode {
-    let args =
-        match Args::try_parse_from(std::iter::once("bench".to_owned()).chain(argv.iter().cloned()))
-        {
-            Ok(args) => args,
-            Err(e) => {
-                let _ = e.print();
-                return if e.use_stderr() {
-                    ExitCode::from(2)
-                } else {
-                    ExitCode::SUCCESS
-                };
-            }
-        };
+    let args: Args = match crate::parse_args("bench", argv) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     let mode = if args.smoke { Mode::Smoke } else { Mode::Full };
     let benches = match suite::select(&args.only) {
         Ok(benches) => benches,

@@ -37,19 +37,10 @@ struct Args {
 
 /// Runs `cargo xtask chaos ARGS` from the workspace at `root`.
 pub(crate) fn main(root: &Path, args: &[String]) -> ExitCode {
-    let args =
-        match Args::try_parse_from(std::iter::once("chaos".to_owned()).chain(args.iter().cloned()))
-        {
-            Ok(args) => args,
-            Err(e) => {
-                let _ = e.print();
-                return if e.use_stderr() {
-                    ExitCode::from(2)
-                } else {
-                    ExitCode::SUCCESS
-                };
-            }
-        };
+    let args: Args = match crate::parse_args("chaos", args) {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     let seed = args.seed.unwrap_or_else(|| fastrand::u64(..));
     let out = match args.out {
         Some(out) => out,
