@@ -61,12 +61,13 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 /// `--help` or a bad argument, what clap printed and the exit code to end with
 /// (0 for help, 2 for a usage error).
 fn parse_args<A: clap::Parser>(task: &str, argv: &[String]) -> Result<A, ExitCode> {
-    A::try_parse_from(std::iter::once(task.to_owned()).chain(argv.iter().cloned())).map_err(|e| {
-        let _ = e.print();
-        if e.use_stderr() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::SUCCESS
-        }
-    })
+    A::try_parse_from(std::iter::once(format!("cargo xtask {task}")).chain(argv.iter().cloned()))
+        .map_err(|e| {
+            let _ = e.print();
+            if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        })
 }
