@@ -33,12 +33,18 @@ pub(crate) fn parse(recorded: &str) -> Result<Vec<Figure>, String> {
     {
         let figure: Figure = serde_json::from_str(line)
             .map_err(|e| format!("recorded figure on line {}: {e}: {line}", n + 1))?;
-        match figures.iter_mut().find(|f| f.figure == figure.figure) {
-            Some(seen) => seen.samples.extend(figure.samples),
-            None => figures.push(figure),
-        }
+        pool(&mut figures, figure);
     }
     Ok(figures)
+}
+
+/// Adds `figure` to `figures`: its values to the figure of its name, or as a
+/// new figure at the end.
+pub(crate) fn pool(figures: &mut Vec<Figure>, figure: Figure) {
+    match figures.iter_mut().find(|f| f.figure == figure.figure) {
+        Some(seen) => seen.samples.extend(figure.samples),
+        None => figures.push(figure),
+    }
 }
 
 impl Figure {

@@ -103,10 +103,7 @@ pub(crate) fn run(
             }
             ran.invocations.push(invocation);
             for figure in recorded {
-                match ran.figures.iter_mut().find(|f| f.figure == figure.figure) {
-                    Some(seen) => seen.samples.extend(figure.samples),
-                    None => ran.figures.push(figure),
-                }
+                figures::pool(&mut ran.figures, figure);
             }
         }
         if ran.figures.is_empty() {
