@@ -63,9 +63,11 @@ pub(crate) const RPC_TIMEOUT: Duration = Duration::from_secs(5);
 /// window, so a third of a 64-node fleet "did not answer".
 pub(crate) const RPC_POOL_IDLE: Duration = Duration::from_secs(5);
 
-/// One probe of one node (connect, forward, RPC, repo HEAD): the most a dead
-/// node can cost `status` or a dashboard poll, since nodes are probed at once.
-/// Above the SSH connect bound (twice [`SSH_CONNECT_TIMEOUT`]) plus one RPC.
+/// One probe of one node once its connection is open (forward, RPC, repo HEAD,
+/// and a new master if the open one died meanwhile): with the connect bound
+/// (twice [`SSH_CONNECT_TIMEOUT`]) before it, the most a dead node can cost
+/// `status` or a dashboard poll, since nodes are probed at once. Above the
+/// connect bound plus one RPC.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(12);
 
 /// Lines buffered between a streaming command and its reader; a slow reader

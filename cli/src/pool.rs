@@ -57,6 +57,12 @@ struct Held {
     rpc: Option<Arc<RpcClient>>,
 }
 
+/// Whether the node's RPC needs its connection: a tunnel runs over it, a
+/// cookie file is read over it.
+fn rpc_goes_through_remote(node: &Node) -> bool {
+    node.rpc == RpcAccess::Tunnel || matches!(node.rpc_auth, Some(RpcAuth::Cookie { .. }))
+}
+
 impl Pool {
     /// An empty pool; nothing is opened until asked for.
     pub fn new(options: ConnectOptions) -> Pool {
@@ -126,10 +132,7 @@ impl Pool {
     pub async fn rpc(&self, node: &Node) -> Result<Arc<RpcClient>, RpcError> {
         let slot = self.slot(node);
         let mut held = slot.held.lock().await;
-        // A tunnel runs over the connection; a cookie file is read over it.
-        let needs_remote =
-            node.rpc == RpcAccess::Tunnel || matches!(node.rpc_auth, Some(RpcAuth::Cookie { .. }));
-        let remote = if needs_remote {
+        let remote = if rpc_goes_through_remote(node) {
             Some(self.live_remote(node, &mut held).await?)
         } else {
             None
@@ -141,6 +144,31 @@ impl Pool {
         let rpc = Arc::new(rpc);
         held.rpc = Some(Arc::clone(&rpc));
         Ok(rpc)
+    }
+
+    /// Opens the node's connection now, unless one is open, when its RPC or
+    /// its repo is reached through it (`repo`: whether the caller reads the
+    /// repo), so that a caller can keep the wait for a turn to start an SSH
+    /// master (a few start at once) out of a deadline meant for the node's
+    /// answer. An open connection is not checked here: the calls that use it
+    /// check it.
+    ///
+    /// # Errors
+    /// The node cannot be reached (see [`Remote::connect`]).
+    ///
+    /// # Cancel safety
+    /// Cancel safe, as [`Pool::remote`].
+    pub(crate) async fn connect_for(&self, node: &Node, repo: bool) -> Result<(), RemoteError> {
+        let needed = (repo && node.repo.is_some()) || rpc_goes_through_remote(node);
+        if !needed {
+            return Ok(());
+        }
+        let slot = self.slot(node);
+        let mut held = slot.held.lock().await;
+        if held.remote.is_none() {
+            self.live_remote(node, &mut held).await?;
+        }
+        Ok(())
     }
 
     /// Forgets the node's RPC client (after it failed), so the next

@@ -22,8 +22,13 @@ pub(crate) enum Head {
     Known(Option<String>),
 }
 
-/// Probes one node, at most [`PROBE_TIMEOUT`]; never fails: what went wrong is
-/// in the snapshot's [`Reach`].
+/// Probes one node; never fails: what went wrong is in the snapshot's
+/// [`Reach`]. The node's connection is opened first, bounded by its own
+/// connect timeouts (a dead host costs at most those); the probe proper (RPC,
+/// repo HEAD) then has [`PROBE_TIMEOUT`]. Waiting for a turn to start an SSH
+/// master is in neither: at a hundred nodes, or over slow links, the last
+/// nodes' turns come after seconds of others' handshakes, and a node that was
+/// only queued is not unreachable.
 ///
 /// # Cancel safety
 /// Cancel safe: the pool keeps no half-made connection.
@@ -35,15 +40,21 @@ pub async fn probe(pool: &Pool, node: &Node) -> NodeSnapshot {
 pub(crate) async fn probe_with(pool: &Pool, node: &Node, head: Head) -> NodeSnapshot {
     let at = SystemTime::now();
     let started = Instant::now();
-    let snapshot = match tokio::time::timeout(PROBE_TIMEOUT, gather(pool, node, head)).await {
-        Ok(gathered) => gathered,
-        Err(_) => Gathered::failed(Reach::Unreachable {
-            error: format!(
-                "{}: no answer within {}s",
-                node.name,
-                PROBE_TIMEOUT.as_secs()
-            ),
+    let reads_repo = matches!(head, Head::Read);
+    let snapshot = match pool.connect_for(node, reads_repo).await {
+        Err(e) => Gathered::failed(Reach::Unreachable {
+            error: e.to_string(),
         }),
+        Ok(()) => match tokio::time::timeout(PROBE_TIMEOUT, gather(pool, node, head)).await {
+            Ok(gathered) => gathered,
+            Err(_) => Gathered::failed(Reach::Unreachable {
+                error: format!(
+                    "{}: no answer within {}s",
+                    node.name,
+                    PROBE_TIMEOUT.as_secs()
+                ),
+            }),
+        },
     };
     if !matches!(snapshot.reach, Reach::Reachable) {
         // The tunnel may be what broke: the next probe opens a new one.

@@ -192,3 +192,68 @@ fn status_over_ssh_answers_for_every_node_behind_one_default_sshd() {
         },
     );
 }
+
+/// Nodes of [`a_node_waiting_its_turn_to_connect_is_not_unreachable`]: five
+/// rounds of the masters timectl starts at once.
+const FAR_NODES: usize = 40;
+
+/// The far link's handshake delay: five rounds of it (15 s) outlast a probe's
+/// own deadline (12 s), one round stays well within ssh's connect timeout.
+const FAR_LINK_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// `status` over SSH to many far-away nodes (every handshake 3 s late): timectl
+/// starts a few masters at a time, so the last nodes wait rounds of others'
+/// handshakes for their turn. That wait is not the node's silence: every node
+/// answers. (Counted inside the probe's deadline, the last rounds were reported
+/// unreachable, "no answer within 12s", as over a slow link or a loaded box.)
+#[test]
+fn a_node_waiting_its_turn_to_connect_is_not_unreachable() {
+    let sshd = testkit::sshd::Sshd::start_with(&testkit::sshd::Options {
+        hosts: 1,
+        ..testkit::sshd::Options::default()
+    });
+    let link = testkit::net::SlowLink::start(
+        std::net::SocketAddr::from(([127, 0, 0, 1], sshd.port)),
+        FAR_LINK_DELAY,
+    );
+    // The host key as seen through the link's port too.
+    let known = std::fs::read_to_string(sshd.known_hosts()).expect("known_hosts");
+    let through_link = known.replace(
+        &format!("]:{} ", sshd.port),
+        &format!("]:{} ", link.addr().port()),
+    );
+    std::fs::write(sshd.known_hosts(), known + &through_link).expect("known_hosts");
+
+    let devnet = Devnet::up(&["--block-interval", BLOCK_INTERVAL]);
+    let rpcs = devnet.rpc_addrs();
+    let names: Vec<String> = (1..=FAR_NODES).map(|i| format!("far{i}")).collect();
+    let nodes: Vec<(&str, std::net::SocketAddr)> = names
+        .iter()
+        .zip(rpcs.iter().cycle())
+        .map(|(n, rpc)| (n.as_str(), *rpc))
+        .collect();
+    let fleet = devnet.dir.join("far-fleet.toml");
+    let text = sshd.fleet_toml_with_rpc(&nodes).replacen(
+        &format!("\nport = {}\n", sshd.port),
+        &format!("\nport = {}\n", link.addr().port()),
+        1,
+    );
+    std::fs::write(&fleet, text).expect("fleet");
+
+    let out = timectl(&[
+        "--fleet",
+        &fleet.display().to_string(),
+        "status",
+        "--output",
+        "json",
+    ]);
+    let report = json(&out);
+    let listed = report["nodes"].as_array().expect("nodes");
+    let unreachable: Vec<&Value> = listed.iter().filter(|n| n["reachable"] != true).collect();
+    assert!(
+        unreachable.is_empty(),
+        "{} of {FAR_NODES} unreachable: {unreachable:#?}",
+        unreachable.len()
+    );
+    assert_eq!(listed.len(), FAR_NODES);
+}
