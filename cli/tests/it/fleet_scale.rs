@@ -126,6 +126,19 @@ fn status_check_and_dry_run_answer_for_every_node_of_a_large_devnet() {
     }
 }
 
+/// A fleet file of `names` behind `sshd`, each reaching the devnet's daemons'
+/// RPCs in turn through its own tunnel (at 100 nodes, 25 tunnels a daemon stay
+/// under its 32 RPC connections from one address).
+fn ssh_fleet(sshd: &testkit::sshd::Sshd, devnet: &Devnet, names: &[String]) -> String {
+    let rpcs = devnet.rpc_addrs();
+    let nodes: Vec<(&str, std::net::SocketAddr)> = names
+        .iter()
+        .zip(rpcs.iter().cycle())
+        .map(|(n, rpc)| (n.as_str(), *rpc))
+        .collect();
+    sshd.fleet_toml_with_rpc(&nodes)
+}
+
 /// Nodes behind the one sshd of [`status_over_ssh_answers_for_every_node_behind_one_default_sshd`]
 /// unless `FLEET_SCALE_SSH_NODES` gives how many: more than sshd's 10 at once.
 const SSH_NODES: usize = 24;
@@ -139,9 +152,7 @@ const OPEN_FILES_SOFT: usize = 64;
 /// unauthenticated): every node is reachable through its own master and
 /// tunnel, because `timectl` starts at most a few masters at once (and tries
 /// again when sshd turns one away), even under a soft open-file limit they
-/// exceed. Their RPCs are four daemons' in turn: at
-/// 100 nodes, 25 tunnels each stay under a daemon's 32 RPC connections from
-/// one address.
+/// exceed.
 #[test]
 fn status_over_ssh_answers_for_every_node_behind_one_default_sshd() {
     let count = size("FLEET_SCALE_SSH_NODES", SSH_NODES);
@@ -151,15 +162,9 @@ fn status_over_ssh_answers_for_every_node_behind_one_default_sshd() {
         max_sessions: 10,
     });
     let devnet = Devnet::up(&["--block-interval", BLOCK_INTERVAL]);
-    let rpcs = devnet.rpc_addrs();
     let names: Vec<String> = (1..=count).map(|i| format!("ssh{i}")).collect();
-    let nodes: Vec<(&str, std::net::SocketAddr)> = names
-        .iter()
-        .zip(rpcs.iter().cycle())
-        .map(|(n, rpc)| (n.as_str(), *rpc))
-        .collect();
     let fleet = devnet.dir.join("ssh-fleet.toml");
-    std::fs::write(&fleet, sshd.fleet_toml_with_rpc(&nodes)).expect("fleet");
+    std::fs::write(&fleet, ssh_fleet(&sshd, &devnet, &names)).expect("fleet");
 
     // Under a soft limit of 64 open files, below what this many nodes hold:
     // timectl lifts it to the hard limit itself.
@@ -226,15 +231,9 @@ fn a_node_waiting_its_turn_to_connect_is_not_unreachable() {
     std::fs::write(sshd.known_hosts(), known + &through_link).expect("known_hosts");
 
     let devnet = Devnet::up(&["--block-interval", BLOCK_INTERVAL]);
-    let rpcs = devnet.rpc_addrs();
     let names: Vec<String> = (1..=FAR_NODES).map(|i| format!("far{i}")).collect();
-    let nodes: Vec<(&str, std::net::SocketAddr)> = names
-        .iter()
-        .zip(rpcs.iter().cycle())
-        .map(|(n, rpc)| (n.as_str(), *rpc))
-        .collect();
     let fleet = devnet.dir.join("far-fleet.toml");
-    let text = sshd.fleet_toml_with_rpc(&nodes).replacen(
+    let text = ssh_fleet(&sshd, &devnet, &names).replacen(
         &format!("\nport = {}\n", sshd.port),
         &format!("\nport = {}\n", link.addr().port()),
         1,
