@@ -1,0 +1,146 @@
+//! Measures `timectl status` and `timectl check` at fleet scale (issue 26): on
+//! a devnet of N real daemons (local transport), the wall time of `status` and
+//! how far `check --window W` runs past its window; with `--ssh M`, `check`
+//! again over M SSH nodes behind one sshd, their RPCs and logs the devnet's
+//! daemons' in turn. A check must end within its window plus 2 s: what it does
+//! after the window (the end probe, every journal, the blocks compared, the
+//! connections closed) is what an operator waits for.
+//!
+//! ```text
+//! cargo build --release -p timectl -p timed
+//! cargo run --release -p timectl --example fleet_bench -- --devnet 64 --ssh 100 --window 60s
+//! ```
+//!
+//! Each check must judge every node: a node unknown (exit 3: unreachable, or
+//! its journal unread) fails the benchmark, as a check that lost nodes is no
+//! measure of one that did not.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/timing.rs"]
+mod timing;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use timing::{ms, summary};
+
+#[derive(Parser, Debug)]
+#[command(about = "Wall time of timectl status and check at fleet scale")]
+struct Args {
+    /// Daemons of the devnet.
+    #[arg(long, default_value_t = 4)]
+    devnet: usize,
+    /// Also check this many SSH nodes behind one sshd.
+    #[arg(long)]
+    ssh: Option<usize>,
+    /// The window of each check.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    window: Duration,
+    /// Runs of `status`.
+    #[arg(long, default_value_t = 10)]
+    runs: usize,
+    /// Runs of `check` on each fleet.
+    #[arg(long, default_value_t = 1)]
+    checks: usize,
+}
+
+fn main() {
+    let args = Args::parse();
+    assert!(
+        args.devnet > 0 && args.runs > 0 && args.checks > 0,
+        "--devnet, --runs and --checks must be at least 1"
+    );
+    let bins = fleet::binaries();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let devnet = fleet::Devnet::up(&bins, &tmp.path().join("devnet"), args.devnet, &[]);
+    let n = args.devnet;
+
+    let runs: Vec<Duration> = (0..args.runs)
+        .map(|_| {
+            let (took, code, out) = timectl(&bins.timectl, &devnet.fleet(), &["status"]);
+            assert_eq!(code, Some(0), "status on the devnet of {n}: {out}");
+            took
+        })
+        .collect();
+    report(&format!("timectl status, devnet of {n}"), &runs);
+    testkit::figures::record(
+        &format!("status.devnet.n{n}"),
+        "ms",
+        &runs.iter().copied().map(ms).collect::<Vec<_>>(),
+    );
+
+    overruns(&bins, &devnet.fleet(), &format!("devnet.n{n}"), &args);
+
+    if let Some(count) = args.ssh {
+        let sshd = fleet::sshd_for(count);
+        let dir = tmp.path().join("ssh");
+        std::fs::create_dir_all(&dir).expect("ssh dir");
+        let fleet = fleet::ssh_fleet(&sshd, &devnet, count, &dir);
+        overruns(&bins, &fleet, &format!("ssh.n{count}"), &args);
+    }
+}
+
+/// Runs `check` `args.checks` times on `fleet` and records how long each ran
+/// past its window as `check.overrun.LABEL`.
+fn overruns(bins: &fleet::Binaries, fleet: &Path, label: &str, args: &Args) {
+    let window = humantime::format_duration(args.window).to_string();
+    let over: Vec<Duration> = (0..args.checks)
+        .map(|_| {
+            let (took, code, out) = timectl(
+                &bins.timectl,
+                fleet,
+                &["check", "--window", &window, "--output", "json"],
+            );
+            // 0 to 2 are verdicts on every node; 3 is a node unknown.
+            assert!(
+                matches!(code, Some(0..=2)),
+                "check ({label}) exited {code:?}: {out}"
+            );
+            took.saturating_sub(args.window)
+        })
+        .collect();
+    report(
+        &format!("timectl check --window {window} ({label}), past the window"),
+        &over,
+    );
+    testkit::figures::record(
+        &format!("check.overrun.{label}"),
+        "ms",
+        &over.iter().copied().map(ms).collect::<Vec<_>>(),
+    );
+}
+
+/// Runs `timectl --fleet FLEET ARGS`: its wall time, exit code, and both
+/// streams for a failure's message.
+fn timectl(timectl: &Path, fleet: &Path, args: &[&str]) -> (Duration, Option<i32>, String) {
+    let started = Instant::now();
+    let out = Command::new(timectl)
+        .arg("--fleet")
+        .arg(fleet)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run timectl");
+    let took = started.elapsed();
+    let text = format!(
+        "{}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (took, out.status.code(), text)
+}
+
+fn report(what: &str, runs: &[Duration]) {
+    let (median, min, max) = summary(runs);
+    println!(
+        "{what}\n  median {:>8.1} ms  (min {:.1}, max {:.1}, {} runs)",
+        ms(median),
+        ms(min),
+        ms(max),
+        runs.len()
+    );
+}
