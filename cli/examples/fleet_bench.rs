@@ -23,11 +23,13 @@ mod fleet;
 #[path = "support/timing.rs"]
 mod timing;
 
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use testkit::sshd::Sshd;
 
 use timing::{ms, summary};
 
@@ -86,9 +88,48 @@ fn main() {
         let sshd = fleet::sshd_for(count);
         let dir = tmp.path().join("ssh");
         std::fs::create_dir_all(&dir).expect("ssh dir");
-        let fleet = fleet::ssh_fleet(&sshd, &devnet, count, &dir);
+        let fleet = judged_ssh_fleet(&sshd, &devnet, count, &dir);
         overruns(&bins, &fleet, &format!("ssh.n{count}"), &args);
     }
+}
+
+/// Writes `dir/fleet.toml`: [`fleet::ssh_fleet`] with what `check` reads on
+/// each node as on a real fleet, over SSH: its log (`logs`), through a link
+/// `dir/nK/timed.log` to its daemon's log file, and its repo HEAD, in the
+/// devnet's checkout. Returns the file's path.
+///
+/// # Panics
+/// A file or link cannot be written.
+fn judged_ssh_fleet(sshd: &Sshd, devnet: &fleet::Devnet, count: usize, dir: &Path) -> PathBuf {
+    let daemons = (1..=devnet.rpcs.len()).map(|k| devnet.dir.join(format!("node{k}")));
+    for (i, daemon) in (1..=count).zip(daemons.cycle()) {
+        let own = dir.join(format!("n{i}"));
+        std::fs::create_dir_all(&own).expect("node dir");
+        std::os::unix::fs::symlink(daemon.join("timed.log"), own.join("timed.log"))
+            .expect("log link");
+    }
+    let mut text = fleet::ssh_fleet(sshd, devnet, count);
+    let local = timecoin_shared::fleet::parse(
+        &std::fs::read_to_string(devnet.fleet()).expect("devnet fleet file"),
+    )
+    .expect("devnet fleet file");
+    if let Some(repo) = local.nodes.first().and_then(|n| n.repo.clone()) {
+        text = text.replacen(
+            "[defaults]\n",
+            &format!("[defaults]\nrepo = {}\n", toml::Value::String(repo)),
+            1,
+        );
+    }
+    let logs = format!("tail -n +1 -F {}/{{node}}/timed.log", dir.display());
+    write!(
+        text,
+        "\n[defaults.commands]\nlogs = {}\n",
+        toml::Value::String(logs)
+    )
+    .expect("fmt");
+    let path = dir.join("fleet.toml");
+    std::fs::write(&path, text).expect("fleet file");
+    path
 }
 
 /// Runs `check` `args.checks` times on `fleet` and records how long each ran

@@ -52,7 +52,8 @@ fn main() {
     let sshd = fleet::sshd_for(count);
     let tmp = tempfile::tempdir().expect("tempdir");
     let devnet = fleet::Devnet::up(&bins, &tmp.path().join("devnet"), DAEMONS, &[]);
-    let fleet = fleet::ssh_fleet(&sshd, &devnet, count, tmp.path());
+    let fleet = tmp.path().join("fleet.toml");
+    std::fs::write(&fleet, fleet::ssh_fleet(&sshd, &devnet, count)).expect("fleet");
 
     let status = format!(
         "{} --fleet {} status --output json",

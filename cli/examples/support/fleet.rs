@@ -2,7 +2,6 @@
 //! (beside the example), a devnet of real daemons, and a fleet of SSH nodes
 //! behind one sshd whose RPCs and logs are the devnet's daemons' in turn.
 
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -91,50 +90,15 @@ pub(crate) fn sshd_for(count: usize) -> Sshd {
     }
 }
 
-/// Writes `dir/fleet.toml`: `count` SSH nodes `n1`..`nN` behind `sshd`, node
-/// `nK` reaching the devnet's daemons in turn, its RPC through a tunnel and its
-/// log (`logs`, read by `check`) through a link `dir/nK/timed.log` to that
-/// daemon's log file, its repo the devnet's. Returns the file's path.
-///
-/// # Panics
-/// A file or link cannot be written.
-pub(crate) fn ssh_fleet(sshd: &Sshd, devnet: &Devnet, count: usize, dir: &Path) -> PathBuf {
+/// The fleet file text of `count` SSH nodes `n1`..`nN` behind `sshd`, node
+/// `nK` reaching the devnet's daemons in turn (`node1`, `node2`, ... and from
+/// `node1` again), its RPC through a tunnel.
+pub(crate) fn ssh_fleet(sshd: &Sshd, devnet: &Devnet, count: usize) -> String {
     let names: Vec<String> = (1..=count).map(|i| format!("n{i}")).collect();
-    let daemons = (1..=devnet.rpcs.len()).map(|k| devnet.dir.join(format!("node{k}")));
-    let mut nodes = Vec::with_capacity(count);
-    for ((name, rpc), daemon) in names
+    let nodes: Vec<(&str, SocketAddr)> = names
         .iter()
-        .zip(devnet.rpcs.iter().cycle())
-        .zip(daemons.cycle())
-    {
-        let own = dir.join(name);
-        std::fs::create_dir_all(&own).expect("node dir");
-        std::os::unix::fs::symlink(daemon.join("timed.log"), own.join("timed.log"))
-            .expect("log link");
-        nodes.push((name.as_str(), *rpc));
-    }
-    let mut text = sshd.fleet_toml_with_rpc(&nodes);
-    // The devnet's checkout, whose HEAD `status` and `check` compare each
-    // node's running commit with, read over SSH as on a real fleet.
-    let local = timecoin_shared::fleet::parse(
-        &std::fs::read_to_string(devnet.fleet()).expect("devnet fleet file"),
-    )
-    .expect("devnet fleet file");
-    if let Some(repo) = local.nodes.first().and_then(|n| n.repo.clone()) {
-        text = text.replacen(
-            "[defaults]\n",
-            &format!("[defaults]\nrepo = {}\n", toml::Value::String(repo)),
-            1,
-        );
-    }
-    let logs = format!("tail -n +1 -F {}/{{node}}/timed.log", dir.display());
-    write!(
-        text,
-        "\n[defaults.commands]\nlogs = {}\n",
-        toml::Value::String(logs)
-    )
-    .expect("fmt");
-    let path = dir.join("fleet.toml");
-    std::fs::write(&path, text).expect("fleet file");
-    path
+        .map(String::as_str)
+        .zip(devnet.rpcs.iter().copied().cycle())
+        .collect();
+    sshd.fleet_toml_with_rpc(&nodes)
 }
