@@ -23,11 +23,18 @@
 //! then also report the most masters being set up at once, the masters
 //! running, and the file descriptors this process holds.
 
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/timing.rs"]
+mod timing;
+
 use testkit::sshd;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use timing::{ms, summary};
 
 /// Warm runs per command unless given.
 const DEFAULT_RUNS: usize = 10;
@@ -38,50 +45,15 @@ fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().ok());
     let runs = args.next().flatten().unwrap_or(DEFAULT_RUNS);
     let count = args.next().flatten().unwrap_or(DAEMONS).max(1);
-    let bin_dir = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent()?.parent().map(Path::to_path_buf))
-        .expect("target dir");
-    let timectl = bin_dir.join("timectl");
-    let timed = bin_dir.join("timed");
-    for bin in [&timectl, &timed] {
-        assert!(
-            bin.is_file(),
-            "{} missing: cargo build --release -p timectl -p timed",
-            bin.display()
-        );
-    }
+    let bins = fleet::binaries();
+    let timectl = &bins.timectl;
 
     let wide = count > DAEMONS;
-    let sshd = if wide {
-        sshd::Sshd::start_with(&sshd::Options {
-            hosts: sshd::MAX_HOSTS,
-            max_startups: "10:30:100".into(),
-            max_sessions: 10,
-        })
-    } else {
-        sshd::Sshd::start()
-    };
+    let sshd = fleet::sshd_for(count);
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("devnet");
-    let _down = testkit::devnet::up(&timectl, &dir, DAEMONS, &timed, &[]);
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("devnet.json")).expect("state"))
-            .expect("state json");
-    let rpcs: Vec<std::net::SocketAddr> = state["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| n["rpc"].as_str().expect("rpc").parse().expect("addr"))
-        .collect();
-    let names: Vec<String> = (1..=count).map(|i| format!("n{i}")).collect();
-    let nodes: Vec<(&str, std::net::SocketAddr)> = names
-        .iter()
-        .zip(rpcs.iter().cycle())
-        .map(|(name, rpc)| (name.as_str(), *rpc))
-        .collect();
+    let devnet = fleet::Devnet::up(&bins, &tmp.path().join("devnet"), DAEMONS, &[]);
     let fleet = tmp.path().join("fleet.toml");
-    std::fs::write(&fleet, sshd.fleet_toml_with_rpc(&nodes)).expect("fleet");
+    std::fs::write(&fleet, fleet::ssh_fleet(&sshd, &devnet, count)).expect("fleet");
 
     let status = format!(
         "{} --fleet {} status --output json",
@@ -105,17 +77,19 @@ fn main() {
     let local_status = format!(
         "{} --fleet {} status --output json",
         timectl.display(),
-        dir.join("fleet.toml").display()
+        devnet.fleet().display()
     );
     let mut commands = vec![
         (
             format!("timectl status ({count} nodes, ssh + tunnel + rpc)"),
             "status",
+            count,
             status.clone(),
         ),
         (
             format!("timectl status (the {DAEMONS} daemons, local transport: no ssh)"),
             "status_local",
+            DAEMONS,
             local_status,
         ),
     ];
@@ -123,23 +97,25 @@ fn main() {
         commands.push((
             "ssh true to 4 hosts in parallel, new connections".into(),
             "ssh_parallel",
+            sshd::HOSTS.len(),
             parallel(""),
         ));
         commands.push((
             "ssh true to 4 hosts in parallel, reused masters".into(),
             "ssh_parallel_reused",
+            sshd::HOSTS.len(),
             parallel(&mux),
         ));
     }
     println!("runs: 1 cold + {runs} warm each\n");
-    for (what, figure, cmd) in &commands {
+    for (what, figure, nodes, cmd) in &commands {
         let cold = time(cmd);
         let warm: Vec<Duration> = (0..runs).map(|_| time(cmd)).collect();
         // A new process opens new masters every run: each run is cold, and
         // "warm" is what one process pays per round (recorded below).
-        testkit::figures::record(&format!("{figure}.cold.n{count}"), "ms", &[ms(cold)]);
+        testkit::figures::record(&format!("{figure}.cold.n{nodes}"), "ms", &[ms(cold)]);
         let again: Vec<f64> = warm.iter().copied().map(ms).collect();
-        testkit::figures::record(&format!("{figure}.cli_again.n{count}"), "ms", &again);
+        testkit::figures::record(&format!("{figure}.cli_again.n{nodes}"), "ms", &again);
         let (median, min, max) = summary(&warm);
         println!(
             "{what}\n  cold {:>7.1} ms   warm median {:>7.1} ms  (min {:.1}, max {:.1})",
@@ -162,7 +138,7 @@ fn main() {
             "--style",
             "basic",
         ]);
-        for (_, _, cmd) in &commands {
+        for (_, _, _, cmd) in &commands {
             hf.arg(cmd);
         }
         let _ = hf.status();
@@ -271,16 +247,6 @@ fn parent(pid: u32) -> Option<u32> {
         .ok()
 }
 
-/// Median, min and max of some timings.
-fn summary(runs: &[Duration]) -> (Duration, Duration, Duration) {
-    let mut sorted = runs.to_vec();
-    sorted.sort();
-    let median = sorted.get(sorted.len() / 2).copied().unwrap_or_default();
-    let min = sorted.first().copied().unwrap_or_default();
-    let max = sorted.last().copied().unwrap_or_default();
-    (median, min, max)
-}
-
 fn time(cmd: &str) -> Duration {
     let started = Instant::now();
     let status = Command::new("sh")
@@ -291,8 +257,4 @@ fn time(cmd: &str) -> Duration {
         .expect("run");
     assert!(status.success(), "failed: {cmd}");
     started.elapsed()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -6,7 +6,8 @@
 //! # Layout
 //! - [`api`]: the [`NodeApi`] trait, what a daemon's API must answer.
 //! - `open`: `api()`, a node's API over its pooled RPC client.
-//! - `snapshot`: [`probe`] and [`probe_all`], nodes into snapshots.
+//! - `snapshot`: [`probe`] and [`probe_all`] (and their `_with` forms, which
+//!   may skip the repo HEAD), nodes into snapshots.
 //! - [`timed`]: our daemon's API (`api = "timed"`).
 //! - [`upstream`]: the upstream daemon's API (`api = "time-masternode"`), over
 //!   [`jsonrpc`].
@@ -22,5 +23,5 @@ pub use api::NodeApi;
 // `pub` for `testing::node_api`; the module itself stays private.
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 pub use open::api;
-pub(crate) use snapshot::{Head, probe_with};
+pub(crate) use snapshot::{Head, probe_all_with, probe_with};
 pub use snapshot::{probe, probe_all};

@@ -14,7 +14,7 @@ use super::event::{Event, Phase};
 use super::journal;
 use crate::emit::Emit;
 use crate::pool::Pool;
-use crate::probe;
+use crate::probe::{self, Head};
 
 /// What to check.
 #[derive(Clone, Debug)]
@@ -80,9 +80,17 @@ pub(crate) async fn run(
             () = stop.cancelled() => return None,
             () = tokio::time::sleep_until(opened + at) => {}
         }
+        // Only the end probe's repo HEAD is judged (same_commit): reading it
+        // at the start and middle too ran `git` on every node twice for
+        // nothing, a remote command each, which at a hundred nodes behind one
+        // sshd kept the window's probes waiting on sessions.
+        let head = match phase {
+            Phase::End => Head::Read,
+            Phase::Start | Phase::Middle => Head::Known(None),
+        };
         let snapshots = tokio::select! {
             () = stop.cancelled() => return None,
-            snapshots = probe::probe_all(pool, &plan.nodes) => snapshots,
+            snapshots = probe::probe_all_with(pool, &plan.nodes, &head) => snapshots,
         };
         emit.emit(Event::Probed {
             phase,

@@ -86,10 +86,18 @@ pub(crate) async fn probe_with(pool: &Pool, node: &Node, head: Head) -> NodeSnap
 /// # Cancel safety
 /// Cancel safe: dropping it aborts the probes.
 pub async fn probe_all(pool: &Pool, nodes: &[Node]) -> Vec<NodeSnapshot> {
+    probe_all_with(pool, nodes, &Head::Read).await
+}
+
+/// [`probe_all`], reading each repo HEAD or not as `head` says.
+///
+/// # Cancel safety
+/// Cancel safe: dropping it aborts the probes.
+pub(crate) async fn probe_all_with(pool: &Pool, nodes: &[Node], head: &Head) -> Vec<NodeSnapshot> {
     let mut tasks = JoinSet::new();
     for (index, node) in nodes.iter().cloned().enumerate() {
-        let pool = pool.clone();
-        tasks.spawn(async move { (index, probe(&pool, &node).await) });
+        let (pool, head) = (pool.clone(), head.clone());
+        tasks.spawn(async move { (index, probe_with(&pool, &node, head).await) });
     }
     let mut snapshots: Vec<Option<NodeSnapshot>> = vec![None; nodes.len()];
     while let Some(joined) = tasks.join_next().await {

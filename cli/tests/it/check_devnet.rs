@@ -11,8 +11,10 @@
 //! - `reports`: a healthy fleet, its JSON, JUnit and Nagios reports, bad input.
 //! - `failures`: each broken fleet and the verdict and exit code it gets.
 //! - `watch`: `--watch` following a node down and back.
+//! - `remote_work`: what `check` runs on the nodes (one HEAD read per node).
 
 mod failures;
+mod remote_work;
 mod reports;
 pub(crate) mod setup;
 mod watch;

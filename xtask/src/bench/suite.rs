@@ -160,6 +160,23 @@ const ALL: &[Bench] = &[
         takes_ansible: false,
     },
     Bench {
+        name: "fleet",
+        package: "timectl",
+        example: "fleet_bench",
+        about: "`timectl status` on devnets of 4 and 64 daemons, and how far `timectl check --window 60s` runs past its window there and over SSH at 100 nodes",
+        full: &[
+            &["--devnet", "4", "--window", "60s", "--runs", "10"],
+            &[
+                "--devnet", "64", "--ssh", "100", "--window", "60s", "--runs", "10", "--checks",
+                "2",
+            ],
+        ],
+        smoke: &[
+            "--devnet", "4", "--ssh", "4", "--window", "2s", "--runs", "1",
+        ],
+        takes_ansible: false,
+    },
+    Bench {
         name: "deploy",
         package: "timectl",
         example: "deploy_bench",
