@@ -48,8 +48,9 @@ cargo test --workspace --all-targets --locked
 # The sizes, one test at a time on a machine the suite has left (about
 # 40 s): status, check and deploy --dry-run answer for every node of 64
 # daemons, status over SSH for 100 nodes behind one sshd. In the suite above
-# they run at 16 and 24 nodes beside a hundred other tests.
-FLEET_SCALE_NODES=64 FLEET_SCALE_SSH_NODES=100 cargo test -p timectl --test it --locked -- \
+# they run at 16 and 24 nodes beside a hundred other tests. `--workspace`
+# keeps the suite's build (`-p timectl` alone would rebuild with other features).
+FLEET_SCALE_NODES=64 FLEET_SCALE_SSH_NODES=100 cargo test --workspace --test it --locked -- \
   --test-threads 1 fleet_scale::status_check_and_dry_run fleet_scale::status_over_ssh
 # Every benchmark once at its smallest size on this debug build (about two
 # minutes): a change that breaks one fails here instead of rotting unseen.
