@@ -19,6 +19,7 @@
 pub(crate) mod command;
 pub(crate) mod event;
 pub(crate) mod filter;
+pub(crate) mod lines;
 pub(crate) mod offline;
 pub(crate) mod record;
 pub(crate) mod reorder;

@@ -19,7 +19,8 @@ use timecoin_shared::classify::{Classifier, Envelope, EventKind, KindSet, LogEnt
 
 use super::event::{Event, NodeTally, Tally};
 use super::filter::Filter;
-use super::record::{Record, is_standalone, now_us, written_at};
+use super::lines::each_line;
+use super::record::{Record, is_standalone};
 use crate::emit::Emit;
 
 /// What the caller needs of each line.
@@ -62,8 +63,8 @@ fn records<E: Emit<Event> + ?Sized>(
         }
         Ok::<(), io::Error>(())
     };
-    let read = each_line(input, emit, |line| {
-        carry.push(Record::new(LogEntry::parse(line), None), &mut keep)
+    let read = each_line(input, closed(emit), |line| {
+        carry.push(Record::new(LogEntry::parse(line.text), None), &mut keep)
     })?;
     carry.finish(&mut keep)?;
     Ok(read)
@@ -75,7 +76,6 @@ fn counts<E: Emit<Event> + ?Sized>(
     emit: &E,
 ) -> io::Result<u64> {
     let classifier = Classifier::global();
-    let now_us = now_us();
     let mut names = Names::default();
     let mut rows = Rows::default();
     let mut carry = Carry::default();
@@ -85,25 +85,32 @@ fn counts<E: Emit<Event> + ?Sized>(
         }
         Ok::<(), io::Error>(())
     };
-    let read = each_line(input, emit, |line| {
-        let (text, hostname, realtime_us) = match LogEntry::read(line) {
+    let read = each_line(input, closed(emit), |line| {
+        let (text, hostname, realtime_us) = match LogEntry::read(line.text) {
             Read::Journal(entry) => (Cow::Owned(entry.message), entry.hostname, entry.realtime_us),
             Read::Plain(text) => (text, None, None),
         };
         let env = Envelope::split(&text);
-        let kinds = classifier.kinds(&env.message);
+        // A message taken from the line as it is (no JSON decoded, no colour
+        // stripped) has its lower-cased twin in the line's.
+        let kinds = match line.lower_of(&env.message) {
+            Some(lower) => classifier.kinds_lowered(lower),
+            None => classifier.kinds(&env.message),
+        };
         let node = hostname
             .as_deref()
             .or(env.node.as_deref())
             .map(|n| names.id(n));
-        let time_us = written_at(&env, realtime_us, || now_us);
+        // Whether the line has a time, not its value: a yearless one is not placed.
+        let dated = (realtime_us.is_some() || env.timestamp_us.is_some() || env.yearless.is_some())
+            .then_some(());
         let counted = Counted {
             node,
-            time_us,
+            dated,
             kinds,
             kept: filter.keeps_line(kinds, &text),
             blank: text.trim().is_empty(),
-            standalone: is_standalone(&env, time_us, node.is_some()),
+            standalone: is_standalone(&env, dated.is_some(), node.is_some()),
         };
         carry.push(counted, &mut keep)
     })?;
@@ -112,38 +119,17 @@ fn counts<E: Emit<Event> + ?Sized>(
     Ok(read)
 }
 
-/// Calls `each` with every line of `input` (without its `\n`), until the input
-/// ends or `emit` closes; gives the number of lines.
-fn each_line<E: Emit<Event> + ?Sized>(
-    mut input: impl BufRead,
-    emit: &E,
-    mut each: impl FnMut(&str) -> io::Result<()>,
-) -> io::Result<u64> {
-    let mut raw = Vec::new();
-    let mut count = 0;
-    while !emit.closed() {
-        raw.clear();
-        if input.read_until(b'\n', &mut raw)? == 0 {
-            break;
-        }
-        // Valid UTF-8 (nearly every line) is checked by the fast validator and
-        // borrowed; only a broken line pays for the replacing one.
-        let line = match std::str::from_utf8(&raw) {
-            Ok(line) => Cow::Borrowed(line),
-            Err(_) => String::from_utf8_lossy(&raw),
-        };
-        count += 1;
-        each(line.strip_suffix('\n').unwrap_or(&line))?;
-    }
-    Ok(count)
+/// Whether `emit` has closed (its reader went away): then reading stops.
+fn closed<E: Emit<Event> + ?Sized>(emit: &E) -> impl Fn() -> bool + '_ {
+    || emit.closed()
 }
 
-/// One line for a summary: its node (by [`Names`] id), time, kinds, and
-/// whether the filter keeps it.
+/// One line for a summary: its node (by [`Names`] id), whether it has a time
+/// (a summary never reads its value), its kinds, and whether the filter keeps it.
 #[derive(Clone, Copy)]
 struct Counted {
     node: Option<usize>,
-    time_us: Option<i64>,
+    dated: Option<()>,
     kinds: KindSet,
     kept: bool,
     blank: bool,
@@ -194,6 +180,9 @@ impl Rows {
         }
         let row = &mut self.rows[self.last].1;
         row.lines += 1;
+        if kinds.is_empty() {
+            return;
+        }
         for (count, kind) in row.kinds.iter_mut().zip(EventKind::ALL) {
             *count += u64::from(kinds.contains(kind));
         }
@@ -216,17 +205,20 @@ impl Rows {
 /// of the lines around it.
 trait Filed {
     type Node: Clone;
+    /// What [`Carry`] passes on of a line's time.
+    type Time: Copy;
     /// A blank line says nothing, not even whose it is.
     fn is_blank(&self) -> bool;
     /// It has a level, a time or a node of its own.
     fn standalone(&self) -> bool;
     fn node(&self) -> &Option<Self::Node>;
-    fn time_us(&self) -> Option<i64>;
-    fn file_under(&mut self, node: &Option<Self::Node>, time_us: Option<i64>);
+    fn time(&self) -> Option<Self::Time>;
+    fn file_under(&mut self, node: &Option<Self::Node>, time: Option<Self::Time>);
 }
 
 impl Filed for Record {
     type Node = String;
+    type Time = i64;
     fn is_blank(&self) -> bool {
         self.line.trim().is_empty()
     }
@@ -236,7 +228,7 @@ impl Filed for Record {
     fn node(&self) -> &Option<String> {
         &self.node
     }
-    fn time_us(&self) -> Option<i64> {
+    fn time(&self) -> Option<i64> {
         self.time_us
     }
     fn file_under(&mut self, node: &Option<String>, time_us: Option<i64>) {
@@ -247,6 +239,7 @@ impl Filed for Record {
 
 impl Filed for Counted {
     type Node = usize;
+    type Time = ();
     fn is_blank(&self) -> bool {
         self.blank
     }
@@ -256,19 +249,19 @@ impl Filed for Counted {
     fn node(&self) -> &Option<usize> {
         &self.node
     }
-    fn time_us(&self) -> Option<i64> {
-        self.time_us
+    fn time(&self) -> Option<()> {
+        self.dated
     }
-    fn file_under(&mut self, node: &Option<usize>, time_us: Option<i64>) {
+    fn file_under(&mut self, node: &Option<usize>, dated: Option<()>) {
         self.node = *node;
-        self.time_us = time_us;
+        self.dated = dated;
     }
 }
 
 /// The node and time of the lines around a line that is no log line of its own.
 struct Carry<T: Filed> {
     node: Option<T::Node>,
-    time_us: Option<i64>,
+    time: Option<T::Time>,
     /// Such lines before the first log line.
     held: Vec<T>,
 }
@@ -277,7 +270,7 @@ impl<T: Filed> Default for Carry<T> {
     fn default() -> Self {
         Carry {
             node: None,
-            time_us: None,
+            time: None,
             held: Vec::new(),
         }
     }
@@ -289,17 +282,17 @@ impl<T: Filed> Carry<T> {
             return emit(line);
         }
         if !line.standalone() {
-            if self.node.is_none() && self.time_us.is_none() {
+            if self.node.is_none() && self.time.is_none() {
                 self.held.push(line);
                 return Ok(());
             }
-            line.file_under(&self.node, self.time_us);
+            line.file_under(&self.node, self.time);
             return emit(line);
         }
         self.node.clone_from(line.node());
-        self.time_us = line.time_us();
+        self.time = line.time();
         for mut held in self.held.drain(..) {
-            held.file_under(&self.node, self.time_us);
+            held.file_under(&self.node, self.time);
             emit(held)?;
         }
         emit(line)

@@ -42,7 +42,7 @@ impl Record {
         let written = entry
             .hostname
             .or_else(|| env.node.as_deref().map(str::to_owned));
-        let standalone = is_standalone(&env, time_us, written.is_some());
+        let standalone = is_standalone(&env, time_us.is_some(), written.is_some());
         let node = node.map(str::to_owned).or(written);
         let message = env.message.into_owned();
         Record {
@@ -70,8 +70,8 @@ pub(crate) fn written_at(
 }
 
 /// Whether the line is a log line of its own (see [`Record::standalone`]).
-pub(crate) fn is_standalone(env: &Envelope<'_>, time_us: Option<i64>, has_node: bool) -> bool {
-    env.level.is_some() || time_us.is_some() || has_node
+pub(crate) fn is_standalone(env: &Envelope<'_>, dated: bool, has_node: bool) -> bool {
+    env.level.is_some() || dated || has_node
 }
 
 pub(crate) fn now_us() -> i64 {

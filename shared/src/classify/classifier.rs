@@ -89,6 +89,10 @@ enum Want {
     Kinds,
 }
 
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
 /// A thread's reused buffers: the lower-cased line and each rule's capture
 /// slots, so classifying allocates nothing but the peer it returns.
 #[derive(Default)]
@@ -145,6 +149,38 @@ impl Classifier {
             .kinds
     }
 
+    /// The kinds of `lower`, text whose ASCII letters are already lower-cased
+    /// (a reader of many lines lower-cases its whole buffer at once): as
+    /// [`kinds`](Classifier::kinds) finds them for the original text.
+    pub fn kinds_lowered(&self, lower: &str) -> KindSet {
+        let rules = self.prefilter.candidates(lower.as_bytes());
+        if rules.is_empty() {
+            return KindSet::default();
+        }
+        self.with_slots(|slots| self.extract(lower, lower, Want::Kinds, rules, slots))
+            .kinds
+    }
+
+    /// Runs `f` with this thread's capture slots for this classifier's rules.
+    fn with_slots<T>(&self, f: impl FnOnce(&mut [CaptureLocations]) -> T) -> T {
+        SCRATCH.with_borrow_mut(|scratch| {
+            self.own_slots(scratch);
+            f(&mut scratch.slots)
+        })
+    }
+
+    /// Makes `scratch`'s capture slots this classifier's.
+    fn own_slots(&self, scratch: &mut Scratch) {
+        if scratch.owner != self.id {
+            scratch.slots = self
+                .rules
+                .iter()
+                .map(|r| r.regex.capture_locations())
+                .collect();
+            scratch.owner = self.id;
+        }
+    }
+
     /// Classifies `text` running only the rules `candidates` picks for its
     /// lower-cased bytes.
     fn classify_among(
@@ -153,9 +189,6 @@ impl Classifier {
         want: Want,
         candidates: impl FnOnce(&Prefilter, &[u8]) -> RuleSet,
     ) -> Classification {
-        thread_local! {
-            static SCRATCH: RefCell<Scratch> = RefCell::default();
-        }
         SCRATCH.with_borrow_mut(|scratch| {
             scratch.lower.clear();
             scratch.lower.push_str(text);
@@ -164,14 +197,7 @@ impl Classifier {
             if rules.is_empty() {
                 return Classification::default();
             }
-            if scratch.owner != self.id {
-                scratch.slots = self
-                    .rules
-                    .iter()
-                    .map(|r| r.regex.capture_locations())
-                    .collect();
-                scratch.owner = self.id;
-            }
+            self.own_slots(scratch);
             self.extract(text, &scratch.lower, want, rules, &mut scratch.slots)
         })
     }
@@ -401,6 +427,8 @@ mod tests {
             let classifier = Classifier::global();
             let every_rule = classify_by_every_rule(classifier, &line);
             proptest::prop_assert_eq!(classifier.kinds(&line), every_rule.kinds);
+            let lower = line.to_ascii_lowercase();
+            proptest::prop_assert_eq!(classifier.kinds_lowered(&lower), every_rule.kinds);
             proptest::prop_assert_eq!(classifier.classify(&line), every_rule);
         }
     }

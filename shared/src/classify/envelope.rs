@@ -45,7 +45,7 @@ impl<'a> Envelope<'a> {
                 message: Cow::Owned(env.message.into_owned()),
             };
         }
-        let mut rest = line.trim_start();
+        let mut rest = trim_start(line);
         let mut node = None;
         let mut timestamp_us = None;
         let mut yearless = None;
@@ -55,7 +55,7 @@ impl<'a> Envelope<'a> {
             yearless = YearlessTime::parse(rest);
             rest = &rest[end..];
         }
-        rest = rest.trim_start();
+        rest = trim_start(rest);
         if let Some((us, host, after)) = debug_log_prefix(rest) {
             timestamp_us = Some(us);
             node = node.or(Some(Cow::Borrowed(host)));
@@ -192,10 +192,46 @@ fn count_spaces(b: &[u8], from: usize) -> usize {
 
 /// Where the run of characters from `from` that are not whitespace, `:` or `[` ends.
 fn word_end(s: &str, from: usize) -> usize {
-    s[from..]
-        .char_indices()
-        .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == '[')
-        .map_or(s.len(), |(i, _)| from + i)
+    let ascii = s.as_bytes()[from..]
+        .iter()
+        .position(|c| !c.is_ascii() || is_space(*c) || matches!(c, b':' | b'['));
+    // From the first non-ASCII byte on (a char boundary), by chars.
+    match ascii.map(|i| from + i) {
+        Some(at) if !s.as_bytes()[at].is_ascii() => s[at..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == '[')
+            .map_or(s.len(), |(i, _)| at + i),
+        Some(at) => at,
+        None => s.len(),
+    }
+}
+
+/// `c.is_whitespace()` for an ASCII `c` (which counts the vertical tab,
+/// unlike `u8::is_ascii_whitespace`).
+fn is_space(c: u8) -> bool {
+    matches!(c, b'\t'..=b'\r' | b' ')
+}
+
+/// `s.trim_start()`, by bytes while they are ASCII: the envelope trims three
+/// times per line, and nearly every run of spaces is ASCII.
+fn trim_start(s: &str) -> &str {
+    let ascii = s.bytes().take_while(|c| is_space(*c)).count();
+    let rest = &s[ascii..];
+    if rest.as_bytes().first().is_some_and(u8::is_ascii) {
+        rest
+    } else {
+        rest.trim_start()
+    }
+}
+
+/// `s.find(char::is_whitespace)`, by bytes while they are ASCII.
+fn find_space(s: &str) -> Option<usize> {
+    let at = s.bytes().position(|c| !c.is_ascii() || is_space(c))?;
+    if s.as_bytes()[at].is_ascii() {
+        Some(at)
+    } else {
+        s[at..].find(char::is_whitespace).map(|i| at + i)
+    }
 }
 
 /// After a host ending at `from`: spaces and an `ident` with an optional
@@ -231,8 +267,8 @@ fn split_word(s: &str) -> Option<(&str, &str)> {
     if s.is_empty() {
         return None;
     }
-    let end = s.find(char::is_whitespace).unwrap_or(s.len());
-    Some((&s[..end], s[end..].trim_start()))
+    let end = find_space(s).unwrap_or(s.len());
+    Some((&s[..end], trim_start(&s[end..])))
 }
 
 /// The upstream daemon's own timer: `YYYY-MM-DD HH:MM:SS.mmm [host] `, in UTC
@@ -247,13 +283,14 @@ fn debug_log_prefix(s: &str) -> Option<(i64, &str, &str)> {
         return None;
     }
     let rest = &after[close + 1..];
-    rest.starts_with(' ').then(|| (us, host, rest.trim_start()))
+    rest.starts_with(' ').then(|| (us, host, trim_start(rest)))
 }
 
 /// Removes CSI escape sequences (`ESC [ ... final-byte`), as tracing's colours
 /// use; borrows when there are none (most lines).
 pub fn strip_ansi(s: &str) -> Cow<'_, str> {
-    if !s.contains('\x1b') {
+    // A SIMD search: this runs on every line, twice (the entry, then its envelope).
+    if memchr::memchr(0x1b, s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -345,12 +382,17 @@ fn parse_civil_us(s: &str) -> Option<(i64, usize)> {
     Some((secs * 1_000_000 + micros, i))
 }
 
-/// The number written in `s[range]`, all ASCII digits.
+/// The number written in `s[range]`, all ASCII digits (at least one; none
+/// too many for an `i64`), read by bytes: the times of every line go through here.
 fn digits(s: &str, range: std::ops::Range<usize>) -> Option<i64> {
-    let part = s.get(range)?;
-    part.bytes()
-        .all(|c| c.is_ascii_digit())
-        .then(|| part.parse().ok())?
+    let part = s.as_bytes().get(range).filter(|p| !p.is_empty())?;
+    part.iter().try_fold(0i64, |n, c| {
+        if c.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(i64::from(c - b'0'))
+        } else {
+            None
+        }
+    })
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
@@ -382,6 +424,29 @@ mod tests {
     }
 
     proptest! {
+        /// The byte-level helpers read text as the char-level calls they
+        /// replaced, Unicode spaces (no-break, em, line separator) included.
+        #[test]
+        fn byte_helpers_read_as_chars_do(
+            s in "[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}\u{2028}\u{85}:\\[a-z0-9é😀+-]{0,12}",
+            from in 0usize..12,
+        ) {
+            prop_assert_eq!(trim_start(&s), s.trim_start());
+            prop_assert_eq!(find_space(&s), s.find(char::is_whitespace));
+            if s.is_char_boundary(from.min(s.len())) {
+                let from = from.min(s.len());
+                let by_chars = s[from..]
+                    .char_indices()
+                    .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == '[')
+                    .map_or(s.len(), |(i, _)| from + i);
+                prop_assert_eq!(word_end(&s, from), by_chars);
+            }
+            for end in 0..=s.len() {
+                let by_parse = s.get(..end).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse().ok());
+                prop_assert_eq!(digits(&s, 0..end), by_parse);
+            }
+        }
+
         #[test]
         fn journal_prefix_reads_as_the_regex_did(
             time in prop_oneof![

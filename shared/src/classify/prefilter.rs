@@ -1,14 +1,22 @@
-//! The literal prefilter: which rules could match a line, found by one
-//! Aho-Corasick pass over it, so the many lines that carry no kind (pings,
-//! pongs, status lines) touch no regex at all.
+//! The literal prefilter: which rules could match a line, found by a SIMD
+//! search (Teddy) for the rules' words, so the many lines that carry no kind
+//! (pings, pongs, status lines) touch no regex at all.
 //!
 //! The words are read from each rule's own regex (its syntax tree), not
 //! written beside it: a word is taken only where every match of the rule must
 //! contain it, so a rule added or reworded brings its words with it and no line
 //! it would match is dropped before it runs. A rule from which no such word can
 //! be read is refused when the classifier is built (and so by the unit tests).
+//!
+//! A rule needs all of its clauses (each a choice of words), not just one: a
+//! noise line such as "Connection to 1.2.3.4 closed by peer" has the words of
+//! "connection to ... failed" and of "connection to ... ended quickly" but not
+//! their second words, and so runs neither regex. Only the first (most
+//! selective) clause of each rule is searched for in every line; the others
+//! are looked for in the few lines that have a first one.
 
 use aho_corasick::{AhoCorasick, MatchKind, packed};
+use memchr::memmem;
 use regex_syntax::hir::{Hir, HirKind};
 
 /// Rules as bits by their index in the table.
@@ -21,6 +29,10 @@ impl RuleSet {
 
     fn insert(&mut self, index: usize) {
         self.0 |= 1 << index;
+    }
+
+    fn remove(&mut self, index: usize) {
+        self.0 &= !(1 << index);
     }
 
     /// The first `count` rules.
@@ -49,25 +61,50 @@ impl RuleSet {
     }
 }
 
+/// Words at least one of which is in every match.
+pub(crate) type Clause = Vec<Vec<u8>>;
+
 /// The words of every rule, searched for at once.
 pub(crate) struct Prefilter {
-    /// Any word at all, found by SIMD (Teddy): it turns most lines away before
-    /// the slower overlapping search below. `None` on a CPU without SSSE3,
-    /// where the overlapping search alone decides.
-    quick: Option<packed::Searcher>,
-    /// Every word in a line, overlapping, to name the rules.
-    searcher: AhoCorasick,
-    /// By pattern index of `searcher`: the rules that need that word.
+    /// The words of every rule's first clause, leftmost-longest.
+    first: FirstWords,
+    /// By pattern index of `first`: the rules whose first clause offers that
+    /// word or a word it starts with (found at the same place, and so not
+    /// reported apart).
     rules_of: Vec<RuleSet>,
+    /// By rule: its clauses after the first, each its words' searchers.
+    rest_of: Vec<Vec<Vec<memmem::Finder<'static>>>>,
+}
+
+/// The search for first clauses' words: Teddy (SIMD) where the CPU has it,
+/// else an Aho-Corasick automaton with the same leftmost-longest answers.
+enum FirstWords {
+    Teddy(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl FirstWords {
+    /// The leftmost word starting at or after `from`, the longest there: its
+    /// pattern index and start.
+    fn find(&self, lower: &[u8], from: usize) -> Option<(usize, usize)> {
+        match self {
+            FirstWords::Teddy(teddy) => teddy
+                .find_in(lower, aho_corasick::Span::from(from..lower.len()))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+            FirstWords::Automaton(automaton) => automaton
+                .find(aho_corasick::Input::new(lower).range(from..))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        }
+    }
 }
 
 impl Prefilter {
-    /// Reads each rule's words from its regex `sources` (in table order).
+    /// Reads each rule's clauses from its regex `sources` (in table order).
     ///
     /// # Errors
     /// A rule that does not parse, one that can match a line without any
-    /// literal word (it would have to run on every line), or more rules than a
-    /// [`RuleSet`] holds; the message names the rule.
+    /// literal word (it would have to run on every line), or more rules than
+    /// a [`RuleSet`] holds; the message names the rule or the limit.
     pub(crate) fn new(sources: &[String]) -> Result<Prefilter, String> {
         if sources.len() > RuleSet::CAPACITY {
             return Err(format!(
@@ -77,96 +114,140 @@ impl Prefilter {
             ));
         }
         let mut words: Vec<Vec<u8>> = Vec::new();
-        let mut rules_of: Vec<RuleSet> = Vec::new();
-        for (index, source) in sources.iter().enumerate() {
-            for word in required_words(source)? {
-                let at = match words.iter().position(|w| *w == word) {
-                    Some(at) => at,
-                    None => {
-                        words.push(word);
-                        rules_of.push(RuleSet::default());
-                        words.len() - 1
-                    }
-                };
-                rules_of[at].insert(index);
+        let mut first_of: Vec<RuleSet> = Vec::new();
+        let mut rest_of = Vec::new();
+        for (rule, source) in sources.iter().enumerate() {
+            let mut clauses = required_clauses(source)?.into_iter();
+            for word in clauses.next().into_iter().flatten() {
+                let at = words.iter().position(|w| *w == word).unwrap_or_else(|| {
+                    words.push(word);
+                    first_of.push(RuleSet::default());
+                    words.len() - 1
+                });
+                first_of[at].insert(rule);
             }
+            rest_of.push(
+                clauses
+                    .map(|clause| {
+                        clause
+                            .iter()
+                            .map(|w| memmem::Finder::new(w).into_owned())
+                            .collect()
+                    })
+                    .collect(),
+            );
         }
+        let rules_of = words
+            .iter()
+            .map(|word| {
+                let mut set = RuleSet::default();
+                for (other, rules) in words.iter().zip(&first_of) {
+                    if word.starts_with(other) {
+                        set.0 |= rules.0;
+                    }
+                }
+                set
+            })
+            .collect();
         // Correctness: without the pattern limit Teddy takes all the words
         // (more than its default 64), and only Teddy, never a slower fallback.
-        let quick = packed::Config::new()
+        let teddy = packed::Config::new()
             .only_teddy(true)
             .heuristic_pattern_limits(false)
+            .match_kind(packed::MatchKind::LeftmostLongest)
             .builder()
             .extend(&words)
             .build();
-        let searcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .map_err(|e| format!("prefilter words: {e}"))?;
+        let first = match teddy {
+            Some(teddy) => FirstWords::Teddy(teddy),
+            None => FirstWords::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&words)
+                    .map_err(|e| format!("prefilter words: {e}"))?,
+            ),
+        };
         Ok(Prefilter {
-            quick,
-            searcher,
+            first,
             rules_of,
+            rest_of,
         })
     }
 
-    /// The rules whose words occur in `lower` (a line with its ASCII letters
-    /// lower-cased, as the rules read it). A rule not named cannot match.
+    /// The rules all of whose clauses have a word in `lower` (a line with its
+    /// ASCII letters lower-cased, as the rules read it). A rule not named
+    /// cannot match.
+    ///
+    /// Every place a first clause's word starts is visited (the longest word
+    /// there names the shorter ones too); a later clause is then looked for
+    /// only in the few rules so named.
     pub(crate) fn candidates(&self, lower: &[u8]) -> RuleSet {
         let mut set = RuleSet::default();
-        // No word starts before the leftmost one the quick search finds.
-        let from = match &self.quick {
-            Some(quick) => match quick.find(lower) {
-                Some(first) => first.start(),
-                None => return set,
-            },
-            None => 0,
-        };
-        for found in self.searcher.find_overlapping_iter(&lower[from..]) {
-            set.0 |= self.rules_of[found.pattern().as_usize()].0;
+        let mut from = 0;
+        while let Some((word, start)) = self.first.find(lower, from) {
+            set.0 |= self.rules_of[word].0;
+            from = start + 1;
+        }
+        for rule in set.iter() {
+            let has = |clause: &Vec<memmem::Finder<'static>>| {
+                clause.iter().any(|word| word.find(lower).is_some())
+            };
+            if !self.rest_of[rule].iter().all(has) {
+                set.remove(rule);
+            }
         }
         set
     }
 }
 
-/// Words at least one of which is in every match of the regex `source`.
+/// The clauses every match of the regex `source` satisfies (each match
+/// contains a word of each), the most selective first.
 ///
 /// # Errors
 /// `source` does not parse, or no word is required.
-pub(crate) fn required_words(source: &str) -> Result<Vec<Vec<u8>>, String> {
+pub(crate) fn required_clauses(source: &str) -> Result<Vec<Clause>, String> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(source)
         .map_err(|e| format!("rule {source:?} does not parse: {e}"))?;
-    required(&hir).ok_or_else(|| format!("rule {source:?} needs no literal word"))
+    let mut clauses =
+        required(&hir).ok_or_else(|| format!("rule {source:?} needs no literal word"))?;
+    clauses.sort_by_key(|clause| std::cmp::Reverse(shortest(clause)));
+    Ok(clauses)
 }
 
-/// Soundness: each arm returns words only where the regex cannot match
-/// without one of them. A literal needs itself; a group, or a repetition of at
-/// least once, needs what its body needs; an alternation needs one of its
-/// branches' words (each branch must need some); a concatenation needs what
-/// any one of its parts needs, and the part chosen is the one whose shortest
-/// word is longest (longer words are rarer in lines that match nothing).
-fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+/// The length of a clause's shortest word: longer words are rarer in lines
+/// that match nothing.
+fn shortest(clause: &Clause) -> usize {
+    clause.iter().map(Vec::len).min().unwrap_or(0)
+}
+
+/// Soundness: each arm returns clauses only where the regex cannot match
+/// without a word of each. A literal needs itself; a group, or a repetition of
+/// at least once, needs what its body needs; an alternation needs one of its
+/// branches' words (each branch must need some: its most selective clause is
+/// taken); a concatenation needs what every one of its parts needs.
+fn required(hir: &Hir) -> Option<Vec<Clause>> {
     match hir.kind() {
-        HirKind::Literal(literal) => Some(vec![literal.0.to_vec()]),
+        HirKind::Literal(literal) => Some(vec![vec![literal.0.to_vec()]]),
         HirKind::Capture(capture) => required(&capture.sub),
         HirKind::Repetition(rep) if rep.min >= 1 => required(&rep.sub),
         HirKind::Alternation(branches) => {
-            let mut words: Vec<Vec<u8>> = Vec::new();
+            let mut words: Clause = Vec::new();
             for branch in branches {
-                for word in required(branch)? {
+                let best = required(branch)?.into_iter().max_by_key(shortest)?;
+                for word in best {
                     if !words.contains(&word) {
                         words.push(word);
                     }
                 }
             }
-            Some(words)
+            Some(vec![words])
         }
-        HirKind::Concat(parts) => parts
-            .iter()
-            .filter_map(required)
-            .max_by_key(|words| words.iter().map(Vec::len).min().unwrap_or(0)),
+        HirKind::Concat(parts) => {
+            let clauses: Vec<Clause> = parts.iter().filter_map(required).flatten().collect();
+            (!clauses.is_empty()).then_some(clauses)
+        }
         HirKind::Empty | HirKind::Class(_) | HirKind::Look(_) | HirKind::Repetition(_) => None,
     }
 }
@@ -175,45 +256,58 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 mod tests {
     use super::*;
 
-    fn words(source: &str) -> Vec<String> {
-        required_words(source)
+    fn clauses(source: &str) -> Vec<Vec<String>> {
+        required_clauses(source)
             .unwrap()
             .into_iter()
-            .map(|w| String::from_utf8(w).unwrap())
+            .map(|c| {
+                c.into_iter()
+                    .map(|w| String::from_utf8(w).unwrap())
+                    .collect()
+            })
             .collect()
     }
 
     #[test]
-    fn words_are_what_every_match_contains() {
+    fn clauses_are_what_every_match_contains() {
         // The alternation's shortest word is longer than "ping ".
         assert_eq!(
-            words(r"\bping (?:timeout|timed out)\b"),
-            ["timeout", "timed out"]
+            clauses(r"\bping (?:timeout|timed out)\b"),
+            [vec!["timeout", "timed out"], vec!["ping "]]
         );
-        assert_eq!(words(r"\bping (?:to|for)\b"), ["ping "]);
         assert_eq!(
-            words(r"\bconnection reset\b|\bos error 104\b"),
-            ["connection reset", "os error 104"]
+            clauses(r"\bping (?:to|for)\b"),
+            [vec!["ping "], vec!["to", "for"]]
         );
-        // The longest required part of a concatenation, never an optional one.
         assert_eq!(
-            words(r"(?:already )?\bconnected to (?P<addr>[0-9]+)"),
-            ["connected to "]
+            clauses(r"\bconnection reset\b|\bos error 104\b"),
+            [vec!["connection reset", "os error 104"]]
         );
-        assert_eq!(words(r"(?:abcdefgh)+ x"), ["abcdefgh"]);
+        // Every required part of a concatenation, never an optional one.
+        assert_eq!(
+            clauses(r"(?:already )?\bconnected to (?P<addr>[0-9]+) failed"),
+            [vec!["connected to "], vec![" failed"]]
+        );
+        assert_eq!(clauses(r"(?:abcdefgh)+ x"), [vec!["abcdefgh"], vec![" x"]]);
+        // A branch gives its most selective clause to the alternation.
+        assert_eq!(clauses(r"ab [0-9] abcdef|c"), [vec![" abcdef", "c"]]);
     }
 
     #[test]
     fn a_rule_without_a_word_is_refused() {
         for source in [r"[0-9]+", r"(?:word)?", r"a|[0-9]", r"(?:ab)*", r"\b"] {
-            assert!(required_words(source).is_err(), "{source}");
+            assert!(required_clauses(source).is_err(), "{source}");
         }
-        assert!(required_words("(").is_err());
+        assert!(required_clauses("(").is_err());
     }
 
     #[test]
-    fn candidates_are_the_rules_whose_words_occur() {
-        let sources = [r"\bping timeout\b".to_owned(), r"reset|104".to_owned()];
+    fn candidates_are_the_rules_whose_clauses_all_occur() {
+        let sources = [
+            r"\bping timeout\b".to_owned(),
+            r"reset|104".to_owned(),
+            r"connection to [0-9]+ failed".to_owned(),
+        ];
         let prefilter = Prefilter::new(&sources).unwrap();
         let found = |line: &str| {
             prefilter
@@ -224,6 +318,9 @@ mod tests {
         assert_eq!(found("ping timeout, os error 104"), [0, 1]);
         assert_eq!(found("error 104"), [1]);
         assert!(found("ping pong").is_empty());
+        assert!(found("connection to 7 closed").is_empty());
+        // The second clause's word before the first's still counts.
+        assert_eq!(found(" failed; connection to 7"), [2]);
         let too_many = vec!["x".to_owned(); RuleSet::CAPACITY + 1];
         assert!(Prefilter::new(&too_many).is_err());
     }

@@ -27,16 +27,18 @@ pub struct YearlessTime {
 
 impl YearlessTime {
     /// Reads `Mon DD HH:MM:SS` (the day space-padded, as syslog writes it) at
-    /// the start of `s`.
+    /// the start of `s`, digits as ASCII bytes: every journal line's time comes
+    /// through here.
     pub(crate) fn parse(s: &str) -> Option<YearlessTime> {
-        let month = MONTHS.iter().position(|m| s.starts_with(m))? as i64 + 1;
-        let b = s.as_bytes();
-        if b.len() < 15 || b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
+        let b = s.as_bytes().get(..15)?;
+        let month = MONTHS.iter().position(|m| b.starts_with(m.as_bytes()))? as i64 + 1;
+        if b[3] != b' ' || b[6] != b' ' || b[9] != b':' || b[12] != b':' {
             return None;
         }
-        let num =
-            |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.trim_start().parse().ok() };
-        let (day, hour, minute, second) = (num(4..6)?, num(7..9)?, num(10..12)?, num(13..15)?);
+        let digit = |i: usize| b[i].is_ascii_digit().then(|| i64::from(b[i] - b'0'));
+        let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+        let day = if b[4] == b' ' { digit(5)? } else { two(4)? };
+        let (hour, minute, second) = (two(7)?, two(10)?, two(13)?);
         if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
             return None;
         }
@@ -93,6 +95,8 @@ mod tests {
         for bad in [
             "Dez 17 02:28:28",
             "Dec 17 2:28:28 ",
+            "Dec +5 02:28:28",
+            "Dec 17 02:-1:28",
             "Dec 32 02:28:28",
             "Dec 17",
             "",
