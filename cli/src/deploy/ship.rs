@@ -2,7 +2,9 @@
 //! read over its connection with the checksum the node computed, checked here,
 //! and written to each other node beside its binary, where it replaces that
 //! binary only once its own checksum there matches. A node that receives a
-//! damaged copy keeps the binary it had.
+//! damaged copy keeps the binary it had. A node whose binary already has the
+//! shipment's checksum (a no-op release, a deploy run again) is not sent the
+//! bytes: its checksum, computed there, is the check.
 //!
 //! The binary passes through this machine's memory (the nodes need not trust
 //! each other's SSH keys); a daemon binary is tens of megabytes.
@@ -29,6 +31,20 @@ got=$(sha256sum "$tmp" | cut -d' ' -f1)
 if [ "$got" != "$want" ]; then rm -f "$tmp"; echo "checksum mismatch on arrival: got $got, want $want" >&2; exit 1; fi
 chmod 755 "$tmp" && mv -f "$tmp" "$bin"
 "#;
+
+/// Prints the sha256 of the binary at `$1`, or nothing when there is none.
+const HAVE: &str = r#"bin=$1
+if [ -f "$bin" ]; then sha256sum "$bin" | cut -d' ' -f1; fi
+"#;
+
+/// How a shipment reached a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// The bytes were sent and their checksum matched there.
+    Sent,
+    /// The node's binary already had the shipment's checksum: nothing sent.
+    AlreadyThere,
+}
 
 /// A built binary in memory, with the checksum its builder computed.
 pub(crate) struct Shipment {
@@ -72,15 +88,24 @@ pub(crate) async fn take(builder: &Connected) -> Result<Shipment, StepError> {
 }
 
 /// Writes the shipment to `conn`'s binary path, verified there before it
-/// replaces the old binary.
+/// replaces the old binary; sends nothing when the binary there already has
+/// the shipment's checksum.
 ///
 /// # Errors
 /// The connection failed or the copy arrived damaged (the old binary stays).
-pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<(), StepError> {
+pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<Arrival, StepError> {
+    let have = in_repo(&conn.node, HAVE, &[&conn.node.binary])?;
+    let out = conn.remote.run(&have).await?;
+    if !out.success() {
+        return Err(StepError::Script(out.stderr.trim().to_owned()));
+    }
+    if out.stdout.trim() == shipment.sha256 {
+        return Ok(Arrival::AlreadyThere);
+    }
     let cmd = in_repo(&conn.node, ARRIVE, &[&conn.node.binary, &shipment.sha256])?;
     let out = conn.remote.run_with_input(&cmd, &shipment.bytes).await?;
     if out.success() {
-        Ok(())
+        Ok(Arrival::Sent)
     } else {
         Err(StepError::Script(out.stderr.trim().to_owned()))
     }

@@ -230,9 +230,18 @@ impl Heartbeat {
                     () = token.cancelled() => break,
                     () = tokio::time::sleep(interval) => {}
                 }
-                for (node, remote) in &nodes {
-                    let answer =
-                        run(node, remote, "heartbeat", Some(&holder), Duration::ZERO).await;
+                // Every node at once: one after another, a round over a large
+                // fleet outlasts the interval, and a node's SSH master left
+                // idle that long exits on its own (ControlPersist).
+                let beats = nodes.iter().map(|(node, remote)| {
+                    let holder = &holder;
+                    async move {
+                        let answer =
+                            run(node, remote, "heartbeat", Some(holder), Duration::ZERO).await;
+                        (node, answer)
+                    }
+                });
+                for (node, answer) in futures_util::future::join_all(beats).await {
                     if let Ok(answer) = answer
                         && answer.result == "lost"
                     {

@@ -180,9 +180,9 @@ const ALL: &[Bench] = &[
         name: "deploy",
         package: "timectl",
         example: "deploy_bench",
-        about: "a no-op `timectl deploy` of four SSH nodes beside Ansible and plain ssh",
-        full: &[&["3"]],
-        smoke: &["1"],
+        about: "a no-op `timectl deploy` of four SSH nodes beside Ansible and plain ssh, and `deploy --build-on` to 64 nodes behind one sshd, phase by phase",
+        full: &[&["3", "--build-on", "64"]],
+        smoke: &["1", "--build-on", "4"],
         takes_ansible: true,
     },
     Bench {
@@ -260,11 +260,11 @@ mod tests {
         let venv = Path::new("/v");
         assert_eq!(
             deploy.command_lines(Mode::Full, Some(venv)),
-            vec![vec!["3", "/v"]]
+            vec![vec!["3", "--build-on", "64", "/v"]]
         );
         assert_eq!(
             deploy.command_lines(Mode::Smoke, Some(venv)),
-            vec![vec!["1"]]
+            vec![vec!["1", "--build-on", "4"]]
         );
         let mesh = select(&["mesh".into()]).unwrap()[0];
         assert!(!mesh.command_lines(Mode::Full, Some(venv))[0].contains(&"/v".to_owned()));

@@ -307,17 +307,22 @@ async fn ship_all(
                     Some(conn) => ship::deliver(conn, shipment).await,
                     None => Err(not_connected(name)),
                 };
+                let sum = &shipment.sha256[..shipment.sha256.len().min(16)];
                 let shown = delivered
                     .as_ref()
-                    .map(|()| {
-                        Some(format!(
-                            "from {builder}, sha256 {} verified",
-                            &shipment.sha256[..shipment.sha256.len().min(16)]
-                        ))
+                    .map(|arrival| {
+                        Some(match arrival {
+                            ship::Arrival::Sent => {
+                                format!("from {builder}, sha256 {sum} verified")
+                            }
+                            ship::Arrival::AlreadyThere => {
+                                format!("sha256 {sum} already in place, nothing sent")
+                            }
+                        })
                     })
                     .map_err(ToString::to_string);
                 emit.finished(name, Step::Ship, began, shown);
-                (name.clone(), delivered)
+                (name.clone(), delivered.map(drop))
             });
     let failed: Vec<(String, StepError)> = futures_util::future::join_all(deliveries)
         .await

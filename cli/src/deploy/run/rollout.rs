@@ -178,10 +178,15 @@ pub(super) async fn restart_and_gate(
     let Some(api) = state.apis.get(name) else {
         return Err("no RPC to gate on (the tunnel could not be opened)".into());
     };
-    state.record(conn, Phase::Gating, emit).await;
     emit.started(name, Step::Gate);
     let began = Instant::now();
-    let (passed, checks) = gate::wait(conn, api.as_ref(), &state.others(name), &expect).await;
+    // The gate only reads the chain: its phase is recorded while it begins
+    // rather than one round trip before.
+    let others = state.others(name);
+    let ((), (passed, checks)) = tokio::join!(
+        state.record(conn, Phase::Gating, emit),
+        gate::wait(conn, api.as_ref(), &others, &expect)
+    );
     let failing: Vec<String> = checks
         .iter()
         .filter(|c| !c.ok)

@@ -7,6 +7,38 @@ use serde_json::Value;
 use super::fleet::{DeployFleet, NODES, origin};
 use super::rollout::deploy_ok;
 
+/// Each `finished` ship event's detail, by node.
+fn ship_details(out: &std::process::Output) -> std::collections::BTreeMap<String, String> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["event"] == "finished" && v["step"] == "ship")
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or("").to_owned();
+            (s("node"), s("detail"))
+        })
+        .collect()
+}
+
+/// The sha256 of each node's binary.
+fn sums(fleet: &DeployFleet) -> Vec<String> {
+    NODES
+        .iter()
+        .map(|node| {
+            let bin = fleet.ssh.repo(node).join("target/release/timed");
+            let out = std::process::Command::new("sha256sum")
+                .arg(&bin)
+                .output()
+                .expect("sha256sum");
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
 /// Each `finished` step event of the run, as (node, step, end).
 fn finished_steps(out: &std::process::Output) -> Vec<(String, String, String)> {
     String::from_utf8_lossy(&out.stdout)
@@ -38,20 +70,55 @@ fn build_on_one_node_ships_its_binary_to_the_others_and_deploys() {
         assert_eq!(did(node, "ship"), !builder, "{node} received? {steps:?}");
     }
     // The same bytes everywhere: the builder's binary, not a build of their own.
-    let sums: Vec<String> = NODES
-        .iter()
-        .map(|node| {
-            let bin = fleet.ssh.repo(node).join("target/release/timed");
-            let out = std::process::Command::new("sha256sum")
-                .arg(&bin)
-                .output()
-                .expect("sha256sum");
-            String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_owned()
-        })
-        .collect();
+    let sums = sums(&fleet);
+    assert!(sums.iter().all(|s| s == &sums[0]), "{sums:?}");
+}
+
+/// Deployed again, the nodes whose binary already is the builder's are not
+/// sent it (the file stays the same file), and a node whose binary differs is
+/// (a new file, with the builder's checksum).
+#[test]
+fn build_on_sends_the_binary_only_to_nodes_that_lack_it() {
+    use std::os::unix::fs::MetadataExt as _;
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    deploy_ok(&fleet, &["--build-on", "node2"]);
+    let bin = |node: &str| fleet.ssh.repo(node).join("target/release/timed");
+    // A new file renamed over it: the running daemon holds the old one open.
+    let mut damaged = std::fs::read(bin("node3")).expect("read binary");
+    damaged.push(b'\n');
+    let tmp = bin("node3").with_extension("damaged");
+    std::fs::write(&tmp, damaged).expect("damage binary");
+    std::fs::rename(&tmp, bin("node3")).expect("damage binary");
+    let inode = |node: &str| std::fs::metadata(bin(node)).expect("binary").ino();
+    let before: Vec<u64> = NODES.iter().map(|n| inode(n)).collect();
+
+    let out = fleet.timectl(&["deploy", "--yes", "--output", "json", "--build-on", "node2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fleet.all_run(&o.new), "{:?}", fleet.running());
+    let details = ship_details(&out);
+    for (i, node) in NODES.iter().enumerate() {
+        match *node {
+            "node2" => assert!(!details.contains_key("node2"), "{details:?}"),
+            "node3" => {
+                assert!(details["node3"].contains("verified"), "{details:?}");
+                assert_ne!(inode(node), before[i], "node3 got a new file");
+            }
+            _ => {
+                assert!(
+                    details[*node].contains("already in place"),
+                    "{node}: {details:?}"
+                );
+                assert_eq!(inode(node), before[i], "{node}'s binary untouched");
+            }
+        }
+    }
+    let sums = sums(&fleet);
     assert!(sums.iter().all(|s| s == &sums[0]), "{sums:?}");
 }
