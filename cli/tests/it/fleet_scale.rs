@@ -126,9 +126,21 @@ fn status_check_and_dry_run_answer_for_every_node_of_a_large_devnet() {
     }
 }
 
+/// SSH nodes sharing one daemon at most: every tunnel reaches it from sshd's
+/// 127.0.0.1, and a probe holds up to four RPC connections, so eight nodes stay
+/// within a daemon's 32 connections from one address.
+const NODES_PER_DAEMON: usize = 8;
+
+/// A devnet with a daemon for every [`NODES_PER_DAEMON`] SSH nodes, four at least.
+fn devnet_for_ssh(nodes: usize) -> Devnet {
+    Devnet::up_sized(
+        nodes.div_ceil(NODES_PER_DAEMON).max(4),
+        &["--block-interval", BLOCK_INTERVAL],
+    )
+}
+
 /// A fleet file of `names` behind `sshd`, each reaching the devnet's daemons'
-/// RPCs in turn through its own tunnel (at 100 nodes, 25 tunnels a daemon stay
-/// under its 32 RPC connections from one address).
+/// RPCs in turn through its own tunnel.
 fn ssh_fleet(sshd: &testkit::sshd::Sshd, devnet: &Devnet, names: &[String]) -> String {
     let rpcs = devnet.rpc_addrs();
     let nodes: Vec<(&str, std::net::SocketAddr)> = names
@@ -161,7 +173,7 @@ fn status_over_ssh_answers_for_every_node_behind_one_default_sshd() {
         max_startups: "10:30:100".into(),
         max_sessions: 10,
     });
-    let devnet = Devnet::up(&["--block-interval", BLOCK_INTERVAL]);
+    let devnet = devnet_for_ssh(count);
     let names: Vec<String> = (1..=count).map(|i| format!("ssh{i}")).collect();
     let fleet = devnet.dir.join("ssh-fleet.toml");
     std::fs::write(&fleet, ssh_fleet(&sshd, &devnet, &names)).expect("fleet");
@@ -230,7 +242,7 @@ fn a_node_waiting_its_turn_to_connect_is_not_unreachable() {
     );
     std::fs::write(sshd.known_hosts(), known + &through_link).expect("known_hosts");
 
-    let devnet = Devnet::up(&["--block-interval", BLOCK_INTERVAL]);
+    let devnet = devnet_for_ssh(FAR_NODES);
     let names: Vec<String> = (1..=FAR_NODES).map(|i| format!("far{i}")).collect();
     let fleet = devnet.dir.join("far-fleet.toml");
     let text = ssh_fleet(&sshd, &devnet, &names).replacen(
