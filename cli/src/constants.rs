@@ -161,11 +161,13 @@ pub(crate) const DEPLOY_NODE_TIMEOUT: Duration = Duration::from_secs(30);
 /// cancel streams and close forwards, which takes milliseconds.
 pub(crate) const SHUTDOWN_DRAIN: Duration = Duration::from_secs(3);
 
-/// How often a gate polls the node: five times per block at the shortest block
-/// intervals we run (devnets, 500 ms), so a gate passes within a tenth of a
-/// second of its node catching up; one RPC a poll (the other nodes are asked
-/// only once the node's own checks pass).
-pub(crate) const DEPLOY_GATE_POLL: Duration = Duration::from_millis(100);
+/// How often a gate polls the node: a few times per block at the shortest block
+/// intervals we run (devnets, 500 ms), cheap for the RPC. Tried at 100 ms (the
+/// other nodes asked only once the node's own checks passed): the next restart
+/// then followed within a tenth of a second, and the four-host lab rollout
+/// logged a skipped round once in CI, which it never had at 250 ms; why is not
+/// established, so the gate keeps its pace.
+pub(crate) const DEPLOY_GATE_POLL: Duration = Duration::from_millis(250);
 
 /// The least time a rolled-back node gets to pass its gate: the old version is
 /// known good, so a short `--gate-timeout` meant for the release must not fail it.

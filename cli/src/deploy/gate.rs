@@ -51,15 +51,13 @@ pub(crate) async fn wait(
     let mut first_height: Option<u64> = None;
     loop {
         let view = api.chain().await;
-        let view = view.as_ref().map_err(ToString::to_string);
-        let mut checks = chain_checks(view.clone(), Fleet::NotAsked, &mut first_height, expect);
-        // The other nodes are asked only when nothing else keeps the gate shut:
-        // a batch of gates polling every node each round would cost the fleet
-        // a batch times the fleet's size in RPCs per poll.
-        if checks.iter().all(|c| c.ok || c.name == GateCheck::Height) {
-            let fleet = Fleet::Asked(fleet_height(others).await);
-            checks = chain_checks(view, fleet, &mut first_height, expect);
-        }
+        let fleet_height = fleet_height(others).await;
+        let mut checks = chain_checks(
+            view.as_ref().map_err(ToString::to_string),
+            fleet_height,
+            &mut first_height,
+            expect,
+        );
         if checks.iter().all(|c| c.ok) {
             let journal = match journal_problems(conn, expect.restarted_at).await {
                 Ok(lines) if lines.is_empty() => Check {
@@ -106,15 +104,6 @@ async fn fleet_height(others: &[&dyn NodeApi]) -> Option<u64> {
         .max()
 }
 
-/// The fleet's height as a gate's round knows it.
-#[derive(Clone, Copy, Debug)]
-enum Fleet {
-    /// Not asked this round: the node's own checks fail first.
-    NotAsked,
-    /// The highest height the other nodes answered, `None` when none did.
-    Asked(Option<u64>),
-}
-
 /// What a check shows for a fact the node's API does not give: the gate cannot
 /// vouch for it, so the check fails rather than passing on a guess.
 const UNKNOWN: &str = "unknown: the node's API does not say";
@@ -122,7 +111,7 @@ const UNKNOWN: &str = "unknown: the node's API does not say";
 /// The checks that come from the node's API; pure, so the rules are tested alone.
 fn chain_checks(
     view: Result<&ChainView, String>,
-    fleet: Fleet,
+    fleet_height: Option<u64>,
     first_height: &mut Option<u64>,
     expect: &Expect,
 ) -> Vec<Check> {
@@ -182,16 +171,10 @@ fn chain_checks(
     let first = *first_height.get_or_insert(height);
     checks.push(Check {
         name: GateCheck::Height,
-        ok: match fleet {
-            Fleet::NotAsked => false,
-            Fleet::Asked(h) => h.is_none_or(|h| height + 1 >= h),
-        },
-        evidence: match fleet {
-            Fleet::NotAsked => {
-                format!("{height} (the fleet is asked once the node's other checks pass)")
-            }
-            Fleet::Asked(Some(h)) => format!("{height} (fleet {h})"),
-            Fleet::Asked(None) => format!("{height} (no other node answered)"),
+        ok: fleet_height.is_none_or(|h| height + 1 >= h),
+        evidence: match fleet_height {
+            Some(h) => format!("{height} (fleet {h})"),
+            None => format!("{height} (no other node answered)"),
         },
     });
     checks.push(Check {
@@ -247,34 +230,13 @@ mod tests {
             ..ChainView::default()
         };
         let mut first = None;
-        let checks = chain_checks(Ok(&view), Fleet::Asked(Some(10)), &mut first, &expect());
+        let checks = chain_checks(Ok(&view), Some(10), &mut first, &expect());
         let failed: Vec<GateCheck> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
         assert_eq!(
             failed,
             [GateCheck::Peers, GateCheck::Masternodes, GateCheck::Rising]
         );
         assert!(checks[2].evidence.starts_with("unknown"));
-    }
-
-    #[test]
-    fn a_gate_that_has_not_asked_the_fleet_does_not_pass_on_height() {
-        let view = ChainView {
-            block_height: Some(10),
-            commit: Some("0123456789ab".into()),
-            connected_peers: Some(3),
-            active_masternodes: Some(4),
-            ..ChainView::default()
-        };
-        let mut first = None;
-        let checks = chain_checks(Ok(&view), Fleet::NotAsked, &mut first, &expect());
-        let height = checks
-            .iter()
-            .find(|c| c.name == GateCheck::Height)
-            .expect("height");
-        assert!(!height.ok, "{height:?}");
-        assert!(height.evidence.contains("asked once"), "{height:?}");
-        let asked = chain_checks(Ok(&view), Fleet::Asked(None), &mut first, &expect());
-        assert!(asked.iter().any(|c| c.name == GateCheck::Height && c.ok));
     }
 
     #[test]
@@ -287,9 +249,9 @@ mod tests {
             ..ChainView::default()
         };
         let mut first = None;
-        let before = chain_checks(Ok(&view(10)), Fleet::Asked(Some(11)), &mut first, &expect());
+        let before = chain_checks(Ok(&view(10)), Some(11), &mut first, &expect());
         assert!(before.iter().any(|c| c.name == GateCheck::Rising && !c.ok));
-        let after = chain_checks(Ok(&view(12)), Fleet::Asked(Some(12)), &mut first, &expect());
+        let after = chain_checks(Ok(&view(12)), Some(12), &mut first, &expect());
         assert!(after.iter().all(|c| c.ok), "{after:?}");
         // What a plan says the gate checks is what it checks: the API's, then the journal.
         let names: Vec<GateCheck> = after.iter().map(|c| c.name).collect();
