@@ -217,18 +217,8 @@ impl Lab {
             ssh_dir.join("authorized_keys"),
         )
         .expect("authorized_keys");
-        // Every SSH command runs root's ~/.bashrc, and the overlay lends the
-        // host's: whatever the host set up there (a pyenv whose rehash lock, left
-        // by a killed shell, once hung every later command of a machine for 60 s)
-        // runs in each. The machines get this process's PATH and nothing else.
-        let path = std::env::var("PATH")
-            .unwrap_or_default()
-            .replace('\'', "'\\''");
-        std::fs::write(
-            root.join("root/.bashrc"),
-            format!("# The lab's root shell (testkit::lab).\nexport PATH='{path}'\n"),
-        )
-        .expect(".bashrc");
+        // The overlay lends the host's root home, and its ~/.bashrc with it.
+        crate::sshd::write_node_bashrc(&root.join("root/.bashrc"), "testkit::lab");
         let octet = u8::try_from(i).expect("host number");
         self.netns(&self.host_ns(i), octet, &format!("{i}"));
         // nspawn wants a system bus for its scope; a unit-named cgroup plus

@@ -6,6 +6,10 @@
 //! sshd's own limits (a fleet of 100 nodes behind one sshd, or sshd's default
 //! `MaxStartups` that drops concurrent handshakes).
 //!
+//! Sessions get a home of their own (`SetEnv HOME`), whose `.bashrc` only sets
+//! this process's PATH: what a fleet node's shell costs, not this machine's
+//! login set-up (see `write_node_bashrc`).
+//!
 //! Needs `/usr/sbin/sshd` (Debian: openssh-server) and root (privilege separation
 //! directory `/run/sshd`). A missing sshd fails the test with that message; it is
 //! never skipped silently.
@@ -96,6 +100,9 @@ impl Sshd {
             .prefix("tctl-sshd-")
             .tempdir()
             .expect("tempdir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("mkdir home");
+        write_node_bashrc(&home.join(".bashrc"), "testkit::sshd");
         keygen(&dir.path().join("host_key"));
         keygen(&dir.path().join("id_ed25519"));
         std::fs::copy(
@@ -273,6 +280,23 @@ impl Drop for Sshd {
     }
 }
 
+/// Writes a fleet node's shell start-up file at `path`: this process's PATH and
+/// nothing else. sshd runs every command through the user's shell, and bash
+/// reads `~/.bashrc` when started by sshd; the host user's may do anything (a
+/// pyenv set-up here costs each shell 60 ms of CPU and 280 ms of wall time, and
+/// its rehash lock, left by a killed shell, once hung every later command for
+/// 60 s), which measures this machine rather than the code under test.
+pub(crate) fn write_node_bashrc(path: &Path, whose: &str) {
+    let search = std::env::var("PATH")
+        .unwrap_or_default()
+        .replace('\'', "'\\''");
+    std::fs::write(
+        path,
+        format!("# A fleet node's shell ({whose}).\nexport PATH='{search}'\n"),
+    )
+    .expect(".bashrc");
+}
+
 /// Makes an ed25519 key pair without a passphrase at `path` (and `path.pub`).
 pub(crate) fn keygen(path: &Path) {
     let status = Command::new("ssh-keygen")
@@ -308,6 +332,7 @@ fn sshd_config(dir: &Path, port: u16, hosts: &[String], options: &Options) -> St
          AllowStreamLocalForwarding yes\n\
          MaxSessions {sessions}\n\
          MaxStartups {startups}\n\
+         SetEnv HOME={dir}/home\n\
          LogLevel ERROR\n",
         dir = dir.display(),
         sessions = options.max_sessions,

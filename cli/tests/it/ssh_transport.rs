@@ -48,6 +48,17 @@ async fn commands_run_on_every_node_with_output_and_exit_code() {
         let echo = ShellCommand::program(["printf", "%s", "$(id); `id` 'q' \"d\""]).expect("cmd");
         let out = remote.run(&echo).await.expect("run");
         assert_eq!(out.stdout, "$(id); `id` 'q' \"d\"");
+        // A node's shell, not this machine's login set-up (testkit::sshd).
+        let home = ShellCommand::template("echo $HOME; head -1 ~/.bashrc", &Default::default())
+            .expect("cmd");
+        let out = remote.run(&home).await.expect("run");
+        assert_eq!(
+            out.stdout,
+            format!(
+                "{}\n# A fleet node's shell (testkit::sshd).\n",
+                sshd.dir().join("home").display()
+            )
+        );
         remote.close().await.expect("close");
     }
 }
