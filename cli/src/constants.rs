@@ -196,3 +196,19 @@ pub(crate) const TUI_LOG_QUEUE: usize = 1024;
 /// tasks drained, for what is left (a forward's last copy, a stream's end)
 /// before it drops them: they hold no state worth more than the exit.
 pub(crate) const RUNTIME_SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
+
+/// What `timectl exporter`'s `/metrics` server holds for its clients. A scrape
+/// is one small request on one kept-alive connection from each Prometheus
+/// (two for a pair, a few more for a person with curl): 64 connections and 8
+/// from one address leave room for all of them, while a stranger on a listen
+/// address open to a network cannot hold more than that, nor hold any longer
+/// than a header or a stuck write may take.
+pub(crate) const EXPORTER_LIMITS: timecoin_http::Limits = timecoin_http::Limits {
+    header_timeout: Duration::from_secs(10),
+    write_timeout: Duration::from_secs(10),
+    max_connections: 64,
+    max_per_ip: 8,
+};
+
+/// Connections the kernel queues in front of the exporter's accept loop.
+pub(crate) const EXPORTER_LISTEN_BACKLOG: u32 = 1024;

@@ -328,7 +328,7 @@ async fn siege(bin: &Path, http: &reqwest::Client, count: usize, rounds: usize) 
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         for _ in 0..5 {
-            match testkit::siege::fresh_health(node.rpc, Duration::from_secs(2)).await {
+            match testkit::siege::fresh_get(node.rpc, "/health", Duration::from_secs(2)).await {
                 Some(took) => ms.push(took.as_secs_f64() * 1000.0),
                 None => unanswered += 1,
             }

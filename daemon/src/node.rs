@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use crate::chain_link;
 use crate::config::Config;
-use crate::constants::{RPC_MAX_CONNECTIONS_PER_IP, SHUTDOWN_GRACE};
+use crate::constants::{RPC_LISTEN_BACKLOG, RPC_MAX_CONNECTIONS_PER_IP, SHUTDOWN_GRACE};
 use crate::identity::{Identity, IdentityError};
 use crate::net::{self, NetSettings, TcpAcceptor, TcpDialer};
 use crate::rpc::{self, RpcState};
@@ -82,10 +82,13 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
             addr: config.listen,
             source,
         })?;
-    let rpc_listener = rpc::bind(config.rpc_bind).map_err(|source| NodeError::Rpc {
-        addr: config.rpc_bind,
-        source,
-    })?;
+    let rpc_listener =
+        timecoin_http::bind(config.rpc_bind, RPC_LISTEN_BACKLOG).map_err(|source| {
+            NodeError::Rpc {
+                addr: config.rpc_bind,
+                source,
+            }
+        })?;
     let listen_port = p2p
         .local_addr()
         .map(|a| a.port())
@@ -129,13 +132,13 @@ pub async fn run(config: Config) -> Result<(), NodeError> {
         request_timeout: config.rpc_request_timeout,
         chain,
     });
-    let limits = rpc::RpcLimits {
+    let limits = timecoin_http::Limits {
         header_timeout: config.rpc_header_timeout,
-        request_timeout: config.rpc_request_timeout,
+        write_timeout: config.rpc_request_timeout,
         max_connections: config.rpc_max_connections,
         max_per_ip: RPC_MAX_CONNECTIONS_PER_IP.min(config.rpc_max_connections),
     };
-    let rpc_task = tokio::spawn(rpc::serve(
+    let rpc_task = tokio::spawn(timecoin_http::serve(
         rpc_listener,
         rpc::router(state),
         limits,

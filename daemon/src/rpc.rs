@@ -30,9 +30,6 @@ use crate::version::{COMMIT, VERSION};
 mod chain_routes;
 mod guard;
 mod metrics;
-mod server;
-
-pub(crate) use server::{RpcLimits, bind, serve};
 
 /// What the handlers read.
 pub(crate) struct RpcState {

@@ -1,8 +1,8 @@
 //! A header siege on an HTTP server (issue 22: connections that never finish
 //! their headers kept `/health` from answering): the siege's half-sent
-//! connections and the probe that times `/health` through it, shared by the
-//! daemon's siege test (which asserts the bound) and its RPC benchmark (which
-//! reports the figure).
+//! connections and the probe that times a request through it, shared by the
+//! daemon's and the exporter's siege tests (which assert the bound) and the
+//! daemon's RPC benchmark (which reports the figure).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -34,17 +34,15 @@ pub async fn half_sent(
     Some(stream)
 }
 
-/// How long `GET /health` takes on a fresh connection to `server` (a kept-alive
+/// How long `GET path` takes on a fresh connection to `server` (a kept-alive
 /// one would skip the accept queue a siege fills), if it answers 200 within
 /// `limit`.
-pub async fn fresh_health(server: SocketAddr, limit: Duration) -> Option<Duration> {
+pub async fn fresh_get(server: SocketAddr, path: &str, limit: Duration) -> Option<Duration> {
     let asked = tokio::time::Instant::now();
     let answer = async {
         let mut stream = TcpStream::connect(server).await.ok()?;
-        stream
-            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .ok()?;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head).await.ok()?;
         (&head == b"HTTP/1.1 200").then(|| asked.elapsed())

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 
 use crate::cmd::check::{Judging, plan};
+use crate::constants::EXPORTER_LISTEN_BACKLOG;
 use crate::exporter::{self, Event, Options};
 use crate::{Code, Ctx, Error};
 
@@ -41,8 +42,7 @@ pub(crate) struct Args {
 /// Bad input, an address that cannot be listened on, a failed server.
 pub(crate) async fn run(ctx: &Ctx, args: &Args) -> Result<Code, Error> {
     let plan = plan(ctx, &args.nodes, &args.judging)?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
+    let listener = timecoin_http::bind(args.listen, EXPORTER_LISTEN_BACKLOG)
         .map_err(|e| Error::io(format!("cannot listen on {}", args.listen), e))?;
     let output = ctx.output();
     let shown = |event: Event| {

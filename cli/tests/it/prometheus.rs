@@ -11,8 +11,10 @@
 //! - `promtool`: the shipped files, checked without a fleet.
 //! - `alerts`: the live run.
 //! - `locks`: other operators' locks and deploys as the exporter's metrics.
+//! - `siege`: the exporter's server under a stranger's half-sent requests.
 
 mod alerts;
 mod locks;
 mod promtool;
+mod siege;
 mod tools;

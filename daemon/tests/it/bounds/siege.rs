@@ -59,7 +59,7 @@ async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bo
 
 /// `/health` on a fresh connection, if it answers within the client's 2 s.
 async fn health(node: &Node) -> Option<Duration> {
-    testkit::siege::fresh_health(node.spec.rpc, Duration::from_secs(2)).await
+    testkit::siege::fresh_get(node.spec.rpc, "/health", Duration::from_secs(2)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

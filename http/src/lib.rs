@@ -1,18 +1,19 @@
-//! The RPC's accept loop, in place of `axum::serve`, for the limits a hostile
-//! client must meet (issues 13 and 22): at most `max_connections` connections are
-//! served at once (a permit is taken *before* `accept`, so more wait in the
-//! kernel's queue and cost no file descriptor), of which one source address may
-//! hold `max_per_ip`: a connection over that is closed as soon as it is
-//! accepted, so one host's siege neither fills the slots nor the kernel's queue
-//! in front of everyone else's requests; a client must send its headers within
+//! An HTTP/1 accept loop in place of `axum::serve`, for the limits a hostile
+//! client must meet (the daemon's RPC, issues 13 and 22, and `timectl
+//! exporter`): at most `max_connections` connections are served at once (a
+//! permit is taken *before* `accept`, so more wait in the kernel's queue and
+//! cost no file descriptor), of which one source address may hold
+//! `max_per_ip`: a connection over that is closed as soon as it is accepted,
+//! so one host's siege neither fills the slots nor the kernel's queue in front
+//! of everyone else's requests; a client must send its headers within
 //! `header_timeout` (which also ends idle keep-alive connections); and a client
-//! that stops reading its answer loses its connection once a write has been stuck
-//! for `request_timeout` (see [`StallGuard`]). Half-sent headers, idle sockets and
-//! unread answers therefore each hold a slot for a bounded time, and `/health`
-//! keeps answering.
+//! that stops reading its answer loses its connection once a write has been
+//! stuck for `write_timeout` (see [`StallGuard`]). Half-sent headers, idle
+//! sockets and unread answers therefore each hold a slot for a bounded time,
+//! and honest requests keep being answered.
 //!
-//! The listening socket is made here too ([`bind`]), with a kernel queue deep
-//! enough for a siege's connects: when that queue is full the kernel drops a
+//! The listening socket is made here too ([`bind`]), with a kernel queue as
+//! deep as the caller asks: when that queue is full the kernel drops a
 //! newcomer's SYN, and the client resends it only after a second, so an honest
 //! request arriving during a flood would wait that second however fast the loop
 //! drains the queue.
@@ -37,16 +38,23 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, warn};
 
-use crate::constants::{ACCEPT_ERROR_PAUSE, RPC_LISTEN_BACKLOG};
+/// Pause after a failed `accept` (e.g. out of file descriptors) before trying
+/// again, so the loop does not spin while the condition lasts.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
-/// The limits every RPC connection is served under (from the config).
+/// The limits every connection is served under.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct RpcLimits {
-    pub(crate) header_timeout: Duration,
-    pub(crate) request_timeout: Duration,
-    pub(crate) max_connections: usize,
+pub struct Limits {
+    /// How long a client has to send a request's headers (also how long an
+    /// idle keep-alive connection is kept).
+    pub header_timeout: Duration,
+    /// How long one write of an answer may stay stuck before the connection
+    /// is dropped.
+    pub write_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
     /// Connections one source address may hold at once.
-    pub(crate) max_per_ip: usize,
+    pub max_per_ip: usize,
 }
 
 /// Connections served per source address.
@@ -96,13 +104,14 @@ impl Drop for IpSlot {
     }
 }
 
-/// The RPC's listening socket on `addr`, its accept queue [`RPC_LISTEN_BACKLOG`]
-/// deep (tokio's `TcpListener::bind` asks for 1024, which a siege of 2000
-/// connects from one host overflows before the loop has accepted them).
+/// A listening socket on `addr`, its accept queue `backlog` deep (tokio's
+/// `TcpListener::bind` asks for 1024, which a siege of 2000 connects from one
+/// host overflows before the loop has accepted them; Linux caps it at
+/// `net.core.somaxconn`).
 ///
 /// # Errors
 /// The socket cannot be made or bound (address in use, not local), or listen fails.
-pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+pub fn bind(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()?
     } else {
@@ -112,7 +121,7 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     // its last connections linger in TIME_WAIT.
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
-    socket.listen(RPC_LISTEN_BACKLOG)
+    socket.listen(backlog)
 }
 
 /// Serves `router` on `listener` under `limits` until `shutdown` is cancelled;
@@ -122,10 +131,10 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 /// # Errors
 /// None today: accept errors (out of file descriptors) pause the loop and are
 /// retried; the result type leaves room for fatal ones.
-pub(crate) async fn serve(
+pub async fn serve(
     listener: TcpListener,
     router: Router,
-    limits: RpcLimits,
+    limits: Limits,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -152,7 +161,7 @@ pub(crate) async fn serve(
                     }
                 },
                 Err(e) => {
-                    warn!("RPC accept failed: {e}; pausing {ACCEPT_ERROR_PAUSE:?}");
+                    warn!("HTTP accept failed: {e}; pausing {ACCEPT_ERROR_PAUSE:?}");
                     tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
                     continue;
                 }
@@ -173,12 +182,12 @@ pub(crate) async fn serve(
 async fn serve_connection(
     stream: TcpStream,
     router: Router,
-    limits: RpcLimits,
+    limits: Limits,
     shutdown: CancellationToken,
 ) {
     // Answers are small; do not hold them back waiting for more to send.
     let _ = stream.set_nodelay(true);
-    let io = TokioIo::new(StallGuard::new(stream, limits.request_timeout));
+    let io = TokioIo::new(StallGuard::new(stream, limits.write_timeout));
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
@@ -192,21 +201,21 @@ async fn serve_connection(
         }
     };
     if let Err(e) = result {
-        debug!("RPC connection ended: {e}");
+        debug!("HTTP connection ended: {e}");
     }
 }
 
 /// A socket whose writes fail once one has been stuck for `limit`: a client that
 /// never reads its answers cannot hold its connection (and its slot) forever.
 /// Reads are not timed here; hyper's header timeout bounds the wait for a request.
-pub(super) struct StallGuard<T> {
+struct StallGuard<T> {
     inner: T,
     limit: Duration,
     stalled: Option<Pin<Box<Sleep>>>,
 }
 
 impl<T> StallGuard<T> {
-    pub(super) fn new(inner: T, limit: Duration) -> Self {
+    fn new(inner: T, limit: Duration) -> Self {
         StallGuard {
             inner,
             limit,
