@@ -7,7 +7,7 @@ use super::tools::{contrib, promtool};
 fn the_rules_are_valid_and_their_unit_tests_pass() {
     let out = promtool(&["check", "rules", "timecoin-rules.yml"]);
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("SUCCESS: 12 rules found"), "{said}");
+    assert!(said.contains("SUCCESS: 14 rules found"), "{said}");
     let out = promtool(&["test", "rules", "tests/timecoin-alerts.test.yml"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("SUCCESS"));
 }
@@ -21,7 +21,7 @@ fn every_alert_has_a_unit_test_and_a_summary_naming_where_and_a_runbook() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- alert: "))
         .collect();
-    assert_eq!(alerts.len(), 12, "{alerts:?}");
+    assert_eq!(alerts.len(), 14, "{alerts:?}");
     for alert in &alerts {
         let tested = format!("alertname: {alert}\n");
         let cases = tests.matches(&tested).count();
