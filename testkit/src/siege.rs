@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::Instant;
 
 /// A connection to `server` from `from` (port 0 for any) that sends half a
 /// request's headers and never the rest; `None` if it did not connect within
@@ -38,7 +39,7 @@ pub async fn half_sent(
 /// one would skip the accept queue a siege fills), if it answers 200 within
 /// `limit`.
 pub async fn fresh_get(server: SocketAddr, path: &str, limit: Duration) -> Option<Duration> {
-    let asked = tokio::time::Instant::now();
+    let asked = Instant::now();
     let answer = async {
         let mut stream = TcpStream::connect(server).await.ok()?;
         let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -48,4 +49,17 @@ pub async fn fresh_get(server: SocketAddr, path: &str, limit: Duration) -> Optio
         (&head == b"HTTP/1.1 200").then(|| asked.elapsed())
     };
     tokio::time::timeout(limit, answer).await.ok().flatten()
+}
+
+/// Whether the server has closed `stream` (EOF or an error) by `deadline`;
+/// whatever it sends first is read and dropped.
+pub async fn closed_by(stream: &mut TcpStream, deadline: Instant) -> bool {
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
 }

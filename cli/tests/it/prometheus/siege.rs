@@ -11,8 +11,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use testkit::process::Guard;
-use tokio::io::AsyncReadExt;
-use tokio::net::TcpStream;
 
 /// Connections the stranger opens, all from one address.
 const SIEGE: usize = 300;
@@ -27,18 +25,6 @@ const MARGIN: Duration = Duration::from_secs(10);
 
 /// How long the exporter may take to come up and to answer a scrape.
 const WITHIN: Duration = Duration::from_secs(30);
-
-/// Whether the exporter has closed `stream` (EOF or an error) by `deadline`.
-async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
-    let mut buf = [0u8; 512];
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0) | Err(_)) => return true,
-            Ok(Ok(_)) => {}
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_holding_half_sent_requests_neither_stops_scrapes_nor_keeps_its_sockets() {
@@ -89,7 +75,7 @@ async fn a_stranger_holding_half_sent_requests_neither_stops_scrapes_nor_keeps_i
     let soon = tokio::time::Instant::now() + Duration::from_secs(2);
     let mut held = Vec::new();
     for mut stream in siege {
-        if !closed_by(&mut stream, soon).await {
+        if !testkit::siege::closed_by(&mut stream, soon).await {
             held.push(stream);
         }
     }
@@ -102,7 +88,7 @@ async fn a_stranger_holding_half_sent_requests_neither_stops_scrapes_nor_keeps_i
     let deadline = started + HEADER_TIMEOUT + MARGIN;
     let mut open = 0;
     for stream in &mut held {
-        if !closed_by(stream, deadline).await {
+        if !testkit::siege::closed_by(stream, deadline).await {
             open += 1;
         }
     }

@@ -12,8 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use tokio::io::AsyncReadExt;
-use tokio::net::TcpStream;
 
 use super::{WITHIN, stranger};
 use crate::support::{Node, NodeSpec};
@@ -42,18 +40,6 @@ fn room_for(sockets: u64) {
             "this test holds {sockets} sockets; the hard descriptor limit is {hard}"
         );
         setrlimit(Resource::RLIMIT_NOFILE, want, hard).expect("setrlimit");
-    }
-}
-
-/// Whether the node has closed `stream` (EOF or an error) by `deadline`.
-async fn closed_by(stream: &mut TcpStream, deadline: tokio::time::Instant) -> bool {
-    let mut buf = [0u8; 1024];
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0) | Err(_)) => return true,
-            Ok(Ok(_)) => {}
-        }
     }
 }
 
@@ -112,7 +98,7 @@ async fn health_answers_while_one_address_holds_2000_half_sent_requests() {
     let deadline = started + CLOSED_WITHIN;
     let mut open = 0;
     for stream in &mut siege {
-        if !closed_by(stream, deadline).await {
+        if !testkit::siege::closed_by(stream, deadline).await {
             open += 1;
         }
     }

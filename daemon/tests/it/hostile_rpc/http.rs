@@ -21,18 +21,6 @@ fn open_fds(node: &Node) -> usize {
         .expect("fd dir")
         .count()
 }
-/// Whether the other end has closed `stream` (EOF or an error), waiting `within`.
-async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0) | Err(_)) => return true,
-            Ok(Ok(_)) => {}
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_sent_headers_are_closed_and_health_answers_throughout() {
@@ -70,7 +58,7 @@ async fn half_sent_headers_are_closed_and_health_answers_throughout() {
     let closer = tokio::spawn(async move {
         let mut all = true;
         for s in &mut slow {
-            all &= closed_within(s, WITHIN).await;
+            all &= testkit::siege::closed_by(s, tokio::time::Instant::now() + WITHIN).await;
         }
         all
     });
