@@ -16,6 +16,7 @@
 //! - [`yearless`](YearlessTime): a syslog time, placed in a year by the caller's clock.
 
 mod classifier;
+mod cover;
 mod entry;
 mod envelope;
 mod kind;
