@@ -23,6 +23,7 @@ mod kind;
 mod prefilter;
 mod rules;
 mod stamp;
+mod veto;
 mod yearless;
 
 pub use classifier::{Classification, Classifier, classify};

@@ -317,7 +317,9 @@ mod tests {
         assert!(Prefilter::new(&too_many).is_err());
     }
 
-    const SYLLABLES: &[&str] = &["conn", "ection", " to ", "hand", "shake", "x", "block", " "];
+    /// Parts of words, two bytes at least (an alternation of single bytes is
+    /// a class, no word).
+    const SYLLABLES: &[&str] = &["conn", "ection", " to ", "hand", "shake", "xy", "block", ", "];
 
     proptest::proptest! {
         /// With words shared, cut to their cores and giving way to their
