@@ -319,7 +319,9 @@ mod tests {
 
     /// Parts of words, two bytes at least (an alternation of single bytes is
     /// a class, no word).
-    const SYLLABLES: &[&str] = &["conn", "ection", " to ", "hand", "shake", "xy", "block", ", "];
+    const SYLLABLES: &[&str] = &[
+        "conn", "ection", " to ", "hand", "shake", "xy", "block", ", ",
+    ];
 
     proptest::proptest! {
         /// With words shared, cut to their cores and giving way to their
