@@ -23,7 +23,9 @@ pub(crate) const VETO: &str = "veto";
 /// when it has one.
 ///
 /// # Errors
-/// `source` does not parse, or its veto sits in a repetition (which of its
+/// `source` does not parse, or its veto sits where the regex does not prefer
+/// it (an alternative after the first, a lazy optional group: there a match
+/// without it may win over one with it) or in a repetition (which of its
 /// rounds counts is not a plain regex).
 pub(crate) fn vetoed(source: &str) -> Result<Option<Regex>, String> {
     let hir = regex_syntax::ParserBuilder::new()
@@ -59,17 +61,25 @@ fn with_veto(hir: &Hir) -> Result<Option<Hir>, String> {
         }
         HirKind::Alternation(branches) => {
             let mut ways = Vec::new();
-            for branch in branches {
-                ways.extend(with_veto(branch)?);
+            for (at, branch) in branches.iter().enumerate() {
+                if let Some(way) = with_veto(branch)? {
+                    if at > 0 {
+                        return Err("a veto in an alternative after the first".to_owned());
+                    }
+                    ways.push(way);
+                }
             }
             (!ways.is_empty()).then(|| Hir::alternation(ways))
         }
         HirKind::Repetition(Repetition {
             min: 0,
             max: Some(1),
+            greedy,
             sub,
-            ..
-        }) => with_veto(sub)?,
+        }) => match with_veto(sub)? {
+            Some(_) if !greedy => return Err("a veto in a lazy optional group".to_owned()),
+            vetoed => vetoed,
+        },
         HirKind::Repetition(rep) => match with_veto(&rep.sub)? {
             Some(_) => return Err("a veto inside a repetition".to_owned()),
             None => None,
@@ -105,6 +115,9 @@ mod tests {
         assert!(!vetoed_at(skipping, "skipping: only 2", 0));
         assert!(vetoed(r"(?P<addr>[0-9]+) failed").unwrap().is_none());
         assert!(vetoed(r"(?:(?P<veto>not )x)+").is_err());
+        // Where a match without the veto would be preferred.
+        assert!(vetoed(r"x(?:y|(?P<veto>z))").is_err());
+        assert!(vetoed(r"(?P<veto>not )??x").is_err());
         assert!(vetoed("(").is_err());
     }
 }
