@@ -16,15 +16,19 @@
 //! - [`yearless`](YearlessTime): a syslog time, placed in a year by the caller's clock.
 
 mod classifier;
+mod cover;
 mod entry;
 mod envelope;
 mod kind;
 mod prefilter;
 mod rules;
+mod stamp;
+mod veto;
 mod yearless;
 
 pub use classifier::{Classification, Classifier, classify};
 pub use entry::{LogEntry, Read};
-pub use envelope::{Envelope, parse_rfc3339_us, strip_ansi};
+pub use envelope::{Envelope, strip_ansi};
 pub use kind::{EventKind, KindSet, UnknownKind};
+pub use stamp::{Stamp, parse_rfc3339_us};
 pub use yearless::YearlessTime;

@@ -94,7 +94,7 @@ fn check(file: &str, text: &str) {
             failures.push(format!("{file}:{}: envelope {env:?}", v.at));
         }
         let dated = v.line.as_bytes().first().is_some_and(u8::is_ascii_digit);
-        if dated && (env.node.is_none() || env.timestamp_us.is_none()) {
+        if dated && (env.node.is_none() || env.timestamp.is_none()) {
             failures.push(format!("{file}:{}: no node or time in {env:?}", v.at));
         }
     }
@@ -169,8 +169,8 @@ fn read_recorded(path: &Path) -> Vec<Seen> {
             let env = Envelope::split(&entry.message);
             Seen {
                 message: env.message.to_string(),
+                time_us: entry.realtime_us.or(env.timestamp_us()),
                 node: entry.hostname.or_else(|| env.node.map(|n| n.into_owned())),
-                time_us: entry.realtime_us.or(env.timestamp_us),
                 level: env.level,
             }
         })

@@ -102,7 +102,7 @@ fn counts<E: Emit<Event> + ?Sized>(
             .or(env.node.as_deref())
             .map(|n| names.id(n));
         // Whether the line has a time, not its value: a yearless one is not placed.
-        let dated = (realtime_us.is_some() || env.timestamp_us.is_some() || env.yearless.is_some())
+        let dated = (realtime_us.is_some() || env.timestamp.is_some() || env.yearless.is_some())
             .then_some(());
         let counted = Counted {
             node,

@@ -65,7 +65,7 @@ pub(crate) fn written_at(
     now: impl FnOnce() -> i64,
 ) -> Option<i64> {
     realtime_us
-        .or(env.timestamp_us)
+        .or(env.timestamp_us())
         .or_else(|| env.yearless.map(|at| at.resolve(now())))
 }
 

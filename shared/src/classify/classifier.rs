@@ -14,10 +14,12 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use regex::{CaptureLocations, Regex};
+use regex_automata::{Anchored, Input};
 use serde::{Deserialize, Serialize};
 
 use super::prefilter::{Prefilter, RuleSet};
 use super::rules::{HEIGHT, RULES};
+use super::veto::{VETO, vetoed};
 use super::{EventKind, KindSet};
 
 /// What one line says.
@@ -58,6 +60,9 @@ struct Compiled {
     kind: EventKind,
     regex: Regex,
     veto: Option<usize>,
+    /// Matches only where the veto takes part: tried at the start of the
+    /// rule's match when only kinds are wanted ([`vetoed`]).
+    vetoed: Option<regex_automata::meta::Regex>,
     addr: Option<usize>,
     attempt: Option<usize>,
     active: Option<usize>,
@@ -70,7 +75,8 @@ impl Compiled {
         let group = |name: &str| regex.capture_names().position(|n| n == Some(name));
         Compiled {
             kind,
-            veto: group("veto"),
+            veto: group(VETO),
+            vetoed: vetoed(source).expect("a rule's vetoed form compiles"),
             addr: group("addr"),
             attempt: group("attempt"),
             active: group("active"),
@@ -85,7 +91,7 @@ impl Compiled {
 enum Want {
     /// Kinds, peer and numbers.
     Fields,
-    /// Kinds alone: a rule without a veto then needs no captures.
+    /// Kinds alone: no captures (a veto is told by a second regex).
     Kinds,
 }
 
@@ -216,8 +222,15 @@ impl Classifier {
         let mut out = Classification::default();
         for index in rules.iter() {
             let (rule, caps) = (&self.rules[index], &mut slots[index]);
-            if want == Want::Kinds && rule.veto.is_none() {
-                if rule.regex.is_match(lower) {
+            if want == Want::Kinds {
+                let holds = match &rule.vetoed {
+                    None => rule.regex.is_match(lower),
+                    Some(vetoed) => rule.regex.find(lower).is_some_and(|m| {
+                        !vetoed
+                            .is_match(Input::new(lower).range(m.start()..).anchored(Anchored::Yes))
+                    }),
+                };
+                if holds {
                     out.kinds.insert(rule.kind);
                 }
                 continue;
@@ -230,9 +243,6 @@ impl Classifier {
                 continue;
             }
             out.kinds.insert(rule.kind);
-            if want == Want::Kinds {
-                continue;
-            }
             if out.peer.is_none() {
                 out.peer = span(rule.addr).map(|(start, end)| text[start..end].to_owned());
             }
@@ -400,11 +410,20 @@ mod tests {
         }
     }
 
-    /// Lines around the samples: cut, joined, re-cased, with junk in them.
+    /// Lines a rule's veto refuses.
+    const VETOED: &[&str] = &[
+        "Already connected to 1.2.3.4",
+        "Handshake: temp-banned 1.2.3.4 sent message before handshake",
+        "Skipping block production for height 7: peer proposal has better VRF score",
+    ];
+
+    /// Lines around the samples and the vetoed lines: cut, joined, re-cased,
+    /// with junk in them.
     fn near_sample() -> impl Strategy<Value = String> {
+        let lines: Vec<&str> = SAMPLES.iter().chain(VETOED).copied().collect();
         (
-            prop::sample::select(SAMPLES),
-            prop::sample::select(SAMPLES),
+            prop::sample::select(lines.clone()),
+            prop::sample::select(lines),
             0usize..120,
             "[0-9 :.#=/()\\[\\]a-zA-Z\u{1b}\u{2014}\u{1F600}-]{0,30}",
             any::<bool>(),

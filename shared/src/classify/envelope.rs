@@ -12,15 +12,16 @@
 use std::borrow::Cow;
 
 use super::YearlessTime;
+use super::stamp::{Stamp, civil, rfc3339, rfc3339_len, syslog_time_len, zoned};
 
 /// The parts of one line. Borrowed from the line when it had no ANSI codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope<'a> {
     /// Host name from a journal prefix or a `debug.log` `[host]`.
     pub node: Option<Cow<'a, str>>,
-    /// Microseconds since the Unix epoch, when the line carries a full RFC 3339
-    /// time or a `debug.log` time.
-    pub timestamp_us: Option<i64>,
+    /// The line's full RFC 3339 or `debug.log` time (its instant:
+    /// [`Envelope::timestamp_us`]).
+    pub timestamp: Option<Stamp>,
     /// A syslog prefix's time, which has no year ([`YearlessTime::resolve`]
     /// places it), when the line has no full time.
     pub yearless: Option<YearlessTime>,
@@ -39,7 +40,7 @@ impl<'a> Envelope<'a> {
             let env = Envelope::split(&plain);
             return Envelope {
                 node: env.node.map(|n| Cow::Owned(n.into_owned())),
-                timestamp_us: env.timestamp_us,
+                timestamp: env.timestamp,
                 yearless: env.yearless,
                 level: env.level,
                 message: Cow::Owned(env.message.into_owned()),
@@ -47,23 +48,30 @@ impl<'a> Envelope<'a> {
         }
         let mut rest = trim_start(line);
         let mut node = None;
-        let mut timestamp_us = None;
+        let mut timestamp = None;
         let mut yearless = None;
         if let Some((host, end)) = journal_prefix(rest) {
             node = Some(Cow::Borrowed(host));
-            timestamp_us = parse_rfc3339_us(rest);
+            timestamp = rfc3339(rest);
             yearless = YearlessTime::parse(rest);
             rest = &rest[end..];
         }
         rest = trim_start(rest);
-        if let Some((us, host, after)) = debug_log_prefix(rest) {
-            timestamp_us = Some(us);
+        // One reading of a leading date for both shapes that start with one.
+        let head = civil(rest);
+        if let Some((stamp, end)) = head
+            && let Some((host, after)) = debug_log_host(&rest[end..])
+        {
+            timestamp = Some(stamp);
             node = node.or(Some(Cow::Borrowed(host)));
             rest = after;
-        } else if let Some((ts, after)) = split_word(rest)
-            && let Some(us) = parse_rfc3339_us(ts)
+        } else if let Some((stamp, end)) = head
+            // The first word is the time: no space inside it.
+            && rest.as_bytes()[10] == b'T'
+            && let Some(stamp) = zoned(rest, stamp, end)
+            && let Some((_, after)) = split_word(rest)
         {
-            timestamp_us = Some(us);
+            timestamp = Some(stamp);
             rest = after;
         }
         let mut level = None;
@@ -83,11 +91,16 @@ impl<'a> Envelope<'a> {
         }
         Envelope {
             node,
-            yearless: yearless.filter(|_| timestamp_us.is_none()),
-            timestamp_us,
+            yearless: yearless.filter(|_| timestamp.is_none()),
+            timestamp,
             level,
             message: Cow::Borrowed(rest),
         }
+    }
+
+    /// The line's full time in microseconds since the Unix epoch.
+    pub fn timestamp_us(&self) -> Option<i64> {
+        self.timestamp.map(Stamp::us)
     }
 }
 
@@ -116,73 +129,6 @@ fn journal_prefix(s: &str) -> Option<(&str, usize)> {
     let after_ident = ident_end(s, host_end).filter(|end| s[*end..].starts_with(": "));
     let end = after_ident.unwrap_or(host_end);
     s[end..].starts_with(": ").then_some((host, end + 2))
-}
-
-/// `Mon DD HH:MM:SS` with the day space-padded: its length, 15.
-fn syslog_time_len(b: &[u8]) -> Option<usize> {
-    const MONTHS: [&[u8]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    let t = b.get(..15)?;
-    let digit = |i: usize| t[i].is_ascii_digit();
-    (MONTHS.contains(&&t[..3])
-        && t[3] == b' '
-        && (t[4] == b' ' || digit(4))
-        && digit(5)
-        && t[6] == b' '
-        && digit(7)
-        && digit(8)
-        && t[9] == b':'
-        && digit(10)
-        && digit(11)
-        && t[12] == b':'
-        && digit(13)
-        && digit(14))
-    .then_some(15)
-}
-
-/// `YYYY-MM-DDTHH:MM:SS`, then optionally `.fraction` and a zone (`Z`,
-/// `+HH:MM`, `+HHMM`): its length.
-fn rfc3339_len(b: &[u8]) -> Option<usize> {
-    let shape = b"dddd-dd-ddTdd:dd:dd";
-    let head = b.get(..shape.len())?;
-    let fits = head.iter().zip(shape).all(|(c, want)| {
-        if *want == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == want
-        }
-    });
-    if !fits {
-        return None;
-    }
-    let mut at = shape.len();
-    if b.get(at) == Some(&b'.') && b.get(at + 1).is_some_and(u8::is_ascii_digit) {
-        at += 1;
-        while b.get(at).is_some_and(u8::is_ascii_digit) {
-            at += 1;
-        }
-    }
-    let two_digits = |i: usize| {
-        b.get(i..i + 2)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-    };
-    match b.get(at) {
-        Some(b'Z') => at += 1,
-        Some(b'+' | b'-') if two_digits(at + 1) => {
-            let minutes = if b.get(at + 3) == Some(&b':') {
-                at + 4
-            } else {
-                at + 3
-            };
-            if two_digits(minutes) {
-                at = minutes + 2;
-            }
-        }
-        _ => {}
-    }
-    Some(at)
 }
 
 fn count_spaces(b: &[u8], from: usize) -> usize {
@@ -271,19 +217,18 @@ fn split_word(s: &str) -> Option<(&str, &str)> {
     Some((&s[..end], trim_start(&s[end..])))
 }
 
-/// The upstream daemon's own timer: `YYYY-MM-DD HH:MM:SS.mmm [host] `, in UTC
-/// (it formats `Utc::now()`; the zone is not written). Gives the time, the host
-/// and what follows.
-fn debug_log_prefix(s: &str) -> Option<(i64, &str, &str)> {
-    let (us, end) = parse_civil_us(s)?;
-    let after = s[end..].strip_prefix(" [")?;
+/// After the upstream daemon's own timer (`YYYY-MM-DD HH:MM:SS.mmm`, in UTC:
+/// it formats `Utc::now()`; the zone is not written), what `s` holds: ` [host] `
+/// and what follows. Gives the host and the rest.
+fn debug_log_host(s: &str) -> Option<(&str, &str)> {
+    let after = s.strip_prefix(" [")?;
     let close = after.find(']')?;
     let host = &after[..close];
     if host.is_empty() || host.contains(char::is_whitespace) {
         return None;
     }
     let rest = &after[close + 1..];
-    rest.starts_with(' ').then(|| (us, host, trim_start(rest)))
+    rest.starts_with(' ').then(|| (host, trim_start(rest)))
 }
 
 /// Removes CSI escape sequences (`ESC [ ... final-byte`), as tracing's colours
@@ -310,101 +255,6 @@ pub fn strip_ansi(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// Parses the RFC 3339 time at the start of `s` (`2026-11-25T04:10:00.123456Z`,
-/// `...+01:00`, `...+0100`) into microseconds since the epoch. Anything else,
-/// including out-of-range fields, is `None`.
-pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
-    let (local_us, i) = parse_civil_us(s)?;
-    let b = s.as_bytes();
-    let num = |r| digits(s, r);
-    let offset_secs = match b.get(i) {
-        Some(b'Z' | b'z') => 0,
-        Some(sign @ (b'+' | b'-')) => {
-            let hh = num(i + 1..i + 3)?;
-            let mm_at = if b.get(i + 3) == Some(&b':') {
-                i + 4
-            } else {
-                i + 3
-            };
-            let mm = num(mm_at..mm_at + 2)?;
-            let off = hh * 3600 + mm * 60;
-            if *sign == b'+' { off } else { -off }
-        }
-        _ => return None,
-    };
-    Some(local_us - offset_secs * 1_000_000)
-}
-
-/// The date and time at the start of `s` (`YYYY-MM-DD HH:MM:SS[.fraction]`, `T`
-/// or a space between), read as UTC: microseconds since the epoch, and the index
-/// where it ends (where a zone would be).
-fn parse_civil_us(s: &str) -> Option<(i64, usize)> {
-    let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r| digits(s, r);
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut i = 19;
-    let mut micros = 0i64;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            if i - start < 6 {
-                micros = micros * 10 + i64::from(b[i] - b'0');
-            }
-            i += 1;
-        }
-        for _ in (i - start)..6 {
-            micros *= 10;
-        }
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    Some((secs * 1_000_000 + micros, i))
-}
-
-/// The number written in `s[range]`, all ASCII digits (at least one; none
-/// too many for an `i64`), read by bytes: the times of every line go through here.
-fn digits(s: &str, range: std::ops::Range<usize>) -> Option<i64> {
-    let part = s.as_bytes().get(range).filter(|p| !p.is_empty())?;
-    part.iter().try_fold(0i64, |n, c| {
-        if c.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(i64::from(c - b'0'))
-        } else {
-            None
-        }
-    })
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// well-known algorithm, written out here).
-pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -440,10 +290,6 @@ mod tests {
                     .find(|(_, c)| c.is_whitespace() || *c == ':' || *c == '[')
                     .map_or(s.len(), |(i, _)| from + i);
                 prop_assert_eq!(word_end(&s, from), by_chars);
-            }
-            for end in 0..=s.len() {
-                let by_parse = s.get(..end).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse().ok());
-                prop_assert_eq!(digits(&s, 0..end), by_parse);
             }
         }
 
@@ -496,14 +342,20 @@ mod tests {
             env.message,
             "Connected to peer: 127.0.0.1:24100 peer=ab12cd34"
         );
-        assert_eq!(env.timestamp_us, Some(1_795_579_800_123_456));
+        assert_eq!(env.timestamp_us(), Some(1_795_579_800_123_456));
+        // A zoned time with a space inside is no first word of its own.
+        let env = Envelope::split("2026-11-25 04:10:00Z  INFO x");
+        assert_eq!(
+            (env.timestamp, env.message.as_ref()),
+            (None, "2026-11-25 04:10:00Z  INFO x")
+        );
     }
 
     #[test]
     fn journal_prefixes() {
         let env = Envelope::split("Dec 17 02:28:28 LW-Michigan timed[83172]: WARN ⚠️ hello");
         assert_eq!(env.node.as_deref(), Some("LW-Michigan"));
-        assert_eq!(env.timestamp_us, None);
+        assert_eq!(env.timestamp_us(), None);
         assert_eq!(env.yearless, YearlessTime::parse("Dec 17 02:28:28"));
         assert!(env.yearless.is_some());
         assert_eq!(env.level, Some("WARN"));
@@ -513,7 +365,7 @@ mod tests {
         assert_eq!(env.message, "⚠️ Skipping");
         let env = Envelope::split("2025-12-17T02:28:28+0000 LW-Michigan timed[1]: x");
         assert_eq!(env.node.as_deref(), Some("LW-Michigan"));
-        assert_eq!(env.timestamp_us, Some(1_765_938_508_000_000));
+        assert_eq!(env.timestamp_us(), Some(1_765_938_508_000_000));
     }
 
     #[test]
@@ -529,7 +381,7 @@ mod tests {
     fn upstream_debug_log_line() {
         let env = Envelope::split("2026-11-29 14:17:16.405 [up-n2]  WARN ⚠️  Failed to connect: x");
         assert_eq!(env.node.as_deref(), Some("up-n2"));
-        assert_eq!(env.timestamp_us, Some(1_795_961_836_405_000));
+        assert_eq!(env.timestamp_us(), Some(1_795_961_836_405_000));
         assert_eq!(env.level, Some("WARN"));
         assert_eq!(env.message, "⚠️  Failed to connect: x");
         // Its stdout outside systemd: the same, coloured.
@@ -544,7 +396,7 @@ mod tests {
             "Nov 29 14:17:16 box timed[1]: 2026-11-29 14:17:16.405 [up-n2]  INFO hi",
         );
         assert_eq!(env.node.as_deref(), Some("box"));
-        assert_eq!(env.timestamp_us, Some(1_795_961_836_405_000));
+        assert_eq!(env.timestamp_us(), Some(1_795_961_836_405_000));
         assert_eq!(env.message, "hi");
     }
 
@@ -564,21 +416,5 @@ mod tests {
         ] {
             assert_eq!(Envelope::split(line).node, None, "{line}");
         }
-    }
-
-    #[test]
-    fn odd_times_are_none() {
-        for bad in [
-            "2026-13-01T00:00:00Z",
-            "2026-01-01T00:00:00",
-            "2026-01-01T0a:00:00Z",
-            "20",
-        ] {
-            assert_eq!(parse_rfc3339_us(bad), None, "{bad}");
-        }
-        assert_eq!(
-            parse_rfc3339_us("1970-01-01T00:00:01.5+00:00"),
-            Some(1_500_000)
-        );
     }
 }

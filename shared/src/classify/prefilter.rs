@@ -11,13 +11,16 @@
 //! A rule needs all of its clauses (each a choice of words), not just one: a
 //! noise line such as "Connection to 1.2.3.4 closed by peer" has the words of
 //! "connection to ... failed" and of "connection to ... ended quickly" but not
-//! their second words, and so runs neither regex. Only the first (most
-//! selective) clause of each rule is searched for in every line; the others
-//! are looked for in the few lines that have a first one.
+//! their second words, and so runs neither regex. One clause of each rule
+//! (its key) is searched for in every line, through fewer words that are
+//! parts of the clauses' words (see `cover`); the others are looked for in
+//! the few lines that have a key clause.
 
 use aho_corasick::{AhoCorasick, MatchKind, packed};
 use memchr::memmem;
 use regex_syntax::hir::{Hir, HirKind};
+
+use super::cover::{Cover, Named, cover};
 
 /// Rules as bits by their index in the table.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -27,7 +30,7 @@ impl RuleSet {
     /// How many rules a set can name.
     pub(crate) const CAPACITY: usize = u128::BITS as usize;
 
-    fn insert(&mut self, index: usize) {
+    pub(crate) fn insert(&mut self, index: usize) {
         self.0 |= 1 << index;
     }
 
@@ -66,13 +69,11 @@ pub(crate) type Clause = Vec<Vec<u8>>;
 
 /// The words of every rule, searched for at once.
 pub(crate) struct Prefilter {
-    /// The words of every rule's first clause, leftmost-longest.
+    /// The words that name the rules ([`cover`]), none part of another.
     first: FirstWords,
-    /// By pattern index of `first`: the rules whose first clause offers that
-    /// word or a word it starts with (found at the same place, and so not
-    /// reported apart).
-    rules_of: Vec<RuleSet>,
-    /// By rule: its clauses after the first, each its words' searchers.
+    /// By pattern index of `first`: the rules that word may name.
+    named: Vec<Vec<Named>>,
+    /// By rule: its clauses but its key clause, each its words' searchers.
     rest_of: Vec<Vec<Vec<memmem::Finder<'static>>>>,
 }
 
@@ -113,40 +114,26 @@ impl Prefilter {
                 RuleSet::CAPACITY
             ));
         }
-        let mut words: Vec<Vec<u8>> = Vec::new();
-        let mut first_of: Vec<RuleSet> = Vec::new();
-        let mut rest_of = Vec::new();
-        for (rule, source) in sources.iter().enumerate() {
-            let mut clauses = required_clauses(source)?.into_iter();
-            for word in clauses.next().into_iter().flatten() {
-                let at = words.iter().position(|w| *w == word).unwrap_or_else(|| {
-                    words.push(word);
-                    first_of.push(RuleSet::default());
-                    words.len() - 1
-                });
-                first_of[at].insert(rule);
-            }
-            rest_of.push(
+        let clauses = sources
+            .iter()
+            .map(|source| required_clauses(source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Cover { words, named, key } = cover(&clauses);
+        let rest_of = clauses
+            .iter()
+            .zip(key)
+            .map(|(clauses, key)| {
                 clauses
-                    .map(|clause| {
+                    .iter()
+                    .enumerate()
+                    .filter(|(at, _)| Some(*at) != key)
+                    .map(|(_, clause)| {
                         clause
                             .iter()
                             .map(|w| memmem::Finder::new(w).into_owned())
                             .collect()
                     })
-                    .collect(),
-            );
-        }
-        let rules_of = words
-            .iter()
-            .map(|word| {
-                let mut set = RuleSet::default();
-                for (other, rules) in words.iter().zip(&first_of) {
-                    if word.starts_with(other) {
-                        set.0 |= rules.0;
-                    }
-                }
-                set
+                    .collect()
             })
             .collect();
         // Correctness: without the pattern limit Teddy takes all the words
@@ -169,7 +156,7 @@ impl Prefilter {
         };
         Ok(Prefilter {
             first,
-            rules_of,
+            named,
             rest_of,
         })
     }
@@ -178,14 +165,19 @@ impl Prefilter {
     /// ASCII letters lower-cased, as the rules read it). A rule not named
     /// cannot match.
     ///
-    /// Every place a first clause's word starts is visited (the longest word
-    /// there names the shorter ones too); a later clause is then looked for
-    /// only in the few rules so named.
+    /// Every place a searched word starts is visited (no searched word is
+    /// part of another, so one word at most starts there): a rule whose key
+    /// clause has a word around it is named. Its other clauses are then looked
+    /// for only in the few rules so named.
     pub(crate) fn candidates(&self, lower: &[u8]) -> RuleSet {
         let mut set = RuleSet::default();
         let mut from = 0;
         while let Some((word, start)) = self.first.find(lower, from) {
-            set.0 |= self.rules_of[word].0;
+            for named in &self.named[word] {
+                if named.is_at(lower, start) {
+                    set.insert(named.rule);
+                }
+            }
             from = start + 1;
         }
         for rule in set.iter() {
@@ -323,5 +315,66 @@ mod tests {
         assert_eq!(found(" failed; connection to 7"), [2]);
         let too_many = vec!["x".to_owned(); RuleSet::CAPACITY + 1];
         assert!(Prefilter::new(&too_many).is_err());
+    }
+
+    /// Parts of words, two bytes at least (an alternation of single bytes is
+    /// a class, no word).
+    const SYLLABLES: &[&str] = &[
+        "conn", "ection", " to ", "hand", "shake", "xy", "block", ", ",
+    ];
+
+    proptest::proptest! {
+        /// With words shared, cut to their cores and giving way to their
+        /// parts, the rules named are exactly those each of whose clauses has
+        /// a word in the line: the regex each match needs is run, and only
+        /// where its words all are.
+        #[test]
+        fn candidates_are_the_rules_whose_clauses_all_occur_in_any_rules(
+            rules in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec(
+                        proptest::collection::vec(proptest::sample::select(SYLLABLES), 1..5),
+                        1..4,
+                    ),
+                    1..4,
+                ),
+                1..10,
+            ),
+            lines in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(SYLLABLES), 0..40),
+                1..8,
+            ),
+        ) {
+            // Clauses apart by a digit (no literal joins its neighbour), words
+            // of one clause an alternation.
+            let sources: Vec<String> = rules
+                .iter()
+                .map(|clauses| {
+                    clauses
+                        .iter()
+                        .map(|clause| {
+                            let words: Vec<String> = clause
+                                .iter()
+                                .map(|parts| regex_syntax::escape(&parts.concat()))
+                                .collect();
+                            format!("(?:{})", words.join("|"))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("[0-9]")
+                })
+                .collect();
+            let prefilter = Prefilter::new(&sources).unwrap();
+            let clauses: Vec<Vec<Clause>> =
+                sources.iter().map(|s| required_clauses(s).unwrap()).collect();
+            for line in lines {
+                let line = line.concat().into_bytes();
+                let occurs = |word: &Vec<u8>| memmem::find(&line, word).is_some();
+                let expected: Vec<usize> = (0..sources.len())
+                    .filter(|rule| clauses[*rule].iter().all(|clause| clause.iter().any(occurs)))
+                    .collect();
+                let found: Vec<usize> = prefilter.candidates(&line).iter().collect();
+                proptest::prop_assert_eq!(found, expected, "{:?} in {:?}", String::from_utf8_lossy(&line), sources);
+            }
+        }
     }
 }

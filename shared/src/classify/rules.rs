@@ -7,6 +7,9 @@
 //! line tells: `addr` (the peer), `attempt`, `active`, `minimum`, `height`. A
 //! `veto` group that takes part in the match cancels the rule: the regex crate has
 //! no look-behind, so "already connected to" is matched whole and then refused.
+//! The veto goes where the regex prefers it (a greedy optional group, a first
+//! alternative): a summary tells it by a second regex (see `veto`), which
+//! refuses a rule with it anywhere else.
 //!
 //! Correctness: the traps operators hit are excluded by the wording itself, and
 //! the vector tests pin each of them: "Skipping outbound to ..." is not

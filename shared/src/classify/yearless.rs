@@ -6,7 +6,7 @@
 //! The zone is not written either: it is read as UTC, the zone fleets run in
 //! (`journalctl -o short-iso` writes the zone, and is read exactly).
 
-use super::envelope::days_from_civil;
+use super::stamp::days_from_civil;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -57,7 +57,7 @@ async fn a_network_name_with_newlines_writes_no_line_of_its_own() {
         .lines()
         .filter(|l| {
             let line = Envelope::split(l);
-            line.level == Some("ERROR") || line.timestamp_us == forged_at
+            line.level == Some("ERROR") || line.timestamp_us() == forged_at
         })
         .collect();
     assert!(
