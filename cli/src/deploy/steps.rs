@@ -34,13 +34,25 @@ if [ -f "$bin" ]; then echo "binary $(stat -c %s "$bin")"; fi
 echo "free $(df -Pk "$d" | awk 'NR==2 {print $4 * 1024}')"
 "#;
 
-/// Keeps the current binary and commit in `$d/prev`, atomically; prints its sha256.
+/// Keeps the current binary and commit in `$d/prev`, atomically; prints the
+/// binary's sha256 and identity (device, inode, size, mtime).
+///
+/// The binary is kept by a hard link (a copy only where no link can be made,
+/// another file system; nothing when it is kept already, as after a deploy
+/// that changed nothing): nothing writes a node's binary in place (a running
+/// executable cannot be opened for writing, and build, ship and restore each
+/// rename a new file over it), and a restore checks the kept file's checksum
+/// all the same. It is hashed once, here.
 const KEEP: &str = r#"bin=$1 commit=$2
 mkdir -p "$d/prev" || exit 1
-cp -p "$bin" "$d/prev/timed.tmp" && mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
+if ! [ "$bin" -ef "$d/prev/timed" ]; then
+  rm -f "$d/prev/timed.tmp"
+  ln "$bin" "$d/prev/timed.tmp" 2>/dev/null || cp -p "$bin" "$d/prev/timed.tmp" || exit 1
+  mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
+fi
 sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
 printf '{"head":"%s","commit":"%s","sha256":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
-echo "$sum"
+echo "$sum $(stat -c '%d:%i:%s:%Y' "$d/prev/timed")"
 "#;
 
 /// Puts the kept binary (checksum verified) and commit back, without restarting.
@@ -101,15 +113,31 @@ pub(crate) async fn facts(conn: &Connected) -> Result<Facts, StepError> {
     Ok(facts)
 }
 
-/// Keeps the binary and the running commit for rollback; returns its sha256.
+/// The binary a node had when its deploy began, as kept for rollback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct KeptBinary {
+    pub(crate) sha256: String,
+    /// `device:inode:size:mtime`: while the binary's path still shows this,
+    /// it is the file hashed.
+    pub(crate) identity: String,
+}
+
+/// Keeps the binary and the running commit for rollback.
 ///
 /// # Errors
-/// Copying failed.
-pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<String, StepError> {
-    Ok(script(conn, KEEP, &[&conn.node.binary, running_commit])
-        .await?
-        .trim()
-        .to_owned())
+/// Keeping failed, or the node's answer is not a checksum and an identity.
+pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<KeptBinary, StepError> {
+    let out = script(conn, KEEP, &[&conn.node.binary, running_commit]).await?;
+    match out.split_whitespace().collect::<Vec<_>>()[..] {
+        [sha256, identity] if sha256.len() == 64 => Ok(KeptBinary {
+            sha256: sha256.to_owned(),
+            identity: identity.to_owned(),
+        }),
+        _ => Err(StepError::Script(format!(
+            "keep answered {:?}, not a checksum and an identity",
+            out.trim()
+        ))),
+    }
 }
 
 /// What was kept before the last deploy: the repo HEAD and the running commit.
@@ -138,17 +166,6 @@ pub(crate) async fn restore(conn: &Connected) -> Result<(), StepError> {
     script(conn, RESTORE, &[&conn.node.binary]).await.map(drop)
 }
 
-/// `git rev-parse HEAD`.
-///
-/// # Errors
-/// The repo is missing.
-pub(crate) async fn head(conn: &Connected) -> Result<String, StepError> {
-    Ok(script(conn, "git rev-parse HEAD", &[])
-        .await?
-        .trim()
-        .to_owned())
-}
-
 /// Appends one JSON line to the node's audit log.
 ///
 /// # Errors
@@ -157,39 +174,80 @@ pub(crate) async fn append_audit(conn: &Connected, line: &str) -> Result<(), Ste
     script(conn, APPEND_AUDIT, &[line]).await.map(drop)
 }
 
-/// Runs pull (`git_ref` set: a fetch and checkout of it) or build, streaming
-/// every line of stdout and stderr as [`Event::Output`].
+/// Runs build, streaming every line of stdout and stderr as [`Event::Output`].
 ///
 /// # Errors
 /// The command failed; the reason holds its last line.
-pub(crate) async fn stream(
+pub(crate) async fn build(conn: &Connected, template: &str, emit: &Emit) -> Result<(), StepError> {
+    let cmd = node_command(&conn.node, template)?;
+    stream(conn, Step::Build, &cmd.to_string(), emit)
+        .await
+        .map(drop)
+}
+
+/// What the pull's wrapper prints before the HEAD the pull ended at.
+const HEAD_MARK: &str = "timectl-head ";
+
+/// Runs pull (`git_ref` set: a fetch and checkout of it), streaming every line
+/// of stdout and stderr as [`Event::Output`]; the repo's HEAD after it, read
+/// in the same round trip.
+///
+/// # Errors
+/// The command failed (the reason holds its last line), or no HEAD after it.
+pub(crate) async fn pull(
     conn: &Connected,
-    step: Step,
     template: &str,
     git_ref: Option<&str>,
     emit: &Emit,
-) -> Result<(), StepError> {
+) -> Result<String, StepError> {
     let node = &conn.node;
     let cmd = match git_ref {
         Some(r) => in_repo(node, template, &[r]),
         None => node_command(node, template),
     }?;
-    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])?;
+    let head = match &node.repo {
+        Some(repo) => ShellCommand::program(["git", "-C", repo, "rev-parse", "HEAD"])?,
+        None => return Err(StepError::NoHead),
+    };
+    let script = format!("{cmd} || exit $?\nprintf '{HEAD_MARK}%s\\n' \"$({head})\"");
+    match stream(conn, Step::Pull, &script, emit).await? {
+        Some(head) if !head.is_empty() => Ok(head),
+        _ => Err(StepError::NoHead),
+    }
+}
+
+/// Runs `script` with its stderr merged into its stdout, each line an
+/// [`Event::Output`] of `step`, except the last [`HEAD_MARK`] line of a pull,
+/// whose rest it answers.
+async fn stream(
+    conn: &Connected,
+    step: Step,
+    script: &str,
+    emit: &Emit,
+) -> Result<Option<String>, StepError> {
+    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{script}")])?;
     let mut lines = conn.remote.stream_lines(&merged).await?;
     let mut last = String::new();
+    let mut head = None;
     while let Some(event) = lines.next().await {
         match event {
             StreamEvent::Line(line) => {
+                if step == Step::Pull
+                    && let Some(commit) = line.strip_prefix(HEAD_MARK)
+                {
+                    head = Some(commit.trim().to_owned());
+                    continue;
+                }
                 if !line.trim().is_empty() {
                     last.clone_from(&line);
                 }
                 emit.emit(Event::Output {
-                    node: node.name.clone(),
+                    node: conn.node.name.clone(),
                     step,
                     line,
                 });
             }
-            StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(()),
+            StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(head),
             StreamEvent::End(StreamEnd::Exited { code, .. }) => {
                 return Err(StepError::Exited { code, last });
             }

@@ -1,7 +1,7 @@
 //! Lock actions on one node over its transport, and the heartbeat that keeps a
 //! deploy's locks fresh while it runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use timecoin_shared::fleet::Node;
@@ -205,35 +205,40 @@ pub(crate) async fn watch_status(pool: &Pool, node: &Node) -> Result<LockState, 
         })
 }
 
+/// The nodes a [`Heartbeat`] refreshes, shared with its task.
+type Beating = Arc<Mutex<Vec<(Node, Arc<Remote>)>>>;
+
 /// Refreshes this process's locks every `interval` until stopped, and reports
-/// the nodes where the lock was lost (taken over by someone else).
+/// the nodes where the lock was lost (taken over by someone else). A node is
+/// refreshed once [`Heartbeat::add`] says its lock was taken: a deploy takes
+/// each node's lock in that node's own pipeline, not all at once.
 #[derive(Debug)]
 pub(crate) struct Heartbeat {
     stop: CancellationToken,
+    nodes: Beating,
     lost: watch::Receiver<Vec<String>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Heartbeat {
-    /// Starts refreshing `holder`'s lock on every node.
-    pub(crate) fn start(
-        nodes: Vec<(Node, Arc<Remote>)>,
-        holder: Holder,
-        interval: Duration,
-    ) -> Self {
+    /// Starts refreshing `holder`'s locks, on no node until one is added.
+    pub(crate) fn start(holder: Holder, interval: Duration) -> Self {
         let stop = CancellationToken::new();
+        let nodes = Beating::default();
         let (tx, lost) = watch::channel(Vec::new());
         let token = stop.clone();
+        let beating = Arc::clone(&nodes);
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = token.cancelled() => break,
                     () = tokio::time::sleep(interval) => {}
                 }
+                let round = beating.lock().map(|n| n.clone()).unwrap_or_default();
                 // Every node at once: one after another, a round over a large
                 // fleet outlasts the interval, and a node's SSH master left
                 // idle that long exits on its own (ControlPersist).
-                let beats = nodes.iter().map(|(node, remote)| {
+                let beats = round.iter().map(|(node, remote)| {
                     let holder = &holder;
                     async move {
                         let answer =
@@ -254,7 +259,19 @@ impl Heartbeat {
                 }
             }
         });
-        Heartbeat { stop, lost, task }
+        Heartbeat {
+            stop,
+            nodes,
+            lost,
+            task,
+        }
+    }
+
+    /// Refreshes `node`'s lock from the next round on: the lock was just taken.
+    pub(crate) fn add(&self, node: Node, remote: Arc<Remote>) {
+        if let Ok(mut nodes) = self.nodes.lock() {
+            nodes.push((node, remote));
+        }
     }
 
     /// Nodes whose lock someone else took since the start.
