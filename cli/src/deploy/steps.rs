@@ -27,7 +27,9 @@ pub(crate) struct Facts {
     pub(crate) free_bytes: Option<u64>,
 }
 
-const FACTS: &str = r#"bin=$1
+/// Preflight's read-only facts of a node, run under its lock as it is
+/// taken (one round trip for both): `$1` is the binary.
+pub(crate) const FACTS: &str = r#"bin=$1
 echo "head $(git rev-parse HEAD)"
 echo "dirty $(git status --porcelain --untracked-files=no | wc -l)"
 if [ -f "$bin" ]; then echo "binary $(stat -c %s "$bin")"; fi
@@ -84,12 +86,12 @@ async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, S
     }
 }
 
-/// Reads the repo HEAD, dirtiness, binary size and free space.
+/// The repo HEAD, dirtiness, binary size and free space, from what [`FACTS`]
+/// printed.
 ///
 /// # Errors
-/// The repo is missing or the script failed.
-pub(crate) async fn facts(conn: &Connected) -> Result<Facts, StepError> {
-    let out = script(conn, FACTS, &[&conn.node.binary]).await?;
+/// No HEAD among them: the repo has no commit, or the script did not run.
+pub(crate) fn facts(out: &str) -> Result<Facts, StepError> {
     let mut facts = Facts {
         head: String::new(),
         dirty: 0,

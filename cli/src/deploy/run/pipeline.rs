@@ -136,13 +136,14 @@ async fn pipeline(
         .get(name)
         .ok_or_else(|| failed(Step::Lock, not_connected(name)))?;
     shared.go()?;
-    take_lock(shared, conn).await?;
+    // What the daemon runs is asked over its RPC while the lock is taken.
+    let (facts, running) = tokio::join!(take_lock(shared, conn), running_commit(shared, conn));
+    let facts = facts?;
     staging.locked = true;
     shared
         .heartbeat
         .add(conn.node.clone(), Arc::clone(&conn.remote));
-    shared.go()?;
-    staging.running = preflight(shared, conn).await?;
+    staging.running = preflight(shared, conn, &facts, running)?;
     shared.go()?;
     let kept = keep(shared, conn, staging.running.as_deref()).await?;
     let permit = shared.bound.acquire().await;
@@ -167,8 +168,9 @@ async fn pipeline(
     Ok(target)
 }
 
-/// Takes the node's lock for the run's holder.
-async fn take_lock(shared: &Shared<'_>, conn: &Connected) -> Result<(), Halt> {
+/// Takes the node's lock for the run's holder and reads preflight's facts
+/// under it, in one round trip; what [`steps::FACTS`] printed.
+async fn take_lock(shared: &Shared<'_>, conn: &Connected) -> Result<String, Halt> {
     let name = &conn.node.name;
     shared.emit.started(name, Step::Lock);
     let began = Instant::now();
@@ -178,41 +180,50 @@ async fn take_lock(shared: &Shared<'_>, conn: &Connected) -> Result<(), Halt> {
         phase: Some(Phase::Staging),
         ..shared.state.holder.clone()
     };
-    let taken = lock::ops::acquire(
+    let taken = lock::ops::acquire_then(
         &conn.node,
         &conn.remote,
         &holder,
         DEPLOY_LOCK_TTL,
         shared.request.takeover,
+        steps::FACTS,
+        &[&conn.node.binary],
     )
     .await;
     let shown = match &taken {
-        Ok(taken) => Ok(taken
+        Ok((taken, _)) => Ok(taken
             .previous
             .as_ref()
             .map(|p| format!("took over from {}", p.who()))),
         Err(e) => Err(e.to_string()),
     };
     shared.emit.finished(name, Step::Lock, began, shown);
-    taken.map(drop).map_err(|e| failed(Step::Lock, e))
+    taken
+        .map(|(_, facts)| facts)
+        .map_err(|e| failed(Step::Lock, e))
 }
 
-/// Checks the node can be deployed: a clean repo (unless `--allow-dirty`), a
-/// binary to keep and room beside it; the commit its daemon runs.
-async fn preflight(shared: &Shared<'_>, conn: &Connected) -> Result<Option<String>, Halt> {
+/// The commit the node's daemon runs, as its RPC says (`None` when it does not).
+async fn running_commit(shared: &Shared<'_>, conn: &Connected) -> Option<String> {
+    let api = shared.state.apis.get(&conn.node.name)?;
+    crate::deploy::connected::chain(api.as_ref())
+        .await
+        .and_then(|view| view.commit)
+}
+
+/// Checks the node can be deployed from the facts read with its lock: a
+/// clean repo (unless `--allow-dirty`), a binary to keep and room beside it;
+/// `running`, the commit its daemon runs.
+fn preflight(
+    shared: &Shared<'_>,
+    conn: &Connected,
+    facts: &str,
+    running: Option<String>,
+) -> Result<Option<String>, Halt> {
     let node = &conn.node;
     shared.emit.started(&node.name, Step::Preflight);
     let began = Instant::now();
-    let api = shared.state.apis.get(&node.name);
-    let asked = async {
-        match api {
-            Some(api) => crate::deploy::connected::chain(api.as_ref())
-                .await
-                .and_then(|view| view.commit),
-            None => None,
-        }
-    };
-    let (running, facts) = tokio::join!(asked, steps::facts(conn));
+    let facts = steps::facts(facts);
     let mut problems = Vec::new();
     match facts {
         Ok(facts) => {
