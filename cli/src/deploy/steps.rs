@@ -44,7 +44,8 @@ echo "free $(df -Pk "$d" | awk 'NR==2 {print $4 * 1024}')"
 /// that changed nothing): nothing writes a node's binary in place (a running
 /// executable cannot be opened for writing, and build, ship and restore each
 /// rename a new file over it), and a restore checks the kept file's checksum
-/// all the same. It is hashed once, here.
+/// all the same. It is hashed once, here, and not even once when the kept
+/// file is the one the last keep hashed (its recorded identity unchanged).
 const KEEP: &str = r#"bin=$1 commit=$2
 mkdir -p "$d/prev" || exit 1
 if ! [ "$bin" -ef "$d/prev/timed" ]; then
@@ -52,9 +53,14 @@ if ! [ "$bin" -ef "$d/prev/timed" ]; then
   ln "$bin" "$d/prev/timed.tmp" 2>/dev/null || cp -p "$bin" "$d/prev/timed.tmp" || exit 1
   mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
 fi
-sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
-printf '{"head":"%s","commit":"%s","sha256":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
-echo "$sum $(stat -c '%d:%i:%s:%Y' "$d/prev/timed")"
+id=$(stat -c '%d:%i:%s:%Y' "$d/prev/timed") || exit 1
+sum=
+if [ -f "$d/prev/record.json" ] && [ "$(sed -n 's/.*"identity":"\([0-9:]*\)".*/\1/p' "$d/prev/record.json")" = "$id" ]; then
+  sum=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$d/prev/record.json")
+fi
+[ -n "$sum" ] || sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
+printf '{"head":"%s","commit":"%s","sha256":"%s","identity":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$id" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
+echo "$sum $id"
 "#;
 
 /// Puts the kept binary (checksum verified) and commit back, without restarting.
