@@ -296,14 +296,28 @@ pub(crate) async fn restart(conn: &Connected, template: &str) -> Result<u64, Ste
 pub(crate) const GATE_KINDS: [EventKind; 2] =
     [EventKind::HandshakeAckFailed, EventKind::ConnectionReset];
 
-/// The node's log lines since `since` (node clock, seconds) that carry a
-/// [`GATE_KINDS`] kind, through the fleet's `logs` command and the classifier.
+/// Whether a classified log line is the incident's signature: a
+/// [`GATE_KINDS`] kind, unless the line names one of `restarting`, the
+/// addresses of nodes restarted in the same batch (a dial to a node that was
+/// itself restarting is reset by its restart, not by the release).
+pub(crate) fn is_gate_problem(record: &Record, restarting: &[String]) -> bool {
+    GATE_KINDS.iter().any(|k| record.class.kinds.contains(*k))
+        && !record
+            .class
+            .peer
+            .as_ref()
+            .is_some_and(|peer| restarting.contains(peer))
+}
+
+/// The node's log lines since `since` (node clock, seconds) that are
+/// [`is_gate_problem`]s, through the fleet's `logs` command and the classifier.
 ///
 /// # Errors
 /// The logs command cannot be adjusted or run.
 pub(crate) async fn journal_problems(
     conn: &Connected,
     since: u64,
+    restarting: &[String],
 ) -> Result<Vec<String>, StepError> {
     let request = LogRequest {
         since: Some(format!("@{since}")),
@@ -332,7 +346,7 @@ pub(crate) async fn journal_problems(
             Some(t) => t >= since_us,
             None => filtered_by_source,
         })
-        .filter(|r| GATE_KINDS.iter().any(|k| r.class.kinds.contains(*k)))
+        .filter(|r| is_gate_problem(r, restarting))
         .map(|r| r.line)
         .collect())
 }
@@ -367,5 +381,34 @@ pub(crate) async fn resolve_target(
         Err(StepError::NoSuchBranch)
     } else {
         Ok(commit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(line: &str) -> Record {
+        Record::new(LogEntry::parse(line), Some("node1"))
+    }
+
+    #[test]
+    fn a_reset_on_a_dial_to_a_node_restarting_beside_it_is_not_the_incident() {
+        let batch = vec!["127.0.0.1:4002".to_owned()];
+        let to_mate = record(
+            "Connection to 127.0.0.1:4002 failed (attempt 1): Handshake ACK failed: Connection reset by peer",
+        );
+        let to_other = record(
+            "Connection to 127.0.0.1:4003 failed (attempt 1): Handshake ACK failed: Connection reset by peer",
+        );
+        let no_peer = record("Handshake ACK failed: Connection reset by peer");
+        assert!(!is_gate_problem(&to_mate, &batch));
+        assert!(is_gate_problem(&to_mate, &[]), "alone in its batch");
+        assert!(is_gate_problem(&to_other, &batch));
+        assert!(is_gate_problem(&no_peer, &batch), "no peer named");
+        assert!(!is_gate_problem(
+            &record("Connected to 127.0.0.1:4003"),
+            &[]
+        ));
     }
 }
