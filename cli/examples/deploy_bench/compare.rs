@@ -58,7 +58,7 @@ pub(crate) fn run(timectl: &Path, release: &Release, runs: usize, venv: Option<&
             serial,
         ),
         (
-            "plain ssh, all four at once (no quorum, no gate; restarts serialised)",
+            "plain ssh, all four at once (no quorum, no gate)",
             "deploy.ssh_parallel",
             parallel,
         ),

@@ -121,13 +121,12 @@ impl BenchFleet {
         self.root().join("devnet")
     }
 
-    /// The shell command that restarts `node`'s daemon. Serialised on a lock
-    /// file: `devnet restart` rewrites the devnet's state file, and two at once
-    /// would lose one's record. `-o`: the daemon it starts must not inherit the
-    /// lock, or it would hold it for its whole life.
+    /// The shell command that restarts `node`'s daemon. Not serialised:
+    /// `devnet restart` locks the devnet's state file only while it records
+    /// the new process, so a batch's restarts run at once, as on a real fleet.
     pub(crate) fn restart(&self, node: &str) -> String {
         format!(
-            "flock -o {0}/restart.lock {1} devnet restart --dir {0} {node}",
+            "{1} devnet restart --dir {0} {node}",
             self.devnet().display(),
             self.timectl.display()
         )

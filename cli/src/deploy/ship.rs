@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::connected::Connected;
 use super::error::StepError;
+use super::steps::KeptBinary;
 use crate::lock::script::in_repo;
 
 /// Prints the binary's sha256 on the first line of stderr, the bytes on stdout.
@@ -32,9 +33,13 @@ if [ "$got" != "$want" ]; then rm -f "$tmp"; echo "checksum mismatch on arrival:
 chmod 755 "$tmp" && mv -f "$tmp" "$bin"
 "#;
 
-/// Prints the sha256 of the binary at `$1`, or nothing when there is none.
-const HAVE: &str = r#"bin=$1
-if [ -f "$bin" ]; then sha256sum "$bin" | cut -d' ' -f1; fi
+/// Prints the sha256 of the binary at `$1`, or nothing when there is none:
+/// `$3` without hashing while the binary's identity is still `$2`, the one
+/// it had when it was kept (and hashed) for this deploy.
+const HAVE: &str = r#"bin=$1 kept=$2 sum=$3
+[ -f "$bin" ] || exit 0
+if [ -n "$kept" ] && [ "$(stat -c '%d:%i:%s:%Y' "$bin")" = "$kept" ]; then echo "$sum"; exit 0; fi
+sha256sum "$bin" | cut -d' ' -f1
 "#;
 
 /// How a shipment reached a node.
@@ -89,12 +94,21 @@ pub(crate) async fn take(builder: &Connected) -> Result<Shipment, StepError> {
 
 /// Writes the shipment to `conn`'s binary path, verified there before it
 /// replaces the old binary; sends nothing when the binary there already has
-/// the shipment's checksum.
+/// the shipment's checksum (`kept`: the binary as this deploy kept it, whose
+/// checksum stands while the file is the same).
 ///
 /// # Errors
 /// The connection failed or the copy arrived damaged (the old binary stays).
-pub(crate) async fn deliver(conn: &Connected, shipment: &Shipment) -> Result<Arrival, StepError> {
-    let have = in_repo(&conn.node, HAVE, &[&conn.node.binary])?;
+pub(crate) async fn deliver(
+    conn: &Connected,
+    shipment: &Shipment,
+    kept: &KeptBinary,
+) -> Result<Arrival, StepError> {
+    let have = in_repo(
+        &conn.node,
+        HAVE,
+        &[&conn.node.binary, &kept.identity, &kept.sha256],
+    )?;
     let out = conn.remote.run(&have).await?;
     if !out.success() {
         return Err(StepError::Script(out.stderr.trim().to_owned()));

@@ -27,20 +27,40 @@ pub(crate) struct Facts {
     pub(crate) free_bytes: Option<u64>,
 }
 
-const FACTS: &str = r#"bin=$1
+/// Preflight's read-only facts of a node, run under its lock as it is
+/// taken (one round trip for both): `$1` is the binary.
+pub(crate) const FACTS: &str = r#"bin=$1
 echo "head $(git rev-parse HEAD)"
 echo "dirty $(git status --porcelain --untracked-files=no | wc -l)"
 if [ -f "$bin" ]; then echo "binary $(stat -c %s "$bin")"; fi
 echo "free $(df -Pk "$d" | awk 'NR==2 {print $4 * 1024}')"
 "#;
 
-/// Keeps the current binary and commit in `$d/prev`, atomically; prints its sha256.
+/// Keeps the current binary and commit in `$d/prev`, atomically; prints the
+/// binary's sha256 and identity (device, inode, size, mtime).
+///
+/// The binary is kept by a hard link (a copy only where no link can be made,
+/// another file system; nothing when it is kept already, as after a deploy
+/// that changed nothing): nothing writes a node's binary in place (a running
+/// executable cannot be opened for writing, and build, ship and restore each
+/// rename a new file over it), and a restore checks the kept file's checksum
+/// all the same. It is hashed once, here, and not even once when the kept
+/// file is the one the last keep hashed (its recorded identity unchanged).
 const KEEP: &str = r#"bin=$1 commit=$2
 mkdir -p "$d/prev" || exit 1
-cp -p "$bin" "$d/prev/timed.tmp" && mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
-sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
-printf '{"head":"%s","commit":"%s","sha256":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
-echo "$sum"
+if ! [ "$bin" -ef "$d/prev/timed" ]; then
+  rm -f "$d/prev/timed.tmp"
+  ln "$bin" "$d/prev/timed.tmp" 2>/dev/null || cp -p "$bin" "$d/prev/timed.tmp" || exit 1
+  mv -f "$d/prev/timed.tmp" "$d/prev/timed" || exit 1
+fi
+id=$(stat -c '%d:%i:%s:%Y' "$d/prev/timed") || exit 1
+sum=
+if [ -f "$d/prev/record.json" ] && [ "$(sed -n 's/.*"identity":"\([0-9:]*\)".*/\1/p' "$d/prev/record.json")" = "$id" ]; then
+  sum=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$d/prev/record.json")
+fi
+[ -n "$sum" ] || sum=$(sha256sum "$d/prev/timed" | cut -d' ' -f1)
+printf '{"head":"%s","commit":"%s","sha256":"%s","identity":"%s","at":%s}\n' "$(git rev-parse HEAD)" "$commit" "$sum" "$id" "$(date +%s)" > "$d/prev/record.tmp" && mv -f "$d/prev/record.tmp" "$d/prev/record.json" || exit 1
+echo "$sum $id"
 "#;
 
 /// Puts the kept binary (checksum verified) and commit back, without restarting.
@@ -72,12 +92,12 @@ async fn script(conn: &Connected, body: &str, args: &[&str]) -> Result<String, S
     }
 }
 
-/// Reads the repo HEAD, dirtiness, binary size and free space.
+/// The repo HEAD, dirtiness, binary size and free space, from what [`FACTS`]
+/// printed.
 ///
 /// # Errors
-/// The repo is missing or the script failed.
-pub(crate) async fn facts(conn: &Connected) -> Result<Facts, StepError> {
-    let out = script(conn, FACTS, &[&conn.node.binary]).await?;
+/// No HEAD among them: the repo has no commit, or the script did not run.
+pub(crate) fn facts(out: &str) -> Result<Facts, StepError> {
     let mut facts = Facts {
         head: String::new(),
         dirty: 0,
@@ -101,15 +121,31 @@ pub(crate) async fn facts(conn: &Connected) -> Result<Facts, StepError> {
     Ok(facts)
 }
 
-/// Keeps the binary and the running commit for rollback; returns its sha256.
+/// The binary a node had when its deploy began, as kept for rollback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct KeptBinary {
+    pub(crate) sha256: String,
+    /// `device:inode:size:mtime`: while the binary's path still shows this,
+    /// it is the file hashed.
+    pub(crate) identity: String,
+}
+
+/// Keeps the binary and the running commit for rollback.
 ///
 /// # Errors
-/// Copying failed.
-pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<String, StepError> {
-    Ok(script(conn, KEEP, &[&conn.node.binary, running_commit])
-        .await?
-        .trim()
-        .to_owned())
+/// Keeping failed, or the node's answer is not a checksum and an identity.
+pub(crate) async fn keep(conn: &Connected, running_commit: &str) -> Result<KeptBinary, StepError> {
+    let out = script(conn, KEEP, &[&conn.node.binary, running_commit]).await?;
+    match out.split_whitespace().collect::<Vec<_>>()[..] {
+        [sha256, identity] if sha256.len() == 64 => Ok(KeptBinary {
+            sha256: sha256.to_owned(),
+            identity: identity.to_owned(),
+        }),
+        _ => Err(StepError::Script(format!(
+            "keep answered {:?}, not a checksum and an identity",
+            out.trim()
+        ))),
+    }
 }
 
 /// What was kept before the last deploy: the repo HEAD and the running commit.
@@ -138,17 +174,6 @@ pub(crate) async fn restore(conn: &Connected) -> Result<(), StepError> {
     script(conn, RESTORE, &[&conn.node.binary]).await.map(drop)
 }
 
-/// `git rev-parse HEAD`.
-///
-/// # Errors
-/// The repo is missing.
-pub(crate) async fn head(conn: &Connected) -> Result<String, StepError> {
-    Ok(script(conn, "git rev-parse HEAD", &[])
-        .await?
-        .trim()
-        .to_owned())
-}
-
 /// Appends one JSON line to the node's audit log.
 ///
 /// # Errors
@@ -157,39 +182,80 @@ pub(crate) async fn append_audit(conn: &Connected, line: &str) -> Result<(), Ste
     script(conn, APPEND_AUDIT, &[line]).await.map(drop)
 }
 
-/// Runs pull (`git_ref` set: a fetch and checkout of it) or build, streaming
-/// every line of stdout and stderr as [`Event::Output`].
+/// Runs build, streaming every line of stdout and stderr as [`Event::Output`].
 ///
 /// # Errors
 /// The command failed; the reason holds its last line.
-pub(crate) async fn stream(
+pub(crate) async fn build(conn: &Connected, template: &str, emit: &Emit) -> Result<(), StepError> {
+    let cmd = node_command(&conn.node, template)?;
+    stream(conn, Step::Build, &cmd.to_string(), emit)
+        .await
+        .map(drop)
+}
+
+/// What the pull's wrapper prints before the HEAD the pull ended at.
+const HEAD_MARK: &str = "timectl-head ";
+
+/// Runs pull (`git_ref` set: a fetch and checkout of it), streaming every line
+/// of stdout and stderr as [`Event::Output`]; the repo's HEAD after it, read
+/// in the same round trip.
+///
+/// # Errors
+/// The command failed (the reason holds its last line), or no HEAD after it.
+pub(crate) async fn pull(
     conn: &Connected,
-    step: Step,
     template: &str,
     git_ref: Option<&str>,
     emit: &Emit,
-) -> Result<(), StepError> {
+) -> Result<String, StepError> {
     let node = &conn.node;
     let cmd = match git_ref {
         Some(r) => in_repo(node, template, &[r]),
         None => node_command(node, template),
     }?;
-    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{cmd}")])?;
+    let head = match &node.repo {
+        Some(repo) => ShellCommand::program(["git", "-C", repo, "rev-parse", "HEAD"])?,
+        None => return Err(StepError::NoHead),
+    };
+    let script = format!("{cmd} || exit $?\nprintf '{HEAD_MARK}%s\\n' \"$({head})\"");
+    match stream(conn, Step::Pull, &script, emit).await? {
+        Some(head) if !head.is_empty() => Ok(head),
+        _ => Err(StepError::NoHead),
+    }
+}
+
+/// Runs `script` with its stderr merged into its stdout, each line an
+/// [`Event::Output`] of `step`, except the last [`HEAD_MARK`] line of a pull,
+/// whose rest it answers.
+async fn stream(
+    conn: &Connected,
+    step: Step,
+    script: &str,
+    emit: &Emit,
+) -> Result<Option<String>, StepError> {
+    let merged = ShellCommand::program(["sh", "-c", &format!("exec 2>&1\n{script}")])?;
     let mut lines = conn.remote.stream_lines(&merged).await?;
     let mut last = String::new();
+    let mut head = None;
     while let Some(event) = lines.next().await {
         match event {
             StreamEvent::Line(line) => {
+                if step == Step::Pull
+                    && let Some(commit) = line.strip_prefix(HEAD_MARK)
+                {
+                    head = Some(commit.trim().to_owned());
+                    continue;
+                }
                 if !line.trim().is_empty() {
                     last.clone_from(&line);
                 }
                 emit.emit(Event::Output {
-                    node: node.name.clone(),
+                    node: conn.node.name.clone(),
                     step,
                     line,
                 });
             }
-            StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(()),
+            StreamEvent::End(StreamEnd::Exited { code: Some(0), .. }) => return Ok(head),
             StreamEvent::End(StreamEnd::Exited { code, .. }) => {
                 return Err(StepError::Exited { code, last });
             }
@@ -230,14 +296,28 @@ pub(crate) async fn restart(conn: &Connected, template: &str) -> Result<u64, Ste
 pub(crate) const GATE_KINDS: [EventKind; 2] =
     [EventKind::HandshakeAckFailed, EventKind::ConnectionReset];
 
-/// The node's log lines since `since` (node clock, seconds) that carry a
-/// [`GATE_KINDS`] kind, through the fleet's `logs` command and the classifier.
+/// Whether a classified log line is the incident's signature: a
+/// [`GATE_KINDS`] kind, unless the line names one of `restarting`, the
+/// addresses of nodes restarted in the same batch (a dial to a node that was
+/// itself restarting is reset by its restart, not by the release).
+pub(crate) fn is_gate_problem(record: &Record, restarting: &[String]) -> bool {
+    GATE_KINDS.iter().any(|k| record.class.kinds.contains(*k))
+        && !record
+            .class
+            .peer
+            .as_ref()
+            .is_some_and(|peer| restarting.contains(peer))
+}
+
+/// The node's log lines since `since` (node clock, seconds) that are
+/// [`is_gate_problem`]s, through the fleet's `logs` command and the classifier.
 ///
 /// # Errors
 /// The logs command cannot be adjusted or run.
 pub(crate) async fn journal_problems(
     conn: &Connected,
     since: u64,
+    restarting: &[String],
 ) -> Result<Vec<String>, StepError> {
     let request = LogRequest {
         since: Some(format!("@{since}")),
@@ -266,7 +346,7 @@ pub(crate) async fn journal_problems(
             Some(t) => t >= since_us,
             None => filtered_by_source,
         })
-        .filter(|r| GATE_KINDS.iter().any(|k| r.class.kinds.contains(*k)))
+        .filter(|r| is_gate_problem(r, restarting))
         .map(|r| r.line)
         .collect())
 }
@@ -301,5 +381,34 @@ pub(crate) async fn resolve_target(
         Err(StepError::NoSuchBranch)
     } else {
         Ok(commit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(line: &str) -> Record {
+        Record::new(LogEntry::parse(line), Some("node1"))
+    }
+
+    #[test]
+    fn a_reset_on_a_dial_to_a_node_restarting_beside_it_is_not_the_incident() {
+        let batch = vec!["127.0.0.1:4002".to_owned()];
+        let to_mate = record(
+            "Connection to 127.0.0.1:4002 failed (attempt 1): Handshake ACK failed: Connection reset by peer",
+        );
+        let to_other = record(
+            "Connection to 127.0.0.1:4003 failed (attempt 1): Handshake ACK failed: Connection reset by peer",
+        );
+        let no_peer = record("Handshake ACK failed: Connection reset by peer");
+        assert!(!is_gate_problem(&to_mate, &batch));
+        assert!(is_gate_problem(&to_mate, &[]), "alone in its batch");
+        assert!(is_gate_problem(&to_other, &batch));
+        assert!(is_gate_problem(&no_peer, &batch), "no peer named");
+        assert!(!is_gate_problem(
+            &record("Connected to 127.0.0.1:4003"),
+            &[]
+        ));
     }
 }

@@ -44,7 +44,8 @@ pub struct Holder {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
 pub enum Phase {
-    /// Keeping the old binary, pulling, building or receiving the new one.
+    /// From the lock on: preflight, keeping the old binary, pulling, building
+    /// or receiving the new one.
     Staging,
     /// Staged like every other node: waiting for its turn to restart.
     Staged,

@@ -1,7 +1,7 @@
 //! Lock actions on one node over its transport, and the heartbeat that keeps a
 //! deploy's locks fresh while it runs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use timecoin_shared::fleet::Node;
@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::holder::{Answer, Holder, LockState};
-use super::script::{LOCK, in_repo};
+use super::script::{LOCK, in_repo, lock_then, split_then};
 use crate::constants::LOCK_READ_TIMEOUT;
 use crate::pool::Pool;
 use crate::remote::{Remote, RemoteError};
@@ -67,13 +67,34 @@ async fn run(
     holder: Option<&Holder>,
     ttl: Duration,
 ) -> Result<Answer, LockError> {
+    Ok(run_then(node, remote, action, holder, ttl, None).await?.0)
+}
+
+/// [`run`], and when `then` is given (a script and its arguments), that
+/// script once the lock was taken, in the same round trip: its output, empty
+/// when the lock was not taken.
+async fn run_then(
+    node: &Node,
+    remote: &Remote,
+    action: &str,
+    holder: Option<&Holder>,
+    ttl: Duration,
+    then: Option<(&str, &[&str])>,
+) -> Result<(Answer, String), LockError> {
     let token = holder.map(|h| h.token.clone()).unwrap_or_default();
     let json = match holder {
         Some(h) => serde_json::to_string(h).unwrap_or_default(),
         None => String::new(),
     };
     let ttl = ttl.as_secs().to_string();
-    let cmd = in_repo(node, LOCK, &[action, &token, &json, &ttl])?;
+    let mut args = vec![action, &token, &json, &ttl];
+    let cmd = match then {
+        None => in_repo(node, LOCK, &args)?,
+        Some((body, then_args)) => {
+            args.extend_from_slice(then_args);
+            in_repo(node, &lock_then(body), &args)?
+        }
+    };
     let out = remote.run(&cmd).await?;
     let failed = || LockError::Script {
         node: node.name.clone(),
@@ -83,7 +104,9 @@ async fn run(
     if !out.success() {
         return Err(failed());
     }
-    Answer::parse(&out.stdout).ok_or_else(failed)
+    let (lock, after) = split_then(&out.stdout);
+    let answer = Answer::parse(lock).ok_or_else(failed)?;
+    Ok((answer, after.to_owned()))
 }
 
 /// Takes the lock on `node` for `holder`, or says who holds it.
@@ -98,12 +121,7 @@ pub(crate) async fn acquire(
     ttl: Duration,
     takeover: Takeover,
 ) -> Result<Acquired, LockError> {
-    let action = match takeover {
-        Takeover::No => "acquire",
-        Takeover::StealStale => "steal",
-        Takeover::Force => "force",
-    };
-    let answer = run(node, remote, action, Some(holder), ttl).await?;
+    let answer = run(node, remote, takeover_action(takeover), Some(holder), ttl).await?;
     match answer.result.as_str() {
         "acquired" | "stolen" | "forced" => Ok(Acquired {
             previous: answer.previous,
@@ -112,6 +130,53 @@ pub(crate) async fn acquire(
             node: node.name.clone(),
             state: answer.state,
         }),
+    }
+}
+
+/// [`acquire`], and once the lock is taken, `then` (a script run like the
+/// lock's, in the node's repo with `$d` set, given `then_args`) in the same
+/// round trip: its output. Whatever `then` does, the lock stays taken.
+///
+/// # Errors
+/// As [`acquire`]; `then` runs only when the lock was taken.
+pub(crate) async fn acquire_then(
+    node: &Node,
+    remote: &Remote,
+    holder: &Holder,
+    ttl: Duration,
+    takeover: Takeover,
+    then: &str,
+    then_args: &[&str],
+) -> Result<(Acquired, String), LockError> {
+    let action = takeover_action(takeover);
+    let (answer, after) = run_then(
+        node,
+        remote,
+        action,
+        Some(holder),
+        ttl,
+        Some((then, then_args)),
+    )
+    .await?;
+    match answer.result.as_str() {
+        "acquired" | "stolen" | "forced" => Ok((
+            Acquired {
+                previous: answer.previous,
+            },
+            after,
+        )),
+        _ => Err(LockError::Held {
+            node: node.name.clone(),
+            state: answer.state,
+        }),
+    }
+}
+
+fn takeover_action(takeover: Takeover) -> &'static str {
+    match takeover {
+        Takeover::No => "acquire",
+        Takeover::StealStale => "steal",
+        Takeover::Force => "force",
     }
 }
 
@@ -205,35 +270,40 @@ pub(crate) async fn watch_status(pool: &Pool, node: &Node) -> Result<LockState, 
         })
 }
 
+/// The nodes a [`Heartbeat`] refreshes, shared with its task.
+type Beating = Arc<Mutex<Vec<(Node, Arc<Remote>)>>>;
+
 /// Refreshes this process's locks every `interval` until stopped, and reports
-/// the nodes where the lock was lost (taken over by someone else).
+/// the nodes where the lock was lost (taken over by someone else). A node is
+/// refreshed once [`Heartbeat::add`] says its lock was taken: a deploy takes
+/// each node's lock in that node's own pipeline, not all at once.
 #[derive(Debug)]
 pub(crate) struct Heartbeat {
     stop: CancellationToken,
+    nodes: Beating,
     lost: watch::Receiver<Vec<String>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Heartbeat {
-    /// Starts refreshing `holder`'s lock on every node.
-    pub(crate) fn start(
-        nodes: Vec<(Node, Arc<Remote>)>,
-        holder: Holder,
-        interval: Duration,
-    ) -> Self {
+    /// Starts refreshing `holder`'s locks, on no node until one is added.
+    pub(crate) fn start(holder: Holder, interval: Duration) -> Self {
         let stop = CancellationToken::new();
+        let nodes = Beating::default();
         let (tx, lost) = watch::channel(Vec::new());
         let token = stop.clone();
+        let beating = Arc::clone(&nodes);
         let task = tokio::spawn(async move {
             loop {
                 tokio::select! {
                     () = token.cancelled() => break,
                     () = tokio::time::sleep(interval) => {}
                 }
+                let round = beating.lock().map(|n| n.clone()).unwrap_or_default();
                 // Every node at once: one after another, a round over a large
                 // fleet outlasts the interval, and a node's SSH master left
                 // idle that long exits on its own (ControlPersist).
-                let beats = nodes.iter().map(|(node, remote)| {
+                let beats = round.iter().map(|(node, remote)| {
                     let holder = &holder;
                     async move {
                         let answer =
@@ -254,7 +324,19 @@ impl Heartbeat {
                 }
             }
         });
-        Heartbeat { stop, lost, task }
+        Heartbeat {
+            stop,
+            nodes,
+            lost,
+            task,
+        }
+    }
+
+    /// Refreshes `node`'s lock from the next round on: the lock was just taken.
+    pub(crate) fn add(&self, node: Node, remote: Arc<Remote>) {
+        if let Ok(mut nodes) = self.nodes.lock() {
+            nodes.push((node, remote));
+        }
     }
 
     /// Nodes whose lock someone else took since the start.
@@ -323,5 +405,37 @@ mod tests {
         assert!(matches!(gone, Err(LockError::Lost { .. })), "{gone:?}");
         let state = status(node, remote).await.expect("status");
         assert_eq!(state, LockState::Free, "a phase never makes a lock");
+    }
+
+    #[tokio::test]
+    async fn what_runs_with_the_lock_runs_only_once_it_is_taken() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (nodes, remotes) = local_nodes(dir.path(), 1).await;
+        let (node, remote) = (&nodes[0], &remotes[0]);
+        let ttl = Duration::from_secs(60);
+        // Writes a file beside the lock, then fails: its failure is not the lock's.
+        let then = r#"echo "ran with $1"; : > "$d/ran"; echo "then's own error" >&2; exit 7"#;
+        let mine = Holder::here(TakenBy::Deploy, None, "first".into());
+        let (taken, out) = acquire_then(node, remote, &mine, ttl, Takeover::No, then, &["x y"])
+            .await
+            .expect("taken");
+        assert_eq!(taken.previous, None);
+        assert_eq!(out, "ran with x y\n");
+        let ran = dir.path().join("n1/.git/timectl/ran");
+        std::fs::remove_file(&ran).expect("it ran under the lock");
+
+        let other = Holder::here(TakenBy::Deploy, None, "second".into());
+        let refused = acquire_then(node, remote, &other, ttl, Takeover::No, then, &["z"]).await;
+        assert!(
+            matches!(&refused, Err(LockError::Held { state: LockState::Held { holder: Some(h), .. }, .. }) if h.token == mine.token),
+            "{refused:?}"
+        );
+        assert!(!ran.exists(), "nothing ran without the lock");
+
+        let (taken, out) = acquire_then(node, remote, &other, ttl, Takeover::Force, then, &["z"])
+            .await
+            .expect("forced");
+        assert_eq!(taken.previous.map(|p| p.token), Some(mine.token));
+        assert_eq!(out, "ran with z\n");
     }
 }

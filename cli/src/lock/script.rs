@@ -108,3 +108,36 @@ status)
   echo "unknown lock action $action" >&2; exit 2 ;;
 esac
 "#;
+
+/// The line [`lock_then`]'s script prints between the lock's answer and the
+/// output of what ran under the lock.
+const THEN_MARK: &str = "timectl-locked";
+
+/// A script that runs [`LOCK`] with `$1..$4`, and when that took the lock
+/// (`acquired`, `stolen`, `forced`), `then` with `$5...`: one round trip for
+/// the lock and a first step under it. Each runs in a subshell of its own, so
+/// an `exit` in one ends only it; the lock's exit code is the script's when it
+/// failed, and `then`'s stderr is its own (it does not fail the lock).
+pub(crate) fn lock_then(then: &str) -> String {
+    format!(
+        "lock_step() {{\n{LOCK}\n}}\nthen_step() {{\n{then}\n}}\n\
+         out=$(lock_step \"$1\" \"$2\" \"$3\" \"$4\"); rc=$?\n\
+         printf '%s\\n' \"$out\"\n\
+         [ $rc -eq 0 ] || exit $rc\n\
+         case $out in acquired*|stolen*|forced*) ;; *) exit 0 ;; esac\n\
+         shift 4\n\
+         echo {THEN_MARK}\n\
+         (then_step \"$@\")\n\
+         exit 0\n"
+    )
+}
+
+/// The lock's answer and what ran under it, from [`lock_then`]'s output (all
+/// of it the lock's when there is no mark).
+pub(crate) fn split_then(stdout: &str) -> (&str, &str) {
+    let mark = format!("\n{THEN_MARK}\n");
+    match stdout.find(&mark) {
+        Some(at) => (&stdout[..=at], &stdout[at + mark.len()..]),
+        None => (stdout, ""),
+    }
+}

@@ -232,3 +232,33 @@ async fn the_engine_refuses_bad_options_before_starting_anything() {
     let e = devnet::down(tmp.path()).await.expect_err("no devnet there");
     assert!(e.is_bad_input(), "{e}");
 }
+
+/// Every node of a devnet restarted at once (a deploy's batch): each restart's
+/// new process is what the devnet records, none lost to another's save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarts_at_once_each_record_their_own_process() {
+    use timectl::testing::devnet;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("devnet");
+    let _down = Down(dir.clone());
+    let options = timectl::testing::devnet::UpOptions {
+        nodes: 3,
+        ..two_nodes(dir.clone())
+    };
+    devnet::up(&options).await.expect("devnet up");
+    let before = devnet::status(&dir).await.expect("status");
+    let restarts = before.iter().map(|n| devnet::restart(&dir, &n.name));
+    let restarted: Vec<u32> = futures_util::future::join_all(restarts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("restart").pid)
+        .collect();
+    let after = devnet::status(&dir).await.expect("status");
+    let recorded: Vec<u32> = after.iter().map(|n| n.pid).collect();
+    assert_eq!(recorded, restarted, "{after:?}");
+    assert!(after.iter().all(|n| n.running), "{after:?}");
+    for (old, new) in before.iter().zip(&after) {
+        assert_ne!(old.pid, new.pid, "{} has a new process", new.name);
+    }
+}

@@ -1,5 +1,5 @@
-//! `deploy`'s top: connect, lock, preflight, then stage and roll out; the
-//! report whatever happened.
+//! `deploy`'s top: connect, then stage (each node's lock, preflight, keep,
+//! pull, build or ship) and roll out; the report whatever happened.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -8,7 +8,7 @@ use timecoin_shared::fleet::Node;
 use tokio_util::sync::CancellationToken;
 
 use super::finish::{Ending, audit_nodes, release, untouched};
-use super::prepare::{Locks, preflight, stage_and_roll, take_locks};
+use super::prepare::{Locks, stage_and_roll};
 use super::state::{RunState, Selected};
 use crate::constants::{DEPLOY_LOCK_HEARTBEAT, DEPLOY_NODE_TIMEOUT};
 use crate::deploy::connected::connect_all;
@@ -125,31 +125,10 @@ pub(super) async fn run(
     if !state.missing.is_empty() {
         return untouched(format!("cannot connect to {}", state.missing.join(", ")));
     }
-    // Locks, then every preflight problem of every node at once.
-    let mut problems = take_locks(request, emit, holder, state, locks).await;
-    if problems.is_empty() {
-        problems = preflight(request, emit, state).await;
-    }
-    if !problems.is_empty() {
-        for p in &problems {
-            emit.notice(p.clone());
-        }
-        return untouched(format!(
-            "preflight: {} problem(s), nothing touched",
-            problems.len()
-        ));
-    }
-    let heartbeat = Heartbeat::start(
-        state
-            .selected
-            .iter()
-            .map(|conn| (conn.node.clone(), conn.remote.clone()))
-            .collect(),
-        holder.clone(),
-        DEPLOY_LOCK_HEARTBEAT,
-    );
+    // Each lock is refreshed from the moment its node's pipeline took it.
+    let heartbeat = Heartbeat::start(holder.clone(), DEPLOY_LOCK_HEARTBEAT);
     let plan = Plan::new(request);
-    let ending = stage_and_roll(request, &plan, emit, cancel, state, &heartbeat).await;
+    let ending = stage_and_roll(request, &plan, emit, cancel, state, &heartbeat, locks).await;
     heartbeat.stop().await;
     ending
 }

@@ -74,11 +74,17 @@ pub(super) async fn roll_out(
             planned = true;
         }
         let batch: Vec<String> = queue.drain(..size.min(queue.len())).collect();
+        let restarting = if batch.len() > 1 {
+            state.peer_addresses(&batch).await
+        } else {
+            Vec::new()
+        };
         let expect = Expect {
             commit: target.to_owned(),
             masternodes: live,
             allow_dirty: request.allow_dirty,
             restarted_at: 0,
+            restarting,
             timeout: request.gate_timeout,
         };
         let fleet_ref = &*state;
@@ -268,6 +274,7 @@ async fn restore_and_gate(
         commit: commit.trim_end_matches("-dirty").to_owned(),
         masternodes: live,
         restarted_at: 0,
+        restarting: Vec::new(),
         timeout: state.gate_timeout.max(DEPLOY_ROLLBACK_GATE_FLOOR),
     };
     restart_and_gate(state, &conn.node.name, None, expect, emit).await

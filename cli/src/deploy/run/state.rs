@@ -15,6 +15,8 @@ use crate::deploy::event::{Emit, EmitStep, Step};
 use crate::deploy::report::NodeReport;
 use crate::lock::{self, Holder, Phase};
 use crate::probe::NodeApi;
+use timecoin_shared::rpc::Direction;
+use timecoin_shared::snapshot::PeerView;
 
 /// A run's state: the selected nodes' connections and rows, and every fleet
 /// node's API (for the quorum and the fleet's height). (Not a `Fleet`, which is
@@ -145,6 +147,30 @@ impl RunState {
             .collect()
     }
 
+    /// The addresses the fleet dials `names` at: each one's node id (its RPC
+    /// says), then every outbound peer with that id in any node's peer list.
+    /// Nodes that do not answer add nothing.
+    pub(super) async fn peer_addresses(&self, names: &[String]) -> Vec<String> {
+        let asks = names
+            .iter()
+            .filter_map(|name| self.apis.get(name))
+            .map(|api| chain(api.as_ref()));
+        let ids: Vec<String> = futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .filter_map(|view| view?.node_id)
+            .collect();
+        let lists = self.apis.values().map(|api| api.peers());
+        dialled_at(
+            &ids,
+            futures_util::future::join_all(lists)
+                .await
+                .into_iter()
+                .filter_map(|list| list.ok().flatten())
+                .flatten(),
+        )
+    }
+
     /// The most active masternodes any node reports: the live fleet.
     pub(super) async fn live_masternodes(&self) -> usize {
         let asks = self.apis.values().map(|api| chain(api.as_ref()));
@@ -154,5 +180,51 @@ impl RunState {
             .filter_map(|view| view?.active_masternodes)
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// The addresses of `peers` (every node's peer lists) that are outbound
+/// links to one of `ids`: where those nodes listen. Each once.
+fn dialled_at(ids: &[String], peers: impl Iterator<Item = PeerView>) -> Vec<String> {
+    let mut addrs: Vec<String> = peers
+        .filter(|p| p.direction == Some(Direction::Outbound))
+        .filter(|p| p.node_id.as_ref().is_some_and(|id| ids.contains(id)))
+        .map(|p| p.addr)
+        .collect();
+    addrs.sort();
+    addrs.dedup();
+    addrs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(id: &str, addr: &str, direction: Direction) -> PeerView {
+        PeerView {
+            node_id: Some(id.into()),
+            addr: addr.into(),
+            direction: Some(direction),
+            connected_secs: None,
+            rtt_ms: None,
+            block_height: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_dialled_where_the_fleet_reaches_it_outbound() {
+        let ids = ["b".to_owned(), "c".to_owned()];
+        let peers = vec![
+            peer("b", "127.0.0.1:4002", Direction::Outbound),
+            peer("b", "127.0.0.1:4002", Direction::Outbound),
+            // An inbound link's address is the dialler's own port: not where b listens.
+            peer("b", "127.0.0.1:51234", Direction::Inbound),
+            peer("c", "127.0.0.3:4003", Direction::Outbound),
+            peer("d", "127.0.0.1:4004", Direction::Outbound),
+        ];
+        assert_eq!(
+            dialled_at(&ids, peers.into_iter()),
+            ["127.0.0.1:4002", "127.0.0.3:4003"]
+        );
     }
 }

@@ -245,6 +245,16 @@ fn a_held_lock_refuses_and_a_stale_one_is_stolen_only_when_asked() {
         "{text}"
     );
     assert_eq!(fleet.pids(), pids, "nothing restarted");
+    // The other nodes' locks, taken while node2's was refused, are given back.
+    let out = fleet.timectl(&["lock", "status", "--output", "json"]);
+    let locks: Value = serde_json::from_slice(&out.stdout).expect("lock status json");
+    let free: Vec<bool> = locks["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["result"] == "free")
+        .collect();
+    assert_eq!(free, [true, false, true, true], "{locks}");
 
     testkit::wait_until_blocking("the lock to go stale", Duration::from_secs(30), || {
         let out = fleet.timectl(&["lock", "status", "--output", "json", "node2"]);

@@ -122,3 +122,47 @@ fn build_on_sends_the_binary_only_to_nodes_that_lack_it() {
     let sums = sums(&fleet);
     assert!(sums.iter().all(|s| s == &sums[0]), "{sums:?}");
 }
+
+/// Each node stages in its own pipeline: node1 receives the builder's binary
+/// while node3 is still pulling. node3's pull waits (up to 60 s) for node1's
+/// binary to change; with a barrier after the pulls, no node would be shipped
+/// to before node3's pull ended, and that pull would fail.
+#[test]
+fn a_slow_pull_on_one_node_does_not_hold_up_the_others_shipment() {
+    let o = origin();
+    let fleet = DeployFleet::start(&o.new);
+    let node1_bin = fleet.ssh.repo("node1").join("target/release/timed");
+    let old_sum = sums(&fleet)[0].clone();
+    let text = std::fs::read_to_string(&fleet.fleet).expect("fleet file");
+    let mut file: toml::Value = toml::from_str(&text).expect("fleet TOML");
+    let node3 = file["nodes"]
+        .as_array_mut()
+        .expect("nodes")
+        .iter_mut()
+        .find(|n| n["name"].as_str() == Some("node3"))
+        .and_then(toml::Value::as_table_mut)
+        .expect("node3");
+    // Braces would be template placeholders: the wait is written without them.
+    let wait = format!(
+        "end=$(($(date +%s) + 60)); while [ \"$(sha256sum {} | cut -c1-64)\" = {old_sum} ]; do \
+         if [ $(date +%s) -gt $end ]; then echo 'node1 was not shipped to while node3 pulled'; exit 1; fi; \
+         sleep 0.1; done; git pull --ff-only",
+        node1_bin.display()
+    );
+    let mut commands = toml::value::Table::new();
+    commands.insert("pull".into(), wait.into());
+    node3.insert("commands".into(), commands.into());
+    std::fs::write(&fleet.fleet, toml::to_string(&file).expect("TOML")).expect("write fleet");
+
+    let (out, report) = deploy_ok(&fleet, &["--build-on", "node2"]);
+    assert_eq!(report["outcome"], "deployed");
+    assert!(fleet.all_run(&o.new), "{:?}", fleet.running());
+    let steps = finished_steps(&out);
+    let at = |node: &str, step: &str| {
+        steps
+            .iter()
+            .position(|(n, s, end)| n == node && s == step && end == "ok")
+            .unwrap_or_else(|| panic!("{node} {step} ok: {steps:?}"))
+    };
+    assert!(at("node1", "ship") < at("node3", "pull"), "{steps:?}");
+}
