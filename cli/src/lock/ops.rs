@@ -1,12 +1,13 @@
 //! Lock actions on one node over its transport, and the heartbeat that keeps a
 //! deploy's locks fresh while it runs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use timecoin_shared::fleet::Node;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::holder::{Answer, Holder, LockState};
 use super::script::{LOCK, in_repo, lock_then, split_then};
@@ -270,73 +271,58 @@ pub(crate) async fn watch_status(pool: &Pool, node: &Node) -> Result<LockState, 
         })
 }
 
-/// The nodes a [`Heartbeat`] refreshes, shared with its task.
-type Beating = Arc<Mutex<Vec<(Node, Arc<Remote>)>>>;
-
 /// Refreshes this process's locks every `interval` until stopped, and reports
 /// the nodes where the lock was lost (taken over by someone else). A node is
 /// refreshed once [`Heartbeat::add`] says its lock was taken: a deploy takes
 /// each node's lock in that node's own pipeline, not all at once.
+///
+/// Each node beats on a timer of its own. A node's SSH master left without a
+/// session for `ControlPersist` exits on its own, and a node waiting at the
+/// fleet's barrier runs nothing else: in rounds over the whole fleet, a node's
+/// gap was the interval plus the slowest node's round trip, which at 64 nodes
+/// on a loaded machine outlasted the persist time and lost that node's
+/// connection mid-deploy.
 #[derive(Debug)]
 pub(crate) struct Heartbeat {
+    holder: Holder,
+    interval: Duration,
     stop: CancellationToken,
-    nodes: Beating,
-    lost: watch::Receiver<Vec<String>>,
-    task: tokio::task::JoinHandle<()>,
+    beats: TaskTracker,
+    lost: Arc<watch::Sender<Vec<String>>>,
 }
 
 impl Heartbeat {
     /// Starts refreshing `holder`'s locks, on no node until one is added.
     pub(crate) fn start(holder: Holder, interval: Duration) -> Self {
-        let stop = CancellationToken::new();
-        let nodes = Beating::default();
-        let (tx, lost) = watch::channel(Vec::new());
-        let token = stop.clone();
-        let beating = Arc::clone(&nodes);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = token.cancelled() => break,
-                    () = tokio::time::sleep(interval) => {}
-                }
-                let round = beating.lock().map(|n| n.clone()).unwrap_or_default();
-                // Every node at once: one after another, a round over a large
-                // fleet outlasts the interval, and a node's SSH master left
-                // idle that long exits on its own (ControlPersist).
-                let beats = round.iter().map(|(node, remote)| {
-                    let holder = &holder;
-                    async move {
-                        let answer =
-                            run(node, remote, "heartbeat", Some(holder), Duration::ZERO).await;
-                        (node, answer)
-                    }
-                });
-                for (node, answer) in futures_util::future::join_all(beats).await {
-                    if let Ok(answer) = answer
-                        && answer.result == "lost"
-                    {
-                        tx.send_modify(|lost| {
-                            if !lost.contains(&node.name) {
-                                lost.push(node.name.clone());
-                            }
-                        });
-                    }
-                }
-            }
-        });
         Heartbeat {
-            stop,
-            nodes,
-            lost,
-            task,
+            holder,
+            interval,
+            stop: CancellationToken::new(),
+            beats: TaskTracker::new(),
+            lost: Arc::new(watch::Sender::new(Vec::new())),
         }
     }
 
-    /// Refreshes `node`'s lock from the next round on: the lock was just taken.
+    /// Refreshes `node`'s lock every interval from now on: the lock was just
+    /// taken. Stops at the first refresh that finds the lock someone else's.
     pub(crate) fn add(&self, node: Node, remote: Arc<Remote>) {
-        if let Ok(mut nodes) = self.nodes.lock() {
-            nodes.push((node, remote));
-        }
+        let (holder, interval) = (self.holder.clone(), self.interval);
+        let (stop, lost) = (self.stop.clone(), Arc::clone(&self.lost));
+        self.beats.spawn(async move {
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => return,
+                    () = tokio::time::sleep(interval) => {}
+                }
+                let answer = run(&node, &remote, "heartbeat", Some(&holder), Duration::ZERO).await;
+                if let Ok(answer) = answer
+                    && answer.result == "lost"
+                {
+                    lost.send_modify(|lost| lost.push(node.name.clone()));
+                    return;
+                }
+            }
+        });
     }
 
     /// Nodes whose lock someone else took since the start.
@@ -344,10 +330,12 @@ impl Heartbeat {
         self.lost.borrow().clone()
     }
 
-    /// Stops refreshing (before the locks are released).
+    /// Stops refreshing (before the locks are released), once the refreshes
+    /// under way have ended: none may touch a lock after its release.
     pub(crate) async fn stop(self) {
         self.stop.cancel();
-        let _ = self.task.await;
+        self.beats.close();
+        self.beats.wait().await;
     }
 }
 
@@ -405,6 +393,63 @@ mod tests {
         assert!(matches!(gone, Err(LockError::Lost { .. })), "{gone:?}");
         let state = status(node, remote).await.expect("status");
         assert_eq!(state, LockState::Free, "a phase never makes a lock");
+    }
+
+    #[tokio::test]
+    async fn a_node_whose_refresh_hangs_does_not_hold_back_the_others() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (nodes, remotes) = local_nodes(dir.path(), 2).await;
+        let mine = Holder::here(TakenBy::Deploy, None, "beat".into());
+        for (node, remote) in nodes.iter().zip(&remotes) {
+            acquire(node, remote, &mine, Duration::from_secs(60), Takeover::No)
+                .await
+                .expect("acquire");
+        }
+        // n2's holder file becomes a FIFO nobody writes: its refresh waits in
+        // `grep`, as a refresh over a stalled SSH session would.
+        let stalled = dir.path().join("n2/.git/timectl/lock/holder.json");
+        std::fs::remove_file(&stalled).expect("rm holder");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&stalled)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let heartbeat = Heartbeat::start(mine.clone(), Duration::from_millis(100));
+        for (node, remote) in nodes.iter().zip(remotes) {
+            heartbeat.add(node.clone(), Arc::new(remote));
+        }
+        // n1's lock is refreshed again and again meanwhile. In rounds over the
+        // whole fleet it was refreshed once, then waited on n2 for good.
+        let refreshed = dir.path().join("n1/.git/timectl/lock/holder.json");
+        let stamp = || {
+            std::fs::metadata(&refreshed)
+                .and_then(|m| m.modified())
+                .ok()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let (mut refreshes, mut last) = (0, stamp());
+        while refreshes < 3 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "n1 refreshed {refreshes} time(s) in 20 s while n2's refresh hung"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let now = stamp();
+            if now != last {
+                (refreshes, last) = (refreshes + 1, now);
+            }
+        }
+        // Stopping waits for the refresh under way: let n2's finish.
+        let stopped = tokio::spawn(heartbeat.stop());
+        let token = mine.token.clone();
+        tokio::task::spawn_blocking(move || std::fs::write(&stalled, token))
+            .await
+            .expect("join")
+            .expect("n2's refresh reads its holder");
+        tokio::time::timeout(Duration::from_secs(20), stopped)
+            .await
+            .expect("stopped once the refreshes under way ended")
+            .expect("join");
     }
 
     #[tokio::test]
