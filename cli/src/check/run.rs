@@ -122,7 +122,10 @@ pub(crate) async fn run(
             hashes = block_hashes(pool, plan, &facts, height) => hashes,
         };
         for (node, hash) in facts.nodes.iter_mut().zip(hashes) {
-            node.block_at_common_height = hash;
+            match hash {
+                Ok(hash) => node.block_at_common_height = Some(hash),
+                Err(reason) => node.block_unknown_reason = Some(reason),
+            }
         }
     }
     let report = evaluate(&facts, &plan.thresholds);
@@ -130,31 +133,40 @@ pub(crate) async fn run(
 }
 
 /// Each node's block hash at `height`, asked of the nodes that answered the end
-/// probe, all at once; `None` where it could not be learned.
+/// probe, all at once; where it could not be learned, why.
 async fn block_hashes(
     pool: &Pool,
     plan: &Plan,
     facts: &CheckFacts,
     height: u64,
-) -> Vec<Option<String>> {
+) -> Vec<Result<String, String>> {
     let mut tasks = JoinSet::new();
+    let mut hashes = vec![Err("did not answer the end probe".to_owned()); plan.nodes.len()];
     for (index, (node, found)) in plan.nodes.iter().zip(&facts.nodes).enumerate() {
         if !found.last_probe().is_some_and(|p| p.is_reachable()) {
             continue;
         }
+        if let Some(slot) = hashes.get_mut(index) {
+            *slot = Err("the look-up did not finish".to_owned());
+        }
         let (pool, node) = (pool.clone(), node.clone());
         tasks.spawn(async move {
-            let api = probe::api(&pool, &node).await.ok()?;
-            let hash = api.block_hash(height).await.ok().flatten()?;
-            Some((index, hash))
+            let hash = match probe::api(&pool, &node).await {
+                Err(e) => Err(format!("no RPC to ask: {e}")),
+                Ok(api) => match api.block_hash(height).await {
+                    Ok(Some(hash)) => Ok(hash),
+                    Ok(None) => Err("the node named no block at that height".to_owned()),
+                    Err(e) => Err(format!("asking for it: {e}")),
+                },
+            };
+            (index, hash)
         });
     }
-    let mut hashes = vec![None; plan.nodes.len()];
     while let Some(joined) = tasks.join_next().await {
-        if let Ok(Some((index, hash))) = joined
+        if let Ok((index, hash)) = joined
             && let Some(slot) = hashes.get_mut(index)
         {
-            *slot = Some(hash);
+            *slot = hash;
         }
     }
     hashes

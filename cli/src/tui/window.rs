@@ -195,6 +195,7 @@ impl Window {
                         None => node.journal.take().unwrap_or_else(|| journal(node)),
                     },
                     block_at_common_height: None,
+                    block_unknown_reason: None,
                 })
                 .collect(),
             expect_commit: None,

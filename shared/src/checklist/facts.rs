@@ -84,6 +84,10 @@ pub struct NodeFacts {
     pub journal: Journal,
     /// The hash of the node's block at [`CheckFacts::common_height`], when known.
     pub block_at_common_height: Option<String>,
+    /// Why that hash is not known, when it was looked up and the look-up
+    /// failed (no answer, an RPC error, no block there): the evidence says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_unknown_reason: Option<String>,
 }
 
 impl NodeFacts {
@@ -97,6 +101,7 @@ impl NodeFacts {
                 error: "not read".into(),
             },
             block_at_common_height: None,
+            block_unknown_reason: None,
         }
     }
 

@@ -151,5 +151,6 @@ fn healthy_node(i: usize, n: usize) -> NodeFacts {
         probes,
         journal: Journal::Read(log),
         block_at_common_height: Some(format!("hash{}", HEIGHTS[2])),
+        block_unknown_reason: None,
     }
 }

@@ -29,10 +29,15 @@ fn judge(facts: &CheckFacts, _: &Thresholds) -> ItemVerdict {
     for node in &facts.nodes {
         match &node.block_at_common_height {
             Some(hash) => holders.entry(hash).or_default().push(&node.name),
-            None => tally.unknown(format!(
-                "{}: no block hash known at height {height}",
-                node.name
-            )),
+            None => tally.unknown(match &node.block_unknown_reason {
+                Some(reason) => {
+                    format!(
+                        "{}: no block hash known at height {height}: {reason}",
+                        node.name
+                    )
+                }
+                None => format!("{}: no block hash known at height {height}", node.name),
+            }),
         }
     }
     match (holders.iter().next(), holders.len()) {
@@ -91,5 +96,28 @@ mod tests {
         assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Fail);
         f.facts.common_height = None;
         assert_eq!(judge(&f.facts, &f.thresholds).status, Status::Unknown);
+    }
+
+    #[test]
+    fn a_failed_look_up_says_what_failed() {
+        let mut f = Fixture::healthy(3);
+        f.facts.nodes[1].block_at_common_height = None;
+        f.facts.nodes[2].block_at_common_height = None;
+        f.facts.nodes[2].block_unknown_reason = Some("RPC error: connection refused".into());
+        let v = judge(&f.facts, &f.thresholds);
+        assert_eq!(v.status, Status::Unknown);
+        assert!(
+            v.evidence
+                .contains(&"n1: no block hash known at height 14".to_owned()),
+            "{:?}",
+            v.evidence
+        );
+        assert!(
+            v.evidence.contains(
+                &"n2: no block hash known at height 14: RPC error: connection refused".to_owned()
+            ),
+            "{:?}",
+            v.evidence
+        );
     }
 }
