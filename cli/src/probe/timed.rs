@@ -17,6 +17,10 @@ use crate::rpc_client::{RpcClient, RpcError};
 /// The name of this API in the fleet file.
 pub(crate) const NAME: &str = "timed";
 
+/// Tries at a block's hash: the chain may grow between asking for the block
+/// after it and asking for the tip, once in a while twice.
+const BLOCK_HASH_ATTEMPTS: usize = 3;
+
 /// `timed`'s RPC over one node's client.
 #[derive(Debug)]
 pub(crate) struct TimedApi {
@@ -37,18 +41,25 @@ impl TimedApi {
             parent: String,
         }
         // The hash of block h is the parent named by block h + 1; for the tip,
-        // which has no child yet, the tip hash the node reports.
-        match self
-            .rpc
-            .get::<Child>(&format!("/blocks/{}", height + 1))
-            .await
-        {
-            Ok(child) => return Ok(Some(child.parent)),
-            Err(RpcError::Status { status: 404, .. }) => {}
-            Err(e) => return Err(e),
+        // which has no child yet, the tip hash the node reports. A block may
+        // arrive between the two questions (the tip was h, then h + 1): block
+        // h + 1 is there to ask again.
+        for _ in 0..BLOCK_HASH_ATTEMPTS {
+            match self
+                .rpc
+                .get::<Child>(&format!("/blocks/{}", height + 1))
+                .await
+            {
+                Ok(child) => return Ok(Some(child.parent)),
+                Err(RpcError::Status { status: 404, .. }) => {}
+                Err(e) => return Err(e),
+            }
+            let info: ConsensusInfo = self.rpc.get("/consensus_info").await?;
+            if info.block_height <= height {
+                return Ok((info.block_height == height && height > 0).then_some(info.tip_hash));
+            }
         }
-        let info: ConsensusInfo = self.rpc.get("/consensus_info").await?;
-        Ok((info.block_height == height && height > 0).then_some(info.tip_hash))
+        Ok(None)
     }
 }
 
@@ -148,7 +159,86 @@ fn peer_view(peer: PeerInfo) -> PeerView {
 
 #[cfg(test)]
 mod tests {
-    use super::counter;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Json;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use timecoin_shared::wire::NodeId;
+
+    use super::*;
+    use crate::notice::Notices;
+
+    /// A node whose block 3 arrives between the probe's two questions: the
+    /// first `GET /blocks/3` finds none, `/consensus_info` then says the tip
+    /// is 3.
+    async fn growing_node() -> TimedApi {
+        async fn block(State(asked): State<Arc<AtomicUsize>>) -> (StatusCode, String) {
+            if asked.fetch_add(1, Ordering::SeqCst) == 0 {
+                (
+                    StatusCode::NOT_FOUND,
+                    r#"{"error":"no block at height 3"}"#.into(),
+                )
+            } else {
+                (
+                    StatusCode::OK,
+                    format!(r#"{{"parent":"{}"}}"#, "b2".repeat(32)),
+                )
+            }
+        }
+        async fn info() -> Json<ConsensusInfo> {
+            Json(ConsensusInfo {
+                active_masternodes: 4,
+                connected_peers: 3,
+                pending_transactions: 0,
+                finalized_transactions: 0,
+                block_height: 3,
+                tip_hash: "b3".repeat(32),
+                node_id: NodeId([1; 32]),
+                network: "devnet".into(),
+                version: "0.1.0".into(),
+                commit: "abc".into(),
+                uptime_secs: 1,
+                last_block_age_secs: Some(0),
+                min_masternodes: 3,
+                in_network_definition: Some(true),
+                final_height: Some(3),
+                consensus_round: Some(0),
+            })
+        }
+        let app = axum::Router::new()
+            .route("/blocks/3", get(block))
+            .route("/consensus_info", get(info))
+            .with_state(Arc::new(AtomicUsize::new(0)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let text = format!(
+            "[fleet]\nname = \"t\"\n[[nodes]]\nname = \"n1\"\ntransport = \"local\"\nrpc = \"http://{addr}\"\n"
+        );
+        let node = crate::fleet::parse_named("fleet.toml", &text)
+            .expect("fleet")
+            .nodes
+            .remove(0);
+        let rpc = RpcClient::open(&node, None, &Notices::default())
+            .await
+            .expect("open");
+        TimedApi::new(Arc::new(rpc))
+    }
+
+    #[tokio::test]
+    async fn a_block_arriving_between_the_questions_is_asked_for_again() {
+        let api = growing_node().await;
+        // Before, the hash of block 2 was "unknown": no block 3 yet, and the
+        // tip no longer 2.
+        assert_eq!(
+            api.block_hash_at(2).await.expect("answered"),
+            Some("b2".repeat(32))
+        );
+    }
 
     #[test]
     fn a_counter_is_read_by_its_exact_name_and_only_as_a_count() {
