@@ -123,15 +123,7 @@ pub(crate) async fn acquire(
     takeover: Takeover,
 ) -> Result<Acquired, LockError> {
     let answer = run(node, remote, takeover_action(takeover), Some(holder), ttl).await?;
-    match answer.result.as_str() {
-        "acquired" | "stolen" | "forced" => Ok(Acquired {
-            previous: answer.previous,
-        }),
-        _ => Err(LockError::Held {
-            node: node.name.clone(),
-            state: answer.state,
-        }),
-    }
+    taken(node, answer)
 }
 
 /// [`acquire`], and once the lock is taken, `then` (a script run like the
@@ -159,13 +151,15 @@ pub(crate) async fn acquire_then(
         Some((then, then_args)),
     )
     .await?;
+    Ok((taken(node, answer)?, after))
+}
+
+/// What the lock script's answer to a taking action means.
+fn taken(node: &Node, answer: Answer) -> Result<Acquired, LockError> {
     match answer.result.as_str() {
-        "acquired" | "stolen" | "forced" => Ok((
-            Acquired {
-                previous: answer.previous,
-            },
-            after,
-        )),
+        "acquired" | "stolen" | "forced" => Ok(Acquired {
+            previous: answer.previous,
+        }),
         _ => Err(LockError::Held {
             node: node.name.clone(),
             state: answer.state,
